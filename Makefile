@@ -1,0 +1,86 @@
+# camwatch build. `make` builds; `make demo` and `make test` first install
+# what they need (make deps), so each works alone on a fresh Debian 12.
+# `make asan test` runs the tests on an AddressSanitizer+UBSan build.
+
+CC      ?= cc
+PKGS    := libavformat libavcodec libavutil libuv sqlite3 yaml-0.1 jansson
+GSTPKGS := gstreamer-rtsp-server-1.0 gstreamer-app-1.0 gstreamer-1.0
+
+ifneq ($(filter asan,$(MAKECMDGOALS)),)
+BUILD   := build-asan
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD   := build
+SANFLAGS :=
+endif
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 $(WARN) $(SANFLAGS) -D_GNU_SOURCE
+LDFLAGS += $(SANFLAGS)
+
+pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
+
+# Everything but main.c goes into a static library that the daemon, the CLI
+# and the unit tests link.
+LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/config.c \
+           daemon/store.c daemon/camstate.c daemon/ingest.c daemon/camera.c daemon/daemon.c
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB     := $(BUILD)/libcamwatch.a
+LIBS    := $(call pc_libs,$(PKGS)) -lpthread -lm
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+BINS := $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim
+
+.PHONY: all deps media test demo asan clean unit integration
+all: $(BINS) $(UNIT_BIN)
+
+asan: all
+	@echo "sanitizer build in $(BUILD)/"
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(call pc_cflags,$(PKGS)) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/camwatchd: $(BUILD)/daemon/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tools/camsim.o: tools/camsim.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(call pc_cflags,$(GSTPKGS)) -Wno-error=deprecated-declarations -MMD -MP -c $< -o $@
+
+$(BUILD)/camsim: $(BUILD)/tools/camsim.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(GSTPKGS)) -lm
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+deps:
+	@scripts/deps.sh
+
+media: deps
+	@scripts/media.sh
+
+# The two commands of the README.
+test: deps media
+	@$(MAKE) --no-print-directory all BUILD=$(BUILD) SANFLAGS="$(SANFLAGS)"
+	@BUILD=$(BUILD) tests/run.sh
+
+demo: deps media
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+clean:
+	rm -rf build build-asan tests/tmp
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

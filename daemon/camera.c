@@ -1,0 +1,194 @@
+/* A camera on the loop (see camera.h): turns what its ingest thread reports
+ * into state transitions, store operations and log lines, and schedules
+ * reconnects with backoff. */
+#include "camera.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "daemon.h"
+#include "error.h"
+#include "log.h"
+#include "store.h"
+
+static void record(struct cw_camera *cam, int64_t t)
+{
+    const char *cause = cw_cause_name(cam->cs.cause);
+    struct cw_store_batch *b = cw_daemon_batch(cam->d);
+    cw_store_batch_transition(b, cam->id, t, cw_state_name(cam->cs.state), cause, cam->detail);
+    if (cam->cs.state == CW_STATE_OFFLINE)
+        cw_warn("camera", cam->id, "offline (%s: %s)", cause, cam->detail);
+    else if (cam->cs.state == CW_STATE_STALLED)
+        cw_warn("camera", cam->id, "stalled (%s)", cam->detail);
+    else
+        cw_info("camera", cam->id, "%s%s%s", cw_state_name(cam->cs.state), cam->detail[0] ? " - " : "", cam->detail);
+}
+
+static void on_retry(uv_timer_t *t)
+{
+    struct cw_camera *cam = t->data;
+    cam->reconnects++;
+    cw_debug("camera", cam->id, "reconnecting (attempt %lld)", (long long)cam->reconnects);
+    cw_ingest_connect(cam->ing);
+}
+
+static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
+{
+    int64_t retry;
+    switch (m->kind) {
+    case CW_INGEST_CONNECTED:
+        cw_debug("camera", cam->id, "connected (%s)", m->detail);
+        /* The state changes on video, not on the handshake: a camera that
+         * answers RTSP but sends nothing is not online. */
+        break;
+    case CW_INGEST_VIDEO:
+        snprintf(cam->detail, sizeof cam->detail, "%s", "");
+        if (cw_camstate_video(&cam->cs, m->wall_us, cw_mono_us()))
+            record(cam, m->wall_us);
+        break;
+    case CW_INGEST_STALLED:
+        if (cw_camstate_stalled(&cam->cs, m->wall_us)) {
+            snprintf(cam->detail, sizeof cam->detail, "%s", m->detail);
+            record(cam, m->wall_us);
+        }
+        break;
+    case CW_INGEST_ENDED: {
+        int changed = cw_camstate_ended(&cam->cs, m->cause, m->wall_us, cw_mono_us(), &retry);
+        snprintf(cam->detail, sizeof cam->detail, "%s", m->detail);
+        if (changed)
+            record(cam, m->wall_us);
+        cw_debug("camera", cam->id, "session ended (%s: %s); retry in %.1f s", cw_cause_name(m->cause), m->detail,
+                 retry / 1e6);
+        if (!cam->closing)
+            uv_timer_start(&cam->retry, on_retry, (uint64_t)(retry / 1000), 0);
+        break;
+    }
+    }
+}
+
+static void on_wake(uv_async_t *a)
+{
+    struct cw_camera *cam = a->data;
+    struct cw_ingest_msg m;
+    while (!cam->closing && cw_ingest_poll(cam->ing, &m))
+        handle_msg(cam, &m);
+}
+
+/* Runs on the ingest thread: uv_async_send is the one libuv call that is
+ * safe from another thread. */
+static void wake_loop(void *ud)
+{
+    uv_async_send(ud);
+}
+
+static void cam_free(struct cw_camera *cam)
+{
+    if (cam->url)
+        memset(cam->url, 0, strlen(cam->url));
+    free(cam->url);
+    free(cam->url_redacted);
+    free(cam->id);
+    free(cam);
+}
+
+static void on_close(uv_handle_t *h)
+{
+    struct cw_camera *cam = h->data;
+    if (--cam->open_handles == 0)
+        cam_free(cam);
+}
+
+int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const struct cw_camera_config *cc,
+                    struct cw_camera **out)
+{
+    struct cw_camera *cam = calloc(1, sizeof *cam);
+    int rc;
+
+    *out = NULL;
+    if (!cam)
+        return CW_ENOMEM;
+    cam->d = d;
+    cam->id = strdup(cc->id);
+    cam->url = strdup(cc->url);
+    cam->url_redacted = strdup(cc->url_redacted);
+    cam->transport = cc->transport;
+    cam->connect_timeout_us = cc->connect_timeout_us;
+    cam->stall_timeout_us = cc->stall_timeout_us;
+    if (!cam->id || !cam->url || !cam->url_redacted) {
+        cam_free(cam);
+        return CW_ENOMEM;
+    }
+    int64_t now = cw_wall_us();
+    /* Seed the jitter from the id and the clock: cameras must not share it. */
+    uint64_t seed = (uint64_t)cw_mono_us();
+    for (const char *p = cam->id; *p; p++)
+        seed = seed * 131 + (unsigned char)*p;
+    cw_camstate_init(&cam->cs, now, seed);
+
+    struct cw_ingest_params ip = {
+        .camera_id = cam->id,
+        .url = cam->url,
+        .transport = cam->transport,
+        .connect_timeout_us = cam->connect_timeout_us,
+        .stall_timeout_us = cam->stall_timeout_us,
+        .notify = wake_loop,
+        .ud = &cam->wake,
+    };
+    uv_async_init(d->loop, &cam->wake, on_wake);
+    uv_timer_init(d->loop, &cam->retry);
+    cam->wake.data = cam->retry.data = cam;
+    cam->open_handles = 2;
+    rc = cw_ingest_start(&ip, &cam->ing);
+    if (rc < 0) {
+        cam->closing = 1;
+        uv_close((uv_handle_t *)&cam->wake, on_close);
+        uv_close((uv_handle_t *)&cam->retry, on_close);
+        return rc;
+    }
+
+    const struct cw_site *site = cw_config_camera_site(cfg, cc);
+    const struct cw_commune *com = cw_config_site_commune(cfg, site);
+    const struct cw_district *dis = cw_config_commune_district(cfg, com);
+    struct cw_camera_meta meta = {cc->id,   cc->name,  site->id, site->name,       com->id,
+                                  com->name, dis->id, dis->name, cc->url_redacted, 1};
+    cw_store_batch_camera_start(cw_daemon_batch(d), &meta, now);
+    cw_info("camera", cam->id, "watching %s (%s)", cam->url_redacted, cam->transport ? "udp" : "tcp");
+    cw_ingest_connect(cam->ing);
+    *out = cam;
+    return 0;
+}
+
+void cw_camera_close(struct cw_camera *cam, int close_span)
+{
+    if (cam->closing)
+        return;
+    cam->closing = 1;
+    cw_ingest_stop(cam->ing); /* joins: from here no message can arrive */
+    cam->ing = NULL;
+    if (close_span)
+        cw_store_batch_close(cw_daemon_batch(cam->d), cam->id, cw_wall_us());
+    uv_timer_stop(&cam->retry);
+    uv_close((uv_handle_t *)&cam->wake, on_close);
+    uv_close((uv_handle_t *)&cam->retry, on_close);
+}
+
+void cw_camera_stats(struct cw_camera *cam, struct cw_stats_row *row)
+{
+    struct cw_ingest_stats s;
+    memset(row, 0, sizeof *row);
+    if (!cam->ing)
+        return;
+    cw_ingest_get_stats(cam->ing, &s);
+    row->connected = s.connected;
+    row->last_packet_us = s.last_packet_wall_us;
+    row->fps = s.fps;
+    row->packets = s.packets;
+    row->bytes = s.bytes;
+    row->reconnects = cam->reconnects;
+    row->decoded_frames = s.decoded_frames;
+    row->keyframe_interval_s = s.keyframe_interval_s;
+    snprintf(row->codec, sizeof row->codec, "%s", s.codec);
+    row->width = s.width;
+    row->height = s.height;
+}

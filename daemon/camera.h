@@ -1,0 +1,45 @@
+/* One watched camera on the loop: its state machine, its ingest thread and
+ * its handles (retry timer, wake-up async). Owned by the daemon; freed in
+ * the close callback of its last handle. */
+#ifndef CW_CAMERA_H
+#define CW_CAMERA_H
+#include <stdint.h>
+#include <uv.h>
+
+#include "camstate.h"
+#include "config.h"
+#include "ingest.h"
+#include "store.h"
+
+struct cw_daemon;
+
+struct cw_camera {
+    struct cw_daemon *d;
+    char *id;
+    char *url;          /* secret: handed only to the ingest */
+    char *url_redacted;
+    int transport;
+    int64_t connect_timeout_us, stall_timeout_us;
+
+    struct cw_camstate cs;
+    char detail[200];   /* why it is in its state, for logs */
+    struct cw_ingest *ing;
+    int64_t reconnects;
+
+    uv_async_t wake;    /* the ingest thread has messages */
+    uv_timer_t retry;   /* backoff before the next attempt */
+    int open_handles;
+    int closing;
+};
+
+/* Creates the camera, records its start in the daemon's next store batch
+ * and starts its first connection attempt. */
+int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const struct cw_camera_config *cc,
+                    struct cw_camera **out);
+/* Stops the ingest (joins its thread), closes the handles and frees the
+ * camera once they are closed. With close_span, its open span ends now. */
+void cw_camera_close(struct cw_camera *cam, int close_span);
+/* Current stats in the store's row form. */
+void cw_camera_stats(struct cw_camera *cam, struct cw_stats_row *row);
+
+#endif

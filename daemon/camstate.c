@@ -1,0 +1,73 @@
+/* Camera state transitions and reconnect backoff (see camstate.h). */
+#include "camstate.h"
+
+static const char *const state_names[] = {"starting", "online", "stalled", "offline"};
+static const char *const cause_names[] = {"", "unreachable", "auth_failed", "not_found", "no_video", "stream_error"};
+
+const char *cw_state_name(enum cw_state s) { return s < CW_STATE__COUNT ? state_names[s] : "?"; }
+const char *cw_cause_name(enum cw_cause c) { return c < CW_CAUSE__COUNT ? cause_names[c] : "?"; }
+
+void cw_camstate_init(struct cw_camstate *cs, int64_t now_wall_us, uint64_t seed)
+{
+    cs->state = CW_STATE_STARTING;
+    cs->cause = CW_CAUSE_NONE;
+    cs->since_wall_us = now_wall_us;
+    cs->online_mono_us = 0;
+    cs->backoff_us = CW_BACKOFF_MIN_US;
+    cs->rng = seed ? seed : 0x9E3779B97F4A7C15ULL;
+}
+
+static int set(struct cw_camstate *cs, enum cw_state s, enum cw_cause c, int64_t now_wall_us)
+{
+    if (cs->state == s && cs->cause == c)
+        return 0;
+    cs->state = s;
+    cs->cause = c;
+    cs->since_wall_us = now_wall_us;
+    return 1;
+}
+
+int cw_camstate_video(struct cw_camstate *cs, int64_t now_wall_us, int64_t now_mono_us)
+{
+    if (cs->state != CW_STATE_ONLINE)
+        cs->online_mono_us = now_mono_us;
+    return set(cs, CW_STATE_ONLINE, CW_CAUSE_NONE, now_wall_us);
+}
+
+int cw_camstate_stalled(struct cw_camstate *cs, int64_t now_wall_us)
+{
+    if (cs->state == CW_STATE_OFFLINE)
+        return 0;
+    return set(cs, CW_STATE_STALLED, CW_CAUSE_NONE, now_wall_us);
+}
+
+/* xorshift64*: enough for jitter, and no shared state between cameras. */
+static uint64_t next_rand(struct cw_camstate *cs)
+{
+    cs->rng ^= cs->rng >> 12;
+    cs->rng ^= cs->rng << 25;
+    cs->rng ^= cs->rng >> 27;
+    return cs->rng * 0x2545F4914F6CDD1DULL;
+}
+
+int cw_camstate_ended(struct cw_camstate *cs, enum cw_cause cause, int64_t now_wall_us, int64_t now_mono_us,
+                      int64_t *retry_us)
+{
+    /* A session that delivered video for long enough was a recovery: start
+     * the backoff again from the bottom. */
+    if (cs->state == CW_STATE_ONLINE && now_mono_us - cs->online_mono_us >= CW_BACKOFF_RESET_US)
+        cs->backoff_us = CW_BACKOFF_MIN_US;
+    int64_t base = cs->backoff_us;
+    /* Full jitter in [0.75, 1.25) x base keeps a fleet that lost its uplink
+     * together from reconnecting in lockstep. */
+    int64_t jitter = (int64_t)(next_rand(cs) % (uint64_t)(base / 2 + 1)) - base / 4;
+    int64_t d = base + jitter;
+    if (d > CW_BACKOFF_MAX_US)
+        d = CW_BACKOFF_MAX_US;
+    if (d < CW_BACKOFF_MIN_US / 2)
+        d = CW_BACKOFF_MIN_US / 2;
+    *retry_us = d;
+    cs->backoff_us = base * 2 > CW_BACKOFF_MAX_US ? CW_BACKOFF_MAX_US : base * 2;
+    cs->online_mono_us = 0;
+    return set(cs, CW_STATE_OFFLINE, cause, now_wall_us);
+}

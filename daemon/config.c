@@ -1,0 +1,767 @@
+/* Loads camwatch's YAML configuration (see config.h).
+ *
+ * libyaml builds the node tree, which keeps each node's line and column;
+ * everything after that is driven by the key tables below: one row per key,
+ * with its type, default, bounds, whether a reload can change it without a
+ * restart, and the help text that `camwatch config-keys` prints. Fields are
+ * reached through offsetof() only inside this file; the rest of camwatch
+ * reads the typed structs. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "error.h"
+#include "log.h"
+#include "redact.h"
+
+enum key_type {
+    T_STR,       /* any non-empty string */
+    T_ID,        /* [A-Za-z0-9_.-]{1,64} */
+    T_PATH,      /* relative paths resolve against the config file's folder */
+    T_URL,       /* rtsp:// or rtsps:// */
+    T_DURATION,  /* "10s", "500ms", "2m", "1h" or a number of seconds */
+    T_DOUBLE,    /* a number within [min, max] */
+    T_BOOL,      /* true/false/yes/no/on/off */
+    T_LOGLEVEL,  /* error|warn|info|debug */
+    T_TRANSPORT, /* tcp|udp */
+    T_LIST,      /* a sequence handled by the caller */
+};
+
+struct key {
+    const char *name;
+    enum key_type type;
+    const char *def; /* NULL: required (unless T_LIST) */
+    size_t off;
+    double min, max; /* for T_DURATION (seconds) and T_DOUBLE */
+    int reloadable;  /* can change on SIGHUP without a restart */
+    const char *help;
+};
+
+#define NOOFF ((size_t)-1)
+
+static const struct key daemon_keys[] = {
+    {"database", T_PATH, "/var/lib/camwatch/camwatch.db", offsetof(struct cw_config, database), 0, 0, 0,
+     "SQLite database file (state history, events, alert outbox); relative to this file"},
+    {"state_dir", T_PATH, "/var/lib/camwatch", offsetof(struct cw_config, state_dir), 0, 0, 0,
+     "directory for snapshots and other state; relative to this file"},
+    {"log_level", T_LOGLEVEL, "info", offsetof(struct cw_config, log_level), 0, 0, 1,
+     "error, warn, info or debug"},
+    {"timezone", T_STR, "Asia/Ho_Chi_Minh", offsetof(struct cw_config, timezone), 0, 0, 1,
+     "time zone in which status and reports show local times"},
+    {"heartbeat_interval", T_DURATION, "5s", offsetof(struct cw_config, heartbeat_us), 1, 60, 0,
+     "how often the daemon records that it is alive; bounds what a crash can leave unaccounted"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
+
+static const struct key district_keys[] = {
+    {"district", T_ID, NULL, offsetof(struct cw_district, id), 0, 0, 1, "district id (used by report filters)"},
+    {"name", T_STR, "", offsetof(struct cw_district, name), 0, 0, 1, "display name, UTF-8 (e.g. \"Huyện Thanh Oai\")"},
+    {"communes", T_LIST, NULL, NOOFF, 0, 0, 1, "list of communes in the district"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
+
+static const struct key commune_keys[] = {
+    {"commune", T_ID, NULL, offsetof(struct cw_commune, id), 0, 0, 1, "commune id"},
+    {"name", T_STR, "", offsetof(struct cw_commune, name), 0, 0, 1, "display name (e.g. \"Xã Hòa Bình\")"},
+    {"sites", T_LIST, NULL, NOOFF, 0, 0, 1, "list of sites in the commune"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
+
+static const struct key site_keys[] = {
+    {"site", T_ID, NULL, offsetof(struct cw_site, id), 0, 0, 1, "site id, unique in the file; cameras name it"},
+    {"name", T_STR, "", offsetof(struct cw_site, name), 0, 0, 1, "display name (e.g. \"Cổng làng\")"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
+
+static const struct key camera_keys[] = {
+    {"id", T_ID, NULL, offsetof(struct cw_camera_config, id), 0, 0, 0, "camera id, unique in the file"},
+    {"name", T_STR, "", offsetof(struct cw_camera_config, name), 0, 0, 1, "display name"},
+    {"site", T_ID, NULL, offsetof(struct cw_camera_config, site_id), 0, 0, 1, "id of the site the camera watches"},
+    {"url", T_URL, NULL, offsetof(struct cw_camera_config, url), 0, 0, 1,
+     "rtsp:// URL; put the password in an environment variable: rtsp://admin:${CAM_PASS}@10.0.0.5/stream1"},
+    {"transport", T_TRANSPORT, "tcp", offsetof(struct cw_camera_config, transport), 0, 0, 1,
+     "RTP transport: tcp (interleaved, robust through NAT) or udp"},
+    {"expected_fps", T_DOUBLE, "0", offsetof(struct cw_camera_config, expected_fps), 0, 240, 1,
+     "frame rate the camera is set to; 0 if unknown"},
+    {"connect_timeout", T_DURATION, "10s", offsetof(struct cw_camera_config, connect_timeout_us), 0.5, 300, 1,
+     "longest wait for the RTSP handshake before the camera counts as unreachable"},
+    {"stall_timeout", T_DURATION, "10s", offsetof(struct cw_camera_config, stall_timeout_us), 0.5, 300, 1,
+     "a connected camera with no video packet for this long is stalled; twice this long, it is reconnected"},
+    {"enabled", T_BOOL, "true", offsetof(struct cw_camera_config, enabled), 0, 0, 1,
+     "false keeps the camera in the file but unwatched (not counted in uptime)"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
+
+struct loader {
+    yaml_document_t doc;
+    const char *name;
+    const char *base_dir;
+    struct cw_config_errors *errs;
+    int n_err;
+    int flags;
+};
+
+static void add_error(struct cw_config_errors *errs, const char *msg)
+{
+    char **m = realloc(errs->msgs, sizeof(char *) * (size_t)(errs->n + 1));
+    if (!m)
+        return;
+    errs->msgs = m;
+    errs->msgs[errs->n] = strdup(msg);
+    if (errs->msgs[errs->n])
+        errs->n++;
+}
+
+__attribute__((format(printf, 4, 5))) static void err_at(struct loader *ld, const yaml_node_t *node,
+                                                          const char *key, const char *fmt, ...)
+{
+    char msg[1024], full[1400], masked[1400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (node)
+        snprintf(full, sizeof full, "%s:%lu:%lu: %s: %s", ld->name, (unsigned long)node->start_mark.line + 1,
+                 (unsigned long)node->start_mark.column + 1, key, msg);
+    else
+        snprintf(full, sizeof full, "%s: %s: %s", ld->name, key, msg);
+    /* A message may quote a value, and a value may be a URL with a password. */
+    cw_redact_text(full, masked, sizeof masked);
+    add_error(ld->errs, masked);
+    ld->n_err++;
+}
+
+/* Expands ${VAR} from the environment; "$$" is a literal '$'. */
+static char *expand_env(struct loader *ld, const yaml_node_t *node, const char *key, const char *in)
+{
+    size_t cap = strlen(in) + 1, o = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    if (ld->flags & CW_CONFIG_KEEP_ENV) {
+        memcpy(out, in, cap);
+        return out;
+    }
+    for (const char *p = in; *p;) {
+        const char *add = p;
+        size_t n = 1;
+        char var[128];
+        if (p[0] == '$' && p[1] == '$') {
+            add = "$";
+            p += 2;
+        } else if (p[0] == '$' && p[1] == '{') {
+            const char *end = strchr(p + 2, '}');
+            size_t vn = end ? (size_t)(end - p - 2) : 0;
+            if (!end || vn == 0 || vn >= sizeof var) {
+                err_at(ld, node, key, "malformed ${...} reference");
+                free(out);
+                return NULL;
+            }
+            memcpy(var, p + 2, vn);
+            var[vn] = '\0';
+            add = getenv(var);
+            if (!add) {
+                err_at(ld, node, key, "environment variable %s is not set", var);
+                free(out);
+                return NULL;
+            }
+            n = strlen(add);
+            p = end + 1;
+        } else {
+            p++;
+        }
+        if (o + n + 1 > cap) {
+            cap = (o + n + 1) * 2;
+            char *t = realloc(out, cap);
+            if (!t) {
+                free(out);
+                return NULL;
+            }
+            out = t;
+        }
+        memcpy(out + o, add, n);
+        o += n;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int parse_duration(const char *s, double *sec)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno)
+        return -1;
+    while (*end == ' ')
+        end++;
+    if (*end == '\0' || strcmp(end, "s") == 0)
+        *sec = v;
+    else if (strcmp(end, "ms") == 0)
+        *sec = v / 1000.0;
+    else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+        *sec = v * 60;
+    else if (strcmp(end, "h") == 0)
+        *sec = v * 3600;
+    else
+        return -1;
+    return 0;
+}
+
+static int parse_bool(const char *s, int *b)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no", "off", "0"};
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(s, yes[i]) == 0)
+            return *b = 1, 0;
+        if (strcmp(s, no[i]) == 0)
+            return *b = 0, 0;
+    }
+    return -1;
+}
+
+static int valid_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+            return 0;
+    return 1;
+}
+
+static char *resolve_path(const char *base, const char *p)
+{
+    if (p[0] == '/' || !base || !base[0])
+        return strdup(p);
+    size_t n = strlen(base) + strlen(p) + 2;
+    char *r = malloc(n);
+    if (r)
+        snprintf(r, n, "%s/%s", base, p);
+    return r;
+}
+
+/* Converts one scalar (from the file or a default) into its field. */
+static int set_value(struct loader *ld, const yaml_node_t *node, const char *keypath, const struct key *k,
+                     const char *raw, void *obj)
+{
+    char *s = expand_env(ld, node, keypath, raw);
+    char *field = (char *)obj + k->off;
+    double d;
+    int b, rc = 0;
+
+    if (!s)
+        return -1;
+    switch (k->type) {
+    case T_STR:
+        if (!s[0] && k->def && k->def[0]) {
+            err_at(ld, node, keypath, "must not be empty");
+            rc = -1;
+            break;
+        }
+        *(char **)field = s;
+        return 0;
+    case T_ID:
+        if (!valid_id(s)) {
+            err_at(ld, node, keypath, "'%s' is not a valid id (1-64 of A-Z a-z 0-9 _ - .)", s);
+            rc = -1;
+            break;
+        }
+        *(char **)field = s;
+        return 0;
+    case T_PATH:
+        if (!s[0]) {
+            err_at(ld, node, keypath, "must not be empty");
+            rc = -1;
+            break;
+        }
+        *(char **)field = resolve_path(ld->base_dir, s);
+        break;
+    case T_URL:
+        if (strncmp(s, "rtsp://", 7) != 0 && strncmp(s, "rtsps://", 8) != 0) {
+            err_at(ld, node, keypath, "must be an rtsp:// or rtsps:// URL");
+            rc = -1;
+            break;
+        }
+        if (strlen(s) > 1000) {
+            err_at(ld, node, keypath, "URL is longer than 1000 bytes");
+            rc = -1;
+            break;
+        }
+        *(char **)field = s;
+        return 0;
+    case T_DURATION:
+        if (parse_duration(s, &d) < 0) {
+            err_at(ld, node, keypath, "'%s' is not a duration (e.g. 10s, 500ms, 2m)", s);
+            rc = -1;
+        } else if (d < k->min || d > k->max) {
+            err_at(ld, node, keypath, "%s is out of range (%g s to %g s)", s, k->min, k->max);
+            rc = -1;
+        } else {
+            *(int64_t *)field = (int64_t)(d * 1e6 + 0.5);
+        }
+        break;
+    case T_DOUBLE: {
+        char *end;
+        d = strtod(s, &end);
+        if (end == s || *end) {
+            err_at(ld, node, keypath, "'%s' is not a number", s);
+            rc = -1;
+        } else if (d < k->min || d > k->max) {
+            err_at(ld, node, keypath, "%s is out of range (%g to %g)", s, k->min, k->max);
+            rc = -1;
+        } else {
+            *(double *)field = d;
+        }
+        break;
+    }
+    case T_BOOL:
+        if (parse_bool(s, &b) < 0) {
+            err_at(ld, node, keypath, "'%s' is not true or false", s);
+            rc = -1;
+        } else {
+            *(int *)field = b;
+        }
+        break;
+    case T_LOGLEVEL:
+        b = cw_log_level_parse(s);
+        if (b < 0) {
+            err_at(ld, node, keypath, "'%s' is not one of error, warn, info, debug", s);
+            rc = -1;
+        } else {
+            *(int *)field = b;
+        }
+        break;
+    case T_TRANSPORT:
+        if (strcmp(s, "tcp") == 0)
+            *(int *)field = CW_TRANSPORT_TCP;
+        else if (strcmp(s, "udp") == 0)
+            *(int *)field = CW_TRANSPORT_UDP;
+        else {
+            err_at(ld, node, keypath, "'%s' is not tcp or udp", s);
+            rc = -1;
+        }
+        break;
+    case T_LIST:
+        break;
+    }
+    free(s);
+    return rc;
+}
+
+/* Applies a key table to a mapping node: every key must be known and
+ * appear once; missing keys take their defaults; required ones are errors.
+ * T_LIST keys are not converted: their nodes are returned in lists[] in
+ * table order. Returns the number of errors found. */
+static int apply_table(struct loader *ld, yaml_node_t *map, const char *path, const struct key *table, void *obj,
+                       yaml_node_t **lists)
+{
+    int nkeys = 0, before = ld->n_err;
+    while (table[nkeys].name)
+        nkeys++;
+    yaml_node_t *seen[32] = {0};
+    char keypath[512];
+
+    if (!map || map->type != YAML_MAPPING_NODE) {
+        err_at(ld, map, path, "expected a mapping of keys");
+        return ld->n_err - before;
+    }
+    for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
+        yaml_node_t *kn = yaml_document_get_node(&ld->doc, pr->key);
+        yaml_node_t *vn = yaml_document_get_node(&ld->doc, pr->value);
+        if (!kn || kn->type != YAML_SCALAR_NODE) {
+            err_at(ld, kn, path, "keys must be plain names");
+            continue;
+        }
+        const char *kname = (const char *)kn->data.scalar.value;
+        snprintf(keypath, sizeof keypath, "%s%s%s", path, path[0] ? "." : "", kname);
+        int i;
+        for (i = 0; i < nkeys; i++)
+            if (strcmp(table[i].name, kname) == 0)
+                break;
+        if (i == nkeys) {
+            err_at(ld, kn, keypath, "unknown key");
+            continue;
+        }
+        if (seen[i]) {
+            err_at(ld, kn, keypath, "duplicate key (first at line %lu)", (unsigned long)seen[i]->start_mark.line + 1);
+            continue;
+        }
+        seen[i] = kn;
+        if (table[i].type == T_LIST) {
+            int li = 0;
+            for (int j = 0; j < i; j++)
+                li += table[j].type == T_LIST;
+            if (vn->type != YAML_SEQUENCE_NODE) {
+                err_at(ld, vn, keypath, "expected a list");
+                continue;
+            }
+            lists[li] = vn;
+            continue;
+        }
+        if (vn->type != YAML_SCALAR_NODE) {
+            err_at(ld, vn, keypath, "expected a single value");
+            continue;
+        }
+        set_value(ld, vn, keypath, &table[i], (const char *)vn->data.scalar.value, obj);
+    }
+    for (int i = 0; i < nkeys; i++) {
+        if (seen[i] || table[i].type == T_LIST)
+            continue;
+        snprintf(keypath, sizeof keypath, "%s%s%s", path, path[0] ? "." : "", table[i].name);
+        if (!table[i].def)
+            err_at(ld, map, keypath, "required key is missing");
+        else
+            set_value(ld, map, keypath, &table[i], table[i].def, obj);
+    }
+    return ld->n_err - before;
+}
+
+static yaml_node_t *map_get(struct loader *ld, yaml_node_t *map, const char *key, yaml_node_t **keynode)
+{
+    for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
+        yaml_node_t *kn = yaml_document_get_node(&ld->doc, pr->key);
+        if (kn && kn->type == YAML_SCALAR_NODE && strcmp((const char *)kn->data.scalar.value, key) == 0) {
+            if (keynode)
+                *keynode = kn;
+            return yaml_document_get_node(&ld->doc, pr->value);
+        }
+    }
+    return NULL;
+}
+
+static int seq_len(yaml_node_t *seq)
+{
+    return seq ? (int)(seq->data.sequence.items.top - seq->data.sequence.items.start) : 0;
+}
+
+static yaml_node_t *seq_item(struct loader *ld, yaml_node_t *seq, int i)
+{
+    return yaml_document_get_node(&ld->doc, seq->data.sequence.items.start[i]);
+}
+
+static void load_sites(struct loader *ld, struct cw_config *cfg, yaml_node_t *seq)
+{
+    char path[128];
+    int nd = seq_len(seq);
+
+    cfg->districts = calloc((size_t)nd + 1, sizeof *cfg->districts);
+    for (int d = 0; d < nd && cfg->districts; d++) {
+        yaml_node_t *communes = NULL;
+        snprintf(path, sizeof path, "sites[%d]", d);
+        struct cw_district *dist = &cfg->districts[cfg->n_districts++];
+        apply_table(ld, seq_item(ld, seq, d), path, district_keys, dist, &communes);
+        int nc = seq_len(communes);
+        struct cw_commune *cm = realloc(cfg->communes, sizeof *cm * (size_t)(cfg->n_communes + nc + 1));
+        if (!cm)
+            return;
+        cfg->communes = cm;
+        for (int c = 0; c < nc; c++) {
+            yaml_node_t *sites = NULL;
+            char cpath[192];
+            snprintf(cpath, sizeof cpath, "%s.communes[%d]", path, c);
+            struct cw_commune *com = &cfg->communes[cfg->n_communes++];
+            memset(com, 0, sizeof *com);
+            com->district = d;
+            apply_table(ld, seq_item(ld, communes, c), cpath, commune_keys, com, &sites);
+            int ns = seq_len(sites);
+            struct cw_site *st = realloc(cfg->sites, sizeof *st * (size_t)(cfg->n_sites + ns + 1));
+            if (!st)
+                return;
+            cfg->sites = st;
+            for (int s = 0; s < ns; s++) {
+                char spath[256];
+                snprintf(spath, sizeof spath, "%s.sites[%d]", cpath, s);
+                struct cw_site *site = &cfg->sites[cfg->n_sites++];
+                memset(site, 0, sizeof *site);
+                site->commune = cfg->n_communes - 1;
+                yaml_node_t *item = seq_item(ld, sites, s);
+                apply_table(ld, item, spath, site_keys, site, NULL);
+                for (int o = 0; site->id && o < cfg->n_sites - 1; o++)
+                    if (cfg->sites[o].id && strcmp(cfg->sites[o].id, site->id) == 0)
+                        err_at(ld, item, spath, "duplicate site id '%s'", site->id);
+            }
+        }
+    }
+}
+
+static void load_cameras(struct loader *ld, struct cw_config *cfg, yaml_node_t *seq)
+{
+    int n = seq_len(seq);
+    char path[64];
+
+    cfg->cameras = calloc((size_t)n + 1, sizeof *cfg->cameras);
+    for (int i = 0; i < n && cfg->cameras; i++) {
+        yaml_node_t *item = seq_item(ld, seq, i);
+        struct cw_camera_config *cam = &cfg->cameras[cfg->n_cameras++];
+        cam->site = -1;
+        cam->line = (int)item->start_mark.line + 1;
+        snprintf(path, sizeof path, "cameras[%d]", i);
+        apply_table(ld, item, path, camera_keys, cam, NULL);
+        if (cam->id) {
+            char p2[160];
+            snprintf(p2, sizeof p2, "cameras[%d].id", i);
+            for (int o = 0; o < cfg->n_cameras - 1; o++)
+                if (cfg->cameras[o].id && strcmp(cfg->cameras[o].id, cam->id) == 0)
+                    err_at(ld, map_get(ld, item, "id", NULL), p2, "duplicate camera id '%s' (first at line %d)",
+                           cam->id, cfg->cameras[o].line);
+            if (cam->name && !cam->name[0]) {
+                free(cam->name);
+                cam->name = strdup(cam->id);
+            }
+        }
+        if (cam->site_id) {
+            for (int s = 0; s < cfg->n_sites; s++)
+                if (cfg->sites[s].id && strcmp(cfg->sites[s].id, cam->site_id) == 0)
+                    cam->site = s;
+            if (cam->site < 0) {
+                char p2[160];
+                snprintf(p2, sizeof p2, "cameras[%d].site", i);
+                err_at(ld, map_get(ld, item, "site", NULL), p2, "unknown site '%s' (not under sites:)", cam->site_id);
+            }
+        }
+        if (cam->url) {
+            char red[1100];
+            cam->url_redacted = strdup(cw_redact_url(cam->url, red, sizeof red));
+        }
+    }
+}
+
+static const char *const top_keys[] = {"daemon", "sites", "cameras", NULL};
+
+static void load_root(struct loader *ld, struct cw_config *cfg)
+{
+    yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
+    yaml_node_t *daemon = NULL, *sites = NULL, *cameras = NULL;
+
+    if (!root) {
+        err_at(ld, NULL, "(file)", "the file is empty");
+        return;
+    }
+    if (root->type != YAML_MAPPING_NODE) {
+        err_at(ld, root, "(top)", "expected a mapping with daemon, sites and cameras");
+        return;
+    }
+    for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
+        yaml_node_t *kn = yaml_document_get_node(&ld->doc, pr->key);
+        yaml_node_t *vn = yaml_document_get_node(&ld->doc, pr->value);
+        const char *k = kn && kn->type == YAML_SCALAR_NODE ? (const char *)kn->data.scalar.value : "?";
+        int i;
+        for (i = 0; top_keys[i]; i++)
+            if (strcmp(top_keys[i], k) == 0)
+                break;
+        if (!top_keys[i]) {
+            err_at(ld, kn, k, "unknown key (expected daemon, sites or cameras)");
+            continue;
+        }
+        yaml_node_t **slot = i == 0 ? &daemon : i == 1 ? &sites : &cameras;
+        if (*slot) {
+            err_at(ld, kn, k, "duplicate section");
+            continue;
+        }
+        *slot = vn;
+    }
+    /* An absent daemon section means all defaults: use an empty mapping. */
+    if (daemon) {
+        apply_table(ld, daemon, "daemon", daemon_keys, cfg, NULL);
+    } else {
+        int id = yaml_document_add_mapping(&ld->doc, NULL, YAML_BLOCK_MAPPING_STYLE);
+        apply_table(ld, yaml_document_get_node(&ld->doc, id), "daemon", daemon_keys, cfg, NULL);
+    }
+    if (sites && sites->type != YAML_SEQUENCE_NODE)
+        err_at(ld, sites, "sites", "expected a list of districts");
+    else if (sites)
+        load_sites(ld, cfg, sites);
+    if (!cameras)
+        err_at(ld, root, "cameras", "required section is missing");
+    else if (cameras->type != YAML_SEQUENCE_NODE)
+        err_at(ld, cameras, "cameras", "expected a list of cameras");
+    else
+        load_cameras(ld, cfg, cameras);
+}
+
+int cw_config_load_buffer(const char *name, const char *base_dir, const char *text, size_t len, int flags,
+                          struct cw_config **out, struct cw_config_errors *errs)
+{
+    struct loader ld = {.name = name, .base_dir = base_dir, .errs = errs, .flags = flags};
+    yaml_parser_t parser;
+    struct cw_config *cfg;
+
+    *out = NULL;
+    cfg = calloc(1, sizeof *cfg);
+    if (!cfg || !yaml_parser_initialize(&parser)) {
+        free(cfg);
+        return CW_ENOMEM;
+    }
+    cfg->path = strdup(name);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &ld.doc)) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s:%lu:%lu: YAML syntax error: %s%s%s", name,
+                 (unsigned long)parser.problem_mark.line + 1, (unsigned long)parser.problem_mark.column + 1,
+                 parser.problem ? parser.problem : "unknown", parser.context ? " " : "",
+                 parser.context ? parser.context : "");
+        add_error(errs, msg);
+        yaml_parser_delete(&parser);
+        cw_config_free(cfg);
+        return CW_ECONFIG;
+    }
+    yaml_parser_delete(&parser);
+    load_root(&ld, cfg);
+    yaml_document_delete(&ld.doc);
+    if (ld.n_err > 0) {
+        cw_config_free(cfg);
+        return CW_ECONFIG;
+    }
+    *out = cfg;
+    return 0;
+}
+
+int cw_config_load(const char *path, int flags, struct cw_config **out, struct cw_config_errors *errs)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL, *dir, *slash;
+    size_t len = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    if (!f) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s: cannot open: %s", path, strerror(errno));
+        add_error(errs, msg);
+        return CW_EIO;
+    }
+    for (;;) {
+        if (len + 4096 > cap) {
+            cap = (len + 4096) * 2;
+            char *t = realloc(buf, cap);
+            if (!t) {
+                free(buf);
+                fclose(f);
+                return CW_ENOMEM;
+            }
+            buf = t;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    fclose(f);
+    dir = strdup(path);
+    slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash)
+        *slash = '\0';
+    else if (dir)
+        strcpy(dir, ".");
+    rc = cw_config_load_buffer(path, dir, buf, len, flags, out, errs);
+    free(dir);
+    free(buf);
+    return rc;
+}
+
+void cw_config_free(struct cw_config *cfg)
+{
+    if (!cfg)
+        return;
+    free(cfg->path);
+    free(cfg->database);
+    free(cfg->state_dir);
+    free(cfg->timezone);
+    for (int i = 0; i < cfg->n_districts; i++) {
+        free(cfg->districts[i].id);
+        free(cfg->districts[i].name);
+    }
+    for (int i = 0; i < cfg->n_communes; i++) {
+        free(cfg->communes[i].id);
+        free(cfg->communes[i].name);
+    }
+    for (int i = 0; i < cfg->n_sites; i++) {
+        free(cfg->sites[i].id);
+        free(cfg->sites[i].name);
+    }
+    for (int i = 0; i < cfg->n_cameras; i++) {
+        struct cw_camera_config *c = &cfg->cameras[i];
+        free(c->id);
+        free(c->name);
+        free(c->site_id);
+        free(c->url);
+        free(c->url_redacted);
+    }
+    free(cfg->districts);
+    free(cfg->communes);
+    free(cfg->sites);
+    free(cfg->cameras);
+    free(cfg);
+}
+
+void cw_config_errors_free(struct cw_config_errors *errs)
+{
+    for (int i = 0; i < errs->n; i++)
+        free(errs->msgs[i]);
+    free(errs->msgs);
+    errs->msgs = NULL;
+    errs->n = 0;
+}
+
+const struct cw_camera_config *cw_config_find_camera(const struct cw_config *cfg, const char *id)
+{
+    for (int i = 0; i < cfg->n_cameras; i++)
+        if (strcmp(cfg->cameras[i].id, id) == 0)
+            return &cfg->cameras[i];
+    return NULL;
+}
+
+const struct cw_site *cw_config_camera_site(const struct cw_config *cfg, const struct cw_camera_config *cam)
+{
+    return &cfg->sites[cam->site];
+}
+
+const struct cw_commune *cw_config_site_commune(const struct cw_config *cfg, const struct cw_site *site)
+{
+    return &cfg->communes[site->commune];
+}
+
+const struct cw_district *cw_config_commune_district(const struct cw_config *cfg, const struct cw_commune *c)
+{
+    return &cfg->districts[c->district];
+}
+
+int cw_camera_config_same_session(const struct cw_camera_config *a, const struct cw_camera_config *b)
+{
+    return strcmp(a->url, b->url) == 0 && a->transport == b->transport &&
+           a->connect_timeout_us == b->connect_timeout_us && a->stall_timeout_us == b->stall_timeout_us &&
+           a->enabled == b->enabled;
+}
+
+static const char *type_name(enum key_type t)
+{
+    static const char *const n[] = {"string", "id", "path", "rtsp-url", "duration", "number",
+                                    "bool", "log-level", "tcp|udp", "list"};
+    return n[t];
+}
+
+static void print_table(FILE *f, const char *section, const struct key *t)
+{
+    for (; t->name; t++)
+        fprintf(f, "%s.%-*s %-10s default %-24s %s%s\n", section, (int)(30 - strlen(section)), t->name,
+                type_name(t->type), t->def ? (t->def[0] ? t->def : "\"\"") : (t->type == T_LIST ? "-" : "(required)"),
+                t->help, t->reloadable ? "" : " [restart]");
+}
+
+void cw_config_print_keys(FILE *f)
+{
+    print_table(f, "daemon", daemon_keys);
+    print_table(f, "sites[]", district_keys);
+    print_table(f, "sites[].communes[]", commune_keys);
+    print_table(f, "sites[].communes[].sites[]", site_keys);
+    print_table(f, "cameras[]", camera_keys);
+}

@@ -1,0 +1,101 @@
+/* camwatch configuration: the YAML file's model and its loader.
+ *
+ * The loader is driven by one declarative key table per section (config.c);
+ * the same tables validate, fill defaults and print the key reference
+ * (`camwatch config-keys`). Errors are collected, not stopped at: a
+ * technician fixing a file sees every problem at once, each as
+ * "FILE:LINE:COLUMN: KEY: message". */
+#ifndef CW_CONFIG_H
+#define CW_CONFIG_H
+#include <stdint.h>
+#include <stdio.h>
+
+enum cw_transport { CW_TRANSPORT_TCP = 0, CW_TRANSPORT_UDP = 1 };
+
+struct cw_district {
+    char *id;
+    char *name;
+};
+
+struct cw_commune {
+    char *id;
+    char *name;
+    int district; /* index into cw_config.districts */
+};
+
+struct cw_site {
+    char *id;
+    char *name;
+    int commune; /* index into cw_config.communes */
+};
+
+struct cw_camera_config {
+    char *id;
+    char *name;
+    char *site_id;
+    int site;           /* index into cw_config.sites */
+    char *url;          /* secrets expanded: never log or store this */
+    char *url_redacted; /* what may be shown */
+    int transport;
+    double expected_fps; /* 0: unknown */
+    int64_t connect_timeout_us;
+    int64_t stall_timeout_us;
+    int enabled;
+    int line; /* where the camera is defined, for messages */
+};
+
+struct cw_config {
+    char *path;
+    /* daemon */
+    char *database;
+    char *state_dir;
+    int log_level;
+    char *timezone;
+    int64_t heartbeat_us;
+    /* sites */
+    struct cw_district *districts;
+    int n_districts;
+    struct cw_commune *communes;
+    int n_communes;
+    struct cw_site *sites;
+    int n_sites;
+    /* cameras */
+    struct cw_camera_config *cameras;
+    int n_cameras;
+};
+
+/* Error messages collected while loading. */
+struct cw_config_errors {
+    char **msgs;
+    int n;
+};
+
+/* Load flags. CW_CONFIG_KEEP_ENV leaves ${VAR} references unexpanded: the
+ * CLI reads the file only for paths and names and must work without the
+ * cameras' secrets in its environment. */
+#define CW_CONFIG_KEEP_ENV 1
+
+/* Loads and validates a file. On success returns 0 and *out; otherwise a
+ * negative code, with every problem in errs (caller frees with
+ * cw_config_errors_free). */
+int cw_config_load(const char *path, int flags, struct cw_config **out, struct cw_config_errors *errs);
+/* The same from memory; name stands for the file in messages, and relative
+ * paths resolve against base_dir. */
+int cw_config_load_buffer(const char *name, const char *base_dir, const char *text, size_t len, int flags,
+                          struct cw_config **out, struct cw_config_errors *errs);
+void cw_config_free(struct cw_config *cfg);
+void cw_config_errors_free(struct cw_config_errors *errs);
+
+const struct cw_camera_config *cw_config_find_camera(const struct cw_config *cfg, const char *id);
+/* Site, commune and district names of a camera (never NULL). */
+const struct cw_site *cw_config_camera_site(const struct cw_config *cfg, const struct cw_camera_config *cam);
+const struct cw_commune *cw_config_site_commune(const struct cw_config *cfg, const struct cw_site *site);
+const struct cw_district *cw_config_commune_district(const struct cw_config *cfg, const struct cw_commune *c);
+
+/* Whether two camera configs would need a new RTSP session. */
+int cw_camera_config_same_session(const struct cw_camera_config *a, const struct cw_camera_config *b);
+
+/* Prints the key reference generated from the tables. */
+void cw_config_print_keys(FILE *f);
+
+#endif

@@ -1,0 +1,473 @@
+/* RTSP ingest on a per-camera thread (see ingest.h).
+ *
+ * The thread sleeps until the loop asks for a session, then runs one:
+ * open (connect deadline), pick the video stream, read packets and keep
+ * stats, until the stream ends, errors, stalls for too long or the daemon
+ * stops it. The loop decides when to retry; this file only reports. */
+#include "ingest.h"
+
+#include <errno.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/log.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "clock.h"
+#include "config.h"
+#include "error.h"
+#include "log.h"
+
+#define QUEUE_LEN 64
+#define FPS_WINDOW 32
+/* FFmpeg's RTSP and H.264 code keeps a few KB on the stack; 512 KiB is
+ * plenty and, unlike the 8 MiB default, costs little across 200 cameras. */
+#define INGEST_STACK (512 * 1024)
+
+enum phase { PHASE_IDLE, PHASE_CONNECT, PHASE_STREAM };
+
+struct cw_ingest {
+    char *camera_id, *url;
+    int transport;
+    int64_t connect_timeout_us, stall_timeout_us;
+    void (*notify)(void *ud);
+    void *ud;
+
+    uv_thread_t thread;
+    uv_mutex_t mu;
+    uv_cond_t cond;
+    int go;             /* under mu */
+    atomic_int stop;
+
+    struct cw_ingest_msg q[QUEUE_LEN]; /* under mu */
+    int qhead, qlen;
+    struct cw_ingest_stats stats;      /* under mu */
+
+    /* Session state, touched only by the ingest thread (the interrupt
+     * callback runs on it too). */
+    enum phase phase;
+    int64_t deadline_mono;
+    int64_t last_video_mono;
+    int stall_reported;
+    int gave_up_stall;
+    int connect_timed_out;
+    double pts_ring[FPS_WINDOW];
+    int pts_n, pts_pos;
+    double last_key_pts;
+};
+
+static void post(struct cw_ingest *ing, enum cw_ingest_msg_kind kind, enum cw_cause cause, const char *detail)
+{
+    uv_mutex_lock(&ing->mu);
+    if (ing->qlen == QUEUE_LEN) {
+        /* The loop drains within milliseconds; a full queue means it is
+         * stuck. Keep the newest: it is the state that matters. */
+        ing->qhead = (ing->qhead + 1) % QUEUE_LEN;
+        ing->qlen--;
+    }
+    struct cw_ingest_msg *m = &ing->q[(ing->qhead + ing->qlen) % QUEUE_LEN];
+    m->kind = kind;
+    m->wall_us = cw_wall_us();
+    m->cause = cause;
+    snprintf(m->detail, sizeof m->detail, "%s", detail ? detail : "");
+    ing->qlen++;
+    uv_mutex_unlock(&ing->mu);
+    ing->notify(ing->ud);
+}
+
+int cw_ingest_poll(struct cw_ingest *ing, struct cw_ingest_msg *msg)
+{
+    int got = 0;
+    uv_mutex_lock(&ing->mu);
+    if (ing->qlen > 0) {
+        *msg = ing->q[ing->qhead];
+        ing->qhead = (ing->qhead + 1) % QUEUE_LEN;
+        ing->qlen--;
+        got = 1;
+    }
+    uv_mutex_unlock(&ing->mu);
+    return got;
+}
+
+void cw_ingest_get_stats(struct cw_ingest *ing, struct cw_ingest_stats *out)
+{
+    uv_mutex_lock(&ing->mu);
+    *out = ing->stats;
+    uv_mutex_unlock(&ing->mu);
+}
+
+/* Called by FFmpeg, on the ingest thread, at least every 100 ms while it
+ * waits for the network. Returning 1 aborts the blocking call. */
+static int interrupt_cb(void *opaque)
+{
+    struct cw_ingest *ing = opaque;
+    int64_t now = cw_mono_us();
+
+    if (atomic_load(&ing->stop))
+        return 1;
+    if (ing->phase == PHASE_CONNECT) {
+        if (now > ing->deadline_mono) {
+            ing->connect_timed_out = 1;
+            return 1;
+        }
+        return 0;
+    }
+    if (ing->phase == PHASE_STREAM) {
+        int64_t quiet = now - ing->last_video_mono;
+        if (quiet > ing->stall_timeout_us && !ing->stall_reported) {
+            char d[96];
+            ing->stall_reported = 1;
+            snprintf(d, sizeof d, "no video packets for %.1f s", ing->stall_timeout_us / 1e6);
+            post(ing, CW_INGEST_STALLED, CW_CAUSE_NONE, d);
+        }
+        if (quiet > 2 * ing->stall_timeout_us) {
+            ing->gave_up_stall = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+enum cw_cause cw_ingest_cause_from_averror(int e, int connecting)
+{
+    if (e == AVERROR_HTTP_UNAUTHORIZED || e == AVERROR_HTTP_FORBIDDEN)
+        return CW_CAUSE_AUTH_FAILED;
+    if (e == AVERROR_HTTP_NOT_FOUND)
+        return CW_CAUSE_NOT_FOUND;
+    if (e == AVERROR(ECONNREFUSED) || e == AVERROR(ETIMEDOUT) || e == AVERROR(EHOSTUNREACH) ||
+        e == AVERROR(ENETUNREACH) || e == AVERROR(EHOSTDOWN))
+        return CW_CAUSE_UNREACHABLE;
+    /* FFmpeg reports a failed name lookup as EIO; while connecting that is
+     * what it means. */
+    if (connecting && e == AVERROR(EIO))
+        return CW_CAUSE_UNREACHABLE;
+    return CW_CAUSE_STREAM_ERROR;
+}
+
+static void describe_error(int e, char *buf, size_t len)
+{
+    char msg[AV_ERROR_MAX_STRING_SIZE] = "";
+    av_strerror(e, msg, sizeof msg);
+    snprintf(buf, len, "%s", msg);
+}
+
+static void stats_reset_session(struct cw_ingest *ing)
+{
+    uv_mutex_lock(&ing->mu);
+    ing->stats.connected = 0;
+    ing->stats.fps = 0;
+    ing->stats.sessions++;
+    uv_mutex_unlock(&ing->mu);
+    ing->pts_n = ing->pts_pos = 0;
+    ing->last_key_pts = -1;
+}
+
+/* Width and height from the parameter sets, using FFmpeg's bitstream
+ * parser (no decoding): extradata (from the SDP) followed by a keyframe. */
+static void probe_size(const AVCodecParameters *par, const AVPacket *pkt, int *w, int *h)
+{
+    AVCodecParserContext *pc = av_parser_init(par->codec_id);
+    AVCodecContext *cc = avcodec_alloc_context3(NULL);
+    uint8_t *buf = NULL, *out;
+    int out_size, n = par->extradata_size + pkt->size;
+
+    if (!pc || !cc)
+        goto done;
+    pc->flags |= PARSER_FLAG_COMPLETE_FRAMES;
+    buf = av_malloc((size_t)n + AV_INPUT_BUFFER_PADDING_SIZE);
+    if (!buf)
+        goto done;
+    if (par->extradata_size)
+        memcpy(buf, par->extradata, (size_t)par->extradata_size);
+    memcpy(buf + par->extradata_size, pkt->data, (size_t)pkt->size);
+    memset(buf + n, 0, AV_INPUT_BUFFER_PADDING_SIZE);
+    av_parser_parse2(pc, cc, &out, &out_size, buf, n, AV_NOPTS_VALUE, AV_NOPTS_VALUE, 0);
+    if (pc->width > 0 && pc->height > 0) {
+        *w = pc->width;
+        *h = pc->height;
+    } else if (cc->width > 0) {
+        *w = cc->width;
+        *h = cc->height;
+    }
+done:
+    av_free(buf);
+    avcodec_free_context(&cc);
+    av_parser_close(pc);
+}
+
+static void on_video_packet(struct cw_ingest *ing, const AVStream *st, const AVPacket *pkt)
+{
+    int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    double t = ts != AV_NOPTS_VALUE ? ts * av_q2d(st->time_base) : -1;
+    double fps = -1, kfi = -1;
+
+    if (t >= 0) {
+        ing->pts_ring[ing->pts_pos] = t;
+        ing->pts_pos = (ing->pts_pos + 1) % FPS_WINDOW;
+        if (ing->pts_n < FPS_WINDOW)
+            ing->pts_n++;
+        if (ing->pts_n >= 2) {
+            /* Oldest and newest in the ring; frames between them. */
+            double newest = t;
+            double oldest = ing->pts_ring[ing->pts_n < FPS_WINDOW ? 0 : ing->pts_pos];
+            if (newest > oldest)
+                fps = (ing->pts_n - 1) / (newest - oldest);
+        }
+        if (pkt->flags & AV_PKT_FLAG_KEY) {
+            if (ing->last_key_pts >= 0 && t > ing->last_key_pts)
+                kfi = t - ing->last_key_pts;
+            ing->last_key_pts = t;
+        }
+    }
+    uv_mutex_lock(&ing->mu);
+    ing->stats.video_packets++;
+    if (fps > 0)
+        ing->stats.fps = fps;
+    if (kfi > 0)
+        ing->stats.keyframe_interval_s = kfi;
+    uv_mutex_unlock(&ing->mu);
+}
+
+static void run_session(struct cw_ingest *ing)
+{
+    AVFormatContext *fmt = NULL;
+    AVDictionary *opts = NULL;
+    AVPacket *pkt = NULL;
+    int rc, vidx = -1;
+    char detail[200];
+
+    stats_reset_session(ing);
+    fmt = avformat_alloc_context();
+    pkt = av_packet_alloc();
+    if (!fmt || !pkt) {
+        post(ing, CW_INGEST_ENDED, CW_CAUSE_STREAM_ERROR, "out of memory");
+        goto out;
+    }
+    fmt->interrupt_callback.callback = interrupt_cb;
+    fmt->interrupt_callback.opaque = ing;
+    av_dict_set(&opts, "rtsp_transport", ing->transport == CW_TRANSPORT_UDP ? "udp" : "tcp", 0);
+    /* The interrupt callback enforces our deadlines; FFmpeg's own socket
+     * timeout is only a backstop behind it. */
+    av_dict_set_int(&opts, "timeout", ing->connect_timeout_us + 2 * ing->stall_timeout_us + 1000000, 0);
+    ing->phase = PHASE_CONNECT;
+    ing->connect_timed_out = 0;
+    ing->deadline_mono = cw_mono_us() + ing->connect_timeout_us;
+
+    rc = avformat_open_input(&fmt, ing->url, NULL, &opts);
+    av_dict_free(&opts);
+    if (rc < 0) {
+        fmt = NULL; /* freed by avformat_open_input on failure */
+        if (atomic_load(&ing->stop))
+            goto out;
+        if (ing->connect_timed_out) {
+            snprintf(detail, sizeof detail, "no RTSP answer within %.1f s", ing->connect_timeout_us / 1e6);
+            post(ing, CW_INGEST_ENDED, CW_CAUSE_UNREACHABLE, detail);
+        } else {
+            describe_error(rc, detail, sizeof detail);
+            post(ing, CW_INGEST_ENDED, cw_ingest_cause_from_averror(rc, 1), detail);
+        }
+        goto out;
+    }
+    for (unsigned i = 0; i < fmt->nb_streams; i++) {
+        if (fmt->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO && vidx < 0)
+            vidx = (int)i;
+        else
+            fmt->streams[i]->discard = AVDISCARD_ALL;
+    }
+    if (vidx < 0) {
+        snprintf(detail, sizeof detail, "the stream description has %u stream(s), none of them video",
+                 fmt->nb_streams);
+        post(ing, CW_INGEST_ENDED, CW_CAUSE_NO_VIDEO, detail);
+        goto out;
+    }
+    AVStream *vs = fmt->streams[vidx];
+    uv_mutex_lock(&ing->mu);
+    ing->stats.connected = 1;
+    snprintf(ing->stats.codec, sizeof ing->stats.codec, "%s", avcodec_get_name(vs->codecpar->codec_id));
+    if (vs->codecpar->width > 0) {
+        ing->stats.width = vs->codecpar->width;
+        ing->stats.height = vs->codecpar->height;
+    }
+    uv_mutex_unlock(&ing->mu);
+    snprintf(detail, sizeof detail, "%s over %s", avcodec_get_name(vs->codecpar->codec_id),
+             ing->transport == CW_TRANSPORT_UDP ? "udp" : "tcp");
+    post(ing, CW_INGEST_CONNECTED, CW_CAUSE_NONE, detail);
+
+    ing->phase = PHASE_STREAM;
+    ing->last_video_mono = cw_mono_us();
+    ing->stall_reported = 0;
+    ing->gave_up_stall = 0;
+    int seen_video = 0, size_known = vs->codecpar->width > 0;
+    for (;;) {
+        rc = av_read_frame(fmt, pkt);
+        /* After the interrupt callback aborted a read, FFmpeg may still hand
+         * out a packet it had buffered; the session is over all the same. */
+        if (rc < 0 || ing->gave_up_stall || atomic_load(&ing->stop)) {
+            if (rc >= 0)
+                av_packet_unref(pkt);
+            break;
+        }
+        int64_t now_wall = cw_wall_us();
+        uv_mutex_lock(&ing->mu);
+        ing->stats.packets++;
+        ing->stats.bytes += pkt->size;
+        ing->stats.last_packet_wall_us = now_wall;
+        uv_mutex_unlock(&ing->mu);
+        if (pkt->stream_index == vidx) {
+            ing->last_video_mono = cw_mono_us();
+            on_video_packet(ing, vs, pkt);
+            if (!size_known && (pkt->flags & AV_PKT_FLAG_KEY)) {
+                int w = 0, h = 0;
+                probe_size(vs->codecpar, pkt, &w, &h);
+                if (w > 0) {
+                    size_known = 1;
+                    uv_mutex_lock(&ing->mu);
+                    ing->stats.width = w;
+                    ing->stats.height = h;
+                    uv_mutex_unlock(&ing->mu);
+                }
+            }
+            if (!seen_video || ing->stall_reported) {
+                seen_video = 1;
+                ing->stall_reported = 0;
+                post(ing, CW_INGEST_VIDEO, CW_CAUSE_NONE, "");
+            }
+        }
+        av_packet_unref(pkt);
+    }
+    if (!atomic_load(&ing->stop)) {
+        if (ing->gave_up_stall)
+            snprintf(detail, sizeof detail, "no video packets for %.1f s; reconnecting",
+                     2 * ing->stall_timeout_us / 1e6);
+        else if (rc == AVERROR_EOF)
+            snprintf(detail, sizeof detail, "the camera ended the stream");
+        else
+            describe_error(rc, detail, sizeof detail);
+        post(ing, CW_INGEST_ENDED, ing->gave_up_stall ? CW_CAUSE_STREAM_ERROR : cw_ingest_cause_from_averror(rc, 0),
+             detail);
+    }
+out:
+    ing->phase = PHASE_IDLE;
+    uv_mutex_lock(&ing->mu);
+    ing->stats.connected = 0;
+    ing->stats.fps = 0;
+    uv_mutex_unlock(&ing->mu);
+    /* Closing sends TEARDOWN; with stop set the interrupt callback cuts it
+     * short instead of waiting on a dead peer. */
+    ing->phase = PHASE_CONNECT;
+    ing->deadline_mono = cw_mono_us() + 1000000;
+    avformat_close_input(&fmt);
+    ing->phase = PHASE_IDLE;
+    av_packet_free(&pkt);
+}
+
+static void thread_main(void *arg)
+{
+    struct cw_ingest *ing = arg;
+    uv_mutex_lock(&ing->mu);
+    for (;;) {
+        while (!ing->go && !atomic_load(&ing->stop))
+            uv_cond_wait(&ing->cond, &ing->mu);
+        if (atomic_load(&ing->stop))
+            break;
+        ing->go = 0;
+        uv_mutex_unlock(&ing->mu);
+        run_session(ing);
+        uv_mutex_lock(&ing->mu);
+    }
+    uv_mutex_unlock(&ing->mu);
+}
+
+int cw_ingest_start(const struct cw_ingest_params *p, struct cw_ingest **out)
+{
+    struct cw_ingest *ing = calloc(1, sizeof *ing);
+    uv_thread_options_t topt = {.flags = UV_THREAD_HAS_STACK_SIZE, .stack_size = INGEST_STACK};
+
+    *out = NULL;
+    if (!ing)
+        return CW_ENOMEM;
+    ing->camera_id = strdup(p->camera_id);
+    ing->url = strdup(p->url);
+    ing->transport = p->transport;
+    ing->connect_timeout_us = p->connect_timeout_us;
+    ing->stall_timeout_us = p->stall_timeout_us;
+    ing->notify = p->notify;
+    ing->ud = p->ud;
+    atomic_init(&ing->stop, 0);
+    if (!ing->camera_id || !ing->url) {
+        free(ing->camera_id);
+        free(ing->url);
+        free(ing);
+        return CW_ENOMEM;
+    }
+    uv_mutex_init(&ing->mu);
+    uv_cond_init(&ing->cond);
+    if (uv_thread_create_ex(&ing->thread, &topt, thread_main, ing) != 0) {
+        uv_cond_destroy(&ing->cond);
+        uv_mutex_destroy(&ing->mu);
+        free(ing->camera_id);
+        free(ing->url);
+        free(ing);
+        return CW_ETHREAD;
+    }
+    *out = ing;
+    return 0;
+}
+
+void cw_ingest_connect(struct cw_ingest *ing)
+{
+    uv_mutex_lock(&ing->mu);
+    ing->go = 1;
+    uv_cond_signal(&ing->cond);
+    uv_mutex_unlock(&ing->mu);
+}
+
+void cw_ingest_stop(struct cw_ingest *ing)
+{
+    if (!ing)
+        return;
+    uv_mutex_lock(&ing->mu);
+    atomic_store(&ing->stop, 1);
+    uv_cond_signal(&ing->cond);
+    uv_mutex_unlock(&ing->mu);
+    uv_thread_join(&ing->thread);
+    uv_cond_destroy(&ing->cond);
+    uv_mutex_destroy(&ing->mu);
+    /* Wipe the URL: it holds a password. */
+    memset(ing->url, 0, strlen(ing->url));
+    free(ing->url);
+    free(ing->camera_id);
+    free(ing);
+}
+
+/* FFmpeg's log lines arrive in pieces; assemble them per thread. */
+static _Thread_local char ff_line[1024];
+static _Thread_local size_t ff_len;
+
+static void ffmpeg_log_cb(void *avcl, int level, const char *fmt, va_list vl)
+{
+    static _Thread_local int print_prefix = 1;
+    char piece[1024];
+
+    if (level > AV_LOG_VERBOSE || !cw_log_enabled(CW_LOG_DEBUG))
+        return;
+    av_log_format_line2(avcl, level, fmt, vl, piece, sizeof piece, &print_prefix);
+    size_t n = strlen(piece);
+    if (ff_len + n >= sizeof ff_line)
+        n = sizeof ff_line - ff_len - 1;
+    memcpy(ff_line + ff_len, piece, n);
+    ff_len += n;
+    ff_line[ff_len] = '\0';
+    if (ff_len > 0 && (ff_line[ff_len - 1] == '\n' || ff_len >= sizeof ff_line - 1)) {
+        cw_log(CW_LOG_DEBUG, "ffmpeg", NULL, "%s", ff_line); /* cw_log masks URLs */
+        ff_len = 0;
+    }
+}
+
+void cw_ingest_capture_ffmpeg_log(void)
+{
+    av_log_set_callback(ffmpeg_log_cb);
+}

@@ -1,0 +1,69 @@
+/* One camera's RTSP session, on its own thread.
+ *
+ * The ingest thread owns the libavformat context and never touches loop
+ * state: it reports through a small message queue (drained on the loop with
+ * cw_ingest_poll) and a stats block read under a mutex. No FFmpeg type
+ * crosses this interface. An interrupt callback with per-phase deadlines
+ * guarantees no read blocks past the connect or stall timeout. */
+#ifndef CW_INGEST_H
+#define CW_INGEST_H
+#include <stdint.h>
+
+#include "camstate.h"
+
+struct cw_ingest;
+
+struct cw_ingest_params {
+    const char *camera_id; /* for log lines */
+    const char *url;       /* with credentials; only handed to FFmpeg */
+    int transport;         /* CW_TRANSPORT_* */
+    int64_t connect_timeout_us;
+    int64_t stall_timeout_us;
+    /* Called on the ingest thread after a message was queued: must only
+     * wake the loop (uv_async_send). */
+    void (*notify)(void *ud);
+    void *ud;
+};
+
+enum cw_ingest_msg_kind {
+    CW_INGEST_CONNECTED, /* handshake done; codec/width/height known if given */
+    CW_INGEST_VIDEO,     /* video flows (first packet, or after a stall) */
+    CW_INGEST_STALLED,   /* connected, no video for stall_timeout */
+    CW_INGEST_ENDED,     /* the session is over; see cause and detail */
+};
+
+struct cw_ingest_msg {
+    enum cw_ingest_msg_kind kind;
+    int64_t wall_us;  /* when it happened */
+    enum cw_cause cause;
+    char detail[200]; /* human-readable, never contains the URL */
+};
+
+struct cw_ingest_stats {
+    int connected;
+    int64_t packets, bytes, video_packets;
+    int64_t last_packet_wall_us;
+    double fps;                 /* from video packet timestamps */
+    double keyframe_interval_s; /* between the last two keyframes */
+    char codec[32];
+    int width, height;
+    int64_t sessions;           /* connection attempts */
+    int64_t decoded_frames;
+};
+
+int cw_ingest_start(const struct cw_ingest_params *p, struct cw_ingest **out);
+/* Asks the thread to open a session now (ignored while one runs). */
+void cw_ingest_connect(struct cw_ingest *ing);
+/* Pops one message; returns 1 if msg was filled. */
+int cw_ingest_poll(struct cw_ingest *ing, struct cw_ingest_msg *msg);
+void cw_ingest_get_stats(struct cw_ingest *ing, struct cw_ingest_stats *out);
+/* Aborts any session, joins the thread and frees everything. */
+void cw_ingest_stop(struct cw_ingest *ing);
+
+/* Routes FFmpeg's own log lines into camwatch's log (masked, debug level). */
+void cw_ingest_capture_ffmpeg_log(void);
+
+/* Maps an AVERROR from opening or reading a session to a cause. */
+enum cw_cause cw_ingest_cause_from_averror(int averr, int connecting);
+
+#endif

@@ -1,0 +1,605 @@
+/* SQLite state history (see store.h). All SQL of camwatch lives here, with
+ * bound parameters only.
+ *
+ * Durability: WAL with synchronous=NORMAL. A power cut can lose the last
+ * transactions (at most a few seconds: the flush interval), never corrupt
+ * the file; the heartbeat is written in the same transaction as the spans,
+ * so whatever survives is consistent with itself. */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "log.h"
+
+struct cw_store {
+    sqlite3 *db;
+    int readonly;
+};
+
+/* Schema migrations: migrations[i] brings user_version i to i + 1. Append
+ * only; a released migration is never edited. */
+static const char *const migrations[] = {
+    /* 0 -> 1: cameras, spans, runs, live stats */
+    "CREATE TABLE cameras ("
+    "  id TEXT PRIMARY KEY, name TEXT NOT NULL, site TEXT NOT NULL, site_name TEXT NOT NULL,"
+    "  commune TEXT NOT NULL, commune_name TEXT NOT NULL, district TEXT NOT NULL,"
+    "  district_name TEXT NOT NULL, url TEXT NOT NULL, enabled INTEGER NOT NULL,"
+    "  added_us INTEGER NOT NULL, updated_us INTEGER NOT NULL);"
+    "CREATE TABLE spans ("
+    "  id INTEGER PRIMARY KEY, camera TEXT NOT NULL, state TEXT NOT NULL,"
+    "  cause TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '',"
+    "  start_us INTEGER NOT NULL, end_us INTEGER,"
+    "  CHECK (end_us IS NULL OR end_us >= start_us));"
+    "CREATE INDEX spans_camera_start ON spans(camera, start_us);"
+    "CREATE UNIQUE INDEX spans_one_open ON spans(camera) WHERE end_us IS NULL;"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY, started_us INTEGER NOT NULL, heartbeat_us INTEGER NOT NULL,"
+    "  stopped_us INTEGER, crashed INTEGER NOT NULL DEFAULT 0, pid INTEGER);"
+    "CREATE TABLE camera_stats ("
+    "  camera TEXT PRIMARY KEY, updated_us INTEGER NOT NULL, connected INTEGER NOT NULL,"
+    "  last_packet_us INTEGER, fps REAL, packets INTEGER, bytes INTEGER, reconnects INTEGER,"
+    "  decoded_frames INTEGER, keyframe_interval_s REAL, codec TEXT, width INTEGER, height INTEGER);",
+};
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+const char *cw_store_errmsg(struct cw_store *st) { return st && st->db ? sqlite3_errmsg(st->db) : "no database"; }
+
+static int fail(struct cw_store *st, const char *what)
+{
+    cw_error("store", NULL, "%s: %s", what, sqlite3_errmsg(st->db));
+    return CW_ESTORE;
+}
+
+static int exec(struct cw_store *st, const char *sql)
+{
+    /* Used only for fixed statements without parameters (pragmas, schema,
+     * transaction control); data always goes through bound statements. */
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        cw_error("store", NULL, "%s", msg ? msg : "exec failed");
+        sqlite3_free(msg);
+        return CW_ESTORE;
+    }
+    return 0;
+}
+
+static int user_version(struct cw_store *st, int *v)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+        return fail(st, "user_version");
+    *v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    sqlite3_finalize(s);
+    return 0;
+}
+
+static int migrate(struct cw_store *st)
+{
+    int v, rc;
+    char sql[64];
+
+    if ((rc = user_version(st, &v)) < 0)
+        return rc;
+    if (v > N_MIGRATIONS) {
+        cw_error("store", NULL, "database schema version %d is newer than this camwatch (%d)", v, N_MIGRATIONS);
+        return CW_ESCHEMA;
+    }
+    for (; v < N_MIGRATIONS; v++) {
+        if (exec(st, "BEGIN IMMEDIATE") < 0)
+            return CW_ESTORE;
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+        if (exec(st, migrations[v]) < 0 || exec(st, sql) < 0) {
+            exec(st, "ROLLBACK");
+            return CW_ESTORE;
+        }
+        if (exec(st, "COMMIT") < 0)
+            return CW_ESTORE;
+        cw_info("store", NULL, "database schema migrated to version %d", v + 1);
+    }
+    return 0;
+}
+
+int cw_store_open(const char *path, int readonly, struct cw_store **out)
+{
+    struct cw_store *st = calloc(1, sizeof *st);
+    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int rc;
+
+    *out = NULL;
+    if (!st)
+        return CW_ENOMEM;
+    st->readonly = readonly;
+    if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        cw_error("store", NULL, "cannot open database %s: %s", path, st->db ? sqlite3_errmsg(st->db) : "?");
+        sqlite3_close(st->db);
+        free(st);
+        return CW_ESTORE;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    if (!readonly) {
+        rc = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+        if (rc == 0)
+            rc = migrate(st);
+    } else {
+        int v = 0;
+        rc = user_version(st, &v);
+        if (rc == 0 && v != N_MIGRATIONS) {
+            cw_error("store", NULL, "database %s has schema version %d; this camwatch reads %d%s", path, v,
+                     N_MIGRATIONS, v < N_MIGRATIONS ? " (start camwatchd once to migrate it)" : "");
+            rc = v > N_MIGRATIONS ? CW_ESCHEMA : CW_ESTORE;
+        }
+    }
+    if (rc < 0) {
+        cw_store_close(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+void cw_store_close(struct cw_store *st)
+{
+    if (!st)
+        return;
+    sqlite3_close(st->db);
+    free(st);
+}
+
+/* Prepares sql and binds the arguments described by fmt: 'i' int64,
+ * 't' text (NULL allowed), 'd' double. */
+static sqlite3_stmt *prep(struct cw_store *st, const char *sql, const char *fmt, ...)
+{
+    sqlite3_stmt *s;
+    va_list ap;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+        fail(st, "prepare");
+        return NULL;
+    }
+    va_start(ap, fmt);
+    for (int i = 0; fmt[i]; i++) {
+        if (fmt[i] == 'i')
+            sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+        else if (fmt[i] == 'd')
+            sqlite3_bind_double(s, i + 1, va_arg(ap, double));
+        else
+            sqlite3_bind_text(s, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+    }
+    va_end(ap);
+    return s;
+}
+
+/* Runs a statement that returns no rows, then finalizes it. */
+static int run(struct cw_store *st, sqlite3_stmt *s)
+{
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE)
+        return fail(st, "step");
+    return 0;
+}
+
+static int64_t query_i64(struct cw_store *st, sqlite3_stmt *s, int64_t dflt)
+{
+    int64_t v = dflt;
+    (void)st;
+    if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+int cw_store_begin_run(struct cw_store *st, int64_t now_us, int pid, int64_t *run_id)
+{
+    int rc = 0;
+    if (exec(st, "BEGIN IMMEDIATE") < 0)
+        return CW_ESTORE;
+    /* A run that never recorded its stop crashed (or lost power): its
+     * cameras' open spans end at its last heartbeat, the last moment the
+     * daemon is known to have been watching. */
+    int64_t hb = query_i64(st, prep(st, "SELECT heartbeat_us FROM runs WHERE stopped_us IS NULL "
+                                        "ORDER BY id DESC LIMIT 1", ""), -1);
+    if (hb >= 0) {
+        cw_warn("store", NULL, "previous run did not stop cleanly; closing its spans at its last heartbeat");
+        rc = run(st, prep(st, "UPDATE spans SET end_us = MAX(start_us, ?) WHERE end_us IS NULL", "i", hb));
+        if (rc == 0)
+            rc = run(st, prep(st, "UPDATE runs SET stopped_us = heartbeat_us, crashed = 1 WHERE stopped_us IS NULL",
+                              ""));
+    }
+    /* Spans left open by anything else (should not happen) end where they
+     * started rather than swallow the gap. */
+    if (rc == 0)
+        rc = run(st, prep(st, "UPDATE spans SET end_us = start_us WHERE end_us IS NULL", ""));
+    if (rc == 0)
+        rc = run(st, prep(st, "INSERT INTO runs(started_us, heartbeat_us, pid) VALUES (?, ?, ?)", "iii", now_us,
+                          now_us, (int64_t)pid));
+    if (rc == 0)
+        *run_id = sqlite3_last_insert_rowid(st->db);
+    if (rc < 0 || exec(st, "COMMIT") < 0) {
+        exec(st, "ROLLBACK");
+        return CW_ESTORE;
+    }
+    return 0;
+}
+
+int cw_store_end_run(struct cw_store *st, int64_t run_id, int64_t now_us)
+{
+    int rc;
+    if (exec(st, "BEGIN IMMEDIATE") < 0)
+        return CW_ESTORE;
+    rc = run(st, prep(st, "UPDATE spans SET end_us = MAX(start_us, ?) WHERE end_us IS NULL", "i", now_us));
+    if (rc == 0)
+        rc = run(st, prep(st, "UPDATE runs SET heartbeat_us = ?, stopped_us = ? WHERE id = ?", "iii", now_us,
+                          now_us, run_id));
+    if (rc == 0)
+        rc = run(st, prep(st, "UPDATE camera_stats SET connected = 0", ""));
+    if (rc < 0 || exec(st, "COMMIT") < 0) {
+        exec(st, "ROLLBACK");
+        return CW_ESTORE;
+    }
+    return 0;
+}
+
+static int open_span(struct cw_store *st, const char *camera, int64_t t, const char *state, const char *cause,
+                     const char *detail)
+{
+    return run(st, prep(st, "INSERT INTO spans(camera, state, cause, detail, start_us) VALUES (?, ?, ?, ?, ?)",
+                        "tttti", camera, state, cause ? cause : "",
+                        detail ? detail : "", t));
+}
+
+static int close_span(struct cw_store *st, const char *camera, int64_t t)
+{
+    return run(st, prep(st, "UPDATE spans SET end_us = MAX(start_us, ?) WHERE camera = ? AND end_us IS NULL", "it",
+                        t, camera));
+}
+
+static int camera_start(struct cw_store *st, const struct cw_camera_meta *m, int64_t now_us)
+{
+    int rc = run(st, prep(st,
+                      "INSERT INTO cameras(id, name, site, site_name, commune, commune_name, district,"
+                      " district_name, url, enabled, added_us, updated_us) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                      " ON CONFLICT(id) DO UPDATE SET name=excluded.name, site=excluded.site,"
+                      " site_name=excluded.site_name, commune=excluded.commune,"
+                      " commune_name=excluded.commune_name, district=excluded.district,"
+                      " district_name=excluded.district_name, url=excluded.url, enabled=excluded.enabled,"
+                      " updated_us=excluded.updated_us",
+                      "tttttttttiii", m->id, m->name, m->site, m->site_name, m->commune, m->commune_name,
+                      m->district, m->district_name, m->url_redacted, (int64_t)m->enabled, now_us, now_us));
+    if (rc == 0 && m->enabled) {
+        /* Whatever time since this camera's history last ended was not
+         * watched by anyone: record it so that the history tiles. */
+        int64_t last_end = query_i64(st, prep(st, "SELECT MAX(end_us) FROM spans WHERE camera = ?", "t", m->id), -1);
+        rc = close_span(st, m->id, now_us);
+        if (rc == 0 && last_end >= 0 && last_end < now_us)
+            rc = run(st, prep(st, "INSERT INTO spans(camera, state, cause, detail, start_us, end_us)"
+                                  " VALUES (?, 'unmonitored', '', 'camwatchd was not running', ?, ?)",
+                              "tii", m->id, last_end, now_us));
+        if (rc == 0)
+            rc = open_span(st, m->id, now_us, "starting", "", "");
+    }
+    return rc;
+}
+
+int cw_store_camera_start(struct cw_store *st, const struct cw_camera_meta *m, int64_t now_us)
+{
+    int rc;
+    if (exec(st, "BEGIN IMMEDIATE") < 0)
+        return CW_ESTORE;
+    rc = camera_start(st, m, now_us);
+    if (rc < 0 || exec(st, "COMMIT") < 0) {
+        exec(st, "ROLLBACK");
+        return CW_ESTORE;
+    }
+    return 0;
+}
+
+/* ---- batches ---- */
+
+enum op_kind { OP_TRANSITION, OP_CLOSE, OP_STATS, OP_HEARTBEAT, OP_CAMERA_START };
+
+#define META_FIELDS 9
+
+struct op {
+    enum op_kind kind;
+    char *camera, *state, *cause, *detail;
+    int64_t t, run_id;
+    struct cw_stats_row stats;
+    char *meta[META_FIELDS];
+    int enabled;
+};
+
+struct cw_store_batch {
+    struct op *ops;
+    int n, cap;
+};
+
+struct cw_store_batch *cw_store_batch_new(void) { return calloc(1, sizeof(struct cw_store_batch)); }
+
+void cw_store_batch_free(struct cw_store_batch *b)
+{
+    if (!b)
+        return;
+    for (int i = 0; i < b->n; i++) {
+        free(b->ops[i].camera);
+        free(b->ops[i].state);
+        free(b->ops[i].cause);
+        free(b->ops[i].detail);
+        for (int j = 0; j < META_FIELDS; j++)
+            free(b->ops[i].meta[j]);
+    }
+    free(b->ops);
+    free(b);
+}
+
+int cw_store_batch_empty(const struct cw_store_batch *b) { return b->n == 0; }
+
+static struct op *push(struct cw_store_batch *b, enum op_kind kind, const char *camera, int64_t t)
+{
+    if (b->n == b->cap) {
+        int cap = b->cap ? b->cap * 2 : 16;
+        struct op *o = realloc(b->ops, sizeof *o * (size_t)cap);
+        if (!o)
+            return NULL;
+        b->ops = o;
+        b->cap = cap;
+    }
+    struct op *op = &b->ops[b->n];
+    memset(op, 0, sizeof *op);
+    op->kind = kind;
+    op->t = t;
+    if (camera && !(op->camera = strdup(camera)))
+        return NULL;
+    b->n++;
+    return op;
+}
+
+int cw_store_batch_transition(struct cw_store_batch *b, const char *camera, int64_t t, const char *state,
+                              const char *cause, const char *detail)
+{
+    struct op *op = push(b, OP_TRANSITION, camera, t);
+    if (!op)
+        return CW_ENOMEM;
+    op->state = strdup(state);
+    op->cause = strdup(cause ? cause : "");
+    op->detail = strdup(detail ? detail : "");
+    return op->state && op->cause && op->detail ? 0 : CW_ENOMEM;
+}
+
+int cw_store_batch_camera_start(struct cw_store_batch *b, const struct cw_camera_meta *m, int64_t t)
+{
+    const char *f[META_FIELDS] = {m->id, m->name, m->site, m->site_name, m->commune, m->commune_name,
+                                  m->district, m->district_name, m->url_redacted};
+    struct op *op = push(b, OP_CAMERA_START, m->id, t);
+    if (!op)
+        return CW_ENOMEM;
+    op->enabled = m->enabled;
+    for (int j = 0; j < META_FIELDS; j++)
+        if (!(op->meta[j] = strdup(f[j] ? f[j] : "")))
+            return CW_ENOMEM;
+    return 0;
+}
+
+int cw_store_batch_close(struct cw_store_batch *b, const char *camera, int64_t t)
+{
+    return push(b, OP_CLOSE, camera, t) ? 0 : CW_ENOMEM;
+}
+
+int cw_store_batch_stats(struct cw_store_batch *b, const char *camera, int64_t t, const struct cw_stats_row *s)
+{
+    struct op *op = push(b, OP_STATS, camera, t);
+    if (!op)
+        return CW_ENOMEM;
+    op->stats = *s;
+    return 0;
+}
+
+int cw_store_batch_heartbeat(struct cw_store_batch *b, int64_t run_id, int64_t t)
+{
+    struct op *op = push(b, OP_HEARTBEAT, NULL, t);
+    if (!op)
+        return CW_ENOMEM;
+    op->run_id = run_id;
+    return 0;
+}
+
+static int apply_op(struct cw_store *st, const struct op *op)
+{
+    const struct cw_stats_row *s = &op->stats;
+    int rc;
+    switch (op->kind) {
+    case OP_TRANSITION:
+        rc = close_span(st, op->camera, op->t);
+        return rc ? rc : open_span(st, op->camera, op->t, op->state, op->cause, op->detail);
+    case OP_CLOSE:
+        return close_span(st, op->camera, op->t);
+    case OP_STATS:
+        return run(st, prep(st,
+                            "INSERT OR REPLACE INTO camera_stats(camera, updated_us, connected, last_packet_us,"
+                            " fps, packets, bytes, reconnects, decoded_frames, keyframe_interval_s, codec, width,"
+                            " height) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                            "tiiidiiiidtii", op->camera, op->t,
+                            (int64_t)s->connected, s->last_packet_us, s->fps, s->packets, s->bytes, s->reconnects,
+                            s->decoded_frames, s->keyframe_interval_s, s->codec, (int64_t)s->width,
+                            (int64_t)s->height));
+    case OP_HEARTBEAT:
+        return run(st, prep(st, "UPDATE runs SET heartbeat_us = ? WHERE id = ?", "ii", op->t, op->run_id));
+    case OP_CAMERA_START: {
+        struct cw_camera_meta m = {op->meta[0], op->meta[1], op->meta[2], op->meta[3], op->meta[4],
+                                   op->meta[5], op->meta[6], op->meta[7], op->meta[8], op->enabled};
+        return camera_start(st, &m, op->t);
+    }
+    }
+    return CW_EINVAL;
+}
+
+int cw_store_apply(struct cw_store *st, const struct cw_store_batch *b)
+{
+    if (b->n == 0)
+        return 0;
+    if (exec(st, "BEGIN IMMEDIATE") < 0)
+        return CW_ESTORE;
+    for (int i = 0; i < b->n; i++) {
+        if (apply_op(st, &b->ops[i]) < 0) {
+            exec(st, "ROLLBACK");
+            return CW_ESTORE;
+        }
+    }
+    return exec(st, "COMMIT") < 0 ? (exec(st, "ROLLBACK"), CW_ESTORE) : 0;
+}
+
+/* ---- reading ---- */
+
+static void copy_col(sqlite3_stmt *s, int col, char *dst, size_t len)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    snprintf(dst, len, "%s", t ? (const char *)t : "");
+}
+
+int cw_store_status(struct cw_store *st, struct cw_status_row **rows, int *n)
+{
+    sqlite3_stmt *s = prep(st,
+                           "SELECT c.id, c.name, c.site, c.site_name, c.commune_name, c.district_name, c.enabled,"
+                           " sp.state, sp.cause, sp.detail, sp.start_us,"
+                           " cs.updated_us, cs.connected, cs.last_packet_us, cs.fps, cs.packets, cs.bytes,"
+                           " cs.reconnects, cs.decoded_frames, cs.keyframe_interval_s, cs.codec, cs.width, cs.height"
+                           " FROM cameras c"
+                           " LEFT JOIN spans sp ON sp.id = (SELECT id FROM spans WHERE camera = c.id"
+                           "   ORDER BY start_us DESC, id DESC LIMIT 1)"
+                           " LEFT JOIN camera_stats cs ON cs.camera = c.id"
+                           " WHERE c.enabled = 1 ORDER BY c.id",
+                           "");
+    struct cw_status_row *r = NULL;
+    int cnt = 0, cap = 0, rc;
+
+    *rows = NULL;
+    *n = 0;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (cnt == cap) {
+            cap = cap ? cap * 2 : 32;
+            struct cw_status_row *t = realloc(r, sizeof *t * (size_t)cap);
+            if (!t) {
+                free(r);
+                sqlite3_finalize(s);
+                return CW_ENOMEM;
+            }
+            r = t;
+        }
+        struct cw_status_row *row = &r[cnt++];
+        memset(row, 0, sizeof *row);
+        copy_col(s, 0, row->id, sizeof row->id);
+        copy_col(s, 1, row->name, sizeof row->name);
+        copy_col(s, 2, row->site, sizeof row->site);
+        copy_col(s, 3, row->site_name, sizeof row->site_name);
+        copy_col(s, 4, row->commune_name, sizeof row->commune_name);
+        copy_col(s, 5, row->district_name, sizeof row->district_name);
+        row->enabled = sqlite3_column_int(s, 6);
+        copy_col(s, 7, row->state, sizeof row->state);
+        copy_col(s, 8, row->cause, sizeof row->cause);
+        copy_col(s, 9, row->detail, sizeof row->detail);
+        row->since_us = sqlite3_column_int64(s, 10);
+        if (sqlite3_column_type(s, 11) != SQLITE_NULL) {
+            row->has_stats = 1;
+            row->stats_updated_us = sqlite3_column_int64(s, 11);
+            row->stats.connected = sqlite3_column_int(s, 12);
+            row->stats.last_packet_us = sqlite3_column_int64(s, 13);
+            row->stats.fps = sqlite3_column_double(s, 14);
+            row->stats.packets = sqlite3_column_int64(s, 15);
+            row->stats.bytes = sqlite3_column_int64(s, 16);
+            row->stats.reconnects = sqlite3_column_int64(s, 17);
+            row->stats.decoded_frames = sqlite3_column_int64(s, 18);
+            row->stats.keyframe_interval_s = sqlite3_column_double(s, 19);
+            copy_col(s, 20, row->stats.codec, sizeof row->stats.codec);
+            row->stats.width = sqlite3_column_int(s, 21);
+            row->stats.height = sqlite3_column_int(s, 22);
+        }
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        free(r);
+        return fail(st, "status");
+    }
+    *rows = r;
+    *n = cnt;
+    return 0;
+}
+
+int cw_store_last_run(struct cw_store *st, int64_t *started, int64_t *heartbeat, int64_t *stopped)
+{
+    sqlite3_stmt *s = prep(st, "SELECT started_us, heartbeat_us, stopped_us FROM runs ORDER BY id DESC LIMIT 1", "");
+    int rc;
+    *started = *heartbeat = *stopped = 0;
+    if (!s)
+        return CW_ESTORE;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *started = sqlite3_column_int64(s, 0);
+        *heartbeat = sqlite3_column_int64(s, 1);
+        *stopped = sqlite3_column_int64(s, 2);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? CW_ENOTFOUND : fail(st, "runs");
+}
+
+static void appendf(char *err, int errlen, int *used, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void appendf(char *err, int errlen, int *used, const char *fmt, ...)
+{
+    va_list ap;
+    if (*used >= errlen - 1)
+        return;
+    va_start(ap, fmt);
+    int n = vsnprintf(err + *used, (size_t)(errlen - *used), fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *used += n < errlen - *used ? n : errlen - *used - 1;
+}
+
+int cw_store_verify(struct cw_store *st, char *err, int errlen)
+{
+    int used = 0, bad = 0, rc;
+    sqlite3_stmt *s;
+
+    err[0] = '\0';
+    s = prep(st, "PRAGMA integrity_check", "");
+    while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(s, 0);
+        if (!t || strcmp(t, "ok") != 0) {
+            appendf(err, errlen, &used, "integrity_check: %s\n", t ? t : "?");
+            bad++;
+        }
+    }
+    sqlite3_finalize(s);
+    /* Consecutive spans of a camera must meet exactly: the next starts
+     * where the previous ended. */
+    s = prep(st,
+             "SELECT camera, prev_end, start_us FROM ("
+             "  SELECT camera, start_us, LAG(end_us) OVER w AS prev_end, LAG(id) OVER w AS prev_id"
+             "  FROM spans WINDOW w AS (PARTITION BY camera ORDER BY start_us, id))"
+             " WHERE prev_id IS NOT NULL AND (prev_end IS NULL OR prev_end != start_us)",
+             "");
+    while (s && sqlite3_step(s) == SQLITE_ROW) {
+        int64_t pe = sqlite3_column_int64(s, 1), su = sqlite3_column_int64(s, 2);
+        appendf(err, errlen, &used, "camera %s: span starting at %lld %s (previous ends at %s%lld)\n",
+                sqlite3_column_text(s, 0), (long long)su,
+                sqlite3_column_type(s, 1) == SQLITE_NULL ? "follows an open span" : pe > su ? "overlaps" : "leaves a gap",
+                sqlite3_column_type(s, 1) == SQLITE_NULL ? "open " : "", (long long)pe);
+        bad++;
+    }
+    sqlite3_finalize(s);
+    s = prep(st, "SELECT camera, COUNT(*) FROM spans WHERE end_us IS NULL GROUP BY camera HAVING COUNT(*) > 1", "");
+    while (s && sqlite3_step(s) == SQLITE_ROW) {
+        appendf(err, errlen, &used, "camera %s: %d open spans\n", sqlite3_column_text(s, 0), sqlite3_column_int(s, 1));
+        bad++;
+    }
+    sqlite3_finalize(s);
+    return bad ? CW_ESTORE : 0;
+}

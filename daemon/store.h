@@ -1,0 +1,90 @@
+/* The SQLite store: camera state history, live stats, daemon runs.
+ *
+ * This is the only module that speaks SQL. The daemon hands it batches of
+ * operations (cw_store_batch) that it applies in one transaction together
+ * with the heartbeat, so that after a crash the database is consistent as of
+ * the last heartbeat: every span still open ends there, and the time until
+ * the next start is recorded as `unmonitored`, never as camera downtime.
+ *
+ * A cw_store is used by one thread at a time (the daemon's loop, or the one
+ * flush it has queued on the thread pool); the CLI opens its own. */
+#ifndef CW_STORE_H
+#define CW_STORE_H
+#include <stdint.h>
+
+struct cw_store;
+
+#define CW_STORE_SCHEMA_VERSION 1
+
+struct cw_camera_meta {
+    const char *id, *name;
+    const char *site, *site_name, *commune, *commune_name, *district, *district_name;
+    const char *url_redacted;
+    int enabled;
+};
+
+struct cw_stats_row {
+    int connected;
+    int64_t last_packet_us; /* wall clock; 0: never */
+    double fps;
+    int64_t packets, bytes, reconnects, decoded_frames;
+    double keyframe_interval_s;
+    char codec[32];
+    int width, height;
+};
+
+/* Opening read-only is for the CLI: it never migrates or writes. */
+int cw_store_open(const char *path, int readonly, struct cw_store **out);
+void cw_store_close(struct cw_store *st);
+const char *cw_store_errmsg(struct cw_store *st);
+
+/* Starts a daemon run: recovers from a previous crash (open spans end at
+ * that run's last heartbeat) and records the new run. */
+int cw_store_begin_run(struct cw_store *st, int64_t now_us, int pid, int64_t *run_id);
+/* Clean stop: closes every open span at now_us and marks the run stopped. */
+int cw_store_end_run(struct cw_store *st, int64_t run_id, int64_t now_us);
+
+/* Registers (or updates) a camera and, if it is enabled, opens its first
+ * span of this run (`starting`), after an `unmonitored` span covering any
+ * gap since its history last ended. */
+int cw_store_camera_start(struct cw_store *st, const struct cw_camera_meta *meta, int64_t now_us);
+
+/* A batch of operations applied in one transaction. Built on the loop,
+ * applied wherever the store's owner runs it. */
+struct cw_store_batch;
+struct cw_store_batch *cw_store_batch_new(void);
+void cw_store_batch_free(struct cw_store_batch *b);
+int cw_store_batch_empty(const struct cw_store_batch *b);
+/* Ends the camera's open span at t and opens one in `state`. */
+int cw_store_batch_transition(struct cw_store_batch *b, const char *camera, int64_t t, const char *state,
+                              const char *cause, const char *detail);
+/* cw_store_camera_start as a batch operation (the meta is copied). */
+int cw_store_batch_camera_start(struct cw_store_batch *b, const struct cw_camera_meta *meta, int64_t t);
+/* Ends the camera's open span at t (camera removed or disabled). */
+int cw_store_batch_close(struct cw_store_batch *b, const char *camera, int64_t t);
+int cw_store_batch_stats(struct cw_store_batch *b, const char *camera, int64_t t, const struct cw_stats_row *s);
+int cw_store_batch_heartbeat(struct cw_store_batch *b, int64_t run_id, int64_t t);
+int cw_store_apply(struct cw_store *st, const struct cw_store_batch *b);
+
+/* One row of `camwatch status`. */
+struct cw_status_row {
+    char id[72], name[128], site[72], site_name[128], commune_name[128], district_name[128];
+    char state[24], cause[24], detail[256];
+    int64_t since_us;
+    int enabled;
+    int has_stats;
+    int64_t stats_updated_us;
+    struct cw_stats_row stats;
+};
+
+/* Rows for every enabled camera of the latest run, ordered by id. */
+int cw_store_status(struct cw_store *st, struct cw_status_row **rows, int *n);
+/* Latest run: start, last heartbeat, stop (0 while running or crashed). */
+int cw_store_last_run(struct cw_store *st, int64_t *started, int64_t *heartbeat, int64_t *stopped);
+
+/* Checks integrity and that each camera's spans tile time: no overlap, no
+ * gap, at most one open span. Problems are written to err (one per line).
+ * Returns 0 when all holds, CW_ESTORE otherwise. */
+int cw_store_verify(struct cw_store *st, char *err, int errlen);
+
+#endif

@@ -1,0 +1,249 @@
+/* camwatch: the command-line tool. It reads the SQLite database (never the
+ * daemon's memory), so it works while camwatchd runs, after it stopped,
+ * and on a copy of the file. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../daemon/clock.h"
+#include "../daemon/config.h"
+#include "../daemon/error.h"
+#include "../daemon/log.h"
+#include "../daemon/store.h"
+
+#define DEFAULT_CONFIG "/etc/camwatch/camwatch.yaml"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: camwatch COMMAND [options]\n\n"
+               "commands:\n"
+               "  status [--json] [--offline]   one line per camera: state, cause, since, last packet, fps\n"
+               "  check-config [FILE]           validate a config file; prints FILE:LINE:COL messages\n"
+               "  config-keys                   print every config key with type, default and help\n"
+               "  check-db                      integrity check and span tiling check of the database\n\n"
+               "options:\n"
+               "  -c, --config FILE   config file (default " DEFAULT_CONFIG "); gives the database path\n"
+               "  --db FILE           database file (instead of reading the config)\n");
+}
+
+struct opts {
+    const char *config;
+    const char *db;
+    int json, offline;
+    const char *arg;
+};
+
+/* Resolves the database path and time zone from --db or the config. */
+static int resolve(const struct opts *o, char *db, size_t dblen)
+{
+    if (o->db) {
+        snprintf(db, dblen, "%s", o->db);
+        if (!getenv("TZ"))
+            setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+        tzset();
+        return 0;
+    }
+    struct cw_config *cfg;
+    struct cw_config_errors errs = {0};
+    int rc = cw_config_load(o->config, CW_CONFIG_KEEP_ENV, &cfg, &errs);
+    for (int i = 0; i < errs.n; i++)
+        fprintf(stderr, "%s\n", errs.msgs[i]);
+    cw_config_errors_free(&errs);
+    if (rc < 0)
+        return rc;
+    snprintf(db, dblen, "%s", cfg->database);
+    setenv("TZ", cfg->timezone, 1);
+    tzset();
+    cw_config_free(cfg);
+    return 0;
+}
+
+static int cmp_offline(const void *a, const void *b)
+{
+    const struct cw_status_row *x = a, *y = b;
+    /* The technician's work list: longest down first. */
+    return x->since_us < y->since_us ? -1 : x->since_us > y->since_us;
+}
+
+static int cmd_status(const struct opts *o)
+{
+    char db[4096], buf1[40], buf2[40], buf3[40];
+    struct cw_store *st;
+    struct cw_status_row *rows;
+    int n, rc;
+    int64_t started, heartbeat, stopped, now = cw_wall_us();
+
+    if ((rc = resolve(o, db, sizeof db)) < 0)
+        return 2;
+    if ((rc = cw_store_open(db, 1, &st)) < 0)
+        return 1;
+    rc = cw_store_status(st, &rows, &n);
+    int have_run = cw_store_last_run(st, &started, &heartbeat, &stopped) == 0;
+    cw_store_close(st);
+    if (rc < 0)
+        return 1;
+    if (o->offline) {
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (strcmp(rows[i].state, "online") != 0)
+                rows[k++] = rows[i];
+        n = k;
+        qsort(rows, (size_t)n, sizeof *rows, cmp_offline);
+    }
+    /* States are only live while the daemon writes heartbeats. */
+    int running = have_run && !stopped && now - heartbeat < 60000000;
+    int64_t upto_json = running || !have_run ? now : heartbeat;
+    if (o->json) {
+        json_t *arr = json_array();
+        for (int i = 0; i < n; i++) {
+            struct cw_status_row *r = &rows[i];
+            json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "id", r->id, "name",
+                                  r->name, "site", r->site, "site_name", r->site_name, "commune", r->commune_name,
+                                  "district", r->district_name, "state", r->state, "cause", r->cause, "detail",
+                                  r->detail, "since_us", (json_int_t)r->since_us, "duration_s",
+                                  (json_int_t)((upto_json - r->since_us) / 1000000));
+            if (r->has_stats) {
+                json_object_set_new(j, "last_packet_us",
+                                    r->stats.last_packet_us ? json_integer(r->stats.last_packet_us) : json_null());
+                json_object_set_new(j, "fps", json_real(r->stats.fps));
+                json_object_set_new(j, "codec", json_string(r->stats.codec));
+                json_object_set_new(j, "width", json_integer(r->stats.width));
+                json_object_set_new(j, "height", json_integer(r->stats.height));
+                json_object_set_new(j, "keyframe_interval_s", json_real(r->stats.keyframe_interval_s));
+                json_object_set_new(j, "packets", json_integer(r->stats.packets));
+                json_object_set_new(j, "bytes", json_integer(r->stats.bytes));
+                json_object_set_new(j, "reconnects", json_integer(r->stats.reconnects));
+            }
+            json_array_append_new(arr, j);
+        }
+        json_t *top = json_pack("{s:b, s:I, s:o}", "daemon_running", running, "heartbeat_us",
+                                (json_int_t)(have_run ? heartbeat : 0), "cameras", arr);
+        char *s = json_dumps(top, JSON_INDENT(2));
+        puts(s);
+        free(s);
+        json_decref(top);
+        free(rows);
+        return 0;
+    }
+    if (!have_run)
+        printf("camwatchd has never run on %s\n", db);
+    else if (!running)
+        printf("camwatchd is NOT running (last heartbeat %s, %s ago): states below are as of then\n",
+               cw_fmt_local(heartbeat, buf1, sizeof buf1), cw_fmt_duration(now - heartbeat, buf2, sizeof buf2));
+    printf("%-16s %-16s %-9s %-13s %-19s %-8s %-12s %5s\n", "CAMERA", "SITE", "STATE", "CAUSE", "SINCE", "FOR",
+           "LAST PACKET", "FPS");
+    /* When the daemon is down, durations end at its last sign of life. */
+    int64_t upto = running || !have_run ? now : heartbeat;
+    for (int i = 0; i < n; i++) {
+        struct cw_status_row *r = &rows[i];
+        char last[64] = "never", fps[16] = "-";
+        if (r->has_stats && r->stats.last_packet_us > 0) {
+            cw_fmt_duration(now - r->stats.last_packet_us, buf3, sizeof buf3);
+            snprintf(last, sizeof last, "%s ago", buf3);
+        }
+        if (r->has_stats && r->stats.fps > 0 && strcmp(r->state, "online") == 0)
+            snprintf(fps, sizeof fps, "%.1f", r->stats.fps);
+        printf("%-16s %-16s %-9s %-13s %-19s %-8s %-12s %5s\n", r->id, r->site, r->state[0] ? r->state : "-",
+               r->cause[0] ? r->cause : "-", r->since_us ? cw_fmt_local(r->since_us, buf1, sizeof buf1) : "-",
+               r->since_us ? cw_fmt_duration(upto - r->since_us, buf2, sizeof buf2) : "-", last, fps);
+    }
+    if (n == 0)
+        printf("(no %scameras)\n", o->offline ? "offline " : "");
+    free(rows);
+    return 0;
+}
+
+static int cmd_check_config(const struct opts *o)
+{
+    const char *path = o->arg ? o->arg : o->config;
+    struct cw_config *cfg;
+    struct cw_config_errors errs = {0};
+    int rc = cw_config_load(path, 0, &cfg, &errs);
+    for (int i = 0; i < errs.n; i++)
+        fprintf(stderr, "%s\n", errs.msgs[i]);
+    if (rc < 0) {
+        fprintf(stderr, "%s: %d error(s)\n", path, errs.n);
+        cw_config_errors_free(&errs);
+        return 1;
+    }
+    cw_config_errors_free(&errs);
+    int enabled = 0;
+    for (int i = 0; i < cfg->n_cameras; i++)
+        enabled += cfg->cameras[i].enabled;
+    printf("%s: ok (%d camera(s), %d enabled; %d site(s) in %d commune(s), %d district(s))\n", path, cfg->n_cameras,
+           enabled, cfg->n_sites, cfg->n_communes, cfg->n_districts);
+    cw_config_free(cfg);
+    return 0;
+}
+
+static int cmd_check_db(const struct opts *o)
+{
+    char db[4096], err[8192];
+    struct cw_store *st;
+    if (resolve(o, db, sizeof db) < 0)
+        return 2;
+    if (cw_store_open(db, 1, &st) < 0)
+        return 1;
+    int rc = cw_store_verify(st, err, sizeof err);
+    cw_store_close(st);
+    if (rc < 0) {
+        fprintf(stderr, "%s", err);
+        fprintf(stderr, "%s: FAILED\n", db);
+        return 1;
+    }
+    printf("%s: ok (integrity, spans tile time)\n", db);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o = {.config = DEFAULT_CONFIG};
+    const char *cmd = NULL;
+
+    cw_log_set_level(CW_LOG_WARN);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && i + 1 < argc)
+            o.config = argv[++i];
+        else if (strcmp(a, "--db") == 0 && i + 1 < argc)
+            o.db = argv[++i];
+        else if (strcmp(a, "--json") == 0)
+            o.json = 1;
+        else if (strcmp(a, "--offline") == 0)
+            o.offline = 1;
+        else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "camwatch: unknown option %s\n", a);
+            usage(stderr);
+            return 2;
+        } else if (!cmd)
+            cmd = a;
+        else if (!o.arg)
+            o.arg = a;
+        else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!cmd) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(cmd, "status") == 0)
+        return cmd_status(&o);
+    if (strcmp(cmd, "check-config") == 0)
+        return cmd_check_config(&o);
+    if (strcmp(cmd, "config-keys") == 0) {
+        cw_config_print_keys(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "check-db") == 0)
+        return cmd_check_db(&o);
+    fprintf(stderr, "camwatch: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}
