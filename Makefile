@@ -32,6 +32,7 @@ LIBS    := $(call pc_libs,$(PKGS)) -lpthread -lm
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+.SECONDARY: $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.o)
 
 BINS := $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim
 

@@ -55,8 +55,6 @@ static const struct key daemon_keys[] = {
      "error, warn, info or debug"},
     {"timezone", T_STR, "Asia/Ho_Chi_Minh", offsetof(struct cw_config, timezone), 0, 0, 1,
      "time zone in which status and reports show local times"},
-    {"heartbeat_interval", T_DURATION, "5s", offsetof(struct cw_config, heartbeat_us), 1, 60, 0,
-     "how often the daemon records that it is alive; bounds what a crash can leave unaccounted"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -604,11 +602,15 @@ int cw_config_load_buffer(const char *name, const char *base_dir, const char *te
     cfg->path = strdup(name);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &ld.doc)) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "%s:%lu:%lu: YAML syntax error: %s%s%s", name,
+        char msg[700], ctx[300] = "";
+        /* libyaml names where the broken construct began (e.g. the opening
+         * quote); that is usually the line to fix. */
+        if (parser.context)
+            snprintf(ctx, sizeof ctx, " %s (which began at line %lu, column %lu)", parser.context,
+                     (unsigned long)parser.context_mark.line + 1, (unsigned long)parser.context_mark.column + 1);
+        snprintf(msg, sizeof msg, "%s:%lu:%lu: YAML syntax error: %s%s", name,
                  (unsigned long)parser.problem_mark.line + 1, (unsigned long)parser.problem_mark.column + 1,
-                 parser.problem ? parser.problem : "unknown", parser.context ? " " : "",
-                 parser.context ? parser.context : "");
+                 parser.problem ? parser.problem : "unknown", ctx);
         add_error(errs, msg);
         yaml_parser_delete(&parser);
         cw_config_free(cfg);

@@ -51,7 +51,6 @@ struct cw_config {
     char *state_dir;
     int log_level;
     char *timezone;
-    int64_t heartbeat_us;
     /* sites */
     struct cw_district *districts;
     int n_districts;

@@ -15,8 +15,8 @@
 #include "ingest.h"
 #include "log.h"
 
-/* State changes reach the database within this; it also bounds what a
- * crash can lose. */
+/* State changes, stats and the heartbeat reach the database this often; it
+ * bounds what a crash can leave unaccounted (it becomes `unmonitored`). */
 #define FLUSH_INTERVAL_MS 1000
 
 struct cw_store_batch *cw_daemon_batch(struct cw_daemon *d) { return d->pending; }
@@ -79,13 +79,11 @@ static void on_flush(uv_timer_t *t)
             uv_queue_work(d->loop, &d->flush_work, flush_work, flush_done);
         return;
     }
-    int beat = mono - d->last_heartbeat_mono >= d->cfg->heartbeat_us;
-    if (cw_store_batch_empty(d->pending) && !beat)
-        return;
-    if (beat)
-        collect_stats(d, cw_wall_us());
-    /* Every batch carries a heartbeat: after a crash, spans end at the last
-     * heartbeat, which is then never earlier than any recorded change. */
+    /* Each tick writes the cameras' stats (so `camwatch status` is at most
+     * a second or two behind) and a heartbeat. Every batch carries the
+     * heartbeat: after a crash, spans end at the last heartbeat, which is
+     * then never earlier than any change that was recorded. */
+    collect_stats(d, cw_wall_us());
     cw_store_batch_heartbeat(d->pending, d->run_id, cw_wall_us());
     d->last_heartbeat_mono = mono;
     d->inflight = d->pending;
@@ -216,7 +214,6 @@ int cw_daemon_run(struct cw_daemon *d)
 {
     uv_signal_start(&d->sig_term, on_signal, SIGTERM);
     uv_signal_start(&d->sig_int, on_signal, SIGINT);
-    d->last_heartbeat_mono = cw_mono_us() - d->cfg->heartbeat_us; /* write one now */
     uv_timer_start(&d->flush_timer, on_flush, 0, FLUSH_INTERVAL_MS);
     cw_info("daemon", NULL, "camwatchd started: %d camera(s), database %s", d->n_cameras, d->cfg->database);
     uv_run(d->loop, UV_RUN_DEFAULT);

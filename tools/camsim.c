@@ -146,7 +146,10 @@ static void push_frame(struct mount *m)
     g_mutex_unlock(&the_sim->lock);
     if (!src)
         return;
-    if (!stalled(m) && !flap_down(m)) {
+    /* Only while PLAYING: before that appsrc has no clock to stamp
+     * buffers with (do-timestamp), and the sinks would hold such buffers
+     * back, maybe forever. A live camera's frames before PLAY are lost too. */
+    if (GST_STATE(src) == GST_STATE_PLAYING && !stalled(m) && !flap_down(m)) {
         guint k = m->next_au;
         m->next_au = (m->next_au + 1) % m->n_au;
         GstBuffer *buf = gst_buffer_new_memdup(m->data + m->au_off[k], m->au_len[k]);

@@ -1,0 +1,94 @@
+# Helpers for integration tests: a scratch folder, free loopback ports,
+# camsim and camwatchd under the test's control, polling the database.
+# Every process started here is stopped on exit.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-build}
+BIN="$ROOT/$BUILD"
+MEDIA="$ROOT/media"
+mkdir -p "$ROOT/tests/tmp"
+T=$(mktemp -d "$ROOT/tests/tmp/$(basename "$0" .sh).XXXXXX")
+PIDS=()
+
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+
+# A TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+  local p
+  while :; do
+    p=$(( 20000 + RANDOM % 20000 ))
+    ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+  done
+}
+
+# start_camsim PORT MOUNT... : starts camsim and waits until it listens.
+start_camsim() {
+  local port=$1; shift
+  local args=()
+  for m in "$@"; do args+=(--mount "$m"); done
+  rm -f "$T/camsim.ready"
+  "$BIN/camsim" --port "$port" --ready-file "$T/camsim.ready" "${args[@]}" >> "$T/camsim.log" 2>&1 &
+  CAMSIM_PID=$!
+  PIDS+=("$CAMSIM_PID")
+  for _ in $(seq 100); do [ -f "$T/camsim.ready" ] && return 0; sleep 0.05; done
+  fail "camsim did not start: $(cat "$T/camsim.log")"
+}
+
+# start_daemon CONFIG : starts camwatchd, logging to $T/camwatchd.log.
+start_daemon() {
+  "$BIN/camwatchd" -c "$1" >> "$T/camwatchd.log" 2>&1 &
+  DAEMON_PID=$!
+  PIDS+=("$DAEMON_PID")
+}
+
+stop_daemon() {
+  kill -TERM "$DAEMON_PID"
+  local rc=0
+  wait "$DAEMON_PID" || rc=$?
+  [ "$rc" -eq 0 ] || fail "camwatchd exited with $rc on SIGTERM"
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+q() { sqlite3 -cmd ".timeout 5000" "$DB" "$@"; }
+
+# wait_sql SECONDS SQL : polls until SQL returns a non-empty, non-zero row.
+wait_sql() {
+  local limit=$1 sql=$2 start
+  start=$(now)
+  while :; do
+    local r
+    r=$(q "$sql" 2>/dev/null || true)
+    if [ -n "$r" ] && [ "$r" != "0" ]; then return 0; fi
+    if awk -v a="$start" -v b="$(now)" -v l="$limit" 'BEGIN { exit !(b - a > l) }'; then return 1; fi
+    sleep 0.1
+  done
+}
+
+# write_sites FILE : the daemon section and a one-site hierarchy.
+write_head() {
+  cat > "$1" <<EOT
+daemon:
+  database: $T/camwatch.db
+  state_dir: $T/state
+  log_level: debug
+sites:
+  - district: thanh-oai
+    name: "Huyện Thanh Oai"
+    communes:
+      - commune: hoa-binh
+        name: "Xã Hòa Bình"
+        sites:
+          - site: cong-lang
+            name: "Cổng làng"
+cameras:
+EOT
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Four (five) cameras against camsim: healthy, wrong password, one that
+# stalls after 5 s, one on a port nothing listens on (and a healthy one
+# with the right password). Each must reach its state and cause, read from
+# the database, within its timeout + 2 s; no password may appear in the
+# log, `camwatch status` or the database.
+. "$(dirname "$0")/lib.sh"
+
+PORT=$(free_port); DEAD=$(free_port)
+GOOD_PASS="good-$RANDOM-horse"; WRONG_PASS="wrong-$RANDOM-staple"
+export CW_GOOD_PASS=$GOOD_PASS CW_WRONG_PASS=$WRONG_PASS
+CONNECT=3; STALL=3; STALL_AT=5
+V=$MEDIA/vtest-360p15.h264
+
+start_camsim "$PORT" ok=file=$V "auth=file=$V,auth=admin:$GOOD_PASS" stall=file=$V,stall=$STALL_AT
+T0=$(now)
+CFG=$T/cw.yaml
+write_head "$CFG"
+cat >> "$CFG" <<EOT
+  - {id: healthy, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/ok", connect_timeout: ${CONNECT}s, stall_timeout: ${STALL}s}
+  - {id: authok, site: cong-lang, url: "rtsp://admin:\${CW_GOOD_PASS}@127.0.0.1:$PORT/auth", connect_timeout: ${CONNECT}s}
+  - {id: badpass, site: cong-lang, url: "rtsp://admin:\${CW_WRONG_PASS}@127.0.0.1:$PORT/auth", connect_timeout: ${CONNECT}s}
+  - {id: stalls, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/stall", connect_timeout: ${CONNECT}s, stall_timeout: ${STALL}s}
+  - {id: nolisten, site: cong-lang, url: "rtsp://127.0.0.1:$DEAD/x", connect_timeout: ${CONNECT}s}
+EOT
+DB=$T/camwatch.db
+start_daemon "$CFG"
+
+cur() { echo "SELECT COUNT(*) FROM spans WHERE camera='$1' AND end_us IS NULL AND state='$2' AND cause='$3'"; }
+
+wait_sql $((CONNECT + 2)) "$(cur healthy online '')" || fail "healthy not online within $((CONNECT + 2)) s"
+ok "healthy: online after $(elapsed "$T0") s"
+wait_sql $((CONNECT + 2)) "$(cur authok online '')" || fail "authok not online within $((CONNECT + 2)) s"
+ok "authok (right password): online after $(elapsed "$T0") s"
+wait_sql $((CONNECT + 2)) "$(cur badpass offline auth_failed)" || fail "badpass not offline/auth_failed in time"
+ok "badpass: offline/auth_failed after $(elapsed "$T0") s"
+wait_sql $((CONNECT + 2)) "$(cur nolisten offline unreachable)" || fail "nolisten not offline/unreachable in time"
+ok "nolisten: offline/unreachable after $(elapsed "$T0") s"
+# camsim stops the stall mount STALL_AT s after its start (before T0).
+wait_sql $((STALL_AT + STALL + 2)) "SELECT COUNT(*) FROM spans WHERE camera='stalls' AND state='stalled'" \
+  || fail "stalls not stalled within $((STALL_AT + STALL + 2)) s"
+ok "stalls: stalled after $(elapsed "$T0") s"
+wait_sql $((STALL_AT + 2 * STALL + 2)) "$(cur stalls offline stream_error)" \
+  || fail "stalls not offline within $((STALL_AT + 2 * STALL + 2)) s"
+ok "stalls: offline/stream_error after $(elapsed "$T0") s"
+seq=$(q "SELECT group_concat(state, ',') FROM (SELECT state FROM spans WHERE camera='stalls' ORDER BY start_us, id)")
+[ "$seq" = "starting,online,stalled,offline" ] || fail "stalls went through '$seq'"
+ok "stalls: $seq"
+
+# Measured stats of a healthy camera: 15 fps, 640x360 h264, GOP 2 s.
+sleep 2
+row=$(q "SELECT codec, width, height, round(fps), round(keyframe_interval_s), packets > 0 FROM camera_stats WHERE camera='healthy'")
+[ "$row" = "h264|640|360|15.0|2.0|1" ] || fail "healthy stats: $row"
+ok "healthy stats: $row"
+
+"$BIN/camwatch" -c "$CFG" status > "$T/status.txt"
+"$BIN/camwatch" -c "$CFG" status --json > "$T/status.json"
+"$BIN/camwatch" -c "$CFG" status --offline > "$T/offline.txt"
+grep -q '^healthy .* online ' "$T/status.txt" || fail "status: $(cat "$T/status.txt")"
+grep -q '^badpass .* offline  *auth_failed' "$T/status.txt" || fail "status: $(cat "$T/status.txt")"
+! grep -q '^healthy' "$T/offline.txt" || fail "status --offline lists an online camera"
+[ "$(grep -cE '^(badpass|nolisten|stalls) ' "$T/offline.txt")" = 3 ] || fail "offline: $(cat "$T/offline.txt")"
+ok "camwatch status and --offline agree with the database"
+
+stop_daemon
+"$BIN/camwatch" -c "$CFG" check-db > /dev/null || fail "check-db after a clean stop"
+[ "$(q "SELECT COUNT(*) FROM spans WHERE end_us IS NULL")" = 0 ] || fail "open spans after a clean stop"
+ok "clean stop: spans closed, check-db ok"
+
+# Secrets: nothing we produced may contain either password.
+q .dump > "$T/dump.sql"
+for f in "$T/camwatchd.log" "$T/status.txt" "$T/status.json" "$T/offline.txt" "$T/dump.sql"; do
+  for p in "$GOOD_PASS" "$WRONG_PASS"; do
+    if grep -qF "$p" "$f"; then fail "password found in $(basename "$f")"; fi
+  done
+done
+grep -q 'admin:\*\*\*@' "$T/camwatchd.log" || fail "the log never shows a masked URL (test would be vacuous)"
+ok "no password in the log, status, status --json or the database"

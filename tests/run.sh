@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test: the unit test binaries (cmocka, TAP output) and the
+# integration scripts, then prints "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export BUILD CW_TEST_DATA="$PWD/tests/data"
+pass=0; failed=0; failures=()
+mkdir -p tests/tmp
+
+for t in "$BUILD"/tests/test_*; do
+  [ -x "$t" ] || continue
+  out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1); rc=$?
+  p=$(grep -cE '^ok [0-9]+' <<<"$out"); f=$(grep -cE '^not ok [0-9]+' <<<"$out")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed before reporting
+  pass=$((pass + p)); failed=$((failed + f))
+  printf '%-40s %d passed, %d failed\n' "unit/$(basename "$t")" "$p" "$f"
+  if [ "$f" -gt 0 ]; then echo "$out"; failures+=("$(basename "$t")"); fi
+done
+
+for t in tests/integration/test_*.sh; do
+  [ -n "${TEST_FILTER:-}" ] && [[ "$t" != *"$TEST_FILTER"* ]] && continue
+  start=$(date +%s)
+  out=$(timeout 300 bash "$t" 2>&1); rc=$?
+  secs=$(( $(date +%s) - start ))
+  if [ "$rc" -eq 0 ]; then
+    pass=$((pass + 1)); printf '%-40s PASS (%ds)\n' "integration/$(basename "$t" .sh)" "$secs"
+    sed 's/^/    /' <<<"$out" | grep -E '^    ok:' || true
+  else
+    failed=$((failed + 1)); failures+=("$(basename "$t")")
+    printf '%-40s FAIL (%ds, exit %d)\n' "integration/$(basename "$t" .sh)" "$secs" "$rc"
+    sed 's/^/    /' <<<"$out"
+    d=$(ls -dt tests/tmp/"$(basename "$t" .sh)".* 2>/dev/null | head -1)
+    [ -n "$d" ] && [ -f "$d/camwatchd.log" ] && { echo "    --- camwatchd.log (tail) ---"; tail -25 "$d/camwatchd.log" | sed 's/^/    /'; }
+  fi
+done
+
+[ ${#failures[@]} -eq 0 ] || echo "failed: ${failures[*]}"
+echo "$pass passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,228 @@
+/* Config loader: values, defaults, secrets from the environment, and that
+ * every error names file:line:column and the key. The broken files are
+ * data (a .yaml file in tests/data/bad-configs with the lines expected in the
+ * matching .expect file), shared with the CLI test. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../daemon/config.h"
+#include "../../daemon/error.h"
+#include "../../daemon/log.h"
+
+static const char good[] =
+    "daemon:\n"
+    "  database: db/cw.db\n"
+    "  log_level: debug\n"
+    "sites:\n"
+    "  - district: thanh-oai\n"
+    "    name: \"Huyện Thanh Oai\"\n"
+    "    communes:\n"
+    "      - commune: hoa-binh\n"
+    "        name: \"Xã Hòa Bình\"\n"
+    "        sites:\n"
+    "          - site: cong-lang\n"
+    "            name: \"Cổng làng\"\n"
+    "cameras:\n"
+    "  - id: gate-1\n"
+    "    site: cong-lang\n"
+    "    url: rtsp://admin:${CW_TEST_PASS}@10.0.0.5/s1\n"
+    "    transport: udp\n"
+    "    stall_timeout: 2500ms\n"
+    "    connect_timeout: 1m\n"
+    "    expected_fps: 12.5\n"
+    "  - id: gate-2\n"
+    "    site: cong-lang\n"
+    "    url: rtsp://10.0.0.6/s1\n"
+    "    enabled: no\n";
+
+static void test_good_values_and_defaults(void **state)
+{
+    struct cw_config *cfg;
+    struct cw_config_errors errs = {0};
+    (void)state;
+    setenv("CW_TEST_PASS", "p@ss:w0rd", 1);
+    int rc = cw_config_load_buffer("good.yaml", "/etc/cw", good, sizeof good - 1, 0, &cfg, &errs);
+    for (int i = 0; i < errs.n; i++)
+        print_message("%s\n", errs.msgs[i]);
+    assert_int_equal(rc, 0);
+    assert_string_equal(cfg->database, "/etc/cw/db/cw.db");
+    assert_string_equal(cfg->state_dir, "/var/lib/camwatch");
+    assert_string_equal(cfg->timezone, "Asia/Ho_Chi_Minh");
+    assert_int_equal(cfg->log_level, CW_LOG_DEBUG);
+    assert_int_equal(cfg->n_districts, 1);
+    assert_string_equal(cfg->districts[0].name, "Huyện Thanh Oai");
+    assert_string_equal(cfg->communes[0].name, "Xã Hòa Bình");
+    assert_string_equal(cfg->sites[0].name, "Cổng làng");
+    assert_int_equal(cfg->n_cameras, 2);
+    const struct cw_camera_config *c = &cfg->cameras[0];
+    assert_string_equal(c->url, "rtsp://admin:p@ss:w0rd@10.0.0.5/s1");
+    assert_string_equal(c->url_redacted, "rtsp://admin:***@10.0.0.5/s1");
+    assert_int_equal(c->transport, CW_TRANSPORT_UDP);
+    assert_int_equal(c->stall_timeout_us, 2500000);
+    assert_int_equal(c->connect_timeout_us, 60000000);
+    assert_true(c->expected_fps == 12.5);
+    assert_int_equal(c->enabled, 1);
+    assert_string_equal(c->name, "gate-1"); /* defaults to the id */
+    assert_int_equal(cfg->cameras[1].enabled, 0);
+    assert_int_equal(cfg->cameras[1].transport, CW_TRANSPORT_TCP);
+    assert_int_equal(cfg->cameras[1].stall_timeout_us, 10000000);
+    assert_string_equal(cw_config_camera_site(cfg, c)->id, "cong-lang");
+    assert_ptr_equal(cw_config_find_camera(cfg, "gate-2"), &cfg->cameras[1]);
+    cw_config_free(cfg);
+}
+
+static void test_keep_env_for_cli(void **state)
+{
+    struct cw_config *cfg;
+    struct cw_config_errors errs = {0};
+    (void)state;
+    unsetenv("CW_TEST_PASS");
+    assert_int_equal(cw_config_load_buffer("g.yaml", ".", good, sizeof good - 1, 0, &cfg, &errs), CW_ECONFIG);
+    assert_int_equal(errs.n, 1);
+    assert_non_null(strstr(errs.msgs[0], "g.yaml:16:10: cameras[0].url: environment variable CW_TEST_PASS"));
+    cw_config_errors_free(&errs);
+    assert_int_equal(cw_config_load_buffer("g.yaml", ".", good, sizeof good - 1, CW_CONFIG_KEEP_ENV, &cfg, &errs), 0);
+    assert_string_equal(cfg->cameras[0].url_redacted, "rtsp://admin:***@10.0.0.5/s1");
+    cw_config_free(cfg);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    static char buf[65536];
+    size_t n;
+    if (!f)
+        return NULL;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* Every *.yaml in bad-configs fails, and each line of its .expect file
+ * appears (as a substring) in one of the messages. */
+static void test_bad_configs(void **state)
+{
+    const char *dir = getenv("CW_TEST_DATA") ? getenv("CW_TEST_DATA") : "tests/data";
+    char path[512], exp[512];
+    int files = 0;
+    (void)state;
+    snprintf(path, sizeof path, "%s/bad-configs", dir);
+    DIR *d = opendir(path);
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml") != 0)
+            continue;
+        struct cw_config *cfg = NULL;
+        struct cw_config_errors errs = {0};
+        snprintf(path, sizeof path, "%s/bad-configs/%s", dir, e->d_name);
+        snprintf(exp, sizeof exp, "%s/bad-configs/%.*s.expect", dir, (int)(n - 5), e->d_name);
+        int rc = cw_config_load(path, 0, &cfg, &errs);
+        assert_true(rc < 0);
+        assert_null(cfg);
+        assert_true(errs.n > 0);
+        char *want = slurp(exp);
+        assert_non_null(want);
+        for (char *line = strtok(want, "\n"); line; line = strtok(NULL, "\n")) {
+            int found = 0;
+            for (int i = 0; i < errs.n; i++)
+                found |= strstr(errs.msgs[i], line) != NULL;
+            if (!found) {
+                for (int i = 0; i < errs.n; i++)
+                    print_message("got: %s\n", errs.msgs[i]);
+                fail_msg("%s: expected a message containing '%s'", path, line);
+            }
+        }
+        cw_config_errors_free(&errs);
+        files++;
+    }
+    closedir(d);
+    assert_true(files >= 5);
+}
+
+static void test_messages_never_show_passwords(void **state)
+{
+    static const char txt[] = "cameras:\n  - id: a\n    url: rtsp://u:hunter2@h/x\n    bogus: 1\n";
+    struct cw_config *cfg;
+    struct cw_config_errors errs = {0};
+    (void)state;
+    assert_true(cw_config_load_buffer("p.yaml", ".", txt, sizeof txt - 1, 0, &cfg, &errs) < 0);
+    for (int i = 0; i < errs.n; i++)
+        assert_null(strstr(errs.msgs[i], "hunter2"));
+    cw_config_errors_free(&errs);
+}
+
+static void test_empty_and_wrong_shapes(void **state)
+{
+    static const char *const cases[][2] = {
+        {"", "the file is empty"},
+        {"- a\n- b\n", "expected a mapping"},
+        {"cameras: 5\n", "cameras: expected a list of cameras"},
+        {"daemon:\n  database: a\n  database: b\ncameras: []\n", "duplicate key (first at line 2)"},
+        {"cameras:\n  - id: \"bad id!\"\n", "is not a valid id"},
+        {"sites: []\n", "cameras: required section is missing"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct cw_config *cfg;
+        struct cw_config_errors errs = {0};
+        assert_true(cw_config_load_buffer("x.yaml", ".", cases[i][0], strlen(cases[i][0]), 0, &cfg, &errs) < 0);
+        int found = 0;
+        for (int k = 0; k < errs.n; k++)
+            found |= strstr(errs.msgs[k], cases[i][1]) != NULL;
+        if (!found)
+            fail_msg("case %zu: no message with '%s' (got %d messages, first: %s)", i, cases[i][1], errs.n,
+                     errs.n ? errs.msgs[0] : "-");
+        cw_config_errors_free(&errs);
+    }
+}
+
+/* The example config documents every key of the tables. */
+static void test_example_documents_every_key(void **state)
+{
+    char *keys = NULL, *example;
+    size_t klen = 0;
+    char path[512];
+    (void)state;
+    FILE *f = open_memstream(&keys, &klen);
+    cw_config_print_keys(f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/../../config/camwatch.example.yaml",
+             getenv("CW_TEST_DATA") ? getenv("CW_TEST_DATA") : "tests/data");
+    example = slurp(path);
+    assert_non_null(example);
+    int n = 0;
+    for (char *line = strtok(keys, "\n"); line; line = strtok(NULL, "\n")) {
+        char name[128], want[140];
+        sscanf(line, "%127s", name);
+        char *last = strrchr(name, '.');
+        snprintf(want, sizeof want, "%s:", last ? last + 1 : name);
+        if (!strstr(example, want))
+            fail_msg("config/camwatch.example.yaml does not show key %s", name);
+        n++;
+    }
+    assert_true(n >= 15);
+    free(keys);
+}
+
+int main(void)
+{
+    cw_log_set_level(-1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_values_and_defaults),
+        cmocka_unit_test(test_keep_env_for_cli),
+        cmocka_unit_test(test_bad_configs),
+        cmocka_unit_test(test_messages_never_show_passwords),
+        cmocka_unit_test(test_empty_and_wrong_shapes),
+        cmocka_unit_test(test_example_documents_every_key),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

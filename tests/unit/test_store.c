@@ -1,0 +1,202 @@
+/* The SQLite store: spans tile time, a crash becomes `unmonitored` time,
+ * migrations refuse a newer schema, and the verifier catches overlaps. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "../../daemon/error.h"
+#include "../../daemon/log.h"
+#include "../../daemon/store.h"
+
+#define S 1000000LL
+
+static char dbpath[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dbpath, sizeof dbpath, "/tmp/cw-test-store-%d.db", (int)getpid());
+    unlink(dbpath);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char p[300];
+    (void)state;
+    unlink(dbpath);
+    snprintf(p, sizeof p, "%s-wal", dbpath);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", dbpath);
+    unlink(p);
+    return 0;
+}
+
+static const struct cw_camera_meta cam_a = {"a", "Cam A", "s", "Cổng làng", "c", "Xã Hòa Bình", "d", "Huyện",
+                                            "rtsp://u:***@h/a", 1};
+static const struct cw_camera_meta cam_b = {"b", "Cam B", "s", "Cổng làng", "c", "Xã Hòa Bình", "d", "Huyện",
+                                            "rtsp://h/b", 1};
+
+/* Reads the spans of a camera as "state/cause:start-end;" (seconds). */
+static void spans_of(const char *camera, char *out, size_t len)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    size_t o = 0;
+    out[0] = '\0';
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    sqlite3_prepare_v2(db, "SELECT state, cause, start_us, end_us FROM spans WHERE camera=? ORDER BY start_us, id",
+                       -1, &s, NULL);
+    sqlite3_bind_text(s, 1, camera, -1, SQLITE_STATIC);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        char end[32] = "open";
+        if (sqlite3_column_type(s, 3) != SQLITE_NULL)
+            snprintf(end, sizeof end, "%lld", (long long)(sqlite3_column_int64(s, 3) / S));
+        o += (size_t)snprintf(out + o, len - o, "%s%s%s:%lld-%s;", sqlite3_column_text(s, 0),
+                              sqlite3_column_bytes(s, 1) ? "/" : "", sqlite3_column_text(s, 1),
+                              (long long)(sqlite3_column_int64(s, 2) / S), end);
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
+static void test_run_spans_and_clean_stop(void **state)
+{
+    struct cw_store *st;
+    int64_t run;
+    char buf[512], err[1024];
+    (void)state;
+    assert_int_equal(cw_store_open(dbpath, 0, &st), 0);
+    assert_int_equal(cw_store_begin_run(st, 100 * S, 1, &run), 0);
+    struct cw_store_batch *b = cw_store_batch_new();
+    cw_store_batch_camera_start(b, &cam_a, 100 * S);
+    cw_store_batch_transition(b, "a", 101 * S, "online", "", "");
+    cw_store_batch_transition(b, "a", 150 * S, "offline", "unreachable", "Connection refused");
+    cw_store_batch_heartbeat(b, run, 151 * S);
+    assert_int_equal(cw_store_apply(st, b), 0);
+    cw_store_batch_free(b);
+    assert_int_equal(cw_store_end_run(st, run, 160 * S), 0);
+    spans_of("a", buf, sizeof buf);
+    assert_string_equal(buf, "starting:100-101;online:101-150;offline/unreachable:150-160;");
+    assert_int_equal(cw_store_verify(st, err, sizeof err), 0);
+
+    /* Next run after 40 s down: the gap is unmonitored, not offline. */
+    assert_int_equal(cw_store_begin_run(st, 200 * S, 2, &run), 0);
+    assert_int_equal(cw_store_camera_start(st, &cam_a, 200 * S), 0);
+    spans_of("a", buf, sizeof buf);
+    assert_string_equal(buf,
+                        "starting:100-101;online:101-150;offline/unreachable:150-160;unmonitored:160-200;starting:200-open;");
+    assert_int_equal(cw_store_verify(st, err, sizeof err), 0);
+    cw_store_close(st);
+}
+
+static void test_crash_ends_spans_at_last_heartbeat(void **state)
+{
+    struct cw_store *st;
+    int64_t run;
+    char buf[512], err[1024];
+    (void)state;
+    assert_int_equal(cw_store_open(dbpath, 0, &st), 0);
+    assert_int_equal(cw_store_begin_run(st, 100 * S, 1, &run), 0);
+    struct cw_store_batch *b = cw_store_batch_new();
+    cw_store_batch_camera_start(b, &cam_a, 100 * S);
+    cw_store_batch_camera_start(b, &cam_b, 100 * S);
+    cw_store_batch_transition(b, "a", 102 * S, "online", "", "");
+    cw_store_batch_heartbeat(b, run, 130 * S);
+    assert_int_equal(cw_store_apply(st, b), 0);
+    cw_store_batch_free(b);
+    cw_store_close(st); /* no end_run: the daemon was killed */
+
+    assert_int_equal(cw_store_open(dbpath, 0, &st), 0);
+    assert_int_equal(cw_store_begin_run(st, 300 * S, 2, &run), 0);
+    assert_int_equal(cw_store_camera_start(st, &cam_a, 300 * S), 0);
+    assert_int_equal(cw_store_camera_start(st, &cam_b, 300 * S), 0);
+    spans_of("a", buf, sizeof buf);
+    assert_string_equal(buf, "starting:100-102;online:102-130;unmonitored:130-300;starting:300-open;");
+    spans_of("b", buf, sizeof buf);
+    assert_string_equal(buf, "starting:100-130;unmonitored:130-300;starting:300-open;");
+    assert_int_equal(cw_store_verify(st, err, sizeof err), 0);
+    int64_t started, hb, stopped;
+    assert_int_equal(cw_store_last_run(st, &started, &hb, &stopped), 0);
+    assert_int_equal(started, 300 * S);
+    assert_int_equal(stopped, 0);
+
+    struct cw_status_row *rows;
+    int n;
+    assert_int_equal(cw_store_status(st, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(rows[0].id, "a");
+    assert_string_equal(rows[0].state, "starting");
+    assert_string_equal(rows[0].commune_name, "Xã Hòa Bình");
+    free(rows);
+    cw_store_close(st);
+}
+
+static void test_verify_catches_overlap_and_gap(void **state)
+{
+    struct cw_store *st;
+    int64_t run;
+    char err[1024];
+    sqlite3 *db;
+    (void)state;
+    assert_int_equal(cw_store_open(dbpath, 0, &st), 0);
+    assert_int_equal(cw_store_begin_run(st, 100 * S, 1, &run), 0);
+    assert_int_equal(cw_store_camera_start(st, &cam_a, 100 * S), 0);
+    assert_int_equal(cw_store_end_run(st, run, 110 * S), 0);
+    cw_store_close(st);
+    /* Damage the history behind the store's back. */
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO spans(camera,state,start_us,end_us) VALUES ('a','online',105000000,120000000);"
+                                  "INSERT INTO spans(camera,state,start_us,end_us) VALUES ('a','online',130000000,140000000);",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(cw_store_open(dbpath, 1, &st), 0);
+    assert_int_equal(cw_store_verify(st, err, sizeof err), CW_ESTORE);
+    assert_non_null(strstr(err, "overlaps"));
+    assert_non_null(strstr(err, "leaves a gap"));
+    cw_store_close(st);
+}
+
+static void test_newer_schema_is_refused(void **state)
+{
+    struct cw_store *st;
+    sqlite3 *db;
+    (void)state;
+    assert_int_equal(cw_store_open(dbpath, 0, &st), 0);
+    cw_store_close(st);
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+    sqlite3_close(db);
+    assert_int_equal(cw_store_open(dbpath, 0, &st), CW_ESCHEMA);
+    assert_null(st);
+}
+
+static void test_readonly_does_not_create(void **state)
+{
+    struct cw_store *st;
+    (void)state;
+    assert_int_equal(cw_store_open(dbpath, 1, &st), CW_ESTORE);
+    assert_int_equal(access(dbpath, F_OK), -1);
+}
+
+int main(void)
+{
+    cw_log_set_level(-1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_run_spans_and_clean_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crash_ends_spans_at_last_heartbeat, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_catches_overlap_and_gap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_readonly_does_not_create, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
