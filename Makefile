@@ -44,27 +44,33 @@ asan: all
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(call pc_cflags,$(PKGS)) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(call pc_cflags,$(PKGS)) -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/camwatchd: $(BUILD)/daemon/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tools/camsim.o: tools/camsim.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(call pc_cflags,$(GSTPKGS)) -Wno-error=deprecated-declarations -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(call pc_cflags,$(GSTPKGS)) -Wno-error=deprecated-declarations -MMD -MP -c $< -o $@
 
 $(BUILD)/camsim: $(BUILD)/tools/camsim.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(GSTPKGS)) -lm
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(GSTPKGS)) -lm
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
 deps:
 	@scripts/deps.sh

@@ -567,13 +567,11 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
         }
         *slot = vn;
     }
-    /* An absent daemon section means all defaults: use an empty mapping. */
-    if (daemon) {
-        apply_table(ld, daemon, "daemon", daemon_keys, cfg, NULL);
-    } else {
-        int id = yaml_document_add_mapping(&ld->doc, NULL, YAML_BLOCK_MAPPING_STYLE);
-        apply_table(ld, yaml_document_get_node(&ld->doc, id), "daemon", daemon_keys, cfg, NULL);
-    }
+    /* An absent daemon section means all defaults. (A node is not added to
+     * the document for that: adding reallocates its node array under the
+     * pointers held here.) */
+    static yaml_node_t empty_map = {.type = YAML_MAPPING_NODE};
+    apply_table(ld, daemon ? daemon : &empty_map, "daemon", daemon_keys, cfg, NULL);
     if (sites && sites->type != YAML_SEQUENCE_NODE)
         err_at(ld, sites, "sites", "expected a list of districts");
     else if (sites)

@@ -18,7 +18,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 rm -f demo-data/camsim.ready
-"$BUILD"/camsim --port 18554 --ready-file demo-data/camsim.ready \
+ASAN_OPTIONS=detect_leaks=0 "$BUILD"/camsim --port 18554 --ready-file demo-data/camsim.ready \
   --mount gate=file=$M/vtest-720p15.h264 \
   --mount school=file=$M/vtest-360p15.h264 \
   --mount park=file=$M/vtest-360p15.h264,auth=admin:"$DEMO_CAM_PASS" \
