@@ -99,6 +99,15 @@ static void on_close(uv_handle_t *h)
         cam_free(cam);
 }
 
+void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *cc, struct cw_camera_meta *m)
+{
+    const struct cw_site *site = cw_config_camera_site(cfg, cc);
+    const struct cw_commune *com = cw_config_site_commune(cfg, site);
+    const struct cw_district *dis = cw_config_commune_district(cfg, com);
+    *m = (struct cw_camera_meta){cc->id,   cc->name,  site->id, site->name,       com->id,
+                                 com->name, dis->id, dis->name, cc->url_redacted, cc->enabled};
+}
+
 int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const struct cw_camera_config *cc,
                     struct cw_camera **out)
 {
@@ -147,11 +156,8 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
         return rc;
     }
 
-    const struct cw_site *site = cw_config_camera_site(cfg, cc);
-    const struct cw_commune *com = cw_config_site_commune(cfg, site);
-    const struct cw_district *dis = cw_config_commune_district(cfg, com);
-    struct cw_camera_meta meta = {cc->id,   cc->name,  site->id, site->name,       com->id,
-                                  com->name, dis->id, dis->name, cc->url_redacted, 1};
+    struct cw_camera_meta meta;
+    cw_camera_meta(cfg, cc, &meta);
     cw_store_batch_camera_start(cw_daemon_batch(d), &meta, now);
     cw_info("camera", cam->id, "watching %s (%s)", cam->url_redacted, cam->transport ? "udp" : "tcp");
     cw_ingest_connect(cam->ing);

@@ -32,6 +32,9 @@ struct cw_camera {
     int closing;
 };
 
+/* What the store records of a camera: ids and names up the hierarchy. */
+void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *cc, struct cw_camera_meta *m);
+
 /* Creates the camera, records its start in the daemon's next store batch
  * and starts its first connection attempt. */
 int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const struct cw_camera_config *cc,

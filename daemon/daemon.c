@@ -191,11 +191,8 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
     for (int i = 0; i < d->cfg->n_cameras; i++) {
         const struct cw_camera_config *cc = &d->cfg->cameras[i];
         if (!cc->enabled) {
-            const struct cw_site *s = cw_config_camera_site(d->cfg, cc);
-            const struct cw_commune *c = cw_config_site_commune(d->cfg, s);
-            const struct cw_district *di = cw_config_commune_district(d->cfg, c);
-            struct cw_camera_meta meta = {cc->id, cc->name, s->id,   s->name,          c->id,
-                                          c->name, di->id,  di->name, cc->url_redacted, 0};
+            struct cw_camera_meta meta;
+            cw_camera_meta(d->cfg, cc, &meta);
             cw_store_batch_camera_start(d->pending, &meta, cw_wall_us());
             cw_info("camera", cc->id, "disabled in the config; not watched");
             continue;

@@ -22,6 +22,8 @@ cat >> "$CFG" <<EOT
   - {id: badpass, site: cong-lang, url: "rtsp://admin:\${CW_WRONG_PASS}@127.0.0.1:$PORT/auth", connect_timeout: ${CONNECT}s}
   - {id: stalls, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/stall", connect_timeout: ${CONNECT}s, stall_timeout: ${STALL}s}
   - {id: nolisten, site: cong-lang, url: "rtsp://127.0.0.1:$DEAD/x", connect_timeout: ${CONNECT}s}
+  - {id: overudp, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/ok", transport: udp, connect_timeout: ${CONNECT}s}
+  - {id: wrongpath, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/no-such-stream", connect_timeout: ${CONNECT}s}
 EOT
 DB=$T/camwatch.db
 start_daemon "$CFG"
@@ -36,6 +38,10 @@ wait_sql $((CONNECT + 2)) "$(cur badpass offline auth_failed)" || fail "badpass 
 ok "badpass: offline/auth_failed after $(elapsed "$T0") s"
 wait_sql $((CONNECT + 2)) "$(cur nolisten offline unreachable)" || fail "nolisten not offline/unreachable in time"
 ok "nolisten: offline/unreachable after $(elapsed "$T0") s"
+wait_sql $((CONNECT + 2)) "$(cur overudp online '')" || fail "overudp (RTP over UDP) not online in time"
+ok "overudp: online over UDP after $(elapsed "$T0") s"
+wait_sql $((CONNECT + 2)) "$(cur wrongpath offline not_found)" || fail "wrongpath not offline/not_found in time"
+ok "wrongpath: offline/not_found after $(elapsed "$T0") s"
 # camsim stops the stall mount STALL_AT s after its start (before T0).
 wait_sql $((STALL_AT + STALL + 2)) "SELECT COUNT(*) FROM spans WHERE camera='stalls' AND state='stalled'" \
   || fail "stalls not stalled within $((STALL_AT + STALL + 2)) s"
@@ -59,7 +65,7 @@ ok "healthy stats: $row"
 grep -q '^healthy .* online ' "$T/status.txt" || fail "status: $(cat "$T/status.txt")"
 grep -q '^badpass .* offline  *auth_failed' "$T/status.txt" || fail "status: $(cat "$T/status.txt")"
 ! grep -q '^healthy' "$T/offline.txt" || fail "status --offline lists an online camera"
-[ "$(grep -cE '^(badpass|nolisten|stalls) ' "$T/offline.txt")" = 3 ] || fail "offline: $(cat "$T/offline.txt")"
+[ "$(grep -cE '^(badpass|nolisten|stalls|wrongpath) ' "$T/offline.txt")" = 4 ] || fail "offline: $(cat "$T/offline.txt")"
 ok "camwatch status and --offline agree with the database"
 
 stop_daemon
