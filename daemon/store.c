@@ -217,6 +217,10 @@ int cw_store_begin_run(struct cw_store *st, int64_t now_us, int pid, int64_t *ru
      * started rather than swallow the gap. */
     if (rc == 0)
         rc = run(st, prep(st, "UPDATE spans SET end_us = start_us WHERE end_us IS NULL", ""));
+    /* Cameras no longer in the config keep their history but leave the
+     * status list; each configured camera is marked again as it starts. */
+    if (rc == 0)
+        rc = run(st, prep(st, "UPDATE cameras SET enabled = 0", ""));
     if (rc == 0)
         rc = run(st, prep(st, "INSERT INTO runs(started_us, heartbeat_us, pid) VALUES (?, ?, ?)", "iii", now_us,
                           now_us, (int64_t)pid));
