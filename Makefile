@@ -25,7 +25,8 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # Everything but main.c goes into a static library that the daemon, the CLI
 # and the unit tests link.
 LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/config.c \
-           daemon/store.c daemon/camstate.c daemon/ingest.c daemon/camera.c daemon/daemon.c
+           daemon/store.c daemon/camstate.c daemon/ingest.c daemon/camera.c daemon/daemon.c \
+           daemon/report.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libcamwatch.a
 LIBS    := $(call pc_libs,$(PKGS)) -lpthread -lm
@@ -36,7 +37,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 BINS := $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim
 
-.PHONY: all deps media test demo asan clean unit integration
+.PHONY: all deps media test demo asan clean bench
 all: $(BINS) $(UNIT_BIN)
 
 asan: all
@@ -54,7 +55,7 @@ $(BUILD)/camwatchd: $(BUILD)/daemon/main.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(LIB)
+$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/report_render.o $(BUILD)/tools/genhistory.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -86,6 +87,11 @@ test: deps media
 demo: deps media
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+# Measurements, printed as a table (README.md shows the latest).
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tests/bench/run.sh
 
 clean:
 	rm -rf build build-asan tests/tmp

@@ -58,6 +58,20 @@ static const struct key daemon_keys[] = {
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
+static const struct key report_keys[] = {
+    {"uptime_target", T_DOUBLE, "90", offsetof(struct cw_report_rules, uptime_target), 0, 100, 1,
+     "uptime (%) a camera must reach in the period to count as working"},
+    {"ok_share", T_DOUBLE, "95", offsetof(struct cw_report_rules, ok_share), 0, 100, 1,
+     "a site, commune or district is OK when at least this % of its cameras reach uptime_target"},
+    {"deteriorated_share", T_DOUBLE, "80", offsetof(struct cw_report_rules, deteriorated_share), 0, 100, 1,
+     "... and DETERIORATED when fewer than this % do (DEGRADED in between)"},
+    {"max_down", T_DURATION, "7d", offsetof(struct cw_report_rules, max_down_us), 3600, 366 * 86400.0, 1,
+     "any camera down this long in one outage also makes its groups DETERIORATED"},
+    {"repair_after", T_DURATION, "2d", offsetof(struct cw_report_rules, repair_after_us), 0, 366 * 86400.0, 1,
+     "the repair list shows cameras down (or with a bad image) for longer than this"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
+
 static const struct key district_keys[] = {
     {"district", T_ID, NULL, offsetof(struct cw_district, id), 0, 0, 1, "district id (used by report filters)"},
     {"name", T_STR, "", offsetof(struct cw_district, name), 0, 0, 1, "display name, UTF-8 (e.g. \"Huyện Thanh Oai\")"},
@@ -208,6 +222,8 @@ static int parse_duration(const char *s, double *sec)
         *sec = v * 60;
     else if (strcmp(end, "h") == 0)
         *sec = v * 3600;
+    else if (strcmp(end, "d") == 0)
+        *sec = v * 86400;
     else
         return -1;
     return 0;
@@ -298,7 +314,7 @@ static int set_value(struct loader *ld, const yaml_node_t *node, const char *key
         return 0;
     case T_DURATION:
         if (parse_duration(s, &d) < 0) {
-            err_at(ld, node, keypath, "'%s' is not a duration (e.g. 10s, 500ms, 2m)", s);
+            err_at(ld, node, keypath, "'%s' is not a duration (e.g. 10s, 500ms, 2m, 1h, 7d)", s);
             rc = -1;
         } else if (d < k->min || d > k->max) {
             err_at(ld, node, keypath, "%s is out of range (%g s to %g s)", s, k->min, k->max);
@@ -533,12 +549,12 @@ static void load_cameras(struct loader *ld, struct cw_config *cfg, yaml_node_t *
     }
 }
 
-static const char *const top_keys[] = {"daemon", "sites", "cameras", NULL};
+static const char *const top_keys[] = {"daemon", "sites", "cameras", "report", NULL};
 
 static void load_root(struct loader *ld, struct cw_config *cfg)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
-    yaml_node_t *daemon = NULL, *sites = NULL, *cameras = NULL;
+    yaml_node_t *daemon = NULL, *sites = NULL, *cameras = NULL, *report = NULL;
 
     if (!root) {
         err_at(ld, NULL, "(file)", "the file is empty");
@@ -557,10 +573,10 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
             if (strcmp(top_keys[i], k) == 0)
                 break;
         if (!top_keys[i]) {
-            err_at(ld, kn, k, "unknown key (expected daemon, sites or cameras)");
+            err_at(ld, kn, k, "unknown key (expected daemon, sites, cameras or report)");
             continue;
         }
-        yaml_node_t **slot = i == 0 ? &daemon : i == 1 ? &sites : &cameras;
+        yaml_node_t **slot = i == 0 ? &daemon : i == 1 ? &sites : i == 2 ? &cameras : &report;
         if (*slot) {
             err_at(ld, kn, k, "duplicate section");
             continue;
@@ -572,6 +588,9 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
      * pointers held here.) */
     static yaml_node_t empty_map = {.type = YAML_MAPPING_NODE};
     apply_table(ld, daemon ? daemon : &empty_map, "daemon", daemon_keys, cfg, NULL);
+    apply_table(ld, report ? report : &empty_map, "report", report_keys, &cfg->report, NULL);
+    if (cfg->report.deteriorated_share > cfg->report.ok_share)
+        err_at(ld, report, "report.deteriorated_share", "must not be above ok_share (%g)", cfg->report.ok_share);
     if (sites && sites->type != YAML_SEQUENCE_NODE)
         err_at(ld, sites, "sites", "expected a list of districts");
     else if (sites)
@@ -757,6 +776,16 @@ static void print_table(FILE *f, const char *section, const struct key *t)
                 t->help, t->reloadable ? "" : " [restart]");
 }
 
+void cw_report_rules_default(struct cw_report_rules *r)
+{
+    struct cw_config_errors errs = {0};
+    struct loader ld = {.name = "(defaults)", .errs = &errs};
+    static yaml_node_t empty_map = {.type = YAML_MAPPING_NODE};
+    memset(r, 0, sizeof *r);
+    apply_table(&ld, &empty_map, "report", report_keys, r, NULL);
+    cw_config_errors_free(&errs);
+}
+
 void cw_config_print_keys(FILE *f)
 {
     print_table(f, "daemon", daemon_keys);
@@ -764,4 +793,5 @@ void cw_config_print_keys(FILE *f)
     print_table(f, "sites[].communes[]", commune_keys);
     print_table(f, "sites[].communes[].sites[]", site_keys);
     print_table(f, "cameras[]", camera_keys);
+    print_table(f, "report", report_keys);
 }

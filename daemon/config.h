@@ -51,6 +51,14 @@ struct cw_config {
     char *state_dir;
     int log_level;
     char *timezone;
+    /* report: the committee's rules */
+    struct cw_report_rules {
+        double uptime_target;      /* % a camera must reach */
+        double ok_share;           /* % of cameras at target for OK */
+        double deteriorated_share; /* below this %: DETERIORATED */
+        int64_t max_down_us;       /* any camera down this long: DETERIORATED */
+        int64_t repair_after_us;   /* repair list: down or bad image longer */
+    } report;
     /* sites */
     struct cw_district *districts;
     int n_districts;
@@ -93,6 +101,9 @@ const struct cw_district *cw_config_commune_district(const struct cw_config *cfg
 
 /* Whether two camera configs would need a new RTSP session. */
 int cw_camera_config_same_session(const struct cw_camera_config *a, const struct cw_camera_config *b);
+
+/* The report rules' defaults (for a report run without a config file). */
+void cw_report_rules_default(struct cw_report_rules *r);
 
 /* Prints the key reference generated from the tables. */
 void cw_config_print_keys(FILE *f);

@@ -19,6 +19,7 @@
 struct cw_store {
     sqlite3 *db;
     int readonly;
+    sqlite3_stmt *import_span; /* between import_begin and import_end */
 };
 
 /* Schema migrations: migrations[i] brings user_version i to i + 1. Append
@@ -265,9 +266,9 @@ static int close_span(struct cw_store *st, const char *camera, int64_t t)
                         t, camera));
 }
 
-static int camera_start(struct cw_store *st, const struct cw_camera_meta *m, int64_t now_us)
+static int upsert_camera(struct cw_store *st, const struct cw_camera_meta *m, int64_t now_us)
 {
-    int rc = run(st, prep(st,
+    return run(st, prep(st,
                       "INSERT INTO cameras(id, name, site, site_name, commune, commune_name, district,"
                       " district_name, url, enabled, added_us, updated_us) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
                       " ON CONFLICT(id) DO UPDATE SET name=excluded.name, site=excluded.site,"
@@ -277,6 +278,11 @@ static int camera_start(struct cw_store *st, const struct cw_camera_meta *m, int
                       " updated_us=excluded.updated_us",
                       "tttttttttiii", m->id, m->name, m->site, m->site_name, m->commune, m->commune_name,
                       m->district, m->district_name, m->url_redacted, (int64_t)m->enabled, now_us, now_us));
+}
+
+static int camera_start(struct cw_store *st, const struct cw_camera_meta *m, int64_t now_us)
+{
+    int rc = upsert_camera(st, m, now_us);
     if (rc == 0 && m->enabled) {
         /* Whatever time since this camera's history last ended was not
          * watched by anyone: record it so that the history tiles. */
@@ -606,4 +612,109 @@ int cw_store_verify(struct cw_store *st, char *err, int errlen)
     }
     sqlite3_finalize(s);
     return bad ? CW_ESTORE : 0;
+}
+
+/* ---- reports ---- */
+
+int cw_store_each_camera(struct cw_store *st, void (*cb)(void *ud, const struct cw_camera_meta *m), void *ud)
+{
+    sqlite3_stmt *s = prep(st,
+                           "SELECT id, name, site, site_name, commune, commune_name, district, district_name, url,"
+                           " enabled FROM cameras ORDER BY id",
+                           "");
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *f[9];
+        for (int i = 0; i < 9; i++)
+            f[i] = (const char *)sqlite3_column_text(s, i);
+        struct cw_camera_meta m = {f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], sqlite3_column_int(s, 9)};
+        cb(ud, &m);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "cameras");
+}
+
+int cw_store_each_span(struct cw_store *st, int64_t from, int64_t to,
+                       void (*cb)(void *ud, const char *camera, const char *state, const char *cause,
+                                  int64_t start_us, int64_t end_us),
+                       void *ud)
+{
+    sqlite3_stmt *s = prep(st,
+                           "SELECT camera, state, cause, start_us, end_us FROM spans"
+                           " WHERE start_us < ? AND (end_us IS NULL OR end_us > ?)"
+                           " ORDER BY camera, start_us, id",
+                           "ii", to, from);
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        cb(ud, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+           (const char *)sqlite3_column_text(s, 2), sqlite3_column_int64(s, 3),
+           sqlite3_column_type(s, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 4));
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "spans");
+}
+
+int cw_store_outage_before(struct cw_store *st, const char *camera, int64_t from, int64_t *since_us,
+                           int64_t *down_us)
+{
+    /* Down spans after the last online span that began before `from`. */
+    sqlite3_stmt *s = prep(st,
+                           "SELECT MIN(start_us), SUM(MIN(COALESCE(end_us, ?1), ?1) - start_us) FROM spans"
+                           " WHERE camera = ?2 AND state IN ('offline', 'stalled') AND start_us < ?1"
+                           " AND start_us >= COALESCE((SELECT MAX(start_us) FROM spans WHERE camera = ?2"
+                           "   AND state = 'online' AND start_us < ?1), 0)",
+                           "it", from, camera);
+    *since_us = *down_us = 0;
+    if (!s)
+        return CW_ESTORE;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        *since_us = sqlite3_column_int64(s, 0);
+        *down_us = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+int cw_store_import_begin(struct cw_store *st)
+{
+    if (exec(st, "BEGIN IMMEDIATE") < 0)
+        return CW_ESTORE;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO spans(camera, state, cause, detail, start_us, end_us) VALUES (?, ?, ?, '', ?, ?)",
+                           -1, &st->import_span, NULL) != SQLITE_OK) {
+        exec(st, "ROLLBACK");
+        return fail(st, "import");
+    }
+    return 0;
+}
+
+int cw_store_import_camera(struct cw_store *st, const struct cw_camera_meta *m, int64_t t)
+{
+    return upsert_camera(st, m, t);
+}
+
+int cw_store_import_span(struct cw_store *st, const char *camera, const char *state, const char *cause,
+                         int64_t start_us, int64_t end_us)
+{
+    sqlite3_stmt *s = st->import_span;
+    sqlite3_reset(s);
+    sqlite3_bind_text(s, 1, camera, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, cause ? cause : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, start_us);
+    sqlite3_bind_int64(s, 5, end_us);
+    return sqlite3_step(s) == SQLITE_DONE ? 0 : fail(st, "import span");
+}
+
+int cw_store_import_end(struct cw_store *st, int commit)
+{
+    sqlite3_finalize(st->import_span);
+    st->import_span = NULL;
+    if (commit && exec(st, "COMMIT") == 0)
+        return 0;
+    exec(st, "ROLLBACK");
+    return commit ? CW_ESTORE : 0;
 }

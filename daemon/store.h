@@ -82,6 +82,30 @@ int cw_store_status(struct cw_store *st, struct cw_status_row **rows, int *n);
 /* Latest run: start, last heartbeat, stop (0 while running or crashed). */
 int cw_store_last_run(struct cw_store *st, int64_t *started, int64_t *heartbeat, int64_t *stopped);
 
+/* ---- reports ---- */
+
+/* Every camera ever recorded, ordered by id (meta strings valid during cb). */
+int cw_store_each_camera(struct cw_store *st, void (*cb)(void *ud, const struct cw_camera_meta *m), void *ud);
+/* Spans overlapping [from, to), ordered by camera then start; end_us is -1
+ * for an open span. */
+int cw_store_each_span(struct cw_store *st, int64_t from, int64_t to,
+                       void (*cb)(void *ud, const char *camera, const char *state, const char *cause,
+                                  int64_t start_us, int64_t end_us),
+                       void *ud);
+/* Whether the camera was in an outage (offline/stalled since it was last
+ * online) at `from`: *since_us its start (0 if not), *down_us its down
+ * time before `from`. */
+int cw_store_outage_before(struct cw_store *st, const char *camera, int64_t from, int64_t *since_us,
+                           int64_t *down_us);
+
+/* Bulk import of closed spans (the synthetic history generator and tests):
+ * one transaction, one prepared statement. */
+int cw_store_import_begin(struct cw_store *st);
+int cw_store_import_camera(struct cw_store *st, const struct cw_camera_meta *m, int64_t t);
+int cw_store_import_span(struct cw_store *st, const char *camera, const char *state, const char *cause,
+                         int64_t start_us, int64_t end_us);
+int cw_store_import_end(struct cw_store *st, int commit);
+
 /* Checks integrity and that each camera's spans tile time: no overlap, no
  * gap, at most one open span. Problems are written to err (one per line).
  * Returns 0 when all holds, CW_ESTORE otherwise. */

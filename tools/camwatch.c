@@ -12,6 +12,7 @@
 #include "../daemon/error.h"
 #include "../daemon/log.h"
 #include "../daemon/store.h"
+#include "report.h"
 
 #define DEFAULT_CONFIG "/etc/camwatch/camwatch.yaml"
 
@@ -22,7 +23,10 @@ static void usage(FILE *f)
                "  status [--json] [--offline]   one line per camera: state, cause, since, last packet, fps\n"
                "  check-config [FILE]           validate a config file; prints FILE:LINE:COL messages\n"
                "  config-keys                   print every config key with type, default and help\n"
-               "  check-db                      integrity check and span tiling check of the database\n\n"
+               "  check-db                      integrity check and span tiling check of the database\n"
+               "  report --month YYYY-MM ...    uptime report per camera, site, commune, district (report --help)\n"
+               "  gen-history [--cameras N] [--months M] [--seed S] [--end YYYY-MM-DD]\n"
+               "                                write a synthetic history into --db (tests, benchmarks)\n\n"
                "options:\n"
                "  -c, --config FILE   config file (default " DEFAULT_CONFIG "); gives the database path\n"
                "  --db FILE           database file (instead of reading the config)\n");
@@ -203,6 +207,24 @@ int main(int argc, char **argv)
     const char *cmd = NULL;
 
     cw_log_set_level(CW_LOG_WARN);
+    /* Commands with options of their own get everything after their name
+     * (global -c/--db may come before it). */
+    for (int i = 1; i < argc; i++) {
+        if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "--db") == 0) &&
+            i + 1 < argc) {
+            if (strcmp(argv[i], "--db") == 0)
+                o.db = argv[i + 1];
+            else
+                o.config = argv[i + 1];
+            i++;
+            continue;
+        }
+        if (strcmp(argv[i], "report") == 0)
+            return cw_cli_report(argc - i, argv + i, o.config, o.db);
+        if (strcmp(argv[i], "gen-history") == 0)
+            return cw_cli_gen_history(argc - i, argv + i, o.db);
+        break;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) && i + 1 < argc)

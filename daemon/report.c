@@ -1,0 +1,303 @@
+/* Uptime report computation (see report.h for the definitions). */
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+int cw_report_init(struct cw_report *r, int64_t from_us, int64_t to_us, int64_t data_end_us,
+                   const int64_t *day_starts, int n_days, const struct cw_report_rules *rules)
+{
+    memset(r, 0, sizeof *r);
+    if (to_us <= from_us || n_days < 1)
+        return CW_EINVAL;
+    r->from_us = from_us;
+    r->to_us = to_us;
+    r->data_end_us = data_end_us < to_us ? data_end_us : to_us;
+    r->rules = *rules;
+    r->n_days = n_days;
+    r->day_start_us = malloc(sizeof(int64_t) * (size_t)(n_days + 1));
+    if (!r->day_start_us)
+        return CW_ENOMEM;
+    memcpy(r->day_start_us, day_starts, sizeof(int64_t) * (size_t)(n_days + 1));
+    return 0;
+}
+
+struct cw_report_camera *cw_report_add_camera(struct cw_report *r, const char *id, const char *name,
+                                              const char *site, const char *site_name, const char *commune,
+                                              const char *commune_name, const char *district,
+                                              const char *district_name, int64_t outage_since_us,
+                                              int64_t down_before_us)
+{
+    if (r->n_cams % 64 == 0) {
+        struct cw_report_camera *c = realloc(r->cams, sizeof *c * (size_t)(r->n_cams + 64));
+        if (!c)
+            return NULL;
+        r->cams = c;
+    }
+    struct cw_report_camera *c = &r->cams[r->n_cams];
+    memset(c, 0, sizeof *c);
+    c->day_online_us = calloc((size_t)r->n_days, sizeof(int64_t));
+    c->day_monitored_us = calloc((size_t)r->n_days, sizeof(int64_t));
+    if (!c->day_online_us || !c->day_monitored_us) {
+        free(c->day_online_us);
+        free(c->day_monitored_us);
+        return NULL;
+    }
+    r->n_cams++;
+    snprintf(c->id, sizeof c->id, "%s", id);
+    snprintf(c->name, sizeof c->name, "%s", name);
+    snprintf(c->site, sizeof c->site, "%s", site);
+    snprintf(c->site_name, sizeof c->site_name, "%s", site_name);
+    snprintf(c->commune, sizeof c->commune, "%s", commune);
+    snprintf(c->commune_name, sizeof c->commune_name, "%s", commune_name);
+    snprintf(c->district, sizeof c->district, "%s", district);
+    snprintf(c->district_name, sizeof c->district_name, "%s", district_name);
+    if (outage_since_us != 0) { /* 0: not in an outage at the period start */
+        c->in_outage = 1;
+        c->outage_down_us = down_before_us;
+    }
+    return c;
+}
+
+/* Adds [s, e) to the per-day arrays (the span is within the period). */
+static void add_days(const struct cw_report *r, int64_t *days, int64_t s, int64_t e)
+{
+    int lo = 0, hi = r->n_days - 1;
+    while (lo < hi) { /* last day starting at or before s */
+        int mid = (lo + hi + 1) / 2;
+        if (r->day_start_us[mid] <= s)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    for (int d = lo; d < r->n_days && r->day_start_us[d] < e; d++) {
+        int64_t a = s > r->day_start_us[d] ? s : r->day_start_us[d];
+        int64_t b = e < r->day_start_us[d + 1] ? e : r->day_start_us[d + 1];
+        if (b > a)
+            days[d] += b - a;
+    }
+}
+
+static enum cw_cause cause_of(const char *s)
+{
+    for (int i = 1; i < CW_CAUSE__COUNT; i++)
+        if (strcmp(s, cw_cause_name((enum cw_cause)i)) == 0)
+            return (enum cw_cause)i;
+    return CW_CAUSE_STREAM_ERROR; /* an unknown cause is still downtime */
+}
+
+void cw_report_span(struct cw_report *r, struct cw_report_camera *c, const char *state, const char *cause,
+                    int64_t start_us, int64_t end_us)
+{
+    int64_t s = start_us, e = end_us < 0 ? r->data_end_us : end_us;
+    if (s < r->from_us)
+        s = r->from_us;
+    if (e > r->data_end_us)
+        e = r->data_end_us;
+    if (e <= s)
+        return;
+    int64_t d = e - s;
+    int online = strcmp(state, "online") == 0;
+    int down = strcmp(state, "offline") == 0 || strcmp(state, "stalled") == 0;
+    int unmon = strcmp(state, "unmonitored") == 0;
+
+    c->has_data = 1;
+    c->watched_us += d;
+    snprintf(c->state, sizeof c->state, "%s", state);
+    snprintf(c->cause, sizeof c->cause, "%s", cause);
+    if (unmon) {
+        c->unmonitored_us += d;
+        return; /* neither ends nor lengthens an outage */
+    }
+    c->monitored_us += d;
+    add_days(r, c->day_monitored_us, s, e);
+    if (online) {
+        c->online_us += d;
+        add_days(r, c->day_online_us, s, e);
+        if (c->in_outage) {
+            if (c->outage_counted) {
+                c->repaired++;
+                c->repair_sum_us += c->outage_down_us;
+            }
+            if (c->outage_down_us > c->longest_us)
+                c->longest_us = c->outage_down_us;
+            c->in_outage = 0;
+        }
+        c->last_online_us = e;
+        return;
+    }
+    if (down) {
+        if (strcmp(state, "stalled") == 0)
+            c->stalled_us += d;
+        else
+            c->offline_us[cause_of(cause)] += d;
+        if (!c->in_outage) {
+            c->in_outage = 1;
+            c->outage_down_us = 0;
+            c->outage_counted = 0;
+        }
+        if (!c->outage_counted) {
+            c->outage_counted = 1;
+            c->outages++;
+        }
+        c->outage_down_us += d;
+        c->current_cause = strcmp(state, "stalled") == 0 ? CW_CAUSE_NONE : cause_of(cause);
+        return;
+    }
+    c->starting_us += d; /* `starting`: monitored, not online */
+}
+
+double cw_report_uptime(const struct cw_report_camera *c)
+{
+    return c->monitored_us > 0 ? 100.0 * (double)c->online_us / (double)c->monitored_us : -1;
+}
+
+double cw_report_monitored(const struct cw_report_camera *c)
+{
+    return c->watched_us > 0 ? 100.0 * (double)c->monitored_us / (double)c->watched_us : -1;
+}
+
+int64_t cw_report_mttr_us(const struct cw_report_camera *c)
+{
+    return c->repaired > 0 ? c->repair_sum_us / c->repaired : -1;
+}
+
+int64_t cw_report_offline_total_us(const struct cw_report_camera *c)
+{
+    int64_t t = c->stalled_us;
+    for (int i = 0; i < CW_CAUSE__COUNT; i++)
+        t += c->offline_us[i];
+    return t;
+}
+
+const char *cw_report_status_name(enum cw_report_status s)
+{
+    static const char *const n[] = {"N/A", "OK", "DEGRADED", "DETERIORATED"};
+    return n[s];
+}
+
+static int64_t worst_down(const struct cw_report_camera *c)
+{
+    return c->current_down_us > c->longest_us ? c->current_down_us : c->longest_us;
+}
+
+/* Finds or adds the group (level, id); returns its index or -1. An index,
+ * not a pointer: adding a group may move the array. */
+static int group(struct cw_report *r, int level, const char *id, const char *name, const char *parent)
+{
+    for (int i = r->n_groups - 1; i >= 0; i--) /* recent first: cameras come grouped */
+        if (r->groups[i].level == level && strcmp(r->groups[i].id, id) == 0)
+            return i;
+    if (r->n_groups % 32 == 0) {
+        struct cw_report_group *g = realloc(r->groups, sizeof *g * (size_t)(r->n_groups + 32));
+        if (!g)
+            return -1;
+        r->groups = g;
+    }
+    struct cw_report_group *g = &r->groups[r->n_groups];
+    memset(g, 0, sizeof *g);
+    g->day_uptime = calloc((size_t)r->n_days, sizeof(double));
+    g->day_cameras = calloc((size_t)r->n_days, sizeof(int));
+    if (!g->day_uptime || !g->day_cameras) {
+        free(g->day_uptime);
+        free(g->day_cameras);
+        return -1;
+    }
+    g->level = level;
+    snprintf(g->id, sizeof g->id, "%s", id);
+    snprintf(g->name, sizeof g->name, "%s", name);
+    snprintf(g->parent_name, sizeof g->parent_name, "%s", parent);
+    return r->n_groups++;
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+    const struct cw_report_group *x = a, *y = b;
+    if (x->level != y->level)
+        return y->level - x->level; /* network, districts, communes, sites */
+    return strcmp(x->id, y->id);
+}
+
+int cw_report_finish(struct cw_report *r)
+{
+    const struct cw_report_rules *ru = &r->rules;
+    /* Close the feed: ongoing outages. */
+    for (int i = 0; i < r->n_cams; i++) {
+        struct cw_report_camera *c = &r->cams[i];
+        if (c->in_outage && c->outage_counted) {
+            c->current_down_us = c->outage_down_us;
+            if (c->outage_down_us > c->longest_us)
+                c->longest_us = c->outage_down_us;
+        }
+    }
+    /* Rollups, camera-weighted: every camera counts once in its site, its
+     * commune, its district and the network. */
+    for (int i = 0; i < r->n_cams; i++) {
+        struct cw_report_camera *c = &r->cams[i];
+        if (!c->has_data)
+            continue;
+        int gi[4] = {
+            group(r, 0, c->site, c->site_name, c->commune_name),
+            group(r, 1, c->commune, c->commune_name, c->district_name),
+            group(r, 2, c->district, c->district_name, ""),
+            group(r, 3, "*", "", ""),
+        };
+        double up = cw_report_uptime(c);
+        for (int k = 0; k < 4; k++) {
+            if (gi[k] < 0)
+                return CW_ENOMEM;
+            struct cw_report_group *g = &r->groups[gi[k]];
+            if (worst_down(c) > g->worst_down_us)
+                g->worst_down_us = worst_down(c);
+            if (up < 0)
+                continue; /* nothing monitored: no figure to count */
+            g->cameras++;
+            g->at_target += up >= ru->uptime_target;
+            g->mean_uptime += up;
+            for (int d = 0; d < r->n_days; d++)
+                if (c->day_monitored_us[d] > 0) {
+                    g->day_uptime[d] += 100.0 * (double)c->day_online_us[d] / (double)c->day_monitored_us[d];
+                    g->day_cameras[d]++;
+                }
+        }
+    }
+    for (int i = 0; i < r->n_groups; i++) {
+        struct cw_report_group *g = &r->groups[i];
+        /* Per-day mean over the cameras monitored that day. */
+        for (int d = 0; d < r->n_days; d++)
+            g->day_uptime[d] = g->day_cameras[d] > 0 ? g->day_uptime[d] / g->day_cameras[d] : -1;
+        if (g->cameras == 0) {
+            g->status = CW_STATUS_NA;
+            continue;
+        }
+        g->mean_uptime /= g->cameras;
+        double share = 100.0 * g->at_target / g->cameras;
+        if (g->worst_down_us >= ru->max_down_us || share < ru->deteriorated_share)
+            g->status = CW_STATUS_DETERIORATED;
+        else if (share < ru->ok_share)
+            g->status = CW_STATUS_DEGRADED;
+        else
+            g->status = CW_STATUS_OK;
+    }
+    qsort(r->groups, (size_t)r->n_groups, sizeof *r->groups, cmp_group);
+    return 0;
+}
+
+void cw_report_free(struct cw_report *r)
+{
+    for (int i = 0; i < r->n_cams; i++) {
+        free(r->cams[i].day_online_us);
+        free(r->cams[i].day_monitored_us);
+    }
+    for (int i = 0; i < r->n_groups; i++) {
+        free(r->groups[i].day_uptime);
+        free(r->groups[i].day_cameras);
+    }
+    free(r->cams);
+    free(r->groups);
+    free(r->day_start_us);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,97 @@
+/* Uptime report computation: pure, no SQL and no I/O.
+ *
+ * The caller feeds each camera's spans in time order (from the store) and
+ * gets per-camera figures, camera-weighted rollups per site, commune and
+ * district with an OK / DEGRADED / DETERIORATED status from the configured
+ * rules, daily uptime per commune, and a repair list.
+ *
+ * Definitions (printed in the report's footnote):
+ *  - watched time: the part of the period covered by the camera's history
+ *    (a camera added mid-month, or disabled, is watched only while it was
+ *    in the config);
+ *  - monitored time: watched time minus `unmonitored` (camwatchd was not
+ *    running); uptime = online / monitored; monitored % = monitored / watched;
+ *  - an outage runs from a camera leaving `online` for `offline` or
+ *    `stalled` until it is next `online`; its length counts only monitored
+ *    down time, never time camwatchd was not running; MTTR is the mean
+ *    length of the outages that ended within the period. */
+#ifndef CW_REPORT_H
+#define CW_REPORT_H
+#include <stdint.h>
+
+#include "camstate.h"
+#include "config.h"
+
+enum cw_report_status { CW_STATUS_NA = 0, CW_STATUS_OK, CW_STATUS_DEGRADED, CW_STATUS_DETERIORATED };
+
+struct cw_report_camera {
+    char id[72], name[128];
+    char site[72], site_name[128], commune[72], commune_name[128], district[72], district_name[128];
+    int has_data;     /* some of its history falls in the period */
+    int64_t watched_us, monitored_us, online_us, unmonitored_us, starting_us, stalled_us;
+    int64_t offline_us[CW_CAUSE__COUNT]; /* by cause */
+    int outages;          /* outages with down time in the period */
+    int repaired;         /* outages that ended (online again) in the period */
+    int64_t repair_sum_us;
+    int64_t longest_us;   /* longest outage (down time, up to the period end) */
+    int64_t current_down_us; /* ongoing outage at the period end; 0 if none */
+    enum cw_cause current_cause;
+    int64_t last_online_us;  /* last moment seen online; 0: not in the known history */
+    char state[24], cause[24]; /* at the end of the period's data */
+    int64_t *day_online_us, *day_monitored_us;
+
+    /* feed state */
+    int in_outage, outage_counted;
+    int64_t outage_down_us;
+};
+
+struct cw_report_group {
+    int level; /* 0 site, 1 commune, 2 district, 3 whole network */
+    char id[72], name[128], parent_name[128];
+    int cameras;       /* with monitored time */
+    int at_target;     /* reaching uptime_target */
+    double mean_uptime; /* camera-weighted, % */
+    int64_t worst_down_us;
+    enum cw_report_status status;
+    double *day_uptime; /* camera-weighted per day; < 0 where nothing was monitored */
+    int *day_cameras;   /* cameras monitored that day */
+};
+
+struct cw_report {
+    int64_t from_us, to_us, data_end_us;
+    struct cw_report_rules rules;
+    int n_days;
+    int64_t *day_start_us; /* n_days + 1 local-midnight boundaries */
+    struct cw_report_camera *cams;
+    int n_cams;
+    struct cw_report_group *groups; /* sites, communes, districts, network */
+    int n_groups;
+};
+
+/* day_starts: n_days + 1 boundaries (local midnights), the first = from,
+ * the last = to. data_end: spans still open end there (the daemon's last
+ * heartbeat, or now). */
+int cw_report_init(struct cw_report *r, int64_t from_us, int64_t to_us, int64_t data_end_us,
+                   const int64_t *day_starts, int n_days, const struct cw_report_rules *rules);
+/* Adds a camera (in the order its spans will come). outage_since_us != 0
+ * says the camera was already in an outage when the period began, with
+ * down_before_us of down time before it. */
+struct cw_report_camera *cw_report_add_camera(struct cw_report *r, const char *id, const char *name,
+                                              const char *site, const char *site_name, const char *commune,
+                                              const char *commune_name, const char *district,
+                                              const char *district_name, int64_t outage_since_us,
+                                              int64_t down_before_us);
+/* One span of that camera; end_us < 0 for an open span. */
+void cw_report_span(struct cw_report *r, struct cw_report_camera *c, const char *state, const char *cause,
+                    int64_t start_us, int64_t end_us);
+/* Closes the feed: rollups, statuses. */
+int cw_report_finish(struct cw_report *r);
+void cw_report_free(struct cw_report *r);
+
+double cw_report_uptime(const struct cw_report_camera *c);    /* %, or -1 if nothing monitored */
+double cw_report_monitored(const struct cw_report_camera *c); /* %, or -1 */
+int64_t cw_report_mttr_us(const struct cw_report_camera *c);  /* -1 if no repair */
+int64_t cw_report_offline_total_us(const struct cw_report_camera *c);
+const char *cw_report_status_name(enum cw_report_status s);
+
+#endif

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `make bench`: prints one table of measurements (not part of make test).
+# So far: the report over synthetic histories (issue #6's target: 1,000
+# cameras x 12 months in under 2 s). The ingest, decode and alert benchmarks
+# of issue #8 are not written yet.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+export TZ=Asia/Ho_Chi_Minh
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+printf '| %-34s | %8s | %7s | %10s | %9s | %9s |\n' benchmark cameras months spans "time (s)" "RSS (MiB)"
+printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..36})" ---------- --------- ------------ ----------- -----------
+for size in "1000 12" "1000 1" "100 12"; do
+  set -- $size
+  db=$T/h-$1-$2.db
+  gen=$("$BUILD"/camwatch --db "$db" gen-history --cameras "$1" --months "$2" --seed 1 --end 2026-11-01)
+  spans=$(sed -E 's/.* ([0-9]+) spans.*/\1/' <<<"$gen")
+  from=$(date -d "2026-11-01 -$2 months" +%Y-%m-%d)
+  for fmt in text csv json html; do
+    best=""
+    for _ in 1 2 3; do   # best of three: the machine is shared
+      /usr/bin/time -f "%e %M" -o "$T/t" "$BUILD"/camwatch --db "$db" report --from "$from" --to 2026-10-31 \
+        --format "$fmt" > /dev/null
+      read -r secs kb < "$T/t"
+      if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$secs; rss=$kb; fi
+    done
+    printf '| %-34s | %8s | %7s | %10s | %9s | %9.1f |\n' "report --format $fmt" "$1" "$2" "$spans" "$best" \
+      "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
+  done
+done

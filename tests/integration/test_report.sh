@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `camwatch report` on a small fixed history (tests/data/report): the CSV
+# equals the golden file, the Vietnamese text has its diacritics, JSON
+# parses, filters filter, bad arguments are refused, and the HTML report,
+# opened in headless Chromium, has every camera row and both SVG charts
+# in its DOM (a screenshot is saved next to the test's files).
+. "$(dirname "$0")/lib.sh"
+export TZ=Asia/Ho_Chi_Minh
+DB=$T/report.db
+# An empty database of the current schema, then the fixture.
+"$BIN/camwatch" --db "$DB" gen-history --cameras 1 --months 1 > /dev/null
+q "DELETE FROM spans; DELETE FROM cameras;"
+q < "$ROOT/tests/data/report/small-history.sql"
+"$BIN/camwatch" --db "$DB" check-db > /dev/null || fail "fixture does not tile"
+R() { "$BIN/camwatch" --db "$DB" report --month 2026-09 "$@"; }
+
+R --format csv > "$T/report.csv"
+diff -u "$ROOT/tests/data/golden/report-2026-09.csv" "$T/report.csv" || fail "CSV differs from the golden file"
+ok "CSV equals tests/data/golden/report-2026-09.csv"
+
+R --lang vi > "$T/vi.txt"
+for w in "Tỷ lệ hoạt động" "Xuống cấp" "Bình thường" "Xã Hòa Bình" "Danh sách cần sửa chữa"; do
+  grep -qF "$w" "$T/vi.txt" || fail "Vietnamese report lacks '$w'"
+done
+R --lang en > "$T/en.txt"
+grep -qE "^border-1 .* offline \(stream_error\)" "$T/en.txt" || fail "border-1 line: $(grep border-1 "$T/en.txt")"
+sed -n '/^Repair list/,/^$/p' "$T/en.txt" | grep -q "^border-1 " || fail "border-1 not in the repair list"
+ok "text report in Vietnamese and English"
+
+R --format json > "$T/r.json"
+[ "$(jq '.cameras | length' "$T/r.json")" = 5 ] || fail "JSON cameras"
+[ "$(jq -r '.groups[] | select(.level=="network") | .status' "$T/r.json")" = DETERIORATED ] || fail "JSON network status"
+[ "$(jq -r '.cameras[] | select(.id=="gate-2") | .mttr_h' "$T/r.json")" = 216 ] || fail "JSON gate-2 MTTR"
+[ "$(jq -r '.repair_list[0].camera' "$T/r.json")" = border-1 ] || fail "JSON repair list"
+[ "$(jq '.groups[] | select(.level=="commune" and .id=="hoa-binh") | .daily_uptime_pct | length' "$T/r.json")" = 30 ] \
+  || fail "JSON daily series"
+ok "JSON: 5 cameras, statuses, MTTR, repair list, 30 daily points"
+
+[ "$(R --commune binh-minh --format csv | grep -c '^camera,')" = 2 ] || fail "--commune filter"
+[ "$(R --site cong-lang --format csv | grep -c '^camera,')" = 2 ] || fail "--site filter"
+[ "$(R --district nowhere --format csv | grep -c '^camera,')" = 0 ] || fail "--district filter"
+"$BIN/camwatch" --db "$DB" report --from 2026-09-10 --to 2026-09-10 --format csv > "$T/day.csv"
+grep -q '^camera,gate-1,.*,24.000,18.000,6.000,6.000,' "$T/day.csv" || fail "one-day report: $(grep gate-1 "$T/day.csv")"
+ok "filters and a one-day --from/--to period"
+
+rc=0; R --month 2026-13 > /dev/null 2> "$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "YYYY-MM" "$T/err" || fail "bad --month accepted (rc $rc)"
+rc=0; "$BIN/camwatch" --db "$T/missing.db" report --month 2026-09 > /dev/null 2>&1 || rc=$?
+[ "$rc" != 0 ] && [ ! -e "$T/missing.db" ] || fail "report on a missing database"
+ok "bad arguments and a missing database are refused"
+
+R --format html --lang vi -o "$T/report.html"
+grep -q 'http' <(grep -oE '(src|href)="[^"]*"' "$T/report.html") && fail "HTML refers to external assets"
+profile=$(mktemp -d)
+CHROME=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
+        --disable-component-update --disable-sync --user-data-dir="$profile" --window-size=900,1400)
+timeout 60 "${CHROME[@]}" --dump-dom "file://$T/report.html" > "$T/dom.html" 2> "$T/chromium.log" || fail "chromium --dump-dom failed"
+rows=$(grep -o '<tr class="camera" data-camera="[^"]*"' "$T/dom.html" | sed 's/.*data-camera="//; s/"//' | sort | tr '\n' ' ')
+[ "$rows" = "border-1 gate-1 gate-2 park-1 school-1 " ] || fail "camera rows in the DOM: '$rows'"
+grep -q '<svg id="daily-chart"' "$T/dom.html" || fail "no daily chart in the DOM"
+[ "$(grep -o 'class="commune-line"' "$T/dom.html" | wc -l)" = 2 ] || fail "daily chart should have 2 commune lines"
+[ "$(grep -o 'class="camera-bar"' "$T/dom.html" | wc -l)" = 5 ] || fail "camera chart should have 5 bars"
+timeout 60 "${CHROME[@]}" --screenshot="$T/report.png" "file://$T/report.html" > /dev/null 2>&1 || fail "screenshot"
+[ -s "$T/report.png" ] || fail "empty screenshot"
+rm -rf "$profile"
+ok "HTML in Chromium: 5 camera rows, daily chart (2 communes), 5 camera bars; screenshot $(basename "$T")/report.png"

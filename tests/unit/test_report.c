@@ -1,0 +1,218 @@
+/* Report figures on small histories with answers computed by hand: spans
+ * crossing the period's edges, a camera added mid-period, the daemon down
+ * for a day, a disabled camera, an outage older than the period, and the
+ * status rules exactly at their thresholds. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../daemon/report.h"
+
+#define S 1000000LL
+#define H (3600 * S)
+#define D (24 * H)
+
+static struct cw_report_rules rules = {90, 95, 80, 7 * D, 2 * D};
+static int64_t days[31];
+
+/* A 30-day period [0, 30 D) with data up to its end. */
+static void init(struct cw_report *r)
+{
+    for (int i = 0; i <= 30; i++)
+        days[i] = i * D;
+    assert_int_equal(cw_report_init(r, 0, 30 * D, 30 * D, days, 30, &rules), 0);
+}
+
+static struct cw_report_camera *cam(struct cw_report *r, const char *id, const char *site, int64_t since,
+                                    int64_t down_before)
+{
+    struct cw_report_camera *c = cw_report_add_camera(r, id, id, site, site, "c1", "Xã Hòa Bình", "d1", "Huyện",
+                                                      since, down_before);
+    assert_non_null(c);
+    return c;
+}
+
+static void test_spans_crossing_the_period_edges(void **state)
+{
+    struct cw_report r;
+    (void)state;
+    init(&r);
+    struct cw_report_camera *a = cam(&r, "a", "s1", 0, 0);
+    cw_report_span(&r, a, "online", "", -5 * D, 2 * D);
+    cw_report_span(&r, a, "offline", "unreachable", 2 * D, 3 * D);
+    cw_report_span(&r, a, "online", "", 3 * D, 40 * D);
+    assert_int_equal(cw_report_finish(&r), 0);
+    a = &r.cams[0];
+    assert_int_equal(a->watched_us, 30 * D);
+    assert_int_equal(a->monitored_us, 30 * D);
+    assert_int_equal(a->online_us, 29 * D);
+    assert_int_equal(a->offline_us[CW_CAUSE_UNREACHABLE], 1 * D);
+    assert_true(cw_report_uptime(a) > 96.6666 && cw_report_uptime(a) < 96.6667); /* 29/30 */
+    assert_true(cw_report_monitored(a) == 100.0);
+    assert_int_equal(a->outages, 1);
+    assert_int_equal(a->repaired, 1);
+    assert_int_equal(cw_report_mttr_us(a), 1 * D);
+    assert_int_equal(a->longest_us, 1 * D);
+    assert_int_equal(a->current_down_us, 0);
+    /* day 2 is all offline, day 1 all online */
+    assert_int_equal(a->day_online_us[2], 0);
+    assert_int_equal(a->day_monitored_us[2], D);
+    assert_int_equal(a->day_online_us[1], D);
+    cw_report_free(&r);
+}
+
+static void test_added_mid_period_and_disabled(void **state)
+{
+    struct cw_report r;
+    (void)state;
+    init(&r);
+    struct cw_report_camera *b = cam(&r, "b", "s1", 0, 0);
+    cw_report_span(&r, b, "starting", "", 15 * D, 15 * D + 2 * S);
+    cw_report_span(&r, b, "online", "", 15 * D + 2 * S, -1); /* open: ends at data end */
+    struct cw_report_camera *d = cam(&r, "d", "s1", 0, 0);
+    cw_report_span(&r, d, "online", "", -1 * D, 20 * D); /* disabled at day 20: no later span */
+    assert_int_equal(cw_report_finish(&r), 0);
+    b = &r.cams[0];
+    d = &r.cams[1];
+    assert_int_equal(b->watched_us, 15 * D);
+    assert_int_equal(b->monitored_us, 15 * D);
+    assert_int_equal(b->online_us, 15 * D - 2 * S);
+    assert_int_equal(b->starting_us, 2 * S);
+    assert_true(cw_report_monitored(b) == 100.0);
+    assert_int_equal(b->outages, 0);
+    assert_int_equal(cw_report_mttr_us(b), -1);
+    assert_int_equal(b->day_monitored_us[14], 0); /* not watched before day 15 */
+    assert_int_equal(d->watched_us, 20 * D);
+    assert_true(cw_report_uptime(d) == 100.0);
+    assert_int_equal(d->day_monitored_us[25], 0);
+    cw_report_free(&r);
+}
+
+static void test_daemon_down_for_a_day_is_not_downtime(void **state)
+{
+    struct cw_report r;
+    (void)state;
+    init(&r);
+    struct cw_report_camera *c = cam(&r, "c", "s1", 0, 0);
+    cw_report_span(&r, c, "online", "", 0, 10 * D);
+    cw_report_span(&r, c, "unmonitored", "", 10 * D, 11 * D);
+    cw_report_span(&r, c, "starting", "", 11 * D, 11 * D + 1 * S);
+    cw_report_span(&r, c, "online", "", 11 * D + 1 * S, 30 * D);
+    /* e: an outage that the daemon's own downtime interrupts */
+    struct cw_report_camera *e = cam(&r, "e", "s1", 0, 0);
+    cw_report_span(&r, e, "online", "", 0, 5 * D);
+    cw_report_span(&r, e, "offline", "stream_error", 5 * D, 6 * D);
+    cw_report_span(&r, e, "unmonitored", "", 6 * D, 7 * D);
+    cw_report_span(&r, e, "starting", "", 7 * D, 7 * D);
+    cw_report_span(&r, e, "stalled", "", 7 * D, 8 * D);
+    cw_report_span(&r, e, "online", "", 8 * D, 30 * D);
+    assert_int_equal(cw_report_finish(&r), 0);
+    c = &r.cams[0];
+    e = &r.cams[1];
+    assert_int_equal(c->monitored_us, 29 * D);
+    assert_int_equal(c->unmonitored_us, 1 * D);
+    assert_int_equal(c->online_us, 29 * D - 1 * S);
+    assert_int_equal(c->outages, 0);
+    assert_true(cw_report_monitored(c) > 96.6666 && cw_report_monitored(c) < 96.6667);
+    assert_int_equal(e->outages, 1);
+    assert_int_equal(cw_report_mttr_us(e), 2 * D); /* 1 D offline + 1 D stalled; the unmonitored day is not counted */
+    assert_int_equal(e->offline_us[CW_CAUSE_STREAM_ERROR], 1 * D);
+    assert_int_equal(e->stalled_us, 1 * D);
+    assert_int_equal(cw_report_offline_total_us(e), 2 * D);
+    assert_int_equal(e->online_us, 27 * D);
+    assert_int_equal(e->monitored_us, 29 * D);
+    cw_report_free(&r);
+}
+
+static void test_outage_older_than_the_period(void **state)
+{
+    struct cw_report r;
+    (void)state;
+    init(&r);
+    /* down since 3 days before the period, back on day 5: 8 days */
+    struct cw_report_camera *f = cam(&r, "f", "s2", -3 * D, 3 * D);
+    cw_report_span(&r, f, "offline", "auth_failed", -3 * D, 5 * D);
+    cw_report_span(&r, f, "online", "", 5 * D, 30 * D);
+    /* g: still down at the end, since day 27 */
+    struct cw_report_camera *g = cam(&r, "g", "s1", 0, 0);
+    cw_report_span(&r, g, "online", "", 0, 27 * D);
+    cw_report_span(&r, g, "offline", "not_found", 27 * D, -1);
+    assert_int_equal(cw_report_finish(&r), 0);
+    f = &r.cams[0];
+    g = &r.cams[1];
+    assert_int_equal(f->outages, 1);
+    assert_int_equal(f->repaired, 1);
+    assert_int_equal(cw_report_mttr_us(f), 8 * D);
+    assert_int_equal(f->longest_us, 8 * D);
+    assert_int_equal(f->offline_us[CW_CAUSE_AUTH_FAILED], 5 * D); /* in the period */
+    assert_int_equal(g->current_down_us, 3 * D);
+    assert_int_equal(g->repaired, 0);
+    assert_int_equal(g->last_online_us, 27 * D);
+    assert_string_equal(g->state, "offline");
+    assert_string_equal(g->cause, "not_found");
+    /* f's 8-day outage makes its site (and everything above) DETERIORATED */
+    for (int i = 0; i < r.n_groups; i++) {
+        const struct cw_report_group *gr = &r.groups[i];
+        if (gr->level == 0 && strcmp(gr->id, "s2") == 0)
+            assert_int_equal(gr->status, CW_STATUS_DETERIORATED);
+        if (gr->level == 0 && strcmp(gr->id, "s1") == 0)
+            assert_int_equal(gr->status, CW_STATUS_OK); /* g: 90% uptime, down 3 d < 7 d */
+        if (gr->level == 3)
+            assert_int_equal(gr->status, CW_STATUS_DETERIORATED);
+    }
+    cw_report_free(&r);
+}
+
+/* n cameras in one site, k of them at exactly 90.0% uptime and the rest
+ * just below; a status per share. */
+static enum cw_report_status site_status(int n, int k, int64_t extra_down)
+{
+    struct cw_report r;
+    char id[8];
+    init(&r);
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "k%d", i);
+        struct cw_report_camera *c = cam(&r, id, "s", 0, 0);
+        int64_t down = i < k ? 3 * D : 3 * D + 1 * S; /* 27/30 = 90.0% exactly, or just under */
+        if (i == 0)
+            down = extra_down ? extra_down : down;
+        cw_report_span(&r, c, "online", "", 0, 30 * D - down);
+        cw_report_span(&r, c, "offline", "unreachable", 30 * D - down, 30 * D);
+    }
+    assert_int_equal(cw_report_finish(&r), 0);
+    enum cw_report_status st = CW_STATUS_NA;
+    for (int i = 0; i < r.n_groups; i++)
+        if (r.groups[i].level == 0)
+            st = r.groups[i].status;
+    cw_report_free(&r);
+    return st;
+}
+
+static void test_status_rules_at_thresholds(void **state)
+{
+    (void)state;
+    assert_int_equal(site_status(20, 20, 0), CW_STATUS_OK);           /* 100% */
+    assert_int_equal(site_status(20, 19, 0), CW_STATUS_OK);           /* 95% = ok_share */
+    assert_int_equal(site_status(20, 18, 0), CW_STATUS_DEGRADED);     /* 90% */
+    assert_int_equal(site_status(20, 16, 0), CW_STATUS_DEGRADED);     /* 80% = deteriorated_share */
+    assert_int_equal(site_status(20, 15, 0), CW_STATUS_DETERIORATED); /* 75% */
+    /* one camera down exactly max_down (7 d) in one outage, the others fine */
+    assert_int_equal(site_status(1, 1, 7 * D), CW_STATUS_DETERIORATED);
+    /* 7 d - 1 s is under max_down; that camera misses the target, 19/20 = 95% do: OK */
+    assert_int_equal(site_status(20, 20, 7 * D - 1 * S), CW_STATUS_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spans_crossing_the_period_edges),
+        cmocka_unit_test(test_added_mid_period_and_disabled),
+        cmocka_unit_test(test_daemon_down_for_a_day_is_not_downtime),
+        cmocka_unit_test(test_outage_older_than_the_period),
+        cmocka_unit_test(test_status_rules_at_thresholds),
+    };
+    return cmocka_run_group_tests_name("report", tests, NULL, NULL);
+}

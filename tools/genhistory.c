@@ -1,0 +1,180 @@
+/* `camwatch gen-history`: writes a synthetic but plausible state history
+ * for N cameras over M months into a database, for report tests and the
+ * report benchmark. Deterministic for a given --seed.
+ *
+ * Cameras get a reliability profile (reliable, flaky, poor, dying);
+ * outages have causes in rough field proportions; every ~6 weeks the
+ * daemon itself is down for some hours (unmonitored for every camera),
+ * followed by a short `starting` span, as a real restart leaves. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../daemon/error.h"
+#include "../daemon/store.h"
+#include "report.h"
+
+#define H 3600000000LL
+#define DAY (24 * H)
+
+static uint64_t rng;
+static double uni(void) /* (0, 1) */
+{
+    rng ^= rng >> 12, rng ^= rng << 25, rng ^= rng >> 27;
+    return ((rng * 0x2545F4914F6CDD1DULL) >> 11) * (1.0 / 9007199254740992.0) + 1e-12;
+}
+static int64_t expo(double mean_us) { return (int64_t)(-mean_us * log(uni())); }
+
+struct window { int64_t s, e; };
+
+struct gen {
+    struct cw_store *st;
+    struct window *win;
+    int n_win;
+    int64_t start, end;
+    const char *camera;
+    int64_t emitted; /* spans written */
+};
+
+/* Writes [s, e) in `state`, cut around the daemon's down windows; each
+ * window becomes `unmonitored` and is followed by 2 s of `starting`. */
+static int emit(struct gen *g, const char *state, const char *cause, int64_t s, int64_t e)
+{
+    for (int i = 0; i < g->n_win && s < e; i++) {
+        struct window w = g->win[i];
+        if (w.e <= s || w.s >= e)
+            continue;
+        if (w.s > s) {
+            if (cw_store_import_span(g->st, g->camera, state, cause, s, w.s) < 0)
+                return -1;
+            g->emitted++;
+        }
+        if (w.s >= s) { /* the window starts inside this piece: write it once */
+            int64_t st_end = w.e + 2000000 < e ? w.e + 2000000 : e;
+            if (cw_store_import_span(g->st, g->camera, "unmonitored", "", w.s, w.e) < 0 ||
+                (st_end > w.e && cw_store_import_span(g->st, g->camera, "starting", "", w.e, st_end) < 0))
+                return -1;
+            g->emitted += 2;
+            s = st_end;
+        } else {
+            s = w.e;
+        }
+    }
+    if (s < e) {
+        if (cw_store_import_span(g->st, g->camera, state, cause, s, e) < 0)
+            return -1;
+        g->emitted++;
+    }
+    return 0;
+}
+
+static const char *pick_cause(const char **state)
+{
+    double u = uni();
+    *state = "offline";
+    if (u < 0.60) return "unreachable";
+    if (u < 0.80) return "stream_error";
+    if (u < 0.90) { *state = "stalled"; return ""; }
+    if (u < 0.95) return "auth_failed";
+    return "not_found";
+}
+
+int cw_cli_gen_history(int argc, char **argv, const char *db)
+{
+    int cameras = 100, months = 1;
+    unsigned long long seed = 1;
+    int64_t end = (int64_t)time(NULL) / 86400 * 86400 * 1000000LL;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--cameras") == 0)
+            cameras = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--months") == 0)
+            months = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--seed") == 0)
+            seed = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--end") == 0) {
+            struct tm tm = {0};
+            if (!strptime(argv[i + 1], "%Y-%m-%d", &tm)) {
+                fprintf(stderr, "gen-history: --end wants YYYY-MM-DD\n");
+                return 2;
+            }
+            end = (int64_t)mktime(&tm) * 1000000LL;
+        } else {
+            fprintf(stderr, "usage: camwatch --db FILE gen-history [--cameras N] [--months M] [--seed S] "
+                            "[--end YYYY-MM-DD]\n");
+            return 2;
+        }
+    }
+    if (!db || cameras < 1 || months < 1) {
+        fprintf(stderr, "gen-history: needs --db FILE, --cameras >= 1, --months >= 1\n");
+        return 2;
+    }
+    struct gen g = {0};
+    if (cw_store_open(db, 0, &g.st) < 0)
+        return 1;
+    rng = seed * 0x9E3779B97F4A7C15ULL + 1;
+    g.end = end;
+    g.start = end - (int64_t)(months * 30.44 * DAY);
+    /* The daemon's own outages, shared by all cameras. */
+    g.win = calloc((size_t)(months * 2 + 2), sizeof *g.win);
+    for (int64_t t = g.start + expo(45.0 * DAY); t < g.end && g.n_win < months * 2 + 2;
+         t += expo(45.0 * DAY)) {
+        int64_t len = 2 * H + (int64_t)(uni() * 28 * H);
+        g.win[g.n_win++] = (struct window){t, t + len < g.end ? t + len : g.end};
+        t += len;
+    }
+    if (cw_store_import_begin(g.st) < 0) {
+        cw_store_close(g.st);
+        return 1;
+    }
+    int rc = 0;
+    char id[32], site[32], site_name[64], com[32], com_name[64], dis[32], dis_name[64];
+    for (int c = 0; c < cameras && rc == 0; c++) {
+        int s = c / 3, cm = s / 5, d = cm / 10;
+        snprintf(id, sizeof id, "cam-%04d", c);
+        snprintf(site, sizeof site, "site-%03d", s);
+        snprintf(site_name, sizeof site_name, "Điểm %d", s);
+        snprintf(com, sizeof com, "commune-%02d", cm);
+        snprintf(com_name, sizeof com_name, "Xã %d", cm);
+        snprintf(dis, sizeof dis, "district-%d", d);
+        snprintf(dis_name, sizeof dis_name, "Huyện %d", d);
+        struct cw_camera_meta m = {id, id, site, site_name, com, com_name, dis, dis_name, "rtsp://sim/", 1};
+        rc = cw_store_import_camera(g.st, &m, g.start);
+        g.camera = id;
+        /* profile: mean time between failures and to repair */
+        double u = uni(), mtbf, mttr;
+        int64_t dies_at = g.end;
+        if (u < 0.70) mtbf = 10 * DAY, mttr = 1 * H;
+        else if (u < 0.90) mtbf = 1 * DAY, mttr = 0.5 * H;
+        else if (u < 0.98) mtbf = 5 * DAY, mttr = 2 * DAY;
+        else mtbf = 10 * DAY, mttr = 1 * H, dies_at = g.start + (int64_t)(uni() * (g.end - g.start));
+        int64_t t = g.start;
+        if (rc == 0)
+            rc = emit(&g, "starting", "", t, t + 2000000);
+        t += 2000000;
+        while (rc == 0 && t < g.end) {
+            int64_t up = expo(mtbf);
+            int64_t e = t + up < dies_at ? t + up : dies_at;
+            if (e > g.end)
+                e = g.end;
+            if (e > t)
+                rc = emit(&g, "online", "", t, e);
+            t = e;
+            if (t >= g.end || rc)
+                break;
+            const char *state;
+            const char *cause = pick_cause(&state);
+            int64_t down = t >= dies_at ? g.end - t : 60000000 + expo(mttr);
+            e = t + down < g.end ? t + down : g.end;
+            rc = emit(&g, state, cause, t, e);
+            t = e;
+        }
+    }
+    rc = cw_store_import_end(g.st, rc == 0);
+    printf("gen-history: %d cameras, %d months, %lld spans, %d daemon outages -> %s\n", cameras, months,
+           (long long)g.emitted, g.n_win, db);
+    free(g.win);
+    cw_store_close(g.st);
+    return rc < 0 ? 1 : 0;
+}

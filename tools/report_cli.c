@@ -1,0 +1,231 @@
+/* `camwatch report`: reads the state history of a period from the database
+ * (read-only), computes the report (daemon/report.c) and renders it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../daemon/clock.h"
+#include "../daemon/config.h"
+#include "../daemon/error.h"
+#include "../daemon/report.h"
+#include "../daemon/store.h"
+#include "report.h"
+
+struct feed {
+    struct cw_report *r;
+    struct cw_store *st;
+    const char *district, *commune, *site;
+    int rc;
+};
+
+static void on_camera(void *ud, const struct cw_camera_meta *m)
+{
+    struct feed *fd = ud;
+    int64_t since = 0, down = 0;
+    if ((fd->district && strcmp(fd->district, m->district) != 0) ||
+        (fd->commune && strcmp(fd->commune, m->commune) != 0) || (fd->site && strcmp(fd->site, m->site) != 0))
+        return;
+    if (cw_store_outage_before(fd->st, m->id, fd->r->from_us, &since, &down) < 0)
+        fd->rc = CW_ESTORE;
+    if (!cw_report_add_camera(fd->r, m->id, m->name, m->site, m->site_name, m->commune, m->commune_name,
+                              m->district, m->district_name, since, down))
+        fd->rc = CW_ENOMEM;
+}
+
+static int cmp_cam_id(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct cw_report_camera *)elem)->id);
+}
+
+static void on_span(void *ud, const char *camera, const char *state, const char *cause, int64_t s, int64_t e)
+{
+    struct feed *fd = ud;
+    /* Cameras and spans both come ordered by id, so the lookup could be a
+     * cursor; bsearch keeps it correct whatever the collation. */
+    struct cw_report_camera *c = bsearch(camera, fd->r->cams, (size_t)fd->r->n_cams, sizeof *c, cmp_cam_id);
+    if (c)
+        cw_report_span(fd->r, c, state, cause, s, e);
+}
+
+/* Local midnight of y-m-d in the process's TZ, as UTC microseconds. */
+static int64_t local_midnight(int y, int m, int d)
+{
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_isdst = -1};
+    return (int64_t)mktime(&tm) * 1000000;
+}
+
+static int parse_date(const char *s, int *y, int *m, int *d)
+{
+    char tail;
+    return sscanf(s, "%4d-%2d-%2d%c", y, m, d, &tail) == 3 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31 ? 0 : -1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: camwatch report (--month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
+               "         [--district ID] [--commune ID] [--site ID]\n"
+               "         [--format text|csv|json|html] [--lang vi|en] [-o FILE]\n"
+               "  --to is inclusive. Times are in the config's time zone (default Asia/Ho_Chi_Minh).\n");
+}
+
+int cw_cli_report(int argc, char **argv, const char *config, const char *db)
+{
+    const char *month = NULL, *from = NULL, *to = NULL, *out = NULL;
+    struct feed fd = {0};
+    enum cw_report_format fmt = CW_FMT_TEXT;
+    int lang_vi = 0;
+    struct cw_report_rules rules;
+    char dbpath[4096];
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (!v) {
+            fprintf(stderr, "camwatch report: %s needs a value\n", a);
+            return 2;
+        }
+        i++;
+        if (strcmp(a, "--month") == 0)
+            month = v;
+        else if (strcmp(a, "--from") == 0)
+            from = v;
+        else if (strcmp(a, "--to") == 0)
+            to = v;
+        else if (strcmp(a, "--district") == 0)
+            fd.district = v;
+        else if (strcmp(a, "--commune") == 0)
+            fd.commune = v;
+        else if (strcmp(a, "--site") == 0)
+            fd.site = v;
+        else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
+            out = v;
+        else if (strcmp(a, "--lang") == 0 && (strcmp(v, "vi") == 0 || strcmp(v, "en") == 0))
+            lang_vi = strcmp(v, "vi") == 0;
+        else if (strcmp(a, "--format") == 0) {
+            static const char *const names[] = {"text", "csv", "json", "html"};
+            int k;
+            for (k = 0; k < 4 && strcmp(v, names[k]) != 0; k++)
+                ;
+            if (k == 4) {
+                fprintf(stderr, "camwatch report: unknown format '%s' (text, csv, json, html)\n", v);
+                return 2;
+            }
+            fmt = (enum cw_report_format)k;
+        } else {
+            fprintf(stderr, "camwatch report: unknown option %s %s\n", a, v);
+            usage(stderr);
+            return 2;
+        }
+    }
+
+    /* Rules, time zone and database from the config, unless --db. */
+    cw_report_rules_default(&rules);
+    if (db) {
+        snprintf(dbpath, sizeof dbpath, "%s", db);
+        if (!getenv("TZ"))
+            setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+    } else {
+        struct cw_config *cfg;
+        struct cw_config_errors errs = {0};
+        int rc = cw_config_load(config, CW_CONFIG_KEEP_ENV, &cfg, &errs);
+        for (int i = 0; i < errs.n; i++)
+            fprintf(stderr, "%s\n", errs.msgs[i]);
+        cw_config_errors_free(&errs);
+        if (rc < 0)
+            return 2;
+        snprintf(dbpath, sizeof dbpath, "%s", cfg->database);
+        setenv("TZ", cfg->timezone, 1);
+        rules = cfg->report;
+        cw_config_free(cfg);
+    }
+    tzset();
+
+    int y1, m1, d1 = 1, y2, m2, d2;
+    char period[64];
+    if (month) {
+        char tail;
+        if (sscanf(month, "%4d-%2d%c", &y1, &m1, &tail) != 2 || m1 < 1 || m1 > 12) {
+            fprintf(stderr, "camwatch report: --month wants YYYY-MM, got '%s'\n", month);
+            return 2;
+        }
+        y2 = m1 == 12 ? y1 + 1 : y1;
+        m2 = m1 == 12 ? 1 : m1 + 1;
+        d2 = 1;
+        snprintf(period, sizeof period, "%04d-%02d", y1, m1);
+    } else if (from && to) {
+        if (parse_date(from, &y1, &m1, &d1) < 0 || parse_date(to, &y2, &m2, &d2) < 0) {
+            fprintf(stderr, "camwatch report: --from/--to want YYYY-MM-DD\n");
+            return 2;
+        }
+        d2++; /* inclusive: mktime normalises the 32nd */
+        snprintf(period, sizeof period, "%s – %s", from, to);
+    } else {
+        usage(stderr);
+        return 2;
+    }
+    int64_t t_from = local_midnight(y1, m1, d1), t_to = local_midnight(y2, m2, d2);
+    if (t_to <= t_from) {
+        fprintf(stderr, "camwatch report: the period is empty\n");
+        return 2;
+    }
+    /* Local-day boundaries for the daily chart. */
+    int n_days = 0, cap = 64;
+    int64_t *days = malloc(sizeof(int64_t) * (size_t)cap);
+    for (int k = 0;; k++) {
+        int64_t t = local_midnight(y1, m1, d1 + k);
+        if (n_days + 1 >= cap)
+            days = realloc(days, sizeof(int64_t) * (size_t)(cap *= 2));
+        days[n_days] = t < t_to ? t : t_to;
+        if (t >= t_to)
+            break;
+        n_days++;
+    }
+
+    int rc = cw_store_open(dbpath, 1, &fd.st);
+    if (rc < 0) {
+        free(days);
+        return 1;
+    }
+    /* The history is known up to the daemon's last sign of life. */
+    int64_t started, heartbeat, stopped, data_end = cw_wall_us();
+    if (cw_store_last_run(fd.st, &started, &heartbeat, &stopped) == 0)
+        data_end = stopped ? stopped : heartbeat;
+    struct cw_report r;
+    rc = cw_report_init(&r, t_from, t_to, data_end, days, n_days, &rules);
+    free(days);
+    if (rc < 0) {
+        cw_store_close(fd.st);
+        return 1;
+    }
+    fd.r = &r;
+    if (cw_store_each_camera(fd.st, on_camera, &fd) < 0 || fd.rc < 0 ||
+        cw_store_each_span(fd.st, t_from, t_to, on_span, &fd) < 0 || cw_report_finish(&r) < 0) {
+        fprintf(stderr, "camwatch report: reading %s failed: %s\n", dbpath, cw_store_errmsg(fd.st));
+        cw_report_free(&r);
+        cw_store_close(fd.st);
+        return 1;
+    }
+    cw_store_close(fd.st);
+
+    char filter[200] = "";
+    if (fd.district || fd.commune || fd.site)
+        snprintf(filter, sizeof filter, "%s%s%s%s%s%s", fd.district ? "district " : "", fd.district ? fd.district : "",
+                 fd.commune ? " commune " : "", fd.commune ? fd.commune : "", fd.site ? " site " : "",
+                 fd.site ? fd.site : "");
+    struct cw_report_view view = {&r, lang_vi, period, filter, cw_wall_us()};
+    FILE *f = out ? fopen(out, "w") : stdout;
+    if (!f) {
+        perror(out);
+        cw_report_free(&r);
+        return 1;
+    }
+    rc = cw_report_render(f, fmt, &view);
+    if (out)
+        fclose(f);
+    cw_report_free(&r);
+    return rc < 0 ? 1 : 0;
+}

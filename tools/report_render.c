@@ -1,0 +1,637 @@
+/* Renders a computed report as text (aligned for a terminal), CSV, JSON
+ * (jansson) or one self-contained HTML file (inline CSS and SVG, A4), in
+ * English or Vietnamese. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../daemon/clock.h"
+#include "report.h"
+
+enum msg {
+    M_TITLE, M_PERIOD, M_GENERATED, M_RULES_HDR, M_RULES, M_GROUPS, M_LEVEL, M_NAME, M_CAMERAS, M_AT_TARGET,
+    M_UPTIME, M_STATUS, M_REASON, M_CAMERA, M_SITE, M_COMMUNE, M_DISTRICT, M_NETWORK, M_MONITORED, M_OFFLINE_H,
+    M_OUTAGES, M_LONGEST, M_MTTR, M_BAD_IMAGE, M_MOTION, M_STATE, M_REPAIR, M_DOWN_FOR, M_CAUSE, M_LAST_SEEN,
+    M_NONE, M_DEFS_HDR, M_DEFS, M_NOT_RECORDED, M_CHART_DAILY, M_CHART_CAMS, M_FILTER, M__COUNT
+};
+
+static const char *const en[M__COUNT] = {
+    "Camera network report", "Period", "Generated", "Rules",
+    "a camera works when its uptime is at least %.0f%%; a group is OK when at least %.0f%% of its cameras work, "
+    "DETERIORATED when fewer than %.0f%% do or when any camera was down %.0f days or more in one outage, and "
+    "DEGRADED in between",
+    "Districts, communes and sites", "Level", "Name", "Cameras", "Working", "Uptime", "Status", "Why", "Camera",
+    "Site", "Commune", "District", "Whole network", "Monitored", "Hours down", "Outages", "Longest", "MTTR",
+    "Bad image h", "Motion", "State", "Repair list: down longer than %.0f days", "Down for", "Cause", "Last seen",
+    "none", "Definitions",
+    "Uptime = time online / monitored time. Monitored = time camwatch was running and watching the camera "
+    "(time it was not running is 'unmonitored' and is never counted as camera downtime); monitored % = "
+    "monitored / time the camera was in the configuration during the period. An outage runs from a camera "
+    "leaving 'online' (for 'offline' or 'stalled') until it is next online; its length counts monitored down "
+    "time only. MTTR = mean length of the outages that ended in the period. Group uptime is the mean over its "
+    "cameras (each camera counts once). Hours down = offline (any cause) + stalled.",
+    "image health and motion are not recorded yet (no detection plugin is installed)",
+    "Daily uptime per commune (%)", "Uptime per camera (%)", "Filter",
+};
+
+static const char *const vi[M__COUNT] = {
+    "Báo cáo mạng camera an ninh", "Kỳ báo cáo", "Lập lúc", "Quy tắc",
+    "camera đạt khi tỷ lệ hoạt động từ %.0f%% trở lên; một nhóm Bình thường khi ít nhất %.0f%% camera đạt, "
+    "Xuống cấp khi dưới %.0f%% camera đạt hoặc có camera mất tín hiệu từ %.0f ngày trở lên trong một lần "
+    "gián đoạn, và Suy giảm trong khoảng giữa",
+    "Huyện, xã và điểm lắp đặt", "Cấp", "Tên", "Số camera", "Đạt", "Tỷ lệ hoạt động", "Tình trạng", "Lý do",
+    "Camera", "Điểm", "Xã", "Huyện", "Toàn mạng", "Tỷ lệ giám sát", "Giờ ngừng", "Số lần gián đoạn",
+    "Dài nhất", "TG khắc phục TB", "Giờ hình kém", "Chuyển động", "Trạng thái",
+    "Danh sách cần sửa chữa: ngừng hoạt động quá %.0f ngày", "Ngừng trong", "Nguyên nhân",
+    "Hoạt động lần cuối", "không có", "Định nghĩa",
+    "Tỷ lệ hoạt động = thời gian hoạt động / thời gian được giám sát. Thời gian giám sát = thời gian camwatch "
+    "chạy và theo dõi camera (thời gian camwatch không chạy là 'không giám sát' và không bao giờ tính là camera "
+    "ngừng hoạt động); tỷ lệ giám sát = thời gian giám sát / thời gian camera có trong cấu hình trong kỳ. Một "
+    "lần gián đoạn tính từ khi camera rời trạng thái 'hoạt động' (sang 'mất kết nối' hoặc 'đứng hình') đến khi "
+    "hoạt động trở lại; độ dài chỉ tính thời gian ngừng được giám sát. TG khắc phục TB = độ dài trung bình của "
+    "các lần gián đoạn đã kết thúc trong kỳ. Tỷ lệ của nhóm là trung bình các camera (mỗi camera tính một lần). "
+    "Giờ ngừng = mất kết nối (mọi nguyên nhân) + đứng hình.",
+    "chưa ghi nhận chất lượng hình ảnh và chuyển động (chưa cài plugin phát hiện)",
+    "Tỷ lệ hoạt động hằng ngày theo xã (%)", "Tỷ lệ hoạt động theo camera (%)", "Bộ lọc",
+};
+
+static const char *tr(const struct cw_report_view *v, enum msg m) { return (v->lang_vi ? vi : en)[m]; }
+
+static const char *status_label(const struct cw_report_view *v, enum cw_report_status s)
+{
+    static const char *const e[] = {"N/A", "OK", "DEGRADED", "DETERIORATED"};
+    static const char *const n[] = {"Không có số liệu", "Bình thường", "Suy giảm", "Xuống cấp"};
+    return (v->lang_vi ? n : e)[s];
+}
+
+static const char *state_label(const struct cw_report_view *v, const char *state, const char *cause)
+{
+    static const char *const keys[] = {"online", "offline", "stalled", "starting", "unmonitored",
+                                       "unreachable", "auth_failed", "not_found", "no_video", "stream_error"};
+    static const char *const names[] = {"hoạt động", "mất kết nối", "đứng hình", "đang khởi động", "không giám sát",
+                                        "không kết nối được", "sai mật khẩu", "sai đường dẫn", "không có hình",
+                                        "lỗi luồng"};
+    static char buf[96];
+    const char *s = state, *c = cause && cause[0] ? cause : NULL;
+    for (size_t i = 0; v->lang_vi && i < sizeof keys / sizeof keys[0]; i++) {
+        if (strcmp(state, keys[i]) == 0)
+            s = names[i];
+        if (c && strcmp(cause, keys[i]) == 0)
+            c = names[i];
+    }
+    if (!c)
+        return s;
+    snprintf(buf, sizeof buf, "%s (%s)", s, c);
+    return buf;
+}
+
+/* Why a group has its status, in the report's language. */
+static const char *reason(const struct cw_report_view *v, const struct cw_report_group *g)
+{
+    static char buf[256];
+    const struct cw_report_rules *ru = &v->r->rules;
+    double share = g->cameras ? 100.0 * g->at_target / g->cameras : 0;
+    if (g->status == CW_STATUS_NA)
+        snprintf(buf, sizeof buf, "%s", v->lang_vi ? "không có camera được giám sát" : "no monitored camera");
+    else if (g->worst_down_us >= ru->max_down_us)
+        snprintf(buf, sizeof buf,
+                 v->lang_vi ? "có camera mất tín hiệu %.1f ngày trong một lần gián đoạn (giới hạn %.0f)"
+                            : "a camera was down %.1f days in one outage (limit %.0f)",
+                 g->worst_down_us / 86400e6, ru->max_down_us / 86400e6);
+    else
+        snprintf(buf, sizeof buf,
+                 v->lang_vi ? "%d/%d camera (%.0f%%) đạt %.0f%% thời gian hoạt động"
+                            : "%d of %d cameras (%.0f%%) reach %.0f%% uptime",
+                 g->at_target, g->cameras, share, ru->uptime_target);
+    return buf;
+}
+
+static const char *level_label(const struct cw_report_view *v, int level)
+{
+    static const enum msg m[] = {M_SITE, M_COMMUNE, M_DISTRICT, M_NETWORK};
+    return tr(v, m[level]);
+}
+
+/* ---- text ---- */
+
+/* Display width of UTF-8 text: code points, less combining marks. */
+static int width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned cp;
+        int n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+        cp = n == 1 ? *p : n == 2 ? (*p & 0x1Fu) : n == 3 ? (*p & 0x0Fu) : (*p & 0x07u);
+        for (int i = 1; i < n && p[i]; i++)
+            cp = (cp << 6) | (p[i] & 0x3Fu);
+        w += !(cp >= 0x300 && cp <= 0x36F);
+        for (int i = 0; i < n && *p; i++)
+            p++;
+    }
+    return w;
+}
+
+/* Prints s left-aligned in a column of w display cells (cut if longer). */
+static void col(FILE *f, const char *s, int w)
+{
+    int sw = width(s);
+    if (sw <= w) {
+        fputs(s, f);
+        fprintf(f, "%*s", w - sw + 1, "");
+        return;
+    }
+    /* cut on a code point boundary */
+    int cells = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && cells < w - 1) {
+        int n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+        fwrite(p, 1, (size_t)n, f);
+        p += n;
+        cells++;
+    }
+    fputs("… ", f);
+}
+
+static char *pct(double v, char *buf, size_t len)
+{
+    if (v < 0)
+        snprintf(buf, len, "-");
+    else
+        snprintf(buf, len, "%.1f%%", v);
+    return buf;
+}
+
+static char *hours(int64_t us, char *buf, size_t len)
+{
+    snprintf(buf, len, "%.1f", us / 3600e6);
+    return buf;
+}
+
+static char *dur(int64_t us, char *buf, size_t len)
+{
+    if (us < 0)
+        snprintf(buf, len, "-");
+    else
+        cw_fmt_duration(us, buf, len);
+    return buf;
+}
+
+static int repair_due(const struct cw_report *r, const struct cw_report_camera *c)
+{
+    return c->has_data && c->current_down_us > r->rules.repair_after_us;
+}
+
+static int cmp_repair(const void *a, const void *b)
+{
+    const struct cw_report_camera *x = *(const struct cw_report_camera *const *)a;
+    const struct cw_report_camera *y = *(const struct cw_report_camera *const *)b;
+    return x->current_down_us < y->current_down_us ? 1 : x->current_down_us > y->current_down_us ? -1 : 0;
+}
+
+/* Cameras for the repair list, longest down first (caller frees). */
+static const struct cw_report_camera **repair_list(const struct cw_report *r, int *n)
+{
+    const struct cw_report_camera **l = calloc((size_t)r->n_cams + 1, sizeof *l);
+    *n = 0;
+    for (int i = 0; l && i < r->n_cams; i++)
+        if (repair_due(r, &r->cams[i]))
+            l[(*n)++] = &r->cams[i];
+    if (l)
+        qsort(l, (size_t)*n, sizeof *l, cmp_repair);
+    return l;
+}
+
+static void rules_line(FILE *f, const struct cw_report_view *v)
+{
+    const struct cw_report_rules *ru = &v->r->rules;
+    fprintf(f, tr(v, M_RULES), ru->uptime_target, ru->ok_share, ru->deteriorated_share, ru->max_down_us / 86400e6);
+}
+
+static void render_text(FILE *f, const struct cw_report_view *v)
+{
+    const struct cw_report *r = v->r;
+    char b1[32], b2[32], b3[32], b4[32], b5[32], ts[40];
+
+    fprintf(f, "%s - %s %s%s%s\n", tr(v, M_TITLE), tr(v, M_PERIOD), v->title_period, v->filter[0] ? " - " : "",
+            v->filter);
+    fprintf(f, "%s: ", tr(v, M_RULES_HDR));
+    rules_line(f, v);
+    fprintf(f, ".\n\n%s\n", tr(v, M_GROUPS));
+    col(f, tr(v, M_LEVEL), 14), col(f, tr(v, M_NAME), 28), col(f, tr(v, M_CAMERAS), 9), col(f, tr(v, M_AT_TARGET), 7);
+    col(f, tr(v, M_UPTIME), 16), col(f, tr(v, M_STATUS), 16), fprintf(f, "%s\n", tr(v, M_REASON));
+    for (int i = 0; i < r->n_groups; i++) {
+        const struct cw_report_group *g = &r->groups[i];
+        char n[16], t[16];
+        snprintf(n, sizeof n, "%d", g->cameras);
+        snprintf(t, sizeof t, "%d", g->at_target);
+        col(f, level_label(v, g->level), 14), col(f, g->level == 3 ? "*" : g->name, 28);
+        col(f, n, 9), col(f, t, 7), col(f, pct(g->cameras ? g->mean_uptime : -1, b1, sizeof b1), 16);
+        col(f, status_label(v, g->status), 16), fprintf(f, "%s\n", reason(v, g));
+    }
+    fprintf(f, "\n");
+    col(f, tr(v, M_CAMERA), 14), col(f, tr(v, M_SITE), 16), col(f, tr(v, M_UPTIME), 8);
+    col(f, tr(v, M_MONITORED), 9), col(f, tr(v, M_OFFLINE_H), 10), col(f, tr(v, M_OUTAGES), 8);
+    col(f, tr(v, M_LONGEST), 9), col(f, tr(v, M_MTTR), 9), col(f, tr(v, M_BAD_IMAGE), 11), col(f, tr(v, M_MOTION), 6);
+    fprintf(f, "%s\n", tr(v, M_STATE));
+    for (int i = 0; i < r->n_cams; i++) {
+        const struct cw_report_camera *c = &r->cams[i];
+        char o[16];
+        if (!c->has_data)
+            continue;
+        snprintf(o, sizeof o, "%d", c->outages);
+        col(f, c->id, 14), col(f, c->site, 16), col(f, pct(cw_report_uptime(c), b1, sizeof b1), 8);
+        col(f, pct(cw_report_monitored(c), b2, sizeof b2), 9);
+        col(f, hours(cw_report_offline_total_us(c), b3, sizeof b3), 10), col(f, o, 8);
+        col(f, dur(c->outages ? c->longest_us : -1, b4, sizeof b4), 9), col(f, dur(cw_report_mttr_us(c), b5, sizeof b5), 9);
+        col(f, "-", 11), col(f, "-", 6);
+        fprintf(f, "%s\n", state_label(v, c->state, c->cause));
+    }
+    int n;
+    const struct cw_report_camera **rl = repair_list(r, &n);
+    fprintf(f, "\n");
+    fprintf(f, tr(v, M_REPAIR), r->rules.repair_after_us / 86400e6);
+    fprintf(f, "\n");
+    if (n == 0)
+        fprintf(f, "  (%s)\n", tr(v, M_NONE));
+    for (int i = 0; i < n; i++) {
+        const struct cw_report_camera *c = rl[i];
+        col(f, c->id, 14), col(f, c->site_name, 24), col(f, c->commune_name, 16);
+        col(f, dur(c->current_down_us, b1, sizeof b1), 9);
+        col(f, state_label(v, c->state, c->cause), 28);
+        fprintf(f, "%s\n", c->last_online_us ? cw_fmt_local(c->last_online_us, ts, sizeof ts) : "-");
+    }
+    free(rl);
+    fprintf(f, "\n%s: %s\nNote: %s.\n", tr(v, M_DEFS_HDR), tr(v, M_DEFS), tr(v, M_NOT_RECORDED));
+}
+
+/* ---- CSV ---- */
+
+static void csv_str(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\n\r")) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+}
+
+static void render_csv(FILE *f, const struct cw_report_view *v)
+{
+    const struct cw_report *r = v->r;
+    static const char *const level_key[] = {"site", "commune", "district", "network"};
+    fputs("level,id,name,site,commune,district,cameras,at_target,status,uptime_pct,monitored_pct,watched_h,"
+          "online_h,down_h,unreachable_h,auth_failed_h,not_found_h,no_video_h,stream_error_h,stalled_h,"
+          "unmonitored_h,outages,longest_outage_h,mttr_h,down_now_h,bad_image_h,motion_events,state,cause\n",
+          f);
+    for (int i = 0; i < r->n_groups; i++) {
+        const struct cw_report_group *g = &r->groups[i];
+        fprintf(f, "%s,", level_key[g->level]);
+        csv_str(f, g->id), fputc(',', f), csv_str(f, g->name);
+        fprintf(f, ",,,,%d,%d,%s,", g->cameras, g->at_target, cw_report_status_name(g->status));
+        if (g->cameras)
+            fprintf(f, "%.3f", g->mean_uptime);
+        fputs(",,,,,,,,,,,,,,,,,,,\n", f);
+    }
+    for (int i = 0; i < r->n_cams; i++) {
+        const struct cw_report_camera *c = &r->cams[i];
+        if (!c->has_data)
+            continue;
+        fputs("camera,", f);
+        csv_str(f, c->id), fputc(',', f), csv_str(f, c->name), fputc(',', f), csv_str(f, c->site);
+        fputc(',', f), csv_str(f, c->commune), fputc(',', f), csv_str(f, c->district);
+        fputs(",,,,", f);
+        if (cw_report_uptime(c) >= 0)
+            fprintf(f, "%.3f", cw_report_uptime(c));
+        fputc(',', f);
+        if (cw_report_monitored(c) >= 0)
+            fprintf(f, "%.3f", cw_report_monitored(c));
+        fprintf(f, ",%.3f,%.3f,%.3f", c->watched_us / 3600e6, c->online_us / 3600e6,
+                cw_report_offline_total_us(c) / 3600e6);
+        for (int k = 1; k < CW_CAUSE__COUNT; k++)
+            fprintf(f, ",%.3f", c->offline_us[k] / 3600e6);
+        fprintf(f, ",%.3f,%.3f,%d,", c->stalled_us / 3600e6, c->unmonitored_us / 3600e6, c->outages);
+        if (c->outages)
+            fprintf(f, "%.3f", c->longest_us / 3600e6);
+        fputc(',', f);
+        if (cw_report_mttr_us(c) >= 0)
+            fprintf(f, "%.3f", cw_report_mttr_us(c) / 3600e6);
+        fprintf(f, ",%.3f,,,%s,%s\n", c->current_down_us / 3600e6, c->state, c->cause);
+    }
+}
+
+/* ---- JSON ---- */
+
+static json_t *num_or_null(double v, int ok) { return ok ? json_real(v) : json_null(); }
+
+static int render_json(FILE *f, const struct cw_report_view *v)
+{
+    const struct cw_report *r = v->r;
+    static const char *const level_key[] = {"site", "commune", "district", "network"};
+    json_t *top = json_object(), *groups = json_array(), *cams = json_array(), *days = json_array();
+    char ts[40];
+
+    json_object_set_new(top, "period", json_string(v->title_period));
+    json_object_set_new(top, "from", json_string(cw_fmt_utc(r->from_us, ts, sizeof ts)));
+    json_object_set_new(top, "to", json_string(cw_fmt_utc(r->to_us, ts, sizeof ts)));
+    json_object_set_new(top, "data_until", json_string(cw_fmt_utc(r->data_end_us, ts, sizeof ts)));
+    json_object_set_new(top, "rules", json_pack("{s:f, s:f, s:f, s:f, s:f}", "uptime_target_pct",
+                                                r->rules.uptime_target, "ok_share_pct", r->rules.ok_share,
+                                                "deteriorated_share_pct", r->rules.deteriorated_share,
+                                                "max_down_days", r->rules.max_down_us / 86400e6,
+                                                "repair_after_days", r->rules.repair_after_us / 86400e6));
+    for (int d = 0; d < r->n_days; d++)
+        json_array_append_new(days, json_string(cw_fmt_local(r->day_start_us[d], ts, sizeof ts)));
+    json_object_set_new(top, "days", days);
+    for (int i = 0; i < r->n_groups; i++) {
+        const struct cw_report_group *g = &r->groups[i];
+        json_t *daily = json_array();
+        for (int d = 0; d < r->n_days; d++)
+            json_array_append_new(daily, num_or_null(g->day_uptime[d], g->day_uptime[d] >= 0));
+        json_array_append_new(groups, json_pack("{s:s, s:s, s:s, s:i, s:i, s:o, s:s, s:s, s:o}", "level",
+                                                level_key[g->level], "id", g->id, "name", g->name, "cameras",
+                                                g->cameras, "at_target", g->at_target, "uptime_pct",
+                                                num_or_null(g->mean_uptime, g->cameras > 0), "status",
+                                                cw_report_status_name(g->status), "reason", reason(v, g),
+                                                "daily_uptime_pct", daily));
+    }
+    for (int i = 0; i < r->n_cams; i++) {
+        const struct cw_report_camera *c = &r->cams[i];
+        if (!c->has_data)
+            continue;
+        json_t *by = json_object();
+        for (int k = 1; k < CW_CAUSE__COUNT; k++)
+            json_object_set_new(by, cw_cause_name((enum cw_cause)k), json_real(c->offline_us[k] / 3600e6));
+        json_object_set_new(by, "stalled", json_real(c->stalled_us / 3600e6));
+        json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:o, s:i, s:o, s:o, s:f, s:s, s:s}",
+                              "id", c->id, "name", c->name, "site", c->site, "commune", c->commune, "district",
+                              c->district, "uptime_pct", num_or_null(cw_report_uptime(c), cw_report_uptime(c) >= 0),
+                              "monitored_pct", num_or_null(cw_report_monitored(c), cw_report_monitored(c) >= 0),
+                              "watched_h", c->watched_us / 3600e6, "online_h", c->online_us / 3600e6,
+                              "unmonitored_h", c->unmonitored_us / 3600e6, "down_h_by_cause", by, "outages",
+                              c->outages, "longest_outage_h", num_or_null(c->longest_us / 3600e6, c->outages > 0),
+                              "mttr_h", num_or_null(cw_report_mttr_us(c) / 3600e6, cw_report_mttr_us(c) >= 0),
+                              "down_now_h", c->current_down_us / 3600e6, "state", c->state, "cause", c->cause);
+        json_object_set_new(j, "bad_image_h", json_null());
+        json_object_set_new(j, "motion_events", json_null());
+        json_array_append_new(cams, j);
+    }
+    json_object_set_new(top, "groups", groups);
+    json_object_set_new(top, "cameras", cams);
+    json_t *repairs = json_array();
+    int n;
+    const struct cw_report_camera **rl = repair_list(r, &n);
+    for (int i = 0; i < n; i++)
+        json_array_append_new(repairs, json_pack("{s:s, s:f, s:s, s:s, s:o}", "camera", rl[i]->id, "down_h",
+                                                 rl[i]->current_down_us / 3600e6, "state", rl[i]->state, "cause",
+                                                 rl[i]->cause, "last_online",
+                                                 rl[i]->last_online_us
+                                                     ? json_string(cw_fmt_utc(rl[i]->last_online_us, ts, sizeof ts))
+                                                     : json_null()));
+    free(rl);
+    json_object_set_new(top, "repair_list", repairs);
+    int rc = json_dumpf(top, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    fputc('\n', f);
+    json_decref(top);
+    return rc;
+}
+
+/* ---- HTML ---- */
+
+static void esc(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+static const char *const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+                                      "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+
+static void svg_daily(FILE *f, const struct cw_report_view *v)
+{
+    const struct cw_report *r = v->r;
+    const int W = 680, H = 220, L = 40, B = 24, T = 10;
+    double dx = r->n_days > 1 ? (double)(W - L - 10) / (r->n_days - 1) : 0;
+    fprintf(f, "<svg id=\"daily-chart\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+               "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", W, H + 20 * 3, W, H + 20 * 3);
+    esc(f, tr(v, M_CHART_DAILY));
+    fputs("\">\n", f);
+    for (int p = 0; p <= 100; p += 25) {
+        double y = T + (H - T - B) * (1 - p / 100.0);
+        fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                   "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%d</text>\n",
+                L, W - 10, y, y, L - 4, y + 3, p);
+    }
+    for (int d = 0; d < r->n_days; d += r->n_days > 40 ? 30 : 5) {
+        char ts[40];
+        cw_fmt_local(r->day_start_us[d], ts, sizeof ts);
+        ts[10] = '\0';
+        fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"9\" text-anchor=\"middle\">%s</text>\n", L + d * dx,
+                H - B + 14, ts + 5);
+    }
+    int k = 0;
+    for (int i = 0; i < r->n_groups; i++) {
+        const struct cw_report_group *g = &r->groups[i];
+        if (g->level != 1)
+            continue;
+        const char *color = palette[k % 10];
+        fprintf(f, "<polyline class=\"commune-line\" data-commune=\"");
+        esc(f, g->id);
+        fprintf(f, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", color);
+        for (int d = 0; d < r->n_days; d++)
+            if (g->day_uptime[d] >= 0)
+                fprintf(f, "%.1f,%.1f ", L + d * dx, T + (H - T - B) * (1 - g->day_uptime[d] / 100.0));
+        fputs("\"/>\n", f);
+        fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" "
+                   "font-size=\"11\">", L + (k % 3) * 210, H + 4 + (k / 3) * 16, color, L + (k % 3) * 210 + 14,
+                H + 13 + (k / 3) * 16);
+        esc(f, g->name);
+        fputs("</text>\n", f);
+        k++;
+    }
+    fputs("</svg>\n", f);
+}
+
+static void svg_cameras(FILE *f, const struct cw_report_view *v)
+{
+    const struct cw_report *r = v->r;
+    int n = 0;
+    for (int i = 0; i < r->n_cams; i++)
+        n += r->cams[i].has_data;
+    const int W = 680, row = 14, L = 150;
+    fprintf(f, "<svg id=\"camera-chart\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+               "role=\"img\" aria-label=\"", W, n * row + 10);
+    esc(f, tr(v, M_CHART_CAMS));
+    fputs("\">\n", f);
+    int k = 0;
+    for (int i = 0; i < r->n_cams; i++) {
+        const struct cw_report_camera *c = &r->cams[i];
+        if (!c->has_data)
+            continue;
+        double up = cw_report_uptime(c);
+        const char *color = up < 0 ? "#bbb" : up >= r->rules.uptime_target ? "#2ca02c" : "#d62728";
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\">", L - 6, k * row + 11);
+        esc(f, c->id);
+        fprintf(f, "</text><rect class=\"camera-bar\" data-camera=\"");
+        esc(f, c->id);
+        fprintf(f, "\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>"
+                   "<text x=\"%.1f\" y=\"%d\" font-size=\"9\">%.1f</text>\n",
+                L, k * row + 2, up < 0 ? 0 : (W - L - 40) * up / 100.0, row - 4, color,
+                L + (up < 0 ? 0 : (W - L - 40) * up / 100.0) + 3, k * row + 11, up < 0 ? 0 : up);
+        k++;
+    }
+    fputs("</svg>\n", f);
+}
+
+static void render_html(FILE *f, const struct cw_report_view *v)
+{
+    const struct cw_report *r = v->r;
+    char b1[32], b2[32], b3[32], b4[32], b5[32], ts[40];
+    static const char *const status_class[] = {"na", "ok", "degraded", "deteriorated"};
+
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>", v->lang_vi ? "vi" : "en");
+    esc(f, tr(v, M_TITLE));
+    fprintf(f, " %s</title>\n<style>\n"
+               "@page { size: A4; margin: 12mm; }\n"
+               "body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt; color: #222; max-width: 190mm; margin: auto; }\n"
+               "h1 { font-size: 15pt; margin-bottom: 2pt; } h2 { font-size: 12pt; margin-top: 14pt; }\n"
+               "table { border-collapse: collapse; width: 100%%; margin: 4pt 0; page-break-inside: auto; }\n"
+               "th, td { border: 1px solid #ccc; padding: 2pt 4pt; text-align: left; }\n"
+               "th { background: #f0f0f0; } td.n { text-align: right; }\n"
+               "tr { page-break-inside: avoid; }\n"
+               ".ok { background: #d9f2d9; } .degraded { background: #fff2cc; } .deteriorated { background: #f8d0d0; }\n"
+               ".na { background: #eee; } .meta { color: #555; } .defs { font-size: 8.5pt; color: #444; }\n"
+               "svg.chart { display: block; margin: 6pt 0; }\n"
+               "</style></head><body>\n", v->title_period);
+    fputs("<h1>", f);
+    esc(f, tr(v, M_TITLE));
+    fputs("</h1>\n<p class=\"meta\">", f);
+    esc(f, tr(v, M_PERIOD));
+    fprintf(f, ": <b>%s</b>", v->title_period);
+    if (v->filter[0]) {
+        fputs(" &middot; ", f);
+        esc(f, tr(v, M_FILTER));
+        fputs(": ", f);
+        esc(f, v->filter);
+    }
+    fputs(" &middot; ", f);
+    esc(f, tr(v, M_GENERATED));
+    fprintf(f, " %s</p>\n<p class=\"rules\"><b>", cw_fmt_local(v->generated_us, ts, sizeof ts));
+    esc(f, tr(v, M_RULES_HDR));
+    fputs(":</b> ", f);
+    rules_line(f, v);
+    fputs(".</p>\n<h2>", f);
+    esc(f, tr(v, M_GROUPS));
+    fputs("</h2>\n<table id=\"groups\"><tr>", f);
+    enum msg gh[] = {M_LEVEL, M_NAME, M_CAMERAS, M_AT_TARGET, M_UPTIME, M_STATUS, M_REASON};
+    for (size_t i = 0; i < sizeof gh / sizeof gh[0]; i++)
+        fputs("<th>", f), esc(f, tr(v, gh[i])), fputs("</th>", f);
+    fputs("</tr>\n", f);
+    for (int i = 0; i < r->n_groups; i++) {
+        const struct cw_report_group *g = &r->groups[i];
+        fprintf(f, "<tr class=\"group %s\" data-level=\"%d\"><td>", status_class[g->status], g->level);
+        esc(f, level_label(v, g->level));
+        fputs("</td><td>", f);
+        esc(f, g->level == 3 ? tr(v, M_NETWORK) : g->name);
+        fprintf(f, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td class=\"n\">%s</td><td>", g->cameras,
+                g->at_target, pct(g->cameras ? g->mean_uptime : -1, b1, sizeof b1));
+        esc(f, status_label(v, g->status));
+        fputs("</td><td>", f);
+        esc(f, reason(v, g));
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n<h2>", f);
+    esc(f, tr(v, M_CHART_DAILY));
+    fputs("</h2>\n", f);
+    svg_daily(f, v);
+    fputs("<h2>", f);
+    esc(f, tr(v, M_CHART_CAMS));
+    fputs("</h2>\n", f);
+    svg_cameras(f, v);
+    fputs("<table id=\"cameras\"><tr>", f);
+    enum msg ch[] = {M_CAMERA, M_SITE, M_COMMUNE, M_UPTIME, M_MONITORED, M_OFFLINE_H, M_OUTAGES,
+                     M_LONGEST, M_MTTR, M_BAD_IMAGE, M_MOTION, M_STATE};
+    for (size_t i = 0; i < sizeof ch / sizeof ch[0]; i++)
+        fputs("<th>", f), esc(f, tr(v, ch[i])), fputs("</th>", f);
+    fputs("</tr>\n", f);
+    for (int i = 0; i < r->n_cams; i++) {
+        const struct cw_report_camera *c = &r->cams[i];
+        if (!c->has_data)
+            continue;
+        fputs("<tr class=\"camera\" data-camera=\"", f);
+        esc(f, c->id);
+        fputs("\"><td>", f);
+        esc(f, c->id);
+        fputs("<br><small>", f);
+        esc(f, c->name);
+        fputs("</small></td><td>", f);
+        esc(f, c->site_name);
+        fputs("</td><td>", f);
+        esc(f, c->commune_name);
+        fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%d</td>"
+                   "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">-</td><td class=\"n\">-</td><td>",
+                pct(cw_report_uptime(c), b1, sizeof b1), pct(cw_report_monitored(c), b2, sizeof b2),
+                hours(cw_report_offline_total_us(c), b3, sizeof b3), c->outages,
+                dur(c->outages ? c->longest_us : -1, b4, sizeof b4), dur(cw_report_mttr_us(c), b5, sizeof b5));
+        esc(f, state_label(v, c->state, c->cause));
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n<h2>", f);
+    fprintf(f, tr(v, M_REPAIR), r->rules.repair_after_us / 86400e6);
+    fputs("</h2>\n<table id=\"repairs\"><tr>", f);
+    enum msg rh[] = {M_CAMERA, M_SITE, M_COMMUNE, M_DOWN_FOR, M_CAUSE, M_LAST_SEEN};
+    for (size_t i = 0; i < sizeof rh / sizeof rh[0]; i++)
+        fputs("<th>", f), esc(f, tr(v, rh[i])), fputs("</th>", f);
+    fputs("</tr>\n", f);
+    int n;
+    const struct cw_report_camera **rl = repair_list(r, &n);
+    for (int i = 0; i < n; i++) {
+        fputs("<tr class=\"repair\"><td>", f);
+        esc(f, rl[i]->id);
+        fputs("</td><td>", f);
+        esc(f, rl[i]->site_name);
+        fputs("</td><td>", f);
+        esc(f, rl[i]->commune_name);
+        fprintf(f, "</td><td class=\"n\">%s</td><td>", dur(rl[i]->current_down_us, b1, sizeof b1));
+        esc(f, state_label(v, rl[i]->state, rl[i]->cause));
+        fprintf(f, "</td><td>%s</td></tr>\n",
+                rl[i]->last_online_us ? cw_fmt_local(rl[i]->last_online_us, ts, sizeof ts) : "-");
+    }
+    if (n == 0) {
+        fputs("<tr><td colspan=\"6\">", f);
+        esc(f, tr(v, M_NONE));
+        fputs("</td></tr>\n", f);
+    }
+    free(rl);
+    fputs("</table>\n<p class=\"defs\"><b>", f);
+    esc(f, tr(v, M_DEFS_HDR));
+    fputs(":</b> ", f);
+    esc(f, tr(v, M_DEFS));
+    fputs(" Note: ", f);
+    esc(f, tr(v, M_NOT_RECORDED));
+    fputs(".</p>\n</body></html>\n", f);
+}
+
+int cw_report_render(FILE *f, enum cw_report_format fmt, const struct cw_report_view *v)
+{
+    switch (fmt) {
+    case CW_FMT_TEXT: render_text(f, v); return 0;
+    case CW_FMT_CSV: render_csv(f, v); return 0;
+    case CW_FMT_JSON: return render_json(f, v);
+    case CW_FMT_HTML: render_html(f, v); return 0;
+    }
+    return -1;
+}
