@@ -26,16 +26,21 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # and the unit tests link.
 LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/config.c \
            daemon/store.c daemon/camstate.c daemon/ingest.c daemon/camera.c daemon/daemon.c \
-           daemon/report.c
+           daemon/report.c daemon/plugin.c daemon/events.c daemon/analysis.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libcamwatch.a
-LIBS    := $(call pc_libs,$(PKGS)) -lpthread -lm
+LIBS    := $(call pc_libs,$(PKGS)) -ldl -lpthread -lm
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .SECONDARY: $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.o)
 
-BINS := $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim
+# Detection plugins: shared objects that export only their descriptor.
+PLUGIN_SRC := $(wildcard plugins/*.c)
+PLUGINS    := $(PLUGIN_SRC:plugins/%.c=$(BUILD)/plugins/%.so)
+TOY_PLUGINS := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/plugins/*.c))
+
+BINS := $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim $(PLUGINS) $(TOY_PLUGINS)
 
 .PHONY: all deps media test demo asan clean bench
 all: $(BINS) $(UNIT_BIN)
@@ -55,7 +60,7 @@ $(BUILD)/camwatchd: $(BUILD)/daemon/main.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/report_render.o $(BUILD)/tools/genhistory.o $(LIB)
+$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/report_render.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -67,6 +72,16 @@ $(BUILD)/tools/camsim.o: tools/camsim.c
 $(BUILD)/camsim: $(BUILD)/tools/camsim.o
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(GSTPKGS)) -lm
+
+$(BUILD)/plugins/%.so: plugins/%.c plugins/camwatch_plugin.h
+	@mkdir -p $(dir $@)
+	@echo "  PLUGIN  $@"
+	@$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $< $(LDFLAGS) -lm
+
+$(BUILD)/tests/plugins/%.so: tests/plugins/%.c plugins/camwatch_plugin.h
+	@mkdir -p $(dir $@)
+	@echo "  PLUGIN  $@"
+	@$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $< $(LDFLAGS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)

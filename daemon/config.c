@@ -32,6 +32,8 @@ enum key_type {
     T_LOGLEVEL,  /* error|warn|info|debug */
     T_TRANSPORT, /* tcp|udp */
     T_LIST,      /* a sequence handled by the caller */
+    T_INT,       /* a whole number within [min, max] */
+    T_SCHEDULE,  /* "HH:MM-HH:MM" or "" */
 };
 
 struct key {
@@ -55,6 +57,12 @@ static const struct key daemon_keys[] = {
      "error, warn, info or debug"},
     {"timezone", T_STR, "Asia/Ho_Chi_Minh", offsetof(struct cw_config, timezone), 0, 0, 1,
      "time zone in which status and reports show local times"},
+    {"plugin_dir", T_PATH, "/usr/lib/camwatch/plugins", offsetof(struct cw_config, plugin_dir), 0, 0, 0,
+     "directory of detection plugins (NAME.so); relative to this file"},
+    {"snapshot_max_age", T_DURATION, "30d", offsetof(struct cw_config, snapshot_max_age_us), 3600, 3660 * 86400.0, 1,
+     "event snapshots older than this are deleted"},
+    {"snapshot_max_mb", T_DOUBLE, "1024", offsetof(struct cw_config, snapshot_max_mb), 1, 1e7, 1,
+     "and the oldest are deleted while all of them take more than this many MiB"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -108,6 +116,16 @@ static const struct key camera_keys[] = {
      "a connected camera with no video packet for this long is stalled; twice this long, it is reconnected"},
     {"enabled", T_BOOL, "true", offsetof(struct cw_camera_config, enabled), 0, 0, 1,
      "false keeps the camera in the file but unwatched (not counted in uptime)"},
+    {"plugins", T_LIST, NULL, NOOFF, 0, 0, 1,
+     "detection plugins: a list of {name: motion|imagehealth|activity|..., OPTION: value...}"},
+    {"event_start_after", T_INT, "2", offsetof(struct cw_camera_config, event_start_after), 1, 100, 1,
+     "an event starts after this many positive analyses in a row"},
+    {"event_quiet", T_DURATION, "3s", offsetof(struct cw_camera_config, event_quiet_us), 0.1, 3600, 1,
+     "an event ends after this long without a positive analysis"},
+    {"event_max", T_DURATION, "60s", offsetof(struct cw_camera_config, event_max_us), 1, 86400, 1,
+     "a longer event is ended and a new one started"},
+    {"motion_schedule", T_SCHEDULE, "", offsetof(struct cw_camera_config, motion_schedule), 0, 0, 1,
+     "motion/activity events only start in this local time window, e.g. \"22:00-05:00\"; empty: always"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -364,6 +382,30 @@ static int set_value(struct loader *ld, const yaml_node_t *node, const char *key
             rc = -1;
         }
         break;
+    case T_INT: {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || *end) {
+            err_at(ld, node, keypath, "'%s' is not a whole number", s);
+            rc = -1;
+        } else if (v < k->min || v > k->max) {
+            err_at(ld, node, keypath, "%s is out of range (%g to %g)", s, k->min, k->max);
+            rc = -1;
+        } else {
+            *(int *)field = (int)v;
+        }
+        break;
+    }
+    case T_SCHEDULE: {
+        int from_m, to_m;
+        if (cw_parse_schedule(s, &from_m, &to_m) < 0) {
+            err_at(ld, node, keypath, "'%s' is not a time window like 22:00-05:00", s);
+            rc = -1;
+            break;
+        }
+        *(char **)field = s;
+        return 0;
+    }
     case T_LIST:
         break;
     }
@@ -507,6 +549,98 @@ static void load_sites(struct loader *ld, struct cw_config *cfg, yaml_node_t *se
     }
 }
 
+int cw_parse_schedule(const char *s, int *from_min, int *to_min)
+{
+    int h1, m1, h2, m2;
+    char tail;
+    *from_min = *to_min = -1;
+    if (!s[0])
+        return 0;
+    if (sscanf(s, "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 < 0 || h1 > 24 || h2 < 0 || h2 > 24 ||
+        m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
+        return -1;
+    *from_min = h1 * 60 + m1;
+    *to_min = h2 * 60 + m2;
+    return 0;
+}
+
+int cw_schedule_contains(int from_min, int to_min, int m)
+{
+    if (from_min < 0)
+        return 1;
+    if (from_min <= to_min)
+        return m >= from_min && m < to_min;
+    return m >= from_min || m < to_min; /* wraps midnight */
+}
+
+/* A camera's `plugins:` list: each item a mapping with `name` and the
+ * plugin's own options (a scalar, or a list of scalars for repeatable
+ * options such as motion zones). Options are checked by the plugin itself
+ * when the daemon starts the camera. */
+static void load_plugins(struct loader *ld, struct cw_camera_config *cam, yaml_node_t *seq, const char *cpath)
+{
+    int n = seq_len(seq);
+    char path[200], kp[300];
+    cam->plugins = calloc((size_t)n + 1, sizeof *cam->plugins);
+    for (int i = 0; i < n && cam->plugins; i++) {
+        yaml_node_t *item = seq_item(ld, seq, i);
+        struct cw_plugin_config *pc = &cam->plugins[cam->n_plugins++];
+        snprintf(path, sizeof path, "%s.plugins[%d]", cpath, i);
+        pc->line = (int)item->start_mark.line + 1;
+        pc->column = (int)item->start_mark.column + 1;
+        if (item->type == YAML_SCALAR_NODE) { /* "- motion" with no options */
+            pc->name = strdup((const char *)item->data.scalar.value);
+        } else if (item->type != YAML_MAPPING_NODE) {
+            err_at(ld, item, path, "expected a plugin name or {name: ..., options}");
+            continue;
+        }
+        for (yaml_node_pair_t *pr = item->type == YAML_MAPPING_NODE ? item->data.mapping.pairs.start : NULL;
+             pr && pr < item->data.mapping.pairs.top; pr++) {
+            yaml_node_t *kn = yaml_document_get_node(&ld->doc, pr->key);
+            yaml_node_t *vn = yaml_document_get_node(&ld->doc, pr->value);
+            const char *k = kn->type == YAML_SCALAR_NODE ? (const char *)kn->data.scalar.value : "?";
+            snprintf(kp, sizeof kp, "%s.%s", path, k);
+            int nv = vn->type == YAML_SEQUENCE_NODE ? seq_len(vn) : 1;
+            for (int j = 0; j < nv; j++) {
+                yaml_node_t *v = vn->type == YAML_SEQUENCE_NODE ? seq_item(ld, vn, j) : vn;
+                if (v->type != YAML_SCALAR_NODE) {
+                    err_at(ld, v, kp, "expected a value or a list of values");
+                    continue;
+                }
+                char *val = expand_env(ld, v, kp, (const char *)v->data.scalar.value);
+                if (!val)
+                    continue;
+                if (strcmp(k, "name") == 0) {
+                    if (pc->name || !valid_id(val)) {
+                        err_at(ld, v, kp, pc->name ? "duplicate name" : "'%s' is not a plugin name", val);
+                        free(val);
+                        continue;
+                    }
+                    pc->name = val;
+                    continue;
+                }
+                char **ks = realloc(pc->keys, sizeof(char *) * (size_t)(pc->n + 1));
+                char **vs = ks ? realloc(pc->values, sizeof(char *) * (size_t)(pc->n + 1)) : NULL;
+                if (ks)
+                    pc->keys = ks;
+                if (!vs) {
+                    free(val);
+                    continue;
+                }
+                pc->values = vs;
+                pc->keys[pc->n] = strdup(k);
+                pc->values[pc->n] = val;
+                pc->n++;
+            }
+        }
+        if (!pc->name)
+            err_at(ld, item, path, "plugin without a name");
+        for (int o = 0; pc->name && o < cam->n_plugins - 1; o++)
+            if (cam->plugins[o].name && strcmp(cam->plugins[o].name, pc->name) == 0)
+                err_at(ld, item, path, "plugin '%s' listed twice", pc->name);
+    }
+}
+
 static void load_cameras(struct loader *ld, struct cw_config *cfg, yaml_node_t *seq)
 {
     int n = seq_len(seq);
@@ -519,7 +653,12 @@ static void load_cameras(struct loader *ld, struct cw_config *cfg, yaml_node_t *
         cam->site = -1;
         cam->line = (int)item->start_mark.line + 1;
         snprintf(path, sizeof path, "cameras[%d]", i);
-        apply_table(ld, item, path, camera_keys, cam, NULL);
+        yaml_node_t *plugins = NULL;
+        apply_table(ld, item, path, camera_keys, cam, &plugins);
+        if (plugins)
+            load_plugins(ld, cam, plugins, path);
+        if (cam->motion_schedule)
+            cw_parse_schedule(cam->motion_schedule, &cam->sched_from_min, &cam->sched_to_min);
         if (cam->id) {
             char p2[160];
             snprintf(p2, sizeof p2, "cameras[%d].id", i);
@@ -695,6 +834,7 @@ void cw_config_free(struct cw_config *cfg)
     free(cfg->database);
     free(cfg->state_dir);
     free(cfg->timezone);
+    free(cfg->plugin_dir);
     for (int i = 0; i < cfg->n_districts; i++) {
         free(cfg->districts[i].id);
         free(cfg->districts[i].name);
@@ -714,6 +854,18 @@ void cw_config_free(struct cw_config *cfg)
         free(c->site_id);
         free(c->url);
         free(c->url_redacted);
+        free(c->motion_schedule);
+        for (int j = 0; j < c->n_plugins; j++) {
+            struct cw_plugin_config *pc = &c->plugins[j];
+            free(pc->name);
+            for (int k = 0; k < pc->n; k++) {
+                free(pc->keys[k]);
+                free(pc->values[k]);
+            }
+            free(pc->keys);
+            free(pc->values);
+        }
+        free(c->plugins);
     }
     free(cfg->districts);
     free(cfg->communes);
@@ -764,7 +916,7 @@ int cw_camera_config_same_session(const struct cw_camera_config *a, const struct
 static const char *type_name(enum key_type t)
 {
     static const char *const n[] = {"string", "id", "path", "rtsp-url", "duration", "number",
-                                    "bool", "log-level", "tcp|udp", "list"};
+                                    "bool", "log-level", "tcp|udp", "list", "integer", "HH:MM-HH:MM"};
     return n[t];
 }
 

@@ -29,6 +29,14 @@ struct cw_site {
     int commune; /* index into cw_config.communes */
 };
 
+/* One plugin of a camera and its options, as strings for its configure(). */
+struct cw_plugin_config {
+    char *name;
+    char **keys, **values;
+    int n;
+    int line, column; /* for messages */
+};
+
 struct cw_camera_config {
     char *id;
     char *name;
@@ -42,6 +50,14 @@ struct cw_camera_config {
     int64_t stall_timeout_us;
     int enabled;
     int line; /* where the camera is defined, for messages */
+    /* detection */
+    struct cw_plugin_config *plugins;
+    int n_plugins;
+    int event_start_after;   /* positive analyses in a row to start an event */
+    int64_t event_quiet_us;  /* an event ends after this long without one */
+    int64_t event_max_us;    /* and is split at this length */
+    char *motion_schedule;   /* "22:00-05:00" local time, or "" for always */
+    int sched_from_min, sched_to_min; /* parsed; -1: always */
 };
 
 struct cw_config {
@@ -51,6 +67,9 @@ struct cw_config {
     char *state_dir;
     int log_level;
     char *timezone;
+    char *plugin_dir;
+    int64_t snapshot_max_age_us;
+    double snapshot_max_mb;
     /* report: the committee's rules */
     struct cw_report_rules {
         double uptime_target;      /* % a camera must reach */
@@ -98,6 +117,11 @@ const struct cw_camera_config *cw_config_find_camera(const struct cw_config *cfg
 const struct cw_site *cw_config_camera_site(const struct cw_config *cfg, const struct cw_camera_config *cam);
 const struct cw_commune *cw_config_site_commune(const struct cw_config *cfg, const struct cw_site *site);
 const struct cw_district *cw_config_commune_district(const struct cw_config *cfg, const struct cw_commune *c);
+
+/* Parses "HH:MM-HH:MM" into minutes of the day; "" means always (-1). */
+int cw_parse_schedule(const char *s, int *from_min, int *to_min);
+/* Whether minute m of the local day falls in the schedule (wraps midnight). */
+int cw_schedule_contains(int from_min, int to_min, int m);
 
 /* Whether two camera configs would need a new RTSP session. */
 int cw_camera_config_same_session(const struct cw_camera_config *a, const struct cw_camera_config *b);

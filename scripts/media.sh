@@ -7,7 +7,8 @@
 #    is what camsim serves without re-encoding;
 #  - small synthetic clips for tests.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+HERE=$(cd "$(dirname "$0")" && pwd)
+cd "$HERE/.."
 mkdir -p media
 cd media
 
@@ -36,3 +37,4 @@ encode() {
 encode vtest-720p15.h264 -i vtest.avi -vf "scale=1280:720,fps=15"
 # A small version for many-camera tests (cheap to serve and to decode).
 encode vtest-360p15.h264 -i vtest.avi -vf "scale=640:360,fps=15"
+"$HERE/make-clips.sh"

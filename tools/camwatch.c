@@ -26,7 +26,8 @@ static void usage(FILE *f)
                "  check-db                      integrity check and span tiling check of the database\n"
                "  report --month YYYY-MM ...    uptime report per camera, site, commune, district (report --help)\n"
                "  gen-history [--cameras N] [--months M] [--seed S] [--end YYYY-MM-DD]\n"
-               "                                write a synthetic history into --db (tests, benchmarks)\n\n"
+               "                                write a synthetic history into --db (tests, benchmarks)\n"
+               "  analyze FILE --plugin NAME... run detection plugins over a video file (analyze --help)\n\n"
                "options:\n"
                "  -c, --config FILE   config file (default " DEFAULT_CONFIG "); gives the database path\n"
                "  --db FILE           database file (instead of reading the config)\n");
@@ -223,6 +224,8 @@ int main(int argc, char **argv)
             return cw_cli_report(argc - i, argv + i, o.config, o.db);
         if (strcmp(argv[i], "gen-history") == 0)
             return cw_cli_gen_history(argc - i, argv + i, o.db);
+        if (strcmp(argv[i], "analyze") == 0)
+            return cw_cli_analyze(argc - i, argv + i);
         break;
     }
     for (int i = 1; i < argc; i++) {

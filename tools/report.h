@@ -20,5 +20,6 @@ int cw_report_render(FILE *f, enum cw_report_format fmt, const struct cw_report_
 /* argv[0] is the command name; config/db as resolved by camwatch. */
 int cw_cli_report(int argc, char **argv, const char *config, const char *db);
 int cw_cli_gen_history(int argc, char **argv, const char *db);
+int cw_cli_analyze(int argc, char **argv);
 
 #endif

@@ -1,0 +1,362 @@
+/* The per-frame path (see analysis.h): receive, decode, scale, analyse,
+ * decide, emit - each a small step below. */
+#include "analysis.h"
+
+#include <libavcodec/avcodec.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "log.h"
+
+struct slot {
+    struct cw_plugin_instance *inst;
+    const struct cw_plugin_descriptor *d;
+    struct cw_event_tracker tr;
+    int64_t last_pts_us; /* of the last analysis (FRAMES) */
+    uint32_t health;
+    /* the current event's peak */
+    uint8_t *jpeg;
+    size_t jpeg_len;
+    struct cw_plugin_result peak_res;
+    int peak_w, peak_h;
+};
+
+struct cw_analysis {
+    struct slot *slots;
+    int n;
+    enum cw_decode_mode mode;
+    int want_width, fast;
+    cw_analysis_cb cb;
+    void *ud;
+    AVCodecContext *dec;
+    AVFrame *frame;
+    AVRational tb;
+    /* scaled luma of the last decoded frame */
+    uint8_t *luma;
+    int lw, lh, have_luma;
+    int *xs; /* source column ranges for the box filter */
+    int xs_src_w;
+    AVCodecContext *jpeg_enc;
+    AVFrame *jpeg_frame;
+    AVPacket *jpeg_pkt;
+    uint32_t health;
+    int64_t decoded, analysed;
+};
+
+const char *cw_decode_mode_name(enum cw_decode_mode m)
+{
+    static const char *const n[] = {"none", "keyframes", "frames"};
+    return n[m];
+}
+
+int cw_analysis_create(struct cw_plugin_instance **insts, int n, const struct cw_event_rules *rules,
+                       cw_analysis_cb cb, void *ud, struct cw_analysis **out)
+{
+    struct cw_analysis *a = calloc(1, sizeof *a);
+    *out = NULL;
+    if (!a || !(a->slots = calloc((size_t)n + 1, sizeof *a->slots))) {
+        free(a);
+        return CW_ENOMEM;
+    }
+    a->n = n;
+    a->cb = cb;
+    a->ud = ud;
+    a->fast = 1;
+    a->want_width = 0;
+    for (int i = 0; i < n; i++) {
+        struct slot *s = &a->slots[i];
+        s->inst = insts[i];
+        s->d = insts[i]->plugin->d;
+        s->last_pts_us = INT64_MIN;
+        cw_event_tracker_init(&s->tr, rules);
+        /* The cheapest decode that satisfies every plugin. */
+        if ((int)s->d->input > (int)a->mode)
+            a->mode = (enum cw_decode_mode)s->d->input;
+        if (s->d->input != CW_PLUGIN_INPUT_NONE) {
+            int w = s->d->analysis_width > 0 ? s->d->analysis_width : 320;
+            if (w > a->want_width)
+                a->want_width = w;
+            a->fast &= s->d->allow_fast_decode;
+        }
+    }
+    if (a->want_width == 0)
+        a->want_width = 320;
+    a->want_width &= ~1;
+    *out = a;
+    return 0;
+}
+
+enum cw_decode_mode cw_analysis_mode(const struct cw_analysis *a) { return a->mode; }
+int64_t cw_analysis_decoded(const struct cw_analysis *a) { return a->decoded; }
+int64_t cw_analysis_analysed(const struct cw_analysis *a) { return a->analysed; }
+
+int cw_analysis_start(struct cw_analysis *a, const AVCodecParameters *par, int tb_num, int tb_den)
+{
+    a->tb = (AVRational){tb_num, tb_den};
+    avcodec_free_context(&a->dec);
+    a->have_luma = 0;
+    if (a->mode == CW_DECODE_NONE)
+        return 0;
+    const AVCodec *codec = avcodec_find_decoder(par->codec_id);
+    if (!codec)
+        return CW_EINVAL;
+    a->dec = avcodec_alloc_context3(codec);
+    if (!a->dec || avcodec_parameters_to_context(a->dec, par) < 0)
+        return CW_ENOMEM;
+    /* One thread (one camera, one core share), no output delay, and the
+     * cheap options where every plugin allows them. */
+    a->dec->thread_count = 1;
+    a->dec->flags |= AV_CODEC_FLAG_LOW_DELAY;
+    a->dec->flags2 |= AV_CODEC_FLAG2_FAST;
+    if (a->mode == CW_DECODE_KEYFRAMES)
+        a->dec->skip_frame = AVDISCARD_NONKEY;
+    if (a->fast)
+        a->dec->skip_loop_filter = AVDISCARD_ALL;
+    if (avcodec_open2(a->dec, codec, NULL) < 0) {
+        avcodec_free_context(&a->dec);
+        return CW_EINVAL;
+    }
+    if (!a->frame && !(a->frame = av_frame_alloc()))
+        return CW_ENOMEM;
+    return 0;
+}
+
+/* scale: box-filter the luma plane down to want_width (no colour work). */
+static int scale(struct cw_analysis *a, const AVFrame *f)
+{
+    int sw = f->width, sh = f->height;
+    int w = sw < a->want_width ? sw & ~1 : a->want_width;
+    int h = ((int)((int64_t)sh * w / sw)) & ~1;
+    if (w < 2 || h < 2)
+        return -1;
+    if (w != a->lw || h != a->lh || sw != a->xs_src_w) {
+        free(a->luma);
+        free(a->xs);
+        a->luma = malloc((size_t)w * h);
+        a->xs = malloc(sizeof(int) * (size_t)(w + 1));
+        if (!a->luma || !a->xs)
+            return -1;
+        for (int x = 0; x <= w; x++)
+            a->xs[x] = (int)((int64_t)x * sw / w);
+        a->lw = w;
+        a->lh = h;
+        a->xs_src_w = sw;
+    }
+    for (int y = 0; y < h; y++) {
+        int y0 = (int)((int64_t)y * sh / h), y1 = (int)((int64_t)(y + 1) * sh / h);
+        if (y1 <= y0)
+            y1 = y0 + 1;
+        uint8_t *dst = a->luma + (size_t)y * w;
+        for (int x = 0; x < w; x++) {
+            int x0 = a->xs[x], x1 = a->xs[x + 1] > x0 ? a->xs[x + 1] : x0 + 1;
+            unsigned sum = 0;
+            for (int yy = y0; yy < y1; yy++) {
+                const uint8_t *row = f->data[0] + (size_t)yy * f->linesize[0];
+                for (int xx = x0; xx < x1; xx++)
+                    sum += row[xx];
+            }
+            dst[x] = (uint8_t)(sum / (unsigned)((y1 - y0) * (x1 - x0)));
+        }
+    }
+    a->have_luma = 1;
+    return 0;
+}
+
+/* A grey JPEG of the scaled luma, with libavcodec's mjpeg encoder. */
+static int snapshot(struct cw_analysis *a, struct slot *s)
+{
+    if (!a->have_luma)
+        return -1;
+    if (!a->jpeg_enc || a->jpeg_enc->width != a->lw || a->jpeg_enc->height != a->lh) {
+        avcodec_free_context(&a->jpeg_enc);
+        av_frame_free(&a->jpeg_frame);
+        const AVCodec *c = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
+        if (!c || !(a->jpeg_enc = avcodec_alloc_context3(c)))
+            return -1;
+        a->jpeg_enc->width = a->lw;
+        a->jpeg_enc->height = a->lh;
+        a->jpeg_enc->pix_fmt = AV_PIX_FMT_YUVJ420P;
+        a->jpeg_enc->time_base = (AVRational){1, 25};
+        a->jpeg_enc->flags |= AV_CODEC_FLAG_QSCALE;
+        a->jpeg_enc->global_quality = FF_QP2LAMBDA * 4;
+        if (avcodec_open2(a->jpeg_enc, c, NULL) < 0) {
+            avcodec_free_context(&a->jpeg_enc);
+            return -1;
+        }
+        a->jpeg_frame = av_frame_alloc();
+        if (!a->jpeg_frame)
+            return -1;
+        a->jpeg_frame->format = AV_PIX_FMT_YUVJ420P;
+        a->jpeg_frame->width = a->lw;
+        a->jpeg_frame->height = a->lh;
+        if (av_frame_get_buffer(a->jpeg_frame, 0) < 0)
+            return -1;
+        for (int p = 1; p < 3; p++)
+            for (int y = 0; y < a->lh / 2; y++)
+                memset(a->jpeg_frame->data[p] + (size_t)y * a->jpeg_frame->linesize[p], 128, (size_t)a->lw / 2);
+    }
+    if (!a->jpeg_pkt && !(a->jpeg_pkt = av_packet_alloc()))
+        return -1;
+    if (av_frame_make_writable(a->jpeg_frame) < 0)
+        return -1;
+    for (int y = 0; y < a->lh; y++)
+        memcpy(a->jpeg_frame->data[0] + (size_t)y * a->jpeg_frame->linesize[0], a->luma + (size_t)y * a->lw,
+               (size_t)a->lw);
+    a->jpeg_frame->pts++;
+    if (avcodec_send_frame(a->jpeg_enc, a->jpeg_frame) < 0 || avcodec_receive_packet(a->jpeg_enc, a->jpeg_pkt) < 0)
+        return -1;
+    uint8_t *copy = realloc(s->jpeg, (size_t)a->jpeg_pkt->size);
+    if (copy) {
+        memcpy(copy, a->jpeg_pkt->data, (size_t)a->jpeg_pkt->size);
+        s->jpeg = copy;
+        s->jpeg_len = (size_t)a->jpeg_pkt->size;
+        s->peak_w = a->lw;
+        s->peak_h = a->lh;
+    }
+    av_packet_unref(a->jpeg_pkt);
+    return 0;
+}
+
+static void emit_end(struct cw_analysis *a, struct slot *s, const struct cw_event_span *e)
+{
+    struct cw_analysis_output o = {.kind = CW_ANALYSIS_EVENT_END, .plugin = s->d->name, .start_us = e->start_us,
+                                   .end_us = e->end_us, .peak = e->peak, .jpeg = s->jpeg, .jpeg_len = s->jpeg_len,
+                                   .frame_w = s->peak_w, .frame_h = s->peak_h, .t_us = e->end_us};
+    o.n_boxes = s->peak_res.n_boxes;
+    memcpy(o.boxes, s->peak_res.boxes, sizeof o.boxes);
+    a->cb(a->ud, &o);
+    free(s->jpeg);
+    s->jpeg = NULL;
+    s->jpeg_len = 0;
+    memset(&s->peak_res, 0, sizeof s->peak_res);
+}
+
+/* decide + emit: one plugin verdict into events and health. */
+static void decide(struct cw_analysis *a, struct slot *s, const struct cw_plugin_result *r, int64_t now, int minute)
+{
+    if (r->health_checked) {
+        uint32_t h = (s->health & ~r->health_checked) | (r->health & r->health_checked);
+        s->health = h;
+        uint32_t all = 0;
+        for (int i = 0; i < a->n; i++)
+            all |= a->slots[i].health;
+        if (all != a->health) {
+            struct cw_analysis_output o = {.kind = CW_ANALYSIS_HEALTH, .plugin = s->d->name, .health = all,
+                                           .health_changed = all ^ a->health, .t_us = now};
+            a->health = all;
+            a->cb(a->ud, &o);
+        }
+        return;
+    }
+    struct cw_event_span e;
+    int fl = cw_event_feed(&s->tr, now, minute, r->positive, r->score, &e);
+    if (fl & CW_EVENT_ENDED)
+        emit_end(a, s, &e);
+    if (fl & CW_EVENT_STARTED) {
+        struct cw_analysis_output o = {.kind = CW_ANALYSIS_EVENT_START, .plugin = s->d->name,
+                                       .start_us = s->tr.start_us, .peak = r->score, .t_us = now};
+        a->cb(a->ud, &o);
+    }
+    if (fl & CW_EVENT_PEAK) {
+        s->peak_res = *r;
+        snapshot(a, s);
+    }
+}
+
+/* analyse: hand a decoded (and scaled) frame to the plugins that want it. */
+static void analyse(struct cw_analysis *a, int keyframe, int64_t pts_us, int64_t now, int minute)
+{
+    struct cw_plugin_frame f = {a->luma, a->lw, a->lh, a->lw, pts_us, now, keyframe};
+    for (int i = 0; i < a->n; i++) {
+        struct slot *s = &a->slots[i];
+        if (s->d->input == CW_PLUGIN_INPUT_NONE || (s->d->input == CW_PLUGIN_INPUT_KEYFRAMES && !keyframe))
+            continue;
+        if (s->d->input == CW_PLUGIN_INPUT_FRAMES && s->d->analysis_fps > 0 && s->last_pts_us != INT64_MIN &&
+            pts_us - s->last_pts_us < (int64_t)(0.9e6 / s->d->analysis_fps))
+            continue;
+        s->last_pts_us = pts_us;
+        struct cw_plugin_result r;
+        memset(&r, 0, sizeof r);
+        if (s->d->process_frame(s->inst->state, &f, &r) < 0)
+            continue;
+        a->analysed++;
+        decide(a, s, &r, now, minute);
+    }
+}
+
+int cw_analysis_packet(struct cw_analysis *a, const AVPacket *pkt, int64_t now, int minute)
+{
+    int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+    int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+    int64_t pts_us = ts != AV_NOPTS_VALUE ? av_rescale_q(ts, a->tb, (AVRational){1, 1000000}) : now;
+
+    /* receive: packet-level plugins see every video packet */
+    for (int i = 0; i < a->n; i++) {
+        struct slot *s = &a->slots[i];
+        if (s->d->input != CW_PLUGIN_INPUT_NONE)
+            continue;
+        struct cw_plugin_packet p = {pts_us, now, pkt->size, key};
+        struct cw_plugin_result r;
+        memset(&r, 0, sizeof r);
+        if (s->d->process_packet(s->inst->state, &p, &r) == 0) {
+            a->analysed++;
+            decide(a, s, &r, now, minute);
+        }
+    }
+    if (!a->dec)
+        return 0;
+    /* decode: keyframes only need keyframe packets (IDR frames stand alone) */
+    if (a->mode == CW_DECODE_KEYFRAMES && !key)
+        return 0;
+    if (avcodec_send_packet(a->dec, pkt) < 0)
+        return 0; /* a corrupt packet: the decoder recovers at the next keyframe */
+    while (avcodec_receive_frame(a->dec, a->frame) == 0) {
+        a->decoded++;
+        int fkey = a->frame->key_frame || a->frame->pict_type == AV_PICTURE_TYPE_I;
+        int64_t fts = a->frame->best_effort_timestamp;
+        int64_t fpts = fts != AV_NOPTS_VALUE ? av_rescale_q(fts, a->tb, (AVRational){1, 1000000}) : pts_us;
+        if (scale(a, a->frame) == 0)
+            analyse(a, fkey, fpts, now, minute);
+        av_frame_unref(a->frame);
+    }
+    return 0;
+}
+
+void cw_analysis_stop(struct cw_analysis *a, int64_t now)
+{
+    struct cw_event_span e;
+    for (int i = 0; i < a->n; i++) {
+        struct slot *s = &a->slots[i];
+        if (cw_event_flush(&s->tr, &e))
+            emit_end(a, s, &e);
+        s->health = 0;
+        s->last_pts_us = INT64_MIN;
+    }
+    if (a->health) {
+        struct cw_analysis_output o = {.kind = CW_ANALYSIS_HEALTH, .plugin = "", .health = 0,
+                                       .health_changed = a->health, .t_us = now};
+        a->health = 0;
+        a->cb(a->ud, &o);
+    }
+    avcodec_free_context(&a->dec);
+}
+
+void cw_analysis_free(struct cw_analysis *a)
+{
+    if (!a)
+        return;
+    for (int i = 0; i < a->n; i++) {
+        cw_plugin_instance_destroy(a->slots[i].inst);
+        free(a->slots[i].jpeg);
+    }
+    free(a->slots);
+    avcodec_free_context(&a->dec);
+    avcodec_free_context(&a->jpeg_enc);
+    av_frame_free(&a->frame);
+    av_frame_free(&a->jpeg_frame);
+    av_packet_free(&a->jpeg_pkt);
+    free(a->luma);
+    free(a->xs);
+    free(a);
+}

@@ -1,0 +1,56 @@
+/* The per-frame path of one camera: decode only what its plugins need,
+ * downscale the luma plane, run the plugins, turn their verdicts into
+ * events and image-health changes, and keep a JPEG of each event's peak.
+ *
+ * Lives on the camera's ingest thread (and in `camwatch analyze`, which
+ * runs it over a file). FFmpeg types stay inside: callers hand it packets
+ * and get plain outputs back through a callback. */
+#ifndef CW_ANALYSIS_H
+#define CW_ANALYSIS_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "events.h"
+#include "plugin.h"
+
+enum cw_decode_mode { CW_DECODE_NONE = 0, CW_DECODE_KEYFRAMES = 1, CW_DECODE_FRAMES = 2 };
+
+enum cw_analysis_kind { CW_ANALYSIS_EVENT_START, CW_ANALYSIS_EVENT_END, CW_ANALYSIS_HEALTH };
+
+struct cw_analysis_output {
+    enum cw_analysis_kind kind;
+    const char *plugin;          /* the plugin's name */
+    int64_t start_us, end_us;    /* the event (END), or start (START) */
+    double peak;
+    int n_boxes;                 /* regions at the peak, in frame_w x frame_h */
+    struct cw_plugin_box boxes[CW_PLUGIN_MAX_BOXES];
+    int frame_w, frame_h;
+    const uint8_t *jpeg;         /* snapshot at the peak, or NULL */
+    size_t jpeg_len;
+    uint32_t health, health_changed; /* HEALTH: all flags now, and which changed */
+    int64_t t_us;
+};
+
+typedef void (*cw_analysis_cb)(void *ud, const struct cw_analysis_output *o);
+
+struct cw_analysis;
+struct AVCodecParameters;
+struct AVPacket;
+
+/* Takes ownership of the instances (the array itself is copied). */
+int cw_analysis_create(struct cw_plugin_instance **insts, int n, const struct cw_event_rules *rules,
+                       cw_analysis_cb cb, void *ud, struct cw_analysis **out);
+enum cw_decode_mode cw_analysis_mode(const struct cw_analysis *a);
+const char *cw_decode_mode_name(enum cw_decode_mode m);
+/* A new session: (re)opens the decoder for these parameters. */
+int cw_analysis_start(struct cw_analysis *a, const struct AVCodecParameters *par, int tb_num, int tb_den);
+/* One video packet; clock_us is the time events are stamped with (wall
+ * clock live, stream time over a file). */
+int cw_analysis_packet(struct cw_analysis *a, const struct AVPacket *pkt, int64_t clock_us, int minute_of_day);
+/* The session ended: active events end, image health is no longer known. */
+void cw_analysis_stop(struct cw_analysis *a, int64_t clock_us);
+int64_t cw_analysis_decoded(const struct cw_analysis *a);
+int64_t cw_analysis_analysed(const struct cw_analysis *a);
+void cw_analysis_free(struct cw_analysis *a);
+
+#endif

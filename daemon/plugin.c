@@ -1,0 +1,115 @@
+/* Plugin loading and instances (see plugin.h). */
+#include "plugin.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "log.h"
+
+int cw_plugin_load(const char *dir, const char *name, struct cw_plugin **out, char *err, size_t errlen)
+{
+    char path[4096];
+    struct cw_plugin *p;
+
+    *out = NULL;
+    snprintf(path, sizeof path, "%s/%s.so", dir, name);
+    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!dl) {
+        snprintf(err, errlen, "plugin %s: cannot load: %s", path, dlerror());
+        return CW_ENOTFOUND;
+    }
+    cw_plugin_descriptor_fn fn;
+    *(void **)&fn = dlsym(dl, CW_PLUGIN_SYMBOL);
+    const struct cw_plugin_descriptor *d = fn ? fn() : NULL;
+    if (!d) {
+        snprintf(err, errlen, "plugin %s: no %s() in it", path, CW_PLUGIN_SYMBOL);
+        dlclose(dl);
+        return CW_EINVAL;
+    }
+    /* Only the first two fields are read before the version is known. */
+    if (d->abi_version != CW_PLUGIN_ABI_VERSION) {
+        snprintf(err, errlen, "plugin %s: built for plugin ABI version %u, this camwatchd has version %d; rebuild it",
+                 path, d->abi_version, CW_PLUGIN_ABI_VERSION);
+        dlclose(dl);
+        return CW_EINVAL;
+    }
+    if (d->struct_size < sizeof *d || !d->name || !d->create || !d->destroy ||
+        (d->input == CW_PLUGIN_INPUT_NONE ? !d->process_packet : !d->process_frame) ||
+        d->input > CW_PLUGIN_INPUT_FRAMES) {
+        snprintf(err, errlen, "plugin %s: incomplete descriptor (size %u, want %zu)", path, d->struct_size, sizeof *d);
+        dlclose(dl);
+        return CW_EINVAL;
+    }
+    if (strcmp(d->name, name) != 0) {
+        snprintf(err, errlen, "plugin %s: calls itself '%s'", path, d->name);
+        dlclose(dl);
+        return CW_EINVAL;
+    }
+    p = calloc(1, sizeof *p);
+    if (!p || !(p->path = strdup(path))) {
+        free(p);
+        dlclose(dl);
+        return CW_ENOMEM;
+    }
+    p->dl = dl;
+    p->d = d;
+    *out = p;
+    return 0;
+}
+
+void cw_plugin_unload(struct cw_plugin *p)
+{
+    if (!p)
+        return;
+    dlclose(p->dl);
+    free(p->path);
+    free(p);
+}
+
+static void host_log(void *ud, int level, const char *msg)
+{
+    struct cw_plugin_instance *inst = ud;
+    int l = level <= 0 ? CW_LOG_ERROR : level == 1 ? CW_LOG_WARN : level == 2 ? CW_LOG_INFO : CW_LOG_DEBUG;
+    if (cw_log_enabled(l))
+        cw_log(l, inst->plugin->d->name, inst->camera, "%s", msg);
+}
+
+int cw_plugin_instance_create(const struct cw_plugin *p, const char *camera, char *const *keys,
+                              char *const *values, int n, struct cw_plugin_instance **out, char *err, size_t errlen)
+{
+    struct cw_plugin_instance *inst = calloc(1, sizeof *inst);
+    *out = NULL;
+    if (!inst)
+        return CW_ENOMEM;
+    inst->plugin = p;
+    snprintf(inst->camera, sizeof inst->camera, "%s", camera);
+    inst->host = (struct cw_plugin_host){CW_PLUGIN_ABI_VERSION, sizeof inst->host, host_log, inst};
+    if (p->d->create(&inst->host, &inst->state) < 0) {
+        snprintf(err, errlen, "plugin %s: create failed", p->d->name);
+        free(inst);
+        return CW_EINVAL;
+    }
+    for (int i = 0; i < n; i++) {
+        char why[256] = "";
+        if (!p->d->configure || p->d->configure(inst->state, keys[i], values[i], why, sizeof why) < 0) {
+            snprintf(err, errlen, "plugin %s: option %s: %s", p->d->name, keys[i],
+                     why[0] ? why : "the plugin takes no options");
+            p->d->destroy(inst->state);
+            free(inst);
+            return CW_ECONFIG;
+        }
+    }
+    *out = inst;
+    return 0;
+}
+
+void cw_plugin_instance_destroy(struct cw_plugin_instance *inst)
+{
+    if (!inst)
+        return;
+    inst->plugin->d->destroy(inst->state);
+    free(inst);
+}

@@ -1,0 +1,171 @@
+/* `camwatch analyze FILE`: runs a camera's detection pipeline (decode,
+ * plugins, events) over a video file as fast as it decodes, and prints the
+ * events and image-health changes with their stream times. The daemon runs
+ * the very same code on live streams; this is for tests and for tuning a
+ * camera's options on a recorded clip. */
+#include <libavformat/avformat.h>
+#include <libavutil/time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../daemon/analysis.h"
+#include "../daemon/log.h"
+#include "../daemon/plugin.h"
+
+#define MAX_PLUGINS 8
+#define MAX_OPTS 32
+
+struct run {
+    const char *snap_dir;
+    int n_events;
+};
+
+static void health_names(uint32_t h, char *buf, size_t len)
+{
+    static const char *const n[] = {"black", "frozen", "covered", "blurred"};
+    buf[0] = '\0';
+    for (int i = 0; i < 4; i++)
+        if (h & (1u << i))
+            snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? "," : "", n[i]);
+    if (!buf[0])
+        snprintf(buf, len, "ok");
+}
+
+static void on_output(void *ud, const struct cw_analysis_output *o)
+{
+    struct run *r = ud;
+    char names[64];
+    switch (o->kind) {
+    case CW_ANALYSIS_EVENT_START:
+        break;
+    case CW_ANALYSIS_EVENT_END: {
+        char path[512] = "-";
+        if (r->snap_dir && o->jpeg) {
+            snprintf(path, sizeof path, "%s/%s-%03d.jpg", r->snap_dir, o->plugin, r->n_events);
+            FILE *f = fopen(path, "wb");
+            if (f) {
+                fwrite(o->jpeg, 1, o->jpeg_len, f);
+                fclose(f);
+            }
+        }
+        printf("event %s start=%.3f end=%.3f peak=%.4f boxes=%d snapshot=%s\n", o->plugin, o->start_us / 1e6,
+               o->end_us / 1e6, o->peak, o->n_boxes, path);
+        r->n_events++;
+        break;
+    }
+    case CW_ANALYSIS_HEALTH:
+        health_names(o->health, names, sizeof names);
+        printf("health t=%.3f %s\n", o->t_us / 1e6, names);
+        break;
+    }
+}
+
+int cw_cli_analyze(int argc, char **argv)
+{
+    const char *file = NULL, *dir = "build/plugins", *names[MAX_PLUGINS];
+    char *okeys[MAX_PLUGINS][MAX_OPTS], *ovals[MAX_PLUGINS][MAX_OPTS];
+    int n_names = 0, n_opts[MAX_PLUGINS] = {0};
+    struct cw_event_rules rules = {2, 3000000, 60000000, -1, -1};
+    struct run run = {0};
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--plugin-dir") == 0 && v)
+            dir = v, i++;
+        else if (strcmp(a, "--plugin") == 0 && v && n_names < MAX_PLUGINS)
+            names[n_names++] = v, i++;
+        else if (strcmp(a, "--verbose") == 0)
+            cw_log_set_level(CW_LOG_DEBUG);
+        else if (strcmp(a, "--snapshots") == 0 && v)
+            run.snap_dir = v, i++;
+        else if (strcmp(a, "--start-after") == 0 && v)
+            rules.start_after = atoi(v), i++;
+        else if (strcmp(a, "--quiet") == 0 && v)
+            rules.quiet_us = (int64_t)(atof(v) * 1e6), i++;
+        else if (strcmp(a, "--max") == 0 && v)
+            rules.max_us = (int64_t)(atof(v) * 1e6), i++;
+        else if (strcmp(a, "--set") == 0 && v) { /* PLUGIN.KEY=VALUE, after its --plugin */
+            const char *dot = strchr(v, '.'), *eq = strchr(v, '=');
+            int k;
+            for (k = 0; dot && eq && k < n_names; k++)
+                if (strncmp(names[k], v, (size_t)(dot - v)) == 0 && strlen(names[k]) == (size_t)(dot - v))
+                    break;
+            if (!dot || !eq || eq < dot || k == n_names || n_opts[k] == MAX_OPTS) {
+                fprintf(stderr, "camwatch analyze: --set wants PLUGIN.KEY=VALUE for a --plugin given before it\n");
+                return 2;
+            }
+            okeys[k][n_opts[k]] = strndup(dot + 1, (size_t)(eq - dot - 1));
+            ovals[k][n_opts[k]++] = strdup(eq + 1);
+            i++;
+        } else if (a[0] != '-' && !file)
+            file = a;
+        else {
+            fprintf(stderr, "usage: camwatch analyze FILE --plugin NAME [--plugin NAME...] [--set NAME.KEY=VALUE]\n"
+                            "        [--plugin-dir DIR] [--start-after N] [--quiet SECONDS] [--max SECONDS]\n"
+                            "        [--snapshots DIR]\n");
+            return 2;
+        }
+    }
+    if (!file) {
+        fprintf(stderr, "camwatch analyze: no FILE\n");
+        return 2;
+    }
+    struct cw_plugin *plugins[MAX_PLUGINS] = {0};
+    struct cw_plugin_instance *insts[MAX_PLUGINS];
+    char err[512];
+    for (int k = 0; k < n_names; k++) {
+        if (cw_plugin_load(dir, names[k], &plugins[k], err, sizeof err) < 0 ||
+            cw_plugin_instance_create(plugins[k], "analyze", okeys[k], ovals[k], n_opts[k], &insts[k], err,
+                                      sizeof err) < 0) {
+            fprintf(stderr, "camwatch analyze: %s\n", err);
+            return 1;
+        }
+    }
+    struct cw_analysis *an;
+    if (cw_analysis_create(insts, n_names, &rules, on_output, &run, &an) < 0)
+        return 1;
+    AVFormatContext *fmt = NULL;
+    if (avformat_open_input(&fmt, file, NULL, NULL) < 0 || avformat_find_stream_info(fmt, NULL) < 0) {
+        fprintf(stderr, "camwatch analyze: cannot read %s\n", file);
+        return 1;
+    }
+    int vi = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (vi < 0) {
+        fprintf(stderr, "camwatch analyze: %s has no video\n", file);
+        return 1;
+    }
+    AVStream *st = fmt->streams[vi];
+    if (cw_analysis_start(an, st->codecpar, st->time_base.num, st->time_base.den) < 0) {
+        fprintf(stderr, "camwatch analyze: cannot decode %s\n", file);
+        return 1;
+    }
+    AVPacket *pkt = av_packet_alloc();
+    int64_t packets = 0, last_us = 0;
+    int64_t t0 = av_gettime_relative();
+    while (av_read_frame(fmt, pkt) >= 0) {
+        if (pkt->stream_index == vi) {
+            int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+            /* A raw H.264 file has no timestamps: count frames instead. */
+            last_us = ts != AV_NOPTS_VALUE ? av_rescale_q(ts, st->time_base, (AVRational){1, 1000000})
+                                           : packets * 1000000LL / 15;
+            cw_analysis_packet(an, pkt, last_us, 0);
+            packets++;
+        }
+        av_packet_unref(pkt);
+    }
+    cw_analysis_stop(an, last_us);
+    double secs = (av_gettime_relative() - t0) / 1e6;
+    printf("summary mode=%s packets=%lld decoded=%lld analysed=%lld duration=%.1f wall=%.2f events=%d\n",
+           cw_decode_mode_name(cw_analysis_mode(an)), (long long)packets, (long long)cw_analysis_decoded(an),
+           (long long)cw_analysis_analysed(an), last_us / 1e6, secs, run.n_events);
+    av_packet_free(&pkt);
+    avformat_close_input(&fmt);
+    cw_analysis_free(an);
+    for (int k = 0; k < n_names; k++) {
+        cw_plugin_unload(plugins[k]);
+        for (int j = 0; j < n_opts[k]; j++)
+            free(okeys[k][j]), free(ovals[k][j]);
+    }
+    return 0;
+}
