@@ -267,15 +267,20 @@ static void decide(struct cw_analysis *a, struct slot *s, const struct cw_plugin
 /* analyse: hand a decoded (and scaled) frame to the plugins that want it. */
 static void analyse(struct cw_analysis *a, int keyframe, int64_t pts_us, int64_t now, int minute)
 {
-    struct cw_plugin_frame f = {a->luma, a->lw, a->lh, a->lw, pts_us, now, keyframe};
+    struct cw_plugin_frame f = {a->luma, a->lw, a->lh, a->lw, pts_us != INT64_MIN ? pts_us : 0, now, keyframe};
     for (int i = 0; i < a->n; i++) {
         struct slot *s = &a->slots[i];
         if (s->d->input == CW_PLUGIN_INPUT_NONE || (s->d->input == CW_PLUGIN_INPUT_KEYFRAMES && !keyframe))
             continue;
-        if (s->d->input == CW_PLUGIN_INPUT_FRAMES && s->d->analysis_fps > 0 && s->last_pts_us != INT64_MIN &&
+        /* Rate gate for FRAMES plugins, on stream time; an unknown time
+         * passes, and time going backwards (a new session, a wrapped
+         * clock) restarts the gate. */
+        if (s->d->input == CW_PLUGIN_INPUT_FRAMES && s->d->analysis_fps > 0 && pts_us != INT64_MIN &&
+            s->last_pts_us != INT64_MIN && pts_us >= s->last_pts_us &&
             pts_us - s->last_pts_us < (int64_t)(0.9e6 / s->d->analysis_fps))
             continue;
-        s->last_pts_us = pts_us;
+        if (pts_us != INT64_MIN)
+            s->last_pts_us = pts_us;
         struct cw_plugin_result r;
         memset(&r, 0, sizeof r);
         if (s->d->process_frame(s->inst->state, &f, &r) < 0)
@@ -315,7 +320,9 @@ int cw_analysis_packet(struct cw_analysis *a, const AVPacket *pkt, int64_t now, 
         a->decoded++;
         int fkey = a->frame->key_frame || a->frame->pict_type == AV_PICTURE_TYPE_I;
         int64_t fts = a->frame->best_effort_timestamp;
-        int64_t fpts = fts != AV_NOPTS_VALUE ? av_rescale_q(fts, a->tb, (AVRational){1, 1000000}) : pts_us;
+        /* RTSP's first frames may carry no timestamp (before RTCP sync):
+         * INT64_MIN says "unknown" to the rate gate below. */
+        int64_t fpts = fts != AV_NOPTS_VALUE ? av_rescale_q(fts, a->tb, (AVRational){1, 1000000}) : INT64_MIN;
         if (scale(a, a->frame) == 0)
             analyse(a, fkey, fpts, now, minute);
         av_frame_unref(a->frame);

@@ -10,6 +10,7 @@
 #include "daemon.h"
 #include "error.h"
 #include "log.h"
+#include "plugin.h"
 #include "store.h"
 
 static void record(struct cw_camera *cam, int64_t t)
@@ -53,6 +54,31 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
             record(cam, m->wall_us);
         }
         break;
+    case CW_INGEST_EVENT_START:
+        cw_info("camera", cam->id, "%s event started", m->plugin);
+        break;
+    case CW_INGEST_EVENT:
+        cw_store_batch_event(cw_daemon_batch(cam->d), cam->id, m->plugin, m->start_us, m->end_us, m->peak,
+                             m->regions, m->snapshot);
+        cw_info("camera", cam->id, "%s event: %.1f s, peak %.3f%s%s", m->plugin, (m->end_us - m->start_us) / 1e6,
+                m->peak, m->snapshot[0] ? ", snapshot " : "", m->snapshot);
+        break;
+    case CW_INGEST_HEALTH: {
+        static const char *const names[] = {"black", "frozen", "covered", "blurred"};
+        for (int i = 0; i < 4; i++) {
+            uint32_t bit = 1u << i;
+            if ((m->health ^ cam->health) & bit) {
+                int on = (m->health & bit) != 0;
+                cw_store_batch_condition(cw_daemon_batch(cam->d), cam->id, names[i], on, m->wall_us);
+                if (on)
+                    cw_warn("camera", cam->id, "image %s", names[i]);
+                else
+                    cw_info("camera", cam->id, "image no longer %s", names[i]);
+            }
+        }
+        cam->health = m->health;
+        break;
+    }
     case CW_INGEST_ENDED: {
         int changed = cw_camstate_ended(&cam->cs, m->cause, m->wall_us, cw_mono_us(), &retry);
         snprintf(cam->detail, sizeof cam->detail, "%s", m->detail);
@@ -135,7 +161,33 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
         seed = seed * 131 + (unsigned char)*p;
     cw_camstate_init(&cam->cs, now, seed);
 
+    /* Detection: one instance per plugin of this camera. A plugin that
+     * cannot be loaded or rejects an option is reported, and the camera is
+     * watched without it. */
+    struct cw_plugin_instance *insts[16];
+    int n_insts = 0;
+    for (int i = 0; i < cc->n_plugins && n_insts < 16; i++) {
+        const struct cw_plugin_config *pc = &cc->plugins[i];
+        const struct cw_plugin *p = cw_daemon_plugin(d, pc->name);
+        char err[400];
+        if (!p) {
+            cw_error("camera", cam->id, "%s:%d:%d: plugin '%s' is not available (see above); watching without it",
+                     cfg->path, pc->line, pc->column, pc->name);
+            continue;
+        }
+        if (cw_plugin_instance_create(p, cam->id, pc->keys, pc->values, pc->n, &insts[n_insts], err, sizeof err) < 0) {
+            cw_error("camera", cam->id, "%s:%d:%d: %s; watching without it", cfg->path, pc->line, pc->column, err);
+            continue;
+        }
+        n_insts++;
+    }
+    char snapdir[4200];
+    snprintf(snapdir, sizeof snapdir, "%s/%s", d->snapshot_root, cam->id);
     struct cw_ingest_params ip = {
+        .plugins = insts,
+        .n_plugins = n_insts,
+        .rules = {cc->event_start_after, cc->event_quiet_us, cc->event_max_us, cc->sched_from_min, cc->sched_to_min},
+        .snapshot_dir = snapdir,
         .camera_id = cam->id,
         .url = cam->url,
         .transport = cam->transport,

@@ -25,6 +25,7 @@ struct cw_camera {
     char detail[200];   /* why it is in its state, for logs */
     struct cw_ingest *ing;
     int64_t reconnects;
+    uint32_t health;    /* image conditions now (CW_HEALTH_*) */
 
     uv_async_t wake;    /* the ingest thread has messages */
     uv_timer_t retry;   /* backoff before the next attempt */

@@ -2,6 +2,7 @@
  * flush with its heartbeat, and an orderly shutdown on SIGTERM/SIGINT. */
 #include "daemon.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -14,12 +15,121 @@
 #include "error.h"
 #include "ingest.h"
 #include "log.h"
+#include "plugin.h"
 
 /* State changes, stats and the heartbeat reach the database this often; it
  * bounds what a crash can leave unaccounted (it becomes `unmonitored`). */
 #define FLUSH_INTERVAL_MS 1000
 
 struct cw_store_batch *cw_daemon_batch(struct cw_daemon *d) { return d->pending; }
+
+const struct cw_plugin *cw_daemon_plugin(struct cw_daemon *d, const char *name)
+{
+    for (int i = 0; i < d->n_plugins; i++)
+        if (strcmp(d->plugins[i].name, name) == 0)
+            return d->plugins[i].plugin;
+    struct cw_daemon_plugin *p = realloc(d->plugins, sizeof *p * (size_t)(d->n_plugins + 1));
+    if (!p)
+        return NULL;
+    d->plugins = p;
+    p = &d->plugins[d->n_plugins++];
+    p->name = strdup(name);
+    p->plugin = NULL;
+    char err[600];
+    if (cw_plugin_load(d->cfg->plugin_dir, name, &p->plugin, err, sizeof err) < 0)
+        cw_error("plugin", NULL, "%s", err);
+    else
+        cw_info("plugin", NULL, "loaded %s %s (input: %s)", p->plugin->d->name, p->plugin->d->version,
+                p->plugin->d->input == CW_PLUGIN_INPUT_NONE ? "packets" : p->plugin->d->input == CW_PLUGIN_INPUT_KEYFRAMES ? "keyframes" : "frames");
+    return p->plugin;
+}
+
+/* ---- snapshot retention: on the thread pool, once a minute ---- */
+
+struct snap {
+    char path[900];
+    time_t mtime;
+    off_t size;
+};
+
+static int cmp_snap(const void *a, const void *b)
+{
+    const struct snap *x = a, *y = b;
+    return x->mtime < y->mtime ? -1 : x->mtime > y->mtime;
+}
+
+static void retention_work(uv_work_t *w)
+{
+    struct cw_daemon *d = w->data;
+    DIR *top = opendir(d->snapshot_root);
+    struct snap *all = NULL;
+    int n = 0, cap = 0, removed = 0;
+    off_t total = 0;
+    time_t now = time(NULL), max_age = (time_t)(d->cfg->snapshot_max_age_us / 1000000);
+    off_t max_bytes = (off_t)(d->cfg->snapshot_max_mb * 1048576.0);
+
+    if (!top)
+        return;
+    for (struct dirent *cam; (cam = readdir(top));) {
+        char dir[600];
+        if (cam->d_name[0] == '.')
+            continue;
+        snprintf(dir, sizeof dir, "%s/%s", d->snapshot_root, cam->d_name);
+        DIR *dd = opendir(dir);
+        if (!dd)
+            continue;
+        for (struct dirent *e; (e = readdir(dd));) {
+            size_t len = strlen(e->d_name);
+            struct stat sb;
+            if (len < 5 || strcmp(e->d_name + len - 4, ".jpg") != 0)
+                continue;
+            if (n == cap) {
+                struct snap *t = realloc(all, sizeof *t * (size_t)(cap = cap ? cap * 2 : 256));
+                if (!t)
+                    break;
+                all = t;
+            }
+            snprintf(all[n].path, sizeof all[n].path, "%s/%s", dir, e->d_name);
+            if (stat(all[n].path, &sb) < 0)
+                continue;
+            all[n].mtime = sb.st_mtime;
+            all[n].size = sb.st_size;
+            total += sb.st_size;
+            n++;
+        }
+        closedir(dd);
+    }
+    closedir(top);
+    qsort(all, (size_t)n, sizeof *all, cmp_snap);
+    /* oldest first: past the age limit, then while over the size limit */
+    for (int i = 0; i < n; i++) {
+        if (now - all[i].mtime <= max_age && total <= max_bytes)
+            break;
+        if (unlink(all[i].path) == 0) {
+            total -= all[i].size;
+            removed++;
+        }
+    }
+    free(all);
+    if (removed)
+        cw_info("retention", NULL, "deleted %d old snapshot(s); %lld MiB kept", removed, (long long)(total >> 20));
+}
+
+static void retention_done(uv_work_t *w, int status)
+{
+    struct cw_daemon *d = w->data;
+    (void)status;
+    d->retention_busy = 0;
+}
+
+static void on_retention(uv_timer_t *t)
+{
+    struct cw_daemon *d = t->data;
+    if (d->retention_busy || d->stopping)
+        return;
+    d->retention_busy = 1;
+    uv_queue_work(d->loop, &d->retention_work, retention_work, retention_done);
+}
 
 static int mkdir_p(const char *path)
 {
@@ -128,6 +238,7 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
     uv_timer_stop(&d->flush_timer);
     uv_close((uv_handle_t *)&d->sig_term, on_handle_closed);
     uv_close((uv_handle_t *)&d->sig_int, on_handle_closed);
+    uv_close((uv_handle_t *)&d->retention_timer, on_handle_closed);
     collect_stats(d, cw_wall_us());
     for (int i = 0; i < d->n_cameras; i++)
         cw_camera_close(d->cameras[i], 0); /* end_run closes all spans at once */
@@ -158,6 +269,9 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
     if (rc < 0)
         return rc;
     cw_log_set_level(d->cfg->log_level);
+    /* Local time (event schedules, snapshot names) on every thread. */
+    setenv("TZ", d->cfg->timezone, 1);
+    tzset();
 
     if (mkdir_p(d->cfg->state_dir) < 0) {
         cw_error("daemon", NULL, "cannot create state directory %s: %s", d->cfg->state_dir, strerror(errno));
@@ -171,6 +285,15 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
         return CW_EIO;
     }
     free(dbdir);
+    size_t sl = strlen(d->cfg->state_dir) + 16;
+    d->snapshot_root = malloc(sl);
+    if (!d->snapshot_root)
+        return CW_ENOMEM;
+    snprintf(d->snapshot_root, sl, "%s/snapshots", d->cfg->state_dir);
+    if (mkdir_p(d->snapshot_root) < 0) {
+        cw_error("daemon", NULL, "cannot create %s: %s", d->snapshot_root, strerror(errno));
+        return CW_EIO;
+    }
     if ((rc = cw_store_open(d->cfg->database, 0, &d->store)) < 0)
         return rc;
     if ((rc = cw_store_begin_run(d->store, cw_wall_us(), (int)getpid(), &d->run_id)) < 0)
@@ -183,7 +306,9 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
     uv_timer_init(loop, &d->flush_timer);
     uv_signal_init(loop, &d->sig_term);
     uv_signal_init(loop, &d->sig_int);
+    uv_timer_init(loop, &d->retention_timer);
     d->flush_timer.data = d->sig_term.data = d->sig_int.data = d->flush_work.data = d;
+    d->retention_timer.data = d->retention_work.data = d;
 
     d->cameras = calloc((size_t)d->cfg->n_cameras + 1, sizeof *d->cameras);
     if (!d->cameras)
@@ -212,6 +337,7 @@ int cw_daemon_run(struct cw_daemon *d)
     uv_signal_start(&d->sig_term, on_signal, SIGTERM);
     uv_signal_start(&d->sig_int, on_signal, SIGINT);
     uv_timer_start(&d->flush_timer, on_flush, 0, FLUSH_INTERVAL_MS);
+    uv_timer_start(&d->retention_timer, on_retention, 5000, 60000);
     cw_info("daemon", NULL, "camwatchd started: %d camera(s), database %s", d->n_cameras, d->cfg->database);
     uv_run(d->loop, UV_RUN_DEFAULT);
     return d->exit_code;
@@ -225,4 +351,10 @@ void cw_daemon_free(struct cw_daemon *d)
     cw_config_free(d->cfg);
     free(d->cameras);
     free(d->config_path);
+    for (int i = 0; i < d->n_plugins; i++) {
+        cw_plugin_unload(d->plugins[i].plugin);
+        free(d->plugins[i].name);
+    }
+    free(d->plugins);
+    free(d->snapshot_root);
 }

@@ -9,6 +9,7 @@
 #include "store.h"
 
 struct cw_camera;
+struct cw_plugin;
 
 struct cw_daemon {
     char *config_path;
@@ -19,6 +20,18 @@ struct cw_daemon {
 
     struct cw_camera **cameras;
     int n_cameras;
+
+    /* Detection plugins, loaded on first use; a failed load is remembered
+     * (plugin NULL) so that it is reported once, not per camera. */
+    struct cw_daemon_plugin {
+        char *name;
+        struct cw_plugin *plugin;
+    } *plugins;
+    int n_plugins;
+    char *snapshot_root; /* state_dir/snapshots */
+    uv_timer_t retention_timer;
+    uv_work_t retention_work;
+    int retention_busy;
 
     /* Store writes: collected on the loop in `pending`, applied off the
      * loop on the thread pool one batch at a time. */
@@ -38,6 +51,10 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
 /* Runs until SIGTERM/SIGINT; returns the process exit code. */
 int cw_daemon_run(struct cw_daemon *d);
 void cw_daemon_free(struct cw_daemon *d);
+
+/* The loaded plugin of that name, or NULL (already reported) if it cannot
+ * be loaded. */
+const struct cw_plugin *cw_daemon_plugin(struct cw_daemon *d, const char *name);
 
 /* The batch that the next flush writes (for cameras to append to). */
 struct cw_store_batch *cw_daemon_batch(struct cw_daemon *d);

@@ -14,14 +14,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <uv.h>
 
+#include "analysis.h"
 #include "clock.h"
 #include "config.h"
 #include "error.h"
 #include "log.h"
 
-#define QUEUE_LEN 64
+#define QUEUE_LEN 48
 #define FPS_WINDOW 32
 /* FFmpeg's RTSP and H.264 code keeps a few KB on the stack; 512 KiB is
  * plenty and, unlike the 8 MiB default, costs little across 200 cameras. */
@@ -54,10 +57,25 @@ struct cw_ingest {
     int stall_reported;
     int gave_up_stall;
     int connect_timed_out;
+    struct cw_analysis *analysis; /* NULL: no plugins */
+    char *snapshot_dir;
     double pts_ring[FPS_WINDOW];
     int pts_n, pts_pos;
     double last_key_pts;
 };
+
+static void post_msg(struct cw_ingest *ing, const struct cw_ingest_msg *msg)
+{
+    uv_mutex_lock(&ing->mu);
+    if (ing->qlen == QUEUE_LEN) {
+        ing->qhead = (ing->qhead + 1) % QUEUE_LEN;
+        ing->qlen--;
+    }
+    ing->q[(ing->qhead + ing->qlen) % QUEUE_LEN] = *msg;
+    ing->qlen++;
+    uv_mutex_unlock(&ing->mu);
+    ing->notify(ing->ud);
+}
 
 static void post(struct cw_ingest *ing, enum cw_ingest_msg_kind kind, enum cw_cause cause, const char *detail)
 {
@@ -69,6 +87,7 @@ static void post(struct cw_ingest *ing, enum cw_ingest_msg_kind kind, enum cw_ca
         ing->qlen--;
     }
     struct cw_ingest_msg *m = &ing->q[(ing->qhead + ing->qlen) % QUEUE_LEN];
+    memset(m, 0, sizeof *m);
     m->kind = kind;
     m->wall_us = cw_wall_us();
     m->cause = cause;
@@ -129,6 +148,62 @@ static int interrupt_cb(void *opaque)
         }
     }
     return 0;
+}
+
+/* Writes an event's snapshot under snapshot_dir; returns 0 and the path. */
+static int write_snapshot(struct cw_ingest *ing, const struct cw_analysis_output *o, char *path, size_t len)
+{
+    char ts[32];
+    time_t t = (time_t)(o->start_us / 1000000);
+    struct tm tm;
+    if (!ing->snapshot_dir || !o->jpeg)
+        return -1;
+    mkdir(ing->snapshot_dir, 0750); /* the parent (state_dir/snapshots) is made by the daemon */
+    localtime_r(&t, &tm);
+    strftime(ts, sizeof ts, "%Y%m%d-%H%M%S", &tm);
+    snprintf(path, len, "%s/%s-%s-%03d.jpg", ing->snapshot_dir, ts, o->plugin, (int)(o->start_us / 1000 % 1000));
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    int ok = fwrite(o->jpeg, 1, o->jpeg_len, f) == o->jpeg_len;
+    ok &= fclose(f) == 0;
+    return ok ? 0 : -1;
+}
+
+/* Analysis outputs, on the ingest thread: snapshot to disk, message to the loop. */
+static void on_analysis(void *ud, const struct cw_analysis_output *o)
+{
+    struct cw_ingest *ing = ud;
+    struct cw_ingest_msg m;
+    memset(&m, 0, sizeof m);
+    m.wall_us = o->t_us;
+    snprintf(m.plugin, sizeof m.plugin, "%s", o->plugin);
+    m.start_us = o->start_us;
+    m.end_us = o->end_us;
+    m.peak = o->peak;
+    switch (o->kind) {
+    case CW_ANALYSIS_EVENT_START:
+        m.kind = CW_INGEST_EVENT_START;
+        break;
+    case CW_ANALYSIS_EVENT_END: {
+        size_t off = 0;
+        off += (size_t)snprintf(m.regions + off, sizeof m.regions - off, "{\"frame\":[%d,%d],\"boxes\":[",
+                                o->frame_w, o->frame_h);
+        for (int i = 0; i < o->n_boxes && off < sizeof m.regions - 40; i++)
+            off += (size_t)snprintf(m.regions + off, sizeof m.regions - off, "%s[%d,%d,%d,%d]", i ? "," : "",
+                                    o->boxes[i].x, o->boxes[i].y, o->boxes[i].w, o->boxes[i].h);
+        snprintf(m.regions + off, sizeof m.regions - off, "]}");
+        if (write_snapshot(ing, o, m.snapshot, sizeof m.snapshot) < 0)
+            m.snapshot[0] = '\0';
+        m.kind = CW_INGEST_EVENT;
+        break;
+    }
+    case CW_ANALYSIS_HEALTH:
+        m.kind = CW_INGEST_HEALTH;
+        m.health = o->health;
+        break;
+    }
+    post_msg(ing, &m);
 }
 
 enum cw_cause cw_ingest_cause_from_averror(int e, int connecting)
@@ -296,6 +371,10 @@ static void run_session(struct cw_ingest *ing)
              ing->transport == CW_TRANSPORT_UDP ? "udp" : "tcp");
     post(ing, CW_INGEST_CONNECTED, CW_CAUSE_NONE, detail);
 
+    if (ing->analysis &&
+        cw_analysis_start(ing->analysis, vs->codecpar, vs->time_base.num, vs->time_base.den) < 0)
+        cw_warn("ingest", ing->camera_id, "cannot decode %s: detection is off for this session",
+                avcodec_get_name(vs->codecpar->codec_id));
     ing->phase = PHASE_STREAM;
     ing->last_video_mono = cw_mono_us();
     ing->stall_reported = 0;
@@ -335,6 +414,16 @@ static void run_session(struct cw_ingest *ing)
                 ing->stall_reported = 0;
                 post(ing, CW_INGEST_VIDEO, CW_CAUSE_NONE, "");
             }
+            if (ing->analysis) {
+                time_t tt = (time_t)(now_wall / 1000000);
+                struct tm tm;
+                localtime_r(&tt, &tm);
+                cw_analysis_packet(ing->analysis, pkt, now_wall, tm.tm_hour * 60 + tm.tm_min);
+                int64_t dec = cw_analysis_decoded(ing->analysis);
+                uv_mutex_lock(&ing->mu);
+                ing->stats.decoded_frames = dec; /* cumulative: the analysis outlives sessions */
+                uv_mutex_unlock(&ing->mu);
+            }
         }
         av_packet_unref(pkt);
     }
@@ -350,6 +439,10 @@ static void run_session(struct cw_ingest *ing)
              detail);
     }
 out:
+    if (ing->analysis) {
+        /* events in progress end, image health is unknown without video */
+        cw_analysis_stop(ing->analysis, cw_wall_us());
+    }
     ing->phase = PHASE_IDLE;
     uv_mutex_lock(&ing->mu);
     ing->stats.connected = 0;
@@ -397,7 +490,20 @@ int cw_ingest_start(const struct cw_ingest_params *p, struct cw_ingest **out)
     ing->notify = p->notify;
     ing->ud = p->ud;
     atomic_init(&ing->stop, 0);
+    if (p->n_plugins > 0) {
+        /* the instances belong to the analysis from here on */
+        if (cw_analysis_create(p->plugins, p->n_plugins, &p->rules, on_analysis, ing, &ing->analysis) < 0) {
+            for (int i = 0; i < p->n_plugins; i++)
+                cw_plugin_instance_destroy(p->plugins[i]);
+        } else {
+            ing->stats.decode_mode = cw_analysis_mode(ing->analysis);
+        }
+        if (p->snapshot_dir)
+            ing->snapshot_dir = strdup(p->snapshot_dir);
+    }
     if (!ing->camera_id || !ing->url) {
+        cw_analysis_free(ing->analysis);
+        free(ing->snapshot_dir);
         free(ing->camera_id);
         free(ing->url);
         free(ing);
@@ -408,6 +514,8 @@ int cw_ingest_start(const struct cw_ingest_params *p, struct cw_ingest **out)
     if (uv_thread_create_ex(&ing->thread, &topt, thread_main, ing) != 0) {
         uv_cond_destroy(&ing->cond);
         uv_mutex_destroy(&ing->mu);
+        cw_analysis_free(ing->analysis);
+        free(ing->snapshot_dir);
         free(ing->camera_id);
         free(ing->url);
         free(ing);
@@ -438,6 +546,8 @@ void cw_ingest_stop(struct cw_ingest *ing)
     uv_mutex_destroy(&ing->mu);
     /* Wipe the URL: it holds a password. */
     memset(ing->url, 0, strlen(ing->url));
+    cw_analysis_free(ing->analysis);
+    free(ing->snapshot_dir);
     free(ing->url);
     free(ing->camera_id);
     free(ing);

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include "camstate.h"
+#include "events.h"
+#include "plugin.h"
 
 struct cw_ingest;
 
@@ -23,6 +25,12 @@ struct cw_ingest_params {
      * wake the loop (uv_async_send). */
     void (*notify)(void *ud);
     void *ud;
+    /* Detection: instances (ownership passes to the ingest), event rules,
+     * and where event snapshots go (state_dir/snapshots/CAMERA). */
+    struct cw_plugin_instance **plugins;
+    int n_plugins;
+    struct cw_event_rules rules;
+    const char *snapshot_dir;
 };
 
 enum cw_ingest_msg_kind {
@@ -30,6 +38,9 @@ enum cw_ingest_msg_kind {
     CW_INGEST_VIDEO,     /* video flows (first packet, or after a stall) */
     CW_INGEST_STALLED,   /* connected, no video for stall_timeout */
     CW_INGEST_ENDED,     /* the session is over; see cause and detail */
+    CW_INGEST_EVENT_START, /* a detection event began (plugin, start_us, peak) */
+    CW_INGEST_EVENT,     /* a detection event ended: plugin, times, peak, regions, snapshot */
+    CW_INGEST_HEALTH,    /* image conditions changed: health (CW_HEALTH_* flags) */
 };
 
 struct cw_ingest_msg {
@@ -37,6 +48,13 @@ struct cw_ingest_msg {
     int64_t wall_us;  /* when it happened */
     enum cw_cause cause;
     char detail[200]; /* human-readable, never contains the URL */
+    /* detection messages */
+    char plugin[32];     /* which plugin (motion, activity, ...) */
+    int64_t start_us, end_us;
+    double peak;
+    uint32_t health;
+    char regions[400];   /* JSON: [[x,y,w,h],...] in a WxH frame */
+    char snapshot[256];  /* path, or "" */
 };
 
 struct cw_ingest_stats {
@@ -49,6 +67,7 @@ struct cw_ingest_stats {
     int width, height;
     int64_t sessions;           /* connection attempts */
     int64_t decoded_frames;
+    int decode_mode;            /* enum cw_decode_mode */
 };
 
 int cw_ingest_start(const struct cw_ingest_params *p, struct cw_ingest **out);

@@ -45,6 +45,19 @@ static const char *const migrations[] = {
     "  camera TEXT PRIMARY KEY, updated_us INTEGER NOT NULL, connected INTEGER NOT NULL,"
     "  last_packet_us INTEGER, fps REAL, packets INTEGER, bytes INTEGER, reconnects INTEGER,"
     "  decoded_frames INTEGER, keyframe_interval_s REAL, codec TEXT, width INTEGER, height INTEGER);",
+    /* 1 -> 2: detection events and image conditions (imagehealth flags),
+     * the latter as spans beside the connection state */
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY, camera TEXT NOT NULL, kind TEXT NOT NULL, start_us INTEGER NOT NULL,"
+    "  end_us INTEGER NOT NULL, peak_score REAL NOT NULL, regions TEXT NOT NULL DEFAULT '[]',"
+    "  snapshot TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX events_camera_start ON events(camera, start_us);"
+    "CREATE INDEX events_start ON events(start_us);"
+    "CREATE TABLE conditions ("
+    "  id INTEGER PRIMARY KEY, camera TEXT NOT NULL, condition TEXT NOT NULL,"
+    "  start_us INTEGER NOT NULL, end_us INTEGER, CHECK (end_us IS NULL OR end_us >= start_us));"
+    "CREATE INDEX conditions_camera_start ON conditions(camera, start_us);"
+    "CREATE UNIQUE INDEX conditions_one_open ON conditions(camera, condition) WHERE end_us IS NULL;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -211,6 +224,8 @@ int cw_store_begin_run(struct cw_store *st, int64_t now_us, int pid, int64_t *ru
         cw_warn("store", NULL, "previous run did not stop cleanly; closing its spans at its last heartbeat");
         rc = run(st, prep(st, "UPDATE spans SET end_us = MAX(start_us, ?) WHERE end_us IS NULL", "i", hb));
         if (rc == 0)
+            rc = run(st, prep(st, "UPDATE conditions SET end_us = MAX(start_us, ?) WHERE end_us IS NULL", "i", hb));
+        if (rc == 0)
             rc = run(st, prep(st, "UPDATE runs SET stopped_us = heartbeat_us, crashed = 1 WHERE stopped_us IS NULL",
                               ""));
     }
@@ -218,6 +233,8 @@ int cw_store_begin_run(struct cw_store *st, int64_t now_us, int pid, int64_t *ru
      * started rather than swallow the gap. */
     if (rc == 0)
         rc = run(st, prep(st, "UPDATE spans SET end_us = start_us WHERE end_us IS NULL", ""));
+    if (rc == 0)
+        rc = run(st, prep(st, "UPDATE conditions SET end_us = start_us WHERE end_us IS NULL", ""));
     /* Cameras no longer in the config keep their history but leave the
      * status list; each configured camera is marked again as it starts. */
     if (rc == 0)
@@ -240,6 +257,8 @@ int cw_store_end_run(struct cw_store *st, int64_t run_id, int64_t now_us)
     if (exec(st, "BEGIN IMMEDIATE") < 0)
         return CW_ESTORE;
     rc = run(st, prep(st, "UPDATE spans SET end_us = MAX(start_us, ?) WHERE end_us IS NULL", "i", now_us));
+    if (rc == 0)
+        rc = run(st, prep(st, "UPDATE conditions SET end_us = MAX(start_us, ?) WHERE end_us IS NULL", "i", now_us));
     if (rc == 0)
         rc = run(st, prep(st, "UPDATE runs SET heartbeat_us = ?, stopped_us = ? WHERE id = ?", "iii", now_us,
                           now_us, run_id));
@@ -313,7 +332,7 @@ int cw_store_camera_start(struct cw_store *st, const struct cw_camera_meta *m, i
 
 /* ---- batches ---- */
 
-enum op_kind { OP_TRANSITION, OP_CLOSE, OP_STATS, OP_HEARTBEAT, OP_CAMERA_START };
+enum op_kind { OP_TRANSITION, OP_CLOSE, OP_STATS, OP_HEARTBEAT, OP_CAMERA_START, OP_EVENT, OP_CONDITION };
 
 #define META_FIELDS 9
 
@@ -324,6 +343,9 @@ struct op {
     struct cw_stats_row stats;
     char *meta[META_FIELDS];
     int enabled;
+    int64_t end_t; /* OP_EVENT */
+    double score;
+    int on;        /* OP_CONDITION */
 };
 
 struct cw_store_batch {
@@ -397,6 +419,30 @@ int cw_store_batch_camera_start(struct cw_store_batch *b, const struct cw_camera
     return 0;
 }
 
+int cw_store_batch_event(struct cw_store_batch *b, const char *camera, const char *kind, int64_t start_us,
+                         int64_t end_us, double peak, const char *regions, const char *snapshot)
+{
+    struct op *op = push(b, OP_EVENT, camera, start_us);
+    if (!op)
+        return CW_ENOMEM;
+    op->end_t = end_us;
+    op->score = peak;
+    op->state = strdup(kind);
+    op->detail = strdup(regions ? regions : "[]");
+    op->cause = strdup(snapshot ? snapshot : "");
+    return op->state && op->detail && op->cause ? 0 : CW_ENOMEM;
+}
+
+int cw_store_batch_condition(struct cw_store_batch *b, const char *camera, const char *condition, int on, int64_t t)
+{
+    struct op *op = push(b, OP_CONDITION, camera, t);
+    if (!op)
+        return CW_ENOMEM;
+    op->on = on;
+    op->state = strdup(condition);
+    return op->state ? 0 : CW_ENOMEM;
+}
+
 int cw_store_batch_close(struct cw_store_batch *b, const char *camera, int64_t t)
 {
     return push(b, OP_CLOSE, camera, t) ? 0 : CW_ENOMEM;
@@ -429,7 +475,19 @@ static int apply_op(struct cw_store *st, const struct op *op)
         rc = close_span(st, op->camera, op->t);
         return rc ? rc : open_span(st, op->camera, op->t, op->state, op->cause, op->detail);
     case OP_CLOSE:
-        return close_span(st, op->camera, op->t);
+        rc = close_span(st, op->camera, op->t);
+        return rc ? rc : run(st, prep(st, "UPDATE conditions SET end_us = MAX(start_us, ?) WHERE camera = ?"
+                                          " AND end_us IS NULL", "it", op->t, op->camera));
+    case OP_EVENT:
+        return run(st, prep(st, "INSERT INTO events(camera, kind, start_us, end_us, peak_score, regions, snapshot)"
+                                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            "ttiidtt", op->camera, op->state, op->t, op->end_t, op->score, op->detail, op->cause));
+    case OP_CONDITION:
+        if (op->on)
+            return run(st, prep(st, "INSERT OR IGNORE INTO conditions(camera, condition, start_us) VALUES (?, ?, ?)",
+                                "tti", op->camera, op->state, op->t));
+        return run(st, prep(st, "UPDATE conditions SET end_us = MAX(start_us, ?) WHERE camera = ? AND condition = ?"
+                                " AND end_us IS NULL", "itt", op->t, op->camera, op->state));
     case OP_STATS:
         return run(st, prep(st,
                             "INSERT OR REPLACE INTO camera_stats(camera, updated_us, connected, last_packet_us,"
@@ -717,4 +775,27 @@ int cw_store_import_end(struct cw_store *st, int commit)
         return 0;
     exec(st, "ROLLBACK");
     return commit ? CW_ESTORE : 0;
+}
+
+int cw_store_each_event(struct cw_store *st, const char *camera, const char *kind, int64_t since_us,
+                        void (*cb)(void *ud, const struct cw_event_row *e), void *ud)
+{
+    sqlite3_stmt *s = prep(st,
+                           "SELECT id, camera, kind, start_us, end_us, peak_score, regions, snapshot FROM events"
+                           " WHERE start_us >= ? AND (?2 IS NULL OR camera = ?2) AND (?3 IS NULL OR kind = ?3)"
+                           " ORDER BY start_us, id",
+                           "itt", since_us, camera, kind);
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cw_event_row e = {
+            sqlite3_column_int64(s, 0),           (const char *)sqlite3_column_text(s, 1),
+            (const char *)sqlite3_column_text(s, 2), sqlite3_column_int64(s, 3),
+            sqlite3_column_int64(s, 4),           sqlite3_column_double(s, 5),
+            (const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 7)};
+        cb(ud, &e);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "events");
 }

@@ -14,7 +14,7 @@
 
 struct cw_store;
 
-#define CW_STORE_SCHEMA_VERSION 1
+#define CW_STORE_SCHEMA_VERSION 2
 
 struct cw_camera_meta {
     const char *id, *name;
@@ -60,7 +60,12 @@ int cw_store_batch_transition(struct cw_store_batch *b, const char *camera, int6
                               const char *cause, const char *detail);
 /* cw_store_camera_start as a batch operation (the meta is copied). */
 int cw_store_batch_camera_start(struct cw_store_batch *b, const struct cw_camera_meta *meta, int64_t t);
-/* Ends the camera's open span at t (camera removed or disabled). */
+/* A finished detection event (kind = the plugin's name). */
+int cw_store_batch_event(struct cw_store_batch *b, const char *camera, const char *kind, int64_t start_us,
+                         int64_t end_us, double peak, const char *regions, const char *snapshot);
+/* An image condition (black, frozen, covered, blurred) begins or ends. */
+int cw_store_batch_condition(struct cw_store_batch *b, const char *camera, const char *condition, int on, int64_t t);
+/* Ends the camera's open span (and conditions) at t (camera removed or disabled). */
 int cw_store_batch_close(struct cw_store_batch *b, const char *camera, int64_t t);
 int cw_store_batch_stats(struct cw_store_batch *b, const char *camera, int64_t t, const struct cw_stats_row *s);
 int cw_store_batch_heartbeat(struct cw_store_batch *b, int64_t run_id, int64_t t);
@@ -81,6 +86,20 @@ struct cw_status_row {
 int cw_store_status(struct cw_store *st, struct cw_status_row **rows, int *n);
 /* Latest run: start, last heartbeat, stop (0 while running or crashed). */
 int cw_store_last_run(struct cw_store *st, int64_t *started, int64_t *heartbeat, int64_t *stopped);
+
+/* ---- events ---- */
+
+struct cw_event_row {
+    int64_t id;
+    const char *camera, *kind;
+    int64_t start_us, end_us;
+    double peak;
+    const char *regions, *snapshot;
+};
+
+/* Events from since_us on, optionally of one camera and/or kind (NULL: all). */
+int cw_store_each_event(struct cw_store *st, const char *camera, const char *kind, int64_t since_us,
+                        void (*cb)(void *ud, const struct cw_event_row *e), void *ud);
 
 /* ---- reports ---- */
 

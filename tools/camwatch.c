@@ -24,6 +24,7 @@ static void usage(FILE *f)
                "  check-config [FILE]           validate a config file; prints FILE:LINE:COL messages\n"
                "  config-keys                   print every config key with type, default and help\n"
                "  check-db                      integrity check and span tiling check of the database\n"
+               "  events [--camera ID] [--since T] [--kind K] [--json]   detection events with snapshots\n"
                "  report --month YYYY-MM ...    uptime report per camera, site, commune, district (report --help)\n"
                "  gen-history [--cameras N] [--months M] [--seed S] [--end YYYY-MM-DD]\n"
                "                                write a synthetic history into --db (tests, benchmarks)\n"
@@ -120,6 +121,7 @@ static int cmd_status(const struct opts *o)
                 json_object_set_new(j, "packets", json_integer(r->stats.packets));
                 json_object_set_new(j, "bytes", json_integer(r->stats.bytes));
                 json_object_set_new(j, "reconnects", json_integer(r->stats.reconnects));
+                json_object_set_new(j, "decoded_frames", json_integer(r->stats.decoded_frames));
             }
             json_array_append_new(arr, j);
         }
@@ -226,6 +228,12 @@ int main(int argc, char **argv)
             return cw_cli_gen_history(argc - i, argv + i, o.db);
         if (strcmp(argv[i], "analyze") == 0)
             return cw_cli_analyze(argc - i, argv + i);
+        if (strcmp(argv[i], "events") == 0) {
+            char db[4096];
+            if (resolve(&o, db, sizeof db) < 0)
+                return 2;
+            return cw_cli_events(argc - i, argv + i, db);
+        }
         break;
     }
     for (int i = 1; i < argc; i++) {

@@ -21,5 +21,6 @@ int cw_report_render(FILE *f, enum cw_report_format fmt, const struct cw_report_
 int cw_cli_report(int argc, char **argv, const char *config, const char *db);
 int cw_cli_gen_history(int argc, char **argv, const char *db);
 int cw_cli_analyze(int argc, char **argv);
+int cw_cli_events(int argc, char **argv, const char *db);
 
 #endif

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Detection in the daemon, over RTSP from camsim:
+#  - a plugin built for another ABI version is refused with a message that
+#    names the file and both versions, and every camera keeps running;
+#  - a toy plugin (tests/plugins/counter.c) drives events through the ABI;
+#  - motion events reach the database with JPEG snapshots, and
+#    `camwatch events` lists them;
+#  - imagehealth's `black` becomes a condition span of that camera;
+#  - decode modes: no plugin or only `activity` decodes nothing, only
+#    `imagehealth` decodes keyframes only (decoded-frame counter).
+. "$(dirname "$0")/lib.sh"
+PORT=$(free_port)
+mkdir -p "$T/plugins"
+ln -s "$BIN"/plugins/*.so "$BIN"/tests/plugins/wrongabi.so "$BIN"/tests/plugins/counter.so "$T/plugins/"
+V=$MEDIA/vtest-360p15.h264
+start_camsim "$PORT" mot=file=$MEDIA/clips/motion.h264 blk=file=$MEDIA/clips/black.h264 a=file=$V b=file=$V \
+  c=file=$V d=file=$V
+CFG=$T/cw.yaml
+write_head "$CFG"
+sed -i "s|  log_level: debug|  log_level: info\n  plugin_dir: $T/plugins|" "$CFG"
+cat >> "$CFG" <<EOT
+  - {id: mot, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/mot", plugins: [{name: motion}]}
+  - {id: blk, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/blk", plugins: [imagehealth]}
+  - {id: nothing, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/a"}
+  - {id: kf, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/b", plugins: [imagehealth]}
+  - {id: act, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/c", plugins: [activity]}
+  - id: toy
+    site: cong-lang
+    url: "rtsp://127.0.0.1:$PORT/d"
+    plugins:
+      - name: wrongabi
+      - {name: counter, every: 1}
+    event_start_after: 1
+    event_max: 3s
+EOT
+DB=$T/camwatch.db
+start_daemon "$CFG"
+
+wait_sql 8 "SELECT COUNT(*) = 6 FROM spans WHERE state = 'online' AND end_us IS NULL" \
+  || fail "not all cameras online: $(q "SELECT camera, state FROM spans WHERE end_us IS NULL")"
+ok "all 6 cameras online"
+grep -E "plugin .*/wrongabi.so: built for plugin ABI version 999, this camwatchd has version 1" "$T/camwatchd.log" \
+  > /dev/null || fail "no ABI refusal naming the file and both versions: $(grep -i wrongabi "$T/camwatchd.log")"
+grep -q "\[toy\]: .*plugin 'wrongabi' is not available" "$T/camwatchd.log" || fail "toy camera did not report wrongabi"
+ok "wrong ABI refused: $(grep -o 'plugin [^ ]*wrongabi.so: built for.*' "$T/camwatchd.log" | head -1 | sed "s|$T/||")"
+
+wait_sql 10 "SELECT COUNT(*) >= 2 FROM events WHERE camera = 'toy' AND kind = 'counter'" || fail "no counter events"
+ok "toy plugin through the ABI: $(q "SELECT COUNT(*) FROM events WHERE camera='toy'") counter event(s)"
+
+# black: 10 s healthy, then black; imagehealth confirms within ~4 s
+wait_sql 20 "SELECT COUNT(*) FROM conditions WHERE camera = 'blk' AND condition = 'black'" \
+  || fail "no black condition for blk: $(grep '\[blk\]' "$T/camwatchd.log" | tail -3)"
+ok "blk: condition 'black' recorded ($(q "SELECT COUNT(*) FROM conditions WHERE camera='blk'") condition span(s))"
+
+# motion: the clip's first moving segment is 8-14 s in
+wait_sql 25 "SELECT COUNT(*) FROM events WHERE camera = 'mot' AND kind = 'motion'" || fail "no motion event"
+ok "mot: motion event recorded"
+
+"$BIN/camwatch" -c "$CFG" events --camera mot --json > "$T/events.json"
+"$BIN/camwatch" -c "$CFG" events --kind motion > "$T/events.txt"
+n=$(jq 'length' "$T/events.json")
+[ "$n" -ge 1 ] || fail "camwatch events --json: $(cat "$T/events.json")"
+for snap in $(jq -r '.[].snapshot' "$T/events.json"); do
+  [ -s "$snap" ] || fail "snapshot $snap missing"
+  ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$snap" | grep -qx mjpeg || fail "$snap is not a JPEG"
+done
+grep -q "mot .* motion .*\.jpg" "$T/events.txt" || fail "camwatch events text: $(cat "$T/events.txt")"
+[ "$(jq -r '.[0].regions.frame | join("x")' "$T/events.json")" = 320x180 ] || fail "regions: $(jq -c '.[0].regions' "$T/events.json")"
+ok "camwatch events lists $n motion event(s); their snapshots decode as JPEG"
+
+sleep 2
+stat() { q "SELECT packets, decoded_frames FROM camera_stats WHERE camera = '$1'"; }
+IFS='|' read -r p_n d_n <<<"$(stat nothing)"
+IFS='|' read -r p_a d_a <<<"$(stat act)"
+IFS='|' read -r p_k d_k <<<"$(stat kf)"
+[ "$d_n" = 0 ] && [ "$p_n" -gt 100 ] || fail "no-plugin camera: packets $p_n decoded $d_n"
+[ "$d_a" = 0 ] && [ "$p_a" -gt 100 ] || fail "activity camera: packets $p_a decoded $d_a"
+# keyframes only: one decoded frame per 30-frame GOP (allow the first partial GOP)
+[ "$d_k" -ge 3 ] && [ $((d_k * 20)) -le "$p_k" ] || fail "imagehealth camera: packets $p_k decoded $d_k"
+ok "decoded frames: no plugin 0/$p_n, activity 0/$p_a, imagehealth (keyframes) $d_k/$p_k"
+
+stop_daemon
+"$BIN/camwatch" -c "$CFG" check-db > /dev/null || fail "check-db"
+[ "$(q 'SELECT COUNT(*) FROM conditions WHERE end_us IS NULL')" = 0 ] || fail "open conditions after stop"
+ok "clean stop: conditions closed"
