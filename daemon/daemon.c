@@ -100,7 +100,8 @@ static void retention_work(uv_work_t *w)
         closedir(dd);
     }
     closedir(top);
-    qsort(all, (size_t)n, sizeof *all, cmp_snap);
+    if (n > 1)
+        qsort(all, (size_t)n, sizeof *all, cmp_snap);
     /* oldest first: past the age limit, then while over the size limit */
     for (int i = 0; i < n; i++) {
         if (now - all[i].mtime <= max_age && total <= max_bytes)
