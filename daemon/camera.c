@@ -125,13 +125,17 @@ static void on_close(uv_handle_t *h)
         cam_free(cam);
 }
 
-void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *cc, struct cw_camera_meta *m)
+void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *cc, struct cw_camera_meta *m,
+                    char *plugins, size_t plen)
 {
+    plugins[0] = '\0';
+    for (int i = 0; i < cc->n_plugins; i++)
+        snprintf(plugins + strlen(plugins), plen - strlen(plugins), "%s%s", i ? "," : "", cc->plugins[i].name);
     const struct cw_site *site = cw_config_camera_site(cfg, cc);
     const struct cw_commune *com = cw_config_site_commune(cfg, site);
     const struct cw_district *dis = cw_config_commune_district(cfg, com);
     *m = (struct cw_camera_meta){cc->id,   cc->name,  site->id, site->name,       com->id,
-                                 com->name, dis->id, dis->name, cc->url_redacted, cc->enabled};
+                                 com->name, dis->id, dis->name, cc->url_redacted, cc->enabled, plugins};
 }
 
 int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const struct cw_camera_config *cc,
@@ -209,7 +213,8 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
     }
 
     struct cw_camera_meta meta;
-    cw_camera_meta(cfg, cc, &meta);
+    char plugins[512];
+    cw_camera_meta(cfg, cc, &meta, plugins, sizeof plugins);
     cw_store_batch_camera_start(cw_daemon_batch(d), &meta, now);
     cw_info("camera", cam->id, "watching %s (%s)", cam->url_redacted, cam->transport ? "udp" : "tcp");
     cw_ingest_connect(cam->ing);

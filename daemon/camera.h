@@ -34,7 +34,8 @@ struct cw_camera {
 };
 
 /* What the store records of a camera: ids and names up the hierarchy. */
-void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *cc, struct cw_camera_meta *m);
+void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *cc, struct cw_camera_meta *m,
+                    char *plugins, size_t plen);
 
 /* Creates the camera, records its start in the daemon's next store batch
  * and starts its first connection attempt. */

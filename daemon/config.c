@@ -820,7 +820,12 @@ int cw_config_load(const char *path, int flags, struct cw_config **out, struct c
         *slash = '\0';
     else if (dir)
         strcpy(dir, ".");
-    rc = cw_config_load_buffer(path, dir, buf, len, flags, out, errs);
+    /* Relative paths in the file resolve against its folder, made absolute
+     * so that what the daemon records (snapshot paths) means the same from
+     * any working directory. */
+    char *abs = dir ? realpath(dir[0] ? dir : "/", NULL) : NULL;
+    rc = cw_config_load_buffer(path, abs ? abs : dir, buf, len, flags, out, errs);
+    free(abs);
     free(dir);
     free(buf);
     return rc;

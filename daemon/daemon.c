@@ -318,7 +318,8 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
         const struct cw_camera_config *cc = &d->cfg->cameras[i];
         if (!cc->enabled) {
             struct cw_camera_meta meta;
-            cw_camera_meta(d->cfg, cc, &meta);
+            char plugins[512];
+            cw_camera_meta(d->cfg, cc, &meta, plugins, sizeof plugins);
             cw_store_batch_camera_start(d->pending, &meta, cw_wall_us());
             cw_info("camera", cc->id, "disabled in the config; not watched");
             continue;

@@ -150,6 +150,23 @@ void cw_report_span(struct cw_report *r, struct cw_report_camera *c, const char 
     c->starting_us += d; /* `starting`: monitored, not online */
 }
 
+void cw_report_condition(struct cw_report *r, struct cw_report_camera *c, const char *condition, int64_t start_us,
+                         int64_t end_us)
+{
+    int64_t s = start_us > r->from_us ? start_us : r->from_us;
+    int64_t e = end_us < 0 ? r->data_end_us : end_us < r->data_end_us ? end_us : r->data_end_us;
+    if (s < c->bad_cursor_us)
+        s = c->bad_cursor_us; /* conditions may overlap: count the time once */
+    if (e > s) {
+        c->bad_image_us += e - s;
+        c->bad_cursor_us = e;
+    }
+    if (end_us < 0 && r->data_end_us - start_us > c->current_bad_us) {
+        c->current_bad_us = r->data_end_us - start_us;
+        snprintf(c->current_bad, sizeof c->current_bad, "%s", condition);
+    }
+}
+
 double cw_report_uptime(const struct cw_report_camera *c)
 {
     return c->monitored_us > 0 ? 100.0 * (double)c->online_us / (double)c->monitored_us : -1;

@@ -38,6 +38,13 @@ struct cw_report_camera {
     enum cw_cause current_cause;
     int64_t last_online_us;  /* last moment seen online; 0: not in the known history */
     char state[24], cause[24]; /* at the end of the period's data */
+    /* detection (issue #3): only meaningful where the camera runs the plugin */
+    int image_checked, motion_checked;
+    int64_t bad_image_us;      /* union of black/frozen/covered/blurred time in the period */
+    int64_t current_bad_us;    /* a condition still on at the period end: for how long */
+    char current_bad[24];      /* ...and which */
+    int64_t motion_events;
+    int64_t bad_cursor_us;     /* feed state: bad time counted up to here */
     int64_t *day_online_us, *day_monitored_us;
 
     /* feed state */
@@ -84,6 +91,10 @@ struct cw_report_camera *cw_report_add_camera(struct cw_report *r, const char *i
 /* One span of that camera; end_us < 0 for an open span. */
 void cw_report_span(struct cw_report *r, struct cw_report_camera *c, const char *state, const char *cause,
                     int64_t start_us, int64_t end_us);
+/* An image-condition span of that camera (in start order); end_us < 0 if
+ * still open. */
+void cw_report_condition(struct cw_report *r, struct cw_report_camera *c, const char *condition, int64_t start_us,
+                         int64_t end_us);
 /* Closes the feed: rollups, statuses. */
 int cw_report_finish(struct cw_report *r);
 void cw_report_free(struct cw_report *r);

@@ -58,6 +58,9 @@ static const char *const migrations[] = {
     "  start_us INTEGER NOT NULL, end_us INTEGER, CHECK (end_us IS NULL OR end_us >= start_us));"
     "CREATE INDEX conditions_camera_start ON conditions(camera, start_us);"
     "CREATE UNIQUE INDEX conditions_one_open ON conditions(camera, condition) WHERE end_us IS NULL;",
+    /* 2 -> 3: which plugins a camera runs (comma-separated), so that a
+     * report can tell "no bad image" from "image not checked" */
+    "ALTER TABLE cameras ADD COLUMN plugins TEXT NOT NULL DEFAULT '';",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -289,14 +292,16 @@ static int upsert_camera(struct cw_store *st, const struct cw_camera_meta *m, in
 {
     return run(st, prep(st,
                       "INSERT INTO cameras(id, name, site, site_name, commune, commune_name, district,"
-                      " district_name, url, enabled, added_us, updated_us) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                      " district_name, url, enabled, added_us, updated_us, plugins)"
+                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
                       " ON CONFLICT(id) DO UPDATE SET name=excluded.name, site=excluded.site,"
                       " site_name=excluded.site_name, commune=excluded.commune,"
                       " commune_name=excluded.commune_name, district=excluded.district,"
                       " district_name=excluded.district_name, url=excluded.url, enabled=excluded.enabled,"
-                      " updated_us=excluded.updated_us",
-                      "tttttttttiii", m->id, m->name, m->site, m->site_name, m->commune, m->commune_name,
-                      m->district, m->district_name, m->url_redacted, (int64_t)m->enabled, now_us, now_us));
+                      " updated_us=excluded.updated_us, plugins=excluded.plugins",
+                      "tttttttttiiit", m->id, m->name, m->site, m->site_name, m->commune, m->commune_name,
+                      m->district, m->district_name, m->url_redacted, (int64_t)m->enabled, now_us, now_us,
+                      m->plugins ? m->plugins : ""));
 }
 
 static int camera_start(struct cw_store *st, const struct cw_camera_meta *m, int64_t now_us)
@@ -334,7 +339,7 @@ int cw_store_camera_start(struct cw_store *st, const struct cw_camera_meta *m, i
 
 enum op_kind { OP_TRANSITION, OP_CLOSE, OP_STATS, OP_HEARTBEAT, OP_CAMERA_START, OP_EVENT, OP_CONDITION };
 
-#define META_FIELDS 9
+#define META_FIELDS 10
 
 struct op {
     enum op_kind kind;
@@ -408,7 +413,7 @@ int cw_store_batch_transition(struct cw_store_batch *b, const char *camera, int6
 int cw_store_batch_camera_start(struct cw_store_batch *b, const struct cw_camera_meta *m, int64_t t)
 {
     const char *f[META_FIELDS] = {m->id, m->name, m->site, m->site_name, m->commune, m->commune_name,
-                                  m->district, m->district_name, m->url_redacted};
+                                  m->district, m->district_name, m->url_redacted, m->plugins};
     struct op *op = push(b, OP_CAMERA_START, m->id, t);
     if (!op)
         return CW_ENOMEM;
@@ -501,7 +506,7 @@ static int apply_op(struct cw_store *st, const struct op *op)
         return run(st, prep(st, "UPDATE runs SET heartbeat_us = ? WHERE id = ?", "ii", op->t, op->run_id));
     case OP_CAMERA_START: {
         struct cw_camera_meta m = {op->meta[0], op->meta[1], op->meta[2], op->meta[3], op->meta[4],
-                                   op->meta[5], op->meta[6], op->meta[7], op->meta[8], op->enabled};
+                                   op->meta[5], op->meta[6], op->meta[7], op->meta[8], op->enabled, op->meta[9]};
         return camera_start(st, &m, op->t);
     }
     }
@@ -537,7 +542,9 @@ int cw_store_status(struct cw_store *st, struct cw_status_row **rows, int *n)
                            "SELECT c.id, c.name, c.site, c.site_name, c.commune_name, c.district_name, c.enabled,"
                            " sp.state, sp.cause, sp.detail, sp.start_us,"
                            " cs.updated_us, cs.connected, cs.last_packet_us, cs.fps, cs.packets, cs.bytes,"
-                           " cs.reconnects, cs.decoded_frames, cs.keyframe_interval_s, cs.codec, cs.width, cs.height"
+                           " cs.reconnects, cs.decoded_frames, cs.keyframe_interval_s, cs.codec, cs.width, cs.height,"
+                           " (SELECT group_concat(condition, ',') FROM conditions WHERE camera = c.id"
+                           "   AND end_us IS NULL)"
                            " FROM cameras c"
                            " LEFT JOIN spans sp ON sp.id = (SELECT id FROM spans WHERE camera = c.id"
                            "   ORDER BY start_us DESC, id DESC LIMIT 1)"
@@ -590,6 +597,7 @@ int cw_store_status(struct cw_store *st, struct cw_status_row **rows, int *n)
             row->stats.width = sqlite3_column_int(s, 21);
             row->stats.height = sqlite3_column_int(s, 22);
         }
+        copy_col(s, 23, row->image, sizeof row->image);
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) {
@@ -678,7 +686,7 @@ int cw_store_each_camera(struct cw_store *st, void (*cb)(void *ud, const struct 
 {
     sqlite3_stmt *s = prep(st,
                            "SELECT id, name, site, site_name, commune, commune_name, district, district_name, url,"
-                           " enabled FROM cameras ORDER BY id",
+                           " enabled, plugins FROM cameras ORDER BY id",
                            "");
     int rc;
     if (!s)
@@ -687,7 +695,8 @@ int cw_store_each_camera(struct cw_store *st, void (*cb)(void *ud, const struct 
         const char *f[9];
         for (int i = 0; i < 9; i++)
             f[i] = (const char *)sqlite3_column_text(s, i);
-        struct cw_camera_meta m = {f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], sqlite3_column_int(s, 9)};
+        struct cw_camera_meta m = {f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], sqlite3_column_int(s, 9),
+                                   (const char *)sqlite3_column_text(s, 10)};
         cb(ud, &m);
     }
     sqlite3_finalize(s);
@@ -796,6 +805,41 @@ int cw_store_each_event(struct cw_store *st, const char *camera, const char *kin
             (const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 7)};
         cb(ud, &e);
     }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "events");
+}
+
+int cw_store_each_condition(struct cw_store *st, int64_t from, int64_t to,
+                            void (*cb)(void *ud, const char *camera, const char *condition, int64_t start_us,
+                                       int64_t end_us),
+                            void *ud)
+{
+    sqlite3_stmt *s = prep(st,
+                           "SELECT camera, condition, start_us, end_us FROM conditions"
+                           " WHERE start_us < ? AND (end_us IS NULL OR end_us > ?) ORDER BY camera, start_us",
+                           "ii", to, from);
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        cb(ud, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+           sqlite3_column_int64(s, 2), sqlite3_column_type(s, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 3));
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "conditions");
+}
+
+int cw_store_event_counts(struct cw_store *st, int64_t from, int64_t to,
+                          void (*cb)(void *ud, const char *camera, int64_t n), void *ud)
+{
+    sqlite3_stmt *s = prep(st,
+                           "SELECT camera, COUNT(*) FROM events WHERE start_us >= ? AND start_us < ?"
+                           " AND kind IN ('motion', 'activity') GROUP BY camera",
+                           "ii", from, to);
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        cb(ud, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1));
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : fail(st, "events");
 }

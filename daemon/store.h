@@ -14,13 +14,14 @@
 
 struct cw_store;
 
-#define CW_STORE_SCHEMA_VERSION 2
+#define CW_STORE_SCHEMA_VERSION 3
 
 struct cw_camera_meta {
     const char *id, *name;
     const char *site, *site_name, *commune, *commune_name, *district, *district_name;
     const char *url_redacted;
     int enabled;
+    const char *plugins; /* "motion,imagehealth" or "" */
 };
 
 struct cw_stats_row {
@@ -75,6 +76,7 @@ int cw_store_apply(struct cw_store *st, const struct cw_store_batch *b);
 struct cw_status_row {
     char id[72], name[128], site[72], site_name[128], commune_name[128], district_name[128];
     char state[24], cause[24], detail[256];
+    char image[64]; /* image conditions now: "black,frozen", or "" */
     int64_t since_us;
     int enabled;
     int has_stats;
@@ -116,6 +118,15 @@ int cw_store_each_span(struct cw_store *st, int64_t from, int64_t to,
  * time before `from`. */
 int cw_store_outage_before(struct cw_store *st, const char *camera, int64_t from, int64_t *since_us,
                            int64_t *down_us);
+
+/* Image-condition spans overlapping [from, to), by camera then start. */
+int cw_store_each_condition(struct cw_store *st, int64_t from, int64_t to,
+                            void (*cb)(void *ud, const char *camera, const char *condition, int64_t start_us,
+                                       int64_t end_us),
+                            void *ud);
+/* Motion and activity events starting in [from, to), counted per camera. */
+int cw_store_event_counts(struct cw_store *st, int64_t from, int64_t to,
+                          void (*cb)(void *ud, const char *camera, int64_t n), void *ud);
 
 /* Bulk import of closed spans (the synthetic history generator and tests):
  * one transaction, one prepared statement. */

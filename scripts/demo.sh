@@ -19,9 +19,9 @@ trap cleanup EXIT INT TERM
 
 rm -f demo-data/camsim.ready
 ASAN_OPTIONS=detect_leaks=0 "$BUILD"/camsim --port 18554 --ready-file demo-data/camsim.ready \
-  --mount gate=file=$M/vtest-720p15.h264 \
+  --mount gate=file=$M/clips/motion.h264 \
   --mount school=file=$M/vtest-360p15.h264 \
-  --mount park=file=$M/vtest-360p15.h264,auth=admin:"$DEMO_CAM_PASS" \
+  --mount park=file=$M/clips/covered.h264,auth=admin:"$DEMO_CAM_PASS" \
   --mount border=file=$M/vtest-360p15.h264,stall=20 \
   --mount flap=file=$M/vtest-360p15.h264,flap=40:20 \
   > demo-data/camsim.log 2>&1 &
@@ -43,3 +43,6 @@ while :; do
     break
   fi
 done
+echo
+echo "== camwatch events =="
+"$BUILD"/camwatch -c config/demo.yaml events

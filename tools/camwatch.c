@@ -110,6 +110,7 @@ static int cmd_status(const struct opts *o)
                                   "district", r->district_name, "state", r->state, "cause", r->cause, "detail",
                                   r->detail, "since_us", (json_int_t)r->since_us, "duration_s",
                                   (json_int_t)((upto_json - r->since_us) / 1000000));
+            json_object_set_new(j, "image", r->image[0] ? json_string(r->image) : json_null());
             if (r->has_stats) {
                 json_object_set_new(j, "last_packet_us",
                                     r->stats.last_packet_us ? json_integer(r->stats.last_packet_us) : json_null());
@@ -139,8 +140,8 @@ static int cmd_status(const struct opts *o)
     else if (!running)
         printf("camwatchd is NOT running (last heartbeat %s, %s ago): states below are as of then\n",
                cw_fmt_local(heartbeat, buf1, sizeof buf1), cw_fmt_duration(now - heartbeat, buf2, sizeof buf2));
-    printf("%-16s %-16s %-9s %-13s %-19s %-8s %-12s %5s\n", "CAMERA", "SITE", "STATE", "CAUSE", "SINCE", "FOR",
-           "LAST PACKET", "FPS");
+    printf("%-16s %-16s %-9s %-13s %-19s %-8s %-12s %5s  %s\n", "CAMERA", "SITE", "STATE", "CAUSE", "SINCE", "FOR",
+           "LAST PACKET", "FPS", "IMAGE");
     /* When the daemon is down, durations end at its last sign of life. */
     int64_t upto = running || !have_run ? now : heartbeat;
     for (int i = 0; i < n; i++) {
@@ -152,9 +153,10 @@ static int cmd_status(const struct opts *o)
         }
         if (r->has_stats && r->stats.fps > 0 && strcmp(r->state, "online") == 0)
             snprintf(fps, sizeof fps, "%.1f", r->stats.fps);
-        printf("%-16s %-16s %-9s %-13s %-19s %-8s %-12s %5s\n", r->id, r->site, r->state[0] ? r->state : "-",
+        printf("%-16s %-16s %-9s %-13s %-19s %-8s %-12s %5s  %s\n", r->id, r->site, r->state[0] ? r->state : "-",
                r->cause[0] ? r->cause : "-", r->since_us ? cw_fmt_local(r->since_us, buf1, sizeof buf1) : "-",
-               r->since_us ? cw_fmt_duration(upto - r->since_us, buf2, sizeof buf2) : "-", last, fps);
+               r->since_us ? cw_fmt_duration(upto - r->since_us, buf2, sizeof buf2) : "-", last, fps,
+               r->image[0] ? r->image : "-");
     }
     if (n == 0)
         printf("(no %scameras)\n", o->offline ? "offline " : "");

@@ -28,9 +28,33 @@ static void on_camera(void *ud, const struct cw_camera_meta *m)
         return;
     if (cw_store_outage_before(fd->st, m->id, fd->r->from_us, &since, &down) < 0)
         fd->rc = CW_ESTORE;
-    if (!cw_report_add_camera(fd->r, m->id, m->name, m->site, m->site_name, m->commune, m->commune_name,
-                              m->district, m->district_name, since, down))
+    struct cw_report_camera *c = cw_report_add_camera(fd->r, m->id, m->name, m->site, m->site_name, m->commune,
+                                                      m->commune_name, m->district, m->district_name, since, down);
+    if (!c) {
         fd->rc = CW_ENOMEM;
+        return;
+    }
+    const char *pl = m->plugins ? m->plugins : "";
+    c->image_checked = strstr(pl, "imagehealth") != NULL;
+    c->motion_checked = strstr(pl, "motion") != NULL || strstr(pl, "activity") != NULL;
+}
+
+static struct cw_report_camera *find_cam(struct feed *fd, const char *camera);
+
+static void on_condition(void *ud, const char *camera, const char *condition, int64_t s, int64_t e)
+{
+    struct feed *fd = ud;
+    struct cw_report_camera *c = find_cam(fd, camera);
+    if (c)
+        cw_report_condition(fd->r, c, condition, s, e);
+}
+
+static void on_event_count(void *ud, const char *camera, int64_t n)
+{
+    struct feed *fd = ud;
+    struct cw_report_camera *c = find_cam(fd, camera);
+    if (c)
+        c->motion_events = n;
 }
 
 static int cmp_cam_id(const void *key, const void *elem)
@@ -38,12 +62,17 @@ static int cmp_cam_id(const void *key, const void *elem)
     return strcmp(key, ((const struct cw_report_camera *)elem)->id);
 }
 
+/* Cameras and spans both come ordered by id, so the lookup could be a
+ * cursor; bsearch keeps it correct whatever the collation. */
+static struct cw_report_camera *find_cam(struct feed *fd, const char *camera)
+{
+    return bsearch(camera, fd->r->cams, (size_t)fd->r->n_cams, sizeof(struct cw_report_camera), cmp_cam_id);
+}
+
 static void on_span(void *ud, const char *camera, const char *state, const char *cause, int64_t s, int64_t e)
 {
     struct feed *fd = ud;
-    /* Cameras and spans both come ordered by id, so the lookup could be a
-     * cursor; bsearch keeps it correct whatever the collation. */
-    struct cw_report_camera *c = bsearch(camera, fd->r->cams, (size_t)fd->r->n_cams, sizeof *c, cmp_cam_id);
+    struct cw_report_camera *c = find_cam(fd, camera);
     if (c)
         cw_report_span(fd->r, c, state, cause, s, e);
 }
@@ -203,7 +232,9 @@ int cw_cli_report(int argc, char **argv, const char *config, const char *db)
     }
     fd.r = &r;
     if (cw_store_each_camera(fd.st, on_camera, &fd) < 0 || fd.rc < 0 ||
-        cw_store_each_span(fd.st, t_from, t_to, on_span, &fd) < 0 || cw_report_finish(&r) < 0) {
+        cw_store_each_span(fd.st, t_from, t_to, on_span, &fd) < 0 ||
+        cw_store_each_condition(fd.st, t_from, t_to, on_condition, &fd) < 0 ||
+        cw_store_event_counts(fd.st, t_from, t_to, on_event_count, &fd) < 0 || cw_report_finish(&r) < 0) {
         fprintf(stderr, "camwatch report: reading %s failed: %s\n", dbpath, cw_store_errmsg(fd.st));
         cw_report_free(&r);
         cw_store_close(fd.st);

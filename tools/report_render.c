@@ -23,7 +23,7 @@ static const char *const en[M__COUNT] = {
     "DEGRADED in between",
     "Districts, communes and sites", "Level", "Name", "Cameras", "Working", "Uptime", "Status", "Why", "Camera",
     "Site", "Commune", "District", "Whole network", "Monitored", "Hours down", "Outages", "Longest", "MTTR",
-    "Bad image h", "Motion", "State", "Repair list: down longer than %.0f days", "Down for", "Cause", "Last seen",
+    "Bad image h", "Motion", "State", "Repair list: down, or with a bad image, for longer than %.0f days", "Down for", "Cause", "Last seen",
     "none", "Definitions",
     "Uptime = time online / monitored time. Monitored = time camwatch was running and watching the camera "
     "(time it was not running is 'unmonitored' and is never counted as camera downtime); monitored % = "
@@ -31,7 +31,8 @@ static const char *const en[M__COUNT] = {
     "leaving 'online' (for 'offline' or 'stalled') until it is next online; its length counts monitored down "
     "time only. MTTR = mean length of the outages that ended in the period. Group uptime is the mean over its "
     "cameras (each camera counts once). Hours down = offline (any cause) + stalled.",
-    "image health and motion are not recorded yet (no detection plugin is installed)",
+    "Bad image h = hours the picture was black, frozen, covered or blurred (imagehealth plugin); Motion = motion "
+    "or activity events that began in the period; '-' where a camera does not run that plugin",
     "Daily uptime per commune (%)", "Uptime per camera (%)", "Filter",
 };
 
@@ -43,7 +44,7 @@ static const char *const vi[M__COUNT] = {
     "Huyện, xã và điểm lắp đặt", "Cấp", "Tên", "Số camera", "Đạt", "Tỷ lệ hoạt động", "Tình trạng", "Lý do",
     "Camera", "Điểm", "Xã", "Huyện", "Toàn mạng", "Tỷ lệ giám sát", "Giờ ngừng", "Số lần gián đoạn",
     "Dài nhất", "TG khắc phục TB", "Giờ hình kém", "Chuyển động", "Trạng thái",
-    "Danh sách cần sửa chữa: ngừng hoạt động quá %.0f ngày", "Ngừng trong", "Nguyên nhân",
+    "Danh sách cần sửa chữa: ngừng hoạt động hoặc hình ảnh kém quá %.0f ngày", "Ngừng trong", "Nguyên nhân",
     "Hoạt động lần cuối", "không có", "Định nghĩa",
     "Tỷ lệ hoạt động = thời gian hoạt động / thời gian được giám sát. Thời gian giám sát = thời gian camwatch "
     "chạy và theo dõi camera (thời gian camwatch không chạy là 'không giám sát' và không bao giờ tính là camera "
@@ -52,7 +53,8 @@ static const char *const vi[M__COUNT] = {
     "hoạt động trở lại; độ dài chỉ tính thời gian ngừng được giám sát. TG khắc phục TB = độ dài trung bình của "
     "các lần gián đoạn đã kết thúc trong kỳ. Tỷ lệ của nhóm là trung bình các camera (mỗi camera tính một lần). "
     "Giờ ngừng = mất kết nối (mọi nguyên nhân) + đứng hình.",
-    "chưa ghi nhận chất lượng hình ảnh và chuyển động (chưa cài plugin phát hiện)",
+    "Giờ hình kém = số giờ hình ảnh bị tối đen, đứng hình, bị che hoặc mờ (plugin imagehealth); Chuyển động = số "
+    "sự kiện chuyển động bắt đầu trong kỳ; '-' khi camera không chạy plugin đó",
     "Tỷ lệ hoạt động hằng ngày theo xã (%)", "Tỷ lệ hoạt động theo camera (%)", "Bộ lọc",
 };
 
@@ -177,16 +179,49 @@ static char *dur(int64_t us, char *buf, size_t len)
     return buf;
 }
 
+static int64_t repair_time(const struct cw_report_camera *c)
+{
+    return c->current_down_us > c->current_bad_us ? c->current_down_us : c->current_bad_us;
+}
+
 static int repair_due(const struct cw_report *r, const struct cw_report_camera *c)
 {
-    return c->has_data && c->current_down_us > r->rules.repair_after_us;
+    return c->has_data && repair_time(c) > r->rules.repair_after_us;
+}
+
+/* What the technician must fix: the outage, or the picture. */
+static const char *repair_what(const struct cw_report_view *v, const struct cw_report_camera *c, char *buf,
+                               size_t len)
+{
+    if (c->current_down_us >= c->current_bad_us)
+        return state_label(v, c->state, c->cause);
+    snprintf(buf, len, "%s: %s", v->lang_vi ? "hình ảnh" : "image", c->current_bad);
+    return buf;
+}
+
+static char *opt_hours(int checked, int64_t us, char *buf, size_t len)
+{
+    if (!checked)
+        snprintf(buf, len, "-");
+    else
+        snprintf(buf, len, "%.1f", us / 3600e6);
+    return buf;
+}
+
+static char *opt_count(int checked, int64_t n, char *buf, size_t len)
+{
+    if (!checked)
+        snprintf(buf, len, "-");
+    else
+        snprintf(buf, len, "%lld", (long long)n);
+    return buf;
 }
 
 static int cmp_repair(const void *a, const void *b)
 {
     const struct cw_report_camera *x = *(const struct cw_report_camera *const *)a;
     const struct cw_report_camera *y = *(const struct cw_report_camera *const *)b;
-    return x->current_down_us < y->current_down_us ? 1 : x->current_down_us > y->current_down_us ? -1 : 0;
+    return repair_time(x) < repair_time(y) ? 1 : repair_time(x) > repair_time(y) ? -1 : 0;
 }
 
 /* Cameras for the repair list, longest down first (caller frees). */
@@ -244,7 +279,8 @@ static void render_text(FILE *f, const struct cw_report_view *v)
         col(f, pct(cw_report_monitored(c), b2, sizeof b2), 9);
         col(f, hours(cw_report_offline_total_us(c), b3, sizeof b3), 10), col(f, o, 8);
         col(f, dur(c->outages ? c->longest_us : -1, b4, sizeof b4), 9), col(f, dur(cw_report_mttr_us(c), b5, sizeof b5), 9);
-        col(f, "-", 11), col(f, "-", 6);
+        col(f, opt_hours(c->image_checked, c->bad_image_us, b1, sizeof b1), 11);
+        col(f, opt_count(c->motion_checked, c->motion_events, b2, sizeof b2), 6);
         fprintf(f, "%s\n", state_label(v, c->state, c->cause));
     }
     int n;
@@ -257,12 +293,13 @@ static void render_text(FILE *f, const struct cw_report_view *v)
     for (int i = 0; i < n; i++) {
         const struct cw_report_camera *c = rl[i];
         col(f, c->id, 14), col(f, c->site_name, 24), col(f, c->commune_name, 16);
-        col(f, dur(c->current_down_us, b1, sizeof b1), 9);
-        col(f, state_label(v, c->state, c->cause), 28);
+        char what[80];
+        col(f, dur(repair_time(c), b1, sizeof b1), 9);
+        col(f, repair_what(v, c, what, sizeof what), 28);
         fprintf(f, "%s\n", c->last_online_us ? cw_fmt_local(c->last_online_us, ts, sizeof ts) : "-");
     }
     free(rl);
-    fprintf(f, "\n%s: %s\nNote: %s.\n", tr(v, M_DEFS_HDR), tr(v, M_DEFS), tr(v, M_NOT_RECORDED));
+    fprintf(f, "\n%s: %s %s.\n", tr(v, M_DEFS_HDR), tr(v, M_DEFS), tr(v, M_NOT_RECORDED));
 }
 
 /* ---- CSV ---- */
@@ -322,7 +359,13 @@ static void render_csv(FILE *f, const struct cw_report_view *v)
         fputc(',', f);
         if (cw_report_mttr_us(c) >= 0)
             fprintf(f, "%.3f", cw_report_mttr_us(c) / 3600e6);
-        fprintf(f, ",%.3f,,,%s,%s\n", c->current_down_us / 3600e6, c->state, c->cause);
+        fprintf(f, ",%.3f,", c->current_down_us / 3600e6);
+        if (c->image_checked)
+            fprintf(f, "%.3f", c->bad_image_us / 3600e6);
+        fputc(',', f);
+        if (c->motion_checked)
+            fprintf(f, "%lld", (long long)c->motion_events);
+        fprintf(f, ",%s,%s\n", c->state, c->cause);
     }
 }
 
@@ -378,8 +421,9 @@ static int render_json(FILE *f, const struct cw_report_view *v)
                               c->outages, "longest_outage_h", num_or_null(c->longest_us / 3600e6, c->outages > 0),
                               "mttr_h", num_or_null(cw_report_mttr_us(c) / 3600e6, cw_report_mttr_us(c) >= 0),
                               "down_now_h", c->current_down_us / 3600e6, "state", c->state, "cause", c->cause);
-        json_object_set_new(j, "bad_image_h", json_null());
-        json_object_set_new(j, "motion_events", json_null());
+        json_object_set_new(j, "bad_image_h", c->image_checked ? json_real(c->bad_image_us / 3600e6) : json_null());
+        json_object_set_new(j, "motion_events", c->motion_checked ? json_integer(c->motion_events) : json_null());
+        json_object_set_new(j, "image_now", c->current_bad[0] ? json_string(c->current_bad) : json_null());
         json_array_append_new(cams, j);
     }
     json_object_set_new(top, "groups", groups);
@@ -388,9 +432,9 @@ static int render_json(FILE *f, const struct cw_report_view *v)
     int n;
     const struct cw_report_camera **rl = repair_list(r, &n);
     for (int i = 0; i < n; i++)
-        json_array_append_new(repairs, json_pack("{s:s, s:f, s:s, s:s, s:o}", "camera", rl[i]->id, "down_h",
-                                                 rl[i]->current_down_us / 3600e6, "state", rl[i]->state, "cause",
-                                                 rl[i]->cause, "last_online",
+        json_array_append_new(repairs, json_pack("{s:s, s:f, s:s, s:s, s:s, s:o}", "camera", rl[i]->id, "for_h",
+                                                 repair_time(rl[i]) / 3600e6, "state", rl[i]->state, "cause",
+                                                 rl[i]->cause, "image", rl[i]->current_bad, "last_online",
                                                  rl[i]->last_online_us
                                                      ? json_string(cw_fmt_utc(rl[i]->last_online_us, ts, sizeof ts))
                                                      : json_null()));
@@ -581,11 +625,14 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         esc(f, c->site_name);
         fputs("</td><td>", f);
         esc(f, c->commune_name);
+        char b6[32], b7[32];
         fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%d</td>"
-                   "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">-</td><td class=\"n\">-</td><td>",
+                   "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>",
                 pct(cw_report_uptime(c), b1, sizeof b1), pct(cw_report_monitored(c), b2, sizeof b2),
                 hours(cw_report_offline_total_us(c), b3, sizeof b3), c->outages,
-                dur(c->outages ? c->longest_us : -1, b4, sizeof b4), dur(cw_report_mttr_us(c), b5, sizeof b5));
+                dur(c->outages ? c->longest_us : -1, b4, sizeof b4), dur(cw_report_mttr_us(c), b5, sizeof b5),
+                opt_hours(c->image_checked, c->bad_image_us, b6, sizeof b6),
+                opt_count(c->motion_checked, c->motion_events, b7, sizeof b7));
         esc(f, state_label(v, c->state, c->cause));
         fputs("</td></tr>\n", f);
     }
@@ -605,8 +652,9 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         esc(f, rl[i]->site_name);
         fputs("</td><td>", f);
         esc(f, rl[i]->commune_name);
-        fprintf(f, "</td><td class=\"n\">%s</td><td>", dur(rl[i]->current_down_us, b1, sizeof b1));
-        esc(f, state_label(v, rl[i]->state, rl[i]->cause));
+        char what[80];
+        fprintf(f, "</td><td class=\"n\">%s</td><td>", dur(repair_time(rl[i]), b1, sizeof b1));
+        esc(f, repair_what(v, rl[i], what, sizeof what));
         fprintf(f, "</td><td>%s</td></tr>\n",
                 rl[i]->last_online_us ? cw_fmt_local(rl[i]->last_online_us, ts, sizeof ts) : "-");
     }
@@ -620,7 +668,7 @@ static void render_html(FILE *f, const struct cw_report_view *v)
     esc(f, tr(v, M_DEFS_HDR));
     fputs(":</b> ", f);
     esc(f, tr(v, M_DEFS));
-    fputs(" Note: ", f);
+    fputs(" ", f);
     esc(f, tr(v, M_NOT_RECORDED));
     fputs(".</p>\n</body></html>\n", f);
 }

@@ -31,10 +31,14 @@ R --format json > "$T/r.json"
 [ "$(jq '.cameras | length' "$T/r.json")" = 5 ] || fail "JSON cameras"
 [ "$(jq -r '.groups[] | select(.level=="network") | .status' "$T/r.json")" = DETERIORATED ] || fail "JSON network status"
 [ "$(jq -r '.cameras[] | select(.id=="gate-2") | .mttr_h' "$T/r.json")" = 216 ] || fail "JSON gate-2 MTTR"
-[ "$(jq -r '.repair_list[0].camera' "$T/r.json")" = border-1 ] || fail "JSON repair list"
 [ "$(jq '.groups[] | select(.level=="commune" and .id=="hoa-binh") | .daily_uptime_pct | length' "$T/r.json")" = 30 ] \
   || fail "JSON daily series"
-ok "JSON: 5 cameras, statuses, MTTR, repair list, 30 daily points"
+[ "$(jq -r '.cameras[] | select(.id=="school-1") | "\(.bad_image_h) \(.motion_events) \(.image_now)"' "$T/r.json")" = "99 3 covered" ] \
+  || fail "JSON school-1 detection figures"
+[ "$(jq -r '.cameras[] | select(.id=="gate-1") | "\(.bad_image_h) \(.motion_events)"' "$T/r.json")" = "null null" ] \
+  || fail "JSON: a camera without plugins must show null, not 0"
+[ "$(jq -r '[.repair_list[].camera] | join(",")' "$T/r.json")" = "school-1,border-1" ] || fail "JSON repair order"
+ok "JSON: 5 cameras, statuses, MTTR, bad image hours and motion events, repair list, 30 daily points"
 
 [ "$(R --commune binh-minh --format csv | grep -c '^camera,')" = 2 ] || fail "--commune filter"
 [ "$(R --site cong-lang --format csv | grep -c '^camera,')" = 2 ] || fail "--site filter"

@@ -30,3 +30,21 @@ INSERT INTO s VALUES
  ('border-1', 'offline',     'stream_error', '2026-09-28 00:10:00', '2026-10-02 00:00:00');
 INSERT INTO spans(camera, state, cause, start_us, end_us)
  SELECT camera, state, cause, (strftime('%s', a) - 7 * 3600) * 1000000, (strftime('%s', b) - 7 * 3600) * 1000000 FROM s;
+-- school-1 runs imagehealth and motion: blurred 10:00-12:00 and frozen
+-- 11:00-13:00 on Sep 20 (3 h of bad image, not 4), covered since Sep 27
+-- 00:00 and still (96 h in September, 4 days at the end: repair list);
+-- three motion events in September, one in August (not counted).
+UPDATE cameras SET plugins = 'imagehealth,motion' WHERE id = 'school-1';
+CREATE TEMP TABLE c(camera, condition, a, b);
+INSERT INTO c VALUES
+ ('school-1', 'blurred', '2026-09-20 10:00:00', '2026-09-20 12:00:00'),
+ ('school-1', 'frozen',  '2026-09-20 11:00:00', '2026-09-20 13:00:00'),
+ ('school-1', 'covered', '2026-09-27 00:00:00', NULL);
+INSERT INTO conditions(camera, condition, start_us, end_us)
+ SELECT camera, condition, (strftime('%s', a) - 7 * 3600) * 1000000,
+        CASE WHEN b IS NULL THEN NULL ELSE (strftime('%s', b) - 7 * 3600) * 1000000 END FROM c;
+INSERT INTO events(camera, kind, start_us, end_us, peak_score) VALUES
+ ('school-1', 'motion', (strftime('%s', '2026-08-31 23:00:00') - 7 * 3600) * 1000000, (strftime('%s', '2026-08-31 23:01:00') - 7 * 3600) * 1000000, 0.1),
+ ('school-1', 'motion', (strftime('%s', '2026-09-16 22:30:00') - 7 * 3600) * 1000000, (strftime('%s', '2026-09-16 22:31:00') - 7 * 3600) * 1000000, 0.2),
+ ('school-1', 'motion', (strftime('%s', '2026-09-17 01:00:00') - 7 * 3600) * 1000000, (strftime('%s', '2026-09-17 01:00:20') - 7 * 3600) * 1000000, 0.3),
+ ('school-1', 'motion', (strftime('%s', '2026-09-30 23:59:00') - 7 * 3600) * 1000000, (strftime('%s', '2026-10-01 00:00:30') - 7 * 3600) * 1000000, 0.4);
