@@ -3,7 +3,7 @@
 # `make asan test` runs the tests on an AddressSanitizer+UBSan build.
 
 CC      ?= cc
-PKGS    := libavformat libavcodec libavutil libuv sqlite3 yaml-0.1 jansson
+PKGS    := libavformat libavcodec libavutil libuv sqlite3 yaml-0.1 jansson libmicrohttpd libcurl libsystemd
 GSTPKGS := gstreamer-rtsp-server-1.0 gstreamer-app-1.0 gstreamer-1.0
 
 ifneq ($(filter asan,$(MAKECMDGOALS)),)
@@ -26,7 +26,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # and the unit tests link.
 LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/config.c \
            daemon/store.c daemon/camstate.c daemon/ingest.c daemon/camera.c daemon/daemon.c \
-           daemon/report.c daemon/plugin.c daemon/events.c daemon/analysis.c
+           daemon/report.c daemon/plugin.c daemon/events.c daemon/analysis.c daemon/live.c daemon/http.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libcamwatch.a
 LIBS    := $(call pc_libs,$(PKGS)) -ldl -lpthread -lm

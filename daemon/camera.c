@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "error.h"
+#include "analysis.h"
 #include "log.h"
 #include "plugin.h"
 #include "store.h"
@@ -58,6 +59,9 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
         cw_info("camera", cam->id, "%s event started", m->plugin);
         break;
     case CW_INGEST_EVENT:
+        cam->events[strcmp(m->plugin, "motion") == 0 ? 0 : strcmp(m->plugin, "activity") == 0 ? 1 : 2]++;
+        if (m->snapshot[0])
+            snprintf(cam->last_snapshot, sizeof cam->last_snapshot, "%s", m->snapshot);
         cw_store_batch_event(cw_daemon_batch(cam->d), cam->id, m->plugin, m->start_us, m->end_us, m->peak,
                              m->regions, m->snapshot);
         cw_info("camera", cam->id, "%s event: %.1f s, peak %.3f%s%s", m->plugin, (m->end_us - m->start_us) / 1e6,
@@ -138,8 +142,25 @@ void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *
                                  com->name, dis->id, dis->name, cc->url_redacted, cc->enabled, plugins};
 }
 
+int cw_camera_config_same(const struct cw_camera_config *a, const struct cw_camera_config *b)
+{
+    if (!cw_camera_config_same_session(a, b) || a->n_plugins != b->n_plugins ||
+        a->event_start_after != b->event_start_after || a->event_quiet_us != b->event_quiet_us ||
+        a->event_max_us != b->event_max_us || strcmp(a->motion_schedule, b->motion_schedule) != 0)
+        return 0;
+    for (int i = 0; i < a->n_plugins; i++) {
+        const struct cw_plugin_config *x = &a->plugins[i], *y = &b->plugins[i];
+        if (strcmp(x->name, y->name) != 0 || x->n != y->n)
+            return 0;
+        for (int k = 0; k < x->n; k++)
+            if (strcmp(x->keys[k], y->keys[k]) != 0 || strcmp(x->values[k], y->values[k]) != 0)
+                return 0;
+    }
+    return 1;
+}
+
 int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const struct cw_camera_config *cc,
-                    struct cw_camera **out)
+                    int64_t now_us, struct cw_camera **out)
 {
     struct cw_camera *cam = calloc(1, sizeof *cam);
     int rc;
@@ -158,7 +179,7 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
         cam_free(cam);
         return CW_ENOMEM;
     }
-    int64_t now = cw_wall_us();
+    int64_t now = now_us;
     /* Seed the jitter from the id and the clock: cameras must not share it. */
     uint64_t seed = (uint64_t)cw_mono_us();
     for (const char *p = cam->id; *p; p++)
@@ -183,6 +204,7 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
             cw_error("camera", cam->id, "%s:%d:%d: %s; watching without it", cfg->path, pc->line, pc->column, err);
             continue;
         }
+        cam->image_checked |= strcmp(p->d->name, "imagehealth") == 0;
         n_insts++;
     }
     char snapdir[4200];
@@ -215,6 +237,14 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
     struct cw_camera_meta meta;
     char plugins[512];
     cw_camera_meta(cfg, cc, &meta, plugins, sizeof plugins);
+    snprintf(cam->name, sizeof cam->name, "%s", meta.name);
+    snprintf(cam->site, sizeof cam->site, "%s", meta.site);
+    snprintf(cam->site_name, sizeof cam->site_name, "%s", meta.site_name);
+    snprintf(cam->commune, sizeof cam->commune, "%s", meta.commune);
+    snprintf(cam->commune_name, sizeof cam->commune_name, "%s", meta.commune_name);
+    snprintf(cam->district, sizeof cam->district, "%s", meta.district);
+    snprintf(cam->district_name, sizeof cam->district_name, "%s", meta.district_name);
+
     cw_store_batch_camera_start(cw_daemon_batch(d), &meta, now);
     cw_info("camera", cam->id, "watching %s (%s)", cam->url_redacted, cam->transport ? "udp" : "tcp");
     cw_ingest_connect(cam->ing);
@@ -222,18 +252,27 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
     return 0;
 }
 
-void cw_camera_close(struct cw_camera *cam, int close_span)
+void cw_camera_close(struct cw_camera *cam, int64_t end_us)
 {
     if (cam->closing)
         return;
     cam->closing = 1;
     cw_ingest_stop(cam->ing); /* joins: from here no message can arrive */
     cam->ing = NULL;
-    if (close_span)
-        cw_store_batch_close(cw_daemon_batch(cam->d), cam->id, cw_wall_us());
+    if (end_us > 0)
+        cw_store_batch_close(cw_daemon_batch(cam->d), cam->id, end_us);
     uv_timer_stop(&cam->retry);
     uv_close((uv_handle_t *)&cam->wake, on_close);
     uv_close((uv_handle_t *)&cam->retry, on_close);
+}
+
+const char *cw_camera_decode_mode(struct cw_camera *cam)
+{
+    struct cw_ingest_stats s;
+    if (!cam->ing)
+        return "none";
+    cw_ingest_get_stats(cam->ing, &s);
+    return cw_decode_mode_name((enum cw_decode_mode)s.decode_mode);
 }
 
 void cw_camera_stats(struct cw_camera *cam, struct cw_stats_row *row)

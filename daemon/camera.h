@@ -26,6 +26,11 @@ struct cw_camera {
     struct cw_ingest *ing;
     int64_t reconnects;
     uint32_t health;    /* image conditions now (CW_HEALTH_*) */
+    /* for the live view (API, metrics) */
+    char name[128], site[72], site_name[128], commune[72], commune_name[128], district[72], district_name[128];
+    int image_checked;
+    int64_t events[3];  /* motion, activity, other: since start */
+    char last_snapshot[512];
 
     uv_async_t wake;    /* the ingest thread has messages */
     uv_timer_t retry;   /* backoff before the next attempt */
@@ -40,11 +45,16 @@ void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *
 /* Creates the camera, records its start in the daemon's next store batch
  * and starts its first connection attempt. */
 int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const struct cw_camera_config *cc,
-                    struct cw_camera **out);
+                    int64_t now_us, struct cw_camera **out);
 /* Stops the ingest (joins its thread), closes the handles and frees the
- * camera once they are closed. With close_span, its open span ends now. */
-void cw_camera_close(struct cw_camera *cam, int close_span);
+ * camera once they are closed. With end_us > 0 its open span ends then. */
+void cw_camera_close(struct cw_camera *cam, int64_t end_us);
+/* Whether a new config of the camera needs a new session and detection
+ * (URL, transport, timeouts, plugins and their options, event rules). */
+int cw_camera_config_same(const struct cw_camera_config *a, const struct cw_camera_config *b);
 /* Current stats in the store's row form. */
 void cw_camera_stats(struct cw_camera *cam, struct cw_stats_row *row);
+/* Decode mode name of the camera's plugins ("none", "keyframes", "frames"). */
+const char *cw_camera_decode_mode(struct cw_camera *cam);
 
 #endif

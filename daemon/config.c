@@ -66,6 +66,20 @@ static const struct key daemon_keys[] = {
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
+static const struct key http_keys[] = {
+    {"listen", T_STR, "127.0.0.1:9780", offsetof(struct cw_http_config, listen), 0, 0, 0,
+     "address:port of the metrics and JSON API server; empty string: no server"},
+    {"token", T_STR, "", offsetof(struct cw_http_config, token), 0, 0, 1,
+     "bearer token required by the API (use ${VAR}); mandatory when listen is not a loopback address"},
+    {"push_url", T_STR, "", offsetof(struct cw_http_config, push_url), 0, 0, 1,
+     "Prometheus Pushgateway base URL (e.g. http://10.1.2.3:9091); empty: no push"},
+    {"push_interval", T_DURATION, "15s", offsetof(struct cw_http_config, push_interval_us), 1, 3600, 1,
+     "how often metrics are pushed"},
+    {"push_instance", T_STR, "", offsetof(struct cw_http_config, push_instance), 0, 0, 1,
+     "instance label of pushed metrics; empty: the host name"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
+
 static const struct key report_keys[] = {
     {"uptime_target", T_DOUBLE, "90", offsetof(struct cw_report_rules, uptime_target), 0, 100, 1,
      "uptime (%) a camera must reach in the period to count as working"},
@@ -293,12 +307,7 @@ static int set_value(struct loader *ld, const yaml_node_t *node, const char *key
     if (!s)
         return -1;
     switch (k->type) {
-    case T_STR:
-        if (!s[0] && k->def && k->def[0]) {
-            err_at(ld, node, keypath, "must not be empty");
-            rc = -1;
-            break;
-        }
+    case T_STR: /* may be empty: http.listen "" turns the server off */
         *(char **)field = s;
         return 0;
     case T_ID:
@@ -688,12 +697,53 @@ static void load_cameras(struct loader *ld, struct cw_config *cfg, yaml_node_t *
     }
 }
 
-static const char *const top_keys[] = {"daemon", "sites", "cameras", "report", NULL};
+/* Whether host (an IP literal or "localhost") is a loopback address. */
+static int is_loopback(const char *host)
+{
+    return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+           strcmp(host, "[::1]") == 0;
+}
+
+int cw_http_split_listen(const char *listen, char *host, size_t hlen, int *port)
+{
+    const char *colon = strrchr(listen, ':');
+    char *end;
+    if (!colon || colon == listen || (size_t)(colon - listen) >= hlen)
+        return -1;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end || p < 1 || p > 65535)
+        return -1;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    *port = (int)p;
+    return 0;
+}
+
+static void check_http(struct loader *ld, struct cw_config *cfg, yaml_node_t *node)
+{
+    char host[128];
+    int port;
+    if (!cfg->http.listen || !cfg->http.listen[0])
+        return;
+    if (cw_http_split_listen(cfg->http.listen, host, sizeof host, &port) < 0) {
+        err_at(ld, node, "http.listen", "'%s' is not ADDRESS:PORT", cfg->http.listen);
+        return;
+    }
+    /* An API that tells anyone where every camera is and which are down is
+     * not left open on a network. */
+    if (!is_loopback(host) && (!cfg->http.token || !cfg->http.token[0]))
+        err_at(ld, node, "http.token", "listening on %s (not loopback) requires a token", cfg->http.listen);
+    if (cfg->http.push_url && cfg->http.push_url[0] && strncmp(cfg->http.push_url, "http://", 7) != 0 &&
+        strncmp(cfg->http.push_url, "https://", 8) != 0)
+        err_at(ld, node, "http.push_url", "must be an http:// or https:// URL");
+}
+
+static const char *const top_keys[] = {"daemon", "sites", "cameras", "report", "http", NULL};
 
 static void load_root(struct loader *ld, struct cw_config *cfg)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
-    yaml_node_t *daemon = NULL, *sites = NULL, *cameras = NULL, *report = NULL;
+    yaml_node_t *daemon = NULL, *sites = NULL, *cameras = NULL, *report = NULL, *http = NULL;
 
     if (!root) {
         err_at(ld, NULL, "(file)", "the file is empty");
@@ -712,10 +762,10 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
             if (strcmp(top_keys[i], k) == 0)
                 break;
         if (!top_keys[i]) {
-            err_at(ld, kn, k, "unknown key (expected daemon, sites, cameras or report)");
+            err_at(ld, kn, k, "unknown key (expected daemon, sites, cameras, report or http)");
             continue;
         }
-        yaml_node_t **slot = i == 0 ? &daemon : i == 1 ? &sites : i == 2 ? &cameras : &report;
+        yaml_node_t **slot = i == 0 ? &daemon : i == 1 ? &sites : i == 2 ? &cameras : i == 3 ? &report : &http;
         if (*slot) {
             err_at(ld, kn, k, "duplicate section");
             continue;
@@ -728,6 +778,8 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
     static yaml_node_t empty_map = {.type = YAML_MAPPING_NODE};
     apply_table(ld, daemon ? daemon : &empty_map, "daemon", daemon_keys, cfg, NULL);
     apply_table(ld, report ? report : &empty_map, "report", report_keys, &cfg->report, NULL);
+    apply_table(ld, http ? http : &empty_map, "http", http_keys, &cfg->http, NULL);
+    check_http(ld, cfg, http);
     if (cfg->report.deteriorated_share > cfg->report.ok_share)
         err_at(ld, report, "report.deteriorated_share", "must not be above ok_share (%g)", cfg->report.ok_share);
     if (sites && sites->type != YAML_SEQUENCE_NODE)
@@ -840,6 +892,10 @@ void cw_config_free(struct cw_config *cfg)
     free(cfg->state_dir);
     free(cfg->timezone);
     free(cfg->plugin_dir);
+    free(cfg->http.listen);
+    free(cfg->http.token);
+    free(cfg->http.push_url);
+    free(cfg->http.push_instance);
     for (int i = 0; i < cfg->n_districts; i++) {
         free(cfg->districts[i].id);
         free(cfg->districts[i].name);
@@ -951,4 +1007,5 @@ void cw_config_print_keys(FILE *f)
     print_table(f, "sites[].communes[].sites[]", site_keys);
     print_table(f, "cameras[]", camera_keys);
     print_table(f, "report", report_keys);
+    print_table(f, "http", http_keys);
 }

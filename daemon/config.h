@@ -70,6 +70,14 @@ struct cw_config {
     char *plugin_dir;
     int64_t snapshot_max_age_us;
     double snapshot_max_mb;
+    /* http: API, metrics and push */
+    struct cw_http_config {
+        char *listen;       /* "127.0.0.1:9780"; "" turns the server off */
+        char *token;        /* bearer token; required for a non-loopback listen */
+        char *push_url;     /* Pushgateway base URL; "" turns pushing off */
+        int64_t push_interval_us;
+        char *push_instance; /* instance label; "" = host name */
+    } http;
     /* report: the committee's rules */
     struct cw_report_rules {
         double uptime_target;      /* % a camera must reach */
@@ -117,6 +125,9 @@ const struct cw_camera_config *cw_config_find_camera(const struct cw_config *cfg
 const struct cw_site *cw_config_camera_site(const struct cw_config *cfg, const struct cw_camera_config *cam);
 const struct cw_commune *cw_config_site_commune(const struct cw_config *cfg, const struct cw_site *site);
 const struct cw_district *cw_config_commune_district(const struct cw_config *cfg, const struct cw_commune *c);
+
+/* Splits "host:port" (the last colon); 0 or -1. */
+int cw_http_split_listen(const char *listen, char *host, size_t hlen, int *port);
 
 /* Parses "HH:MM-HH:MM" into minutes of the day; "" means always (-1). */
 int cw_parse_schedule(const char *s, int *from_min, int *to_min);

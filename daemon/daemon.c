@@ -14,8 +14,10 @@
 #include "clock.h"
 #include "error.h"
 #include "ingest.h"
+#include "http.h"
 #include "log.h"
 #include "plugin.h"
+#include <systemd/sd-daemon.h>
 
 /* State changes, stats and the heartbeat reach the database this often; it
  * bounds what a crash can leave unaccounted (it becomes `unmonitored`). */
@@ -180,11 +182,56 @@ static void collect_stats(struct cw_daemon *d, int64_t now)
     }
 }
 
+/* Builds and publishes the live view; tells systemd how things stand. */
+static void publish_live(struct cw_daemon *d)
+{
+    struct cw_live *l = calloc(1, sizeof *l);
+    int online = 0;
+    if (!l)
+        return;
+    l->cams = calloc((size_t)d->n_cameras + 1, sizeof *l->cams);
+    if (!l->cams) {
+        free(l);
+        return;
+    }
+    l->built_us = cw_wall_us();
+    l->started_us = d->started_us;
+    for (int i = 0; i < d->n_cameras; i++) {
+        struct cw_camera *cam = d->cameras[i];
+        struct cw_live_camera *c = &l->cams[l->n++];
+        snprintf(c->id, sizeof c->id, "%s", cam->id);
+        snprintf(c->name, sizeof c->name, "%s", cam->name);
+        snprintf(c->site, sizeof c->site, "%s", cam->site);
+        snprintf(c->site_name, sizeof c->site_name, "%s", cam->site_name);
+        snprintf(c->commune, sizeof c->commune, "%s", cam->commune);
+        snprintf(c->commune_name, sizeof c->commune_name, "%s", cam->commune_name);
+        snprintf(c->district, sizeof c->district, "%s", cam->district);
+        snprintf(c->district_name, sizeof c->district_name, "%s", cam->district_name);
+        snprintf(c->url, sizeof c->url, "%s", cam->url_redacted);
+        snprintf(c->state, sizeof c->state, "%s", cw_state_name(cam->cs.state));
+        snprintf(c->cause, sizeof c->cause, "%s", cw_cause_name(cam->cs.cause));
+        snprintf(c->detail, sizeof c->detail, "%s", cam->detail);
+        snprintf(c->decode_mode, sizeof c->decode_mode, "%s", cw_camera_decode_mode(cam));
+        snprintf(c->last_snapshot, sizeof c->last_snapshot, "%s", cam->last_snapshot);
+        c->since_us = cam->cs.since_wall_us;
+        c->health = cam->health;
+        c->image_checked = cam->image_checked;
+        memcpy(c->events, cam->events, sizeof cam->events);
+        cw_camera_stats(cam, &c->stats);
+        online += cam->cs.state == CW_STATE_ONLINE;
+    }
+    cw_live_publish(&d->live, l);
+    if (d->notify) {
+        sd_notifyf(0, "STATUS=%d/%d cameras online\nWATCHDOG=1", online, d->n_cameras);
+    }
+}
+
 static void on_flush(uv_timer_t *t)
 {
     struct cw_daemon *d = t->data;
     int64_t mono = cw_mono_us();
 
+    publish_live(d);
     if (d->inflight) {
         if (d->inflight_rc < 0 && !d->stopping) /* retry a failed batch */
             uv_queue_work(d->loop, &d->flush_work, flush_work, flush_done);
@@ -236,9 +283,14 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
         return;
     d->stopping = 1;
     cw_info("daemon", NULL, "%s: stopping %d camera(s)", why, d->n_cameras);
+    if (d->notify)
+        sd_notify(0, "STOPPING=1");
+    cw_http_stop(d->http); /* joins the server thread before the cameras go */
+    d->http = NULL;
     uv_timer_stop(&d->flush_timer);
     uv_close((uv_handle_t *)&d->sig_term, on_handle_closed);
     uv_close((uv_handle_t *)&d->sig_int, on_handle_closed);
+    uv_close((uv_handle_t *)&d->sig_hup, on_handle_closed);
     uv_close((uv_handle_t *)&d->retention_timer, on_handle_closed);
     collect_stats(d, cw_wall_us());
     for (int i = 0; i < d->n_cameras; i++)
@@ -247,6 +299,110 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
     if (!d->inflight || d->inflight_rc < 0)
         finish_shutdown(d);
     /* else flush_done finishes it */
+}
+
+static void on_sighup(uv_signal_t *s, int signum)
+{
+    struct cw_daemon *d = s->data;
+    struct cw_config *nc;
+    struct cw_config_errors errs = {0};
+    (void)signum;
+    if (d->stopping)
+        return;
+    cw_info("daemon", NULL, "SIGHUP: reloading %s", d->config_path);
+    int rc = cw_config_load(d->config_path, 0, &nc, &errs);
+    for (int i = 0; i < errs.n; i++)
+        cw_error("config", NULL, "%s", errs.msgs[i]);
+    cw_config_errors_free(&errs);
+    if (rc < 0) {
+        cw_error("daemon", NULL, "reload rejected (%s); the running configuration stays", cw_strerror(rc));
+        return;
+    }
+    /* What the daemon set up once stays until a restart. */
+    struct { const char *key, *old, *new; } fixed[] = {
+        {"daemon.database", d->cfg->database, nc->database},     {"daemon.state_dir", d->cfg->state_dir, nc->state_dir},
+        {"daemon.plugin_dir", d->cfg->plugin_dir, nc->plugin_dir}, {"daemon.timezone", d->cfg->timezone, nc->timezone},
+        {"http.listen", d->cfg->http.listen, nc->http.listen},   {"http.token", d->cfg->http.token, nc->http.token},
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (strcmp(fixed[i].old, fixed[i].new) != 0)
+            cw_warn("daemon", NULL, "%s changed: it takes effect at the next restart", fixed[i].key);
+    free(nc->plugin_dir);
+    nc->plugin_dir = strdup(d->cfg->plugin_dir);
+    cw_log_set_level(nc->log_level);
+
+    int64_t now = cw_wall_us();
+    struct cw_camera **cams = calloc((size_t)nc->n_cameras + 1, sizeof *cams);
+    int n = 0, kept = 0, restarted = 0, added = 0, removed = 0;
+    if (!cams || !nc->plugin_dir) {
+        free(cams);
+        cw_config_free(nc);
+        cw_error("daemon", NULL, "reload: out of memory; the running configuration stays");
+        return;
+    }
+    for (int i = 0; i < d->n_cameras; i++) {
+        struct cw_camera *cam = d->cameras[i];
+        const struct cw_camera_config *oc = cw_config_find_camera(d->cfg, cam->id);
+        const struct cw_camera_config *cc = cw_config_find_camera(nc, cam->id);
+        if (cc && cc->enabled && oc && cw_camera_config_same(oc, cc)) {
+            /* Unchanged session: keep it (no reconnect, no new span); the
+             * names up the hierarchy may have changed. */
+            struct cw_camera_meta meta;
+            char plugins[512];
+            cw_camera_meta(nc, cc, &meta, plugins, sizeof plugins);
+            cw_store_batch_camera_meta(d->pending, &meta, now);
+            snprintf(cam->name, sizeof cam->name, "%s", meta.name);
+            snprintf(cam->site, sizeof cam->site, "%s", meta.site);
+            snprintf(cam->site_name, sizeof cam->site_name, "%s", meta.site_name);
+            snprintf(cam->commune, sizeof cam->commune, "%s", meta.commune);
+            snprintf(cam->commune_name, sizeof cam->commune_name, "%s", meta.commune_name);
+            snprintf(cam->district, sizeof cam->district, "%s", meta.district);
+            snprintf(cam->district_name, sizeof cam->district_name, "%s", meta.district_name);
+            cams[n++] = cam;
+            kept++;
+            continue;
+        }
+        /* Changed or gone: its span ends now; a changed camera's new span
+         * starts at the same instant, so its history stays tiled. */
+        cw_camera_close(cam, now);
+        if (cc && cc->enabled) {
+            restarted++;
+            cw_info("camera", cam->id, "configuration changed: reconnecting");
+        } else {
+            removed++;
+            cw_info("camera", cam->id, "%s the configuration: no longer watched", cc ? "disabled in" : "removed from");
+        }
+    }
+    for (int i = 0; i < nc->n_cameras; i++) {
+        const struct cw_camera_config *cc = &nc->cameras[i];
+        int have = 0;
+        for (int k = 0; k < n; k++)
+            have |= strcmp(cams[k]->id, cc->id) == 0;
+        if (have)
+            continue;
+        if (!cc->enabled) {
+            struct cw_camera_meta meta;
+            char plugins[512];
+            cw_camera_meta(nc, cc, &meta, plugins, sizeof plugins);
+            cw_store_batch_camera_meta(d->pending, &meta, now);
+            continue;
+        }
+        const struct cw_camera_config *oc = cw_config_find_camera(d->cfg, cc->id);
+        if (!oc || !oc->enabled)
+            added++;
+        if (cw_camera_start(d, nc, cc, now, &cams[n]) < 0)
+            cw_error("camera", cc->id, "cannot start");
+        else
+            n++;
+    }
+    free(d->cameras);
+    d->cameras = cams;
+    d->n_cameras = n;
+    cw_config_free(d->cfg);
+    d->cfg = nc;
+    cw_info("daemon", NULL, "reloaded: %d camera(s) kept, %d reconnected, %d added, %d removed", kept, restarted, added,
+            removed);
+    publish_live(d);
 }
 
 static void on_signal(uv_signal_t *s, int signum)
@@ -302,11 +458,16 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
     d->pending = cw_store_batch_new();
     if (!d->pending)
         return CW_ENOMEM;
+    d->started_us = cw_wall_us();
+    if (cw_live_box_init(&d->live) < 0)
+        return CW_ENOMEM;
 
     cw_ingest_capture_ffmpeg_log();
     uv_timer_init(loop, &d->flush_timer);
     uv_signal_init(loop, &d->sig_term);
     uv_signal_init(loop, &d->sig_int);
+    uv_signal_init(loop, &d->sig_hup);
+    d->sig_hup.data = d;
     uv_timer_init(loop, &d->retention_timer);
     d->flush_timer.data = d->sig_term.data = d->sig_int.data = d->flush_work.data = d;
     d->retention_timer.data = d->retention_work.data = d;
@@ -325,7 +486,7 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
             continue;
         }
         /* One camera that cannot start never takes the others down. */
-        rc = cw_camera_start(d, d->cfg, cc, &d->cameras[d->n_cameras]);
+        rc = cw_camera_start(d, d->cfg, cc, cw_wall_us(), &d->cameras[d->n_cameras]);
         if (rc < 0)
             cw_error("camera", cc->id, "cannot start: %s", cw_strerror(rc));
         else
@@ -336,6 +497,18 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
 
 int cw_daemon_run(struct cw_daemon *d)
 {
+    publish_live(d);
+    if (d->cfg->http.listen[0]) {
+        struct cw_http_params hp = {d->cfg->http.listen, d->cfg->http.token, d->cfg->database, &d->live};
+        if (cw_http_start(&hp, &d->http) < 0)
+            cw_error("daemon", NULL, "the HTTP API is off (see above); cameras are watched all the same");
+    }
+    /* systemd (Type=notify): READY once the cameras run; STATUS and the
+     * watchdog ping ride on the one-second flush tick. */
+    d->notify = getenv("NOTIFY_SOCKET") != NULL;
+    if (d->notify)
+        sd_notify(0, "READY=1");
+    uv_signal_start(&d->sig_hup, on_sighup, SIGHUP);
     uv_signal_start(&d->sig_term, on_signal, SIGTERM);
     uv_signal_start(&d->sig_int, on_signal, SIGINT);
     uv_timer_start(&d->flush_timer, on_flush, 0, FLUSH_INTERVAL_MS);
@@ -347,6 +520,9 @@ int cw_daemon_run(struct cw_daemon *d)
 
 void cw_daemon_free(struct cw_daemon *d)
 {
+    cw_http_stop(d->http);
+    if (d->pending) /* the live box is set up right after */
+        cw_live_box_destroy(&d->live);
     cw_store_batch_free(d->pending);
     cw_store_batch_free(d->inflight);
     cw_store_close(d->store);

@@ -6,6 +6,7 @@
 #include <uv.h>
 
 #include "config.h"
+#include "live.h"
 #include "store.h"
 
 struct cw_camera;
@@ -42,7 +43,13 @@ struct cw_daemon {
     uv_timer_t flush_timer;
     int64_t last_heartbeat_mono;
 
-    uv_signal_t sig_term, sig_int;
+    /* the live view for the HTTP server, published every flush tick */
+    struct cw_live_box live;
+    struct cw_http *http;
+    int64_t started_us;
+    int notify;   /* running under systemd with Type=notify */
+
+    uv_signal_t sig_term, sig_int, sig_hup;
     int stopping;
     int exit_code;
 };

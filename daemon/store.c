@@ -337,7 +337,7 @@ int cw_store_camera_start(struct cw_store *st, const struct cw_camera_meta *m, i
 
 /* ---- batches ---- */
 
-enum op_kind { OP_TRANSITION, OP_CLOSE, OP_STATS, OP_HEARTBEAT, OP_CAMERA_START, OP_EVENT, OP_CONDITION };
+enum op_kind { OP_TRANSITION, OP_CLOSE, OP_STATS, OP_HEARTBEAT, OP_CAMERA_START, OP_EVENT, OP_CONDITION, OP_CAMERA_META };
 
 #define META_FIELDS 10
 
@@ -410,11 +410,11 @@ int cw_store_batch_transition(struct cw_store_batch *b, const char *camera, int6
     return op->state && op->cause && op->detail ? 0 : CW_ENOMEM;
 }
 
-int cw_store_batch_camera_start(struct cw_store_batch *b, const struct cw_camera_meta *m, int64_t t)
+static int push_meta(struct cw_store_batch *b, enum op_kind kind, const struct cw_camera_meta *m, int64_t t)
 {
     const char *f[META_FIELDS] = {m->id, m->name, m->site, m->site_name, m->commune, m->commune_name,
                                   m->district, m->district_name, m->url_redacted, m->plugins};
-    struct op *op = push(b, OP_CAMERA_START, m->id, t);
+    struct op *op = push(b, kind, m->id, t);
     if (!op)
         return CW_ENOMEM;
     op->enabled = m->enabled;
@@ -422,6 +422,16 @@ int cw_store_batch_camera_start(struct cw_store_batch *b, const struct cw_camera
         if (!(op->meta[j] = strdup(f[j] ? f[j] : "")))
             return CW_ENOMEM;
     return 0;
+}
+
+int cw_store_batch_camera_start(struct cw_store_batch *b, const struct cw_camera_meta *m, int64_t t)
+{
+    return push_meta(b, OP_CAMERA_START, m, t);
+}
+
+int cw_store_batch_camera_meta(struct cw_store_batch *b, const struct cw_camera_meta *m, int64_t t)
+{
+    return push_meta(b, OP_CAMERA_META, m, t);
 }
 
 int cw_store_batch_event(struct cw_store_batch *b, const char *camera, const char *kind, int64_t start_us,
@@ -504,10 +514,11 @@ static int apply_op(struct cw_store *st, const struct op *op)
                             (int64_t)s->height));
     case OP_HEARTBEAT:
         return run(st, prep(st, "UPDATE runs SET heartbeat_us = ? WHERE id = ?", "ii", op->t, op->run_id));
-    case OP_CAMERA_START: {
+    case OP_CAMERA_START:
+    case OP_CAMERA_META: {
         struct cw_camera_meta m = {op->meta[0], op->meta[1], op->meta[2], op->meta[3], op->meta[4],
                                    op->meta[5], op->meta[6], op->meta[7], op->meta[8], op->enabled, op->meta[9]};
-        return camera_start(st, &m, op->t);
+        return op->kind == OP_CAMERA_START ? camera_start(st, &m, op->t) : upsert_camera(st, &m, op->t);
     }
     }
     return CW_EINVAL;

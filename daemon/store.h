@@ -59,6 +59,8 @@ int cw_store_batch_empty(const struct cw_store_batch *b);
 /* Ends the camera's open span at t and opens one in `state`. */
 int cw_store_batch_transition(struct cw_store_batch *b, const char *camera, int64_t t, const char *state,
                               const char *cause, const char *detail);
+/* Updates a camera's names and settings only (no new span). */
+int cw_store_batch_camera_meta(struct cw_store_batch *b, const struct cw_camera_meta *meta, int64_t t);
 /* cw_store_camera_start as a batch operation (the meta is copied). */
 int cw_store_batch_camera_start(struct cw_store_batch *b, const struct cw_camera_meta *meta, int64_t t);
 /* A finished detection event (kind = the plugin's name). */

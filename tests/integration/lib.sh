@@ -74,9 +74,13 @@ wait_sql() {
   done
 }
 
-# write_sites FILE : the daemon section and a one-site hierarchy.
+# write_head FILE : the daemon and http sections and a one-site hierarchy
+# (the API on a free loopback port: $HTTP_PORT).
 write_head() {
+  HTTP_PORT=$(free_port)
   cat > "$1" <<EOT
+http:
+  listen: 127.0.0.1:$HTTP_PORT
 daemon:
   database: $T/camwatch.db
   state_dir: $T/state

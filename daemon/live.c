@@ -1,0 +1,214 @@
+/* The published live view and its Prometheus rendering (see live.h). */
+#include "live.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../plugins/camwatch_plugin.h"
+#include "error.h"
+
+#ifndef CW_VERSION
+#define CW_VERSION "0.3.0"
+#endif
+
+int cw_live_box_init(struct cw_live_box *b)
+{
+    b->cur = NULL;
+    return uv_mutex_init(&b->mu) == 0 ? 0 : CW_ENOMEM;
+}
+
+static void live_free(struct cw_live *l)
+{
+    if (!l)
+        return;
+    free(l->cams);
+    free(l);
+}
+
+void cw_live_box_destroy(struct cw_live_box *b)
+{
+    live_free(b->cur);
+    b->cur = NULL;
+    uv_mutex_destroy(&b->mu);
+}
+
+void cw_live_publish(struct cw_live_box *b, struct cw_live *live)
+{
+    struct cw_live *old;
+    uv_mutex_lock(&b->mu);
+    old = b->cur;
+    live->refs = 1;
+    b->cur = live;
+    if (old && --old->refs > 0)
+        old = NULL; /* a reader still holds it: the last release frees it */
+    uv_mutex_unlock(&b->mu);
+    live_free(old);
+}
+
+struct cw_live *cw_live_acquire(struct cw_live_box *b)
+{
+    struct cw_live *l;
+    uv_mutex_lock(&b->mu);
+    l = b->cur;
+    if (l)
+        l->refs++;
+    uv_mutex_unlock(&b->mu);
+    return l;
+}
+
+void cw_live_release(struct cw_live_box *b, struct cw_live *live)
+{
+    int last;
+    if (!live)
+        return;
+    uv_mutex_lock(&b->mu);
+    last = --live->refs == 0;
+    uv_mutex_unlock(&b->mu);
+    if (last)
+        live_free(live);
+}
+
+/* ---- Prometheus text format ---- */
+
+struct buf {
+    char *s;
+    size_t n, cap;
+    int oom;
+};
+
+__attribute__((format(printf, 2, 3))) static void bprintf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        size_t room = b->cap - b->n;
+        va_start(ap, fmt);
+        int k = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? room : 0, fmt, ap);
+        va_end(ap);
+        if (k < 0) {
+            b->oom = 1;
+            return;
+        }
+        if (b->s && (size_t)k < room) {
+            b->n += (size_t)k;
+            return;
+        }
+        size_t cap = (b->cap + (size_t)k + 1) * 2;
+        char *t = realloc(b->s, cap);
+        if (!t) {
+            b->oom = 1;
+            return;
+        }
+        b->s = t;
+        b->cap = cap;
+    }
+}
+
+/* Label values escape backslash, quote and newline. */
+static void lv(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"')
+            bprintf(b, "\\%c", *s);
+        else if (*s == '\n')
+            bprintf(b, "\\n");
+        else
+            bprintf(b, "%c", *s);
+    }
+}
+
+static void labels(struct buf *b, const struct cw_live_camera *c)
+{
+    bprintf(b, "camera=\"");
+    lv(b, c->id);
+    bprintf(b, "\",site=\"");
+    lv(b, c->site);
+    bprintf(b, "\",commune=\"");
+    lv(b, c->commune);
+    bprintf(b, "\",district=\"");
+    lv(b, c->district);
+    bprintf(b, "\"");
+}
+
+static void head(struct buf *b, const char *name, const char *type, const char *help)
+{
+    bprintf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+char *cw_live_metrics(const struct cw_live *l)
+{
+    static const char *const states[] = {"starting", "online", "stalled", "offline"};
+    static const char *const causes[] = {"unreachable", "auth_failed", "not_found", "no_video", "stream_error"};
+    static const char *const kinds[] = {"motion", "activity", "other"};
+    struct buf b = {0};
+
+    head(&b, "camwatch_camera_up", "gauge", "1 if video packets arrive from the camera, else 0.");
+    for (int i = 0; i < l->n; i++) {
+        bprintf(&b, "camwatch_camera_up{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "} %d\n", strcmp(l->cams[i].state, "online") == 0);
+    }
+    head(&b, "camwatch_camera_state", "gauge", "1 for the camera's current state and cause, 0 for the others.");
+    for (int i = 0; i < l->n; i++) {
+        const struct cw_live_camera *c = &l->cams[i];
+        for (int s = 0; s < 4; s++) {
+            int n_causes = s == 3 ? 5 : 1;
+            for (int k = 0; k < n_causes; k++) {
+                const char *cause = s == 3 ? causes[k] : "";
+                bprintf(&b, "camwatch_camera_state{"), labels(&b, c);
+                bprintf(&b, ",state=\"%s\",cause=\"%s\"} %d\n", states[s], cause,
+                        strcmp(c->state, states[s]) == 0 && strcmp(c->cause, cause) == 0);
+            }
+        }
+    }
+    head(&b, "camwatch_camera_fps", "gauge", "Video frame rate measured from packet timestamps.");
+    for (int i = 0; i < l->n; i++) {
+        bprintf(&b, "camwatch_camera_fps{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "} %.3f\n", l->cams[i].stats.connected ? l->cams[i].stats.fps : 0.0);
+    }
+    head(&b, "camwatch_camera_received_bytes_total", "counter", "Bytes of media received from the camera.");
+    for (int i = 0; i < l->n; i++) {
+        bprintf(&b, "camwatch_camera_received_bytes_total{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "} %lld\n", (long long)l->cams[i].stats.bytes);
+    }
+    head(&b, "camwatch_camera_reconnects_total", "counter", "Reconnection attempts since camwatchd started.");
+    for (int i = 0; i < l->n; i++) {
+        bprintf(&b, "camwatch_camera_reconnects_total{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "} %lld\n", (long long)l->cams[i].stats.reconnects);
+    }
+    head(&b, "camwatch_camera_last_packet_timestamp_seconds", "gauge",
+         "Unix time of the last packet received (0: none yet).");
+    for (int i = 0; i < l->n; i++) {
+        bprintf(&b, "camwatch_camera_last_packet_timestamp_seconds{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "} %.3f\n", l->cams[i].stats.last_packet_us / 1e6);
+    }
+    head(&b, "camwatch_camera_decoded_frames_total", "counter",
+         "Frames decoded for detection (0 when no plugin needs pictures).");
+    for (int i = 0; i < l->n; i++) {
+        bprintf(&b, "camwatch_camera_decoded_frames_total{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "} %lld\n", (long long)l->cams[i].stats.decoded_frames);
+    }
+    head(&b, "camwatch_camera_image_ok", "gauge",
+         "1 if the picture is usable (not black, frozen, covered or blurred); only cameras running imagehealth.");
+    for (int i = 0; i < l->n; i++) {
+        if (!l->cams[i].image_checked)
+            continue;
+        bprintf(&b, "camwatch_camera_image_ok{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "} %d\n", l->cams[i].health == 0);
+    }
+    head(&b, "camwatch_events_total", "counter", "Detection events recorded since camwatchd started.");
+    for (int i = 0; i < l->n; i++)
+        for (int k = 0; k < 3; k++) {
+            bprintf(&b, "camwatch_events_total{"), labels(&b, &l->cams[i]);
+            bprintf(&b, ",kind=\"%s\"} %lld\n", kinds[k], (long long)l->cams[i].events[k]);
+        }
+    head(&b, "camwatch_start_time_seconds", "gauge", "Unix time camwatchd started.");
+    bprintf(&b, "camwatch_start_time_seconds %.3f\n", l->started_us / 1e6);
+    head(&b, "camwatch_build_info", "gauge", "Always 1; the labels say which camwatch this is.");
+    bprintf(&b, "camwatch_build_info{version=\"%s\",plugin_abi=\"%d\"} 1\n", CW_VERSION, CW_PLUGIN_ABI_VERSION);
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}

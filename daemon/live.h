@@ -1,0 +1,51 @@
+/* A live view of every camera, for the HTTP API and metrics.
+ *
+ * The loop owns the cameras; the HTTP server runs on its own thread. Once
+ * a second the loop builds an immutable cw_live and publishes it; readers
+ * take a reference and never see loop state change under them. */
+#ifndef CW_LIVE_H
+#define CW_LIVE_H
+#include <stdint.h>
+#include <uv.h>
+
+#include "store.h"
+
+struct cw_live_camera {
+    char id[72], name[128];
+    char site[72], site_name[128], commune[72], commune_name[128], district[72], district_name[128];
+    char url[1100];      /* redacted */
+    char state[24], cause[24], detail[200];
+    int64_t since_us;
+    uint32_t health;     /* CW_HEALTH_* now */
+    int image_checked;   /* runs imagehealth */
+    char decode_mode[16];
+    struct cw_stats_row stats;
+    int64_t events[4];   /* motion, activity, other, all (since start) */
+    char last_snapshot[512];
+};
+
+struct cw_live {
+    int refs; /* under the publisher's mutex */
+    int64_t built_us, started_us;
+    struct cw_live_camera *cams;
+    int n;
+};
+
+struct cw_live_box {
+    uv_mutex_t mu;
+    struct cw_live *cur;
+};
+
+int cw_live_box_init(struct cw_live_box *b);
+void cw_live_box_destroy(struct cw_live_box *b);
+/* Publishes live (the box takes the caller's reference). */
+void cw_live_publish(struct cw_live_box *b, struct cw_live *live);
+/* A reference to the current view, or NULL; release with cw_live_release. */
+struct cw_live *cw_live_acquire(struct cw_live_box *b);
+void cw_live_release(struct cw_live_box *b, struct cw_live *live);
+
+/* Prometheus text exposition of a view (HELP and TYPE for every metric).
+ * Returns a malloc'd string. */
+char *cw_live_metrics(const struct cw_live *live);
+
+#endif
