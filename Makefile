@@ -26,7 +26,8 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # and the unit tests link.
 LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/config.c \
            daemon/store.c daemon/camstate.c daemon/ingest.c daemon/camera.c daemon/daemon.c \
-           daemon/report.c daemon/plugin.c daemon/events.c daemon/analysis.c daemon/live.c daemon/http.c
+           daemon/report.c daemon/plugin.c daemon/events.c daemon/analysis.c daemon/live.c daemon/http.c \
+           daemon/httpc.c daemon/push.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libcamwatch.a
 LIBS    := $(call pc_libs,$(PKGS)) -ldl -lpthread -lm
@@ -42,7 +43,10 @@ TOY_PLUGINS := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildca
 
 BINS := $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim $(PLUGINS) $(TOY_PLUGINS)
 
-.PHONY: all deps media test demo asan clean bench
+.PHONY: all deps media test demo asan clean bench install
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
 all: $(BINS) $(UNIT_BIN)
 
 asan: all
@@ -102,6 +106,20 @@ test: deps media
 demo: deps media
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+# Binaries, plugins, the systemd unit and an example config under PREFIX
+# (the config goes to /etc/camwatch only if none is there).
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/camwatch/plugins \
+	  $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/share/doc/camwatch $(DESTDIR)/etc/camwatch
+	install -m 755 $(BUILD)/camwatchd $(BUILD)/camwatch $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/camwatch/plugins/
+	sed 's|@PREFIX@|$(PREFIX)|g' config/camwatchd.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/camwatchd.service
+	install -m 644 README.md config/camwatch.example.yaml $(DESTDIR)$(PREFIX)/share/doc/camwatch/
+	sed 's|/usr/lib/camwatch/plugins|$(PREFIX)/lib/camwatch/plugins|' config/camwatch.example.yaml \
+	  > $(DESTDIR)$(PREFIX)/share/doc/camwatch/camwatch.yaml.installed
+	[ -e $(DESTDIR)/etc/camwatch/camwatch.yaml ] || install -m 640 \
+	  $(DESTDIR)$(PREFIX)/share/doc/camwatch/camwatch.yaml.installed $(DESTDIR)/etc/camwatch/camwatch.yaml
 
 # Measurements, printed as a table (README.md shows the latest).
 bench: deps

@@ -15,6 +15,8 @@
 #include "error.h"
 #include "ingest.h"
 #include "http.h"
+#include "httpc.h"
+#include "push.h"
 #include "log.h"
 #include "plugin.h"
 #include <systemd/sd-daemon.h>
@@ -287,6 +289,10 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
         sd_notify(0, "STOPPING=1");
     cw_http_stop(d->http); /* joins the server thread before the cameras go */
     d->http = NULL;
+    cw_push_stop(d->push);
+    d->push = NULL;
+    cw_httpc_close(d->httpc); /* aborts a push in flight */
+    d->httpc = NULL;
     uv_timer_stop(&d->flush_timer);
     uv_close((uv_handle_t *)&d->sig_term, on_handle_closed);
     uv_close((uv_handle_t *)&d->sig_int, on_handle_closed);
@@ -323,6 +329,8 @@ static void on_sighup(uv_signal_t *s, int signum)
         {"daemon.database", d->cfg->database, nc->database},     {"daemon.state_dir", d->cfg->state_dir, nc->state_dir},
         {"daemon.plugin_dir", d->cfg->plugin_dir, nc->plugin_dir}, {"daemon.timezone", d->cfg->timezone, nc->timezone},
         {"http.listen", d->cfg->http.listen, nc->http.listen},   {"http.token", d->cfg->http.token, nc->http.token},
+        {"http.push_url", d->cfg->http.push_url, nc->http.push_url},
+        {"http.push_instance", d->cfg->http.push_instance, nc->http.push_instance},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         if (strcmp(fixed[i].old, fixed[i].new) != 0)
@@ -502,6 +510,12 @@ int cw_daemon_run(struct cw_daemon *d)
         struct cw_http_params hp = {d->cfg->http.listen, d->cfg->http.token, d->cfg->database, &d->live};
         if (cw_http_start(&hp, &d->http) < 0)
             cw_error("daemon", NULL, "the HTTP API is off (see above); cameras are watched all the same");
+    }
+    if (d->cfg->http.push_url[0]) {
+        if (cw_httpc_init(d->loop, &d->httpc) < 0 ||
+            cw_push_start(d->loop, d->httpc, &d->live, d->cfg->http.push_url, d->cfg->http.push_instance,
+                          d->cfg->http.push_interval_us, &d->push) < 0)
+            cw_error("daemon", NULL, "metrics push is off: cannot start it");
     }
     /* systemd (Type=notify): READY once the cameras run; STATUS and the
      * watchdog ping ride on the one-second flush tick. */

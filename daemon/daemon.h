@@ -46,6 +46,8 @@ struct cw_daemon {
     /* the live view for the HTTP server, published every flush tick */
     struct cw_live_box live;
     struct cw_http *http;
+    struct cw_httpc *httpc;
+    struct cw_push *push;
     int64_t started_us;
     int notify;   /* running under systemd with Type=notify */
 

@@ -302,7 +302,8 @@ int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
     h->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, sa,
                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
                               MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
-                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+                              /* headers beyond 16 KiB get 431: nothing legitimate sends more */
+                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
                               NULL, MHD_OPTION_END);
     if (!h->mhd) {
         cw_error("http", NULL, "cannot listen on %s", p->listen);

@@ -1,4 +1,5 @@
 /* camwatchd: watches RTSP cameras and records their state history. */
+#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 #include <uv.h>
@@ -31,6 +32,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    /* once, before any thread: libcurl's global state is not thread-safe */
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     rc = cw_daemon_init(&d, uv_default_loop(), config);
     if (rc < 0) {
         cw_error("daemon", NULL, "cannot start: %s", cw_strerror(rc));
@@ -41,5 +44,6 @@ int main(int argc, char **argv)
     rc = cw_daemon_run(&d);
     cw_daemon_free(&d);
     uv_loop_close(uv_default_loop());
+    curl_global_cleanup();
     return rc;
 }

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Metrics and the HTTP API, with real Prometheus tools on loopback:
+#  - `promtool check metrics` passes on /metrics with cameras in mixed states;
+#  - a real Prometheus scrapes camwatchd and its query API returns
+#    camwatch_camera_up for every camera with the right value;
+#  - a real Pushgateway receives the pushed series;
+#  - the API: bearer token (401 without), cameras, one camera, events, 404s,
+#    405, no path traversal, no credentials anywhere;
+#  - SIGHUP: editing one camera's URL reconnects only that camera (the
+#    others' span counts do not change); a broken file is rejected and the
+#    daemon goes on.
+. "$(dirname "$0")/lib.sh"
+PORT=$(free_port); PGW=$(free_port); PROM=$(free_port)
+export CW_API_TOKEN="tok-$RANDOM$RANDOM" CW_CAM_PASS="pw-$RANDOM-secret"
+V=$MEDIA/vtest-360p15.h264
+start_camsim "$PORT" ok=file=$V ok2=file=$V ok3=file=$V "auth=file=$V,auth=admin:right" stall=file=$V,stall=3
+
+CFG=$T/cw.yaml
+write_head "$CFG"
+sed -i "s|^  listen: .*|  listen: 127.0.0.1:$HTTP_PORT\n  token: \${CW_API_TOKEN}\n  push_url: http://127.0.0.1:$PGW\n  push_interval: 1s\n  push_instance: commune-test|" "$CFG"
+cat >> "$CFG" <<EOT
+  - {id: up, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/ok"}
+  - {id: up2, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/ok2"}
+  - {id: badpass, site: cong-lang, url: "rtsp://admin:\${CW_CAM_PASS}@127.0.0.1:$PORT/auth", connect_timeout: 2s}
+  - {id: dead, site: cong-lang, url: "rtsp://127.0.0.1:$(free_port)/x", connect_timeout: 2s}
+  - {id: stalls, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/stall", stall_timeout: 2s}
+EOT
+DB=$T/camwatch.db
+# systemd's notification socket, played by socat
+socat -u "UNIX-RECVFROM:$T/notify.sock,fork" "OPEN:$T/notify.log,creat,append" &
+PIDS+=($!)
+for _ in $(seq 50); do [ -S "$T/notify.sock" ] && break; sleep 0.05; done
+NOTIFY_SOCKET=$T/notify.sock start_daemon "$CFG"
+API=http://127.0.0.1:$HTTP_PORT
+AUTH=(-H "Authorization: Bearer $CW_API_TOKEN")
+wait_sql 15 "SELECT COUNT(*) FROM spans WHERE camera = 'stalls' AND state = 'offline' AND end_us IS NULL" \
+  || fail "stalls never went offline"
+wait_sql 5 "SELECT COUNT(*) = 2 FROM spans WHERE state = 'online' AND end_us IS NULL" || fail "up, up2 not online"
+sleep 1.5 # one publish of the live view after the last change
+
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+[ "$(code "$API/metrics")" = 401 ] || fail "/metrics without a token"
+[ "$(code -H 'Authorization: Bearer wrong' "$API/metrics")" = 401 ] || fail "/metrics with a wrong token"
+[ "$(code "$API/healthz")" = 200 ] || fail "/healthz"
+curl -sf "${AUTH[@]}" "$API/metrics" > "$T/metrics.txt" || fail "/metrics with the token"
+promtool check metrics < "$T/metrics.txt" > "$T/promtool.out" 2>&1 || fail "promtool: $(cat "$T/promtool.out")"
+ok "promtool check metrics passes ($(grep -c '^camwatch_' "$T/metrics.txt") samples, 5 cameras in mixed states)"
+for want in 'camwatch_camera_up{camera="up",site="cong-lang",commune="hoa-binh",district="thanh-oai"} 1' \
+            'camwatch_camera_up{camera="dead",site="cong-lang",commune="hoa-binh",district="thanh-oai"} 0' \
+            'camwatch_camera_state{camera="badpass",site="cong-lang",commune="hoa-binh",district="thanh-oai",state="offline",cause="auth_failed"} 1' \
+            'camwatch_camera_state{camera="dead",site="cong-lang",commune="hoa-binh",district="thanh-oai",state="offline",cause="unreachable"} 1' \
+            'camwatch_camera_state{camera="stalls",site="cong-lang",commune="hoa-binh",district="thanh-oai",state="offline",cause="stream_error"} 1'; do
+  grep -qF "$want" "$T/metrics.txt" || fail "missing: $want"
+done
+ok "metrics say which camera is up and why the others are not"
+
+# the API
+curl -sf "${AUTH[@]}" "$API/api/v1/cameras" > "$T/cameras.json"
+[ "$(jq length "$T/cameras.json")" = 5 ] || fail "cameras: $(cat "$T/cameras.json")"
+[ "$(jq -r '.[] | select(.id=="badpass") | "\(.state)/\(.cause)"' "$T/cameras.json")" = offline/auth_failed ] || fail "badpass"
+curl -sf "${AUTH[@]}" "$API/api/v1/cameras/up" > "$T/up.json"
+[ "$(jq -r '.state + " " + (.stats.fps|round|tostring) + " " + .stats.codec' "$T/up.json")" = "online 15 h264" ] \
+  || fail "one camera: $(cat "$T/up.json")"
+[ "$(code "${AUTH[@]}" "$API/api/v1/cameras/nope")" = 404 ] || fail "unknown camera"
+[ "$(code "${AUTH[@]}" "$API/api/v1/cameras/up/snapshot.jpg")" = 404 ] || fail "snapshot without one"
+[ "$(code "${AUTH[@]}" --path-as-is "$API/api/v1/cameras/../../../etc/passwd")" = 404 ] || fail "path traversal"
+[ "$(code "${AUTH[@]}" --path-as-is "$API/api/v1/cameras/up/../../../../etc/passwd")" = 404 ] || fail "path traversal 2"
+[ "$(code "${AUTH[@]}" -X POST -d x "$API/api/v1/cameras")" = 405 ] || fail "POST"
+[ "$(code "${AUTH[@]}" "$API/nothing")" = 404 ] || fail "unknown path"
+[ "$(code "${AUTH[@]}" "$API/api/v1/events?since=abc")" = 400 ] || fail "bad since"
+curl -sf "${AUTH[@]}" "$API/api/v1/events?camera=up&since=0" | jq -e '.events | type == "array"' > /dev/null || fail "events"
+big=$(head -c 20000 /dev/zero | tr '\0' a)
+c=$(code "${AUTH[@]}" -H "X-Big: $big" "$API/api/v1/cameras")
+[ "$c" = 431 ] || [ "$c" = 413 ] || [ "$c" = 400 ] || fail "a 20 kB header got $c"
+ok "API: token enforced, cameras, one camera, events, 404/405/400/$c as due, no traversal"
+for f in "$T/metrics.txt" "$T/cameras.json" "$T/up.json" "$T/camwatchd.log"; do
+  grep -qF "$CW_CAM_PASS" "$f" && fail "camera password in $(basename "$f")"
+  grep -qF "$CW_API_TOKEN" "$f" && fail "API token in $(basename "$f")"
+done
+jq -r '.[] | select(.id=="badpass") | .url' "$T/cameras.json" | grep -qF 'admin:***@' || fail "URL not masked"
+ok "no password or token in metrics, API answers or the log"
+
+# a real Prometheus scrapes it
+cat > "$T/prometheus.yml" <<EOT
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+scrape_configs:
+  - job_name: camwatch
+    authorization: {credentials: "$CW_API_TOKEN"}
+    static_configs: [{targets: ["127.0.0.1:$HTTP_PORT"]}]
+EOT
+prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/prom" --web.listen-address=127.0.0.1:$PROM \
+  > "$T/prometheus.log" 2>&1 &
+PIDS+=($!)
+got=""
+for _ in $(seq 60); do
+  got=$(curl -s "http://127.0.0.1:$PROM/api/v1/query?query=camwatch_camera_up" \
+        | jq -r '[.data.result[] | "\(.metric.camera)=\(.value[1])"] | sort | join(" ")' 2>/dev/null || true)
+  [ "$got" = "badpass=0 dead=0 stalls=0 up2=1 up=1" ] && break
+  sleep 0.5
+done
+[ "$got" = "badpass=0 dead=0 stalls=0 up2=1 up=1" ] || fail "Prometheus query: '$got'; $(tail -3 "$T/prometheus.log")"
+ok "Prometheus scraped it: camwatch_camera_up $got"
+
+# The gateway was down all along (pushes failed); it comes up now.
+[ "$(grep -c 'push to .* failed' "$T/camwatchd.log")" = 1 ] || fail "push failures not logged once: $(grep -c 'push to' "$T/camwatchd.log")"
+prometheus-pushgateway --web.listen-address=127.0.0.1:$PGW > "$T/pushgateway.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 40); do grep -q 'works again' "$T/camwatchd.log" && break; sleep 0.25; done
+grep -q "push to http://127.0.0.1:$PGW/metrics/job/camwatch/instance/commune-test works again" "$T/camwatchd.log" \
+  || fail "push did not recover: $(grep push "$T/camwatchd.log" | tail -2)"
+ok "push: failed while the gateway was down (logged once), retried, works again"
+got=$(curl -s "http://127.0.0.1:$PGW/metrics" | grep '^camwatch_camera_up{' | sed -E 's/.*camera="([^"]+)".*instance="([^"]+)".*job="([^"]+)".*} ([0-9]+)$/\1@\2\/\3=\4/' | LC_ALL=C sort | tr '\n' ' ')
+[ "$got" = "badpass@commune-test/camwatch=0 dead@commune-test/camwatch=0 stalls@commune-test/camwatch=0 up2@commune-test/camwatch=1 up@commune-test/camwatch=1 " ] \
+  || fail "Pushgateway has: '$got' ($(grep -i push "$T/camwatchd.log" | tail -2))"
+ok "Pushgateway received the pushed series: $got"
+
+# reload: only up2's URL changes
+before=$(q "SELECT group_concat(camera || '=' || n, ' ') FROM (SELECT camera, COUNT(*) n FROM spans GROUP BY camera ORDER BY camera)")
+sed -i "s|$PORT/ok2\"|$PORT/ok3\"|" "$CFG"
+kill -HUP "$DAEMON_PID"
+wait_sql 8 "SELECT COUNT(*) FROM spans WHERE camera = 'up2' AND state = 'online' AND end_us IS NULL AND start_us > (SELECT MAX(start_us) FROM spans WHERE camera = 'up2' AND state = 'starting') - 1" \
+  || fail "up2 did not reconnect"
+sleep 1.5
+after=$(q "SELECT group_concat(camera || '=' || n, ' ') FROM (SELECT camera, COUNT(*) n FROM spans GROUP BY camera ORDER BY camera)")
+strip() { tr ' ' '\n' <<<"$1" | grep -v '^up2=' | tr '\n' ' '; }
+[ "$(strip "$before")" = "$(strip "$after")" ] || fail "other cameras' spans changed: '$before' -> '$after'"
+[ "$before" != "$after" ] || fail "up2 has no new spans"
+grep -q "reloaded: 4 camera(s) kept, 1 reconnected" "$T/camwatchd.log" || fail "reload summary: $(grep reload "$T/camwatchd.log")"
+"$BIN/camwatch" -c "$CFG" check-db > /dev/null || fail "spans do not tile after the reload"
+ok "reload: only up2 reconnected ($before -> $after)"
+
+cp "$CFG" "$T/good.yaml"
+printf 'cameras:\n  - id: [oops\n' > "$CFG"
+kill -HUP "$DAEMON_PID"
+sleep 1.5
+grep -q "reload rejected" "$T/camwatchd.log" || fail "broken config not rejected"
+[ "$(code "$API/healthz")" = 200 ] || fail "daemon unhealthy after a rejected reload"
+[ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras" | jq length)" = 5 ] || fail "cameras lost after a rejected reload"
+ok "a broken config is rejected ($(grep -m1 -o 'cw.yaml:[0-9]*:[0-9]*: YAML syntax error' "$T/camwatchd.log")) and the daemon goes on"
+stop_daemon
+sleep 0.3
+# datagrams carry no newline and socat's children append in any order:
+# look for the messages, not for lines
+n=$(cat "$T/notify.log")
+[[ "$n" == *READY=1* ]] || fail "no READY=1 to systemd: ${n:0:200}"
+[[ "$n" == *"STATUS=2/5 cameras online"* ]] || fail "no STATUS=2/5 cameras online: ${n:0:200}"
+[[ "$n" == *WATCHDOG=1* ]] || fail "no WATCHDOG=1"
+[[ "$n" == *STOPPING=1* ]] || fail "no STOPPING=1"
+ok "systemd notify: READY=1, STATUS=2/5 cameras online, WATCHDOG=1, STOPPING=1"
