@@ -33,13 +33,23 @@ struct req {
     char err[CURL_ERROR_SIZE];
 };
 
-static void on_handle_closed(uv_handle_t *h)
+static void handle_gone(struct cw_httpc *c)
 {
-    struct cw_httpc *c = h->data;
-    if (h != (uv_handle_t *)&c->timer)
-        free(h); /* a struct sock: its poll is its first member */
     if (--c->open_handles == 0 && c->closing)
         free(c);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    handle_gone(h->data);
+}
+
+static void on_sock_closed(uv_handle_t *h)
+{
+    struct sock *s = h->data;
+    struct cw_httpc *c = s->c;
+    free(s);
+    handle_gone(c);
 }
 
 static void finish(struct cw_httpc *c, struct req *r, CURLcode res)
@@ -103,7 +113,7 @@ static int socket_cb(CURL *e, curl_socket_t fd, int action, void *userp, void *s
         if (s) {
             uv_poll_stop(&s->poll);
             curl_multi_assign(c->multi, fd, NULL);
-            uv_close((uv_handle_t *)&s->poll, on_handle_closed);
+            uv_close((uv_handle_t *)&s->poll, on_sock_closed);
         }
         return 0;
     }
@@ -230,5 +240,5 @@ void cw_httpc_close(struct cw_httpc *c)
         finish(c, c->reqs, CURLE_ABORTED_BY_CALLBACK);
     curl_multi_cleanup(c->multi);
     uv_timer_stop(&c->timer);
-    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+    uv_close((uv_handle_t *)&c->timer, on_timer_closed);
 }
