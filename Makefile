@@ -27,7 +27,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/config.c \
            daemon/store.c daemon/camstate.c daemon/ingest.c daemon/camera.c daemon/daemon.c \
            daemon/report.c daemon/plugin.c daemon/events.c daemon/analysis.c daemon/live.c daemon/http.c \
-           daemon/httpc.c daemon/push.c
+           daemon/httpc.c daemon/push.c daemon/alerts.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libcamwatch.a
 LIBS    := $(call pc_libs,$(PKGS)) -ldl -lpthread -lm
@@ -41,7 +41,7 @@ PLUGIN_SRC := $(wildcard plugins/*.c)
 PLUGINS    := $(PLUGIN_SRC:plugins/%.c=$(BUILD)/plugins/%.so)
 TOY_PLUGINS := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/plugins/*.c))
 
-BINS := $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim $(PLUGINS) $(TOY_PLUGINS)
+BINS := $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim $(PLUGINS) $(TOY_PLUGINS) $(BUILD)/tests/receiver
 
 .PHONY: all deps media test demo asan clean bench install
 
@@ -64,7 +64,7 @@ $(BUILD)/camwatchd: $(BUILD)/daemon/main.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/report_render.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(LIB)
+$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/report_render.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(BUILD)/tools/alerts_cli.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -86,6 +86,10 @@ $(BUILD)/tests/plugins/%.so: tests/plugins/%.c plugins/camwatch_plugin.h
 	@mkdir -p $(dir $@)
 	@echo "  PLUGIN  $@"
 	@$(CC) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ $< $(LDFLAGS)
+
+$(BUILD)/tests/receiver: $(BUILD)/tests/tools/receiver.o
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libmicrohttpd jansson)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "daemon.h"
 #include "error.h"
+#include "alerts.h"
 #include "analysis.h"
 #include "log.h"
 #include "plugin.h"
@@ -25,6 +26,7 @@ static void record(struct cw_camera *cam, int64_t t)
         cw_warn("camera", cam->id, "stalled (%s)", cam->detail);
     else
         cw_info("camera", cam->id, "%s%s%s", cw_state_name(cam->cs.state), cam->detail[0] ? " - " : "", cam->detail);
+    cw_alerts_camera_state(cam->d->alerts, cam, t);
 }
 
 static void on_retry(uv_timer_t *t)
@@ -66,6 +68,7 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
                              m->regions, m->snapshot);
         cw_info("camera", cam->id, "%s event: %.1f s, peak %.3f%s%s", m->plugin, (m->end_us - m->start_us) / 1e6,
                 m->peak, m->snapshot[0] ? ", snapshot " : "", m->snapshot);
+        cw_alerts_motion(cam->d->alerts, cam, m->plugin, m->start_us, m->end_us, m->peak, m->snapshot);
         break;
     case CW_INGEST_HEALTH: {
         static const char *const names[] = {"black", "frozen", "covered", "blurred"};
@@ -74,6 +77,7 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
             if ((m->health ^ cam->health) & bit) {
                 int on = (m->health & bit) != 0;
                 cw_store_batch_condition(cw_daemon_batch(cam->d), cam->id, names[i], on, m->wall_us);
+                cw_alerts_image(cam->d->alerts, cam, names[i], on, m->wall_us);
                 if (on)
                     cw_warn("camera", cam->id, "image %s", names[i]);
                 else

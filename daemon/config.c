@@ -80,6 +80,35 @@ static const struct key http_keys[] = {
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
+static const struct key alerts_keys[] = {
+    {"offline_grace", T_DURATION, "60s", offsetof(struct cw_alerts_config, offline_grace_us), 0, 86400, 1,
+     "a camera must be down this long before camera_offline is sent (short blips stay quiet)"},
+    {"flap_window", T_DURATION, "30m", offsetof(struct cw_alerts_config, flap_window_us), 10, 7 * 86400.0, 1,
+     "at most one offline/recovered pair per camera per window; the next outage sends one camera_flapping"},
+    {"language", T_STR, "vi", offsetof(struct cw_alerts_config, language), 0, 0, 1, "vi or en: messages' language"},
+    {"targets", T_LIST, NULL, NOOFF, 0, 0, 1, "where alerts go: a list of webhook, telegram or alertmanager targets"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
+
+static const struct key target_keys[] = {
+    {"name", T_ID, NULL, offsetof(struct cw_alert_target, name), 0, 0, 1, "target name (in the outbox)"},
+    {"type", T_STR, NULL, offsetof(struct cw_alert_target, type), 0, 0, 1, "webhook, telegram or alertmanager"},
+    {"url", T_STR, "", offsetof(struct cw_alert_target, url), 0, 0, 1,
+     "webhook: the URL to POST to; alertmanager: its base URL; telegram: API base (default https://api.telegram.org)"},
+    {"token", T_STR, "", offsetof(struct cw_alert_target, token), 0, 0, 1, "telegram: the bot token (use ${VAR})"},
+    {"chat_id", T_STR, "", offsetof(struct cw_alert_target, chat_id), 0, 0, 1, "telegram: the chat (group) id"},
+    {"template", T_STR, "", offsetof(struct cw_alert_target, template_), 0, 0, 1,
+     "webhook: body template with {{key}} {{kind}} {{severity}} {{camera}} {{camera_name}} {{site}} {{site_name}} "
+     "{{commune}} {{commune_name}} {{district}} {{message}} {{time}} (JSON-escaped); empty: the documented JSON"},
+    {"kinds", T_LIST, NULL, NOOFF, 0, 0, 1,
+     "only these kinds (camera_offline, camera_recovered, camera_flapping, image_bad, image_ok, motion); default all"},
+    {"sites", T_LIST, NULL, NOOFF, 0, 0, 1, "only cameras of these site ids; default all"},
+    {"communes", T_LIST, NULL, NOOFF, 0, 0, 1, "only cameras of these commune ids; default all"},
+    {"schedule", T_SCHEDULE, "", offsetof(struct cw_alert_target, schedule), 0, 0, 1,
+     "only alerts raised in this local time window, e.g. \"22:00-05:00\"; empty: always"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
+
 static const struct key report_keys[] = {
     {"uptime_target", T_DOUBLE, "90", offsetof(struct cw_report_rules, uptime_target), 0, 100, 1,
      "uptime (%) a camera must reach in the period to count as working"},
@@ -738,12 +767,82 @@ static void check_http(struct loader *ld, struct cw_config *cfg, yaml_node_t *no
         err_at(ld, node, "http.push_url", "must be an http:// or https:// URL");
 }
 
-static const char *const top_keys[] = {"daemon", "sites", "cameras", "report", "http", NULL};
+/* A list of plain strings (target filters) as a NULL-terminated array. */
+static char **string_list(struct loader *ld, yaml_node_t *seq, const char *path)
+{
+    int n = seq_len(seq);
+    char **out = calloc((size_t)n + 1, sizeof *out);
+    for (int i = 0; out && i < n; i++) {
+        yaml_node_t *v = seq_item(ld, seq, i);
+        if (v->type != YAML_SCALAR_NODE || !valid_id((const char *)v->data.scalar.value)) {
+            err_at(ld, v, path, "expected a list of names");
+            continue;
+        }
+        out[i] = strdup((const char *)v->data.scalar.value);
+    }
+    return out;
+}
+
+static const char *const alert_kinds[] = {"camera_offline", "camera_recovered", "camera_flapping", "image_bad",
+                                          "image_ok", "motion", NULL};
+
+static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *node)
+{
+    yaml_node_t *targets = NULL;
+    struct cw_alerts_config *a = &cfg->alerts;
+    char path[64], kp[96];
+    apply_table(ld, node, "alerts", alerts_keys, a, &targets);
+    if (a->language && strcmp(a->language, "vi") != 0 && strcmp(a->language, "en") != 0)
+        err_at(ld, node, "alerts.language", "'%s' is not vi or en", a->language);
+    a->lang_vi = !a->language || strcmp(a->language, "en") != 0;
+    int n = seq_len(targets);
+    a->targets = calloc((size_t)n + 1, sizeof *a->targets);
+    for (int i = 0; i < n && a->targets; i++) {
+        yaml_node_t *item = seq_item(ld, targets, i), *lists[3] = {NULL, NULL, NULL};
+        struct cw_alert_target *t = &a->targets[a->n_targets++];
+        t->line = (int)item->start_mark.line + 1;
+        t->sched_from_min = t->sched_to_min = -1;
+        snprintf(path, sizeof path, "alerts.targets[%d]", i);
+        apply_table(ld, item, path, target_keys, t, lists);
+        snprintf(kp, sizeof kp, "%s.kinds", path);
+        t->kinds = lists[0] ? string_list(ld, lists[0], kp) : calloc(1, sizeof(char *));
+        snprintf(kp, sizeof kp, "%s.sites", path);
+        t->sites = lists[1] ? string_list(ld, lists[1], kp) : calloc(1, sizeof(char *));
+        snprintf(kp, sizeof kp, "%s.communes", path);
+        t->communes = lists[2] ? string_list(ld, lists[2], kp) : calloc(1, sizeof(char *));
+        for (int k = 0; t->kinds && t->kinds[k]; k++) {
+            int known = 0;
+            for (int j = 0; alert_kinds[j]; j++)
+                known |= strcmp(t->kinds[k], alert_kinds[j]) == 0;
+            if (!known)
+                err_at(ld, lists[0], path, "unknown alert kind '%s'", t->kinds[k]);
+        }
+        if (t->schedule)
+            cw_parse_schedule(t->schedule, &t->sched_from_min, &t->sched_to_min);
+        if (!t->type)
+            continue;
+        snprintf(kp, sizeof kp, "%s.type", path);
+        if (strcmp(t->type, "webhook") == 0 || strcmp(t->type, "alertmanager") == 0) {
+            if (!t->url || (strncmp(t->url, "http://", 7) != 0 && strncmp(t->url, "https://", 8) != 0))
+                err_at(ld, item, path, "%s needs url: http(s)://...", t->type);
+        } else if (strcmp(t->type, "telegram") == 0) {
+            if (!t->token || !t->token[0] || !t->chat_id || !t->chat_id[0])
+                err_at(ld, item, path, "telegram needs token and chat_id");
+        } else {
+            err_at(ld, item, kp, "'%s' is not webhook, telegram or alertmanager", t->type);
+        }
+        for (int o = 0; t->name && o < a->n_targets - 1; o++)
+            if (a->targets[o].name && strcmp(a->targets[o].name, t->name) == 0)
+                err_at(ld, item, path, "duplicate target name '%s'", t->name);
+    }
+}
+
+static const char *const top_keys[] = {"daemon", "sites", "cameras", "report", "http", "alerts", NULL};
 
 static void load_root(struct loader *ld, struct cw_config *cfg)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
-    yaml_node_t *daemon = NULL, *sites = NULL, *cameras = NULL, *report = NULL, *http = NULL;
+    yaml_node_t *daemon = NULL, *sites = NULL, *cameras = NULL, *report = NULL, *http = NULL, *alerts = NULL;
 
     if (!root) {
         err_at(ld, NULL, "(file)", "the file is empty");
@@ -762,10 +861,11 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
             if (strcmp(top_keys[i], k) == 0)
                 break;
         if (!top_keys[i]) {
-            err_at(ld, kn, k, "unknown key (expected daemon, sites, cameras, report or http)");
+            err_at(ld, kn, k, "unknown key (expected daemon, sites, cameras, report, http or alerts)");
             continue;
         }
-        yaml_node_t **slot = i == 0 ? &daemon : i == 1 ? &sites : i == 2 ? &cameras : i == 3 ? &report : &http;
+        yaml_node_t **slot = i == 0 ? &daemon : i == 1 ? &sites : i == 2 ? &cameras : i == 3 ? &report : i == 4 ? &http
+                                                                                                         : &alerts;
         if (*slot) {
             err_at(ld, kn, k, "duplicate section");
             continue;
@@ -780,6 +880,7 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
     apply_table(ld, report ? report : &empty_map, "report", report_keys, &cfg->report, NULL);
     apply_table(ld, http ? http : &empty_map, "http", http_keys, &cfg->http, NULL);
     check_http(ld, cfg, http);
+    load_alerts(ld, cfg, alerts ? alerts : &empty_map);
     if (cfg->report.deteriorated_share > cfg->report.ok_share)
         err_at(ld, report, "report.deteriorated_share", "must not be above ok_share (%g)", cfg->report.ok_share);
     if (sites && sites->type != YAML_SEQUENCE_NODE)
@@ -896,6 +997,19 @@ void cw_config_free(struct cw_config *cfg)
     free(cfg->http.token);
     free(cfg->http.push_url);
     free(cfg->http.push_instance);
+    free(cfg->alerts.language);
+    for (int i = 0; i < cfg->alerts.n_targets; i++) {
+        struct cw_alert_target *t = &cfg->alerts.targets[i];
+        char **lists[3] = {t->kinds, t->sites, t->communes};
+        for (int k = 0; k < 3; k++) {
+            for (int j = 0; lists[k] && lists[k][j]; j++)
+                free(lists[k][j]);
+            free(lists[k]);
+        }
+        free(t->name), free(t->type), free(t->url), free(t->token), free(t->chat_id), free(t->template_);
+        free(t->schedule);
+    }
+    free(cfg->alerts.targets);
     for (int i = 0; i < cfg->n_districts; i++) {
         free(cfg->districts[i].id);
         free(cfg->districts[i].name);
@@ -1008,4 +1122,6 @@ void cw_config_print_keys(FILE *f)
     print_table(f, "cameras[]", camera_keys);
     print_table(f, "report", report_keys);
     print_table(f, "http", http_keys);
+    print_table(f, "alerts", alerts_keys);
+    print_table(f, "alerts.targets[]", target_keys);
 }

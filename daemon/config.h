@@ -78,6 +78,21 @@ struct cw_config {
         int64_t push_interval_us;
         char *push_instance; /* instance label; "" = host name */
     } http;
+    /* alerts: where they go and how they are held back */
+    struct cw_alerts_config {
+        int64_t offline_grace_us; /* camera_offline after this long down */
+        int64_t flap_window_us;   /* one offline/recovered pair per window, then one camera_flapping */
+        int lang_vi;
+        struct cw_alert_target {
+            char *name, *type, *url, *token, *chat_id, *template_;
+            char **kinds, **sites, **communes; /* NULL-terminated; empty: all */
+            char *schedule;
+            int sched_from_min, sched_to_min;
+            int line;
+        } *targets;
+        int n_targets;
+        char *language;
+    } alerts;
     /* report: the committee's rules */
     struct cw_report_rules {
         double uptime_target;      /* % a camera must reach */

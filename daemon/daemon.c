@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "error.h"
 #include "ingest.h"
+#include "alerts.h"
 #include "http.h"
 #include "httpc.h"
 #include "push.h"
@@ -170,6 +171,7 @@ static void flush_done(uv_work_t *w, int status)
     } else {
         cw_store_batch_free(d->inflight);
         d->inflight = NULL;
+        d->committed_seq = d->inflight_seq;
     }
     if (d->stopping)
         finish_shutdown(d);
@@ -198,6 +200,14 @@ static void publish_live(struct cw_daemon *d)
     }
     l->built_us = cw_wall_us();
     l->started_us = d->started_us;
+    l->alerts_on = d->alerts != NULL;
+    l->alerts_pending = cw_alerts_pending(d->alerts);
+    const char *tn;
+    int64_t cnt;
+    for (int i = 0; l->n_targets < CW_LIVE_MAX_TARGETS && cw_alerts_delivered(d->alerts, i, &tn, &cnt); i++) {
+        snprintf(l->targets[l->n_targets].name, sizeof l->targets[0].name, "%s", tn);
+        l->targets[l->n_targets++].delivered = cnt;
+    }
     for (int i = 0; i < d->n_cameras; i++) {
         struct cw_camera *cam = d->cameras[i];
         struct cw_live_camera *c = &l->cams[l->n++];
@@ -247,6 +257,7 @@ static void on_flush(uv_timer_t *t)
     cw_store_batch_heartbeat(d->pending, d->run_id, cw_wall_us());
     d->last_heartbeat_mono = mono;
     d->inflight = d->pending;
+    d->inflight_seq = d->batch_seq++;
     d->pending = cw_store_batch_new();
     if (!d->pending) {
         cw_error("daemon", NULL, "out of memory");
@@ -291,6 +302,8 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
     d->http = NULL;
     cw_push_stop(d->push);
     d->push = NULL;
+    cw_alerts_stop(d->alerts); /* pending deliveries stay in the outbox */
+    d->alerts = NULL;
     cw_httpc_close(d->httpc); /* aborts a push in flight */
     d->httpc = NULL;
     uv_timer_stop(&d->flush_timer);
@@ -467,6 +480,7 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
     if (!d->pending)
         return CW_ENOMEM;
     d->started_us = cw_wall_us();
+    d->batch_seq = 1;
     if (cw_live_box_init(&d->live) < 0)
         return CW_ENOMEM;
 
@@ -511,6 +525,8 @@ int cw_daemon_run(struct cw_daemon *d)
         if (cw_http_start(&hp, &d->http) < 0)
             cw_error("daemon", NULL, "the HTTP API is off (see above); cameras are watched all the same");
     }
+    if (cw_alerts_start(d, &d->alerts) < 0)
+        cw_error("daemon", NULL, "alerting is off: cannot start it");
     if (d->cfg->http.push_url[0]) {
         if (cw_httpc_init(d->loop, &d->httpc) < 0 ||
             cw_push_start(d->loop, d->httpc, &d->live, d->cfg->http.push_url, d->cfg->http.push_instance,

@@ -48,6 +48,10 @@ struct cw_daemon {
     struct cw_http *http;
     struct cw_httpc *httpc;
     struct cw_push *push;
+    struct cw_alerts *alerts;
+    /* batch numbers: alerts may be sent once the batch holding them is
+     * committed (the outbox comes first) */
+    uint64_t batch_seq, inflight_seq, committed_seq;
     int64_t started_us;
     int notify;   /* running under systemd with Type=notify */
 

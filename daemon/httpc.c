@@ -27,6 +27,7 @@ struct req {
     struct req *next, **pprev;
     CURL *easy;
     struct curl_slist *headers;
+    curl_mime *mime;
     char *body;
     cw_httpc_cb cb;
     void *ud;
@@ -62,6 +63,7 @@ static void finish(struct cw_httpc *c, struct req *r, CURLcode res)
     curl_multi_remove_handle(c->multi, r->easy);
     curl_easy_cleanup(r->easy);
     curl_slist_free_all(r->headers);
+    curl_mime_free(r->mime);
     free(r->body);
     if (!c->closing && r->cb)
         r->cb(r->ud, res == CURLE_OK ? 0 : CW_EIO, code, res == CURLE_OK ? "" : r->err[0] ? r->err : curl_easy_strerror(res));
@@ -176,8 +178,7 @@ static size_t discard(char *p, size_t sz, size_t n, void *ud)
     return sz * n;
 }
 
-int cw_httpc_request(struct cw_httpc *c, const char *method, const char *url, const char *content_type,
-                     const char *body, size_t len, long timeout_ms, cw_httpc_cb cb, void *ud)
+int cw_httpc_send(struct cw_httpc *c, const struct cw_httpc_req *q, cw_httpc_cb cb, void *ud)
 {
     struct req *r = calloc(1, sizeof *r);
     char ct[160];
@@ -187,25 +188,46 @@ int cw_httpc_request(struct cw_httpc *c, const char *method, const char *url, co
     }
     r->cb = cb;
     r->ud = ud;
-    if (body) {
-        r->body = malloc(len + 1);
-        if (!r->body) {
-            curl_easy_cleanup(r->easy);
-            free(r);
-            return CW_ENOMEM;
+    if (q->form) {
+        r->mime = curl_mime_init(r->easy);
+        for (int i = 0; r->mime && q->form[i] && q->form[i + 1]; i += 2) {
+            curl_mimepart *part = curl_mime_addpart(r->mime);
+            curl_mime_name(part, q->form[i]);
+            curl_mime_data(part, q->form[i + 1], CURL_ZERO_TERMINATED);
         }
-        memcpy(r->body, body, len);
-        r->body[len] = '\0';
+        if (r->mime && q->file_field && q->file_path) {
+            curl_mimepart *part = curl_mime_addpart(r->mime);
+            curl_mime_name(part, q->file_field);
+            if (curl_mime_filedata(part, q->file_path) != CURLE_OK)
+                curl_mime_data(part, "", 0); /* the file went away: send the text anyway */
+            curl_mime_type(part, "image/jpeg");
+        }
+        curl_easy_setopt(r->easy, CURLOPT_MIMEPOST, r->mime);
+    } else {
+        if (q->body) {
+            r->body = malloc(q->len + 1);
+            if (!r->body) {
+                curl_easy_cleanup(r->easy);
+                free(r);
+                return CW_ENOMEM;
+            }
+            memcpy(r->body, q->body, q->len);
+            r->body[q->len] = '\0';
+        }
+        snprintf(ct, sizeof ct, "Content-Type: %s", q->content_type ? q->content_type : "text/plain");
+        r->headers = curl_slist_append(r->headers, ct);
     }
-    snprintf(ct, sizeof ct, "Content-Type: %s", content_type ? content_type : "text/plain");
-    r->headers = curl_slist_append(NULL, ct);
-    curl_easy_setopt(r->easy, CURLOPT_URL, url);
-    curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST, method);
+    for (int i = 0; q->headers && q->headers[i]; i++)
+        r->headers = curl_slist_append(r->headers, q->headers[i]);
+    curl_easy_setopt(r->easy, CURLOPT_URL, q->url);
+    if (!q->form)
+        curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST, q->method);
     curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->headers);
     if (r->body) {
         curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body);
-        curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+        curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->len);
     }
+    long timeout_ms = q->timeout_ms > 0 ? q->timeout_ms : 10000;
     curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
     curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
@@ -216,6 +238,7 @@ int cw_httpc_request(struct cw_httpc *c, const char *method, const char *url, co
     curl_easy_setopt(r->easy, CURLOPT_USERAGENT, "camwatchd");
     if (curl_multi_add_handle(c->multi, r->easy) != CURLM_OK) {
         curl_slist_free_all(r->headers);
+        curl_mime_free(r->mime);
         curl_easy_cleanup(r->easy);
         free(r->body);
         free(r);
@@ -227,6 +250,14 @@ int cw_httpc_request(struct cw_httpc *c, const char *method, const char *url, co
     r->pprev = &c->reqs;
     c->reqs = r;
     return 0;
+}
+
+int cw_httpc_request(struct cw_httpc *c, const char *method, const char *url, const char *content_type,
+                     const char *body, size_t len, long timeout_ms, cw_httpc_cb cb, void *ud)
+{
+    struct cw_httpc_req q = {.method = method, .url = url, .content_type = content_type, .body = body, .len = len,
+                             .timeout_ms = timeout_ms};
+    return cw_httpc_send(c, &q, cb, ud);
 }
 
 void cw_httpc_close(struct cw_httpc *c)

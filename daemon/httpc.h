@@ -14,6 +14,19 @@ struct cw_httpc;
 typedef void (*cw_httpc_cb)(void *ud, int status, long code, const char *err);
 
 int cw_httpc_init(uv_loop_t *loop, struct cw_httpc **out);
+/* One request. headers: NULL-terminated "Name: value" lines. form: NULL
+ * or NULL-terminated name, value pairs sent as multipart/form-data (then
+ * body is ignored), with file_path attached as file_field if set. */
+struct cw_httpc_req {
+    const char *method, *url, *content_type, *body;
+    size_t len;
+    const char *const *headers;
+    const char *const *form;
+    const char *file_field, *file_path;
+    long timeout_ms;
+};
+int cw_httpc_send(struct cw_httpc *c, const struct cw_httpc_req *req, cw_httpc_cb cb, void *ud);
+
 /* Sends one request; the body is copied. Returns 0, or a negative code
  * without calling cb. */
 int cw_httpc_request(struct cw_httpc *c, const char *method, const char *url, const char *content_type,

@@ -202,6 +202,16 @@ char *cw_live_metrics(const struct cw_live *l)
             bprintf(&b, "camwatch_events_total{"), labels(&b, &l->cams[i]);
             bprintf(&b, ",kind=\"%s\"} %lld\n", kinds[k], (long long)l->cams[i].events[k]);
         }
+    if (l->alerts_on) {
+        head(&b, "camwatch_alerts_pending", "gauge", "Alert deliveries in the outbox not yet accepted by their target.");
+        bprintf(&b, "camwatch_alerts_pending %lld\n", (long long)l->alerts_pending);
+        head(&b, "camwatch_alerts_delivered_total", "counter", "Alert deliveries accepted, by target, since start.");
+        for (int i = 0; i < l->n_targets; i++) {
+            bprintf(&b, "camwatch_alerts_delivered_total{target=\"");
+            lv(&b, l->targets[i].name);
+            bprintf(&b, "\"} %lld\n", (long long)l->targets[i].delivered);
+        }
+    }
     head(&b, "camwatch_start_time_seconds", "gauge", "Unix time camwatchd started.");
     bprintf(&b, "camwatch_start_time_seconds %.3f\n", l->started_us / 1e6);
     head(&b, "camwatch_build_info", "gauge", "Always 1; the labels say which camwatch this is.");

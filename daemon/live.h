@@ -24,11 +24,20 @@ struct cw_live_camera {
     char last_snapshot[512];
 };
 
+#define CW_LIVE_MAX_TARGETS 32
+
 struct cw_live {
     int refs; /* under the publisher's mutex */
     int64_t built_us, started_us;
     struct cw_live_camera *cams;
     int n;
+    int alerts_on;
+    int64_t alerts_pending;
+    struct {
+        char name[72];
+        int64_t delivered;
+    } targets[CW_LIVE_MAX_TARGETS];
+    int n_targets;
 };
 
 struct cw_live_box {

@@ -61,6 +61,17 @@ static const char *const migrations[] = {
     /* 2 -> 3: which plugins a camera runs (comma-separated), so that a
      * report can tell "no bad image" from "image not checked" */
     "ALTER TABLE cameras ADD COLUMN plugins TEXT NOT NULL DEFAULT '';",
+    /* 3 -> 4: the alert outbox. An alert is written before any attempt to
+     * send it; one delivery row per target tracks its attempts. */
+    "CREATE TABLE alerts ("
+    "  id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, created_us INTEGER NOT NULL, camera TEXT NOT NULL,"
+    "  kind TEXT NOT NULL, severity TEXT NOT NULL, body TEXT NOT NULL);"
+    "CREATE INDEX alerts_camera ON alerts(camera, id);"
+    "CREATE TABLE deliveries ("
+    "  alert_key TEXT NOT NULL, target TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending',"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_us INTEGER NOT NULL, last_error TEXT NOT NULL DEFAULT '',"
+    "  delivered_us INTEGER, PRIMARY KEY (alert_key, target));"
+    "CREATE INDEX deliveries_pending ON deliveries(state) WHERE state = 'pending';",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -337,7 +348,10 @@ int cw_store_camera_start(struct cw_store *st, const struct cw_camera_meta *m, i
 
 /* ---- batches ---- */
 
-enum op_kind { OP_TRANSITION, OP_CLOSE, OP_STATS, OP_HEARTBEAT, OP_CAMERA_START, OP_EVENT, OP_CONDITION, OP_CAMERA_META };
+enum op_kind {
+    OP_TRANSITION, OP_CLOSE, OP_STATS, OP_HEARTBEAT, OP_CAMERA_START, OP_EVENT, OP_CONDITION, OP_CAMERA_META,
+    OP_ALERT, OP_DELIVERY_ADD, OP_DELIVERY
+};
 
 #define META_FIELDS 10
 
@@ -458,6 +472,33 @@ int cw_store_batch_condition(struct cw_store_batch *b, const char *camera, const
     return op->state ? 0 : CW_ENOMEM;
 }
 
+int cw_store_batch_alert(struct cw_store_batch *b, const char *key, int64_t created_us, const char *camera,
+                         const char *kind, const char *severity, const char *body_json)
+{
+    struct op *op = push(b, OP_ALERT, camera, created_us);
+    if (!op)
+        return CW_ENOMEM;
+    op->state = strdup(key);
+    op->cause = strdup(kind);
+    op->detail = strdup(body_json);
+    op->meta[0] = strdup(severity);
+    return op->state && op->cause && op->detail && op->meta[0] ? 0 : CW_ENOMEM;
+}
+
+int cw_store_batch_delivery(struct cw_store_batch *b, const char *key, const char *target, int add, const char *state,
+                            int attempts, int64_t next_us, const char *last_error, int64_t delivered_us)
+{
+    struct op *op = push(b, add ? OP_DELIVERY_ADD : OP_DELIVERY, target, next_us);
+    if (!op)
+        return CW_ENOMEM;
+    op->state = strdup(key);
+    op->cause = strdup(state);
+    op->detail = strdup(last_error ? last_error : "");
+    op->on = attempts;
+    op->end_t = delivered_us;
+    return op->state && op->cause && op->detail ? 0 : CW_ENOMEM;
+}
+
 int cw_store_batch_close(struct cw_store_batch *b, const char *camera, int64_t t)
 {
     return push(b, OP_CLOSE, camera, t) ? 0 : CW_ENOMEM;
@@ -514,6 +555,17 @@ static int apply_op(struct cw_store *st, const struct op *op)
                             (int64_t)s->height));
     case OP_HEARTBEAT:
         return run(st, prep(st, "UPDATE runs SET heartbeat_us = ? WHERE id = ?", "ii", op->t, op->run_id));
+    case OP_ALERT:
+        return run(st, prep(st, "INSERT OR IGNORE INTO alerts(key, created_us, camera, kind, severity, body)"
+                                " VALUES (?, ?, ?, ?, ?, ?)",
+                            "tittt" "t", op->state, op->t, op->camera, op->cause, op->meta[0], op->detail));
+    case OP_DELIVERY_ADD:
+        return run(st, prep(st, "INSERT OR IGNORE INTO deliveries(alert_key, target, state, next_us) VALUES (?, ?, ?, ?)",
+                            "ttti", op->state, op->camera, op->cause, op->t));
+    case OP_DELIVERY:
+        return run(st, prep(st, "UPDATE deliveries SET state = ?, attempts = ?, next_us = ?, last_error = ?,"
+                                " delivered_us = NULLIF(?, 0) WHERE alert_key = ? AND target = ?",
+                            "tiititt", op->cause, (int64_t)op->on, op->t, op->detail, op->end_t, op->state, op->camera));
     case OP_CAMERA_START:
     case OP_CAMERA_META: {
         struct cw_camera_meta m = {op->meta[0], op->meta[1], op->meta[2], op->meta[3], op->meta[4],
@@ -853,4 +905,50 @@ int cw_store_event_counts(struct cw_store *st, int64_t from, int64_t to,
         cb(ud, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1));
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : fail(st, "events");
+}
+
+int cw_store_each_delivery(struct cw_store *st, int pending_only,
+                           void (*cb)(void *ud, const struct cw_delivery_row *d), void *ud)
+{
+    sqlite3_stmt *s = prep(st,
+                           "SELECT a.key, a.created_us, a.camera, a.kind, a.severity, a.body, d.target, d.state,"
+                           " d.attempts, d.next_us, d.last_error, COALESCE(d.delivered_us, 0)"
+                           " FROM deliveries d JOIN alerts a ON a.key = d.alert_key"
+                           " WHERE ? = 0 OR d.state = 'pending' ORDER BY a.id, d.target",
+                           "i", (int64_t)pending_only);
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cw_delivery_row d = {
+            (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1),
+            (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+            (const char *)sqlite3_column_text(s, 4), (const char *)sqlite3_column_text(s, 5),
+            (const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 7),
+            sqlite3_column_int(s, 8),                sqlite3_column_int64(s, 9),
+            (const char *)sqlite3_column_text(s, 10), sqlite3_column_int64(s, 11)};
+        cb(ud, &d);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "deliveries");
+}
+
+int cw_store_last_alerts(struct cw_store *st, void (*cb)(void *ud, const char *camera, const char *kind,
+                                                         int64_t created_us), void *ud)
+{
+    /* per camera, its newest connectivity alert and newest image alert */
+    sqlite3_stmt *s = prep(st,
+                           "SELECT camera, kind, created_us FROM alerts WHERE id IN ("
+                           " SELECT MAX(id) FROM alerts WHERE kind IN ('camera_offline','camera_recovered',"
+                           "  'camera_flapping') GROUP BY camera"
+                           " UNION SELECT MAX(id) FROM alerts WHERE kind IN ('image_bad','image_ok') GROUP BY camera)",
+                           "");
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        cb(ud, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+           sqlite3_column_int64(s, 2));
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "alerts");
 }

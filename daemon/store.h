@@ -14,7 +14,7 @@
 
 struct cw_store;
 
-#define CW_STORE_SCHEMA_VERSION 3
+#define CW_STORE_SCHEMA_VERSION 4
 
 struct cw_camera_meta {
     const char *id, *name;
@@ -68,6 +68,12 @@ int cw_store_batch_event(struct cw_store_batch *b, const char *camera, const cha
                          int64_t end_us, double peak, const char *regions, const char *snapshot);
 /* An image condition (black, frozen, covered, blurred) begins or ends. */
 int cw_store_batch_condition(struct cw_store_batch *b, const char *camera, const char *condition, int on, int64_t t);
+/* The alert outbox: an alert, then one delivery per target (add), and
+ * delivery updates (state pending/delivered/failed, attempts, next try). */
+int cw_store_batch_alert(struct cw_store_batch *b, const char *key, int64_t created_us, const char *camera,
+                         const char *kind, const char *severity, const char *body_json);
+int cw_store_batch_delivery(struct cw_store_batch *b, const char *key, const char *target, int add, const char *state,
+                            int attempts, int64_t next_us, const char *last_error, int64_t delivered_us);
 /* Ends the camera's open span (and conditions) at t (camera removed or disabled). */
 int cw_store_batch_close(struct cw_store_batch *b, const char *camera, int64_t t);
 int cw_store_batch_stats(struct cw_store_batch *b, const char *camera, int64_t t, const struct cw_stats_row *s);
@@ -104,6 +110,25 @@ struct cw_event_row {
 /* Events from since_us on, optionally of one camera and/or kind (NULL: all). */
 int cw_store_each_event(struct cw_store *st, const char *camera, const char *kind, int64_t since_us,
                         void (*cb)(void *ud, const struct cw_event_row *e), void *ud);
+
+/* ---- alerts ---- */
+
+struct cw_delivery_row {
+    const char *key;
+    int64_t created_us;
+    const char *camera, *kind, *severity, *body;
+    const char *target, *state;
+    int attempts;
+    int64_t next_us;
+    const char *last_error;
+    int64_t delivered_us;
+};
+
+int cw_store_each_delivery(struct cw_store *st, int pending_only,
+                           void (*cb)(void *ud, const struct cw_delivery_row *d), void *ud);
+/* Each camera's newest connectivity alert and newest image alert. */
+int cw_store_last_alerts(struct cw_store *st, void (*cb)(void *ud, const char *camera, const char *kind,
+                                                         int64_t created_us), void *ud);
 
 /* ---- reports ---- */
 

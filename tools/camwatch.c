@@ -25,6 +25,7 @@ static void usage(FILE *f)
                "  config-keys                   print every config key with type, default and help\n"
                "  check-db                      integrity check and span tiling check of the database\n"
                "  events [--camera ID] [--since T] [--kind K] [--json]   detection events with snapshots\n"
+               "  alerts [--pending] [--json]   the alert outbox: each alert per target, delivered or not\n"
                "  report --month YYYY-MM ...    uptime report per camera, site, commune, district (report --help)\n"
                "  gen-history [--cameras N] [--months M] [--seed S] [--end YYYY-MM-DD]\n"
                "                                write a synthetic history into --db (tests, benchmarks)\n"
@@ -230,11 +231,11 @@ int main(int argc, char **argv)
             return cw_cli_gen_history(argc - i, argv + i, o.db);
         if (strcmp(argv[i], "analyze") == 0)
             return cw_cli_analyze(argc - i, argv + i);
-        if (strcmp(argv[i], "events") == 0) {
+        if (strcmp(argv[i], "events") == 0 || strcmp(argv[i], "alerts") == 0) {
             char db[4096];
             if (resolve(&o, db, sizeof db) < 0)
                 return 2;
-            return cw_cli_events(argc - i, argv + i, db);
+            return argv[i][0] == 'e' ? cw_cli_events(argc - i, argv + i, db) : cw_cli_alerts(argc - i, argv + i, db);
         }
         break;
     }

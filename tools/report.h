@@ -22,5 +22,6 @@ int cw_cli_report(int argc, char **argv, const char *config, const char *db);
 int cw_cli_gen_history(int argc, char **argv, const char *db);
 int cw_cli_analyze(int argc, char **argv);
 int cw_cli_events(int argc, char **argv, const char *db);
+int cw_cli_alerts(int argc, char **argv, const char *db);
 
 #endif

@@ -17,6 +17,6 @@ for f in "$ROOT"/tests/data/bad-configs/*.yaml; do
   n=$((n + 1))
 done
 [ "$n" -ge 5 ] || fail "only $n broken configs"
-HB_GATE_PASS=x BM_PASS=y "$BIN/camwatch" check-config "$ROOT/config/camwatch.example.yaml" > /dev/null || fail "example config"
+HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config "$ROOT/config/camwatch.example.yaml" > /dev/null || fail "example config"
 DEMO_CAM_PASS=x "$BIN/camwatch" check-config "$ROOT/config/demo.yaml" > /dev/null || fail "demo config"
 ok "example and demo configs are valid"

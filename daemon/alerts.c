@@ -1,0 +1,655 @@
+/* Alert decisions, outbox and delivery (see alerts.h). */
+#include "alerts.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "camera.h"
+#include "clock.h"
+#include "daemon.h"
+#include "error.h"
+#include "httpc.h"
+#include "log.h"
+#include "store.h"
+
+#define RETRY_MIN_US 5000000LL
+#define RETRY_MAX_US 600000000LL
+#define GIVE_UP_US (24 * 3600 * 1000000LL)
+
+struct astate {
+    char id[72];
+    int down;               /* offline or stalled now */
+    int64_t down_since;
+    int offline_alerted;    /* camera_offline sent for this outage */
+    int64_t window_start;   /* the flap window */
+    int pair_sent, flap_sent;
+    uint32_t image_alerted; /* image_bad sent (bit per condition) */
+};
+
+struct alert {
+    int refs;
+    char key[48], camera[72], kind[24], severity[12];
+    int64_t created_us;
+    json_t *body;
+};
+
+struct delivery {
+    struct delivery *next;
+    struct alert *a;
+    char target[72];
+    int attempts, inflight;
+    int64_t next_us;
+    uint64_t seq; /* the store batch that holds it: sendable once committed */
+    struct cw_alerts *owner;
+};
+
+#define MAX_COUNTED 32
+
+struct cw_alerts {
+    struct cw_daemon *d;
+    struct {
+        char name[72];
+        int64_t delivered;
+    } counted[MAX_COUNTED];
+    int n_counted;
+    struct cw_httpc *hc;
+    uv_timer_t tick;
+    struct astate *cams;
+    int n_cams;
+    struct delivery *q;
+    uint64_t counter;
+    int64_t pending;
+};
+
+static const char *const cond_names[] = {"black", "frozen", "covered", "blurred"};
+static const char *const cond_vi[] = {"tối đen", "đứng hình", "bị che", "bị mờ"};
+
+static void alert_unref(struct alert *a)
+{
+    if (a && --a->refs == 0) {
+        json_decref(a->body);
+        free(a);
+    }
+}
+
+static struct astate *state_of(struct cw_alerts *a, const char *id)
+{
+    for (int i = 0; i < a->n_cams; i++)
+        if (strcmp(a->cams[i].id, id) == 0)
+            return &a->cams[i];
+    struct astate *t = realloc(a->cams, sizeof *t * (size_t)(a->n_cams + 1));
+    if (!t)
+        return NULL;
+    a->cams = t;
+    t = &a->cams[a->n_cams++];
+    memset(t, 0, sizeof *t);
+    snprintf(t->id, sizeof t->id, "%s", id);
+    return t;
+}
+
+static const char *cause_vi(const char *c)
+{
+    static const char *const k[] = {"unreachable", "auth_failed", "not_found", "no_video", "stream_error", "stalled"};
+    static const char *const v[] = {"không kết nối được", "sai mật khẩu", "sai đường dẫn luồng", "không có hình",
+                                    "lỗi luồng", "đứng hình (không có dữ liệu)"};
+    for (int i = 0; i < 6; i++)
+        if (strcmp(c, k[i]) == 0)
+            return v[i];
+    return c;
+}
+
+static const struct cw_alert_target *target_by_name(struct cw_alerts *a, const char *name)
+{
+    for (int i = 0; i < a->d->cfg->alerts.n_targets; i++)
+        if (strcmp(a->d->cfg->alerts.targets[i].name, name) == 0)
+            return &a->d->cfg->alerts.targets[i];
+    return NULL;
+}
+
+static int in_list(char *const *list, const char *v)
+{
+    if (!list || !list[0])
+        return 1; /* no filter */
+    for (int i = 0; list[i]; i++)
+        if (strcmp(list[i], v) == 0)
+            return 1;
+    return 0;
+}
+
+static int local_minute(int64_t us)
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    return tm.tm_hour * 60 + tm.tm_min;
+}
+
+/* Creates the alert, writes it and its deliveries to the next batch. */
+static void raise_alert(struct cw_alerts *a, const struct cw_camera *cam, const char *kind, const char *severity,
+                        int64_t now, const char *msg_vi, const char *msg_en, json_t *extra)
+{
+    struct alert *al = calloc(1, sizeof *al);
+    char ts[40], hostpart[16];
+    if (!al) {
+        json_decref(extra);
+        return;
+    }
+    al->refs = 1;
+    snprintf(hostpart, sizeof hostpart, "%04x", (unsigned)(getpid() & 0xffff));
+    snprintf(al->key, sizeof al->key, "cw-%llx-%s-%llu", (unsigned long long)now, hostpart,
+             (unsigned long long)++a->counter);
+    snprintf(al->camera, sizeof al->camera, "%s", cam->id);
+    snprintf(al->kind, sizeof al->kind, "%s", kind);
+    snprintf(al->severity, sizeof al->severity, "%s", severity);
+    al->created_us = now;
+    al->body = json_pack("{s:s, s:s, s:s, s:s, s:I, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:s}", "key",
+                         al->key, "kind", kind, "severity", severity, "time", cw_fmt_utc(now, ts, sizeof ts), "time_us",
+                         (json_int_t)now, "camera", "id", cam->id, "name", cam->name, "site", cam->site, "site_name",
+                         cam->site_name, "commune", cam->commune, "commune_name", cam->commune_name, "district",
+                         cam->district, "district_name", cam->district_name, "message_vi", msg_vi, "message_en", msg_en);
+    if (extra) {
+        json_object_update(al->body, extra);
+        json_decref(extra);
+    }
+    char *body = json_dumps(al->body, JSON_COMPACT);
+    struct cw_store_batch *b = cw_daemon_batch(a->d);
+    cw_store_batch_alert(b, al->key, now, cam->id, kind, severity, body ? body : "{}");
+    free(body);
+    int routed = 0;
+    for (int i = 0; i < a->d->cfg->alerts.n_targets; i++) {
+        const struct cw_alert_target *t = &a->d->cfg->alerts.targets[i];
+        if (!in_list(t->kinds, kind) || !in_list(t->sites, cam->site) || !in_list(t->communes, cam->commune) ||
+            !cw_schedule_contains(t->sched_from_min, t->sched_to_min, local_minute(now)))
+            continue;
+        struct delivery *dl = calloc(1, sizeof *dl);
+        if (!dl)
+            continue;
+        dl->a = al;
+        al->refs++;
+        dl->owner = a;
+        snprintf(dl->target, sizeof dl->target, "%s", t->name);
+        dl->next_us = now;
+        dl->seq = a->d->batch_seq;
+        dl->next = a->q;
+        a->q = dl;
+        a->pending++;
+        cw_store_batch_delivery(b, al->key, t->name, 1, "pending", 0, now, "", 0);
+        routed++;
+    }
+    cw_info("alert", cam->id, "%s (%s) -> %d target(s): %s", kind, severity, routed,
+            a->d->cfg->alerts.lang_vi ? msg_vi : msg_en);
+    alert_unref(al);
+}
+
+static void label_of(const struct cw_camera *cam, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s (%s, %s)", cam->name, cam->site_name[0] ? cam->site_name : cam->site,
+             cam->commune_name[0] ? cam->commune_name : cam->commune);
+}
+
+static void hhmm(int64_t us, char *buf, size_t len)
+{
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, len, "%H:%M %d/%m", &tm);
+}
+
+static void raise_offline(struct cw_alerts *a, const struct cw_camera *cam, struct astate *s, int64_t now)
+{
+    char who[400], since[32], vi[600], en[600];
+    const char *cause = cam->cs.state == CW_STATE_STALLED ? "stalled" : cw_cause_name(cam->cs.cause);
+    label_of(cam, who, sizeof who);
+    hhmm(s->down_since, since, sizeof since);
+    if (now - s->window_start > a->d->cfg->alerts.flap_window_us) {
+        s->window_start = now;
+        s->pair_sent = s->flap_sent = 0;
+    }
+    if (!s->pair_sent) {
+        snprintf(vi, sizeof vi, "Camera %s MẤT KẾT NỐI: %s, từ %s", who, cause_vi(cause), since);
+        snprintf(en, sizeof en, "Camera %s OFFLINE: %s, since %s", who, cause, since);
+        raise_alert(a, cam, "camera_offline", "warning", now, vi, en,
+                    json_pack("{s:s, s:s, s:I}", "cause", cause, "detail", cam->detail, "outage_since_us",
+                              (json_int_t)s->down_since));
+        s->offline_alerted = 1;
+        s->pair_sent = 1;
+    } else if (!s->flap_sent) {
+        int mins = (int)(a->d->cfg->alerts.flap_window_us / 60000000);
+        snprintf(vi, sizeof vi, "Camera %s CHẬP CHỜN: mất kết nối nhiều lần trong %d phút; tạm ngừng báo từng lần", who,
+                 mins);
+        snprintf(en, sizeof en, "Camera %s FLAPPING: lost its connection again within %d minutes; "
+                                "further offline alerts are held back", who, mins);
+        raise_alert(a, cam, "camera_flapping", "warning", now, vi, en, json_pack("{s:s}", "cause", cause));
+        s->flap_sent = 1;
+    }
+}
+
+void cw_alerts_camera_state(struct cw_alerts *a, const struct cw_camera *cam, int64_t now)
+{
+    struct astate *s;
+    if (!a || !(s = state_of(a, cam->id)))
+        return;
+    int down = cam->cs.state == CW_STATE_OFFLINE || cam->cs.state == CW_STATE_STALLED;
+    if (down && !s->down) {
+        s->down = 1;
+        s->down_since = cam->cs.since_wall_us;
+    } else if (!down && cam->cs.state == CW_STATE_ONLINE && s->down) {
+        s->down = 0;
+        if (s->offline_alerted) {
+            char who[400], dur[32], vi[600], en[600];
+            label_of(cam, who, sizeof who);
+            cw_fmt_duration(now - s->down_since, dur, sizeof dur);
+            snprintf(vi, sizeof vi, "Camera %s đã HOẠT ĐỘNG TRỞ LẠI sau %s", who, dur);
+            snprintf(en, sizeof en, "Camera %s is BACK ONLINE after %s", who, dur);
+            raise_alert(a, cam, "camera_recovered", "info", now, vi, en,
+                        json_pack("{s:I, s:f}", "outage_since_us", (json_int_t)s->down_since, "outage_s",
+                                  (now - s->down_since) / 1e6));
+            s->offline_alerted = 0;
+        }
+    }
+}
+
+void cw_alerts_image(struct cw_alerts *a, const struct cw_camera *cam, const char *condition, int on, int64_t now)
+{
+    struct astate *s;
+    int i;
+    if (!a || !(s = state_of(a, cam->id)))
+        return;
+    for (i = 0; i < 4 && strcmp(cond_names[i], condition) != 0; i++)
+        ;
+    if (i == 4)
+        return;
+    char who[400], vi[600], en[600];
+    label_of(cam, who, sizeof who);
+    if (on && !(s->image_alerted & (1u << i))) {
+        snprintf(vi, sizeof vi, "Camera %s: hình ảnh %s", who, cond_vi[i]);
+        snprintf(en, sizeof en, "Camera %s: the picture is %s", who, condition);
+        raise_alert(a, cam, "image_bad", "warning", now, vi, en, json_pack("{s:s}", "condition", condition));
+        s->image_alerted |= 1u << i;
+    } else if (!on && (s->image_alerted & (1u << i))) {
+        snprintf(vi, sizeof vi, "Camera %s: hình ảnh hết %s", who, cond_vi[i]);
+        snprintf(en, sizeof en, "Camera %s: the picture is no longer %s", who, condition);
+        raise_alert(a, cam, "image_ok", "info", now, vi, en, json_pack("{s:s}", "condition", condition));
+        s->image_alerted &= ~(1u << i);
+    }
+}
+
+void cw_alerts_motion(struct cw_alerts *a, const struct cw_camera *cam, const char *plugin, int64_t start_us,
+                      int64_t end_us, double peak, const char *snapshot)
+{
+    if (!a)
+        return;
+    char who[400], at[32], vi[600], en[600];
+    label_of(cam, who, sizeof who);
+    hhmm(start_us, at, sizeof at);
+    snprintf(vi, sizeof vi, "Camera %s: PHÁT HIỆN CHUYỂN ĐỘNG lúc %s (%.0f giây)", who, at, (end_us - start_us) / 1e6);
+    snprintf(en, sizeof en, "Camera %s: MOTION at %s (%.0f s)", who, at, (end_us - start_us) / 1e6);
+    raise_alert(a, cam, "motion", "critical", end_us, vi, en,
+                json_pack("{s:s, s:I, s:I, s:f, s:s?}", "plugin", plugin, "start_us", (json_int_t)start_us, "end_us",
+                          (json_int_t)end_us, "peak_score", peak, "snapshot", snapshot && snapshot[0] ? snapshot : NULL));
+}
+
+/* ---- delivery ---- */
+
+static const char *body_str(json_t *b, const char *k)
+{
+    const char *s = json_string_value(json_object_get(b, k));
+    return s ? s : "";
+}
+
+/* {{field}} substitution with JSON-escaped values. */
+static char *render_template(const char *tpl, json_t *b, int vi)
+{
+    json_t *cam = json_object_get(b, "camera");
+    size_t cap = strlen(tpl) * 2 + 1024, o = 0;
+    char *out = malloc(cap);
+    for (const char *p = tpl; out && *p;) {
+        const char *end;
+        if (p[0] == '{' && p[1] == '{' && (end = strstr(p + 2, "}}"))) {
+            char name[40];
+            snprintf(name, sizeof name, "%.*s", (int)(end - p - 2), p + 2);
+            const char *v = "";
+            if (!strcmp(name, "message"))
+                v = body_str(b, vi ? "message_vi" : "message_en");
+            else if (!strcmp(name, "camera"))
+                v = body_str(cam, "id");
+            else if (!strcmp(name, "camera_name"))
+                v = body_str(cam, "name");
+            else if (!strcmp(name, "site") || !strcmp(name, "site_name") || !strcmp(name, "commune") ||
+                     !strcmp(name, "commune_name") || !strcmp(name, "district"))
+                v = body_str(cam, name);
+            else
+                v = body_str(b, name);
+            json_t *js = json_string(v);
+            char *enc = json_dumps(js, JSON_ENCODE_ANY);
+            json_decref(js);
+            size_t n = enc ? strlen(enc) - 2 : 0; /* without the quotes */
+            if (o + n + 1 > cap) {
+                char *t = realloc(out, cap = (o + n + 1) * 2);
+                if (!t) {
+                    free(enc);
+                    free(out);
+                    return NULL;
+                }
+                out = t;
+            }
+            if (enc)
+                memcpy(out + o, enc + 1, n);
+            o += n;
+            free(enc);
+            p = end + 2;
+            continue;
+        }
+        if (o + 2 > cap) {
+            char *t = realloc(out, cap *= 2);
+            if (!t) {
+                free(out);
+                return NULL;
+            }
+            out = t;
+        }
+        out[o++] = *p++;
+    }
+    if (out)
+        out[o] = '\0';
+    return out;
+}
+
+/* Alertmanager: one alert; a recovery or image_ok resolves the alert that
+ * was fired with the same labels. */
+static char *alertmanager_body(struct alert *al, int vi)
+{
+    json_t *b = al->body, *cam = json_object_get(b, "camera");
+    const char *kind = al->kind, *name = "CamwatchMotion", *sev = "critical";
+    char starts[40], ends[40];
+    int64_t now = cw_wall_us(), start = al->created_us, end;
+    int resolved = 0, expires = 1;
+    if (!strcmp(kind, "camera_offline") || !strcmp(kind, "camera_recovered")) {
+        expires = 0;
+        name = "CamwatchCameraOffline", sev = "warning";
+        start = json_integer_value(json_object_get(b, "outage_since_us"));
+        resolved = !strcmp(kind, "camera_recovered");
+    } else if (!strcmp(kind, "camera_flapping")) {
+        name = "CamwatchCameraFlapping", sev = "warning";
+    } else if (!strcmp(kind, "image_bad") || !strcmp(kind, "image_ok")) {
+        expires = 0;
+        name = "CamwatchImageBad", sev = "warning";
+        resolved = !strcmp(kind, "image_ok");
+    } else {
+        start = json_integer_value(json_object_get(b, "start_us"));
+    }
+    /* A firing alert carries a far endsAt so it stays firing until the
+     * resolution is sent; motion and flapping expire by themselves. */
+    if (resolved)
+        end = al->created_us;
+    else if (expires)
+        end = (al->created_us > now ? al->created_us : now) + 15 * 60000000LL;
+    else
+        end = now + 7 * 86400000000LL;
+    if (start <= 0)
+        start = al->created_us;
+    json_t *labels = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "alertname", name, "camera", body_str(cam, "id"),
+                               "site", body_str(cam, "site"), "commune", body_str(cam, "commune"), "district",
+                               body_str(cam, "district"), "severity", sev);
+    if (!strcmp(kind, "image_bad") || !strcmp(kind, "image_ok"))
+        json_object_set_new(labels, "condition", json_string(body_str(b, "condition")));
+    json_t *arr = json_pack("[{s:o, s:{s:s, s:s}, s:s, s:s}]", "labels", labels, "annotations", "summary",
+                            body_str(b, vi ? "message_vi" : "message_en"), "camwatch_key", al->key, "startsAt",
+                            cw_fmt_utc(start, starts, sizeof starts), "endsAt", cw_fmt_utc(end, ends, sizeof ends));
+    char *s = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    return s;
+}
+
+static void on_sent(void *ud, int status, long code, const char *err);
+
+static void send_one(struct cw_alerts *a, struct delivery *dl)
+{
+    const struct cw_alert_target *t = target_by_name(a, dl->target);
+    int vi = a->d->cfg->alerts.lang_vi;
+    char idem[120], url[2048];
+    const char *headers[] = {idem, NULL};
+    struct cw_httpc_req q = {.method = "POST", .headers = headers, .timeout_ms = 10000};
+    char *body = NULL;
+    int rc;
+
+    snprintf(idem, sizeof idem, "Idempotency-Key: %s", dl->a->key);
+    if (!t) { /* the target left the config: nothing to send to */
+        dl->next_us = INT64_MAX;
+        return;
+    }
+    if (!strcmp(t->type, "webhook")) {
+        body = t->template_ && t->template_[0] ? render_template(t->template_, dl->a->body, vi)
+                                               : json_dumps(dl->a->body, JSON_COMPACT);
+        q.url = t->url;
+        q.content_type = "application/json";
+    } else if (!strcmp(t->type, "alertmanager")) {
+        body = alertmanager_body(dl->a, vi);
+        snprintf(url, sizeof url, "%s/api/v2/alerts", t->url);
+        q.url = url;
+        q.content_type = "application/json";
+    } else { /* telegram */
+        const char *base = t->url && t->url[0] ? t->url : "https://api.telegram.org";
+        const char *snap = body_str(dl->a->body, "snapshot");
+        const char *text = body_str(dl->a->body, vi ? "message_vi" : "message_en");
+        if (snap[0] && access(snap, R_OK) == 0) {
+            static const char *form[5];
+            snprintf(url, sizeof url, "%s/bot%s/sendPhoto", base, t->token);
+            form[0] = "chat_id", form[1] = t->chat_id, form[2] = "caption", form[3] = text, form[4] = NULL;
+            q.form = form;
+            q.file_field = "photo";
+            q.file_path = snap;
+        } else {
+            snprintf(url, sizeof url, "%s/bot%s/sendMessage", base, t->token);
+            json_t *m = json_pack("{s:s, s:s}", "chat_id", t->chat_id, "text", text);
+            body = json_dumps(m, JSON_COMPACT);
+            json_decref(m);
+            q.content_type = "application/json";
+        }
+        q.url = url;
+    }
+    q.body = body;
+    q.len = body ? strlen(body) : 0;
+    rc = cw_httpc_send(a->hc, &q, on_sent, dl);
+    free(body);
+    if (rc == 0)
+        dl->inflight = 1;
+}
+
+static void remove_delivery(struct cw_alerts *a, struct delivery *dl)
+{
+    for (struct delivery **pp = &a->q; *pp; pp = &(*pp)->next)
+        if (*pp == dl) {
+            *pp = dl->next;
+            break;
+        }
+    a->pending--;
+    alert_unref(dl->a);
+    free(dl);
+}
+
+static void on_sent(void *ud, int status, long code, const char *err)
+{
+    struct delivery *dl = ud;
+    struct cw_alerts *a = dl->owner;
+    int64_t now = cw_wall_us();
+    struct cw_store_batch *b = cw_daemon_batch(a->d);
+    dl->inflight = 0;
+    dl->attempts++;
+    if (status == 0 && code >= 200 && code < 300) {
+        cw_store_batch_delivery(b, dl->a->key, dl->target, 0, "delivered", dl->attempts, now, "", now);
+        int k;
+        for (k = 0; k < a->n_counted && strcmp(a->counted[k].name, dl->target) != 0; k++)
+            ;
+        if (k == a->n_counted && k < MAX_COUNTED)
+            snprintf(a->counted[a->n_counted++].name, sizeof a->counted[0].name, "%s", dl->target);
+        if (k < MAX_COUNTED)
+            a->counted[k].delivered++;
+        cw_debug("alert", dl->a->camera, "%s delivered to %s (attempt %d)", dl->a->kind, dl->target, dl->attempts);
+        remove_delivery(a, dl);
+        return;
+    }
+    char why[300];
+    if (status == 0)
+        snprintf(why, sizeof why, "HTTP %ld", code);
+    else
+        snprintf(why, sizeof why, "%s", err); /* never the URL: a Telegram URL holds the bot token */
+    if (now - dl->a->created_us > GIVE_UP_US) {
+        cw_error("alert", dl->a->camera, "%s to %s: giving up after %d attempts (%s)", dl->a->kind, dl->target,
+                 dl->attempts, why);
+        cw_store_batch_delivery(b, dl->a->key, dl->target, 0, "failed", dl->attempts, now, why, 0);
+        remove_delivery(a, dl);
+        return;
+    }
+    int64_t delay = RETRY_MIN_US << (dl->attempts - 1 < 7 ? dl->attempts - 1 : 7);
+    if (delay > RETRY_MAX_US)
+        delay = RETRY_MAX_US;
+    dl->next_us = now + delay;
+    if (dl->attempts == 1 || dl->attempts % 10 == 0)
+        cw_warn("alert", dl->a->camera, "%s to %s failed (%s); retrying in %.0f s", dl->a->kind, dl->target, why,
+                delay / 1e6);
+    cw_store_batch_delivery(b, dl->a->key, dl->target, 0, "pending", dl->attempts, dl->next_us, why, 0);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    struct cw_alerts *a = t->data;
+    int64_t now = cw_wall_us();
+    /* offline after the grace period */
+    for (int i = 0; i < a->d->n_cameras; i++) {
+        struct cw_camera *cam = a->d->cameras[i];
+        struct astate *s = state_of(a, cam->id);
+        if (s && s->down && !s->offline_alerted && now - s->down_since >= a->d->cfg->alerts.offline_grace_us &&
+            (cam->cs.state == CW_STATE_OFFLINE || cam->cs.state == CW_STATE_STALLED))
+            raise_offline(a, cam, s, now);
+    }
+    /* send what is committed and due, a bounded number at a time */
+    int started = 0;
+    for (struct delivery *dl = a->q; dl && started < 32; dl = dl->next)
+        if (!dl->inflight && dl->seq <= a->d->committed_seq && dl->next_us <= now) {
+            send_one(a, dl);
+            started++;
+        }
+}
+
+static void on_loaded(void *ud, const struct cw_delivery_row *r)
+{
+    struct cw_alerts *a = ud;
+    json_error_t jerr;
+    struct alert *al = NULL;
+    for (struct delivery *dl = a->q; dl; dl = dl->next)
+        if (!strcmp(dl->a->key, r->key))
+            al = dl->a;
+    if (!al) {
+        al = calloc(1, sizeof *al);
+        if (!al)
+            return;
+        snprintf(al->key, sizeof al->key, "%s", r->key);
+        snprintf(al->camera, sizeof al->camera, "%s", r->camera);
+        snprintf(al->kind, sizeof al->kind, "%s", r->kind);
+        snprintf(al->severity, sizeof al->severity, "%s", r->severity);
+        al->created_us = r->created_us;
+        al->body = json_loads(r->body, 0, &jerr);
+        if (!al->body)
+            al->body = json_object();
+    }
+    struct delivery *dl = calloc(1, sizeof *dl);
+    if (!dl)
+        return;
+    al->refs++;
+    dl->a = al;
+    dl->owner = a;
+    snprintf(dl->target, sizeof dl->target, "%s", r->target);
+    dl->attempts = r->attempts;
+    dl->next_us = r->next_us;
+    dl->seq = 0; /* already committed */
+    dl->next = a->q;
+    a->q = dl;
+    a->pending++;
+}
+
+static void on_last_alert(void *ud, const char *camera, const char *kind, int64_t created)
+{
+    struct cw_alerts *a = ud;
+    struct astate *s = state_of(a, camera);
+    if (!s)
+        return;
+    /* what was already said before a restart is not said again */
+    if (!strcmp(kind, "camera_offline") || !strcmp(kind, "camera_flapping")) {
+        s->offline_alerted = !strcmp(kind, "camera_offline");
+        s->down = 1;
+        s->down_since = created - a->d->cfg->alerts.offline_grace_us;
+        s->window_start = created;
+        s->pair_sent = 1;
+        s->flap_sent = !strcmp(kind, "camera_flapping");
+    } else if (!strcmp(kind, "camera_recovered")) {
+        /* the pair of this flap window was sent: another outage within the
+         * window is flapping, not a second offline alert */
+        s->window_start = created;
+        s->pair_sent = 1;
+    } else if (!strcmp(kind, "image_bad")) {
+        s->image_alerted = 0xf; /* which condition is in the body; any clears on image_ok */
+    }
+}
+
+int cw_alerts_start(struct cw_daemon *d, struct cw_alerts **out)
+{
+    struct cw_alerts *a = calloc(1, sizeof *a);
+    *out = NULL;
+    if (!a)
+        return CW_ENOMEM;
+    a->d = d;
+    if (cw_httpc_init(d->loop, &a->hc) < 0) {
+        free(a);
+        return CW_ENOMEM;
+    }
+    /* before the loop runs, the store is the loop's to use */
+    if (cw_store_each_delivery(d->store, 1, on_loaded, a) < 0 || cw_store_last_alerts(d->store, on_last_alert, a) < 0)
+        cw_error("alert", NULL, "could not read the outbox; pending alerts will be sent after the next restart");
+    uv_timer_init(d->loop, &a->tick);
+    a->tick.data = a;
+    uv_timer_start(&a->tick, on_tick, 1000, 1000);
+    if (a->pending)
+        cw_info("alert", NULL, "%lld delivery(ies) pending from before; sending", (long long)a->pending);
+    *out = a;
+    return 0;
+}
+
+int64_t cw_alerts_pending(const struct cw_alerts *a) { return a ? a->pending : 0; }
+
+int cw_alerts_delivered(const struct cw_alerts *a, int i, const char **target, int64_t *count)
+{
+    if (!a || i >= a->n_counted)
+        return 0;
+    *target = a->counted[i].name;
+    *count = a->counted[i].delivered;
+    return 1;
+}
+
+static void on_tick_closed(uv_handle_t *h)
+{
+    struct cw_alerts *a = h->data;
+    while (a->q) {
+        struct delivery *dl = a->q;
+        a->q = dl->next;
+        alert_unref(dl->a);
+        free(dl);
+    }
+    free(a->cams);
+    free(a);
+}
+
+void cw_alerts_stop(struct cw_alerts *a)
+{
+    if (!a)
+        return;
+    /* In-flight attempts are abandoned: their rows stay pending and the
+     * next start sends them again, with the same Idempotency-Key. */
+    cw_httpc_close(a->hc);
+    uv_timer_stop(&a->tick);
+    uv_close((uv_handle_t *)&a->tick, on_tick_closed);
+}

@@ -1,0 +1,37 @@
+/* Alerts that arrive and are never lost.
+ *
+ * The camera module reports state changes, image conditions and motion
+ * events; this module decides what deserves an alert (grace before
+ * camera_offline, one offline/recovered pair per camera per flap window
+ * and then one camera_flapping), renders it in Vietnamese and English,
+ * routes it to the matching targets, and writes it to the outbox (SQLite)
+ * in the daemon's next batch. Only once that batch is committed does it
+ * send, through the curl-on-uv client, with an Idempotency-Key header and
+ * exponential backoff until each target answered 2xx (or 24 h passed).
+ * Pending deliveries are reloaded at start, so a restart or a crash loses
+ * nothing that was committed. */
+#ifndef CW_ALERTS_H
+#define CW_ALERTS_H
+#include <stdint.h>
+
+struct cw_daemon;
+struct cw_camera;
+struct cw_alerts;
+
+int cw_alerts_start(struct cw_daemon *d, struct cw_alerts **out);
+void cw_alerts_stop(struct cw_alerts *a);
+
+/* A camera's connection state changed (state/cause names). */
+void cw_alerts_camera_state(struct cw_alerts *a, const struct cw_camera *cam, int64_t now_us);
+/* An image condition (black, frozen, covered, blurred) began or ended. */
+void cw_alerts_image(struct cw_alerts *a, const struct cw_camera *cam, const char *condition, int on, int64_t now_us);
+/* A detection event ended. */
+void cw_alerts_motion(struct cw_alerts *a, const struct cw_camera *cam, const char *plugin, int64_t start_us,
+                      int64_t end_us, double peak, const char *snapshot);
+
+/* Counters for /metrics: deliveries not yet done, and per target (i from
+ * 0 while it returns 1) those delivered since start. */
+int64_t cw_alerts_pending(const struct cw_alerts *a);
+int cw_alerts_delivered(const struct cw_alerts *a, int i, const char **target, int64_t *count);
+
+#endif
