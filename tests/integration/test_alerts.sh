@@ -88,7 +88,15 @@ ok "all 20 offline alerts arrived, one key per camera ($sent webhook requests in
 blink=$(kinds "$T/hook.jsonl" /hook '^blink$' | awk '{print $2}' | sort | uniq -c | awk '{print $2 "=" $1}' | tr '\n' ' ')
 [ "$blink" = "camera_flapping=1 camera_offline=1 camera_recovered=1 " ] || fail "blink on the webhook: $blink"
 flaps=$(q "SELECT COUNT(*) FROM spans WHERE camera = 'blink' AND state = 'offline'")
-ok "blink flapped $flaps times: the webhook got $blink"
+for t in tg am; do
+  per=$(q "SELECT group_concat(kind || '=' || n, ' ') FROM (SELECT a.kind, COUNT(*) n FROM deliveries d JOIN alerts a
+           ON a.key = d.alert_key WHERE d.target = '$t' AND a.camera = 'blink' AND d.state = 'delivered'
+           GROUP BY a.kind ORDER BY a.kind)")
+  [ "$per" = "camera_flapping=1 camera_offline=1 camera_recovered=1" ] || fail "blink to $t: $per"
+done
+[ "$(grep -c 'Camera blink .* OFFLINE' <<<"$(jq -r 'select(.path | endswith("/sendMessage")) | .body | fromjson | .text' "$T/telegram.jsonl")")" = 1 ] \
+  || fail "Telegram got blink OFFLINE more than once"
+ok "blink flapped $flaps times: the webhook got $blink, and so did Telegram and Alertmanager"
 
 tgm=$(jq -r 'select(.path | endswith("/sendMessage")) | .body | fromjson | "\(.chat_id) \(.text)"' "$T/telegram.jsonl")
 grep -q "^-1004242 Camera blink (Cổng làng, Xã Hòa Bình) OFFLINE" <<<"$tgm" || fail "telegram sendMessage: $tgm"
