@@ -264,20 +264,28 @@ static void decide(struct cw_analysis *a, struct slot *s, const struct cw_plugin
     }
 }
 
+/* Whether plugin slot s takes a frame now (its input and rate gate). */
+static int takes(const struct slot *s, int keyframe, int64_t pts_us)
+{
+    if (s->d->input == CW_PLUGIN_INPUT_NONE || (s->d->input == CW_PLUGIN_INPUT_KEYFRAMES && !keyframe))
+        return 0;
+    /* Rate gate for FRAMES plugins, on stream time; an unknown time
+     * passes, and time going backwards (a new session, a wrapped clock)
+     * restarts the gate. */
+    if (s->d->input == CW_PLUGIN_INPUT_FRAMES && s->d->analysis_fps > 0 && pts_us != INT64_MIN &&
+        s->last_pts_us != INT64_MIN && pts_us >= s->last_pts_us &&
+        pts_us - s->last_pts_us < (int64_t)(0.9e6 / s->d->analysis_fps))
+        return 0;
+    return 1;
+}
+
 /* analyse: hand a decoded (and scaled) frame to the plugins that want it. */
 static void analyse(struct cw_analysis *a, int keyframe, int64_t pts_us, int64_t now, int minute)
 {
     struct cw_plugin_frame f = {a->luma, a->lw, a->lh, a->lw, pts_us != INT64_MIN ? pts_us : 0, now, keyframe};
     for (int i = 0; i < a->n; i++) {
         struct slot *s = &a->slots[i];
-        if (s->d->input == CW_PLUGIN_INPUT_NONE || (s->d->input == CW_PLUGIN_INPUT_KEYFRAMES && !keyframe))
-            continue;
-        /* Rate gate for FRAMES plugins, on stream time; an unknown time
-         * passes, and time going backwards (a new session, a wrapped
-         * clock) restarts the gate. */
-        if (s->d->input == CW_PLUGIN_INPUT_FRAMES && s->d->analysis_fps > 0 && pts_us != INT64_MIN &&
-            s->last_pts_us != INT64_MIN && pts_us >= s->last_pts_us &&
-            pts_us - s->last_pts_us < (int64_t)(0.9e6 / s->d->analysis_fps))
+        if (!takes(s, keyframe, pts_us))
             continue;
         if (pts_us != INT64_MIN)
             s->last_pts_us = pts_us;
@@ -323,7 +331,12 @@ int cw_analysis_packet(struct cw_analysis *a, const AVPacket *pkt, int64_t now, 
         /* RTSP's first frames may carry no timestamp (before RTCP sync):
          * INT64_MIN says "unknown" to the rate gate below. */
         int64_t fpts = fts != AV_NOPTS_VALUE ? av_rescale_q(fts, a->tb, (AVRational){1, 1000000}) : INT64_MIN;
-        if (scale(a, a->frame) == 0)
+        /* Scaling costs a pass over the full-size picture: only for a
+         * frame some plugin takes (motion takes 5 of 15 a second). */
+        int wanted = 0;
+        for (int i = 0; i < a->n && !wanted; i++)
+            wanted = takes(&a->slots[i], fkey, fpts);
+        if (wanted && scale(a, a->frame) == 0)
             analyse(a, fkey, fpts, now, minute);
         av_frame_unref(a->frame);
     }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: prints one table of measurements (not part of make test).
-# So far: the report over synthetic histories (issue #6's target: 1,000
-# cameras x 12 months in under 2 s). The ingest, decode and alert benchmarks
-# of issue #8 are not written yet.
+# The report over synthetic histories (issue #6's target: 1,000 cameras x
+# 12 months in under 2 s), then ingest cost against ffmpeg (tests/bench/
+# ingest.sh). Motion as a peer, alert latency and SQLite insert rates
+# (issue #8) are not measured yet.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -30,3 +31,6 @@ for size in "1000 12" "1000 1" "100 12"; do
       "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
   done
 done
+
+echo
+tests/bench/ingest.sh

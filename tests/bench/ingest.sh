@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Ingest cost next to ffmpeg's floors, on the same camsim streams in the
+# same run (vtest.avi as H.264 1280x720 at 15 fps, keyframe every 2 s,
+# served without re-encoding). For N cameras and each decode mode:
+#   camwatchd's CPU seconds per stream-second (utime + stime from /proc),
+#   the floor: N ffmpeg processes doing the same job (-c copy; keyframe-only
+#   decode with -skip_frame nokey; full decode with -threads 1), and the
+#   ratio camwatch / floor; and camwatchd's RSS per camera.
+# Prints a Markdown table. BENCH_N (default "1 4 16"), BENCH_SECONDS (15).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+NS=${BENCH_N:-1 4 16}
+D=${BENCH_SECONDS:-15}
+T=$(mktemp -d)
+PIDS=()
+trap 'for p in "${PIDS[@]:-}"; do kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
+HZ=$(getconf CLK_TCK)
+free_port() { while :; do p=$(( 20000 + RANDOM % 20000 )); ss -Hltn "sport = :$p" | grep -q . || { echo $p; return; }; done; }
+cpu_of() { awk -v hz="$HZ" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
+rss_of() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+printf '| mode | N | camwatchd CPU s / stream-s | floor (ffmpeg) | floor CPU s / stream-s | ratio | camwatchd RSS / camera (MiB) |\n'
+printf '|---|---|---|---|---|---|---|\n'
+for N in $NS; do
+  PORT=$(free_port)
+  args=()
+  for i in $(seq "$N"); do args+=(--mount "c$i=file=media/vtest-720p15.h264"); done
+  "$BUILD"/camsim --port "$PORT" --ready-file "$T/ready" "${args[@]}" > "$T/camsim.log" 2>&1 &
+  CAMSIM=$!
+  PIDS+=($CAMSIM)
+  for _ in $(seq 100); do [ -f "$T/ready" ] && break; sleep 0.05; done
+  for mode in none activity keyframes frames; do
+    case $mode in
+      none) plugins="[]"; floor="-c copy"; fargs=(-c copy) ;;
+      activity) plugins="[activity]"; floor="-c copy"; fargs=(-c copy) ;;
+      keyframes) plugins="[imagehealth]"; floor="-skip_frame nokey"; fargs=() ;;
+      frames) plugins="[motion]"; floor="-threads 1"; fargs=() ;;
+    esac
+    cat > "$T/cw.yaml" <<EOT
+daemon: {database: $T/cw-$N-$mode.db, state_dir: $T/state, log_level: warn, plugin_dir: $PWD/$BUILD/plugins}
+http: {listen: ""}
+sites: [{district: d, communes: [{commune: c, sites: [{site: s}]}]}]
+cameras:
+EOT
+    for i in $(seq "$N"); do
+      echo "  - {id: c$i, site: s, url: \"rtsp://127.0.0.1:$PORT/c$i\", plugins: $plugins}" >> "$T/cw.yaml"
+    done
+    "$BUILD"/camwatchd -c "$T/cw.yaml" 2> "$T/cw.log" &
+    CW=$!
+    sleep 4 # connect and warm up
+    online=$(sqlite3 "$T/cw-$N-$mode.db" "SELECT COUNT(*) FROM spans WHERE state='online' AND end_us IS NULL")
+    c0=$(cpu_of $CW)
+    sleep "$D"
+    c1=$(cpu_of $CW)
+    rss=$(rss_of $CW)
+    kill -TERM $CW; wait $CW || true
+    # the floor: one ffmpeg per stream, the same streams, the same length
+    fpids=()
+    for i in $(seq "$N"); do
+      if [ "$mode" = keyframes ]; then
+        ffmpeg -nostdin -loglevel error -rtsp_transport tcp -skip_frame nokey -i "rtsp://127.0.0.1:$PORT/c$i" -f null - &
+      elif [ "$mode" = frames ]; then
+        ffmpeg -nostdin -loglevel error -rtsp_transport tcp -threads 1 -i "rtsp://127.0.0.1:$PORT/c$i" -threads 1 -f null - &
+      else
+        ffmpeg -nostdin -loglevel error -rtsp_transport tcp -i "rtsp://127.0.0.1:$PORT/c$i" "${fargs[@]}" -f null - &
+      fi
+      fpids+=($!)
+    done
+    sleep 4
+    f0=0; for p in "${fpids[@]}"; do f0=$(awk -v a="$f0" -v b="$(cpu_of "$p")" 'BEGIN { print a + b }'); done
+    sleep "$D"
+    f1=0; for p in "${fpids[@]}"; do f1=$(awk -v a="$f1" -v b="$(cpu_of "$p")" 'BEGIN { print a + b }'); done
+    kill -INT "${fpids[@]}" 2>/dev/null || true
+    wait "${fpids[@]}" 2>/dev/null || true
+    awk -v m="$mode" -v n="$N" -v on="$online" -v c="$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')" \
+        -v f="$(awk -v a="$f0" -v b="$f1" 'BEGIN { print b - a }')" -v d="$D" -v fl="$floor" -v rss="$rss" 'BEGIN {
+      cw = c / (n * d); ff = f / (n * d)
+      printf "| %s%s | %d | %.4f | `ffmpeg %s` | %.4f | %.2f | %.1f |\n", m, (on < n ? " (" on "/" n " online)" : ""),
+             n, cw, fl, ff, (ff > 0 ? cw / ff : 0), rss / 1024 / n }'
+  done
+  kill -TERM $CAMSIM; wait $CAMSIM 2>/dev/null || true
+  rm -f "$T/ready"
+done
