@@ -146,6 +146,17 @@ void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *
                                  com->name, dis->id, dis->name, cc->url_redacted, cc->enabled, plugins};
 }
 
+void cw_camera_set_names(struct cw_camera *cam, const struct cw_camera_meta *m)
+{
+    snprintf(cam->name, sizeof cam->name, "%s", m->name);
+    snprintf(cam->site, sizeof cam->site, "%s", m->site);
+    snprintf(cam->site_name, sizeof cam->site_name, "%s", m->site_name);
+    snprintf(cam->commune, sizeof cam->commune, "%s", m->commune);
+    snprintf(cam->commune_name, sizeof cam->commune_name, "%s", m->commune_name);
+    snprintf(cam->district, sizeof cam->district, "%s", m->district);
+    snprintf(cam->district_name, sizeof cam->district_name, "%s", m->district_name);
+}
+
 int cw_camera_config_same(const struct cw_camera_config *a, const struct cw_camera_config *b)
 {
     if (!cw_camera_config_same_session(a, b) || a->n_plugins != b->n_plugins ||
@@ -241,13 +252,7 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
     struct cw_camera_meta meta;
     char plugins[512];
     cw_camera_meta(cfg, cc, &meta, plugins, sizeof plugins);
-    snprintf(cam->name, sizeof cam->name, "%s", meta.name);
-    snprintf(cam->site, sizeof cam->site, "%s", meta.site);
-    snprintf(cam->site_name, sizeof cam->site_name, "%s", meta.site_name);
-    snprintf(cam->commune, sizeof cam->commune, "%s", meta.commune);
-    snprintf(cam->commune_name, sizeof cam->commune_name, "%s", meta.commune_name);
-    snprintf(cam->district, sizeof cam->district, "%s", meta.district);
-    snprintf(cam->district_name, sizeof cam->district_name, "%s", meta.district_name);
+    cw_camera_set_names(cam, &meta);
 
     cw_store_batch_camera_start(cw_daemon_batch(d), &meta, now);
     cw_info("camera", cam->id, "watching %s (%s)", cam->url_redacted, cam->transport ? "udp" : "tcp");

@@ -42,6 +42,9 @@ struct cw_camera {
 void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *cc, struct cw_camera_meta *m,
                     char *plugins, size_t plen);
 
+/* Copies the names up the hierarchy (for the API, metrics and alerts). */
+void cw_camera_set_names(struct cw_camera *cam, const struct cw_camera_meta *m);
+
 /* Creates the camera, records its start in the daemon's next store batch
  * and starts its first connection attempt. */
 int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const struct cw_camera_config *cc,

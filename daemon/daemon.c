@@ -372,13 +372,7 @@ static void on_sighup(uv_signal_t *s, int signum)
             char plugins[512];
             cw_camera_meta(nc, cc, &meta, plugins, sizeof plugins);
             cw_store_batch_camera_meta(d->pending, &meta, now);
-            snprintf(cam->name, sizeof cam->name, "%s", meta.name);
-            snprintf(cam->site, sizeof cam->site, "%s", meta.site);
-            snprintf(cam->site_name, sizeof cam->site_name, "%s", meta.site_name);
-            snprintf(cam->commune, sizeof cam->commune, "%s", meta.commune);
-            snprintf(cam->commune_name, sizeof cam->commune_name, "%s", meta.commune_name);
-            snprintf(cam->district, sizeof cam->district, "%s", meta.district);
-            snprintf(cam->district_name, sizeof cam->district_name, "%s", meta.district_name);
+            cw_camera_set_names(cam, &meta);
             cams[n++] = cam;
             kept++;
             continue;
