@@ -43,7 +43,7 @@ TOY_PLUGINS := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildca
 
 BINS := $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim $(PLUGINS) $(TOY_PLUGINS) $(BUILD)/tests/receiver
 
-.PHONY: all deps media test demo asan clean bench install
+.PHONY: all deps media test demo asan clean bench install fuzz soak
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -125,12 +125,27 @@ install: all
 	[ -e $(DESTDIR)/etc/camwatch/camwatch.yaml ] || install -m 640 \
 	  $(DESTDIR)$(PREFIX)/share/doc/camwatch/camwatch.yaml.installed $(DESTDIR)/etc/camwatch/camwatch.yaml
 
+# libFuzzer on the config parser (clang), for FUZZ_SECONDS (default 60) on
+# a scratch copy of the committed seed corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_SRC := tests/fuzz/fuzz_config.c daemon/config.c daemon/redact.c daemon/log.c daemon/error.c daemon/clock.c
+build-fuzz/fuzz_config: $(FUZZ_SRC)
+	@mkdir -p build-fuzz
+	@echo "  FUZZ    $@"
+	@clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_SRC) \
+	  $(call pc_cflags,yaml-0.1) $(call pc_libs,yaml-0.1)
+
+fuzz: deps build-fuzz/fuzz_config
+	@rm -rf build-fuzz/corpus && cp -r tests/fuzz/corpus/config build-fuzz/corpus
+	build-fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 build-fuzz/corpus \
+	  tests/fuzz/corpus/config
+
 # Measurements, printed as a table (README.md shows the latest).
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run.sh
 
 clean:
-	rm -rf build build-asan tests/tmp
+	rm -rf build build-asan build-fuzz tests/tmp
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

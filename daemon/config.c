@@ -772,13 +772,15 @@ static char **string_list(struct loader *ld, yaml_node_t *seq, const char *path)
 {
     int n = seq_len(seq);
     char **out = calloc((size_t)n + 1, sizeof *out);
+    int k = 0; /* no holes: the list ends at its first NULL */
     for (int i = 0; out && i < n; i++) {
         yaml_node_t *v = seq_item(ld, seq, i);
         if (v->type != YAML_SCALAR_NODE || !valid_id((const char *)v->data.scalar.value)) {
             err_at(ld, v, path, "expected a list of names");
             continue;
         }
-        out[i] = strdup((const char *)v->data.scalar.value);
+        if ((out[k] = strdup((const char *)v->data.scalar.value)))
+            k++;
     }
     return out;
 }

@@ -10,7 +10,7 @@ PKGS=(
   libuv1-dev libsqlite3-dev sqlite3 libyaml-dev libjansson-dev libcmocka-dev
   libgstrtspserver-1.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
-  tzdata procps iproute2 jq chromium time
+  tzdata procps iproute2 jq chromium time clang libclang-rt-14-dev
 )
 
 missing=()

@@ -169,6 +169,10 @@ static void test_empty_and_wrong_shapes(void **state)
         {"daemon:\n  database: a\n  database: b\ncameras: []\n", "duplicate key (first at line 2)"},
         {"cameras:\n  - id: \"bad id!\"\n", "is not a valid id"},
         {"sites: []\n", "cameras: required section is missing"},
+        /* found by the fuzzer: a bad item amid a target's list once leaked the items after it */
+        {"cameras: []\nalerts:\n  targets:\n    - {name: a, type: webhook, url: \"http://x\","
+         " kinds: [\"no good!\", motion, image_ok]}\n",
+         "expected a list of names"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
