@@ -68,6 +68,8 @@ static void post_msg(struct cw_ingest *ing, const struct cw_ingest_msg *msg)
 {
     uv_mutex_lock(&ing->mu);
     if (ing->qlen == QUEUE_LEN) {
+        /* The loop drains within milliseconds; a full queue means it is
+         * stuck. Keep the newest: it is the state that matters. */
         ing->qhead = (ing->qhead + 1) % QUEUE_LEN;
         ing->qlen--;
     }
@@ -79,22 +81,13 @@ static void post_msg(struct cw_ingest *ing, const struct cw_ingest_msg *msg)
 
 static void post(struct cw_ingest *ing, enum cw_ingest_msg_kind kind, enum cw_cause cause, const char *detail)
 {
-    uv_mutex_lock(&ing->mu);
-    if (ing->qlen == QUEUE_LEN) {
-        /* The loop drains within milliseconds; a full queue means it is
-         * stuck. Keep the newest: it is the state that matters. */
-        ing->qhead = (ing->qhead + 1) % QUEUE_LEN;
-        ing->qlen--;
-    }
-    struct cw_ingest_msg *m = &ing->q[(ing->qhead + ing->qlen) % QUEUE_LEN];
-    memset(m, 0, sizeof *m);
-    m->kind = kind;
-    m->wall_us = cw_wall_us();
-    m->cause = cause;
-    snprintf(m->detail, sizeof m->detail, "%s", detail ? detail : "");
-    ing->qlen++;
-    uv_mutex_unlock(&ing->mu);
-    ing->notify(ing->ud);
+    struct cw_ingest_msg m;
+    memset(&m, 0, sizeof m);
+    m.kind = kind;
+    m.wall_us = cw_wall_us();
+    m.cause = cause;
+    snprintf(m.detail, sizeof m.detail, "%s", detail ? detail : "");
+    post_msg(ing, &m);
 }
 
 int cw_ingest_poll(struct cw_ingest *ing, struct cw_ingest_msg *msg)
