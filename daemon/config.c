@@ -1105,6 +1105,44 @@ static void print_table(FILE *f, const char *section, const struct key *t)
                 t->help, t->reloadable ? "" : " [restart]");
 }
 
+/* Whether field k differs between two structs of the same table. */
+static int field_differs(const struct key *k, const void *a, const void *b)
+{
+    const char *fa = (const char *)a + k->off, *fb = (const char *)b + k->off;
+    switch (k->type) {
+    case T_STR: case T_ID: case T_PATH: case T_URL: case T_SCHEDULE: {
+        const char *x = *(char *const *)fa, *y = *(char *const *)fb;
+        return strcmp(x ? x : "", y ? y : "") != 0;
+    }
+    case T_DURATION:
+        return *(const int64_t *)fa != *(const int64_t *)fb;
+    case T_DOUBLE:
+        return *(const double *)fa != *(const double *)fb;
+    case T_BOOL: case T_LOGLEVEL: case T_TRANSPORT: case T_INT:
+        return *(const int *)fa != *(const int *)fb;
+    case T_LIST:
+        break;
+    }
+    return 0;
+}
+
+void cw_config_restart_changes(const struct cw_config *old, const struct cw_config *cur,
+                               void (*cb)(void *ud, const char *section, const char *key), void *ud)
+{
+    /* The tables' `reloadable` column is the one record of what a reload
+     * cannot change; cameras' keys are handled per camera by the daemon. */
+    const struct { const char *section; const struct key *table; const void *a, *b; } sections[] = {
+        {"daemon", daemon_keys, old, cur},
+        {"http", http_keys, &old->http, &cur->http},
+        {"report", report_keys, &old->report, &cur->report},
+        {"alerts", alerts_keys, &old->alerts, &cur->alerts},
+    };
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+        for (const struct key *k = sections[i].table; k->name; k++)
+            if (!k->reloadable && k->type != T_LIST && field_differs(k, sections[i].a, sections[i].b))
+                cb(ud, sections[i].section, k->name);
+}
+
 void cw_report_rules_default(struct cw_report_rules *r)
 {
     struct cw_config_errors errs = {0};

@@ -155,6 +155,11 @@ int cw_camera_config_same_session(const struct cw_camera_config *a, const struct
 /* The report rules' defaults (for a report run without a config file). */
 void cw_report_rules_default(struct cw_report_rules *r);
 
+/* Calls cb for each key marked [restart] (not reloadable) whose value
+ * differs between old and cur. */
+void cw_config_restart_changes(const struct cw_config *old, const struct cw_config *cur,
+                               void (*cb)(void *ud, const char *section, const char *key), void *ud);
+
 /* Prints the key reference generated from the tables. */
 void cw_config_print_keys(FILE *f);
 

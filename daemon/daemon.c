@@ -320,6 +320,12 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
     /* else flush_done finishes it */
 }
 
+static void warn_restart(void *ud, const char *section, const char *key)
+{
+    (void)ud;
+    cw_warn("daemon", NULL, "%s.%s changed: it takes effect at the next restart", section, key);
+}
+
 static void on_sighup(uv_signal_t *s, int signum)
 {
     struct cw_daemon *d = s->data;
@@ -337,17 +343,10 @@ static void on_sighup(uv_signal_t *s, int signum)
         cw_error("daemon", NULL, "reload rejected (%s); the running configuration stays", cw_strerror(rc));
         return;
     }
-    /* What the daemon set up once stays until a restart. */
-    struct { const char *key, *old, *new; } fixed[] = {
-        {"daemon.database", d->cfg->database, nc->database},     {"daemon.state_dir", d->cfg->state_dir, nc->state_dir},
-        {"daemon.plugin_dir", d->cfg->plugin_dir, nc->plugin_dir}, {"daemon.timezone", d->cfg->timezone, nc->timezone},
-        {"http.listen", d->cfg->http.listen, nc->http.listen},   {"http.token", d->cfg->http.token, nc->http.token},
-        {"http.push_url", d->cfg->http.push_url, nc->http.push_url},
-        {"http.push_instance", d->cfg->http.push_instance, nc->http.push_instance},
-    };
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        if (strcmp(fixed[i].old, fixed[i].new) != 0)
-            cw_warn("daemon", NULL, "%s changed: it takes effect at the next restart", fixed[i].key);
+    /* What the daemon set up once stays until a restart; the plugin
+     * directory is the one such setting read again later (plugins load on
+     * first use), so the running one is kept. */
+    cw_config_restart_changes(d->cfg, nc, warn_restart, NULL);
     free(nc->plugin_dir);
     nc->plugin_dir = strdup(d->cfg->plugin_dir);
     cw_log_set_level(nc->log_level);
