@@ -42,11 +42,15 @@ struct opts {
     const char *arg;
 };
 
-/* Resolves the database path and time zone from --db or the config. */
-static int resolve(const struct opts *o, char *db, size_t dblen)
+/* Resolves the database path, the time zone and (if rules is not NULL)
+ * the report rules from --db or the config; shared by every command that
+ * reads the database. */
+int cw_cli_resolve(const char *config, const char *db_opt, char *db, size_t dblen, struct cw_report_rules *rules)
 {
-    if (o->db) {
-        snprintf(db, dblen, "%s", o->db);
+    if (rules)
+        cw_report_rules_default(rules);
+    if (db_opt) {
+        snprintf(db, dblen, "%s", db_opt);
         if (!getenv("TZ"))
             setenv("TZ", "Asia/Ho_Chi_Minh", 1);
         tzset();
@@ -54,7 +58,7 @@ static int resolve(const struct opts *o, char *db, size_t dblen)
     }
     struct cw_config *cfg;
     struct cw_config_errors errs = {0};
-    int rc = cw_config_load(o->config, CW_CONFIG_KEEP_ENV, &cfg, &errs);
+    int rc = cw_config_load(config, CW_CONFIG_KEEP_ENV, &cfg, &errs);
     for (int i = 0; i < errs.n; i++)
         fprintf(stderr, "%s\n", errs.msgs[i]);
     cw_config_errors_free(&errs);
@@ -63,8 +67,15 @@ static int resolve(const struct opts *o, char *db, size_t dblen)
     snprintf(db, dblen, "%s", cfg->database);
     setenv("TZ", cfg->timezone, 1);
     tzset();
+    if (rules)
+        *rules = cfg->report;
     cw_config_free(cfg);
     return 0;
+}
+
+static int resolve(const struct opts *o, char *db, size_t dblen)
+{
+    return cw_cli_resolve(o->config, o->db, db, dblen, NULL);
 }
 
 static int cmp_offline(const void *a, const void *b)

@@ -152,26 +152,8 @@ int cw_cli_report(int argc, char **argv, const char *config, const char *db)
     }
 
     /* Rules, time zone and database from the config, unless --db. */
-    cw_report_rules_default(&rules);
-    if (db) {
-        snprintf(dbpath, sizeof dbpath, "%s", db);
-        if (!getenv("TZ"))
-            setenv("TZ", "Asia/Ho_Chi_Minh", 1);
-    } else {
-        struct cw_config *cfg;
-        struct cw_config_errors errs = {0};
-        int rc = cw_config_load(config, CW_CONFIG_KEEP_ENV, &cfg, &errs);
-        for (int i = 0; i < errs.n; i++)
-            fprintf(stderr, "%s\n", errs.msgs[i]);
-        cw_config_errors_free(&errs);
-        if (rc < 0)
-            return 2;
-        snprintf(dbpath, sizeof dbpath, "%s", cfg->database);
-        setenv("TZ", cfg->timezone, 1);
-        rules = cfg->report;
-        cw_config_free(cfg);
-    }
-    tzset();
+    if (cw_cli_resolve(config, db, dbpath, sizeof dbpath, &rules) < 0)
+        return 2;
 
     int y1, m1, d1 = 1, y2, m2, d2;
     char period[64];
