@@ -114,7 +114,12 @@ got=$(curl -s "http://127.0.0.1:$PGW/metrics" | grep '^camwatch_camera_up{' | se
   || fail "Pushgateway has: '$got' ($(grep -i push "$T/camwatchd.log" | tail -2))"
 ok "Pushgateway received the pushed series: $got"
 
-# reload: only up2's URL changes
+# reload: only up2's URL changes. First let `stalls` finish changing on its
+# own: its first reconnect to the stalled mount waits out the 10 s connect
+# timeout and then becomes offline/unreachable; a snapshot taken before
+# that would count the camera's own transition against the reload.
+wait_sql 20 "SELECT COUNT(*) FROM spans WHERE camera = 'stalls' AND cause = 'unreachable' AND end_us IS NULL" \
+  || fail "stalls never settled: $(q "SELECT state, cause FROM spans WHERE camera = 'stalls' AND end_us IS NULL")"
 before=$(q "SELECT group_concat(camera || '=' || n, ' ') FROM (SELECT camera, COUNT(*) n FROM spans GROUP BY camera ORDER BY camera)")
 sed -i "s|$PORT/ok2\"|$PORT/ok3\"|" "$CFG"
 kill -HUP "$DAEMON_PID"
