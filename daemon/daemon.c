@@ -202,6 +202,13 @@ static void publish_live(struct cw_daemon *d)
     l->started_us = d->started_us;
     l->alerts_on = d->alerts != NULL;
     l->alerts_pending = cw_alerts_pending(d->alerts);
+    l->loop_lag_us = cw_selfwatch_take_window(&d->selfwatch);
+    l->loop_lag_max_us = d->selfwatch.lag_max_us;
+    l->loop_stalls = d->selfwatch.stalls;
+    if (cw_proc_rss_bytes(&l->rss_bytes) < 0)
+        l->rss_bytes = -1;
+    if (cw_proc_open_fds(&l->open_fds) < 0)
+        l->open_fds = -1;
     const char *tn;
     int64_t cnt;
     for (int i = 0; l->n_targets < CW_LIVE_MAX_TARGETS && cw_alerts_delivered(d->alerts, i, &tn, &cnt); i++) {
@@ -311,6 +318,7 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
     uv_close((uv_handle_t *)&d->sig_int, on_handle_closed);
     uv_close((uv_handle_t *)&d->sig_hup, on_handle_closed);
     uv_close((uv_handle_t *)&d->retention_timer, on_handle_closed);
+    cw_selfwatch_stop(&d->selfwatch);
     collect_stats(d, cw_wall_us());
     for (int i = 0; i < d->n_cameras; i++)
         cw_camera_close(d->cameras[i], 0); /* end_run closes all spans at once */
@@ -536,6 +544,8 @@ int cw_daemon_run(struct cw_daemon *d)
     uv_signal_start(&d->sig_int, on_signal, SIGINT);
     uv_timer_start(&d->flush_timer, on_flush, 0, FLUSH_INTERVAL_MS);
     uv_timer_start(&d->retention_timer, on_retention, 5000, 60000);
+    if (cw_selfwatch_start(&d->selfwatch, d->loop) < 0)
+        cw_warn("daemon", NULL, "could not start the loop lag timer; camwatch_loop_lag_* will stay 0");
     cw_info("daemon", NULL, "camwatchd started: %d camera(s), database %s", d->n_cameras, d->cfg->database);
     uv_run(d->loop, UV_RUN_DEFAULT);
     return d->exit_code;

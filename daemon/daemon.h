@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "live.h"
+#include "selfwatch.h"
 #include "store.h"
 
 struct cw_camera;
@@ -42,6 +43,7 @@ struct cw_daemon {
     uv_work_t flush_work;
     uv_timer_t flush_timer;
     int64_t last_heartbeat_mono;
+    struct cw_selfwatch selfwatch; /* loop lag, RSS, fds for the metrics */
 
     /* the live view for the HTTP server, published every flush tick */
     struct cw_live_box live;

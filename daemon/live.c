@@ -212,6 +212,21 @@ char *cw_live_metrics(const struct cw_live *l)
             bprintf(&b, "\"} %lld\n", (long long)l->targets[i].delivered);
         }
     }
+    head(&b, "camwatch_loop_lag_seconds", "gauge",
+         "Longest the event loop ran late over the last publish interval (about 1 s).");
+    bprintf(&b, "camwatch_loop_lag_seconds %.3f\n", l->loop_lag_us / 1e6);
+    head(&b, "camwatch_loop_lag_max_seconds", "gauge", "Longest the event loop ran late since start.");
+    bprintf(&b, "camwatch_loop_lag_max_seconds %.3f\n", l->loop_lag_max_us / 1e6);
+    head(&b, "camwatch_loop_stalls_total", "counter", "Times the event loop was blocked for more than 1 s.");
+    bprintf(&b, "camwatch_loop_stalls_total %lld\n", (long long)l->loop_stalls);
+    if (l->rss_bytes >= 0) {
+        head(&b, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+        bprintf(&b, "process_resident_memory_bytes %lld\n", (long long)l->rss_bytes);
+    }
+    if (l->open_fds >= 0) {
+        head(&b, "process_open_fds", "gauge", "Number of open file descriptors.");
+        bprintf(&b, "process_open_fds %d\n", l->open_fds);
+    }
     head(&b, "camwatch_start_time_seconds", "gauge", "Unix time camwatchd started.");
     bprintf(&b, "camwatch_start_time_seconds %.3f\n", l->started_us / 1e6);
     head(&b, "camwatch_build_info", "gauge", "Always 1; the labels say which camwatch this is.");

@@ -38,6 +38,10 @@ struct cw_live {
         int64_t delivered;
     } targets[CW_LIVE_MAX_TARGETS];
     int n_targets;
+    /* the daemon itself (selfwatch.h); -1 when unknown */
+    int64_t loop_lag_us, loop_lag_max_us, loop_stalls;
+    int64_t rss_bytes;
+    int open_fds;
 };
 
 struct cw_live_box {
