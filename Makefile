@@ -125,10 +125,12 @@ install: all
 	[ -e $(DESTDIR)/etc/camwatch/camwatch.yaml ] || install -m 640 \
 	  $(DESTDIR)$(PREFIX)/share/doc/camwatch/camwatch.yaml.installed $(DESTDIR)/etc/camwatch/camwatch.yaml
 
-# The long runs: 50 SIGKILL rounds (make test runs 8).
+# The long runs: 50 SIGKILL rounds (make test runs 8) and 10 minutes of
+# fleet churn (make test runs 60 s).
 soak: deps media
 	@$(MAKE) --no-print-directory all
 	@CRASH_ROUNDS=50 TEST_FILTER=crash_loop BUILD=$(BUILD) tests/run.sh
+	@CHURN_SECONDS=600 TEST_TIMEOUT=900 TEST_FILTER=fleet_churn BUILD=$(BUILD) tests/run.sh
 
 # libFuzzer on the config parser (clang), for FUZZ_SECONDS (default 60) on
 # a scratch copy of the committed seed corpus.
