@@ -7,6 +7,12 @@ BUILD=${BUILD:-build}
 export BUILD CW_TEST_DATA="$PWD/tests/data"
 pass=0; failed=0; failures=()
 mkdir -p tests/tmp
+# This run's scratch folders (the last five runs are kept for reading) and
+# the secret every test camera's password contains (see secrets_sweep.sh).
+ls -dt tests/tmp/run.* 2>/dev/null | tail -n +5 | xargs -r rm -rf
+CW_TEST_RUN=$(mktemp -d "$PWD/tests/tmp/run.$(date +%Y%m%d-%H%M%S).XXXX")
+CW_SUITE_SECRET="sx$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+export CW_TEST_RUN CW_SUITE_SECRET
 
 for t in "$BUILD"/tests/test_*; do
   [ -x "$t" ] || continue
@@ -21,7 +27,7 @@ done
 for t in tests/integration/test_*.sh; do
   [ -n "${TEST_FILTER:-}" ] && [[ "$t" != *"$TEST_FILTER"* ]] && continue
   start=$(date +%s)
-  out=$(timeout 300 bash "$t" 2>&1); rc=$?
+  out=$(timeout "${TEST_TIMEOUT:-300}" bash "$t" 2>&1); rc=$?
   secs=$(( $(date +%s) - start ))
   if [ "$rc" -eq 0 ]; then
     pass=$((pass + 1)); printf '%-40s PASS (%ds)\n' "integration/$(basename "$t" .sh)" "$secs"
@@ -30,10 +36,19 @@ for t in tests/integration/test_*.sh; do
     failed=$((failed + 1)); failures+=("$(basename "$t")")
     printf '%-40s FAIL (%ds, exit %d)\n' "integration/$(basename "$t" .sh)" "$secs" "$rc"
     sed 's/^/    /' <<<"$out"
-    d=$(ls -dt tests/tmp/"$(basename "$t" .sh)".* 2>/dev/null | head -1)
+    d=$(ls -dt "$CW_TEST_RUN/$(basename "$t" .sh)".* 2>/dev/null | head -1)
     [ -n "$d" ] && [ -f "$d/camwatchd.log" ] && { echo "    --- camwatchd.log (tail) ---"; tail -25 "$d/camwatchd.log" | sed 's/^/    /'; }
   fi
 done
+
+# Last, over everything the tests above produced.
+out=$(tests/secrets_sweep.sh "$CW_TEST_RUN" "$CW_SUITE_SECRET" 2>&1); rc=$?
+if [ "$rc" -eq 0 ]; then
+  pass=$((pass + 1)); printf '%-40s PASS\n' "secrets_sweep"; sed 's/^/    /' <<<"$out"
+else
+  failed=$((failed + 1)); failures+=(secrets_sweep)
+  printf '%-40s FAIL (exit %d)\n' "secrets_sweep" "$rc"; sed 's/^/    /' <<<"$out"
+fi
 
 [ ${#failures[@]} -eq 0 ] || echo "failed: ${failures[*]}"
 echo "$pass passed, $failed failed"

@@ -6,8 +6,18 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-build}
 BIN="$ROOT/$BUILD"
 MEDIA="$ROOT/media"
-mkdir -p "$ROOT/tests/tmp"
-T=$(mktemp -d "$ROOT/tests/tmp/$(basename "$0" .sh).XXXXXX")
+# tests/run.sh gives every run its own folder (CW_TEST_RUN), which the
+# secrets sweep reads at the end.
+RUNDIR=${CW_TEST_RUN:-$ROOT/tests/tmp}
+mkdir -p "$RUNDIR"
+T=$(mktemp -d "$RUNDIR/$(basename "$0" .sh).XXXXXX")
+# Every camera password a test makes contains the suite's secret, so one
+# grep over everything the suite produced finds any that leaked.
+CW_SUITE_SECRET=${CW_SUITE_SECRET:-sx$RANDOM$RANDOM}
+secret() {
+  echo "$(basename "$0" .sh) $1" >> "$RUNDIR/.secrets-used"
+  echo "$1-$CW_SUITE_SECRET"
+}
 PIDS=()
 
 cleanup() {

@@ -11,6 +11,7 @@
 #    flapping camera's offline alert no more (resolved);
 #  - camwatch alerts --pending is empty at the end; nothing leaks secrets.
 . "$(dirname "$0")/lib.sh"
+export CW_TEST_PASS=$(secret alerts)
 PORT=$(free_port); HOOK=$(free_port); TG=$(free_port); AM=$(free_port)
 TG_TOKEN="4242:secret-$RANDOM"
 V=$MEDIA/vtest-360p15.h264
@@ -31,10 +32,10 @@ write_head "$CFG"
 sed -i "s|  log_level: debug|  log_level: info\n  plugin_dir: $BIN/plugins|" "$CFG"
 cat >> "$CFG" <<EOT
   - {id: blink, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/blink", stall_timeout: 2s}
-  - {id: mot, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/mot", plugins: [motion]}
+  - {id: mot, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$PORT/mot", plugins: [motion]}
 EOT
 for i in $(seq -w 1 20); do
-  echo "  - {id: dead$i, site: cong-lang, url: \"rtsp://127.0.0.1:$(free_port)/x\", connect_timeout: 1s}" >> "$CFG"
+  echo "  - {id: dead$i, site: cong-lang, url: \"rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$(free_port)/x\", connect_timeout: 1s}" >> "$CFG"
 done
 cat >> "$CFG" <<EOT
 alerts:

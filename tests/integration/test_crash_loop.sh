@@ -5,6 +5,7 @@
 # spans tile time; at the end every alert in the outbox reached the
 # receiver (duplicates only with the same key).
 . "$(dirname "$0")/lib.sh"
+export CW_TEST_PASS=$(secret crash_loop)
 ROUNDS=${CRASH_ROUNDS:-8}
 PORT=$(free_port); HOOK=$(free_port)
 V=$MEDIA/vtest-360p15.h264
@@ -15,10 +16,10 @@ CFG=$T/cw.yaml
 write_head "$CFG"
 sed -i "s|  log_level: debug|  log_level: info|" "$CFG"
 cat >> "$CFG" <<EOT
-  - {id: f1, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/f1", stall_timeout: 1s}
-  - {id: f2, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/f2", stall_timeout: 1s}
+  - {id: f1, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$PORT/f1", stall_timeout: 1s}
+  - {id: f2, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$PORT/f2", stall_timeout: 1s}
   - {id: ok, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/ok"}
-  - {id: gone, site: cong-lang, url: "rtsp://127.0.0.1:$(free_port)/x", connect_timeout: 1s}
+  - {id: gone, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$(free_port)/x", connect_timeout: 1s}
 alerts:
   offline_grace: 0.5s
   flap_window: 10s

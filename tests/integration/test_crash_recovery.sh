@@ -3,6 +3,7 @@
 # camera's spans still tile time with no overlap, and the downtime is an
 # `unmonitored` span (not offline).
 . "$(dirname "$0")/lib.sh"
+export CW_TEST_PASS=$(secret crash_recovery)
 
 PORT=$(free_port)
 V=$MEDIA/vtest-360p15.h264
@@ -10,9 +11,9 @@ start_camsim "$PORT" a=file=$V b=file=$V
 CFG=$T/cw.yaml
 write_head "$CFG"
 cat >> "$CFG" <<EOT
-  - {id: cam-a, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/a"}
+  - {id: cam-a, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$PORT/a"}
   - {id: cam-b, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/b"}
-  - {id: cam-dead, site: cong-lang, url: "rtsp://127.0.0.1:$(free_port)/x", connect_timeout: 1s}
+  - {id: cam-dead, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$(free_port)/x", connect_timeout: 1s}
 EOT
 DB=$T/camwatch.db
 start_daemon "$CFG"

@@ -6,6 +6,7 @@
 # stays online, and the decoder must survive it); the daemon and a healthy
 # camera are unaffected: the healthy one keeps its single online span.
 . "$(dirname "$0")/lib.sh"
+export CW_TEST_PASS=$(secret hostile)
 PORT=$(free_port)
 # corrupted H.264: the healthy clip with 200 runs of random bytes written into it
 cp "$MEDIA/vtest-360p15.h264" "$T/corrupt.h264"
@@ -41,11 +42,11 @@ write_head "$CFG"
 sed -i "s|  log_level: debug|  log_level: info\n  plugin_dir: $BIN/plugins|" "$CFG"
 cat >> "$CFG" <<EOT
   - {id: healthy, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/ok"}
-  - {id: corrupt, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/bad", plugins: [motion, imagehealth]}
-  - {id: garbage, site: cong-lang, url: "rtsp://127.0.0.1:$G/x", connect_timeout: 3s}
+  - {id: corrupt, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$PORT/bad", plugins: [motion, imagehealth]}
+  - {id: garbage, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$G/x", connect_timeout: 3s}
   - {id: hugeheader, site: cong-lang, url: "rtsp://127.0.0.1:$H/x", connect_timeout: 3s}
   - {id: bogussdp, site: cong-lang, url: "rtsp://127.0.0.1:$S/x", connect_timeout: 3s}
-  - {id: slowdrip, site: cong-lang, url: "rtsp://127.0.0.1:$L/x", connect_timeout: 3s}
+  - {id: slowdrip, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$L/x", connect_timeout: 3s}
 EOT
 DB=$T/camwatch.db
 start_daemon "$CFG"

@@ -11,7 +11,7 @@
 #    daemon goes on.
 . "$(dirname "$0")/lib.sh"
 PORT=$(free_port); PGW=$(free_port); PROM=$(free_port)
-export CW_API_TOKEN="tok-$RANDOM$RANDOM" CW_CAM_PASS="pw-$RANDOM-secret"
+export CW_API_TOKEN="tok-$RANDOM$RANDOM" CW_CAM_PASS=$(secret http)
 V=$MEDIA/vtest-360p15.h264
 start_camsim "$PORT" ok=file=$V ok2=file=$V ok3=file=$V "auth=file=$V,auth=admin:right" stall=file=$V,stall=3
 

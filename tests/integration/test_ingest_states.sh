@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PORT=$(free_port); DEAD=$(free_port)
-GOOD_PASS="good-$RANDOM-horse"; WRONG_PASS="wrong-$RANDOM-staple"
+GOOD_PASS=$(secret good); WRONG_PASS=$(secret wrong)
 export CW_GOOD_PASS=$GOOD_PASS CW_WRONG_PASS=$WRONG_PASS
 CONNECT=3; STALL=3; STALL_AT=5
 V=$MEDIA/vtest-360p15.h264

@@ -9,6 +9,7 @@
 #  - decode modes: no plugin or only `activity` decodes nothing, only
 #    `imagehealth` decodes keyframes only (decoded-frame counter).
 . "$(dirname "$0")/lib.sh"
+export CW_TEST_PASS=$(secret plugins)
 PORT=$(free_port)
 mkdir -p "$T/plugins"
 ln -s "$BIN"/plugins/*.so "$BIN"/tests/plugins/wrongabi.so "$BIN"/tests/plugins/counter.so "$T/plugins/"
@@ -19,11 +20,11 @@ CFG=$T/cw.yaml
 write_head "$CFG"
 sed -i "s|  log_level: debug|  log_level: info\n  plugin_dir: $T/plugins|" "$CFG"
 cat >> "$CFG" <<EOT
-  - {id: mot, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/mot", plugins: [{name: motion}]}
+  - {id: mot, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$PORT/mot", plugins: [{name: motion}]}
   - {id: blk, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/blk", plugins: [imagehealth]}
   - {id: nothing, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/a"}
   - {id: kf, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/b", plugins: [imagehealth]}
-  - {id: act, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/c", plugins: [activity]}
+  - {id: act, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$PORT/c", plugins: [activity]}
   - id: toy
     site: cong-lang
     url: "rtsp://127.0.0.1:$PORT/d"
