@@ -40,7 +40,7 @@ struct state {
     /* model */
     int w, h, frames;
     float *bg, *noise, *prev;
-    uint8_t *fg, *tmp, *area, *chg; /* area: 1 where motion counts */
+    uint8_t *fg, *tmp, *hb, *area, *chg; /* area: 1 where motion counts */
     int *stack;
     long area_px;
 };
@@ -134,7 +134,7 @@ static int inside(const struct poly *p, double x, double y)
 static int setup(struct state *s, int w, int h)
 {
     size_t n = (size_t)w * h;
-    free(s->bg), free(s->noise), free(s->fg), free(s->tmp), free(s->area), free(s->stack);
+    free(s->bg), free(s->noise), free(s->fg), free(s->tmp), free(s->hb), free(s->area), free(s->stack);
     free(s->prev), free(s->chg);
     s->prev = malloc(n * sizeof(float));
     s->chg = calloc(n, 1);
@@ -142,9 +142,10 @@ static int setup(struct state *s, int w, int h)
     s->noise = malloc(n * sizeof(float));
     s->fg = calloc(n, 1);
     s->tmp = calloc(n, 1);
+    s->hb = calloc(n, 1);
     s->area = malloc(n);
     s->stack = malloc(n * sizeof(int));
-    if (!s->bg || !s->noise || !s->fg || !s->tmp || !s->area || !s->stack || !s->prev || !s->chg)
+    if (!s->bg || !s->noise || !s->fg || !s->tmp || !s->hb || !s->area || !s->stack || !s->prev || !s->chg)
         return -1;
     s->w = w;
     s->h = h;
@@ -165,19 +166,43 @@ static int setup(struct state *s, int w, int h)
 }
 
 /* 3x3 erosion (min) of src into dst, then the caller dilates back. */
-static void morph(const uint8_t *src, uint8_t *dst, int w, int h, int erode)
+/* 3x3 binary erosion (erode = 1: AND) or dilation (OR) of a 0/1 mask; out
+ * of the frame counts as `erode`, so borders neither erode nor grow. The
+ * square window is separable: rows first into `hb`, then columns into
+ * dst. Each pass is a branch-free loop the compiler vectorises; the
+ * direct 9-neighbour version was 40 % of camwatchd's CPU in full mode. */
+static void morph(const uint8_t *src, uint8_t *dst, uint8_t *hb, int w, int h, int erode)
 {
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int v = erode ? 1 : 0;
-            for (int dy = -1; dy <= 1; dy++)
-                for (int dx = -1; dx <= 1; dx++) {
-                    int yy = y + dy, xx = x + dx;
-                    int p = yy >= 0 && yy < h && xx >= 0 && xx < w ? src[yy * w + xx] : erode;
-                    v = erode ? v && p : v || p;
-                }
-            dst[y * w + x] = (uint8_t)v;
+    if (w < 2 || h < 2) {
+        memcpy(dst, src, (size_t)w * (size_t)h);
+        return;
+    }
+    for (int y = 0; y < h; y++) {
+        const uint8_t *r = src + (size_t)y * w;
+        uint8_t *o = hb + (size_t)y * w;
+        if (erode) {
+            o[0] = r[0] & r[1];
+            for (int x = 1; x < w - 1; x++)
+                o[x] = r[x - 1] & r[x] & r[x + 1];
+            o[w - 1] = r[w - 2] & r[w - 1];
+        } else {
+            o[0] = r[0] | r[1];
+            for (int x = 1; x < w - 1; x++)
+                o[x] = r[x - 1] | r[x] | r[x + 1];
+            o[w - 1] = r[w - 2] | r[w - 1];
         }
+    }
+    for (int y = 0; y < h; y++) {
+        const uint8_t *a = hb + (size_t)(y > 0 ? y - 1 : y) * w, *b = hb + (size_t)y * w,
+                      *c = hb + (size_t)(y < h - 1 ? y + 1 : y) * w;
+        uint8_t *o = dst + (size_t)y * w;
+        if (erode)
+            for (int x = 0; x < w; x++)
+                o[x] = a[x] & b[x] & c[x];
+        else
+            for (int x = 0; x < w; x++)
+                o[x] = a[x] | b[x] | c[x];
+    }
 }
 
 static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_plugin_result *out)
@@ -260,13 +285,13 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
         return 0;
     /* frame differencing marks a moving object's edges: grow them (two 3x3
      * dilations) to cover it, then keep foreground that moved */
-    morph(s->chg, s->tmp, w, h, 0);
-    morph(s->tmp, s->chg, w, h, 0);
+    morph(s->chg, s->tmp, s->hb, w, h, 0);
+    morph(s->tmp, s->chg, s->hb, w, h, 0);
     for (long i = 0; i < n; i++)
         s->fg[i] = s->fg[i] && s->chg[i];
     /* 3. opening */
-    morph(s->fg, s->tmp, w, h, 1);
-    morph(s->tmp, s->fg, w, h, 0);
+    morph(s->fg, s->tmp, s->hb, w, h, 1);
+    morph(s->tmp, s->fg, s->hb, w, h, 0);
     /* 4. components */
     long min_px = (long)(s->min_area * n) > 4 ? (long)(s->min_area * n) : 4, moving = 0;
     for (long start = 0; start < n; start++) {
@@ -312,7 +337,7 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
 static void destroy(void *st)
 {
     struct state *s = st;
-    free(s->bg), free(s->noise), free(s->fg), free(s->tmp), free(s->area), free(s->stack);
+    free(s->bg), free(s->noise), free(s->fg), free(s->tmp), free(s->hb), free(s->area), free(s->stack);
     free(s->prev), free(s->chg);
     free(s);
 }
