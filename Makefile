@@ -41,9 +41,10 @@ PLUGIN_SRC := $(wildcard plugins/*.c)
 PLUGINS    := $(PLUGIN_SRC:plugins/%.c=$(BUILD)/plugins/%.so)
 TOY_PLUGINS := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/plugins/*.c))
 
-BINS := $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim $(PLUGINS) $(TOY_PLUGINS) $(BUILD)/tests/receiver
+BINS := $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim $(PLUGINS) $(TOY_PLUGINS) $(BUILD)/tests/receiver \
+        $(BUILD)/bench_store
 
-.PHONY: all deps media test demo asan clean bench install fuzz soak
+.PHONY: all deps media test demo asan clean bench install fuzz soak memcheck
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -91,6 +92,10 @@ $(BUILD)/tests/receiver: $(BUILD)/tests/tools/receiver.o
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,libmicrohttpd jansson)
 
+$(BUILD)/bench_store: $(BUILD)/tests/bench/bench_store.o $(LIB)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
@@ -131,6 +136,18 @@ soak: deps media
 	@$(MAKE) --no-print-directory all
 	@CRASH_ROUNDS=50 TEST_FILTER=crash_loop BUILD=$(BUILD) tests/run.sh
 	@CHURN_SECONDS=600 TEST_TIMEOUT=900 TEST_FILTER=fleet_churn BUILD=$(BUILD) tests/run.sh
+
+# The integration tests once more with camwatchd and the CLI under valgrind
+# memcheck: any error or definitely lost block fails the test.
+memcheck: deps media $(BUILD)/valgrind/libhwy.so.1
+	@$(MAKE) --no-print-directory all
+	@CW_VALGRIND=1 TEST_TIMEOUT=1200 tests/run.sh
+
+# See tests/valgrind/hwy_shim.c for why valgrind needs this stand-in.
+$(BUILD)/valgrind/libhwy.so.1: tests/valgrind/hwy_shim.c tests/valgrind/hwy_shim.map
+	@mkdir -p $(dir $@)
+	@echo "  SHIM    $@"
+	@$(CC) -shared -fPIC -O1 -o $@ -Wl,--version-script=tests/valgrind/hwy_shim.map -Wl,-soname,libhwy.so.1 $<
 
 # libFuzzer on the config parser (clang), for FUZZ_SECONDS (default 60) on
 # a scratch copy of the committed seed corpus.

@@ -16,7 +16,10 @@ export CW_TEST_RUN CW_SUITE_SECRET
 
 for t in "$BUILD"/tests/test_*; do
   [ -x "$t" ] || continue
-  out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1); rc=$?
+  vg=()
+  [ -n "${CW_VALGRIND:-}" ] && vg=(env LD_LIBRARY_PATH="$PWD/$BUILD/valgrind" valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+                                  --suppressions=tests/valgrind/valgrind.supp)
+  out=$(CMOCKA_MESSAGE_OUTPUT=TAP "${vg[@]}" "$t" 2>&1); rc=$?
   p=$(grep -cE '^ok [0-9]+' <<<"$out"); f=$(grep -cE '^not ok [0-9]+' <<<"$out")
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed before reporting
   pass=$((pass + p)); failed=$((failed + f))
@@ -29,6 +32,11 @@ for t in tests/integration/test_*.sh; do
   start=$(date +%s)
   out=$(timeout "${TEST_TIMEOUT:-300}" bash "$t" 2>&1); rc=$?
   secs=$(( $(date +%s) - start ))
+  if [ -n "${CW_VALGRIND:-}" ]; then
+    d=$(ls -dt "$CW_TEST_RUN/$(basename "$t" .sh)".* 2>/dev/null | head -1)
+    vg=$(tests/valgrind_check.sh "$d" 2>&1) || { [ "$rc" -eq 0 ] && rc=90; }
+    out+=$'\n'"ok: $vg"
+  fi
   if [ "$rc" -eq 0 ]; then
     pass=$((pass + 1)); printf '%-40s PASS (%ds)\n' "integration/$(basename "$t" .sh)" "$secs"
     sed 's/^/    /' <<<"$out" | grep -E '^    ok:' || true

@@ -14,6 +14,27 @@ T=$(mktemp -d "$RUNDIR/$(basename "$0" .sh).XXXXXX")
 # Every camera password a test makes contains the suite's secret, so one
 # grep over everything the suite produced finds any that leaked.
 CW_SUITE_SECRET=${CW_SUITE_SECRET:-sx$RANDOM$RANDOM}
+
+# make memcheck (CW_VALGRIND=1): camwatchd and the camwatch CLI run under
+# valgrind memcheck, each process logging to $T/valgrind.PID.log, which
+# tests/run.sh reads afterwards. BIN becomes a folder of wrappers that
+# look like the build (camsim and the fixtures stay native).
+if [ -n "${CW_VALGRIND:-}" ]; then
+  VG_BIN=$T/vg-bin
+  mkdir -p "$VG_BIN"
+  for f in "$BIN"/*; do ln -s "$f" "$VG_BIN/"; done
+  for b in camwatchd camwatch; do
+    rm -f "$VG_BIN/$b"
+    cat > "$VG_BIN/$b" <<EOT
+#!/bin/sh
+LD_LIBRARY_PATH="$ROOT/$BUILD/valgrind" exec valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \\
+  --track-origins=yes --num-callers=30 --suppressions="$ROOT/tests/valgrind/valgrind.supp" \\
+  --log-file="$T/valgrind.%p.log" "$BIN/$b" "\$@"
+EOT
+    chmod +x "$VG_BIN/$b"
+  done
+  BIN=$VG_BIN
+fi
 secret() {
   echo "$(basename "$0" .sh) $1" >> "$RUNDIR/.secrets-used"
   echo "$1-$CW_SUITE_SECRET"
@@ -52,11 +73,23 @@ start_camsim() {
   fail "camsim did not start: $(cat "$T/camsim.log")"
 }
 
-# start_daemon CONFIG : starts camwatchd, logging to $T/camwatchd.log.
+# start_daemon CONFIG [nowait] : starts camwatchd, logging to
+# $T/camwatchd.log, and waits until it says it has started (its signal
+# handlers are set by then), unless told not to.
 start_daemon() {
+  touch "$T/camwatchd.log"
+  local before
+  before=$(grep -c "camwatchd started" "$T/camwatchd.log" || true)
   "$BIN/camwatchd" -c "$1" >> "$T/camwatchd.log" 2>&1 &
   DAEMON_PID=$!
   PIDS+=("$DAEMON_PID")
+  [ "${2:-}" = nowait ] && return 0
+  for _ in $(seq 600); do
+    [ "$(grep -c "camwatchd started" "$T/camwatchd.log" || true)" -gt "$before" ] && return 0
+    kill -0 "$DAEMON_PID" 2>/dev/null || fail "camwatchd exited at start: $(tail -5 "$T/camwatchd.log")"
+    sleep 0.05
+  done
+  fail "camwatchd did not start within 30 s"
 }
 
 stop_daemon() {

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 if ss -Hltn "sport = :18554" | grep -q .; then fail "port 18554 (the demo's) is busy"; fi
 rm -rf "$ROOT/demo-data"
-(cd "$ROOT" && DEMO_SECONDS=28 BUILD=$BUILD timeout 90 scripts/demo.sh) > "$T/demo.out" 2>&1 || fail "demo failed: $(tail -20 "$T/demo.out")"
+(cd "$ROOT" && DEMO_SECONDS=28 BUILD=$BIN timeout ${DEMO_TIMEOUT:-90} scripts/demo.sh) > "$T/demo.out" 2>&1 || fail "demo failed: $(tail -20 "$T/demo.out")"
 last=$(awk '/== camwatch status/ { buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' "$T/demo.out")
 echo "$last"
 for c in hb-gate-1 hb-school-1 bm-park-1; do

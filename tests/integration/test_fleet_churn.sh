@@ -83,14 +83,20 @@ ok "open fds first $(awk '{ print $3 }' <<<"$first"), last $(awk '{ print $3 }' 
 lag=$(awk '$1 == "camwatch_loop_lag_max_seconds" { print $2 }' "$T/metrics.txt")
 stalls=$(awk '$1 == "camwatch_loop_stalls_total" { print $2 }' "$T/metrics.txt")
 [ -n "$lag" ] || fail "no camwatch_loop_lag_max_seconds in /metrics"
-awk -v l="$lag" 'BEGIN { exit !(l < 1.0) }' || fail "the event loop stalled for $lag s"
-[ "$stalls" = 0 ] || fail "$stalls loop stalls over 1 s"
-grep -q "event loop was blocked" "$T/camwatchd.log" && fail "the log reports a blocked loop"
 on=$(awk '$4 ~ /^[0-9]+$/' "$T/samples.txt" | awk 'NR == 1 || $4 < lo { lo = $4 } $4 > hi { hi = $4 } END { print lo "-" hi }')
 miss=$(awk '$4 !~ /^[0-9]+$/ { print $1 "s" }' "$T/samples.txt" | tr '\n' ' ')
-[ -z "$miss" ] || fail "the API did not answer within 2 s at $miss"
-ok "the API answered every 2 s: $on cameras online at a time"
-ok "longest event-loop lag over the run: $lag s (limit 1 s)"
+if [ -n "${CW_VALGRIND:-}" ]; then
+  # valgrind runs all of camwatchd's threads on one core, one at a time:
+  # lateness there says nothing about camwatchd itself
+  ok "longest event-loop lag: $lag s; API unanswered at: ${miss:-never} (under valgrind: timing not held to limits)"
+else
+  awk -v l="$lag" 'BEGIN { exit !(l < 1.0) }' || fail "the event loop stalled for $lag s"
+  [ "$stalls" = 0 ] || fail "$stalls loop stalls over 1 s"
+  grep -q "event loop was blocked" "$T/camwatchd.log" && fail "the log reports a blocked loop"
+  [ -z "$miss" ] || fail "the API did not answer within 2 s at $miss"
+  ok "the API answered every 2 s: $on cameras online at a time"
+  ok "longest event-loop lag over the run: $lag s (limit 1 s)"
+fi
 
 # The churn really happened: cameras went offline and came back many
 # times, every steady camera stayed online, every dead one stayed down.
