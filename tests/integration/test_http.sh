@@ -48,10 +48,14 @@ ok "promtool check metrics passes ($(grep -c '^camwatch_' "$T/metrics.txt") samp
 for want in 'camwatch_camera_up{camera="up",site="cong-lang",commune="hoa-binh",district="thanh-oai"} 1' \
             'camwatch_camera_up{camera="dead",site="cong-lang",commune="hoa-binh",district="thanh-oai"} 0' \
             'camwatch_camera_state{camera="badpass",site="cong-lang",commune="hoa-binh",district="thanh-oai",state="offline",cause="auth_failed"} 1' \
-            'camwatch_camera_state{camera="dead",site="cong-lang",commune="hoa-binh",district="thanh-oai",state="offline",cause="unreachable"} 1' \
-            'camwatch_camera_state{camera="stalls",site="cong-lang",commune="hoa-binh",district="thanh-oai",state="offline",cause="stream_error"} 1'; do
+            'camwatch_camera_state{camera="dead",site="cong-lang",commune="hoa-binh",district="thanh-oai",state="offline",cause="unreachable"} 1'; do
   grep -qF "$want" "$T/metrics.txt" || fail "missing: $want"
 done
+# stalls: stream_error when its stream went quiet; once a reconnect has
+# waited out connect_timeout on the stalled mount (camsim cannot answer
+# DESCRIBE without frames), unreachable. Slow runs (valgrind) see the second.
+grep -qE '^camwatch_camera_state\{camera="stalls",[^}]*state="offline",cause="(stream_error|unreachable)"\} 1$' "$T/metrics.txt" \
+  || fail "missing: stalls offline with stream_error or unreachable"
 ok "metrics say which camera is up and why the others are not"
 
 # the API
