@@ -25,13 +25,17 @@ void cw_alerts_stop(struct cw_alerts *a);
 void cw_alerts_camera_state(struct cw_alerts *a, const struct cw_camera *cam, int64_t now_us);
 /* An image condition (black, frozen, covered, blurred) began or ended. */
 void cw_alerts_image(struct cw_alerts *a, const struct cw_camera *cam, const char *condition, int on, int64_t now_us);
-/* A detection event ended. */
+/* A detection event started at start_us (first positive analysis) and was
+ * confirmed at now_us; snapshot is the confirming frame's JPEG, or "". */
 void cw_alerts_motion(struct cw_alerts *a, const struct cw_camera *cam, const char *plugin, int64_t start_us,
-                      int64_t end_us, double peak, const char *snapshot);
+                      int64_t now_us, double score, const char *snapshot);
 
 /* Counters for /metrics: deliveries not yet done, and per target (i from
  * 0 while it returns 1) those delivered since start. */
 int64_t cw_alerts_pending(const struct cw_alerts *a);
+/* Starts the deliveries whose alert is committed and whose time has come
+ * (the daemon calls it when a batch commits, so none waits for a tick). */
+void cw_alerts_send_due(struct cw_alerts *a);
 int cw_alerts_delivered(const struct cw_alerts *a, int i, const char **target, int64_t *count);
 
 #endif

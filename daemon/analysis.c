@@ -253,14 +253,19 @@ static void decide(struct cw_analysis *a, struct slot *s, const struct cw_plugin
     int fl = cw_event_feed(&s->tr, now, minute, r->positive, r->score, &e);
     if (fl & CW_EVENT_ENDED)
         emit_end(a, s, &e);
-    if (fl & CW_EVENT_STARTED) {
-        struct cw_analysis_output o = {.kind = CW_ANALYSIS_EVENT_START, .plugin = s->d->name,
-                                       .start_us = s->tr.start_us, .peak = r->score, .t_us = now};
-        a->cb(a->ud, &o);
-    }
+    /* A start is always a peak: the snapshot comes first so that the
+     * start message carries the frame that set the event off (the alert
+     * goes out at the start; the event is stored at its end). */
     if (fl & CW_EVENT_PEAK) {
         s->peak_res = *r;
         snapshot(a, s);
+    }
+    if (fl & CW_EVENT_STARTED) {
+        struct cw_analysis_output o = {.kind = CW_ANALYSIS_EVENT_START, .plugin = s->d->name,
+                                       .start_us = s->tr.start_us, .peak = r->score, .t_us = now,
+                                       .jpeg = s->jpeg, .jpeg_len = s->jpeg_len, .frame_w = s->peak_w,
+                                       .frame_h = s->peak_h};
+        a->cb(a->ud, &o);
     }
 }
 

@@ -58,7 +58,10 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
         }
         break;
     case CW_INGEST_EVENT_START:
+        /* The police want to know now, not when the intruder has left:
+         * the alert goes out at the start, the event is stored at its end. */
         cw_info("camera", cam->id, "%s event started", m->plugin);
+        cw_alerts_motion(cam->d->alerts, cam, m->plugin, m->start_us, m->wall_us, m->peak, m->snapshot);
         break;
     case CW_INGEST_EVENT:
         cam->events[strcmp(m->plugin, "motion") == 0 ? 0 : strcmp(m->plugin, "activity") == 0 ? 1 : 2]++;
@@ -68,7 +71,6 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
                              m->regions, m->snapshot);
         cw_info("camera", cam->id, "%s event: %.1f s, peak %.3f%s%s", m->plugin, (m->end_us - m->start_us) / 1e6,
                 m->peak, m->snapshot[0] ? ", snapshot " : "", m->snapshot);
-        cw_alerts_motion(cam->d->alerts, cam, m->plugin, m->start_us, m->end_us, m->peak, m->snapshot);
         break;
     case CW_INGEST_HEALTH: {
         static const char *const names[] = {"black", "frozen", "covered", "blurred"};

@@ -160,6 +160,8 @@ static void flush_work(uv_work_t *w)
 
 static void finish_shutdown(struct cw_daemon *d);
 
+static void on_flush(uv_timer_t *t);
+
 static void flush_done(uv_work_t *w, int status)
 {
     struct cw_daemon *d = w->data;
@@ -172,9 +174,24 @@ static void flush_done(uv_work_t *w, int status)
         cw_store_batch_free(d->inflight);
         d->inflight = NULL;
         d->committed_seq = d->inflight_seq;
+        cw_alerts_send_due(d->alerts);
     }
     if (d->stopping)
         finish_shutdown(d);
+    else if (d->flush_again && !d->inflight) {
+        d->flush_again = 0;
+        uv_timer_start(&d->flush_timer, on_flush, 0, FLUSH_INTERVAL_MS);
+    }
+}
+
+void cw_daemon_flush_soon(struct cw_daemon *d)
+{
+    if (d->stopping)
+        return;
+    if (d->inflight)
+        d->flush_again = 1;
+    else
+        uv_timer_start(&d->flush_timer, on_flush, 0, FLUSH_INTERVAL_MS);
 }
 
 static void collect_stats(struct cw_daemon *d, int64_t now)

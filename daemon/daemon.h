@@ -54,6 +54,7 @@ struct cw_daemon {
     /* batch numbers: alerts may be sent once the batch holding them is
      * committed (the outbox comes first) */
     uint64_t batch_seq, inflight_seq, committed_seq;
+    int flush_again; /* an urgent flush was asked for while one was in flight */
     int64_t started_us;
     int notify;   /* running under systemd with Type=notify */
 
@@ -70,6 +71,10 @@ void cw_daemon_free(struct cw_daemon *d);
 /* The loaded plugin of that name, or NULL (already reported) if it cannot
  * be loaded. */
 const struct cw_plugin *cw_daemon_plugin(struct cw_daemon *d, const char *name);
+
+/* Writes the pending batch now instead of at the next tick (an alert is
+ * in it and must be committed before it is sent). */
+void cw_daemon_flush_soon(struct cw_daemon *d);
 
 /* The batch that the next flush writes (for cameras to append to). */
 struct cw_store_batch *cw_daemon_batch(struct cw_daemon *d);

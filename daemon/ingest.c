@@ -144,7 +144,10 @@ static int interrupt_cb(void *opaque)
 }
 
 /* Writes an event's snapshot under snapshot_dir; returns 0 and the path. */
-static int write_snapshot(struct cw_ingest *ing, const struct cw_analysis_output *o, char *path, size_t len)
+/* The start snapshot ("-start") is the frame the alert shows; the event's
+ * own snapshot, written at its end, is its peak. */
+static int write_snapshot(struct cw_ingest *ing, const struct cw_analysis_output *o, const char *suffix, char *path,
+                          size_t len)
 {
     char ts[32];
     time_t t = (time_t)(o->start_us / 1000000);
@@ -154,7 +157,8 @@ static int write_snapshot(struct cw_ingest *ing, const struct cw_analysis_output
     mkdir(ing->snapshot_dir, 0750); /* the parent (state_dir/snapshots) is made by the daemon */
     localtime_r(&t, &tm);
     strftime(ts, sizeof ts, "%Y%m%d-%H%M%S", &tm);
-    snprintf(path, len, "%s/%s-%s-%03d.jpg", ing->snapshot_dir, ts, o->plugin, (int)(o->start_us / 1000 % 1000));
+    snprintf(path, len, "%s/%s-%s-%03d%s.jpg", ing->snapshot_dir, ts, o->plugin, (int)(o->start_us / 1000 % 1000),
+             suffix);
     FILE *f = fopen(path, "wb");
     if (!f)
         return -1;
@@ -176,6 +180,8 @@ static void on_analysis(void *ud, const struct cw_analysis_output *o)
     m.peak = o->peak;
     switch (o->kind) {
     case CW_ANALYSIS_EVENT_START:
+        if (write_snapshot(ing, o, "-start", m.snapshot, sizeof m.snapshot) < 0)
+            m.snapshot[0] = '\0';
         m.kind = CW_INGEST_EVENT_START;
         break;
     case CW_ANALYSIS_EVENT_END: {
@@ -186,7 +192,7 @@ static void on_analysis(void *ud, const struct cw_analysis_output *o)
             off += (size_t)snprintf(m.regions + off, sizeof m.regions - off, "%s[%d,%d,%d,%d]", i ? "," : "",
                                     o->boxes[i].x, o->boxes[i].y, o->boxes[i].w, o->boxes[i].h);
         snprintf(m.regions + off, sizeof m.regions - off, "]}");
-        if (write_snapshot(ing, o, m.snapshot, sizeof m.snapshot) < 0)
+        if (write_snapshot(ing, o, "", m.snapshot, sizeof m.snapshot) < 0)
             m.snapshot[0] = '\0';
         m.kind = CW_INGEST_EVENT;
         break;
