@@ -15,6 +15,9 @@
  *   flap=UP:DOWN     serve for UP s, then close connections and answer 503
  *                    for DOWN s, and again
  *   refuse           answer every DESCRIBE with 503 Service Unavailable
+ *   mark=T1:T2:...   print "camsim: NAME mark T wall=UNIX_TIME" whenever the
+ *                    frame at T s into the file is sent (benchmarks time
+ *                    alerts from it); a stall's start is printed the same way
  *
  * `--ready-file F` writes F once the port listens (tests wait on it).
  * SIGTERM/SIGINT stop it. */
@@ -46,6 +49,10 @@ struct mount {
     gboolean closed_once;
     double flap_up, flap_down;
     gboolean refuse;
+    double marks[16];
+    guint mark_au[16];
+    int n_marks;
+    gboolean stall_told;
     GstAppSrc *src; /* of the current shared media, or NULL */
     guint64 pushed;
 };
@@ -157,6 +164,15 @@ static void push_frame(struct mount *m)
             GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
         gst_app_src_push_buffer(src, buf); /* takes the buffer */
         m->pushed++;
+        for (int i = 0; i < m->n_marks; i++)
+            if (m->mark_au[i] == k) {
+                printf("camsim: %s mark %g wall=%.6f\n", m->name, m->marks[i], g_get_real_time() / 1e6);
+                fflush(stdout);
+            }
+    } else if (GST_STATE(src) == GST_STATE_PLAYING && stalled(m) && !m->stall_told) {
+        m->stall_told = TRUE;
+        printf("camsim: %s stall wall=%.6f\n", m->name, g_get_real_time() / 1e6);
+        fflush(stdout);
     }
     gst_object_unref(src);
 }
@@ -312,6 +328,12 @@ static gboolean parse_mount(struct mount *m, const char *spec)
             m->flap_down = g_ascii_strtod(strchr(v, ':') + 1, NULL);
         } else if (strcmp(p, "refuse") == 0)
             m->refuse = TRUE;
+        else if (strcmp(p, "mark") == 0 && v) {
+            gchar **ts = g_strsplit(v, ":", -1);
+            for (int k = 0; ts[k] && m->n_marks < 16; k++)
+                m->marks[m->n_marks++] = g_ascii_strtod(ts[k], NULL);
+            g_strfreev(ts);
+        }
         else
             ok = FALSE;
     }
@@ -371,6 +393,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "camsim: %s\n", err->message);
             return 1;
         }
+        for (int k = 0; k < m->n_marks; k++)
+            m->mark_au[k] = (guint)(m->marks[k] * m->fps + 0.5);
         GstRTSPMediaFactory *f = gst_rtsp_media_factory_new();
         gst_rtsp_media_factory_set_launch(
             f, "( appsrc name=src is-live=true do-timestamp=true format=time ! "

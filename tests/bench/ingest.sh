@@ -6,6 +6,10 @@
 #   the floor: N ffmpeg processes doing the same job (-c copy; keyframe-only
 #   decode with -skip_frame nokey; full decode with -threads 1), and the
 #   ratio camwatch / floor; and camwatchd's RSS per camera.
+# The peer: Motion (Debian's motion, one netcam_url per camera, detection
+# on, no pictures or movies) on the same streams; "streams/core vs Motion"
+# is Motion's CPU per stream over camwatchd's (> 1: camwatch watches more
+# cameras per core).
 # Prints a Markdown table. BENCH_N (default "1 4 16"), BENCH_SECONDS (15).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,8 +24,8 @@ free_port() { while :; do p=$(( 20000 + RANDOM % 20000 )); ss -Hltn "sport = :$p
 cpu_of() { awk -v hz="$HZ" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
 rss_of() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
 
-printf '| mode | N | camwatchd CPU s / stream-s | floor (ffmpeg) | floor CPU s / stream-s | ratio | camwatchd RSS / camera (MiB) |\n'
-printf '|---|---|---|---|---|---|---|\n'
+printf '| mode | N | camwatchd CPU s / stream-s | floor (ffmpeg) | floor CPU s / stream-s | ratio | camwatchd RSS / camera (MiB) | streams/core vs Motion |\n'
+printf '|---|---|---|---|---|---|---|---|\n'
 for N in $NS; do
   PORT=$(free_port)
   args=()
@@ -30,6 +34,37 @@ for N in $NS; do
   CAMSIM=$!
   PIDS+=($CAMSIM)
   for _ in $(seq 100); do [ -f "$T/ready" ] && break; sleep 0.05; done
+  # Motion first: its CPU per stream is the peer figure for every mode.
+  mkdir -p "$T/motion"
+  cat > "$T/motion.conf" <<EOT
+daemon off
+setup_mode off
+log_file $T/motion.log
+log_level 5
+target_dir $T/motion
+picture_output off
+movie_output off
+webcontrol_port 0
+stream_port 0
+EOT
+  for i in $(seq "$N"); do
+    printf 'camera_id %d\nnetcam_url rtsp://127.0.0.1:%d/c%d\nnetcam_params rtsp_transport=tcp\nwidth 1280\nheight 720\nframerate 15\n' \
+      "$i" "$PORT" "$i" > "$T/motion-c$i.conf"
+    echo "camera $T/motion-c$i.conf" >> "$T/motion.conf"
+  done
+  : > "$T/motion.log"
+  motion -n -c "$T/motion.conf" > /dev/null 2>&1 &
+  MO=$!
+  sleep 6
+  mc0=$(cpu_of $MO)
+  sleep "$D"
+  mc1=$(cpu_of $MO)
+  mrss=$(rss_of $MO)
+  kill -TERM $MO; wait $MO 2>/dev/null || true
+  mcon=$(grep -c "netcam_rtsp_connect: .* connected" "$T/motion.log" || true)
+  mcpu=$(awk -v a="$mc0" -v b="$mc1" -v n="$N" -v d="$D" 'BEGIN { print (b - a) / (n * d) }')
+  printf '| Motion 4.5.1 (peer: detection on, no output) | %d | %.4f | | | | %.1f | 1.00%s |\n' "$N" "$mcpu" \
+    "$(awk -v k="$mrss" -v n="$N" 'BEGIN { print k / 1024 / n }')" "$([ "$mcon" -lt "$N" ] && echo " ($mcon/$N connected)")"
   for mode in none activity keyframes frames; do
     case $mode in
       none) plugins="[]"; floor="-c copy"; fargs=(-c copy) ;;
@@ -74,10 +109,11 @@ EOT
     kill -INT "${fpids[@]}" 2>/dev/null || true
     wait "${fpids[@]}" 2>/dev/null || true
     awk -v m="$mode" -v n="$N" -v on="$online" -v c="$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')" \
-        -v f="$(awk -v a="$f0" -v b="$f1" 'BEGIN { print b - a }')" -v d="$D" -v fl="$floor" -v rss="$rss" 'BEGIN {
+        -v f="$(awk -v a="$f0" -v b="$f1" 'BEGIN { print b - a }')" -v d="$D" -v fl="$floor" -v rss="$rss" \
+        -v mo="$mcpu" 'BEGIN {
       cw = c / (n * d); ff = f / (n * d)
-      printf "| %s%s | %d | %.4f | `ffmpeg %s` | %.4f | %.2f | %.1f |\n", m, (on < n ? " (" on "/" n " online)" : ""),
-             n, cw, fl, ff, (ff > 0 ? cw / ff : 0), rss / 1024 / n }'
+      printf "| %s%s | %d | %.4f | `ffmpeg %s` | %.4f | %.2f | %.1f | %.2f |\n", m, (on < n ? " (" on "/" n " online)" : ""),
+             n, cw, fl, ff, (ff > 0 ? cw / ff : 0), rss / 1024 / n, (cw > 0 ? mo / cw : 0) }'
   done
   kill -TERM $CAMSIM; wait $CAMSIM 2>/dev/null || true
   rm -f "$T/ready"

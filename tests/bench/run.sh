@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # `make bench`: prints one table of measurements (not part of make test).
 # The report over synthetic histories (issue #6's target: 1,000 cameras x
-# 12 months in under 2 s), then ingest cost against ffmpeg (tests/bench/
-# ingest.sh). Motion as a peer, alert latency and SQLite insert rates
-# (issue #8) are not measured yet.
+# 12 months in under 2 s); SQLite events/s through the daemon's write path
+# (bench_store); ingest cost against ffmpeg's floors and Motion (ingest.sh);
+# the largest N the machine holds (maxn.sh); alert latency (latency.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+echo "make bench on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk '/model name/ { $1 = $2 = $3 = ""; print; exit }' /proc/cpuinfo | sed 's/^ *//')"
+echo
 BUILD=${BUILD:-build}
 export TZ=Asia/Ho_Chi_Minh
 T=$(mktemp -d)
@@ -33,4 +35,10 @@ for size in "1000 12" "1000 1" "100 12"; do
 done
 
 echo
+"$BUILD"/bench_store "$T" 2> /dev/null
+echo
 tests/bench/ingest.sh
+echo
+tests/bench/maxn.sh
+echo
+tests/bench/latency.sh

@@ -1,5 +1,6 @@
 /* receiver: a test HTTP endpoint on loopback that records every request as
- * one JSON line (method, path, Idempotency-Key, content type, body; for
+ * one JSON line (received: the Unix time its first bytes arrived, method,
+ * path, Idempotency-Key, content type, body; for
  * multipart forms each field, files as their size and first bytes), and
  * answers with --status (default 200) and {"ok":true}. It stands in for a
  * webhook receiver and for the Telegram Bot API in tests.
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@ struct req {
     size_t len;
     json_t *form;
     struct MHD_PostProcessor *pp;
+    double received; /* Unix time, when the headers were in */
 };
 
 static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
@@ -60,7 +63,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     struct req *r = *con_cls;
     (void)cls, (void)version;
     if (!r) {
-        r = calloc(1, sizeof *r);
+        struct timespec ts;
+        if (!(r = calloc(1, sizeof *r)))
+            return MHD_NO;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        r->received = (double)ts.tv_sec + ts.tv_nsec / 1e9;
         r->form = json_object();
         r->pp = MHD_create_post_processor(c, 65536, on_field, r); /* NULL unless a form */
         *con_cls = r;
@@ -80,7 +87,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     }
     const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    json_t *line = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:o}", "method", method, "path", url, "idempotency_key",
+    json_t *line = json_pack("{s:f, s:s, s:s, s:s?, s:s?, s:s?, s:o}", "received", r->received, "method", method, "path", url, "idempotency_key",
                              key, "content_type", ct, "body", r->body, "form", r->form);
     char *s = json_dumps(line, JSON_COMPACT);
     fprintf(logf_, "%s\n", s);

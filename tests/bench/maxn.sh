@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The largest N this machine holds: N cameras on camsim's 720p15 streams,
+# for each decode mode in BENCH_MAXN_MODES, N rising through the steps until
+# camwatchd no longer keeps every camera online (after an 8 s warm-up: all
+# online, and no camera leaves online during the next BENCH_SECONDS). camsim
+# runs on the same cores, so its CPU is printed too: at high N it competes
+# with camwatchd for the machine.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+D=${BENCH_SECONDS:-15}
+T=$(mktemp -d)
+PIDS=()
+trap 'for p in "${PIDS[@]:-}"; do kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
+HZ=$(getconf CLK_TCK)
+free_port() { while :; do p=$(( 20000 + RANDOM % 20000 )); ss -Hltn "sport = :$p" | grep -q . || { echo $p; return; }; done; }
+cpu_of() { awk -v hz="$HZ" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
+
+printf '| mode | N | all online? | camwatchd cores | camwatchd CPU s / stream-s | camsim cores | camwatchd RSS (MiB) |\n'
+printf '|---|---|---|---|---|---|---|\n'
+for spec in ${BENCH_MAXN_MODES:-"none:64,128,256,384" "frames:16,24,32,40"}; do
+  mode=${spec%%:*}
+  case $mode in none) plugins="[]" ;; keyframes) plugins="[imagehealth]" ;; frames) plugins="[motion]" ;; esac
+  best=0 broke=0
+  for N in $(tr ',' ' ' <<<"${spec#*:}"); do
+    PORT=$(free_port)
+    args=()
+    for i in $(seq "$N"); do args+=(--mount "c$i=file=media/vtest-720p15.h264"); done
+    rm -f "$T/ready"
+    "$BUILD"/camsim --port "$PORT" --ready-file "$T/ready" "${args[@]}" > "$T/camsim.log" 2>&1 &
+    CS=$!; PIDS+=($CS)
+    for _ in $(seq 200); do [ -f "$T/ready" ] && break; sleep 0.05; done
+    db=$T/cw-$mode-$N.db
+    cat > "$T/cw.yaml" <<EOT
+daemon: {database: $db, state_dir: $T/state, log_level: warn, plugin_dir: $PWD/$BUILD/plugins}
+http: {listen: ""}
+sites: [{district: d, communes: [{commune: c, sites: [{site: s}]}]}]
+cameras:
+EOT
+    for i in $(seq "$N"); do
+      echo "  - {id: c$i, site: s, url: \"rtsp://127.0.0.1:$PORT/c$i\", plugins: $plugins}" >> "$T/cw.yaml"
+    done
+    "$BUILD"/camwatchd -c "$T/cw.yaml" 2> "$T/cw.log" &
+    CW=$!; PIDS+=($CW)
+    sleep 8
+    w=$(date +%s%6N)
+    c0=$(cpu_of $CW); s0=$(cpu_of $CS)
+    on0=$(sqlite3 "$db" "SELECT COUNT(*) FROM spans WHERE state = 'online' AND end_us IS NULL")
+    sleep "$D"
+    c1=$(cpu_of $CW); s1=$(cpu_of $CS)
+    rss=$(awk '/VmRSS/ { print $2 }' "/proc/$CW/status")
+    kill -TERM $CW; wait $CW || true
+    kill -TERM $CS; wait $CS 2>/dev/null || true
+    left=$(sqlite3 "$db" "SELECT COUNT(DISTINCT camera) FROM spans WHERE state != 'online' AND start_us > $w AND state != 'unmonitored'")
+    held=no
+    [ "$on0" = "$N" ] && [ "$left" = 0 ] && held=yes
+    awk -v m="$mode" -v n="$N" -v h="$held ($on0 online at 8 s, $left left online later)" -v c="$c0" -v c1="$c1" \
+        -v s="$s0" -v s1="$s1" -v d="$D" -v r="$rss" 'BEGIN {
+      printf "| %s | %d | %s | %.2f | %.4f | %.2f | %.0f |\n", m, n, h, (c1 - c) / d, (c1 - c) / d / n, (s1 - s) / d, r / 1024 }'
+    rm -f "$db" "$db"-wal "$db"-shm
+    [ "$held" = yes ] || { broke=1; break; }
+    best=$N
+  done
+  if [ "$broke" = 1 ]; then
+    echo "| **$mode: largest N held** | **$best** | | | | | |"
+  else
+    echo "| **$mode: largest N held** | **≥ $best** (every step held) | | | | | |"
+  fi
+done
