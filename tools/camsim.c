@@ -389,7 +389,20 @@ int main(int argc, char **argv)
 
     for (int i = 0; i < sim.n; i++) {
         struct mount *m = &sim.mounts[i];
-        if (!load_file(m, &err)) {
+        /* Mounts of the same file share its bytes and index: hundreds of
+         * cameras from one 12 MB file must not load it hundreds of times. */
+        struct mount *same = NULL;
+        for (int j = 0; j < i && !same; j++)
+            if (strcmp(sim.mounts[j].file, m->file) == 0)
+                same = &sim.mounts[j];
+        if (same) {
+            m->data = same->data;
+            m->size = same->size;
+            m->au_off = same->au_off;
+            m->au_len = same->au_len;
+            m->au_key = same->au_key;
+            m->n_au = same->n_au;
+        } else if (!load_file(m, &err)) {
             fprintf(stderr, "camsim: %s\n", err->message);
             return 1;
         }

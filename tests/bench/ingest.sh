@@ -40,7 +40,7 @@ for N in $NS; do
 daemon off
 setup_mode off
 log_file $T/motion.log
-log_level 5
+log_level 6
 target_dir $T/motion
 picture_output off
 movie_output off
@@ -94,11 +94,11 @@ EOT
     fpids=()
     for i in $(seq "$N"); do
       if [ "$mode" = keyframes ]; then
-        ffmpeg -nostdin -loglevel error -rtsp_transport tcp -skip_frame nokey -i "rtsp://127.0.0.1:$PORT/c$i" -f null - &
+        ffmpeg -nostdin -loglevel error -rtsp_transport tcp -skip_frame nokey -i "rtsp://127.0.0.1:$PORT/c$i" -f null - 2> /dev/null &
       elif [ "$mode" = frames ]; then
-        ffmpeg -nostdin -loglevel error -rtsp_transport tcp -threads 1 -i "rtsp://127.0.0.1:$PORT/c$i" -threads 1 -f null - &
+        ffmpeg -nostdin -loglevel error -rtsp_transport tcp -threads 1 -i "rtsp://127.0.0.1:$PORT/c$i" -threads 1 -f null - 2> /dev/null &
       else
-        ffmpeg -nostdin -loglevel error -rtsp_transport tcp -i "rtsp://127.0.0.1:$PORT/c$i" "${fargs[@]}" -f null - &
+        ffmpeg -nostdin -loglevel error -rtsp_transport tcp -i "rtsp://127.0.0.1:$PORT/c$i" "${fargs[@]}" -f null - 2> /dev/null &
       fi
       fpids+=($!)
     done
