@@ -21,7 +21,15 @@ serve() { # serve PORT SHELL-COMMAND: answers every connection with the command'
   PIDS+=($!)
 }
 G=$(free_port); serve "$G" "head -c 20000 /dev/urandom"
-H=$(free_port); serve "$H" "printf 'RTSP/1.0 200 OK\r\nCSeq: 1\r\nX-Big: '; head -c 200000 /dev/zero | tr '\\\\0' a; printf '\r\n\r\n'"
+# (socat reads backslashes in SYSTEM: answers that need \r live in scripts)
+cat > "$T/huge.sh" <<'EOS'
+#!/usr/bin/env bash
+printf 'RTSP/1.0 200 OK\r\nCSeq: 1\r\nX-Big: '
+head -c 200000 /dev/zero | tr '\0' a
+printf '\r\n\r\n'
+sleep 30
+EOS
+H=$(free_port); serve "$H" "bash $T/huge.sh"
 # a server that answers every request, with the right CSeq, by a bogus SDP
 cat > "$T/bogus-sdp.sh" <<'EOS'
 #!/usr/bin/env bash
@@ -34,7 +42,15 @@ while IFS= read -r l; do
 done
 EOS
 S=$(free_port); serve "$S" "bash $T/bogus-sdp.sh"
-L=$(free_port); serve "$L" "while :; do printf R; sleep 1; done"
+# slowloris: a valid status line, then one more header line a second,
+# never the blank line that ends the answer. Data keeps coming, so no
+# socket timeout fires: only camwatch's own connect deadline ends it.
+cat > "$T/drip.sh" <<'EOS'
+#!/usr/bin/env bash
+printf 'RTSP/1.0 200 OK\r\nCSeq: 1\r\n'
+while :; do printf 'X-Drip: 1\r\n'; sleep 1; done
+EOS
+L=$(free_port); serve "$L" "bash $T/drip.sh"
 for p in $G $H $S $L; do for _ in $(seq 50); do ss -Hltn "sport = :$p" | grep -q . && break; sleep 0.05; done; done
 
 CFG=$T/cw.yaml
@@ -55,6 +71,8 @@ for c in garbage hugeheader bogussdp slowdrip; do
     || fail "$c: $(q "SELECT state, cause, detail FROM spans WHERE camera = '$c' AND end_us IS NULL")"
   ok "$c: $(q "SELECT state || '/' || cause || ' (' || detail || ')' FROM spans WHERE camera = '$c' AND end_us IS NULL")"
 done
+[ "$(q "SELECT cause FROM spans WHERE camera = 'slowdrip' AND end_us IS NULL")" = unreachable ] \
+  || fail "slowdrip should end at the connect deadline (unreachable)"
 sleep 12 # let the corrupt stream loop through the decoder and every hostile camera retry
 kill -0 "$DAEMON_PID" || fail "camwatchd died"
 [ "$(q "SELECT COUNT(*) FROM spans WHERE camera = 'healthy'")" = 2 ] \
