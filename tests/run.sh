@@ -34,8 +34,12 @@ for t in tests/integration/test_*.sh; do
   secs=$(( $(date +%s) - start ))
   if [ -n "${CW_VALGRIND:-}" ]; then
     d=$(ls -dt "$CW_TEST_RUN/$(basename "$t" .sh)".* 2>/dev/null | head -1)
-    vg=$(tests/valgrind_check.sh "$d" 2>&1) || { [ "$rc" -eq 0 ] && rc=90; }
-    out+=$'\n'"ok: $vg"
+    if vg=$(tests/valgrind_check.sh "$d" 2>&1); then
+      out+=$'\n'"ok: $vg"
+    else
+      out+=$'\n'"FAIL: memcheck: $vg"
+      [ "$rc" -eq 0 ] && rc=90
+    fi
   fi
   if [ "$rc" -eq 0 ]; then
     pass=$((pass + 1)); printf '%-40s PASS (%ds)\n' "integration/$(basename "$t" .sh)" "$secs"

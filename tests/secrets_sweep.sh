@@ -43,7 +43,7 @@ echo "ok: swept $files files from this run ($dbs databases, $gen reports and lis
 if [ ${#hits[@]} -gt 0 ]; then
   echo "FAIL: a camera password appears in:" >&2
   printf '  %s\n' "${hits[@]}" >&2
-  for f in "${hits[@]:0:3}"; do grep -anF "$SECRET" "$RUN/$f" | head -2 | cut -c1-200 | sed 's/^/    /' >&2; done
+  for f in "${hits[@]:0:3}"; do grep -anF "$SECRET" "$RUN/$f" | head -2 | sed "s/$SECRET/<the secret>/g" | cut -c1-200 | sed 's/^/    /' >&2; done
   exit 1
 fi
 # A sweep that finds nothing proves something only if the secret was
