@@ -11,29 +11,15 @@
 # is Motion's CPU per stream over camwatchd's (> 1: camwatch watches more
 # cameras per core).
 # Prints a Markdown table. BENCH_N (default "1 4 16"), BENCH_SECONDS (15).
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 NS=${BENCH_N:-1 4 16}
 D=${BENCH_SECONDS:-15}
-T=$(mktemp -d)
-PIDS=()
-trap 'for p in "${PIDS[@]:-}"; do kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
-HZ=$(getconf CLK_TCK)
-free_port() { while :; do p=$(( 20000 + RANDOM % 20000 )); ss -Hltn "sport = :$p" | grep -q . || { echo $p; return; }; done; }
-cpu_of() { awk -v hz="$HZ" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
-rss_of() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
 
 printf '| mode | N | camwatchd CPU s / stream-s | floor (ffmpeg) | floor CPU s / stream-s | ratio | camwatchd RSS / camera (MiB) | streams/core vs Motion |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
 for N in $NS; do
-  PORT=$(free_port)
-  args=()
-  for i in $(seq "$N"); do args+=(--mount "c$i=file=media/vtest-720p15.h264"); done
-  "$BUILD"/camsim --port "$PORT" --ready-file "$T/ready" "${args[@]}" > "$T/camsim.log" 2>&1 &
-  CAMSIM=$!
-  PIDS+=($CAMSIM)
-  for _ in $(seq 100); do [ -f "$T/ready" ] && break; sleep 0.05; done
+  start_camsim_720 "$N"
+  CAMSIM=$CS
   # Motion first: its CPU per stream is the peer figure for every mode.
   mkdir -p "$T/motion"
   cat > "$T/motion.conf" <<EOT
@@ -72,15 +58,7 @@ EOT
       keyframes) plugins="[imagehealth]"; floor="-skip_frame nokey"; fargs=() ;;
       frames) plugins="[motion]"; floor="-threads 1"; fargs=() ;;
     esac
-    cat > "$T/cw.yaml" <<EOT
-daemon: {database: $T/cw-$N-$mode.db, state_dir: $T/state, log_level: warn, plugin_dir: $PWD/$BUILD/plugins}
-http: {listen: ""}
-sites: [{district: d, communes: [{commune: c, sites: [{site: s}]}]}]
-cameras:
-EOT
-    for i in $(seq "$N"); do
-      echo "  - {id: c$i, site: s, url: \"rtsp://127.0.0.1:$PORT/c$i\", plugins: $plugins}" >> "$T/cw.yaml"
-    done
+    write_cw_config "$T/cw.yaml" "$T/cw-$N-$mode.db" "$N" "$plugins"
     "$BUILD"/camwatchd -c "$T/cw.yaml" 2> "$T/cw.log" &
     CW=$!
     sleep 4 # connect and warm up

@@ -11,16 +11,10 @@
 #    (stall_timeout + offline_grace).
 # Prints Markdown rows. BENCH_LAT_SECONDS (default 95: every onset of one
 # loop of the clip, 5 per camera).
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 CAMS=${BENCH_LAT_CAMS:-6}
 SECS=${BENCH_LAT_SECONDS:-95}
 STALL_TIMEOUT=3; GRACE=2
-T=$(mktemp -d)
-PIDS=()
-trap 'for p in "${PIDS[@]:-}"; do kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
-free_port() { while :; do p=$(( 20000 + RANDOM % 20000 )); ss -Hltn "sport = :$p" | grep -q . || { echo $p; return; }; done; }
 
 onsets=$(awk '$1 == "moving" { printf "%s%s", (n++ ? ":" : ""), $2 }' tests/data/clips/motion.truth)
 PORT=$(free_port); HOOK=$(free_port)

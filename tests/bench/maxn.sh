@@ -6,16 +6,8 @@
 # every camera receives at least 14 of the 15 frames a second). camsim
 # runs on the same cores, so its CPU is printed too: at high N it competes
 # with camwatchd for the machine.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
 D=${BENCH_SECONDS:-15}
-T=$(mktemp -d)
-PIDS=()
-trap 'for p in "${PIDS[@]:-}"; do kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
-HZ=$(getconf CLK_TCK)
-free_port() { while :; do p=$(( 20000 + RANDOM % 20000 )); ss -Hltn "sport = :$p" | grep -q . || { echo $p; return; }; done; }
-cpu_of() { awk -v hz="$HZ" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
 
 printf '| mode | N | held? | slowest camera (frames/s received) | camwatchd cores | camwatchd CPU s / stream-s | camsim cores | camwatchd RSS (MiB) |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
@@ -24,23 +16,9 @@ for spec in ${BENCH_MAXN_MODES:-"none:128,256,384,512" "frames:40,48,56,64"}; do
   case $mode in none) plugins="[]" ;; keyframes) plugins="[imagehealth]" ;; frames) plugins="[motion]" ;; esac
   best=0 broke=0
   for N in $(tr ',' ' ' <<<"${spec#*:}"); do
-    PORT=$(free_port)
-    args=()
-    for i in $(seq "$N"); do args+=(--mount "c$i=file=media/vtest-720p15.h264"); done
-    rm -f "$T/ready"
-    "$BUILD"/camsim --port "$PORT" --ready-file "$T/ready" "${args[@]}" > "$T/camsim.log" 2>&1 &
-    CS=$!; PIDS+=($CS)
-    for _ in $(seq 200); do [ -f "$T/ready" ] && break; sleep 0.05; done
+    start_camsim_720 "$N"
     db=$T/cw-$mode-$N.db
-    cat > "$T/cw.yaml" <<EOT
-daemon: {database: $db, state_dir: $T/state, log_level: warn, plugin_dir: $PWD/$BUILD/plugins}
-http: {listen: ""}
-sites: [{district: d, communes: [{commune: c, sites: [{site: s}]}]}]
-cameras:
-EOT
-    for i in $(seq "$N"); do
-      echo "  - {id: c$i, site: s, url: \"rtsp://127.0.0.1:$PORT/c$i\", plugins: $plugins}" >> "$T/cw.yaml"
-    done
+    write_cw_config "$T/cw.yaml" "$db" "$N" "$plugins"
     "$BUILD"/camwatchd -c "$T/cw.yaml" 2> "$T/cw.log" &
     CW=$!; PIDS+=($CW)
     t0=$(date +%s)
