@@ -104,9 +104,16 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 q() { sqlite3 -cmd ".timeout 5000" "$DB" "$@"; }
 
-# wait_sql SECONDS SQL : polls until SQL returns a non-empty, non-zero row.
+# Under valgrind (make memcheck) everything runs several times slower and
+# one thread at a time: waits are stretched by SLOW; memcheck is there for
+# memory errors, the plain run holds the timing.
+SLOW=1
+[ -n "${CW_VALGRIND:-}" ] && SLOW=4
+
+# wait_sql SECONDS SQL : polls until SQL returns a non-empty, non-zero row
+# (SECONDS x SLOW).
 wait_sql() {
-  local limit=$1 sql=$2 start
+  local limit=$(( $1 * SLOW )) sql=$2 start
   start=$(now)
   while :; do
     local r
