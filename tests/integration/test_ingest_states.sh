@@ -9,7 +9,9 @@
 PORT=$(free_port); DEAD=$(free_port)
 GOOD_PASS=$(secret good); WRONG_PASS=$(secret wrong)
 export CW_GOOD_PASS=$GOOD_PASS CW_WRONG_PASS=$WRONG_PASS
-CONNECT=3; STALL=3; STALL_AT=5
+# the stall mount goes quiet STALL_AT s after camsim starts: after camwatchd
+# has it online, also under valgrind (SLOW), where startup takes seconds
+CONNECT=3; STALL=3; STALL_AT=$(( 5 * SLOW ))
 V=$MEDIA/vtest-360p15.h264
 
 start_camsim "$PORT" ok=file=$V "auth=file=$V,auth=admin:$GOOD_PASS" stall=file=$V,stall=$STALL_AT
