@@ -28,7 +28,7 @@ while IFS= read -r db; do
   "$BIN/camwatch" --db "$db" events --json > "$out/$b.events.json" 2>&1
   "$BIN/camwatch" --db "$db" alerts --json > "$out/$b.alerts.json" 2>&1
   "$BIN/camwatch" --db "$db" status --json > "$out/$b.status.json" 2>&1
-  gen=$((gen + 13))
+  gen=$((gen + $(find "$out" -name "$b.*" -type f | wc -l)))
 done < <(find "$RUN" -name '*.db' -type f)
 
 hits=()
@@ -39,7 +39,7 @@ while IFS= read -r -d '' f; do
   if grep -aqF "$SECRET" "$f"; then hits+=("${f#"$RUN"/}"); fi
 done < <(find "$RUN" -type f -print0)
 
-echo "ok: swept $files files from this run ($dbs databases, $gen reports and listings made from them)"
+echo "ok: swept $files files from this run ($dbs databases; $gen dumps, reports and listings made from them)"
 if [ ${#hits[@]} -gt 0 ]; then
   echo "FAIL: a camera password appears in:" >&2
   printf '  %s\n' "${hits[@]}" >&2
