@@ -25,6 +25,7 @@ struct astate {
     int down;               /* offline or stalled now */
     int64_t down_since;
     int offline_alerted;    /* camera_offline sent for this outage */
+    int held_logged;        /* its holding back for maintenance was logged */
     int64_t window_start;   /* the flap window */
     int pair_sent, flap_sent;
     uint32_t image_alerted; /* image_bad sent (bit per condition) */
@@ -128,15 +129,31 @@ static int local_minute(int64_t us)
     return tm.tm_hour * 60 + tm.tm_min;
 }
 
-/* Creates the alert, writes it and its deliveries to the next batch. */
-static void raise_alert(struct cw_alerts *a, const struct cw_camera *cam, const char *kind, const char *severity,
-                        int64_t now, const char *msg_vi, const char *msg_en, json_t *extra)
+/* The declared maintenance window covering the camera now, or NULL. */
+static const struct cw_maint *in_maintenance(const struct cw_alerts *a, const struct cw_camera *cam, int64_t now)
 {
+    struct cw_maint_names n = {cam->id, cam->site, cam->commune, cam->district};
+    return cw_maint_active(a->d->maint, a->d->n_maint, &n, now);
+}
+
+/* Creates the alert, writes it and its deliveries to the next batch.
+ * Inside a maintenance window it is held back (logged, not sent): returns
+ * 0 then, 1 when raised. */
+static int raise_alert(struct cw_alerts *a, const struct cw_camera *cam, const char *kind, const char *severity,
+                       int64_t now, const char *msg_vi, const char *msg_en, json_t *extra)
+{
+    const struct cw_maint *mw = in_maintenance(a, cam, now);
+    if (mw) {
+        cw_info("alert", cam->id, "%s held back: maintenance window #%lld (%s %s)", kind, (long long)mw->id,
+                cw_maint_scope_name(mw->scope), mw->target);
+        json_decref(extra);
+        return 0;
+    }
     struct alert *al = calloc(1, sizeof *al);
     char ts[40], hostpart[16];
     if (!al) {
         json_decref(extra);
-        return;
+        return 0;
     }
     al->refs = 1;
     snprintf(hostpart, sizeof hostpart, "%04x", (unsigned)(getpid() & 0xffff));
@@ -186,6 +203,7 @@ static void raise_alert(struct cw_alerts *a, const struct cw_camera *cam, const 
     cw_info("alert", cam->id, "%s (%s) -> %d target(s): %s", kind, severity, routed,
             a->d->cfg->alerts.lang_vi ? msg_vi : msg_en);
     alert_unref(al);
+    return 1;
 }
 
 static void label_of(const struct cw_camera *cam, char *buf, size_t len)
@@ -215,9 +233,10 @@ static void raise_offline(struct cw_alerts *a, const struct cw_camera *cam, stru
     if (!s->pair_sent) {
         snprintf(vi, sizeof vi, "Camera %s MẤT KẾT NỐI: %s, từ %s", who, cause_vi(cause), since);
         snprintf(en, sizeof en, "Camera %s OFFLINE: %s, since %s", who, cause, since);
-        raise_alert(a, cam, "camera_offline", "warning", now, vi, en,
-                    json_pack("{s:s, s:s, s:I}", "cause", cause, "detail", cam->detail, "outage_since_us",
-                              (json_int_t)s->down_since));
+        if (!raise_alert(a, cam, "camera_offline", "warning", now, vi, en,
+                         json_pack("{s:s, s:s, s:I}", "cause", cause, "detail", cam->detail, "outage_since_us",
+                                   (json_int_t)s->down_since)))
+            return;
         s->offline_alerted = 1;
         s->pair_sent = 1;
     } else if (!s->flap_sent) {
@@ -226,8 +245,8 @@ static void raise_offline(struct cw_alerts *a, const struct cw_camera *cam, stru
                  mins);
         snprintf(en, sizeof en, "Camera %s FLAPPING: lost its connection again within %d minutes; "
                                 "further offline alerts are held back", who, mins);
-        raise_alert(a, cam, "camera_flapping", "warning", now, vi, en, json_pack("{s:s}", "cause", cause));
-        s->flap_sent = 1;
+        if (raise_alert(a, cam, "camera_flapping", "warning", now, vi, en, json_pack("{s:s}", "cause", cause)))
+            s->flap_sent = 1;
     }
 }
 
@@ -239,7 +258,8 @@ void cw_alerts_camera_state(struct cw_alerts *a, const struct cw_camera *cam, in
     int down = cam->cs.state == CW_STATE_OFFLINE || cam->cs.state == CW_STATE_STALLED;
     if (down && !s->down) {
         s->down = 1;
-        s->down_since = cam->cs.since_wall_us;
+        s->held_logged = 0;
+        s->down_since = cam->cs.outage_since_wall_us ? cam->cs.outage_since_wall_us : cam->cs.since_wall_us;
     } else if (!down && cam->cs.state == CW_STATE_ONLINE && s->down) {
         s->down = 0;
         if (s->offline_alerted) {
@@ -271,8 +291,8 @@ void cw_alerts_image(struct cw_alerts *a, const struct cw_camera *cam, const cha
     if (on && !(s->image_alerted & (1u << i))) {
         snprintf(vi, sizeof vi, "Camera %s: hình ảnh %s", who, cond_vi[i]);
         snprintf(en, sizeof en, "Camera %s: the picture is %s", who, condition);
-        raise_alert(a, cam, "image_bad", "warning", now, vi, en, json_pack("{s:s}", "condition", condition));
-        s->image_alerted |= 1u << i;
+        if (raise_alert(a, cam, "image_bad", "warning", now, vi, en, json_pack("{s:s}", "condition", condition)))
+            s->image_alerted |= 1u << i;
     } else if (!on && (s->image_alerted & (1u << i))) {
         snprintf(vi, sizeof vi, "Camera %s: hình ảnh hết %s", who, cond_vi[i]);
         snprintf(en, sizeof en, "Camera %s: the picture is no longer %s", who, condition);
@@ -526,9 +546,20 @@ static void on_tick(uv_timer_t *t)
     for (int i = 0; i < a->d->n_cameras; i++) {
         struct cw_camera *cam = a->d->cameras[i];
         struct astate *s = state_of(a, cam->id);
-        if (s && s->down && !s->offline_alerted && now - s->down_since >= a->d->cfg->alerts.offline_grace_us &&
-            (cam->cs.state == CW_STATE_OFFLINE || cam->cs.state == CW_STATE_STALLED))
+        /* Inside a maintenance window the offline alert waits: if the
+         * camera is still down when the window ends, it goes out then. */
+        if (!s || !s->down || s->offline_alerted || now - s->down_since < a->d->cfg->alerts.offline_grace_us ||
+            (cam->cs.state != CW_STATE_OFFLINE && cam->cs.state != CW_STATE_STALLED))
+            continue;
+        const struct cw_maint *mw = in_maintenance(a, cam, now);
+        if (!mw)
             raise_offline(a, cam, s, now);
+        else if (!s->held_logged) {
+            s->held_logged = 1;
+            cw_info("alert", cam->id, "camera_offline held back: maintenance window #%lld (%s %s) until %s",
+                    (long long)mw->id, cw_maint_scope_name(mw->scope), mw->target,
+                    cw_fmt_local(mw->to_us, (char[32]){0}, 32));
+        }
     }
     cw_alerts_send_due(a);
 }

@@ -15,8 +15,9 @@
 #include "plugin.h"
 #include "store.h"
 
-static void record(struct cw_camera *cam, int64_t t)
+static void record(struct cw_camera *cam)
 {
+    int64_t t = cam->cs.since_wall_us; /* the evidence's time, as camstate kept it */
     const char *cause = cw_cause_name(cam->cs.cause);
     struct cw_store_batch *b = cw_daemon_batch(cam->d);
     cw_store_batch_transition(b, cam->id, t, cw_state_name(cam->cs.state), cause, cam->detail);
@@ -29,12 +30,46 @@ static void record(struct cw_camera *cam, int64_t t)
     cw_alerts_camera_state(cam->d->alerts, cam, t);
 }
 
+static void start_session(struct cw_camera *cam)
+{
+    uv_timer_stop(&cam->probe);
+    uv_timer_stop(&cam->retry);
+    cam->session_busy = 1;
+    cw_ingest_connect(cam->ing);
+}
+
 static void on_retry(uv_timer_t *t)
 {
     struct cw_camera *cam = t->data;
     cam->reconnects++;
+    cam->probe_started = 0;
     cw_debug("camera", cam->id, "reconnecting (attempt %lld)", (long long)cam->reconnects);
-    cw_ingest_connect(cam->ing);
+    start_session(cam);
+}
+
+static void on_probe(uv_timer_t *t)
+{
+    struct cw_camera *cam = t->data;
+    if (cam->session_busy || cam->closing)
+        return;
+    cam->probes++;
+    cw_ingest_probe(cam->ing);
+}
+
+/* Arms the next probe: probe_interval with +-10 % jitter, so that a fleet
+ * behind one switch does not knock in step. */
+static void arm_probe(struct cw_camera *cam)
+{
+    int64_t base = cam->probe_interval_us;
+    int64_t j = (int64_t)(cw_mono_us() % (base / 5 + 1)) - base / 10;
+    uv_timer_start(&cam->probe, on_probe, (uint64_t)((base + j) / 1000), 0);
+}
+
+/* Causes after which the camera may come back by itself, unseen by a
+ * backoff that has grown: the ones a probe can tell apart. */
+static int probe_worthy(enum cw_cause c)
+{
+    return c == CW_CAUSE_UNREACHABLE || c == CW_CAUSE_STREAM_ERROR;
 }
 
 static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
@@ -48,13 +83,15 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
         break;
     case CW_INGEST_VIDEO:
         snprintf(cam->detail, sizeof cam->detail, "%s", "");
+        uv_timer_stop(&cam->probe);
+        cam->seen_gone = 0;
         if (cw_camstate_video(&cam->cs, m->wall_us, cw_mono_us()))
-            record(cam, m->wall_us);
+            record(cam);
         break;
     case CW_INGEST_STALLED:
         if (cw_camstate_stalled(&cam->cs, m->wall_us)) {
             snprintf(cam->detail, sizeof cam->detail, "%s", m->detail);
-            record(cam, m->wall_us);
+            record(cam);
         }
         break;
     case CW_INGEST_EVENT_START:
@@ -90,16 +127,61 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
         break;
     }
     case CW_INGEST_ENDED: {
+        cam->session_busy = 0;
+        if (m->stall_gave_up && cw_camstate_stall_gave_up(&cam->cs, &retry) == 0) {
+            /* Still stalled: reconnect at once rather than after a backoff,
+             * so that the picture's return is seen on the next session. */
+            cw_debug("camera", cam->id, "stalled session given up; reconnecting in %.1f s", retry / 1e6);
+            if (!cam->closing)
+                uv_timer_start(&cam->retry, on_retry, (uint64_t)(retry / 1000), 0);
+            break;
+        }
         int changed = cw_camstate_ended(&cam->cs, m->cause, m->wall_us, cw_mono_us(), &retry);
         snprintf(cam->detail, sizeof cam->detail, "%s", m->detail);
         if (changed)
-            record(cam, m->wall_us);
+            record(cam);
+        /* A probe-started session that failed for another reason than
+         * reachability needs a probe to fail before the next one. */
+        if (cam->probe_started && m->cause != CW_CAUSE_UNREACHABLE)
+            cam->seen_gone = 0;
+        else
+            cam->seen_gone = probe_worthy(m->cause);
+        cam->probe_started = 0;
         cw_debug("camera", cam->id, "session ended (%s: %s); retry in %.1f s", cw_cause_name(m->cause), m->detail,
                  retry / 1e6);
-        if (!cam->closing)
+        if (!cam->closing) {
             uv_timer_start(&cam->retry, on_retry, (uint64_t)(retry / 1000), 0);
+            if (probe_worthy(m->cause) && retry > cam->probe_interval_us)
+                arm_probe(cam);
+        }
         break;
     }
+    case CW_INGEST_PROBE:
+        if (cam->session_busy || cam->closing || cam->cs.state == CW_STATE_ONLINE)
+            break;
+        if (m->cause == CW_CAUSE_NONE && cam->seen_gone) {
+            cam->probe_hits++;
+            cam->probe_started = 1;
+            cam->reconnects++;
+            cw_debug("camera", cam->id, "%s: the camera answers again; connecting now", m->detail);
+            start_session(cam);
+            break;
+        }
+        if (m->cause != CW_CAUSE_NONE) {
+            cam->seen_gone = 1;
+            /* A lost session says "stream error"; a port that then refuses
+             * (or never answers) says why. Recording it makes one fault one
+             * cause, whether or not a session retry happened to fall inside
+             * the outage. */
+            if (cam->cs.state == CW_STATE_OFFLINE && cam->cs.cause == CW_CAUSE_STREAM_ERROR &&
+                cw_camstate_recause(&cam->cs, CW_CAUSE_UNREACHABLE, m->wall_us)) {
+                snprintf(cam->detail, sizeof cam->detail, "%s", m->detail);
+                record(cam);
+            }
+        }
+        cw_debug("camera", cam->id, "%s", m->detail);
+        arm_probe(cam);
+        break;
     }
 }
 
@@ -192,6 +274,7 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
     cam->transport = cc->transport;
     cam->connect_timeout_us = cc->connect_timeout_us;
     cam->stall_timeout_us = cc->stall_timeout_us;
+    cam->probe_interval_us = cc->probe_interval_us > 0 ? cc->probe_interval_us : 5000000;
     if (!cam->id || !cam->url || !cam->url_redacted) {
         cam_free(cam);
         return CW_ENOMEM;
@@ -236,18 +319,21 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
         .transport = cam->transport,
         .connect_timeout_us = cam->connect_timeout_us,
         .stall_timeout_us = cam->stall_timeout_us,
+        .stall_reconnect_us = cc->stall_reconnect_us,
         .notify = wake_loop,
         .ud = &cam->wake,
     };
     uv_async_init(d->loop, &cam->wake, on_wake);
     uv_timer_init(d->loop, &cam->retry);
-    cam->wake.data = cam->retry.data = cam;
-    cam->open_handles = 2;
+    uv_timer_init(d->loop, &cam->probe);
+    cam->wake.data = cam->retry.data = cam->probe.data = cam;
+    cam->open_handles = 3;
     rc = cw_ingest_start(&ip, &cam->ing);
     if (rc < 0) {
         cam->closing = 1;
         uv_close((uv_handle_t *)&cam->wake, on_close);
         uv_close((uv_handle_t *)&cam->retry, on_close);
+        uv_close((uv_handle_t *)&cam->probe, on_close);
         return rc;
     }
 
@@ -258,7 +344,7 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
 
     cw_store_batch_camera_start(cw_daemon_batch(d), &meta, now);
     cw_info("camera", cam->id, "watching %s (%s)", cam->url_redacted, cam->transport ? "udp" : "tcp");
-    cw_ingest_connect(cam->ing);
+    start_session(cam);
     *out = cam;
     return 0;
 }
@@ -273,8 +359,10 @@ void cw_camera_close(struct cw_camera *cam, int64_t end_us)
     if (end_us > 0)
         cw_store_batch_close(cw_daemon_batch(cam->d), cam->id, end_us);
     uv_timer_stop(&cam->retry);
+    uv_timer_stop(&cam->probe);
     uv_close((uv_handle_t *)&cam->wake, on_close);
     uv_close((uv_handle_t *)&cam->retry, on_close);
+    uv_close((uv_handle_t *)&cam->probe, on_close);
 }
 
 const char *cw_camera_decode_mode(struct cw_camera *cam)

@@ -19,7 +19,7 @@ struct cw_camera {
     char *url;          /* secret: handed only to the ingest */
     char *url_redacted;
     int transport;
-    int64_t connect_timeout_us, stall_timeout_us;
+    int64_t connect_timeout_us, stall_timeout_us, probe_interval_us;
 
     struct cw_camstate cs;
     char detail[200];   /* why it is in its state, for logs */
@@ -34,6 +34,15 @@ struct cw_camera {
 
     uv_async_t wake;    /* the ingest thread has messages */
     uv_timer_t retry;   /* backoff before the next attempt */
+    uv_timer_t probe;   /* while down: the next cheap probe */
+    /* Probe bookkeeping. A probe's answer starts a session only after the
+     * camera was seen unreachable (by a session or a probe): an RTSP server
+     * that answers but refuses our session (401, 404, ...) is left to the
+     * backoff and never hammered with credentials. */
+    int session_busy;   /* a session was asked for and has not ended */
+    int seen_gone;      /* unreachable since the last session attempt */
+    int probe_started;  /* the running session was started by a probe */
+    int64_t probes, probe_hits;
     int open_handles;
     int closing;
 };

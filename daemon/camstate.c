@@ -1,6 +1,8 @@
 /* Camera state transitions and reconnect backoff (see camstate.h). */
 #include "camstate.h"
 
+#include <string.h>
+
 static const char *const state_names[] = {"starting", "online", "stalled", "offline"};
 static const char *const cause_names[] = {"", "unreachable", "auth_failed", "not_found", "no_video", "stream_error"};
 
@@ -15,12 +17,37 @@ void cw_camstate_init(struct cw_camstate *cs, int64_t now_wall_us, uint64_t seed
     cs->online_mono_us = 0;
     cs->backoff_us = CW_BACKOFF_MIN_US;
     cs->rng = seed ? seed : 0x9E3779B97F4A7C15ULL;
+    cs->outage_since_wall_us = 0;
+    cs->prior_outage_us = 0;
+}
+
+void cw_camstate_resume_outage(struct cw_camstate *cs, int64_t since_wall_us)
+{
+    cs->prior_outage_us = since_wall_us;
 }
 
 static int set(struct cw_camstate *cs, enum cw_state s, enum cw_cause c, int64_t now_wall_us)
 {
     if (cs->state == s && cs->cause == c)
         return 0;
+    /* Evidence may be older than the current state's start (a packet that
+     * arrived just before a message was handled): never go back in time. */
+    if (now_wall_us < cs->since_wall_us)
+        now_wall_us = cs->since_wall_us;
+    int down = s == CW_STATE_STALLED || s == CW_STATE_OFFLINE;
+    int was_down = cs->state == CW_STATE_STALLED || cs->state == CW_STATE_OFFLINE;
+    if (!down)
+        cs->outage_since_wall_us = 0;
+    else if (!was_down) {
+        /* A camera whose first result here is down continues the outage
+         * the store recorded before the restart. */
+        cs->outage_since_wall_us = cs->state == CW_STATE_STARTING && cs->prior_outage_us > 0 &&
+                                           cs->prior_outage_us <= now_wall_us
+                                       ? cs->prior_outage_us
+                                       : now_wall_us;
+    }
+    if (cs->state == CW_STATE_STARTING)
+        cs->prior_outage_us = 0; /* only the first result may continue it */
     cs->state = s;
     cs->cause = c;
     cs->since_wall_us = now_wall_us;
@@ -70,4 +97,31 @@ int cw_camstate_ended(struct cw_camstate *cs, enum cw_cause cause, int64_t now_w
     cs->backoff_us = base * 2 > CW_BACKOFF_MAX_US ? CW_BACKOFF_MAX_US : base * 2;
     cs->online_mono_us = 0;
     return set(cs, CW_STATE_OFFLINE, cause, now_wall_us);
+}
+
+int cw_camstate_recause(struct cw_camstate *cs, enum cw_cause cause, int64_t now_wall_us)
+{
+    if (cs->state != CW_STATE_OFFLINE)
+        return 0;
+    return set(cs, CW_STATE_OFFLINE, cause, now_wall_us);
+}
+
+int cw_camstate_stall_gave_up(struct cw_camstate *cs, int64_t *retry_us)
+{
+    *retry_us = CW_STALL_RETRY_US;
+    return cs->state == CW_STATE_STALLED ? 0 : 1;
+}
+
+int cw_outage_rank(const char *state, const char *cause)
+{
+    if (strcmp(state, "stalled") == 0)
+        return 2;
+    if (strcmp(state, "offline") != 0)
+        return 0;
+    static const char *const order[] = {"stream_error", "stalled", "unreachable", "no_video", "not_found",
+                                        "auth_failed"};
+    for (int i = 0; i < 6; i++)
+        if (strcmp(cause, order[i]) == 0)
+            return i + 1;
+    return 1; /* an unknown cause ranks with stream_error */
 }

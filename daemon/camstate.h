@@ -14,7 +14,13 @@
  * A camera that is offline stays offline (with its cause) while reconnect
  * attempts fail or connect without delivering video; only video brings it
  * back online. That keeps a dead camera's history one span, not a flicker
- * of attempts. */
+ * of attempts. A stalled session that is given up and reconnected stays
+ * `stalled` while the new session also brings no video.
+ *
+ * Boundaries are dated from evidence, by the caller: a stall (and an outage
+ * that begins with a lost session) from the last video packet's arrival, a
+ * recovery from the first video packet. The outage start survives cause
+ * changes and, through cw_camstate_resume_outage, daemon restarts. */
 #ifndef CW_CAMSTATE_H
 #define CW_CAMSTATE_H
 #include <stdint.h>
@@ -43,7 +49,14 @@ struct cw_camstate {
     int64_t online_mono_us;   /* when video last (re)started; 0 if not online */
     int64_t backoff_us;       /* the next retry's base delay */
     uint64_t rng;             /* jitter; per camera so cameras de-synchronise */
+    int64_t outage_since_wall_us; /* start of the current outage (any cause); 0 while not down */
+    int64_t prior_outage_us;  /* an outage still going on when camwatchd last stopped */
 };
+
+/* The retry after a stalled session was given up: soon, because the
+ * camera's RTSP server still answered a moment ago and a stall usually ends
+ * on its own; the next session is the quickest way to see video again. */
+#define CW_STALL_RETRY_US 200000LL
 
 const char *cw_state_name(enum cw_state s);
 const char *cw_cause_name(enum cw_cause c);
@@ -62,5 +75,26 @@ int cw_camstate_stalled(struct cw_camstate *cs, int64_t now_wall_us);
  * or cause changed. *retry_us gets the delay before the next attempt. */
 int cw_camstate_ended(struct cw_camstate *cs, enum cw_cause cause, int64_t now_wall_us, int64_t now_mono_us,
                       int64_t *retry_us);
+
+/* An offline camera's cause, refined by other evidence than a session (a
+ * probe): no effect on the backoff. Returns 1 if the cause changed. */
+int cw_camstate_recause(struct cw_camstate *cs, enum cw_cause cause, int64_t now_wall_us);
+
+/* The session given up after a stall (no video for twice stall_timeout):
+ * a stalled camera stays stalled (no new span) and is retried after
+ * CW_STALL_RETRY_US. Returns 1 if the state changed (it was not stalled:
+ * the caller then treats it as an ended session). */
+int cw_camstate_stall_gave_up(struct cw_camstate *cs, int64_t *retry_us);
+
+/* The store says this camera was down since `since_wall_us` when camwatchd
+ * last stopped: if its first result here is down too, the outage goes on
+ * from then (status, API and alerts show the real start). */
+void cw_camstate_resume_outage(struct cw_camstate *cs, int64_t since_wall_us);
+
+/* The report's one-cause-per-outage rule: an outage is attributed whole to
+ * the most specific cause seen in it, auth_failed > not_found > no_video >
+ * unreachable > stalled > stream_error. Returns that rank (higher wins; 0
+ * for a state that is not down) of a span's state and cause. */
+int cw_outage_rank(const char *state, const char *cause);
 
 #endif

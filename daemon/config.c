@@ -120,6 +120,9 @@ static const struct key report_keys[] = {
      "any camera down this long in one outage also makes its groups DETERIORATED"},
     {"repair_after", T_DURATION, "2d", offsetof(struct cw_report_rules, repair_after_us), 0, 366 * 86400.0, 1,
      "the repair list shows cameras down (or with a bad image) for longer than this"},
+    {"exclude_maintenance", T_BOOL, "true", offsetof(struct cw_report_rules, exclude_maintenance), 0, 0, 1,
+     "true: down time inside a declared maintenance window is left out of uptime (shown apart as maintenance); "
+     "false: it counts against uptime, and is still shown apart"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -156,7 +159,14 @@ static const struct key camera_keys[] = {
     {"connect_timeout", T_DURATION, "10s", offsetof(struct cw_camera_config, connect_timeout_us), 0.5, 300, 1,
      "longest wait for the RTSP handshake before the camera counts as unreachable"},
     {"stall_timeout", T_DURATION, "10s", offsetof(struct cw_camera_config, stall_timeout_us), 0.5, 300, 1,
-     "a connected camera with no video packet for this long is stalled; twice this long, it is reconnected"},
+     "a connected camera with no video packet for this long is stalled"},
+    {"stall_reconnect", T_DURATION, "60s", offsetof(struct cw_camera_config, stall_reconnect_us), 1, 3600, 1,
+     "a stalled session is kept open this long (at least twice stall_timeout) before camwatch reconnects: video "
+     "that resumes on the open session is seen at its first packet, while a new session during a stall often "
+     "gets no answer until the camera recovers"},
+    {"probe_interval", T_DURATION, "5s", offsetof(struct cw_camera_config, probe_interval_us), 0.1, 300, 1,
+     "while the camera is unreachable, a TCP connect and RTSP OPTIONS (no credentials) this often, jittered: "
+     "an answer starts a full session at once, so a recovery is seen within about this long"},
     {"enabled", T_BOOL, "true", offsetof(struct cw_camera_config, enabled), 0, 0, 1,
      "false keeps the camera in the file but unwatched (not counted in uptime)"},
     {"plugins", T_LIST, NULL, NOOFF, 0, 0, 1,
@@ -1087,6 +1097,7 @@ int cw_camera_config_same_session(const struct cw_camera_config *a, const struct
 {
     return strcmp(a->url, b->url) == 0 && a->transport == b->transport &&
            a->connect_timeout_us == b->connect_timeout_us && a->stall_timeout_us == b->stall_timeout_us &&
+           a->probe_interval_us == b->probe_interval_us && a->stall_reconnect_us == b->stall_reconnect_us &&
            a->enabled == b->enabled;
 }
 

@@ -48,6 +48,8 @@ struct cw_camera_config {
     double expected_fps; /* 0: unknown */
     int64_t connect_timeout_us;
     int64_t stall_timeout_us;
+    int64_t probe_interval_us; /* while down: how often the cheap RTSP probe runs */
+    int64_t stall_reconnect_us; /* a stalled session is given up after this long without video */
     int enabled;
     int line; /* where the camera is defined, for messages */
     /* detection */
@@ -100,6 +102,7 @@ struct cw_config {
         double deteriorated_share; /* below this %: DETERIORATED */
         int64_t max_down_us;       /* any camera down this long: DETERIORATED */
         int64_t repair_after_us;   /* repair list: down or bad image longer */
+        int exclude_maintenance;   /* uptime leaves out down time inside maintenance windows */
     } report;
     /* sites */
     struct cw_district *districts;

@@ -152,10 +152,29 @@ static int mkdir_p(const char *path)
     return mkdir(tmp, 0750) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+static void on_maint_row(void *ud, const struct cw_maint *w)
+{
+    struct cw_daemon *d = ud;
+    if (d->n_maint_loaded == d->maint_cap_loaded) {
+        int cap = d->maint_cap_loaded ? d->maint_cap_loaded * 2 : 16;
+        struct cw_maint *m = realloc(d->maint_loaded, sizeof *m * (size_t)cap);
+        if (!m)
+            return;
+        d->maint_loaded = m;
+        d->maint_cap_loaded = cap;
+    }
+    d->maint_loaded[d->n_maint_loaded++] = *w;
+}
+
+/* On the thread pool: the batch, then the maintenance windows that are on
+ * or to come (cheap: an index on to_us), for the loop to pick up. */
 static void flush_work(uv_work_t *w)
 {
     struct cw_daemon *d = w->data;
     d->inflight_rc = cw_store_apply(d->store, d->inflight);
+    d->n_maint_loaded = 0;
+    if (cw_store_each_maintenance(d->store, cw_wall_us(), INT64_MAX, on_maint_row, d) < 0)
+        d->n_maint_loaded = -1;
 }
 
 static void finish_shutdown(struct cw_daemon *d);
@@ -166,6 +185,16 @@ static void flush_done(uv_work_t *w, int status)
 {
     struct cw_daemon *d = w->data;
     (void)status;
+    if (d->n_maint_loaded >= 0) { /* swap in the fresh windows */
+        struct cw_maint *t = d->maint;
+        int cap = d->maint_cap;
+        d->maint = d->maint_loaded;
+        d->maint_cap = d->maint_cap_loaded;
+        d->n_maint = d->n_maint_loaded;
+        d->maint_loaded = t;
+        d->maint_cap_loaded = cap;
+        d->n_maint_loaded = 0;
+    }
     if (d->inflight_rc < 0) {
         /* Keep the batch: it is applied again, before newer ones, on the
          * next tick. A full disk must not lose history. */
@@ -250,6 +279,7 @@ static void publish_live(struct cw_daemon *d)
         snprintf(c->decode_mode, sizeof c->decode_mode, "%s", cw_camera_decode_mode(cam));
         snprintf(c->last_snapshot, sizeof c->last_snapshot, "%s", cam->last_snapshot);
         c->since_us = cam->cs.since_wall_us;
+        c->outage_since_us = cam->cs.outage_since_wall_us;
         c->health = cam->health;
         c->image_checked = cam->image_checked;
         memcpy(c->events, cam->events, sizeof cam->events);
@@ -429,10 +459,17 @@ static void on_sighup(uv_signal_t *s, int signum)
         const struct cw_camera_config *oc = cw_config_find_camera(d->cfg, cc->id);
         if (!oc || !oc->enabled)
             added++;
-        if (cw_camera_start(d, nc, cc, now, &cams[n]) < 0)
+        if (cw_camera_start(d, nc, cc, now, &cams[n]) < 0) {
             cw_error("camera", cc->id, "cannot start");
-        else
-            n++;
+            continue;
+        }
+        /* A reconnected camera that is still down continues its outage.
+         * (The closed camera is freed only once its handles have closed,
+         * after this callback.) */
+        for (int k = 0; k < d->n_cameras; k++)
+            if (strcmp(d->cameras[k]->id, cc->id) == 0 && d->cameras[k]->cs.outage_since_wall_us)
+                cw_camstate_resume_outage(&cams[n]->cs, d->cameras[k]->cs.outage_since_wall_us);
+        n++;
     }
     free(d->cameras);
     d->cameras = cams;
@@ -526,11 +563,17 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
             continue;
         }
         /* One camera that cannot start never takes the others down. */
-        rc = cw_camera_start(d, d->cfg, cc, cw_wall_us(), &d->cameras[d->n_cameras]);
-        if (rc < 0)
+        int64_t now = cw_wall_us(), since = 0, down = 0;
+        rc = cw_camera_start(d, d->cfg, cc, now, &d->cameras[d->n_cameras]);
+        if (rc < 0) {
             cw_error("camera", cc->id, "cannot start: %s", cw_strerror(rc));
-        else
-            d->n_cameras++;
+            continue;
+        }
+        /* Down when camwatchd last stopped (or crashed)? If its first result
+         * here is down too, that outage goes on. */
+        if (cw_store_outage_before(d->store, cc->id, now + 1, &since, &down, NULL) == 0 && since > 0)
+            cw_camstate_resume_outage(&d->cameras[d->n_cameras]->cs, since);
+        d->n_cameras++;
     }
     return 0;
 }
@@ -585,4 +628,6 @@ void cw_daemon_free(struct cw_daemon *d)
     }
     free(d->plugins);
     free(d->snapshot_root);
+    free(d->maint);
+    free(d->maint_loaded);
 }

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "live.h"
 #include "selfwatch.h"
+#include "maintenance.h"
 #include "store.h"
 
 struct cw_camera;
@@ -41,6 +42,10 @@ struct cw_daemon {
     struct cw_store_batch *inflight;
     int inflight_rc;
     uv_work_t flush_work;
+    /* Maintenance windows now or to come, read from the store with each
+     * flush (the CLI writes them; no restart needed). */
+    struct cw_maint *maint, *maint_loaded;
+    int n_maint, maint_cap, n_maint_loaded, maint_cap_loaded;
     uv_timer_t flush_timer;
     int64_t last_heartbeat_mono;
     struct cw_selfwatch selfwatch; /* loop lag, RSS, fds for the metrics */

@@ -76,6 +76,9 @@ static json_t *camera_json(const struct cw_live_camera *cam)
         cam->state, "cause", cam->cause, "detail", cam->detail, "since", cw_fmt_utc(cam->since_us, ts, sizeof ts),
         "since_us", (json_int_t)cam->since_us, "image", img, "image_checked", cam->image_checked, "decode_mode",
         cam->decode_mode);
+    json_object_set_new(j, "outage_since",
+                        cam->outage_since_us ? json_string(cw_fmt_utc(cam->outage_since_us, ts, sizeof ts)) : json_null());
+    json_object_set_new(j, "outage_since_us", cam->outage_since_us ? json_integer(cam->outage_since_us) : json_null());
     json_object_set_new(j, "stats",
                         json_pack("{s:b, s:f, s:I, s:I, s:I, s:I, s:f, s:s, s:i, s:i, s:o}", "connected",
                                   s->connected, "fps", s->fps, "packets", (json_int_t)s->packets, "bytes",

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "error.h"
 #include "log.h"
+#include "probe.h"
 
 #define QUEUE_LEN 48
 #define FPS_WINDOW 32
@@ -35,7 +36,7 @@ enum phase { PHASE_IDLE, PHASE_CONNECT, PHASE_STREAM };
 struct cw_ingest {
     char *camera_id, *url;
     int transport;
-    int64_t connect_timeout_us, stall_timeout_us;
+    int64_t connect_timeout_us, stall_timeout_us, stall_give_up_us;
     void (*notify)(void *ud);
     void *ud;
 
@@ -43,6 +44,7 @@ struct cw_ingest {
     uv_mutex_t mu;
     uv_cond_t cond;
     int go;             /* under mu */
+    int probe_req;      /* under mu: a probe is asked for */
     atomic_int stop;
 
     struct cw_ingest_msg q[QUEUE_LEN]; /* under mu */
@@ -54,6 +56,7 @@ struct cw_ingest {
     enum phase phase;
     int64_t deadline_mono;
     int64_t last_video_mono;
+    int64_t last_video_wall; /* arrival of the last video packet (or the PLAY answer) */
     int stall_reported;
     int gave_up_stall;
     int connect_timed_out;
@@ -79,15 +82,24 @@ static void post_msg(struct cw_ingest *ing, const struct cw_ingest_msg *msg)
     ing->notify(ing->ud);
 }
 
-static void post(struct cw_ingest *ing, enum cw_ingest_msg_kind kind, enum cw_cause cause, const char *detail)
+/* A message dated `wall_us`: the evidence (a packet's arrival), which may
+ * be earlier than now. */
+static void post_at(struct cw_ingest *ing, enum cw_ingest_msg_kind kind, enum cw_cause cause, const char *detail,
+                    int64_t wall_us, int stall_gave_up)
 {
     struct cw_ingest_msg m;
     memset(&m, 0, sizeof m);
     m.kind = kind;
-    m.wall_us = cw_wall_us();
+    m.wall_us = wall_us;
     m.cause = cause;
+    m.stall_gave_up = stall_gave_up;
     snprintf(m.detail, sizeof m.detail, "%s", detail ? detail : "");
     post_msg(ing, &m);
+}
+
+static void post(struct cw_ingest *ing, enum cw_ingest_msg_kind kind, enum cw_cause cause, const char *detail)
+{
+    post_at(ing, kind, cause, detail, cw_wall_us(), 0);
 }
 
 int cw_ingest_poll(struct cw_ingest *ing, struct cw_ingest_msg *msg)
@@ -133,9 +145,9 @@ static int interrupt_cb(void *opaque)
             char d[96];
             ing->stall_reported = 1;
             snprintf(d, sizeof d, "no video packets for %.1f s", ing->stall_timeout_us / 1e6);
-            post(ing, CW_INGEST_STALLED, CW_CAUSE_NONE, d);
+            post_at(ing, CW_INGEST_STALLED, CW_CAUSE_NONE, d, ing->last_video_wall, 0);
         }
-        if (quiet > 2 * ing->stall_timeout_us) {
+        if (quiet > ing->stall_give_up_us) {
             ing->gave_up_stall = 1;
             return 1;
         }
@@ -325,7 +337,7 @@ static void run_session(struct cw_ingest *ing)
     av_dict_set(&opts, "rtsp_transport", ing->transport == CW_TRANSPORT_UDP ? "udp" : "tcp", 0);
     /* The interrupt callback enforces our deadlines; FFmpeg's own socket
      * timeout is only a backstop behind it. */
-    av_dict_set_int(&opts, "timeout", ing->connect_timeout_us + 2 * ing->stall_timeout_us + 1000000, 0);
+    av_dict_set_int(&opts, "timeout", ing->connect_timeout_us + ing->stall_give_up_us + 1000000, 0);
     ing->phase = PHASE_CONNECT;
     ing->connect_timed_out = 0;
     ing->deadline_mono = cw_mono_us() + ing->connect_timeout_us;
@@ -376,6 +388,7 @@ static void run_session(struct cw_ingest *ing)
                 avcodec_get_name(vs->codecpar->codec_id));
     ing->phase = PHASE_STREAM;
     ing->last_video_mono = cw_mono_us();
+    ing->last_video_wall = cw_wall_us(); /* no video yet: a stall dates from PLAY */
     ing->stall_reported = 0;
     ing->gave_up_stall = 0;
     int seen_video = 0, size_known = vs->codecpar->width > 0;
@@ -396,6 +409,7 @@ static void run_session(struct cw_ingest *ing)
         uv_mutex_unlock(&ing->mu);
         if (pkt->stream_index == vidx) {
             ing->last_video_mono = cw_mono_us();
+            ing->last_video_wall = now_wall;
             on_video_packet(ing, vs, pkt);
             if (!size_known && (pkt->flags & AV_PKT_FLAG_KEY)) {
                 int w = 0, h = 0;
@@ -411,7 +425,7 @@ static void run_session(struct cw_ingest *ing)
             if (!seen_video || ing->stall_reported) {
                 seen_video = 1;
                 ing->stall_reported = 0;
-                post(ing, CW_INGEST_VIDEO, CW_CAUSE_NONE, "");
+                post_at(ing, CW_INGEST_VIDEO, CW_CAUSE_NONE, "", now_wall, 0); /* the first packet's arrival */
             }
             if (ing->analysis) {
                 time_t tt = (time_t)(now_wall / 1000000);
@@ -429,13 +443,17 @@ static void run_session(struct cw_ingest *ing)
     if (!atomic_load(&ing->stop)) {
         if (ing->gave_up_stall)
             snprintf(detail, sizeof detail, "no video packets for %.1f s; reconnecting",
-                     2 * ing->stall_timeout_us / 1e6);
+                     ing->stall_give_up_us / 1e6);
         else if (rc == AVERROR_EOF)
             snprintf(detail, sizeof detail, "the camera ended the stream");
         else
             describe_error(rc, detail, sizeof detail);
-        post(ing, CW_INGEST_ENDED, ing->gave_up_stall ? CW_CAUSE_STREAM_ERROR : cw_ingest_cause_from_averror(rc, 0),
-             detail);
+        /* A session that was delivering video ends, as evidence goes, when
+         * its last video packet arrived (the camera was lost after that);
+         * one that had stalled ends now (the stall is already dated). */
+        int64_t when = seen_video && !ing->stall_reported ? ing->last_video_wall : cw_wall_us();
+        post_at(ing, CW_INGEST_ENDED, ing->gave_up_stall ? CW_CAUSE_STREAM_ERROR : cw_ingest_cause_from_averror(rc, 0),
+                detail, when, ing->gave_up_stall);
     }
 out:
     if (ing->analysis) {
@@ -456,18 +474,32 @@ out:
     av_packet_free(&pkt);
 }
 
+static void run_probe(struct cw_ingest *ing)
+{
+    char detail[200];
+    int64_t limit = ing->connect_timeout_us < 3000000 ? ing->connect_timeout_us : 3000000;
+    int ok = cw_rtsp_probe(ing->url, cw_mono_us() + limit, &ing->stop, detail, sizeof detail);
+    if (!atomic_load(&ing->stop))
+        post(ing, CW_INGEST_PROBE, ok ? CW_CAUSE_NONE : CW_CAUSE_UNREACHABLE, detail);
+}
+
 static void thread_main(void *arg)
 {
     struct cw_ingest *ing = arg;
     uv_mutex_lock(&ing->mu);
     for (;;) {
-        while (!ing->go && !atomic_load(&ing->stop))
+        while (!ing->go && !ing->probe_req && !atomic_load(&ing->stop))
             uv_cond_wait(&ing->cond, &ing->mu);
         if (atomic_load(&ing->stop))
             break;
+        int session = ing->go;
         ing->go = 0;
+        ing->probe_req = 0; /* a session answers the same question, better */
         uv_mutex_unlock(&ing->mu);
-        run_session(ing);
+        if (session)
+            run_session(ing);
+        else
+            run_probe(ing);
         uv_mutex_lock(&ing->mu);
     }
     uv_mutex_unlock(&ing->mu);
@@ -486,6 +518,8 @@ int cw_ingest_start(const struct cw_ingest_params *p, struct cw_ingest **out)
     ing->transport = p->transport;
     ing->connect_timeout_us = p->connect_timeout_us;
     ing->stall_timeout_us = p->stall_timeout_us;
+    ing->stall_give_up_us = p->stall_reconnect_us > 2 * p->stall_timeout_us ? p->stall_reconnect_us
+                                                                              : 2 * p->stall_timeout_us;
     ing->notify = p->notify;
     ing->ud = p->ud;
     atomic_init(&ing->stop, 0);
@@ -528,6 +562,14 @@ void cw_ingest_connect(struct cw_ingest *ing)
 {
     uv_mutex_lock(&ing->mu);
     ing->go = 1;
+    uv_cond_signal(&ing->cond);
+    uv_mutex_unlock(&ing->mu);
+}
+
+void cw_ingest_probe(struct cw_ingest *ing)
+{
+    uv_mutex_lock(&ing->mu);
+    ing->probe_req = 1;
     uv_cond_signal(&ing->cond);
     uv_mutex_unlock(&ing->mu);
 }

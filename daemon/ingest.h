@@ -21,6 +21,7 @@ struct cw_ingest_params {
     int transport;         /* CW_TRANSPORT_* */
     int64_t connect_timeout_us;
     int64_t stall_timeout_us;
+    int64_t stall_reconnect_us; /* give a stalled session up after this long (>= 2 x stall_timeout) */
     /* Called on the ingest thread after a message was queued: must only
      * wake the loop (uv_async_send). */
     void (*notify)(void *ud);
@@ -41,12 +42,14 @@ enum cw_ingest_msg_kind {
     CW_INGEST_EVENT_START, /* a detection event began (plugin, start_us, peak) */
     CW_INGEST_EVENT,     /* a detection event ended: plugin, times, peak, regions, snapshot */
     CW_INGEST_HEALTH,    /* image conditions changed: health (CW_HEALTH_* flags) */
+    CW_INGEST_PROBE,     /* a probe's result: cause NONE if the RTSP server answered */
 };
 
 struct cw_ingest_msg {
     enum cw_ingest_msg_kind kind;
     int64_t wall_us;  /* when it happened */
     enum cw_cause cause;
+    int stall_gave_up; /* ENDED: the session was given up after a stall */
     char detail[200]; /* human-readable, never contains the URL */
     /* detection messages */
     char plugin[32];     /* which plugin (motion, activity, ...) */
@@ -73,6 +76,11 @@ struct cw_ingest_stats {
 int cw_ingest_start(const struct cw_ingest_params *p, struct cw_ingest **out);
 /* Asks the thread to open a session now (ignored while one runs). */
 void cw_ingest_connect(struct cw_ingest *ing);
+/* Asks the thread for a probe while no session runs: TCP connect to the
+ * camera's RTSP port and an OPTIONS request without credentials, within
+ * min(connect_timeout, 3 s). The answer comes as a CW_INGEST_PROBE message.
+ * A session asked for meanwhile takes precedence (the probe is dropped). */
+void cw_ingest_probe(struct cw_ingest *ing);
 /* Pops one message; returns 1 if msg was filled. */
 int cw_ingest_poll(struct cw_ingest *ing, struct cw_ingest_msg *msg);
 void cw_ingest_get_stats(struct cw_ingest *ing, struct cw_ingest_stats *out);

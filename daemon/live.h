@@ -15,7 +15,8 @@ struct cw_live_camera {
     char site[72], site_name[128], commune[72], commune_name[128], district[72], district_name[128];
     char url[1100];      /* redacted */
     char state[24], cause[24], detail[200];
-    int64_t since_us;
+    int64_t since_us;        /* the current state's start */
+    int64_t outage_since_us; /* down: the outage's start, across causes and restarts; else 0 */
     uint32_t health;     /* CW_HEALTH_* now */
     int image_checked;   /* runs imagehealth */
     char decode_mode[16];

@@ -41,11 +41,14 @@ struct cw_report_camera *cw_report_add_camera(struct cw_report *r, const char *i
     memset(c, 0, sizeof *c);
     c->day_online_us = calloc((size_t)r->n_days, sizeof(int64_t));
     c->day_monitored_us = calloc((size_t)r->n_days, sizeof(int64_t));
-    if (!c->day_online_us || !c->day_monitored_us) {
+    c->day_maint_us = calloc((size_t)r->n_days, sizeof(int64_t));
+    if (!c->day_online_us || !c->day_monitored_us || !c->day_maint_us) {
         free(c->day_online_us);
         free(c->day_monitored_us);
+        free(c->day_maint_us);
         return NULL;
     }
+    c->maint_excluded = r->rules.exclude_maintenance;
     r->n_cams++;
     snprintf(c->id, sizeof c->id, "%s", id);
     snprintf(c->name, sizeof c->name, "%s", name);
@@ -81,6 +84,20 @@ static void add_days(const struct cw_report *r, int64_t *days, int64_t s, int64_
     }
 }
 
+/* Gives the current outage's down time in the period to its one cause. */
+static void attribute_outage(struct cw_report_camera *c)
+{
+    static const enum cw_cause by_rank[] = {CW_CAUSE_STREAM_ERROR, CW_CAUSE_STREAM_ERROR, CW_CAUSE_NONE,
+                                            CW_CAUSE_UNREACHABLE,  CW_CAUSE_NO_VIDEO,     CW_CAUSE_NOT_FOUND,
+                                            CW_CAUSE_AUTH_FAILED};
+    int rank = c->outage_rank > 0 && c->outage_rank <= 6 ? c->outage_rank : 1;
+    if (rank == 2)
+        c->stalled_us += c->outage_unattributed_us;
+    else
+        c->offline_us[by_rank[rank]] += c->outage_unattributed_us;
+    c->outage_unattributed_us = 0;
+}
+
 static enum cw_cause cause_of(const char *s)
 {
     for (int i = 1; i < CW_CAUSE__COUNT; i++)
@@ -89,8 +106,45 @@ static enum cw_cause cause_of(const char *s)
     return CW_CAUSE_STREAM_ERROR; /* an unknown cause is still downtime */
 }
 
+int cw_report_add_maintenance(struct cw_report_camera *c, int64_t from_us, int64_t to_us)
+{
+    return cw_maint_set_add(&c->maint, from_us, to_us);
+}
+
+static void span_piece(struct cw_report *r, struct cw_report_camera *c, const char *state, const char *cause,
+                       int64_t s, int64_t e);
+
 void cw_report_span(struct cw_report *r, struct cw_report_camera *c, const char *state, const char *cause,
                     int64_t start_us, int64_t end_us)
+{
+    int64_t s = start_us < r->from_us ? r->from_us : start_us;
+    int64_t e = end_us < 0 || end_us > r->data_end_us ? r->data_end_us : end_us;
+    int down = strcmp(state, "offline") == 0 || strcmp(state, "stalled") == 0;
+    if (!down || c->maint.n == 0 || e <= s || cw_maint_set_overlap(&c->maint, s, e) == 0) {
+        span_piece(r, c, state, cause, start_us, end_us);
+        return;
+    }
+    /* Down time inside a maintenance window is maintenance, not outage:
+     * cut the span at the windows' edges. */
+    int64_t at = s;
+    for (int i = 0; i < c->maint.n && at < e; i++) {
+        int64_t ws = c->maint.from[i], we = c->maint.to[i];
+        if (we <= at || ws >= e)
+            continue;
+        if (ws > at) {
+            span_piece(r, c, state, cause, at, ws);
+            at = ws;
+        }
+        int64_t b = we < e ? we : e;
+        span_piece(r, c, "maintenance", cause, at, b);
+        at = b;
+    }
+    if (at < e)
+        span_piece(r, c, state, cause, at, e);
+}
+
+static void span_piece(struct cw_report *r, struct cw_report_camera *c, const char *state, const char *cause,
+                       int64_t start_us, int64_t end_us)
 {
     int64_t s = start_us, e = end_us < 0 ? r->data_end_us : end_us;
     if (s < r->from_us)
@@ -112,12 +166,27 @@ void cw_report_span(struct cw_report *r, struct cw_report_camera *c, const char 
         c->unmonitored_us += d;
         return; /* neither ends nor lengthens an outage */
     }
+    if (strcmp(state, "maintenance") == 0) {
+        c->monitored_us += d;
+        add_days(r, c->day_monitored_us, s, e);
+        c->maint_us += d;
+        add_days(r, c->day_maint_us, s, e);
+        snprintf(c->state, sizeof c->state, "%s", "offline"); /* still down, under repair */
+        return;
+    }
+    if (strcmp(state, "starting") == 0) {
+        /* Until its first connection result the camera is neither up nor
+         * down: not monitored time, and no effect on an outage. */
+        c->starting_us += d;
+        return;
+    }
     c->monitored_us += d;
     add_days(r, c->day_monitored_us, s, e);
     if (online) {
         c->online_us += d;
         add_days(r, c->day_online_us, s, e);
         if (c->in_outage) {
+            attribute_outage(c);
             if (c->outage_counted) {
                 c->repaired++;
                 c->repair_sum_us += c->outage_down_us;
@@ -130,15 +199,16 @@ void cw_report_span(struct cw_report *r, struct cw_report_camera *c, const char 
         return;
     }
     if (down) {
-        if (strcmp(state, "stalled") == 0)
-            c->stalled_us += d;
-        else
-            c->offline_us[cause_of(cause)] += d;
         if (!c->in_outage) {
             c->in_outage = 1;
             c->outage_down_us = 0;
             c->outage_counted = 0;
+            c->outage_rank = 0;
         }
+        int rank = cw_outage_rank(state, cause);
+        if (rank > c->outage_rank)
+            c->outage_rank = rank;
+        c->outage_unattributed_us += d;
         if (!c->outage_counted) {
             c->outage_counted = 1;
             c->outages++;
@@ -147,7 +217,7 @@ void cw_report_span(struct cw_report *r, struct cw_report_camera *c, const char 
         c->current_cause = strcmp(state, "stalled") == 0 ? CW_CAUSE_NONE : cause_of(cause);
         return;
     }
-    c->starting_us += d; /* `starting`: monitored, not online */
+    /* an unknown state: monitored, not online, not an outage */
 }
 
 void cw_report_condition(struct cw_report *r, struct cw_report_camera *c, const char *condition, int64_t start_us,
@@ -169,7 +239,8 @@ void cw_report_condition(struct cw_report *r, struct cw_report_camera *c, const 
 
 double cw_report_uptime(const struct cw_report_camera *c)
 {
-    return c->monitored_us > 0 ? 100.0 * (double)c->online_us / (double)c->monitored_us : -1;
+    int64_t den = c->monitored_us - (c->maint_excluded ? c->maint_us : 0);
+    return den > 0 ? 100.0 * (double)c->online_us / (double)den : -1;
 }
 
 double cw_report_monitored(const struct cw_report_camera *c)
@@ -244,6 +315,7 @@ int cw_report_finish(struct cw_report *r)
     /* Close the feed: ongoing outages. */
     for (int i = 0; i < r->n_cams; i++) {
         struct cw_report_camera *c = &r->cams[i];
+        attribute_outage(c);
         if (c->in_outage && c->outage_counted) {
             c->current_down_us = c->outage_down_us;
             if (c->outage_down_us > c->longest_us)
@@ -274,11 +346,13 @@ int cw_report_finish(struct cw_report *r)
             g->cameras++;
             g->at_target += up >= ru->uptime_target;
             g->mean_uptime += up;
-            for (int d = 0; d < r->n_days; d++)
-                if (c->day_monitored_us[d] > 0) {
-                    g->day_uptime[d] += 100.0 * (double)c->day_online_us[d] / (double)c->day_monitored_us[d];
+            for (int d = 0; d < r->n_days; d++) {
+                int64_t den = c->day_monitored_us[d] - (c->maint_excluded ? c->day_maint_us[d] : 0);
+                if (den > 0) {
+                    g->day_uptime[d] += 100.0 * (double)c->day_online_us[d] / (double)den;
                     g->day_cameras[d]++;
                 }
+            }
         }
     }
     for (int i = 0; i < r->n_groups; i++) {
@@ -308,6 +382,8 @@ void cw_report_free(struct cw_report *r)
     for (int i = 0; i < r->n_cams; i++) {
         free(r->cams[i].day_online_us);
         free(r->cams[i].day_monitored_us);
+        free(r->cams[i].day_maint_us);
+        cw_maint_set_free(&r->cams[i].maint);
     }
     for (int i = 0; i < r->n_groups; i++) {
         free(r->groups[i].day_uptime);

@@ -10,17 +10,29 @@
  *    (a camera added mid-month, or disabled, is watched only while it was
  *    in the config);
  *  - monitored time: watched time minus `unmonitored` (camwatchd was not
- *    running); uptime = online / monitored; monitored % = monitored / watched;
+ *    running) and minus `starting` (from camwatchd's start to the camera's
+ *    first connection result: neither up nor down); uptime = online /
+ *    monitored; monitored % = monitored / watched;
  *  - an outage runs from a camera leaving `online` for `offline` or
  *    `stalled` until it is next `online`; its length counts only monitored
  *    down time, never time camwatchd was not running; MTTR is the mean
- *    length of the outages that ended within the period. */
+ *    length of the outages that ended within the period;
+ *  - one cause per outage: its whole down time is attributed to the most
+ *    specific cause seen in it (cw_outage_rank: auth_failed > not_found >
+ *    no_video > unreachable > stalled > stream_error), so that one fault
+ *    gives the same hours by cause however its detail unfolded;
+ *  - maintenance: down time (offline or stalled) inside a declared
+ *    maintenance window of the camera, its site, commune or district. It
+ *    is shown apart, is no outage (neither counted nor lengthened), and
+ *    with rules.exclude_maintenance is left out of the uptime's
+ *    denominator: uptime = online / (monitored - maintenance). */
 #ifndef CW_REPORT_H
 #define CW_REPORT_H
 #include <stdint.h>
 
 #include "camstate.h"
 #include "config.h"
+#include "maintenance.h"
 
 enum cw_report_status { CW_STATUS_NA = 0, CW_STATUS_OK, CW_STATUS_DEGRADED, CW_STATUS_DETERIORATED };
 
@@ -45,11 +57,16 @@ struct cw_report_camera {
     char current_bad[24];      /* ...and which */
     int64_t motion_events;
     int64_t bad_cursor_us;     /* feed state: bad time counted up to here */
-    int64_t *day_online_us, *day_monitored_us;
+    int64_t *day_online_us, *day_monitored_us, *day_maint_us;
+    int64_t maint_us;          /* down time inside maintenance windows */
+    int maint_excluded;        /* rules.exclude_maintenance, for cw_report_uptime */
+    struct cw_maint_set maint; /* the camera's windows (cw_report_add_maintenance) */
 
     /* feed state */
     int in_outage, outage_counted;
     int64_t outage_down_us;
+    int outage_rank;             /* the most specific cause seen in the current outage */
+    int64_t outage_unattributed_us; /* its down time in the period, not yet given a cause */
 };
 
 struct cw_report_group {
@@ -88,6 +105,8 @@ struct cw_report_camera *cw_report_add_camera(struct cw_report *r, const char *i
                                               const char *commune_name, const char *district,
                                               const char *district_name, int64_t outage_since_us,
                                               int64_t down_before_us);
+/* A maintenance window that applies to the camera (before its spans). */
+int cw_report_add_maintenance(struct cw_report_camera *c, int64_t from_us, int64_t to_us);
 /* One span of that camera; end_us < 0 for an open span. */
 void cw_report_span(struct cw_report *r, struct cw_report_camera *c, const char *state, const char *cause,
                     int64_t start_us, int64_t end_us);

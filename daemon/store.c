@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "camstate.h"
 #include "error.h"
 #include "log.h"
 
@@ -72,6 +73,14 @@ static const char *const migrations[] = {
     "  attempts INTEGER NOT NULL DEFAULT 0, next_us INTEGER NOT NULL, last_error TEXT NOT NULL DEFAULT '',"
     "  delivered_us INTEGER, PRIMARY KEY (alert_key, target));"
     "CREATE INDEX deliveries_pending ON deliveries(state) WHERE state = 'pending';",
+    /* 4 -> 5: declared maintenance windows, with who declared (and who
+     * ended) them and when */
+    "CREATE TABLE maintenance ("
+    "  id INTEGER PRIMARY KEY, scope TEXT NOT NULL CHECK (scope IN ('camera', 'site', 'commune', 'district')),"
+    "  target TEXT NOT NULL, from_us INTEGER NOT NULL, to_us INTEGER NOT NULL, note TEXT NOT NULL DEFAULT '',"
+    "  created_by TEXT NOT NULL, created_us INTEGER NOT NULL, ended_by TEXT, ended_us INTEGER,"
+    "  CHECK (to_us > from_us));"
+    "CREATE INDEX maintenance_to ON maintenance(to_us);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -607,7 +616,12 @@ int cw_store_status(struct cw_store *st, struct cw_status_row **rows, int *n)
                            " cs.updated_us, cs.connected, cs.last_packet_us, cs.fps, cs.packets, cs.bytes,"
                            " cs.reconnects, cs.decoded_frames, cs.keyframe_interval_s, cs.codec, cs.width, cs.height,"
                            " (SELECT group_concat(condition, ',') FROM conditions WHERE camera = c.id"
-                           "   AND end_us IS NULL)"
+                           "   AND end_us IS NULL),"
+                           /* the outage's start: its first down span since the last online one */
+                           " CASE WHEN sp.state IN ('offline', 'stalled') THEN (SELECT MIN(start_us) FROM spans"
+                           "   WHERE camera = c.id AND state IN ('offline', 'stalled') AND start_us >="
+                           "   COALESCE((SELECT MAX(start_us) FROM spans WHERE camera = c.id AND state = 'online'), 0))"
+                           " END"
                            " FROM cameras c"
                            " LEFT JOIN spans sp ON sp.id = (SELECT id FROM spans WHERE camera = c.id"
                            "   ORDER BY start_us DESC, id DESC LIMIT 1)"
@@ -661,6 +675,7 @@ int cw_store_status(struct cw_store *st, struct cw_status_row **rows, int *n)
             row->stats.height = sqlite3_column_int(s, 22);
         }
         copy_col(s, 23, row->image, sizeof row->image);
+        row->outage_since_us = sqlite3_column_int64(s, 24);
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) {
@@ -788,7 +803,7 @@ int cw_store_each_span(struct cw_store *st, int64_t from, int64_t to,
 }
 
 int cw_store_outage_before(struct cw_store *st, const char *camera, int64_t from, int64_t *since_us,
-                           int64_t *down_us)
+                           int64_t *down_us, int *rank)
 {
     /* Down spans after the last online span that began before `from`. */
     sqlite3_stmt *s = prep(st,
@@ -805,7 +820,91 @@ int cw_store_outage_before(struct cw_store *st, const char *camera, int64_t from
         *down_us = sqlite3_column_int64(s, 1);
     }
     sqlite3_finalize(s);
+    if (!rank)
+        return 0;
+    *rank = 0;
+    if (*since_us == 0)
+        return 0;
+    s = prep(st, "SELECT DISTINCT state, cause FROM spans WHERE camera = ?2 AND state IN ('offline', 'stalled')"
+                 " AND start_us >= ?3 AND start_us < ?1", "iti", from, camera, *since_us);
+    if (!s)
+        return CW_ESTORE;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        int r = cw_outage_rank((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1));
+        if (r > *rank)
+            *rank = r;
+    }
+    sqlite3_finalize(s);
     return 0;
+}
+
+/* ---- maintenance windows ---- */
+
+int cw_store_maintenance_add(struct cw_store *st, const struct cw_maint *w, int64_t *id)
+{
+    int rc = run(st, prep(st, "INSERT INTO maintenance(scope, target, from_us, to_us, note, created_by, created_us)"
+                              " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          "ttiitti", cw_maint_scope_name(w->scope), w->target, w->from_us, w->to_us, w->note, w->by,
+                          w->created_us));
+    if (rc == 0 && id)
+        *id = sqlite3_last_insert_rowid(st->db);
+    return rc;
+}
+
+int cw_store_maintenance_end(struct cw_store *st, int64_t id, int64_t now_us, const char *by)
+{
+    sqlite3_stmt *s = prep(st, "SELECT from_us, to_us, ended_us IS NOT NULL FROM maintenance WHERE id = ?", "i", id);
+    if (!s)
+        return CW_ESTORE;
+    int found = sqlite3_step(s) == SQLITE_ROW;
+    int64_t from = found ? sqlite3_column_int64(s, 0) : 0, to = found ? sqlite3_column_int64(s, 1) : 0;
+    int ended = found && sqlite3_column_int(s, 2);
+    sqlite3_finalize(s);
+    if (!found)
+        return CW_ENOTFOUND;
+    if (to <= now_us || ended)
+        return CW_EINVAL; /* already over (or withdrawn) */
+    /* A window that has not begun yet is withdrawn: it ends where it starts
+     * would break CHECK (to > from), so it gets one microsecond. */
+    int64_t end = now_us > from ? now_us : from + 1;
+    return run(st, prep(st, "UPDATE maintenance SET to_us = ?, ended_by = ?, ended_us = ? WHERE id = ?", "itii", end,
+                        by, now_us, id));
+}
+
+int cw_store_hierarchy_has(struct cw_store *st, enum cw_maint_scope scope, const char *id)
+{
+    static const char *const sql[] = {"SELECT COUNT(*) FROM cameras WHERE id = ?",
+                                      "SELECT COUNT(*) FROM cameras WHERE site = ?",
+                                      "SELECT COUNT(*) FROM cameras WHERE commune = ?",
+                                      "SELECT COUNT(*) FROM cameras WHERE district = ?"};
+    int64_t n = query_i64(st, prep(st, sql[scope], "t", id), -1);
+    return n < 0 ? CW_ESTORE : n > 0;
+}
+
+int cw_store_each_maintenance(struct cw_store *st, int64_t from, int64_t to,
+                              void (*cb)(void *ud, const struct cw_maint *w), void *ud)
+{
+    sqlite3_stmt *s = prep(st, "SELECT id, scope, target, from_us, to_us, note, created_by, created_us FROM maintenance"
+                               " WHERE to_us > ? AND from_us < ? ORDER BY from_us, id", "ii", from, to);
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cw_maint w;
+        memset(&w, 0, sizeof w);
+        w.id = sqlite3_column_int64(s, 0);
+        int sc = cw_maint_scope_parse((const char *)sqlite3_column_text(s, 1));
+        w.scope = sc < 0 ? CW_MAINT_CAMERA : (enum cw_maint_scope)sc;
+        copy_col(s, 2, w.target, sizeof w.target);
+        w.from_us = sqlite3_column_int64(s, 3);
+        w.to_us = sqlite3_column_int64(s, 4);
+        copy_col(s, 5, w.note, sizeof w.note);
+        copy_col(s, 6, w.by, sizeof w.by);
+        w.created_us = sqlite3_column_int64(s, 7);
+        cb(ud, &w);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "maintenance");
 }
 
 int cw_store_import_begin(struct cw_store *st)

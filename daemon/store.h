@@ -14,7 +14,9 @@
 
 struct cw_store;
 
-#define CW_STORE_SCHEMA_VERSION 4
+#include "maintenance.h"
+
+#define CW_STORE_SCHEMA_VERSION 5
 
 struct cw_camera_meta {
     const char *id, *name;
@@ -85,7 +87,8 @@ struct cw_status_row {
     char id[72], name[128], site[72], site_name[128], commune_name[128], district_name[128];
     char state[24], cause[24], detail[256];
     char image[64]; /* image conditions now: "black,frozen", or "" */
-    int64_t since_us;
+    int64_t since_us;        /* the current state's start */
+    int64_t outage_since_us; /* down: the outage's start (across causes and restarts); else 0 */
     int enabled;
     int has_stats;
     int64_t stats_updated_us;
@@ -142,9 +145,10 @@ int cw_store_each_span(struct cw_store *st, int64_t from, int64_t to,
                        void *ud);
 /* Whether the camera was in an outage (offline/stalled since it was last
  * online) at `from`: *since_us its start (0 if not), *down_us its down
- * time before `from`. */
+ * time before `from`, and (rank not NULL) the most specific cause seen in
+ * it so far (cw_outage_rank). */
 int cw_store_outage_before(struct cw_store *st, const char *camera, int64_t from, int64_t *since_us,
-                           int64_t *down_us);
+                           int64_t *down_us, int *rank);
 
 /* Image-condition spans overlapping [from, to), by camera then start. */
 int cw_store_each_condition(struct cw_store *st, int64_t from, int64_t to,
@@ -154,6 +158,19 @@ int cw_store_each_condition(struct cw_store *st, int64_t from, int64_t to,
 /* Motion and activity events starting in [from, to), counted per camera. */
 int cw_store_event_counts(struct cw_store *st, int64_t from, int64_t to,
                           void (*cb)(void *ud, const char *camera, int64_t n), void *ud);
+
+/* ---- maintenance windows ---- */
+
+/* Records a window (scope, target, from, to, note, by, created_us). */
+int cw_store_maintenance_add(struct cw_store *st, const struct cw_maint *w, int64_t *id);
+/* Ends window id at now_us (a future one is withdrawn). CW_ENOTFOUND if
+ * there is none, CW_EINVAL if it is already over. */
+int cw_store_maintenance_end(struct cw_store *st, int64_t id, int64_t now_us, const char *by);
+/* Whether any camera recorded has that id at that level: 1, 0, or < 0. */
+int cw_store_hierarchy_has(struct cw_store *st, enum cw_maint_scope scope, const char *id);
+/* Windows overlapping [from, to), by start. */
+int cw_store_each_maintenance(struct cw_store *st, int64_t from, int64_t to,
+                              void (*cb)(void *ud, const struct cw_maint *w), void *ud);
 
 /* Bulk import of closed spans (the synthetic history generator and tests):
  * one transaction, one prepared statement. */

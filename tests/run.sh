@@ -30,7 +30,10 @@ done
 for t in tests/integration/test_*.sh; do
   [ -n "${TEST_FILTER:-}" ] && [[ "$t" != *"$TEST_FILTER"* ]] && continue
   start=$(date +%s)
-  out=$(timeout "${TEST_TIMEOUT:-300}" bash "$t" 2>&1); rc=$?
+  # A test may ask for more time than the default with "# test-timeout: N".
+  limit=$(sed -n 's/^# test-timeout: \([0-9]*\)$/\1/p' "$t")
+  [ -n "${TEST_TIMEOUT:-}" ] && limit=$TEST_TIMEOUT
+  out=$(timeout "${limit:-300}" bash "$t" 2>&1); rc=$?
   secs=$(( $(date +%s) - start ))
   if [ -n "${CW_VALGRIND:-}" ]; then
     d=$(ls -dt "$CW_TEST_RUN/$(basename "$t" .sh)".* 2>/dev/null | head -1)

@@ -10,7 +10,9 @@
  *
  *   auth=USER:PASS   require these credentials (401 otherwise)
  *   stall=T[:D]      T s after start stop sending video but keep the session
- *                    open (for D s, default forever)
+ *                    open (for D s, default forever); up to 8 per mount, in
+ *                    time order. Start and end are printed as
+ *                    "camsim: NAME stall wall=..." and "... resume wall=..."
  *   close=T          T s after start close the mount's connections (once)
  *   flap=UP:DOWN     serve for UP s, then close connections and answer 503
  *                    for DOWN s, and again
@@ -44,7 +46,9 @@ struct mount {
     guint n_au, next_au;
     double fps;
     char *user, *pass;
-    double stall_at, stall_for; /* stall_for < 0: forever */
+    double stall_at[8], stall_for[8]; /* stall_for < 0: forever */
+    int n_stalls;
+    int stall_state; /* 0 sending, 1 stalled (printed) */
     double close_at;
     gboolean closed_once;
     double flap_up, flap_down;
@@ -52,7 +56,6 @@ struct mount {
     double marks[16];
     guint mark_au[16];
     int n_marks;
-    gboolean stall_told;
     GstAppSrc *src; /* of the current shared media, or NULL */
     guint64 pushed;
 };
@@ -83,9 +86,10 @@ static gboolean flap_down(const struct mount *m)
 static gboolean stalled(const struct mount *m)
 {
     double t = since_start();
-    if (m->stall_at < 0 || t < m->stall_at)
-        return FALSE;
-    return m->stall_for < 0 || t < m->stall_at + m->stall_for;
+    for (int i = 0; i < m->n_stalls; i++)
+        if (t >= m->stall_at[i] && (m->stall_for[i] < 0 || t < m->stall_at[i] + m->stall_for[i]))
+            return TRUE;
+    return FALSE;
 }
 
 static int is_nal_start(const guint8 *p, gsize left, gsize *sc)
@@ -157,6 +161,11 @@ static void push_frame(struct mount *m)
      * buffers with (do-timestamp), and the sinks would hold such buffers
      * back, maybe forever. A live camera's frames before PLAY are lost too. */
     if (GST_STATE(src) == GST_STATE_PLAYING && !stalled(m) && !flap_down(m)) {
+        if (m->stall_state) {
+            m->stall_state = 0;
+            printf("camsim: %s resume wall=%.6f\n", m->name, g_get_real_time() / 1e6);
+            fflush(stdout);
+        }
         guint k = m->next_au;
         m->next_au = (m->next_au + 1) % m->n_au;
         GstBuffer *buf = gst_buffer_new_memdup(m->data + m->au_off[k], m->au_len[k]);
@@ -169,8 +178,8 @@ static void push_frame(struct mount *m)
                 printf("camsim: %s mark %g wall=%.6f\n", m->name, m->marks[i], g_get_real_time() / 1e6);
                 fflush(stdout);
             }
-    } else if (GST_STATE(src) == GST_STATE_PLAYING && stalled(m) && !m->stall_told) {
-        m->stall_told = TRUE;
+    } else if (GST_STATE(src) == GST_STATE_PLAYING && stalled(m) && !m->stall_state) {
+        m->stall_state = 1;
         printf("camsim: %s stall wall=%.6f\n", m->name, g_get_real_time() / 1e6);
         fflush(stdout);
     }
@@ -300,8 +309,7 @@ static gboolean parse_mount(struct mount *m, const char *spec)
     m->name = g_strndup(spec, (gsize)(eq - spec));
     m->path = g_strdup_printf("/%s", m->name);
     m->fps = 15;
-    m->stall_at = m->close_at = -1;
-    m->stall_for = -1;
+    m->close_at = -1;
     gchar **parts = g_strsplit(eq + 1, ",", -1);
     gboolean ok = TRUE;
     for (int i = 0; parts[i] && ok; i++) {
@@ -316,11 +324,11 @@ static gboolean parse_mount(struct mount *m, const char *spec)
             char *c = strchr(v, ':');
             m->user = g_strndup(v, (gsize)(c - v));
             m->pass = g_strdup(c + 1);
-        } else if (strcmp(p, "stall") == 0 && v) {
+        } else if (strcmp(p, "stall") == 0 && v && m->n_stalls < 8) {
             char *c = strchr(v, ':');
-            m->stall_at = g_ascii_strtod(v, NULL);
-            if (c)
-                m->stall_for = g_ascii_strtod(c + 1, NULL);
+            m->stall_at[m->n_stalls] = g_ascii_strtod(v, NULL);
+            m->stall_for[m->n_stalls] = c ? g_ascii_strtod(c + 1, NULL) : -1;
+            m->n_stalls++;
         } else if (strcmp(p, "close") == 0 && v)
             m->close_at = g_ascii_strtod(v, NULL);
         else if (strcmp(p, "flap") == 0 && v && strchr(v, ':')) {

@@ -29,7 +29,8 @@ static void usage(FILE *f)
                "  report --month YYYY-MM ...    uptime report per camera, site, commune, district (report --help)\n"
                "  gen-history [--cameras N] [--months M] [--seed S] [--end YYYY-MM-DD]\n"
                "                                write a synthetic history into --db (tests, benchmarks)\n"
-               "  analyze FILE --plugin NAME... run detection plugins over a video file (analyze --help)\n\n"
+               "  analyze FILE --plugin NAME... run detection plugins over a video file (analyze --help)\n"
+               "  maintenance add|list|end      declared repair windows: alerts held back, reported apart\n\n"
                "options:\n"
                "  -c, --config FILE   config file (default " DEFAULT_CONFIG "); gives the database path\n"
                "  --db FILE           database file (instead of reading the config)\n");
@@ -122,6 +123,8 @@ static int cmd_status(const struct opts *o)
                                   "district", r->district_name, "state", r->state, "cause", r->cause, "detail",
                                   r->detail, "since_us", (json_int_t)r->since_us, "duration_s",
                                   (json_int_t)((upto_json - r->since_us) / 1000000));
+            json_object_set_new(j, "outage_since_us",
+                                r->outage_since_us ? json_integer(r->outage_since_us) : json_null());
             json_object_set_new(j, "image", r->image[0] ? json_string(r->image) : json_null());
             if (r->has_stats) {
                 json_object_set_new(j, "last_packet_us",
@@ -159,6 +162,10 @@ static int cmd_status(const struct opts *o)
     for (int i = 0; i < n; i++) {
         struct cw_status_row *r = &rows[i];
         char last[64] = "never", fps[16] = "-";
+        /* A down camera's SINCE is its outage's start, whatever the cause
+         * changes and daemon restarts since. */
+        if (r->outage_since_us > 0)
+            r->since_us = r->outage_since_us;
         if (r->has_stats && r->stats.last_packet_us > 0) {
             cw_fmt_duration(now - r->stats.last_packet_us, buf3, sizeof buf3);
             snprintf(last, sizeof last, "%s ago", buf3);
@@ -247,6 +254,14 @@ int main(int argc, char **argv)
             if (resolve(&o, db, sizeof db) < 0)
                 return 2;
             return argv[i][0] == 'e' ? cw_cli_events(argc - i, argv + i, db) : cw_cli_alerts(argc - i, argv + i, db);
+        }
+        if (strcmp(argv[i], "maintenance") == 0) {
+            char db[4096];
+            if (i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0))
+                return cw_cli_maintenance(argc - i, argv + i, ""); /* usage needs no config */
+            if (resolve(&o, db, sizeof db) < 0)
+                return 2;
+            return cw_cli_maintenance(argc - i, argv + i, db);
         }
         break;
     }

@@ -27,5 +27,6 @@ int cw_cli_gen_history(int argc, char **argv, const char *db);
 int cw_cli_analyze(int argc, char **argv);
 int cw_cli_events(int argc, char **argv, const char *db);
 int cw_cli_alerts(int argc, char **argv, const char *db);
+int cw_cli_maintenance(int argc, char **argv, const char *db);
 
 #endif

@@ -17,16 +17,31 @@ struct feed {
     struct cw_store *st;
     const char *district, *commune, *site;
     int rc;
+    struct cw_maint *maint; /* the period's maintenance windows */
+    int n_maint;
 };
+
+static void on_maint(void *ud, const struct cw_maint *w)
+{
+    struct feed *fd = ud;
+    struct cw_maint *m = realloc(fd->maint, sizeof *m * (size_t)(fd->n_maint + 1));
+    if (!m) {
+        fd->rc = CW_ENOMEM;
+        return;
+    }
+    fd->maint = m;
+    fd->maint[fd->n_maint++] = *w;
+}
 
 static void on_camera(void *ud, const struct cw_camera_meta *m)
 {
     struct feed *fd = ud;
     int64_t since = 0, down = 0;
+    int rank = 0;
     if ((fd->district && strcmp(fd->district, m->district) != 0) ||
         (fd->commune && strcmp(fd->commune, m->commune) != 0) || (fd->site && strcmp(fd->site, m->site) != 0))
         return;
-    if (cw_store_outage_before(fd->st, m->id, fd->r->from_us, &since, &down) < 0)
+    if (cw_store_outage_before(fd->st, m->id, fd->r->from_us, &since, &down, &rank) < 0)
         fd->rc = CW_ESTORE;
     struct cw_report_camera *c = cw_report_add_camera(fd->r, m->id, m->name, m->site, m->site_name, m->commune,
                                                       m->commune_name, m->district, m->district_name, since, down);
@@ -34,6 +49,12 @@ static void on_camera(void *ud, const struct cw_camera_meta *m)
         fd->rc = CW_ENOMEM;
         return;
     }
+    c->outage_rank = rank; /* the causes seen before the period count for the outage too */
+    struct cw_maint_names names = {m->id, m->site, m->commune, m->district};
+    for (int i = 0; i < fd->n_maint; i++)
+        if (cw_maint_applies(&fd->maint[i], &names) &&
+            cw_report_add_maintenance(c, fd->maint[i].from_us, fd->maint[i].to_us) < 0)
+            fd->rc = CW_ENOMEM;
     const char *pl = m->plugins ? m->plugins : "";
     c->image_checked = strstr(pl, "imagehealth") != NULL;
     c->motion_checked = strstr(pl, "motion") != NULL || strstr(pl, "activity") != NULL;
@@ -213,16 +234,19 @@ int cw_cli_report(int argc, char **argv, const char *config, const char *db)
         return 1;
     }
     fd.r = &r;
-    if (cw_store_each_camera(fd.st, on_camera, &fd) < 0 || fd.rc < 0 ||
+    if (cw_store_each_maintenance(fd.st, t_from, t_to, on_maint, &fd) < 0 ||
+        cw_store_each_camera(fd.st, on_camera, &fd) < 0 || fd.rc < 0 ||
         cw_store_each_span(fd.st, t_from, t_to, on_span, &fd) < 0 ||
         cw_store_each_condition(fd.st, t_from, t_to, on_condition, &fd) < 0 ||
         cw_store_event_counts(fd.st, t_from, t_to, on_event_count, &fd) < 0 || cw_report_finish(&r) < 0) {
         fprintf(stderr, "camwatch report: reading %s failed: %s\n", dbpath, cw_store_errmsg(fd.st));
         cw_report_free(&r);
         cw_store_close(fd.st);
+        free(fd.maint);
         return 1;
     }
     cw_store_close(fd.st);
+    free(fd.maint);
 
     char filter[200] = "";
     if (fd.district || fd.commune || fd.site)

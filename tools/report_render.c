@@ -13,7 +13,8 @@ enum msg {
     M_TITLE, M_PERIOD, M_GENERATED, M_RULES_HDR, M_RULES, M_GROUPS, M_LEVEL, M_NAME, M_CAMERAS, M_AT_TARGET,
     M_UPTIME, M_STATUS, M_REASON, M_CAMERA, M_SITE, M_COMMUNE, M_DISTRICT, M_NETWORK, M_MONITORED, M_OFFLINE_H,
     M_OUTAGES, M_LONGEST, M_MTTR, M_BAD_IMAGE, M_MOTION, M_STATE, M_REPAIR, M_DOWN_FOR, M_CAUSE, M_LAST_SEEN,
-    M_NONE, M_DEFS_HDR, M_DEFS, M_NOT_RECORDED, M_CHART_DAILY, M_CHART_CAMS, M_FILTER, M__COUNT
+    M_NONE, M_DEFS_HDR, M_DEFS, M_NOT_RECORDED, M_CHART_DAILY, M_CHART_CAMS, M_FILTER, M_MAINT_H, M_MAINT_RULE,
+    M_MAINT_RULE_IN, M__COUNT
 };
 
 static const char *const en[M__COUNT] = {
@@ -30,10 +31,18 @@ static const char *const en[M__COUNT] = {
     "monitored / time the camera was in the configuration during the period. An outage runs from a camera "
     "leaving 'online' (for 'offline' or 'stalled') until it is next online; its length counts monitored down "
     "time only. MTTR = mean length of the outages that ended in the period. Group uptime is the mean over its "
-    "cameras (each camera counts once). Hours down = offline (any cause) + stalled.",
+    "cameras (each camera counts once). Hours down = offline (any cause) + stalled. Boundaries: an outage starts "
+    "at the last video packet received (a stall within 0.5 s of the camera's last frame) and ends at the first "
+    "video packet again; a camera that comes back is seen within its probe_interval (5 s unless set) plus its "
+    "session set-up (about 0.2 s on a LAN). The time from camwatch's start to a camera's first connection result "
+    "is neither up nor down (not monitored). Each outage counts whole under one cause, the most specific seen in "
+    "it: wrong password > wrong path > no video > unreachable > stalled > stream error. Maintenance = down time "
+    "inside a declared maintenance window; it is no outage and is shown apart.",
     "Bad image h = hours the picture was black, frozen, covered or blurred (imagehealth plugin); Motion = motion "
     "or activity events that began in the period; '-' where a camera does not run that plugin",
-    "Daily uptime per commune (%)", "Uptime per camera (%)", "Filter",
+    "Daily uptime per commune (%)", "Uptime per camera (%)", "Filter", "Maint. h",
+    "Uptime leaves out maintenance time (down time inside declared maintenance windows)",
+    "Uptime counts maintenance time (down time inside declared maintenance windows) as down",
 };
 
 static const char *const vi[M__COUNT] = {
@@ -52,10 +61,19 @@ static const char *const vi[M__COUNT] = {
     "lần gián đoạn tính từ khi camera rời trạng thái 'hoạt động' (sang 'mất kết nối' hoặc 'đứng hình') đến khi "
     "hoạt động trở lại; độ dài chỉ tính thời gian ngừng được giám sát. TG khắc phục TB = độ dài trung bình của "
     "các lần gián đoạn đã kết thúc trong kỳ. Tỷ lệ của nhóm là trung bình các camera (mỗi camera tính một lần). "
-    "Giờ ngừng = mất kết nối (mọi nguyên nhân) + đứng hình.",
+    "Giờ ngừng = mất kết nối (mọi nguyên nhân) + đứng hình. Mốc thời gian: một lần gián đoạn bắt đầu từ gói "
+    "hình cuối cùng nhận được (đứng hình: trong vòng 0,5 giây sau khung hình cuối của camera) và kết thúc ở gói "
+    "hình đầu tiên nhận lại; camera hoạt động trở lại được phát hiện trong vòng chu kỳ thăm dò (probe_interval, "
+    "mặc định 5 giây) cộng thời gian thiết lập phiên (khoảng 0,2 giây trong mạng nội bộ). Khoảng thời gian từ khi "
+    "camwatch khởi động đến kết quả kết nối đầu tiên của camera không tính là hoạt động hay ngừng (không giám "
+    "sát). Mỗi lần gián đoạn được tính trọn cho một nguyên nhân, nguyên nhân cụ thể nhất đã ghi nhận: sai mật "
+    "khẩu > sai đường dẫn > không có hình > không kết nối được > đứng hình > lỗi luồng. Bảo trì = thời gian ngừng "
+    "nằm trong khoảng bảo trì đã khai báo; không tính là gián đoạn và được ghi riêng.",
     "Giờ hình kém = số giờ hình ảnh bị tối đen, đứng hình, bị che hoặc mờ (plugin imagehealth); Chuyển động = số "
     "sự kiện chuyển động bắt đầu trong kỳ; '-' khi camera không chạy plugin đó",
-    "Tỷ lệ hoạt động hằng ngày theo xã (%)", "Tỷ lệ hoạt động theo camera (%)", "Bộ lọc",
+    "Tỷ lệ hoạt động hằng ngày theo xã (%)", "Tỷ lệ hoạt động theo camera (%)", "Bộ lọc", "Giờ bảo trì",
+    "Tỷ lệ hoạt động không tính thời gian bảo trì (thời gian ngừng trong khoảng bảo trì đã khai báo)",
+    "Tỷ lệ hoạt động tính cả thời gian bảo trì (thời gian ngừng trong khoảng bảo trì đã khai báo) là ngừng",
 };
 
 static const char *tr(const struct cw_report_view *v, enum msg m) { return (v->lang_vi ? vi : en)[m]; }
@@ -241,6 +259,7 @@ static void rules_line(FILE *f, const struct cw_report_view *v)
 {
     const struct cw_report_rules *ru = &v->r->rules;
     fprintf(f, tr(v, M_RULES), ru->uptime_target, ru->ok_share, ru->deteriorated_share, ru->max_down_us / 86400e6);
+    fprintf(f, ". %s", tr(v, ru->exclude_maintenance ? M_MAINT_RULE : M_MAINT_RULE_IN));
 }
 
 static void render_text(FILE *f, const struct cw_report_view *v)
@@ -266,7 +285,7 @@ static void render_text(FILE *f, const struct cw_report_view *v)
     }
     fprintf(f, "\n");
     col(f, tr(v, M_CAMERA), 14), col(f, tr(v, M_SITE), 16), col(f, tr(v, M_UPTIME), 8);
-    col(f, tr(v, M_MONITORED), 9), col(f, tr(v, M_OFFLINE_H), 10), col(f, tr(v, M_OUTAGES), 8);
+    col(f, tr(v, M_MONITORED), 9), col(f, tr(v, M_OFFLINE_H), 10), col(f, tr(v, M_MAINT_H), 9), col(f, tr(v, M_OUTAGES), 8);
     col(f, tr(v, M_LONGEST), 9), col(f, tr(v, M_MTTR), 9), col(f, tr(v, M_BAD_IMAGE), 11), col(f, tr(v, M_MOTION), 6);
     fprintf(f, "%s\n", tr(v, M_STATE));
     for (int i = 0; i < r->n_cams; i++) {
@@ -277,7 +296,8 @@ static void render_text(FILE *f, const struct cw_report_view *v)
         snprintf(o, sizeof o, "%d", c->outages);
         col(f, c->id, 14), col(f, c->site, 16), col(f, pct(cw_report_uptime(c), b1, sizeof b1), 8);
         col(f, pct(cw_report_monitored(c), b2, sizeof b2), 9);
-        col(f, hours(cw_report_offline_total_us(c), b3, sizeof b3), 10), col(f, o, 8);
+        col(f, hours(cw_report_offline_total_us(c), b3, sizeof b3), 10);
+        col(f, hours(c->maint_us, b4, sizeof b4), 9), col(f, o, 8);
         col(f, dur(c->outages ? c->longest_us : -1, b4, sizeof b4), 9), col(f, dur(cw_report_mttr_us(c), b5, sizeof b5), 9);
         col(f, opt_hours(c->image_checked, c->bad_image_us, b1, sizeof b1), 11);
         col(f, opt_count(c->motion_checked, c->motion_events, b2, sizeof b2), 6);
@@ -325,7 +345,7 @@ static void render_csv(FILE *f, const struct cw_report_view *v)
     static const char *const level_key[] = {"site", "commune", "district", "network"};
     fputs("level,id,name,site,commune,district,cameras,at_target,status,uptime_pct,monitored_pct,watched_h,"
           "online_h,down_h,unreachable_h,auth_failed_h,not_found_h,no_video_h,stream_error_h,stalled_h,"
-          "unmonitored_h,outages,longest_outage_h,mttr_h,down_now_h,bad_image_h,motion_events,state,cause\n",
+          "unmonitored_h,maintenance_h,outages,longest_outage_h,mttr_h,down_now_h,bad_image_h,motion_events,state,cause\n",
           f);
     for (int i = 0; i < r->n_groups; i++) {
         const struct cw_report_group *g = &r->groups[i];
@@ -334,7 +354,7 @@ static void render_csv(FILE *f, const struct cw_report_view *v)
         fprintf(f, ",,,,%d,%d,%s,", g->cameras, g->at_target, cw_report_status_name(g->status));
         if (g->cameras)
             fprintf(f, "%.3f", g->mean_uptime);
-        fputs(",,,,,,,,,,,,,,,,,,,\n", f);
+        fputs(",,,,,,,,,,,,,,,,,,,,\n", f);
     }
     for (int i = 0; i < r->n_cams; i++) {
         const struct cw_report_camera *c = &r->cams[i];
@@ -353,7 +373,8 @@ static void render_csv(FILE *f, const struct cw_report_view *v)
                 cw_report_offline_total_us(c) / 3600e6);
         for (int k = 1; k < CW_CAUSE__COUNT; k++)
             fprintf(f, ",%.3f", c->offline_us[k] / 3600e6);
-        fprintf(f, ",%.3f,%.3f,%d,", c->stalled_us / 3600e6, c->unmonitored_us / 3600e6, c->outages);
+        fprintf(f, ",%.3f,%.3f,%.3f,%d,", c->stalled_us / 3600e6, c->unmonitored_us / 3600e6, c->maint_us / 3600e6,
+                c->outages);
         if (c->outages)
             fprintf(f, "%.3f", c->longest_us / 3600e6);
         fputc(',', f);
@@ -389,6 +410,8 @@ static int render_json(FILE *f, const struct cw_report_view *v)
                                                 "deteriorated_share_pct", r->rules.deteriorated_share,
                                                 "max_down_days", r->rules.max_down_us / 86400e6,
                                                 "repair_after_days", r->rules.repair_after_us / 86400e6));
+    json_object_set_new(json_object_get(top, "rules"), "exclude_maintenance",
+                        json_boolean(r->rules.exclude_maintenance));
     for (int d = 0; d < r->n_days; d++)
         json_array_append_new(days, json_string(cw_fmt_local(r->day_start_us[d], ts, sizeof ts)));
     json_object_set_new(top, "days", days);
@@ -421,6 +444,7 @@ static int render_json(FILE *f, const struct cw_report_view *v)
                               c->outages, "longest_outage_h", num_or_null(c->longest_us / 3600e6, c->outages > 0),
                               "mttr_h", num_or_null(cw_report_mttr_us(c) / 3600e6, cw_report_mttr_us(c) >= 0),
                               "down_now_h", c->current_down_us / 3600e6, "state", c->state, "cause", c->cause);
+        json_object_set_new(j, "maintenance_h", json_real(c->maint_us / 3600e6));
         json_object_set_new(j, "bad_image_h", c->image_checked ? json_real(c->bad_image_us / 3600e6) : json_null());
         json_object_set_new(j, "motion_events", c->motion_checked ? json_integer(c->motion_events) : json_null());
         json_object_set_new(j, "image_now", c->current_bad[0] ? json_string(c->current_bad) : json_null());
@@ -606,7 +630,7 @@ static void render_html(FILE *f, const struct cw_report_view *v)
     fputs("</h2>\n", f);
     svg_cameras(f, v);
     fputs("<table id=\"cameras\"><tr>", f);
-    enum msg ch[] = {M_CAMERA, M_SITE, M_COMMUNE, M_UPTIME, M_MONITORED, M_OFFLINE_H, M_OUTAGES,
+    enum msg ch[] = {M_CAMERA, M_SITE, M_COMMUNE, M_UPTIME, M_MONITORED, M_OFFLINE_H, M_MAINT_H, M_OUTAGES,
                      M_LONGEST, M_MTTR, M_BAD_IMAGE, M_MOTION, M_STATE};
     for (size_t i = 0; i < sizeof ch / sizeof ch[0]; i++)
         fputs("<th>", f), esc(f, tr(v, ch[i])), fputs("</th>", f);
@@ -625,11 +649,11 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         esc(f, c->site_name);
         fputs("</td><td>", f);
         esc(f, c->commune_name);
-        char b6[32], b7[32];
-        fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%d</td>"
+        char b6[32], b7[32], b8[32];
+        fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%d</td>"
                    "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>",
                 pct(cw_report_uptime(c), b1, sizeof b1), pct(cw_report_monitored(c), b2, sizeof b2),
-                hours(cw_report_offline_total_us(c), b3, sizeof b3), c->outages,
+                hours(cw_report_offline_total_us(c), b3, sizeof b3), hours(c->maint_us, b8, sizeof b8), c->outages,
                 dur(c->outages ? c->longest_us : -1, b4, sizeof b4), dur(cw_report_mttr_us(c), b5, sizeof b5),
                 opt_hours(c->image_checked, c->bad_image_us, b6, sizeof b6),
                 opt_count(c->motion_checked, c->motion_events, b7, sizeof b7));

@@ -23,7 +23,7 @@ cat >> "$CFG" <<EOT
   - {id: up2, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/ok2"}
   - {id: badpass, site: cong-lang, url: "rtsp://admin:\${CW_CAM_PASS}@127.0.0.1:$PORT/auth", connect_timeout: 2s}
   - {id: dead, site: cong-lang, url: "rtsp://127.0.0.1:$(free_port)/x", connect_timeout: 2s}
-  - {id: stalls, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/stall", stall_timeout: 2s}
+  - {id: stalls, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/stall", stall_timeout: 2s, stall_reconnect: 4s, connect_timeout: 2s}
 EOT
 DB=$T/camwatch.db
 # systemd's notification socket, played by socat

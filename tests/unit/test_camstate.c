@@ -106,6 +106,51 @@ static void test_jitter_differs_between_cameras(void **state)
     assert_true(differ >= 4);
 }
 
+/* The outage's start survives cause changes (stalled -> offline, a probe's
+ * refinement) and, through resume_outage, a daemon restart; evidence older
+ * than the current state never dates a span backwards. */
+static void test_outage_start_across_causes_and_restarts(void **state)
+{
+    struct cw_camstate cs;
+    int64_t retry;
+    (void)state;
+    cw_camstate_init(&cs, 100 * S, 3);
+    cw_camstate_video(&cs, 101 * S, 1 * S);
+    assert_int_equal(cs.outage_since_wall_us, 0);
+    /* stalled, dated from the last packet (108 s) though seen at 111 s */
+    assert_int_equal(cw_camstate_stalled(&cs, 108 * S), 1);
+    assert_int_equal(cs.since_wall_us, 108 * S);
+    assert_int_equal(cs.outage_since_wall_us, 108 * S);
+    /* the stalled session is given up: still stalled, retried soon */
+    assert_int_equal(cw_camstate_stall_gave_up(&cs, &retry), 0);
+    assert_int_equal(cs.state, CW_STATE_STALLED);
+    assert_int_equal(retry, CW_STALL_RETRY_US);
+    assert_int_equal(cw_camstate_ended(&cs, CW_CAUSE_STREAM_ERROR, 115 * S, 15 * S, &retry), 1);
+    assert_int_equal(cw_camstate_recause(&cs, CW_CAUSE_UNREACHABLE, 116 * S), 1);
+    assert_int_equal(cs.cause, CW_CAUSE_UNREACHABLE);
+    assert_int_equal(cs.outage_since_wall_us, 108 * S);
+    /* a recovery dated from its first packet ends the outage */
+    assert_int_equal(cw_camstate_video(&cs, 120 * S, 20 * S), 1);
+    assert_int_equal(cs.outage_since_wall_us, 0);
+    assert_int_equal(cw_camstate_recause(&cs, CW_CAUSE_UNREACHABLE, 121 * S), 0); /* only while offline */
+    /* evidence older than the current state's start is clamped */
+    assert_int_equal(cw_camstate_stalled(&cs, 119 * S), 1);
+    assert_int_equal(cs.since_wall_us, 120 * S);
+
+    /* after a restart, a first result that is down continues the outage */
+    cw_camstate_init(&cs, 500 * S, 4);
+    cw_camstate_resume_outage(&cs, 200 * S);
+    assert_int_equal(cw_camstate_ended(&cs, CW_CAUSE_UNREACHABLE, 501 * S, 1 * S, &retry), 1);
+    assert_int_equal(cs.since_wall_us, 501 * S);
+    assert_int_equal(cs.outage_since_wall_us, 200 * S);
+    /* ...but one that is up ends it, and a later outage starts afresh */
+    cw_camstate_init(&cs, 500 * S, 4);
+    cw_camstate_resume_outage(&cs, 200 * S);
+    cw_camstate_video(&cs, 501 * S, 1 * S);
+    cw_camstate_ended(&cs, CW_CAUSE_UNREACHABLE, 600 * S, 100 * S, &retry);
+    assert_int_equal(cs.outage_since_wall_us, 600 * S);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -114,6 +159,7 @@ int main(void)
         cmocka_unit_test(test_backoff_doubles_with_jitter_to_cap),
         cmocka_unit_test(test_backoff_resets_after_a_minute_online),
         cmocka_unit_test(test_jitter_differs_between_cameras),
+        cmocka_unit_test(test_outage_start_across_causes_and_restarts),
     };
     return cmocka_run_group_tests_name("camstate", tests, NULL, NULL);
 }

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# test-timeout: 480
+# The truth test (tests/integration/truth.py): scripted outages on camsim
+# cameras against camwatch's spans and report, two runs side by side.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+exec python3 tests/integration/truth.py

@@ -1,0 +1,251 @@
+/* `camwatch maintenance add|list|end`: declared maintenance windows.
+ *
+ * A technician says a camera, a site, a commune or a district is under
+ * repair from-to, with a note; the window goes into the database with who
+ * and when. camwatchd reads the windows with every flush (about once a
+ * second, no restart): it holds alerts back for the cameras inside one,
+ * and reports show their down time inside it as maintenance. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../daemon/clock.h"
+#include "../daemon/error.h"
+#include "../daemon/store.h"
+#include "report.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: camwatch maintenance add (--camera ID | --site ID | --commune ID | --district ID)\n"
+               "                               --to TIME [--from TIME] [--note TEXT] [--by NAME]\n"
+               "       camwatch maintenance list [--all] [--json]\n"
+               "       camwatch maintenance end ID [--by NAME]\n"
+               "TIME: now, +DURATION from now (+90m, +2h, +3d), YYYY-MM-DD HH:MM[:SS] in the config's\n"
+               "time zone (also with a T), or @UNIX_SECONDS. --from defaults to now; --by to $SUDO_USER or\n"
+               "$USER. list shows the windows not yet over (--all: every one).\n");
+}
+
+/* Parses TIME (see usage) relative to now; returns 0 or -1. */
+static int parse_time(const char *s, int64_t now, int64_t *out)
+{
+    char *end;
+    if (strcmp(s, "now") == 0) {
+        *out = now;
+        return 0;
+    }
+    if (s[0] == '@') {
+        double v = strtod(s + 1, &end);
+        if (end == s + 1 || *end || v < 0 || v > 4102444800.0)
+            return -1;
+        *out = (int64_t)(v * 1e6);
+        return 0;
+    }
+    if (s[0] == '+') {
+        double v = strtod(s + 1, &end);
+        double mul = strcmp(end, "s") == 0 ? 1 : strcmp(end, "m") == 0 ? 60 : strcmp(end, "h") == 0 ? 3600
+                   : strcmp(end, "d") == 0 ? 86400 : -1;
+        if (end == s + 1 || mul < 0 || !(v > 0) || v * mul > 366 * 86400.0)
+            return -1;
+        *out = now + (int64_t)(v * mul * 1e6);
+        return 0;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *p = strptime(s, "%Y-%m-%d %H:%M", &tm);
+    if (!p)
+        p = strptime(s, "%Y-%m-%dT%H:%M", &tm);
+    if (!p)
+        return -1;
+    if (*p == ':') {
+        char *e2;
+        long sec = strtol(p + 1, &e2, 10);
+        if (e2 == p + 1 || sec < 0 || sec > 60)
+            return -1;
+        tm.tm_sec = (int)sec;
+        p = e2;
+    }
+    if (*p)
+        return -1;
+    tm.tm_isdst = -1;
+    time_t t = mktime(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    *out = (int64_t)t * 1000000;
+    return 0;
+}
+
+static const char *who(const char *by)
+{
+    if (by && by[0])
+        return by;
+    const char *u = getenv("SUDO_USER");
+    if (!u || !u[0])
+        u = getenv("USER");
+    return u && u[0] ? u : "unknown";
+}
+
+struct listing {
+    int json, n;
+    int64_t now;
+    json_t *arr;
+};
+
+static void on_window(void *ud, const struct cw_maint *w)
+{
+    struct listing *l = ud;
+    char a[40], b[40], c[40];
+    l->n++;
+    if (l->json) {
+        json_array_append_new(l->arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:b}", "id",
+                                                (json_int_t)w->id, "scope", cw_maint_scope_name(w->scope), "target",
+                                                w->target, "from", cw_fmt_utc(w->from_us, a, sizeof a), "from_us",
+                                                (json_int_t)w->from_us, "to", cw_fmt_utc(w->to_us, b, sizeof b),
+                                                "to_us", (json_int_t)w->to_us, "note", w->note, "by", w->by,
+                                                "created", cw_fmt_utc(w->created_us, c, sizeof c), "active",
+                                                w->from_us <= l->now && l->now < w->to_us));
+        return;
+    }
+    if (l->n == 1)
+        printf("%-5s %-9s %-16s %-19s %-19s %-10s %s\n", "ID", "SCOPE", "TARGET", "FROM", "TO", "BY", "NOTE");
+    printf("%-5lld %-9s %-16s %-19s %-19s %-10s %s%s\n", (long long)w->id, cw_maint_scope_name(w->scope), w->target,
+           cw_fmt_local(w->from_us, a, sizeof a), cw_fmt_local(w->to_us, b, sizeof b), w->by, w->note,
+           w->from_us <= l->now && l->now < w->to_us ? "  (now)" : "");
+}
+
+int cw_cli_maintenance(int argc, char **argv, const char *db)
+{
+    static const struct option longopts[] = {
+        {"camera", required_argument, NULL, 'C'}, {"site", required_argument, NULL, 'S'},
+        {"commune", required_argument, NULL, 'M'}, {"district", required_argument, NULL, 'D'},
+        {"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
+        {"note", required_argument, NULL, 'n'},   {"by", required_argument, NULL, 'b'},
+        {"all", no_argument, NULL, 'a'},          {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    const char *from = "now", *to = NULL, *note = "", *by = NULL, *target = NULL;
+    int scope = -1, all = 0, json = 0, c;
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *verb = argv[1];
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'C': case 'S': case 'M': case 'D':
+            if (target) {
+                fprintf(stderr, "camwatch maintenance: give one of --camera, --site, --commune, --district\n");
+                return 2;
+            }
+            target = optarg;
+            scope = c == 'C' ? CW_MAINT_CAMERA : c == 'S' ? CW_MAINT_SITE : c == 'M' ? CW_MAINT_COMMUNE : CW_MAINT_DISTRICT;
+            break;
+        case 'f': from = optarg; break;
+        case 't': to = optarg; break;
+        case 'n': note = optarg; break;
+        case 'b': by = optarg; break;
+        case 'a': all = 1; break;
+        case 'j': json = 1; break;
+        case 'h': usage(stdout); return 0;
+        default:
+            fprintf(stderr, "camwatch maintenance: unknown or incomplete option %s\n", argv[optind]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    int64_t now = cw_wall_us();
+    struct cw_store *st;
+    if (strcmp(verb, "list") == 0) {
+        if (cw_store_open(db, 1, &st) < 0)
+            return 1;
+        struct listing l = {json, 0, now, json ? json_array() : NULL};
+        int rc = cw_store_each_maintenance(st, all ? INT64_MIN : now, INT64_MAX, on_window, &l);
+        cw_store_close(st);
+        if (json) {
+            char *s = json_dumps(l.arr, JSON_INDENT(2));
+            puts(s ? s : "[]");
+            free(s);
+            json_decref(l.arr);
+        } else if (l.n == 0)
+            printf("(no maintenance window%s)\n", all ? "" : " now or to come");
+        return rc < 0 ? 1 : 0;
+    }
+    if (strcmp(verb, "end") == 0) {
+        char *e;
+        long long id = optind + 1 < argc ? strtoll(argv[optind + 1], &e, 10) : 0;
+        if (optind + 1 >= argc || *e || id <= 0) {
+            fprintf(stderr, "camwatch maintenance end: give the window's ID (see maintenance list)\n");
+            return 2;
+        }
+        if (cw_store_open(db, 0, &st) < 0)
+            return 1;
+        int rc = cw_store_maintenance_end(st, id, now, who(by));
+        cw_store_close(st);
+        if (rc == CW_ENOTFOUND)
+            fprintf(stderr, "camwatch maintenance end: no window #%lld\n", id);
+        else if (rc == CW_EINVAL)
+            fprintf(stderr, "camwatch maintenance end: window #%lld is already over\n", id);
+        else if (rc == 0)
+            printf("maintenance window #%lld ended\n", id);
+        return rc == 0 ? 0 : rc == CW_ESTORE ? 1 : 2;
+    }
+    if (strcmp(verb, "add") != 0) {
+        fprintf(stderr, "camwatch maintenance: unknown action '%s' (add, list, end)\n", verb);
+        return 2;
+    }
+    struct cw_maint w;
+    memset(&w, 0, sizeof w);
+    if (!target) {
+        fprintf(stderr, "camwatch maintenance add: say what is under repair: --camera, --site, --commune or --district\n");
+        return 2;
+    }
+    if (!to) {
+        fprintf(stderr, "camwatch maintenance add: --to is required (e.g. --to +4h)\n");
+        return 2;
+    }
+    if (parse_time(from, now, &w.from_us) < 0 || parse_time(to, now, &w.to_us) < 0) {
+        fprintf(stderr, "camwatch maintenance add: cannot read the time '%s'\n",
+                parse_time(from, now, &w.from_us) < 0 ? from : to);
+        return 2;
+    }
+    if (w.to_us <= w.from_us || w.to_us <= now) {
+        fprintf(stderr, "camwatch maintenance add: the window must end after it starts, and in the future\n");
+        return 2;
+    }
+    if (strlen(target) >= sizeof w.target || strlen(note) >= sizeof w.note) {
+        fprintf(stderr, "camwatch maintenance add: the id or the note is too long\n");
+        return 2;
+    }
+    w.scope = (enum cw_maint_scope)scope;
+    snprintf(w.target, sizeof w.target, "%s", target);
+    snprintf(w.note, sizeof w.note, "%s", note);
+    snprintf(w.by, sizeof w.by, "%s", who(by));
+    w.created_us = now;
+    if (cw_store_open(db, 0, &st) < 0)
+        return 1;
+    int known = cw_store_hierarchy_has(st, w.scope, w.target);
+    if (known <= 0) {
+        cw_store_close(st);
+        if (known == 0)
+            fprintf(stderr, "camwatch maintenance add: no %s '%s' in %s\n", cw_maint_scope_name(w.scope), w.target, db);
+        return known == 0 ? 2 : 1;
+    }
+    int64_t id = 0;
+    int rc = cw_store_maintenance_add(st, &w, &id);
+    cw_store_close(st);
+    if (rc < 0)
+        return 1;
+    char a[40], b[40];
+    printf("maintenance window #%lld: %s %s, %s to %s\n", (long long)id, cw_maint_scope_name(w.scope), w.target,
+           cw_fmt_local(w.from_us, a, sizeof a), cw_fmt_local(w.to_us, b, sizeof b));
+    return 0;
+}
