@@ -185,6 +185,7 @@ static void flush_done(uv_work_t *w, int status)
 {
     struct cw_daemon *d = w->data;
     (void)status;
+    d->flush_running = 0;
     if (d->n_maint_loaded >= 0) { /* swap in the fresh windows */
         struct cw_maint *t = d->maint;
         int cap = d->maint_cap;
@@ -197,9 +198,16 @@ static void flush_done(uv_work_t *w, int status)
     }
     if (d->inflight_rc < 0) {
         /* Keep the batch: it is applied again, before newer ones, on the
-         * next tick. A full disk must not lose history. */
-        cw_error("store", NULL, "writing to the database failed (%s); will retry", cw_strerror(d->inflight_rc));
+         * next tick. A full disk or another process holding the write lock
+         * must not lose history. Said once, then every minute. */
+        if (d->write_failures++ % 60 == 0)
+            cw_error("store", NULL, "cannot write to %s: %s; keeping the changes in memory and retrying every second",
+                     d->cfg->database, cw_store_errmsg(d->store));
     } else {
+        if (d->write_failures > 0)
+            cw_info("store", NULL, "writing to %s works again after %d failed attempt(s); nothing was lost",
+                    d->cfg->database, d->write_failures);
+        d->write_failures = 0;
         cw_store_batch_free(d->inflight);
         d->inflight = NULL;
         d->committed_seq = d->inflight_seq;
@@ -298,9 +306,15 @@ static void on_flush(uv_timer_t *t)
     int64_t mono = cw_mono_us();
 
     publish_live(d);
+    /* One flush at a time: a retry still waiting in SQLite's busy timeout
+     * must not be queued again (the work item and the connection are one). */
+    if (d->flush_running)
+        return;
     if (d->inflight) {
-        if (d->inflight_rc < 0 && !d->stopping) /* retry a failed batch */
+        if (d->inflight_rc < 0 && !d->stopping) { /* retry a failed batch */
+            d->flush_running = 1;
             uv_queue_work(d->loop, &d->flush_work, flush_work, flush_done);
+        }
         return;
     }
     /* Each tick writes the cameras' stats (so `camwatch status` is at most
@@ -317,6 +331,7 @@ static void on_flush(uv_timer_t *t)
         cw_error("daemon", NULL, "out of memory");
         abort();
     }
+    d->flush_running = 1;
     uv_queue_work(d->loop, &d->flush_work, flush_work, flush_done);
 }
 
@@ -370,7 +385,7 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
     for (int i = 0; i < d->n_cameras; i++)
         cw_camera_close(d->cameras[i], 0); /* end_run closes all spans at once */
     d->n_cameras = 0;
-    if (!d->inflight || d->inflight_rc < 0)
+    if (!d->flush_running)
         finish_shutdown(d);
     /* else flush_done finishes it */
 }

@@ -42,6 +42,8 @@ struct cw_daemon {
     struct cw_store_batch *inflight;
     int inflight_rc;
     uv_work_t flush_work;
+    int flush_running;  /* flush_work queued and not yet done: never queue it twice */
+    int write_failures; /* flushes failed in a row (logged once a minute) */
     /* Maintenance windows now or to come, read from the store with each
      * flush (the CLI writes them; no restart needed). */
     struct cw_maint *maint, *maint_loaded;

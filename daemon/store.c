@@ -21,6 +21,7 @@ struct cw_store {
     sqlite3 *db;
     int readonly;
     sqlite3_stmt *import_span; /* between import_begin and import_end */
+    char last_err[256];        /* the last failure, kept past a ROLLBACK that succeeds */
 };
 
 /* Schema migrations: migrations[i] brings user_version i to i + 1. Append
@@ -84,11 +85,28 @@ static const char *const migrations[] = {
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
-const char *cw_store_errmsg(struct cw_store *st) { return st && st->db ? sqlite3_errmsg(st->db) : "no database"; }
+const char *cw_store_errmsg(struct cw_store *st)
+{
+    if (!st || !st->db)
+        return "no database";
+    return st->last_err[0] ? st->last_err : sqlite3_errmsg(st->db);
+}
+
+/* A busy or locked database is the caller's to report (it retries); any
+ * other failure is logged here, where its context is known. */
+static int busy(struct cw_store *st)
+{
+    int e = sqlite3_errcode(st->db) & 0xff;
+    return e == SQLITE_BUSY || e == SQLITE_LOCKED;
+}
 
 static int fail(struct cw_store *st, const char *what)
 {
-    cw_error("store", NULL, "%s: %s", what, sqlite3_errmsg(st->db));
+    snprintf(st->last_err, sizeof st->last_err, "%s", sqlite3_errmsg(st->db));
+    if (busy(st))
+        cw_debug("store", NULL, "%s: %s", what, st->last_err);
+    else
+        cw_error("store", NULL, "%s: %s", what, st->last_err);
     return CW_ESTORE;
 }
 
@@ -98,7 +116,11 @@ static int exec(struct cw_store *st, const char *sql)
      * transaction control); data always goes through bound statements. */
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        cw_error("store", NULL, "%s", msg ? msg : "exec failed");
+        snprintf(st->last_err, sizeof st->last_err, "%s", msg ? msg : "exec failed");
+        if (busy(st))
+            cw_debug("store", NULL, "%s", st->last_err);
+        else
+            cw_error("store", NULL, "%s", st->last_err);
         sqlite3_free(msg);
         return CW_ESTORE;
     }
@@ -589,6 +611,7 @@ int cw_store_apply(struct cw_store *st, const struct cw_store_batch *b)
 {
     if (b->n == 0)
         return 0;
+    st->last_err[0] = '\0';
     if (exec(st, "BEGIN IMMEDIATE") < 0)
         return CW_ESTORE;
     for (int i = 0; i < b->n; i++) {
