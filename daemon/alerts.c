@@ -121,6 +121,17 @@ static int in_list(char *const *list, const char *v)
     return 0;
 }
 
+/* A target's communes: by current id, or by an id the commune absorbed. */
+static int commune_in(char *const *list, const struct cw_camera *cam)
+{
+    if (!list || !list[0])
+        return 1;
+    for (int i = 0; list[i]; i++)
+        if (cw_commune_is(cam->names.commune, cam->formerly, list[i]))
+            return 1;
+    return 0;
+}
+
 static int local_minute(int64_t us)
 {
     time_t t = (time_t)(us / 1000000);
@@ -132,7 +143,7 @@ static int local_minute(int64_t us)
 /* The declared maintenance window covering the camera now, or NULL. */
 static const struct cw_maint *in_maintenance(const struct cw_alerts *a, const struct cw_camera *cam, int64_t now)
 {
-    struct cw_maint_names n = {cam->id, cam->site, cam->commune, cam->district};
+    struct cw_maint_names n = {cam->id, cam->names.site, cam->names.commune, cam->names.district};
     return cw_maint_active(a->d->maint, a->d->n_maint, &n, now);
 }
 
@@ -163,11 +174,13 @@ static int raise_alert(struct cw_alerts *a, const struct cw_camera *cam, const c
     snprintf(al->kind, sizeof al->kind, "%s", kind);
     snprintf(al->severity, sizeof al->severity, "%s", severity);
     al->created_us = now;
-    al->body = json_pack("{s:s, s:s, s:s, s:s, s:I, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:s}", "key",
-                         al->key, "kind", kind, "severity", severity, "time", cw_fmt_utc(now, ts, sizeof ts), "time_us",
-                         (json_int_t)now, "camera", "id", cam->id, "name", cam->name, "site", cam->site, "site_name",
-                         cam->site_name, "commune", cam->commune, "commune_name", cam->commune_name, "district",
-                         cam->district, "district_name", cam->district_name, "message_vi", msg_vi, "message_en", msg_en);
+    const struct cw_names *nm = &cam->names;
+    al->body = json_pack("{s:s, s:s, s:s, s:s, s:I, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:s}",
+                         "key", al->key, "kind", kind, "severity", severity, "time", cw_fmt_utc(now, ts, sizeof ts),
+                         "time_us", (json_int_t)now, "camera", "id", cam->id, "name", nm->name, "site", nm->site,
+                         "site_name", nm->site_name, "commune", nm->commune, "commune_name", nm->commune_name,
+                         "district", nm->district, "district_name", nm->district_name, "province", nm->province,
+                         "province_name", nm->province_name, "message_vi", msg_vi, "message_en", msg_en);
     if (extra) {
         json_object_update(al->body, extra);
         json_decref(extra);
@@ -182,7 +195,8 @@ static int raise_alert(struct cw_alerts *a, const struct cw_camera *cam, const c
     int routed = 0;
     for (int i = 0; i < a->d->cfg->alerts.n_targets; i++) {
         const struct cw_alert_target *t = &a->d->cfg->alerts.targets[i];
-        if (!in_list(t->kinds, kind) || !in_list(t->sites, cam->site) || !in_list(t->communes, cam->commune) ||
+        if (!in_list(t->kinds, kind) || !in_list(t->sites, nm->site) || !commune_in(t->communes, cam) ||
+            !in_list(t->districts, nm->district) ||
             !cw_schedule_contains(t->sched_from_min, t->sched_to_min, local_minute(now)))
             continue;
         struct delivery *dl = calloc(1, sizeof *dl);
@@ -208,8 +222,9 @@ static int raise_alert(struct cw_alerts *a, const struct cw_camera *cam, const c
 
 static void label_of(const struct cw_camera *cam, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s (%s, %s)", cam->name, cam->site_name[0] ? cam->site_name : cam->site,
-             cam->commune_name[0] ? cam->commune_name : cam->commune);
+    const struct cw_names *n = &cam->names;
+    snprintf(buf, len, "%s (%s, %s)", n->name, n->site_name[0] ? n->site_name : n->site,
+             n->commune_name[0] ? n->commune_name : n->commune);
 }
 
 static void hhmm(int64_t us, char *buf, size_t len)

@@ -218,27 +218,23 @@ static void on_close(uv_handle_t *h)
 }
 
 void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *cc, struct cw_camera_meta *m,
-                    char *plugins, size_t plen)
+                    struct cw_camera_meta_buf *buf)
 {
-    plugins[0] = '\0';
+    buf->plugins[0] = buf->formerly[0] = '\0';
     for (int i = 0; i < cc->n_plugins; i++)
-        snprintf(plugins + strlen(plugins), plen - strlen(plugins), "%s%s", i ? "," : "", cc->plugins[i].name);
-    const struct cw_site *site = cw_config_camera_site(cfg, cc);
-    const struct cw_commune *com = cw_config_site_commune(cfg, site);
-    const struct cw_district *dis = cw_config_commune_district(cfg, com);
-    *m = (struct cw_camera_meta){cc->id,   cc->name,  site->id, site->name,       com->id,
-                                 com->name, dis->id, dis->name, cc->url_redacted, cc->enabled, plugins};
-}
-
-void cw_camera_set_names(struct cw_camera *cam, const struct cw_camera_meta *m)
-{
-    snprintf(cam->name, sizeof cam->name, "%s", m->name);
-    snprintf(cam->site, sizeof cam->site, "%s", m->site);
-    snprintf(cam->site_name, sizeof cam->site_name, "%s", m->site_name);
-    snprintf(cam->commune, sizeof cam->commune, "%s", m->commune);
-    snprintf(cam->commune_name, sizeof cam->commune_name, "%s", m->commune_name);
-    snprintf(cam->district, sizeof cam->district, "%s", m->district);
-    snprintf(cam->district_name, sizeof cam->district_name, "%s", m->district_name);
+        snprintf(buf->plugins + strlen(buf->plugins), sizeof buf->plugins - strlen(buf->plugins), "%s%s",
+                 i ? "," : "", cc->plugins[i].name);
+    const struct cw_commune *com = cw_config_site_commune(cfg, cw_config_camera_site(cfg, cc));
+    for (int i = 0; com->formerly && com->formerly[i]; i++)
+        snprintf(buf->formerly + strlen(buf->formerly), sizeof buf->formerly - strlen(buf->formerly), "%s%s",
+                 i ? "," : "", com->formerly[i]);
+    memset(m, 0, sizeof *m);
+    m->id = cc->id;
+    cw_config_camera_names(cfg, cc, &m->names);
+    m->url_redacted = cc->url_redacted;
+    m->enabled = cc->enabled;
+    m->plugins = buf->plugins;
+    m->formerly = buf->formerly;
 }
 
 int cw_camera_config_same(const struct cw_camera_config *a, const struct cw_camera_config *b)
@@ -338,9 +334,10 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
     }
 
     struct cw_camera_meta meta;
-    char plugins[512];
-    cw_camera_meta(cfg, cc, &meta, plugins, sizeof plugins);
-    cw_camera_set_names(cam, &meta);
+    struct cw_camera_meta_buf mb;
+    cw_camera_meta(cfg, cc, &meta, &mb);
+    cam->names = meta.names;
+    snprintf(cam->formerly, sizeof cam->formerly, "%s", mb.formerly);
 
     cw_store_batch_camera_start(cw_daemon_batch(d), &meta, now);
     cw_info("camera", cam->id, "watching %s (%s)", cam->url_redacted, cam->transport ? "udp" : "tcp");

@@ -26,8 +26,9 @@ struct cw_camera {
     struct cw_ingest *ing;
     int64_t reconnects;
     uint32_t health;    /* image conditions now (CW_HEALTH_*) */
-    /* for the live view (API, metrics) */
-    char name[128], site[72], site_name[128], commune[72], commune_name[128], district[72], district_name[128];
+    /* for the live view (API, metrics) and alerts */
+    struct cw_names names;
+    char formerly[256]; /* ids its commune absorbed, comma-separated (filters by old ids) */
     int image_checked;
     int64_t events[3];  /* motion, activity, other: since start */
     char last_snapshot[512];
@@ -47,12 +48,13 @@ struct cw_camera {
     int closing;
 };
 
-/* What the store records of a camera: ids and names up the hierarchy. */
+/* What the store records of a camera: ids and names up the hierarchy. The
+ * strings it points to (plugins, former commune ids) live in buf. */
+struct cw_camera_meta_buf {
+    char plugins[512], formerly[256];
+};
 void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *cc, struct cw_camera_meta *m,
-                    char *plugins, size_t plen);
-
-/* Copies the names up the hierarchy (for the API, metrics and alerts). */
-void cw_camera_set_names(struct cw_camera *cam, const struct cw_camera_meta *m);
+                    struct cw_camera_meta_buf *buf);
 
 /* Creates the camera, records its start in the daemon's next store batch
  * and starts its first connection attempt. */

@@ -103,7 +103,10 @@ static const struct key target_keys[] = {
     {"kinds", T_LIST, NULL, NOOFF, 0, 0, 1,
      "only these kinds (camera_offline, camera_recovered, camera_flapping, image_bad, image_ok, motion); default all"},
     {"sites", T_LIST, NULL, NOOFF, 0, 0, 1, "only cameras of these site ids; default all"},
-    {"communes", T_LIST, NULL, NOOFF, 0, 0, 1, "only cameras of these commune ids; default all"},
+    {"communes", T_LIST, NULL, NOOFF, 0, 0, 1,
+     "only cameras of these commune ids (a merged commune's former id works too); default all"},
+    {"districts", T_LIST, NULL, NOOFF, 0, 0, 1,
+     "only cameras of these district ids, where the config has a district level; default all"},
     {"schedule", T_SCHEDULE, "", offsetof(struct cw_alert_target, schedule), 0, 0, 1,
      "only alerts raised in this local time window, e.g. \"22:00-05:00\"; empty: always"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
@@ -126,6 +129,15 @@ static const struct key report_keys[] = {
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
+static const struct key province_keys[] = {
+    {"province", T_ID, NULL, 0, 0, 0, 1, "province id: one province per deployment, its name heads reports"},
+    {"name", T_STR, "", sizeof(char *), 0, 0, 1, "display name, UTF-8 (e.g. \"Tỉnh Ninh Bình\")"},
+    {"districts", T_LIST, NULL, NOOFF, 0, 0, 1,
+     "optional district level (historical groupings): a list of {district, name, communes}"},
+    {"communes", T_LIST, NULL, NOOFF, 0, 0, 1, "the province's communes (when it has no district level)"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
+
 static const struct key district_keys[] = {
     {"district", T_ID, NULL, offsetof(struct cw_district, id), 0, 0, 1, "district id (used by report filters)"},
     {"name", T_STR, "", offsetof(struct cw_district, name), 0, 0, 1, "display name, UTF-8 (e.g. \"Huyện Thanh Oai\")"},
@@ -137,6 +149,8 @@ static const struct key commune_keys[] = {
     {"commune", T_ID, NULL, offsetof(struct cw_commune, id), 0, 0, 1, "commune id"},
     {"name", T_STR, "", offsetof(struct cw_commune, name), 0, 0, 1, "display name (e.g. \"Xã Hòa Bình\")"},
     {"sites", T_LIST, NULL, NOOFF, 0, 0, 1, "list of sites in the commune"},
+    {"formerly", T_LIST, NULL, NOOFF, 0, 0, 1,
+     "ids of the communes this one absorbed in a merger: filters and reports by an old id find its cameras"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -552,49 +566,124 @@ static yaml_node_t *seq_item(struct loader *ld, yaml_node_t *seq, int i)
     return yaml_document_get_node(&ld->doc, seq->data.sequence.items.start[i]);
 }
 
+static char **string_list(struct loader *ld, yaml_node_t *seq, const char *path);
+
+/* The communes of a district (d >= 0) or straight under the province (-1),
+ * with their sites. */
+static void load_communes(struct loader *ld, struct cw_config *cfg, yaml_node_t *communes, const char *path, int d)
+{
+    int nc = seq_len(communes);
+    struct cw_commune *cm = realloc(cfg->communes, sizeof *cm * (size_t)(cfg->n_communes + nc + 1));
+    if (!cm)
+        return;
+    cfg->communes = cm;
+    for (int c = 0; c < nc; c++) {
+        yaml_node_t *lists[2] = {NULL, NULL}; /* sites, formerly */
+        char cpath[192];
+        snprintf(cpath, sizeof cpath, "%s.communes[%d]", path, c);
+        struct cw_commune *com = &cfg->communes[cfg->n_communes++];
+        memset(com, 0, sizeof *com);
+        com->district = d;
+        yaml_node_t *item = seq_item(ld, communes, c);
+        apply_table(ld, item, cpath, commune_keys, com, lists);
+        char fpath[224];
+        snprintf(fpath, sizeof fpath, "%s.formerly", cpath);
+        com->formerly = lists[1] ? string_list(ld, lists[1], fpath) : calloc(1, sizeof(char *));
+        for (int o = 0; com->id && o < cfg->n_communes - 1; o++)
+            if (cfg->communes[o].id && strcmp(cfg->communes[o].id, com->id) == 0)
+                err_at(ld, item, cpath, "duplicate commune id '%s'", com->id);
+        yaml_node_t *sites = lists[0];
+        int ns = seq_len(sites);
+        struct cw_site *st = realloc(cfg->sites, sizeof *st * (size_t)(cfg->n_sites + ns + 1));
+        if (!st)
+            return;
+        cfg->sites = st;
+        for (int s = 0; s < ns; s++) {
+            char spath[256];
+            snprintf(spath, sizeof spath, "%s.sites[%d]", cpath, s);
+            struct cw_site *site = &cfg->sites[cfg->n_sites++];
+            memset(site, 0, sizeof *site);
+            site->commune = cfg->n_communes - 1;
+            yaml_node_t *si = seq_item(ld, sites, s);
+            apply_table(ld, si, spath, site_keys, site, NULL);
+            for (int o = 0; site->id && o < cfg->n_sites - 1; o++)
+                if (cfg->sites[o].id && strcmp(cfg->sites[o].id, site->id) == 0)
+                    err_at(ld, si, spath, "duplicate site id '%s'", site->id);
+        }
+    }
+}
+
+static void load_district(struct loader *ld, struct cw_config *cfg, yaml_node_t *item, const char *path)
+{
+    yaml_node_t *communes = NULL;
+    struct cw_district *dist = realloc(cfg->districts, sizeof *dist * (size_t)(cfg->n_districts + 1));
+    if (!dist)
+        return;
+    cfg->districts = dist;
+    dist = &cfg->districts[cfg->n_districts++];
+    memset(dist, 0, sizeof *dist);
+    apply_table(ld, item, path, district_keys, dist, &communes);
+    load_communes(ld, cfg, communes, path, cfg->n_districts - 1);
+}
+
+/* sites: one `- province:` item with its communes (or districts, each with
+ * communes); the older form, a list of `- district:` items, still loads. */
 static void load_sites(struct loader *ld, struct cw_config *cfg, yaml_node_t *seq)
 {
     char path[128];
-    int nd = seq_len(seq);
+    int n = seq_len(seq), provinces = 0, legacy = 0;
 
-    cfg->districts = calloc((size_t)nd + 1, sizeof *cfg->districts);
-    for (int d = 0; d < nd && cfg->districts; d++) {
-        yaml_node_t *communes = NULL;
-        snprintf(path, sizeof path, "sites[%d]", d);
-        struct cw_district *dist = &cfg->districts[cfg->n_districts++];
-        apply_table(ld, seq_item(ld, seq, d), path, district_keys, dist, &communes);
-        int nc = seq_len(communes);
-        struct cw_commune *cm = realloc(cfg->communes, sizeof *cm * (size_t)(cfg->n_communes + nc + 1));
-        if (!cm)
-            return;
-        cfg->communes = cm;
-        for (int c = 0; c < nc; c++) {
-            yaml_node_t *sites = NULL;
-            char cpath[192];
-            snprintf(cpath, sizeof cpath, "%s.communes[%d]", path, c);
-            struct cw_commune *com = &cfg->communes[cfg->n_communes++];
-            memset(com, 0, sizeof *com);
-            com->district = d;
-            apply_table(ld, seq_item(ld, communes, c), cpath, commune_keys, com, &sites);
-            int ns = seq_len(sites);
-            struct cw_site *st = realloc(cfg->sites, sizeof *st * (size_t)(cfg->n_sites + ns + 1));
-            if (!st)
-                return;
-            cfg->sites = st;
-            for (int s = 0; s < ns; s++) {
-                char spath[256];
-                snprintf(spath, sizeof spath, "%s.sites[%d]", cpath, s);
-                struct cw_site *site = &cfg->sites[cfg->n_sites++];
-                memset(site, 0, sizeof *site);
-                site->commune = cfg->n_communes - 1;
-                yaml_node_t *item = seq_item(ld, sites, s);
-                apply_table(ld, item, spath, site_keys, site, NULL);
-                for (int o = 0; site->id && o < cfg->n_sites - 1; o++)
-                    if (cfg->sites[o].id && strcmp(cfg->sites[o].id, site->id) == 0)
-                        err_at(ld, item, spath, "duplicate site id '%s'", site->id);
+    for (int i = 0; i < n; i++) {
+        yaml_node_t *item = seq_item(ld, seq, i);
+        snprintf(path, sizeof path, "sites[%d]", i);
+        if (item->type != YAML_MAPPING_NODE) {
+            err_at(ld, item, path, "expected a mapping (- province: ID, name: ..., communes: [...])");
+            continue;
+        }
+        if (map_get(ld, item, "province", NULL)) {
+            if (provinces++ || legacy) {
+                err_at(ld, item, path, provinces > 1 ? "one province per deployment (run one camwatchd per province)"
+                                                     : "mixes a province with districts of the older form");
+                continue;
             }
+            yaml_node_t *lists[2] = {NULL, NULL}; /* districts, communes */
+            struct { char *id, *name; } pv = {NULL, NULL};
+            apply_table(ld, item, path, province_keys, &pv, lists);
+            free(cfg->province);
+            free(cfg->province_name);
+            cfg->province = pv.id;
+            cfg->province_name = pv.name;
+            if (lists[0] && lists[1])
+                err_at(ld, item, path, "give communes or districts, not both");
+            else if (!lists[0] && !lists[1])
+                err_at(ld, item, path, "required key is missing: communes (or districts)");
+            for (int d = 0; lists[0] && d < seq_len(lists[0]); d++) {
+                char dpath[160];
+                snprintf(dpath, sizeof dpath, "%s.districts[%d]", path, d);
+                load_district(ld, cfg, seq_item(ld, lists[0], d), dpath);
+            }
+            if (lists[1])
+                load_communes(ld, cfg, lists[1], path, -1);
+        } else if (map_get(ld, item, "district", NULL)) {
+            if (provinces) {
+                err_at(ld, item, path, "mixes districts of the older form with a province");
+                continue;
+            }
+            legacy++;
+            load_district(ld, cfg, item, path);
+        } else {
+            char kp[160];
+            snprintf(kp, sizeof kp, "%s.province", path);
+            err_at(ld, item, kp, "required key is missing (or, in the older form, district)");
         }
     }
+    /* A former commune id must not name a current commune. */
+    for (int c = 0; c < cfg->n_communes; c++)
+        for (int f = 0; cfg->communes[c].formerly && cfg->communes[c].formerly[f]; f++)
+            for (int o = 0; o < cfg->n_communes; o++)
+                if (cfg->communes[o].id && strcmp(cfg->communes[o].id, cfg->communes[c].formerly[f]) == 0)
+                    err_at(ld, seq, "sites", "commune '%s' lists '%s' as formerly, but '%s' is a current commune",
+                           cfg->communes[c].id, cfg->communes[c].formerly[f], cfg->communes[c].formerly[f]);
 }
 
 int cw_parse_schedule(const char *s, int *from_min, int *to_min)
@@ -795,6 +884,35 @@ static char **string_list(struct loader *ld, yaml_node_t *seq, const char *path)
     return out;
 }
 
+/* Alert target filters name places that exist (a commune also by a former
+ * id); a district filter needs a district level. */
+static void check_alert_filters(struct loader *ld, struct cw_config *cfg, yaml_node_t *alerts)
+{
+    for (int i = 0; i < cfg->alerts.n_targets; i++) {
+        const struct cw_alert_target *t = &cfg->alerts.targets[i];
+        char path[64];
+        snprintf(path, sizeof path, "alerts.targets[%d]", i);
+        for (int k = 0; t->sites && t->sites[k]; k++) {
+            int found = 0;
+            for (int s = 0; s < cfg->n_sites && !found; s++)
+                found = cfg->sites[s].id && strcmp(cfg->sites[s].id, t->sites[k]) == 0;
+            if (!found)
+                err_at(ld, alerts, path, "sites: unknown site '%s'", t->sites[k]);
+        }
+        for (int k = 0; t->communes && t->communes[k]; k++)
+            if (!cw_config_commune_current(cfg, t->communes[k]))
+                err_at(ld, alerts, path, "communes: unknown commune '%s'", t->communes[k]);
+        for (int k = 0; t->districts && t->districts[k]; k++) {
+            int found = 0;
+            for (int d = 0; d < cfg->n_districts && !found; d++)
+                found = cfg->districts[d].id && strcmp(cfg->districts[d].id, t->districts[k]) == 0;
+            if (!found)
+                err_at(ld, alerts, path, "districts: %s '%s'",
+                       cfg->n_districts ? "unknown district" : "this config has no district level, so no", t->districts[k]);
+        }
+    }
+}
+
 static const char *const alert_kinds[] = {"camera_offline", "camera_recovered", "camera_flapping", "image_bad",
                                           "image_ok", "motion", NULL};
 
@@ -810,7 +928,7 @@ static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *n
     int n = seq_len(targets);
     a->targets = calloc((size_t)n + 1, sizeof *a->targets);
     for (int i = 0; i < n && a->targets; i++) {
-        yaml_node_t *item = seq_item(ld, targets, i), *lists[3] = {NULL, NULL, NULL};
+        yaml_node_t *item = seq_item(ld, targets, i), *lists[4] = {NULL, NULL, NULL, NULL};
         struct cw_alert_target *t = &a->targets[a->n_targets++];
         t->line = (int)item->start_mark.line + 1;
         t->sched_from_min = t->sched_to_min = -1;
@@ -822,6 +940,8 @@ static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *n
         t->sites = lists[1] ? string_list(ld, lists[1], kp) : calloc(1, sizeof(char *));
         snprintf(kp, sizeof kp, "%s.communes", path);
         t->communes = lists[2] ? string_list(ld, lists[2], kp) : calloc(1, sizeof(char *));
+        snprintf(kp, sizeof kp, "%s.districts", path);
+        t->districts = lists[3] ? string_list(ld, lists[3], kp) : calloc(1, sizeof(char *));
         for (int k = 0; t->kinds && t->kinds[k]; k++) {
             int known = 0;
             for (int j = 0; alert_kinds[j]; j++)
@@ -896,9 +1016,10 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
     if (cfg->report.deteriorated_share > cfg->report.ok_share)
         err_at(ld, report, "report.deteriorated_share", "must not be above ok_share (%g)", cfg->report.ok_share);
     if (sites && sites->type != YAML_SEQUENCE_NODE)
-        err_at(ld, sites, "sites", "expected a list of districts");
+        err_at(ld, sites, "sites", "expected a list: - province: ID with its communes");
     else if (sites)
         load_sites(ld, cfg, sites);
+    check_alert_filters(ld, cfg, alerts);
     if (!cameras)
         err_at(ld, root, "cameras", "required section is missing");
     else if (cameras->type != YAML_SEQUENCE_NODE)
@@ -1012,8 +1133,8 @@ void cw_config_free(struct cw_config *cfg)
     free(cfg->alerts.language);
     for (int i = 0; i < cfg->alerts.n_targets; i++) {
         struct cw_alert_target *t = &cfg->alerts.targets[i];
-        char **lists[3] = {t->kinds, t->sites, t->communes};
-        for (int k = 0; k < 3; k++) {
+        char **lists[4] = {t->kinds, t->sites, t->communes, t->districts};
+        for (int k = 0; k < 4; k++) {
             for (int j = 0; lists[k] && lists[k][j]; j++)
                 free(lists[k][j]);
             free(lists[k]);
@@ -1029,7 +1150,12 @@ void cw_config_free(struct cw_config *cfg)
     for (int i = 0; i < cfg->n_communes; i++) {
         free(cfg->communes[i].id);
         free(cfg->communes[i].name);
+        for (int f = 0; cfg->communes[i].formerly && cfg->communes[i].formerly[f]; f++)
+            free(cfg->communes[i].formerly[f]);
+        free(cfg->communes[i].formerly);
     }
+    free(cfg->province);
+    free(cfg->province_name);
     for (int i = 0; i < cfg->n_sites; i++) {
         free(cfg->sites[i].id);
         free(cfg->sites[i].name);
@@ -1088,9 +1214,37 @@ const struct cw_commune *cw_config_site_commune(const struct cw_config *cfg, con
     return &cfg->communes[site->commune];
 }
 
-const struct cw_district *cw_config_commune_district(const struct cw_config *cfg, const struct cw_commune *c)
+void cw_config_camera_names(const struct cw_config *cfg, const struct cw_camera_config *cam, struct cw_names *out)
 {
-    return &cfg->districts[c->district];
+    const struct cw_site *site = cw_config_camera_site(cfg, cam);
+    const struct cw_commune *com = cw_config_site_commune(cfg, site);
+    const struct cw_district *dis = com->district >= 0 ? &cfg->districts[com->district] : NULL;
+    memset(out, 0, sizeof *out);
+#define CW_PUT(f, v) snprintf(out->f, sizeof out->f, "%s", (v) ? (v) : "")
+    CW_PUT(name, cam->name);
+    CW_PUT(site, site->id);
+    CW_PUT(site_name, site->name);
+    CW_PUT(commune, com->id);
+    CW_PUT(commune_name, com->name);
+    CW_PUT(district, dis ? dis->id : "");
+    CW_PUT(district_name, dis ? dis->name : "");
+    CW_PUT(province, cfg->province);
+    CW_PUT(province_name, cfg->province_name);
+#undef CW_PUT
+}
+
+const char *cw_config_commune_current(const struct cw_config *cfg, const char *id)
+{
+    for (int c = 0; c < cfg->n_communes; c++) {
+        if (!cfg->communes[c].id)
+            continue;
+        if (strcmp(cfg->communes[c].id, id) == 0)
+            return cfg->communes[c].id;
+        for (int f = 0; cfg->communes[c].formerly && cfg->communes[c].formerly[f]; f++)
+            if (strcmp(cfg->communes[c].formerly[f], id) == 0)
+                return cfg->communes[c].id;
+    }
+    return NULL;
 }
 
 int cw_camera_config_same_session(const struct cw_camera_config *a, const struct cw_camera_config *b)
@@ -1167,7 +1321,8 @@ void cw_report_rules_default(struct cw_report_rules *r)
 void cw_config_print_keys(FILE *f)
 {
     print_table(f, "daemon", daemon_keys);
-    print_table(f, "sites[]", district_keys);
+    print_table(f, "sites[]", province_keys);
+    print_table(f, "sites[].districts[]", district_keys);
     print_table(f, "sites[].communes[]", commune_keys);
     print_table(f, "sites[].communes[].sites[]", site_keys);
     print_table(f, "cameras[]", camera_keys);

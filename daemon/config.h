@@ -12,6 +12,8 @@
 
 enum cw_transport { CW_TRANSPORT_TCP = 0, CW_TRANSPORT_UDP = 1 };
 
+#include "names.h"
+
 struct cw_district {
     char *id;
     char *name;
@@ -20,7 +22,8 @@ struct cw_district {
 struct cw_commune {
     char *id;
     char *name;
-    int district; /* index into cw_config.districts */
+    int district;     /* index into cw_config.districts; -1 without a district level */
+    char **formerly;  /* ids of the communes it absorbed (NULL-terminated) */
 };
 
 struct cw_site {
@@ -87,7 +90,7 @@ struct cw_config {
         int lang_vi;
         struct cw_alert_target {
             char *name, *type, *url, *token, *chat_id, *template_;
-            char **kinds, **sites, **communes; /* NULL-terminated; empty: all */
+            char **kinds, **sites, **communes, **districts; /* NULL-terminated; empty: all */
             char *schedule;
             int sched_from_min, sched_to_min;
             int line;
@@ -104,7 +107,8 @@ struct cw_config {
         int64_t repair_after_us;   /* repair list: down or bad image longer */
         int exclude_maintenance;   /* uptime leaves out down time inside maintenance windows */
     } report;
-    /* sites */
+    /* the administrative chain: one province, optional districts */
+    char *province, *province_name; /* "" in the older district-first form */
     struct cw_district *districts;
     int n_districts;
     struct cw_commune *communes;
@@ -139,10 +143,14 @@ void cw_config_free(struct cw_config *cfg);
 void cw_config_errors_free(struct cw_config_errors *errs);
 
 const struct cw_camera_config *cw_config_find_camera(const struct cw_config *cfg, const char *id);
-/* Site, commune and district names of a camera (never NULL). */
+/* Site and commune of a camera (never NULL). */
 const struct cw_site *cw_config_camera_site(const struct cw_config *cfg, const struct cw_camera_config *cam);
 const struct cw_commune *cw_config_site_commune(const struct cw_config *cfg, const struct cw_site *site);
-const struct cw_district *cw_config_commune_district(const struct cw_config *cfg, const struct cw_commune *c);
+/* The camera's names up the chain (district and province "" where absent). */
+void cw_config_camera_names(const struct cw_config *cfg, const struct cw_camera_config *cam, struct cw_names *out);
+/* The current commune id for `id`, which may be one it absorbed
+ * (formerly:); NULL if the config knows neither. */
+const char *cw_config_commune_current(const struct cw_config *cfg, const char *id);
 
 /* Splits "host:port" (the last colon); 0 or -1. */
 int cw_http_split_listen(const char *listen, char *host, size_t hlen, int *port);

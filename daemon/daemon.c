@@ -255,6 +255,7 @@ static void publish_live(struct cw_daemon *d)
     l->built_us = cw_wall_us();
     l->started_us = d->started_us;
     l->alerts_on = d->alerts != NULL;
+    l->has_districts = d->cfg->n_districts > 0;
     l->alerts_pending = cw_alerts_pending(d->alerts);
     l->loop_lag_us = cw_selfwatch_take_window(&d->selfwatch);
     l->loop_lag_max_us = d->selfwatch.lag_max_us;
@@ -273,13 +274,8 @@ static void publish_live(struct cw_daemon *d)
         struct cw_camera *cam = d->cameras[i];
         struct cw_live_camera *c = &l->cams[l->n++];
         snprintf(c->id, sizeof c->id, "%s", cam->id);
-        snprintf(c->name, sizeof c->name, "%s", cam->name);
-        snprintf(c->site, sizeof c->site, "%s", cam->site);
-        snprintf(c->site_name, sizeof c->site_name, "%s", cam->site_name);
-        snprintf(c->commune, sizeof c->commune, "%s", cam->commune);
-        snprintf(c->commune_name, sizeof c->commune_name, "%s", cam->commune_name);
-        snprintf(c->district, sizeof c->district, "%s", cam->district);
-        snprintf(c->district_name, sizeof c->district_name, "%s", cam->district_name);
+        c->names = cam->names;
+        memcpy(c->formerly, cam->formerly, sizeof c->formerly);
         snprintf(c->url, sizeof c->url, "%s", cam->url_redacted);
         snprintf(c->state, sizeof c->state, "%s", cw_state_name(cam->cs.state));
         snprintf(c->cause, sizeof c->cause, "%s", cw_cause_name(cam->cs.cause));
@@ -438,10 +434,11 @@ static void on_sighup(uv_signal_t *s, int signum)
             /* Unchanged session: keep it (no reconnect, no new span); the
              * names up the hierarchy may have changed. */
             struct cw_camera_meta meta;
-            char plugins[512];
-            cw_camera_meta(nc, cc, &meta, plugins, sizeof plugins);
+            struct cw_camera_meta_buf mb;
+            cw_camera_meta(nc, cc, &meta, &mb);
             cw_store_batch_camera_meta(d->pending, &meta, now);
-            cw_camera_set_names(cam, &meta);
+            cam->names = meta.names;
+            snprintf(cam->formerly, sizeof cam->formerly, "%s", mb.formerly);
             cams[n++] = cam;
             kept++;
             continue;
@@ -466,8 +463,8 @@ static void on_sighup(uv_signal_t *s, int signum)
             continue;
         if (!cc->enabled) {
             struct cw_camera_meta meta;
-            char plugins[512];
-            cw_camera_meta(nc, cc, &meta, plugins, sizeof plugins);
+            struct cw_camera_meta_buf mb;
+            cw_camera_meta(nc, cc, &meta, &mb);
             cw_store_batch_camera_meta(d->pending, &meta, now);
             continue;
         }
@@ -571,8 +568,8 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
         const struct cw_camera_config *cc = &d->cfg->cameras[i];
         if (!cc->enabled) {
             struct cw_camera_meta meta;
-            char plugins[512];
-            cw_camera_meta(d->cfg, cc, &meta, plugins, sizeof plugins);
+            struct cw_camera_meta_buf mb;
+            cw_camera_meta(d->cfg, cc, &meta, &mb);
             cw_store_batch_camera_start(d->pending, &meta, cw_wall_us());
             cw_info("camera", cc->id, "disabled in the config; not watched");
             continue;

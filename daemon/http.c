@@ -69,13 +69,17 @@ static json_t *camera_json(const struct cw_live_camera *cam)
         if (cam->health & (1u << i))
             json_array_append_new(img, json_string(health_names[i]));
     const struct cw_stats_row *s = &cam->stats;
+    const struct cw_names *n = &cam->names;
     json_t *j = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:b, s:s}", "id", cam->id,
-        "name", cam->name, "url", cam->url, "site", cam->site, "site_name", cam->site_name, "commune", cam->commune,
-        "commune_name", cam->commune_name, "district", cam->district, "district_name", cam->district_name, "state",
+        "name", n->name, "url", cam->url, "site", n->site, "site_name", n->site_name, "commune", n->commune,
+        "commune_name", n->commune_name, "province", n->province, "province_name", n->province_name, "state",
         cam->state, "cause", cam->cause, "detail", cam->detail, "since", cw_fmt_utc(cam->since_us, ts, sizeof ts),
         "since_us", (json_int_t)cam->since_us, "image", img, "image_checked", cam->image_checked, "decode_mode",
         cam->decode_mode);
+    /* the district level is optional: null where the deployment has none */
+    json_object_set_new(j, "district", n->district[0] ? json_string(n->district) : json_null());
+    json_object_set_new(j, "district_name", n->district[0] ? json_string(n->district_name) : json_null());
     json_object_set_new(j, "outage_since",
                         cam->outage_since_us ? json_string(cw_fmt_utc(cam->outage_since_us, ts, sizeof ts)) : json_null());
     json_object_set_new(j, "outage_since_us", cam->outage_since_us ? json_integer(cam->outage_since_us) : json_null());
@@ -227,11 +231,25 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     if (strcmp(url, "/api/v1/events") == 0)
         return serve_events(h, c);
     if (strcmp(url, "/api/v1/cameras") == 0) {
+        /* ?province= &district= &commune= (a former id finds its cameras
+         * too) &site=: a value that names no camera is a 400, not an
+         * empty list that looks like "all down". */
+        struct cw_names_filter f = {
+            MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "province"),
+            MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "district"),
+            MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "commune"),
+            MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "site"),
+        };
         struct cw_live *l = cw_live_acquire(h->live);
         json_t *arr = json_array();
         for (int i = 0; l && i < l->n; i++)
-            json_array_append_new(arr, camera_json(&l->cams[i]));
+            if (cw_names_match(&l->cams[i].names, l->cams[i].formerly, &f))
+                json_array_append_new(arr, camera_json(&l->cams[i]));
         cw_live_release(h->live, l);
+        if (json_array_size(arr) == 0 && (f.province || f.district || f.commune || f.site)) {
+            json_decref(arr);
+            return send_error(c, MHD_HTTP_BAD_REQUEST, "no camera matches that province, district, commune or site");
+        }
         return send_json(c, MHD_HTTP_OK, arr);
     }
     static const char prefix[] = "/api/v1/cameras/";

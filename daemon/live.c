@@ -118,16 +118,22 @@ static void lv(struct buf *b, const char *s)
     }
 }
 
-static void labels(struct buf *b, const struct cw_live_camera *c)
+/* The label set is stable per deployment: camera, site, commune and
+ * province always; district only where the config has a district level. */
+static void labels(struct buf *b, const struct cw_live *l, const struct cw_live_camera *c)
 {
     bprintf(b, "camera=\"");
     lv(b, c->id);
     bprintf(b, "\",site=\"");
-    lv(b, c->site);
+    lv(b, c->names.site);
     bprintf(b, "\",commune=\"");
-    lv(b, c->commune);
-    bprintf(b, "\",district=\"");
-    lv(b, c->district);
+    lv(b, c->names.commune);
+    if (l->has_districts) {
+        bprintf(b, "\",district=\"");
+        lv(b, c->names.district);
+    }
+    bprintf(b, "\",province=\"");
+    lv(b, c->names.province);
     bprintf(b, "\"");
 }
 
@@ -145,7 +151,7 @@ char *cw_live_metrics(const struct cw_live *l)
 
     head(&b, "camwatch_camera_up", "gauge", "1 if video packets arrive from the camera, else 0.");
     for (int i = 0; i < l->n; i++) {
-        bprintf(&b, "camwatch_camera_up{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "camwatch_camera_up{"), labels(&b, l, &l->cams[i]);
         bprintf(&b, "} %d\n", strcmp(l->cams[i].state, "online") == 0);
     }
     head(&b, "camwatch_camera_state", "gauge", "1 for the camera's current state and cause, 0 for the others.");
@@ -155,7 +161,7 @@ char *cw_live_metrics(const struct cw_live *l)
             int n_causes = s == 3 ? 5 : 1;
             for (int k = 0; k < n_causes; k++) {
                 const char *cause = s == 3 ? causes[k] : "";
-                bprintf(&b, "camwatch_camera_state{"), labels(&b, c);
+                bprintf(&b, "camwatch_camera_state{"), labels(&b, l, c);
                 bprintf(&b, ",state=\"%s\",cause=\"%s\"} %d\n", states[s], cause,
                         strcmp(c->state, states[s]) == 0 && strcmp(c->cause, cause) == 0);
             }
@@ -163,29 +169,29 @@ char *cw_live_metrics(const struct cw_live *l)
     }
     head(&b, "camwatch_camera_fps", "gauge", "Video frame rate measured from packet timestamps.");
     for (int i = 0; i < l->n; i++) {
-        bprintf(&b, "camwatch_camera_fps{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "camwatch_camera_fps{"), labels(&b, l, &l->cams[i]);
         bprintf(&b, "} %.3f\n", l->cams[i].stats.connected ? l->cams[i].stats.fps : 0.0);
     }
     head(&b, "camwatch_camera_received_bytes_total", "counter", "Bytes of media received from the camera.");
     for (int i = 0; i < l->n; i++) {
-        bprintf(&b, "camwatch_camera_received_bytes_total{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "camwatch_camera_received_bytes_total{"), labels(&b, l, &l->cams[i]);
         bprintf(&b, "} %lld\n", (long long)l->cams[i].stats.bytes);
     }
     head(&b, "camwatch_camera_reconnects_total", "counter", "Reconnection attempts since camwatchd started.");
     for (int i = 0; i < l->n; i++) {
-        bprintf(&b, "camwatch_camera_reconnects_total{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "camwatch_camera_reconnects_total{"), labels(&b, l, &l->cams[i]);
         bprintf(&b, "} %lld\n", (long long)l->cams[i].stats.reconnects);
     }
     head(&b, "camwatch_camera_last_packet_timestamp_seconds", "gauge",
          "Unix time of the last packet received (0: none yet).");
     for (int i = 0; i < l->n; i++) {
-        bprintf(&b, "camwatch_camera_last_packet_timestamp_seconds{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "camwatch_camera_last_packet_timestamp_seconds{"), labels(&b, l, &l->cams[i]);
         bprintf(&b, "} %.3f\n", l->cams[i].stats.last_packet_us / 1e6);
     }
     head(&b, "camwatch_camera_decoded_frames_total", "counter",
          "Frames decoded for detection (0 when no plugin needs pictures).");
     for (int i = 0; i < l->n; i++) {
-        bprintf(&b, "camwatch_camera_decoded_frames_total{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "camwatch_camera_decoded_frames_total{"), labels(&b, l, &l->cams[i]);
         bprintf(&b, "} %lld\n", (long long)l->cams[i].stats.decoded_frames);
     }
     head(&b, "camwatch_camera_image_ok", "gauge",
@@ -193,13 +199,13 @@ char *cw_live_metrics(const struct cw_live *l)
     for (int i = 0; i < l->n; i++) {
         if (!l->cams[i].image_checked)
             continue;
-        bprintf(&b, "camwatch_camera_image_ok{"), labels(&b, &l->cams[i]);
+        bprintf(&b, "camwatch_camera_image_ok{"), labels(&b, l, &l->cams[i]);
         bprintf(&b, "} %d\n", l->cams[i].health == 0);
     }
     head(&b, "camwatch_events_total", "counter", "Detection events recorded since camwatchd started.");
     for (int i = 0; i < l->n; i++)
         for (int k = 0; k < 3; k++) {
-            bprintf(&b, "camwatch_events_total{"), labels(&b, &l->cams[i]);
+            bprintf(&b, "camwatch_events_total{"), labels(&b, l, &l->cams[i]);
             bprintf(&b, ",kind=\"%s\"} %lld\n", kinds[k], (long long)l->cams[i].events[k]);
         }
     if (l->alerts_on) {

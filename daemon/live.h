@@ -11,8 +11,9 @@
 #include "store.h"
 
 struct cw_live_camera {
-    char id[72], name[128];
-    char site[72], site_name[128], commune[72], commune_name[128], district[72], district_name[128];
+    char id[72];
+    struct cw_names names;
+    char formerly[256];  /* ids its commune absorbed, comma-separated */
     char url[1100];      /* redacted */
     char state[24], cause[24], detail[200];
     int64_t since_us;        /* the current state's start */
@@ -32,6 +33,7 @@ struct cw_live {
     int64_t built_us, started_us;
     struct cw_live_camera *cams;
     int n;
+    int has_districts; /* the config has a district level: metrics carry a district label */
     int alerts_on;
     int64_t alerts_pending;
     struct {

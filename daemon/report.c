@@ -25,11 +25,8 @@ int cw_report_init(struct cw_report *r, int64_t from_us, int64_t to_us, int64_t 
     return 0;
 }
 
-struct cw_report_camera *cw_report_add_camera(struct cw_report *r, const char *id, const char *name,
-                                              const char *site, const char *site_name, const char *commune,
-                                              const char *commune_name, const char *district,
-                                              const char *district_name, int64_t outage_since_us,
-                                              int64_t down_before_us)
+struct cw_report_camera *cw_report_add_camera(struct cw_report *r, const char *id, const struct cw_names *names,
+                                              int64_t outage_since_us, int64_t down_before_us)
 {
     if (r->n_cams % 64 == 0) {
         struct cw_report_camera *c = realloc(r->cams, sizeof *c * (size_t)(r->n_cams + 64));
@@ -51,13 +48,7 @@ struct cw_report_camera *cw_report_add_camera(struct cw_report *r, const char *i
     c->maint_excluded = r->rules.exclude_maintenance;
     r->n_cams++;
     snprintf(c->id, sizeof c->id, "%s", id);
-    snprintf(c->name, sizeof c->name, "%s", name);
-    snprintf(c->site, sizeof c->site, "%s", site);
-    snprintf(c->site_name, sizeof c->site_name, "%s", site_name);
-    snprintf(c->commune, sizeof c->commune, "%s", commune);
-    snprintf(c->commune_name, sizeof c->commune_name, "%s", commune_name);
-    snprintf(c->district, sizeof c->district, "%s", district);
-    snprintf(c->district_name, sizeof c->district_name, "%s", district_name);
+    c->names = *names;
     if (outage_since_us != 0) { /* 0: not in an outage at the period start */
         c->in_outage = 1;
         c->outage_down_us = down_before_us;
@@ -323,19 +314,24 @@ int cw_report_finish(struct cw_report *r)
         }
     }
     /* Rollups, camera-weighted: every camera counts once in its site, its
-     * commune, its district and the network. */
+     * commune, its district (where the deployment has that level: no empty
+     * district rows) and the province. */
     for (int i = 0; i < r->n_cams; i++) {
         struct cw_report_camera *c = &r->cams[i];
         if (!c->has_data)
             continue;
+        const struct cw_names *n = &c->names;
+        int has_district = n->district[0] != '\0';
         int gi[4] = {
-            group(r, 0, c->site, c->site_name, c->commune_name),
-            group(r, 1, c->commune, c->commune_name, c->district_name),
-            group(r, 2, c->district, c->district_name, ""),
-            group(r, 3, "*", "", ""),
+            group(r, 0, n->site, n->site_name, n->commune_name),
+            group(r, 1, n->commune, n->commune_name, has_district ? n->district_name : n->province_name),
+            has_district ? group(r, 2, n->district, n->district_name, n->province_name) : -2,
+            group(r, 3, "*", n->province_name, ""),
         };
         double up = cw_report_uptime(c);
         for (int k = 0; k < 4; k++) {
+            if (gi[k] == -2)
+                continue; /* no district level */
             if (gi[k] < 0)
                 return CW_ENOMEM;
             struct cw_report_group *g = &r->groups[gi[k]];

@@ -33,12 +33,13 @@
 #include "camstate.h"
 #include "config.h"
 #include "maintenance.h"
+#include "names.h"
 
 enum cw_report_status { CW_STATUS_NA = 0, CW_STATUS_OK, CW_STATUS_DEGRADED, CW_STATUS_DETERIORATED };
 
 struct cw_report_camera {
-    char id[72], name[128];
-    char site[72], site_name[128], commune[72], commune_name[128], district[72], district_name[128];
+    char id[72];
+    struct cw_names names;
     int has_data;     /* some of its history falls in the period */
     int64_t watched_us, monitored_us, online_us, unmonitored_us, starting_us, stalled_us;
     int64_t offline_us[CW_CAUSE__COUNT]; /* by cause */
@@ -70,7 +71,7 @@ struct cw_report_camera {
 };
 
 struct cw_report_group {
-    int level; /* 0 site, 1 commune, 2 district, 3 whole network */
+    int level; /* 0 site, 1 commune, 2 district (only where configured), 3 the province (whole network) */
     char id[72], name[128], parent_name[128];
     int cameras;       /* with monitored time */
     int at_target;     /* reaching uptime_target */
@@ -100,11 +101,8 @@ int cw_report_init(struct cw_report *r, int64_t from_us, int64_t to_us, int64_t 
 /* Adds a camera (in the order its spans will come). outage_since_us != 0
  * says the camera was already in an outage when the period began, with
  * down_before_us of down time before it. */
-struct cw_report_camera *cw_report_add_camera(struct cw_report *r, const char *id, const char *name,
-                                              const char *site, const char *site_name, const char *commune,
-                                              const char *commune_name, const char *district,
-                                              const char *district_name, int64_t outage_since_us,
-                                              int64_t down_before_us);
+struct cw_report_camera *cw_report_add_camera(struct cw_report *r, const char *id, const struct cw_names *names,
+                                              int64_t outage_since_us, int64_t down_before_us);
 /* A maintenance window that applies to the camera (before its spans). */
 int cw_report_add_maintenance(struct cw_report_camera *c, int64_t from_us, int64_t to_us);
 /* One span of that camera; end_us < 0 for an open span. */

@@ -82,6 +82,12 @@ static const char *const migrations[] = {
     "  created_by TEXT NOT NULL, created_us INTEGER NOT NULL, ended_by TEXT, ended_us INTEGER,"
     "  CHECK (to_us > from_us));"
     "CREATE INDEX maintenance_to ON maintenance(to_us);",
+    /* 5 -> 6: the province (one per deployment since the 2025 reform; the
+     * district level became optional: '' where a deployment has none) and
+     * the former ids of merged communes */
+    "ALTER TABLE cameras ADD COLUMN province TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cameras ADD COLUMN province_name TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE cameras ADD COLUMN commune_formerly TEXT NOT NULL DEFAULT '';",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -334,16 +340,18 @@ static int upsert_camera(struct cw_store *st, const struct cw_camera_meta *m, in
 {
     return run(st, prep(st,
                       "INSERT INTO cameras(id, name, site, site_name, commune, commune_name, district,"
-                      " district_name, url, enabled, added_us, updated_us, plugins)"
-                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                      " district_name, url, enabled, added_us, updated_us, plugins, province, province_name,"
+                      " commune_formerly) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                       " ON CONFLICT(id) DO UPDATE SET name=excluded.name, site=excluded.site,"
                       " site_name=excluded.site_name, commune=excluded.commune,"
                       " commune_name=excluded.commune_name, district=excluded.district,"
                       " district_name=excluded.district_name, url=excluded.url, enabled=excluded.enabled,"
-                      " updated_us=excluded.updated_us, plugins=excluded.plugins",
-                      "tttttttttiiit", m->id, m->name, m->site, m->site_name, m->commune, m->commune_name,
-                      m->district, m->district_name, m->url_redacted, (int64_t)m->enabled, now_us, now_us,
-                      m->plugins ? m->plugins : ""));
+                      " updated_us=excluded.updated_us, plugins=excluded.plugins, province=excluded.province,"
+                      " province_name=excluded.province_name, commune_formerly=excluded.commune_formerly",
+                      "tttttttttiiitttt", m->id, m->names.name, m->names.site, m->names.site_name, m->names.commune,
+                      m->names.commune_name, m->names.district, m->names.district_name, m->url_redacted,
+                      (int64_t)m->enabled, now_us, now_us, m->plugins ? m->plugins : "", m->names.province,
+                      m->names.province_name, m->formerly ? m->formerly : ""));
 }
 
 static int camera_start(struct cw_store *st, const struct cw_camera_meta *m, int64_t now_us)
@@ -384,7 +392,7 @@ enum op_kind {
     OP_ALERT, OP_DELIVERY_ADD, OP_DELIVERY
 };
 
-#define META_FIELDS 10
+#define META_FIELDS 4 /* id, url, plugins, formerly */
 
 struct op {
     enum op_kind kind;
@@ -392,6 +400,7 @@ struct op {
     int64_t t, run_id;
     struct cw_stats_row stats;
     char *meta[META_FIELDS];
+    struct cw_names *names; /* OP_CAMERA_START / OP_CAMERA_META */
     int enabled;
     int64_t end_t; /* OP_EVENT */
     double score;
@@ -416,6 +425,7 @@ void cw_store_batch_free(struct cw_store_batch *b)
         free(b->ops[i].detail);
         for (int j = 0; j < META_FIELDS; j++)
             free(b->ops[i].meta[j]);
+        free(b->ops[i].names);
     }
     free(b->ops);
     free(b);
@@ -457,12 +467,14 @@ int cw_store_batch_transition(struct cw_store_batch *b, const char *camera, int6
 
 static int push_meta(struct cw_store_batch *b, enum op_kind kind, const struct cw_camera_meta *m, int64_t t)
 {
-    const char *f[META_FIELDS] = {m->id, m->name, m->site, m->site_name, m->commune, m->commune_name,
-                                  m->district, m->district_name, m->url_redacted, m->plugins};
+    const char *f[META_FIELDS] = {m->id, m->url_redacted, m->plugins, m->formerly};
     struct op *op = push(b, kind, m->id, t);
     if (!op)
         return CW_ENOMEM;
     op->enabled = m->enabled;
+    if (!(op->names = malloc(sizeof *op->names)))
+        return CW_ENOMEM;
+    *op->names = m->names;
     for (int j = 0; j < META_FIELDS; j++)
         if (!(op->meta[j] = strdup(f[j] ? f[j] : "")))
             return CW_ENOMEM;
@@ -599,8 +611,7 @@ static int apply_op(struct cw_store *st, const struct op *op)
                             "tiititt", op->cause, (int64_t)op->on, op->t, op->detail, op->end_t, op->state, op->camera));
     case OP_CAMERA_START:
     case OP_CAMERA_META: {
-        struct cw_camera_meta m = {op->meta[0], op->meta[1], op->meta[2], op->meta[3], op->meta[4],
-                                   op->meta[5], op->meta[6], op->meta[7], op->meta[8], op->enabled, op->meta[9]};
+        struct cw_camera_meta m = {op->meta[0], *op->names, op->meta[1], op->enabled, op->meta[2], op->meta[3]};
         return op->kind == OP_CAMERA_START ? camera_start(st, &m, op->t) : upsert_camera(st, &m, op->t);
     }
     }
@@ -631,10 +642,25 @@ static void copy_col(sqlite3_stmt *s, int col, char *dst, size_t len)
     snprintf(dst, len, "%s", t ? (const char *)t : "");
 }
 
+/* name, site, site_name, commune, commune_name, district, district_name,
+ * province, province_name from consecutive columns starting at col. */
+static void read_names(sqlite3_stmt *s, int col, struct cw_names *n)
+{
+    copy_col(s, col, n->name, sizeof n->name);
+    copy_col(s, col + 1, n->site, sizeof n->site);
+    copy_col(s, col + 2, n->site_name, sizeof n->site_name);
+    copy_col(s, col + 3, n->commune, sizeof n->commune);
+    copy_col(s, col + 4, n->commune_name, sizeof n->commune_name);
+    copy_col(s, col + 5, n->district, sizeof n->district);
+    copy_col(s, col + 6, n->district_name, sizeof n->district_name);
+    copy_col(s, col + 7, n->province, sizeof n->province);
+    copy_col(s, col + 8, n->province_name, sizeof n->province_name);
+}
+
 int cw_store_status(struct cw_store *st, struct cw_status_row **rows, int *n)
 {
     sqlite3_stmt *s = prep(st,
-                           "SELECT c.id, c.name, c.site, c.site_name, c.commune_name, c.district_name, c.enabled,"
+                           "SELECT c.id, c.commune_formerly, '', '', '', '', c.enabled,"
                            " sp.state, sp.cause, sp.detail, sp.start_us,"
                            " cs.updated_us, cs.connected, cs.last_packet_us, cs.fps, cs.packets, cs.bytes,"
                            " cs.reconnects, cs.decoded_frames, cs.keyframe_interval_s, cs.codec, cs.width, cs.height,"
@@ -644,7 +670,9 @@ int cw_store_status(struct cw_store *st, struct cw_status_row **rows, int *n)
                            " CASE WHEN sp.state IN ('offline', 'stalled') THEN (SELECT MIN(start_us) FROM spans"
                            "   WHERE camera = c.id AND state IN ('offline', 'stalled') AND start_us >="
                            "   COALESCE((SELECT MAX(start_us) FROM spans WHERE camera = c.id AND state = 'online'), 0))"
-                           " END"
+                           " END,"
+                           " c.name, c.site, c.site_name, c.commune, c.commune_name, c.district, c.district_name,"
+                           " c.province, c.province_name"
                            " FROM cameras c"
                            " LEFT JOIN spans sp ON sp.id = (SELECT id FROM spans WHERE camera = c.id"
                            "   ORDER BY start_us DESC, id DESC LIMIT 1)"
@@ -672,11 +700,8 @@ int cw_store_status(struct cw_store *st, struct cw_status_row **rows, int *n)
         struct cw_status_row *row = &r[cnt++];
         memset(row, 0, sizeof *row);
         copy_col(s, 0, row->id, sizeof row->id);
-        copy_col(s, 1, row->name, sizeof row->name);
-        copy_col(s, 2, row->site, sizeof row->site);
-        copy_col(s, 3, row->site_name, sizeof row->site_name);
-        copy_col(s, 4, row->commune_name, sizeof row->commune_name);
-        copy_col(s, 5, row->district_name, sizeof row->district_name);
+        copy_col(s, 1, row->formerly, sizeof row->formerly);
+        read_names(s, 25, &row->names);
         row->enabled = sqlite3_column_int(s, 6);
         copy_col(s, 7, row->state, sizeof row->state);
         copy_col(s, 8, row->cause, sizeof row->cause);
@@ -786,18 +811,17 @@ int cw_store_verify(struct cw_store *st, char *err, int errlen)
 int cw_store_each_camera(struct cw_store *st, void (*cb)(void *ud, const struct cw_camera_meta *m), void *ud)
 {
     sqlite3_stmt *s = prep(st,
-                           "SELECT id, name, site, site_name, commune, commune_name, district, district_name, url,"
-                           " enabled, plugins FROM cameras ORDER BY id",
+                           "SELECT id, name, site, site_name, commune, commune_name, district, district_name,"
+                           " province, province_name, url, enabled, plugins, commune_formerly FROM cameras ORDER BY id",
                            "");
     int rc;
     if (!s)
         return CW_ESTORE;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *f[9];
-        for (int i = 0; i < 9; i++)
-            f[i] = (const char *)sqlite3_column_text(s, i);
-        struct cw_camera_meta m = {f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], sqlite3_column_int(s, 9),
-                                   (const char *)sqlite3_column_text(s, 10)};
+        struct cw_camera_meta m = {(const char *)sqlite3_column_text(s, 0), {{0}},
+                                   (const char *)sqlite3_column_text(s, 10), sqlite3_column_int(s, 11),
+                                   (const char *)sqlite3_column_text(s, 12), (const char *)sqlite3_column_text(s, 13)};
+        read_names(s, 1, &m.names);
         cb(ud, &m);
     }
     sqlite3_finalize(s);

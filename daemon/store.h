@@ -15,15 +15,17 @@
 struct cw_store;
 
 #include "maintenance.h"
+#include "names.h"
 
-#define CW_STORE_SCHEMA_VERSION 5
+#define CW_STORE_SCHEMA_VERSION 6
 
 struct cw_camera_meta {
-    const char *id, *name;
-    const char *site, *site_name, *commune, *commune_name, *district, *district_name;
+    const char *id;
+    struct cw_names names; /* up the chain; district/province "" where absent */
     const char *url_redacted;
     int enabled;
-    const char *plugins; /* "motion,imagehealth" or "" */
+    const char *plugins;  /* "motion,imagehealth" or "" */
+    const char *formerly; /* the commune's former ids, comma-separated, or "" */
 };
 
 struct cw_stats_row {
@@ -84,7 +86,9 @@ int cw_store_apply(struct cw_store *st, const struct cw_store_batch *b);
 
 /* One row of `camwatch status`. */
 struct cw_status_row {
-    char id[72], name[128], site[72], site_name[128], commune_name[128], district_name[128];
+    char id[72];
+    struct cw_names names;
+    char formerly[256]; /* the commune's former ids, comma-separated */
     char state[24], cause[24], detail[256];
     char image[64]; /* image conditions now: "black,frozen", or "" */
     int64_t since_us;        /* the current state's start */

@@ -20,7 +20,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: camwatch COMMAND [options]\n\n"
                "commands:\n"
-               "  status [--json] [--offline]   one line per camera: state, cause, since, last packet, fps\n"
+               "  status [--json] [--offline] [--province|--district|--commune|--site ID]\n"
+               "                                one line per camera: state, cause, since, last packet, fps\n"
                "  check-config [FILE]           validate a config file; prints FILE:LINE:COL messages\n"
                "  config-keys                   print every config key with type, default and help\n"
                "  check-db                      integrity check and span tiling check of the database\n"
@@ -41,6 +42,7 @@ struct opts {
     const char *db;
     int json, offline;
     const char *arg;
+    struct cw_names_filter where; /* status --province/--district/--commune/--site */
 };
 
 /* Resolves the database path, the time zone and (if rules is not NULL)
@@ -103,6 +105,18 @@ static int cmd_status(const struct opts *o)
     cw_store_close(st);
     if (rc < 0)
         return 1;
+    {   /* the place filters: a value that matches no camera is an error */
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (cw_names_match(&rows[i].names, rows[i].formerly, &o->where))
+                rows[k++] = rows[i];
+        if (k == 0 && n > 0 && (o->where.province || o->where.district || o->where.commune || o->where.site)) {
+            fprintf(stderr, "camwatch status: no camera in %s matches that province, district, commune or site\n", db);
+            free(rows);
+            return 2;
+        }
+        n = k;
+    }
     if (o->offline) {
         int k = 0;
         for (int i = 0; i < n; i++)
@@ -118,11 +132,15 @@ static int cmd_status(const struct opts *o)
         json_t *arr = json_array();
         for (int i = 0; i < n; i++) {
             struct cw_status_row *r = &rows[i];
-            json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "id", r->id, "name",
-                                  r->name, "site", r->site, "site_name", r->site_name, "commune", r->commune_name,
-                                  "district", r->district_name, "state", r->state, "cause", r->cause, "detail",
+            const struct cw_names *nm = &r->names;
+            json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "id", r->id,
+                                  "name", nm->name, "site", nm->site, "site_name", nm->site_name, "commune",
+                                  nm->commune, "commune_name", nm->commune_name, "province", nm->province,
+                                  "province_name", nm->province_name, "state", r->state, "cause", r->cause, "detail",
                                   r->detail, "since_us", (json_int_t)r->since_us, "duration_s",
                                   (json_int_t)((upto_json - r->since_us) / 1000000));
+            json_object_set_new(j, "district", nm->district[0] ? json_string(nm->district) : json_null());
+            json_object_set_new(j, "district_name", nm->district[0] ? json_string(nm->district_name) : json_null());
             json_object_set_new(j, "outage_since_us",
                                 r->outage_since_us ? json_integer(r->outage_since_us) : json_null());
             json_object_set_new(j, "image", r->image[0] ? json_string(r->image) : json_null());
@@ -172,7 +190,7 @@ static int cmd_status(const struct opts *o)
         }
         if (r->has_stats && r->stats.fps > 0 && strcmp(r->state, "online") == 0)
             snprintf(fps, sizeof fps, "%.1f", r->stats.fps);
-        printf("%-16s %-16s %-9s %-13s %-19s %-8s %-12s %5s  %s\n", r->id, r->site, r->state[0] ? r->state : "-",
+        printf("%-16s %-16s %-9s %-13s %-19s %-8s %-12s %5s  %s\n", r->id, r->names.site, r->state[0] ? r->state : "-",
                r->cause[0] ? r->cause : "-", r->since_us ? cw_fmt_local(r->since_us, buf1, sizeof buf1) : "-",
                r->since_us ? cw_fmt_duration(upto - r->since_us, buf2, sizeof buf2) : "-", last, fps,
                r->image[0] ? r->image : "-");
@@ -200,8 +218,13 @@ static int cmd_check_config(const struct opts *o)
     int enabled = 0;
     for (int i = 0; i < cfg->n_cameras; i++)
         enabled += cfg->cameras[i].enabled;
-    printf("%s: ok (%d camera(s), %d enabled; %d site(s) in %d commune(s), %d district(s))\n", path, cfg->n_cameras,
-           enabled, cfg->n_sites, cfg->n_communes, cfg->n_districts);
+    if (cfg->n_districts)
+        printf("%s: ok (%d camera(s), %d enabled; %d site(s) in %d commune(s), %d district(s)%s%s)\n", path,
+               cfg->n_cameras, enabled, cfg->n_sites, cfg->n_communes, cfg->n_districts,
+               cfg->province && cfg->province[0] ? ", province " : "", cfg->province ? cfg->province : "");
+    else
+        printf("%s: ok (%d camera(s), %d enabled; %d site(s) in %d commune(s), province %s)\n", path, cfg->n_cameras,
+               enabled, cfg->n_sites, cfg->n_communes, cfg->province ? cfg->province : "");
     cw_config_free(cfg);
     return 0;
 }
@@ -275,6 +298,14 @@ int main(int argc, char **argv)
             o.json = 1;
         else if (strcmp(a, "--offline") == 0)
             o.offline = 1;
+        else if (strcmp(a, "--province") == 0 && i + 1 < argc)
+            o.where.province = argv[++i];
+        else if (strcmp(a, "--district") == 0 && i + 1 < argc)
+            o.where.district = argv[++i];
+        else if (strcmp(a, "--commune") == 0 && i + 1 < argc)
+            o.where.commune = argv[++i];
+        else if (strcmp(a, "--site") == 0 && i + 1 < argc)
+            o.where.site = argv[++i];
         else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             return 0;

@@ -83,10 +83,16 @@ static const char *pick_cause(const char **state)
 
 int cw_cli_gen_history(int argc, char **argv, const char *db)
 {
-    int cameras = 100, months = 1;
+    int cameras = 100, months = 1, districts = 0;
     unsigned long long seed = 1;
     int64_t end = (int64_t)time(NULL) / 86400 * 86400 * 1000000LL;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--districts") == 0) {
+            districts = 1;
+            continue;
+        }
+        if (i + 1 >= argc)
+            goto usage;
         if (strcmp(argv[i], "--cameras") == 0)
             cameras = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--months") == 0)
@@ -101,10 +107,12 @@ int cw_cli_gen_history(int argc, char **argv, const char *db)
             }
             end = (int64_t)mktime(&tm) * 1000000LL;
         } else {
+        usage:
             fprintf(stderr, "usage: camwatch --db FILE gen-history [--cameras N] [--months M] [--seed S] "
-                            "[--end YYYY-MM-DD]\n");
+                            "[--end YYYY-MM-DD] [--districts]\n");
             return 2;
         }
+        i++;
     }
     if (!db || cameras < 1 || months < 1) {
         fprintf(stderr, "gen-history: needs --db FILE, --cameras >= 1, --months >= 1\n");
@@ -129,17 +137,23 @@ int cw_cli_gen_history(int argc, char **argv, const char *db)
         return 1;
     }
     int rc = 0;
-    char id[32], site[32], site_name[64], com[32], com_name[64], dis[32], dis_name[64];
+    char id[32];
     for (int c = 0; c < cameras && rc == 0; c++) {
         int s = c / 3, cm = s / 5, d = cm / 10;
+        struct cw_camera_meta m = {id, {{0}}, "rtsp://sim/", 1, "", ""};
+        struct cw_names *n = &m.names;
         snprintf(id, sizeof id, "cam-%04d", c);
-        snprintf(site, sizeof site, "site-%03d", s);
-        snprintf(site_name, sizeof site_name, "Điểm %d", s);
-        snprintf(com, sizeof com, "commune-%02d", cm);
-        snprintf(com_name, sizeof com_name, "Xã %d", cm);
-        snprintf(dis, sizeof dis, "district-%d", d);
-        snprintf(dis_name, sizeof dis_name, "Huyện %d", d);
-        struct cw_camera_meta m = {id, id, site, site_name, com, com_name, dis, dis_name, "rtsp://sim/", 1};
+        snprintf(n->name, sizeof n->name, "%s", id);
+        snprintf(n->site, sizeof n->site, "site-%03d", s);
+        snprintf(n->site_name, sizeof n->site_name, "Điểm %d", s);
+        snprintf(n->commune, sizeof n->commune, "commune-%02d", cm);
+        snprintf(n->commune_name, sizeof n->commune_name, "Xã %d", cm);
+        if (districts) { /* the optional level, for deployments that keep it */
+            snprintf(n->district, sizeof n->district, "district-%d", d);
+            snprintf(n->district_name, sizeof n->district_name, "Huyện %d", d);
+        }
+        snprintf(n->province, sizeof n->province, "synthetic");
+        snprintf(n->province_name, sizeof n->province_name, "Tỉnh Thử nghiệm");
         rc = cw_store_import_camera(g.st, &m, g.start);
         g.camera = id;
         /* profile: mean time between failures and to repair */

@@ -15,7 +15,8 @@
 struct feed {
     struct cw_report *r;
     struct cw_store *st;
-    const char *district, *commune, *site;
+    const char *province, *district, *commune, *site;
+    int matched; /* cameras the filters let through */
     int rc;
     struct cw_maint *maint; /* the period's maintenance windows */
     int n_maint;
@@ -38,19 +39,19 @@ static void on_camera(void *ud, const struct cw_camera_meta *m)
     struct feed *fd = ud;
     int64_t since = 0, down = 0;
     int rank = 0;
-    if ((fd->district && strcmp(fd->district, m->district) != 0) ||
-        (fd->commune && strcmp(fd->commune, m->commune) != 0) || (fd->site && strcmp(fd->site, m->site) != 0))
+    struct cw_names_filter f = {fd->province, fd->district, fd->commune, fd->site};
+    if (!cw_names_match(&m->names, m->formerly, &f))
         return;
+    fd->matched++;
     if (cw_store_outage_before(fd->st, m->id, fd->r->from_us, &since, &down, &rank) < 0)
         fd->rc = CW_ESTORE;
-    struct cw_report_camera *c = cw_report_add_camera(fd->r, m->id, m->name, m->site, m->site_name, m->commune,
-                                                      m->commune_name, m->district, m->district_name, since, down);
+    struct cw_report_camera *c = cw_report_add_camera(fd->r, m->id, &m->names, since, down);
     if (!c) {
         fd->rc = CW_ENOMEM;
         return;
     }
     c->outage_rank = rank; /* the causes seen before the period count for the outage too */
-    struct cw_maint_names names = {m->id, m->site, m->commune, m->district};
+    struct cw_maint_names names = {m->id, m->names.site, m->names.commune, m->names.district};
     for (int i = 0; i < fd->n_maint; i++)
         if (cw_maint_applies(&fd->maint[i], &names) &&
             cw_report_add_maintenance(c, fd->maint[i].from_us, fd->maint[i].to_us) < 0)
@@ -114,7 +115,8 @@ static int parse_date(const char *s, int *y, int *m, int *d)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: camwatch report (--month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
-               "         [--district ID] [--commune ID] [--site ID]\n"
+               "         [--province ID] [--district ID] [--commune ID] [--site ID]\n"
+               "  --commune also takes an id the commune absorbed in a merger (formerly:).\n"
                "         [--format text|csv|json|html] [--lang vi|en] [-o FILE]\n"
                "  --to is inclusive. Times are in the config's time zone (default Asia/Ho_Chi_Minh).\n");
 }
@@ -145,6 +147,8 @@ int cw_cli_report(int argc, char **argv, const char *config, const char *db)
             from = v;
         else if (strcmp(a, "--to") == 0)
             to = v;
+        else if (strcmp(a, "--province") == 0)
+            fd.province = v;
         else if (strcmp(a, "--district") == 0)
             fd.district = v;
         else if (strcmp(a, "--commune") == 0)
@@ -247,12 +251,17 @@ int cw_cli_report(int argc, char **argv, const char *config, const char *db)
     }
     cw_store_close(fd.st);
     free(fd.maint);
+    if (fd.matched == 0 && (fd.province || fd.district || fd.commune || fd.site)) {
+        fprintf(stderr, "camwatch report: no camera in %s is in that province, district, commune or site\n", dbpath);
+        cw_report_free(&r);
+        return 2;
+    }
 
     char filter[200] = "";
-    if (fd.district || fd.commune || fd.site)
-        snprintf(filter, sizeof filter, "%s%s%s%s%s%s", fd.district ? "district " : "", fd.district ? fd.district : "",
-                 fd.commune ? " commune " : "", fd.commune ? fd.commune : "", fd.site ? " site " : "",
-                 fd.site ? fd.site : "");
+    if (fd.province || fd.district || fd.commune || fd.site)
+        snprintf(filter, sizeof filter, "%s%s%s%s%s%s%s%s", fd.province ? "province " : "", fd.province ? fd.province : "",
+                 fd.district ? " district " : "", fd.district ? fd.district : "", fd.commune ? " commune " : "",
+                 fd.commune ? fd.commune : "", fd.site ? " site " : "", fd.site ? fd.site : "");
     struct cw_report_view view = {&r, lang_vi, period, filter, cw_wall_us()};
     FILE *f = out ? fopen(out, "w") : stdout;
     if (!f) {

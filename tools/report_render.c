@@ -279,7 +279,7 @@ static void render_text(FILE *f, const struct cw_report_view *v)
         char n[16], t[16];
         snprintf(n, sizeof n, "%d", g->cameras);
         snprintf(t, sizeof t, "%d", g->at_target);
-        col(f, level_label(v, g->level), 14), col(f, g->level == 3 ? "*" : g->name, 28);
+        col(f, level_label(v, g->level), 14), col(f, g->level == 3 && !g->name[0] ? "*" : g->name, 28);
         col(f, n, 9), col(f, t, 7), col(f, pct(g->cameras ? g->mean_uptime : -1, b1, sizeof b1), 16);
         col(f, status_label(v, g->status), 16), fprintf(f, "%s\n", reason(v, g));
     }
@@ -294,7 +294,7 @@ static void render_text(FILE *f, const struct cw_report_view *v)
         if (!c->has_data)
             continue;
         snprintf(o, sizeof o, "%d", c->outages);
-        col(f, c->id, 14), col(f, c->site, 16), col(f, pct(cw_report_uptime(c), b1, sizeof b1), 8);
+        col(f, c->id, 14), col(f, c->names.site, 16), col(f, pct(cw_report_uptime(c), b1, sizeof b1), 8);
         col(f, pct(cw_report_monitored(c), b2, sizeof b2), 9);
         col(f, hours(cw_report_offline_total_us(c), b3, sizeof b3), 10);
         col(f, hours(c->maint_us, b4, sizeof b4), 9), col(f, o, 8);
@@ -312,7 +312,7 @@ static void render_text(FILE *f, const struct cw_report_view *v)
         fprintf(f, "  (%s)\n", tr(v, M_NONE));
     for (int i = 0; i < n; i++) {
         const struct cw_report_camera *c = rl[i];
-        col(f, c->id, 14), col(f, c->site_name, 24), col(f, c->commune_name, 16);
+        col(f, c->id, 14), col(f, c->names.site_name, 24), col(f, c->names.commune_name, 16);
         char what[80];
         col(f, dur(repair_time(c), b1, sizeof b1), 9);
         col(f, repair_what(v, c, what, sizeof what), 28);
@@ -361,8 +361,8 @@ static void render_csv(FILE *f, const struct cw_report_view *v)
         if (!c->has_data)
             continue;
         fputs("camera,", f);
-        csv_str(f, c->id), fputc(',', f), csv_str(f, c->name), fputc(',', f), csv_str(f, c->site);
-        fputc(',', f), csv_str(f, c->commune), fputc(',', f), csv_str(f, c->district);
+        csv_str(f, c->id), fputc(',', f), csv_str(f, c->names.name), fputc(',', f), csv_str(f, c->names.site);
+        fputc(',', f), csv_str(f, c->names.commune), fputc(',', f), csv_str(f, c->names.district);
         fputs(",,,,", f);
         if (cw_report_uptime(c) >= 0)
             fprintf(f, "%.3f", cw_report_uptime(c));
@@ -436,8 +436,8 @@ static int render_json(FILE *f, const struct cw_report_view *v)
             json_object_set_new(by, cw_cause_name((enum cw_cause)k), json_real(c->offline_us[k] / 3600e6));
         json_object_set_new(by, "stalled", json_real(c->stalled_us / 3600e6));
         json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:o, s:i, s:o, s:o, s:f, s:s, s:s}",
-                              "id", c->id, "name", c->name, "site", c->site, "commune", c->commune, "district",
-                              c->district, "uptime_pct", num_or_null(cw_report_uptime(c), cw_report_uptime(c) >= 0),
+                              "id", c->id, "name", c->names.name, "site", c->names.site, "commune", c->names.commune, "district",
+                              c->names.district, "uptime_pct", num_or_null(cw_report_uptime(c), cw_report_uptime(c) >= 0),
                               "monitored_pct", num_or_null(cw_report_monitored(c), cw_report_monitored(c) >= 0),
                               "watched_h", c->watched_us / 3600e6, "online_h", c->online_us / 3600e6,
                               "unmonitored_h", c->unmonitored_us / 3600e6, "down_h_by_cause", by, "outages",
@@ -613,7 +613,7 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         fprintf(f, "<tr class=\"group %s\" data-level=\"%d\"><td>", status_class[g->status], g->level);
         esc(f, level_label(v, g->level));
         fputs("</td><td>", f);
-        esc(f, g->level == 3 ? tr(v, M_NETWORK) : g->name);
+        esc(f, g->level == 3 && !g->name[0] ? tr(v, M_NETWORK) : g->name);
         fprintf(f, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td class=\"n\">%s</td><td>", g->cameras,
                 g->at_target, pct(g->cameras ? g->mean_uptime : -1, b1, sizeof b1));
         esc(f, status_label(v, g->status));
@@ -644,11 +644,11 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         fputs("\"><td>", f);
         esc(f, c->id);
         fputs("<br><small>", f);
-        esc(f, c->name);
+        esc(f, c->names.name);
         fputs("</small></td><td>", f);
-        esc(f, c->site_name);
+        esc(f, c->names.site_name);
         fputs("</td><td>", f);
-        esc(f, c->commune_name);
+        esc(f, c->names.commune_name);
         char b6[32], b7[32], b8[32];
         fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%d</td>"
                    "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>",
@@ -673,9 +673,9 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         fputs("<tr class=\"repair\"><td>", f);
         esc(f, rl[i]->id);
         fputs("</td><td>", f);
-        esc(f, rl[i]->site_name);
+        esc(f, rl[i]->names.site_name);
         fputs("</td><td>", f);
-        esc(f, rl[i]->commune_name);
+        esc(f, rl[i]->names.commune_name);
         char what[80];
         fprintf(f, "</td><td class=\"n\">%s</td><td>", dur(repair_time(rl[i]), b1, sizeof b1));
         esc(f, repair_what(v, rl[i], what, sizeof what));

@@ -32,8 +32,10 @@ static int run(const char *dir, int per_batch, int batches)
     }
     for (int c = 0; c < CAMERAS; c++) {
         snprintf(id[c], sizeof id[c], "cam%03d", c);
-        struct cw_camera_meta m = {id[c], id[c], "s", "Site", "c", "Commune", "d", "District",
-                                   "rtsp://***@192.0.2.1/x", 1, "motion"};
+        struct cw_camera_meta m = {id[c], {.site = "s", .site_name = "Site", .commune = "c", .commune_name = "Commune",
+                                           .province = "p", .province_name = "Province"},
+                                   "rtsp://***@192.0.2.1/x", 1, "motion", ""};
+        snprintf(m.names.name, sizeof m.names.name, "%s", id[c]);
         if (cw_store_camera_start(st, &m, t) < 0)
             return 1;
     }

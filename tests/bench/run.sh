@@ -3,7 +3,8 @@
 # The report over synthetic histories (issue #6's target: 1,000 cameras x
 # 12 months in under 2 s); SQLite events/s through the daemon's write path
 # (bench_store); ingest cost against ffmpeg's floors and Motion (ingest.sh);
-# the largest N the machine holds (maxn.sh); alert latency (latency.sh).
+# the largest N the machine holds (maxn.sh); alert latency (latency.sh);
+# recovery detection delay with the RTSP probe (recovery.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 echo "make bench on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk '/model name/ { $1 = $2 = $3 = ""; print; exit }' /proc/cpuinfo | sed 's/^ *//')"
@@ -42,3 +43,5 @@ echo
 tests/bench/maxn.sh
 echo
 tests/bench/latency.sh
+echo
+python3 tests/bench/recovery.py

@@ -125,7 +125,10 @@ wait_sql() {
 }
 
 # write_head FILE : the daemon and http sections and a one-site hierarchy
-# (the API on a free loopback port: $HTTP_PORT).
+# (the API on a free loopback port: $HTTP_PORT). The chain is the current
+# two-level one (province -> commune -> site); CW_HIERARCHY=3 puts the
+# optional district level in, CW_HIERARCHY=legacy the older district-first
+# form, so that any test can run on each.
 write_head() {
   HTTP_PORT=$(free_port)
   cat > "$1" <<EOT
@@ -136,14 +139,20 @@ daemon:
   state_dir: $T/state
   log_level: debug
 sites:
-  - district: thanh-oai
-    name: "Huyện Thanh Oai"
-    communes:
-      - commune: hoa-binh
-        name: "Xã Hòa Bình"
-        sites:
-          - site: cong-lang
-            name: "Cổng làng"
-cameras:
 EOT
+  # the commune, indented to where the chosen form puts it
+  local commune='- commune: hoa-binh
+  name: "Xã Hòa Bình"
+  sites:
+    - site: cong-lang
+      name: "Cổng làng"'
+  case "${CW_HIERARCHY:-2}" in
+    3) printf '  - province: ha-noi\n    name: "Thành phố Hà Nội"\n    districts:\n      - district: thanh-oai\n        name: "Huyện Thanh Oai"\n        communes:\n' >> "$1"
+       sed 's/^/          /' <<<"$commune" >> "$1" ;;
+    legacy) printf '  - district: thanh-oai\n    name: "Huyện Thanh Oai"\n    communes:\n' >> "$1"
+       sed 's/^/      /' <<<"$commune" >> "$1" ;;
+    *) printf '  - province: ha-noi\n    name: "Thành phố Hà Nội"\n    communes:\n' >> "$1"
+       sed 's/^/      /' <<<"$commune" | sed '2a\        formerly: [hoa-binh-cu]' >> "$1" ;;
+  esac
+  echo "cameras:" >> "$1"
 }

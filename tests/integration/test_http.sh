@@ -45,12 +45,40 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 curl -sf "${AUTH[@]}" "$API/metrics" > "$T/metrics.txt" || fail "/metrics with the token"
 promtool check metrics < "$T/metrics.txt" > "$T/promtool.out" 2>&1 || fail "promtool: $(cat "$T/promtool.out")"
 ok "promtool check metrics passes ($(grep -c '^camwatch_' "$T/metrics.txt") samples, 5 cameras in mixed states)"
-for want in 'camwatch_camera_up{camera="up",site="cong-lang",commune="hoa-binh",district="thanh-oai"} 1' \
-            'camwatch_camera_up{camera="dead",site="cong-lang",commune="hoa-binh",district="thanh-oai"} 0' \
-            'camwatch_camera_state{camera="badpass",site="cong-lang",commune="hoa-binh",district="thanh-oai",state="offline",cause="auth_failed"} 1' \
-            'camwatch_camera_state{camera="dead",site="cong-lang",commune="hoa-binh",district="thanh-oai",state="offline",cause="unreachable"} 1'; do
+# The label set: camera, site, commune, province; district only where the
+# config has that level (write_head: CW_HIERARCHY 2, 3 or legacy).
+case "${CW_HIERARCHY:-2}" in
+  3) L='site="cong-lang",commune="hoa-binh",district="thanh-oai",province="ha-noi"' ;;
+  legacy) L='site="cong-lang",commune="hoa-binh",district="thanh-oai",province=""' ;;
+  *) L='site="cong-lang",commune="hoa-binh",province="ha-noi"' ;;
+esac
+for want in "camwatch_camera_up{camera=\"up\",$L} 1" \
+            "camwatch_camera_up{camera=\"dead\",$L} 0" \
+            "camwatch_camera_state{camera=\"badpass\",$L,state=\"offline\",cause=\"auth_failed\"} 1" \
+            "camwatch_camera_state{camera=\"dead\",$L,state=\"offline\",cause=\"unreachable\"} 1"; do
   grep -qF "$want" "$T/metrics.txt" || fail "missing: $want"
 done
+if [ "${CW_HIERARCHY:-2}" = 2 ]; then
+  ! grep -q 'district=' "$T/metrics.txt" || fail "a district label without a district level"
+fi
+ok "labels: $L"
+# Place filters: by id, by a merged commune's former id, and a 400 for a
+# place no camera is in.
+[ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras?commune=hoa-binh&site=cong-lang" | jq length)" = 5 ] \
+  || fail "?commune=hoa-binh&site=cong-lang"
+[ "$(code "${AUTH[@]}" "$API/api/v1/cameras?commune=nowhere")" = 400 ] || fail "?commune=nowhere is not a 400"
+"$BIN/camwatch" -c "$CFG" status --commune hoa-binh | grep -q '^up ' || fail "status --commune"
+"$BIN/camwatch" -c "$CFG" status --site nowhere > /dev/null 2>&1 && fail "status --site nowhere exits 0"
+if [ "${CW_HIERARCHY:-2}" = 2 ]; then
+  [ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras?commune=hoa-binh-cu" | jq length)" = 5 ] \
+    || fail "a former commune id does not find its cameras"
+  "$BIN/camwatch" -c "$CFG" status --commune hoa-binh-cu | grep -q '^up ' || fail "status --commune FORMER"
+  [ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras/up" | jq -r '.province_name + "|" + (.district | tostring)')" \
+    = "Thành phố Hà Nội|null" ] || fail "API: province name, no district"
+else
+  [ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras?district=thanh-oai" | jq length)" = 5 ] || fail "?district="
+fi
+ok "API and status filter by province, district, commune (also a former id) and site; unknown places refused"
 # stalls: stream_error when its stream went quiet; once a reconnect has
 # waited out connect_timeout on the stalled mount (camsim cannot answer
 # DESCRIBE without frames), unreachable. Slow runs (valgrind) see the second.

@@ -217,6 +217,89 @@ static void test_example_documents_every_key(void **state)
     free(keys);
 }
 
+/* The chain in its three shapes: the current two-level one, one with the
+ * optional district level, and the older district-first form (unchanged). */
+static struct cw_config *load_ok(const char *sites)
+{
+    char buf[2048];
+    struct cw_config *cfg = NULL;
+    struct cw_config_errors errs = {0};
+    snprintf(buf, sizeof buf, "sites:\n%scameras:\n  - {id: c1, site: s1, url: \"rtsp://10.0.0.5/x\"}\n", sites);
+    int rc = cw_config_load_buffer("h.yaml", ".", buf, strlen(buf), 0, &cfg, &errs);
+    for (int i = 0; i < errs.n; i++)
+        print_message("%s\n", errs.msgs[i]);
+    cw_config_errors_free(&errs);
+    assert_int_equal(rc, 0);
+    return cfg;
+}
+
+static void expect_error(const char *sites, const char *tail, const char *want)
+{
+    char buf[2048];
+    struct cw_config *cfg = NULL;
+    struct cw_config_errors errs = {0};
+    snprintf(buf, sizeof buf, "sites:\n%scameras:\n  - {id: c1, site: s1, url: \"rtsp://10.0.0.5/x\"}\n%s", sites,
+             tail);
+    assert_true(cw_config_load_buffer("h.yaml", ".", buf, strlen(buf), 0, &cfg, &errs) < 0);
+    int found = 0;
+    for (int k = 0; k < errs.n; k++)
+        found |= strstr(errs.msgs[k], want) != NULL;
+    if (!found)
+        fail_msg("no message with '%s' (first: %s)", want, errs.n ? errs.msgs[0] : "-");
+    cw_config_errors_free(&errs);
+}
+
+static void test_hierarchy_forms(void **state)
+{
+    struct cw_names n;
+    (void)state;
+    struct cw_config *cfg = load_ok("  - province: ninh-binh\n    name: \"Tỉnh Ninh Bình\"\n    communes:\n"
+                                    "      - {commune: hoa-lu, name: \"Phường Hoa Lư\", formerly: [ninh-nhat, ninh-phong],"
+                                    " sites: [{site: s1, name: \"Cổng trường\"}]}\n");
+    assert_int_equal(cfg->n_districts, 0);
+    assert_int_equal(cfg->communes[0].district, -1);
+    cw_config_camera_names(cfg, &cfg->cameras[0], &n);
+    assert_string_equal(n.province_name, "Tỉnh Ninh Bình");
+    assert_string_equal(n.commune_name, "Phường Hoa Lư");
+    assert_string_equal(n.district, "");
+    assert_string_equal(cw_config_commune_current(cfg, "ninh-phong"), "hoa-lu");
+    assert_null(cw_config_commune_current(cfg, "nowhere"));
+    cw_config_free(cfg);
+
+    cfg = load_ok("  - province: ha-noi\n    name: \"Thành phố Hà Nội\"\n    districts:\n"
+                  "      - {district: thanh-oai, name: \"Huyện Thanh Oai\", communes: [{commune: hoa-binh,"
+                  " sites: [{site: s1}]}]}\n");
+    assert_int_equal(cfg->n_districts, 1);
+    cw_config_camera_names(cfg, &cfg->cameras[0], &n);
+    assert_string_equal(n.district, "thanh-oai");
+    assert_string_equal(n.province, "ha-noi");
+    cw_config_free(cfg);
+
+    /* the previous schema loads unchanged */
+    cfg = load_ok("  - district: thanh-oai\n    name: \"Huyện Thanh Oai\"\n    communes:\n"
+                  "      - {commune: hoa-binh, sites: [{site: s1}]}\n");
+    cw_config_camera_names(cfg, &cfg->cameras[0], &n);
+    assert_string_equal(n.district_name, "Huyện Thanh Oai");
+    assert_string_equal(n.province, "");
+    cw_config_free(cfg);
+
+    /* errors name the key */
+    expect_error("  - name: \"Tỉnh Ninh Bình\"\n    communes: [{commune: a, sites: [{site: s1}]}]\n", "",
+                 "sites[0].province: required key is missing");
+    expect_error("  - {province: a, communes: [{commune: a, sites: [{site: s1}]}]}\n"
+                 "  - {province: b, communes: [{commune: b, sites: [{site: s2}]}]}\n",
+                 "", "one province per deployment");
+    expect_error("  - {province: a, communes: [{commune: a, formerly: [b], sites: [{site: s1}]},"
+                 " {commune: b, sites: [{site: s2}]}]}\n", "", "'b' is a current commune");
+    expect_error("  - {province: a}\n", "", "required key is missing: communes (or districts)");
+    expect_error("  - {province: a, communes: [{commune: a, sites: [{site: s1}]}]}\n",
+                 "alerts:\n  targets:\n    - {name: t, type: webhook, url: \"http://127.0.0.1:1/\", districts: [x]}\n",
+                 "this config has no district level");
+    expect_error("  - {province: a, communes: [{commune: a, sites: [{site: s1}]}]}\n",
+                 "alerts:\n  targets:\n    - {name: t, type: webhook, url: \"http://127.0.0.1:1/\", communes: [zz]}\n",
+                 "unknown commune 'zz'");
+}
+
 int main(void)
 {
     cw_log_set_level(-1);
@@ -227,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_messages_never_show_passwords),
         cmocka_unit_test(test_empty_and_wrong_shapes),
         cmocka_unit_test(test_example_documents_every_key),
+        cmocka_unit_test(test_hierarchy_forms),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -26,13 +26,55 @@ static void init(struct cw_report *r)
     assert_int_equal(cw_report_init(r, 0, 30 * D, 30 * D, days, 30, &rules), 0);
 }
 
+static struct cw_report_camera *cam_in(struct cw_report *r, const char *id, const char *site, const char *district,
+                                       int64_t since, int64_t down_before)
+{
+    struct cw_names n;
+    memset(&n, 0, sizeof n);
+    snprintf(n.name, sizeof n.name, "%s", id);
+    snprintf(n.site, sizeof n.site, "%s", site);
+    snprintf(n.site_name, sizeof n.site_name, "%s", site);
+    snprintf(n.commune, sizeof n.commune, "c1");
+    snprintf(n.commune_name, sizeof n.commune_name, "Xã Hòa Bình");
+    snprintf(n.district, sizeof n.district, "%s", district);
+    snprintf(n.district_name, sizeof n.district_name, "%s", district[0] ? "Huyện" : "");
+    snprintf(n.province, sizeof n.province, "hn");
+    snprintf(n.province_name, sizeof n.province_name, "Thành phố Hà Nội");
+    struct cw_report_camera *c = cw_report_add_camera(r, id, &n, since, down_before);
+    assert_non_null(c);
+    return c;
+}
+
 static struct cw_report_camera *cam(struct cw_report *r, const char *id, const char *site, int64_t since,
                                     int64_t down_before)
 {
-    struct cw_report_camera *c = cw_report_add_camera(r, id, id, site, site, "c1", "Xã Hòa Bình", "d1", "Huyện",
-                                                      since, down_before);
-    assert_non_null(c);
-    return c;
+    return cam_in(r, id, site, "d1", since, down_before);
+}
+
+/* Since the 2025 reform most deployments have no district level: their
+ * rollups are site, commune and province, with no empty district row; a
+ * deployment that keeps districts gets its district rows. */
+static void test_levels_with_and_without_districts(void **state)
+{
+    (void)state;
+    for (int with = 0; with < 2; with++) {
+        struct cw_report r;
+        init(&r);
+        struct cw_report_camera *a = cam_in(&r, "a", "s1", with ? "d1" : "", 0, 0);
+        cw_report_span(&r, a, "online", "", 0, 30 * D);
+        assert_int_equal(cw_report_finish(&r), 0);
+        int levels[4] = {0};
+        for (int i = 0; i < r.n_groups; i++)
+            levels[r.groups[i].level]++;
+        assert_int_equal(levels[0], 1);
+        assert_int_equal(levels[1], 1);
+        assert_int_equal(levels[2], with);
+        assert_int_equal(levels[3], 1);
+        /* the top row is the province, named */
+        assert_int_equal(r.groups[0].level, 3);
+        assert_string_equal(r.groups[0].name, "Thành phố Hà Nội");
+        cw_report_free(&r);
+    }
 }
 
 static void test_spans_crossing_the_period_edges(void **state)
@@ -255,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_added_mid_period_and_disabled),
         cmocka_unit_test(test_daemon_down_for_a_day_is_not_downtime),
         cmocka_unit_test(test_one_cause_per_outage),
+        cmocka_unit_test(test_levels_with_and_without_districts),
         cmocka_unit_test(test_outage_older_than_the_period),
         cmocka_unit_test(test_status_rules_at_thresholds),
     };

@@ -39,10 +39,11 @@ static int teardown(void **state)
     return 0;
 }
 
-static const struct cw_camera_meta cam_a = {"a", "Cam A", "s", "Cổng làng", "c", "Xã Hòa Bình", "d", "Huyện",
-                                            "rtsp://u:***@h/a", 1};
-static const struct cw_camera_meta cam_b = {"b", "Cam B", "s", "Cổng làng", "c", "Xã Hòa Bình", "d", "Huyện",
-                                            "rtsp://h/b", 1};
+static const struct cw_camera_meta cam_a = {"a",
+                                            {"Cam A", "s", "Cổng làng", "c", "Xã Hòa Bình", "d", "Huyện", "p", "Tỉnh"},
+                                            "rtsp://u:***@h/a", 1, "", ""};
+static const struct cw_camera_meta cam_b = {"b", {"Cam B", "s", "Cổng làng", "c", "Xã Hòa Bình", "", "", "p", "Tỉnh"},
+                                            "rtsp://h/b", 1, "", ""};
 
 /* Reads the spans of a camera as "state/cause:start-end;" (seconds). */
 static void spans_of(const char *camera, char *out, size_t len)
@@ -134,7 +135,10 @@ static void test_crash_ends_spans_at_last_heartbeat(void **state)
     assert_int_equal(n, 2);
     assert_string_equal(rows[0].id, "a");
     assert_string_equal(rows[0].state, "starting");
-    assert_string_equal(rows[0].commune_name, "Xã Hòa Bình");
+    assert_string_equal(rows[0].names.commune_name, "Xã Hòa Bình");
+    assert_string_equal(rows[0].names.province_name, "Tỉnh");
+    assert_string_equal(rows[0].names.district, "d");
+    assert_string_equal(rows[1].names.district, ""); /* no district level */
     free(rows);
     cw_store_close(st);
 }

@@ -1,0 +1,29 @@
+/* Matching cameras by their place in the chain (see names.h). */
+#include "names.h"
+
+#include <string.h>
+
+int cw_commune_is(const char *commune, const char *formerly, const char *id)
+{
+    if (strcmp(commune, id) == 0)
+        return 1;
+    size_t n = strlen(id);
+    for (const char *p = formerly ? formerly : ""; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && n > 0 && strncmp(p, id, n) == 0)
+            return 1;
+        p += len + (e != NULL);
+    }
+    return 0;
+}
+
+static int is_set(const char *s) { return s && s[0]; }
+
+int cw_names_match(const struct cw_names *n, const char *formerly, const struct cw_names_filter *f)
+{
+    return (!is_set(f->province) || strcmp(n->province, f->province) == 0) &&
+           (!is_set(f->district) || strcmp(n->district, f->district) == 0) &&
+           (!is_set(f->commune) || cw_commune_is(n->commune, formerly, f->commune)) &&
+           (!is_set(f->site) || strcmp(n->site, f->site) == 0);
+}

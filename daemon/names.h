@@ -1,0 +1,32 @@
+/* A camera's names up the administrative chain, in one struct so that every
+ * copy (camera, live view, store, report, alerts) is an assignment.
+ *
+ * Since the 2025 reform Vietnam's local government has two levels: the
+ * province and the commune (xã, phường, đặc khu). camwatch's hierarchy is
+ * province -> commune -> site -> camera, with an optional district level
+ * between province and commune for deployments that keep historical
+ * district groupings. Ids are "" where a level is absent (no district; no
+ * province in a config of the older district-first form). */
+#ifndef CW_NAMES_H
+#define CW_NAMES_H
+
+struct cw_names {
+    char name[128];                      /* the camera's display name */
+    char site[72], site_name[128];
+    char commune[72], commune_name[128];
+    char district[72], district_name[128];
+    char province[72], province_name[128];
+};
+
+/* Whether `id` names the commune `commune` or one it absorbed (formerly:
+ * the former ids, comma-separated): filters by an old id still find it. */
+int cw_commune_is(const char *commune, const char *formerly, const char *id);
+
+/* A filter over the chain: each non-NULL, non-empty field must match
+ * (commune also through formerly). */
+struct cw_names_filter {
+    const char *province, *district, *commune, *site;
+};
+int cw_names_match(const struct cw_names *n, const char *formerly, const struct cw_names_filter *f);
+
+#endif
