@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -295,7 +296,9 @@ static int parse_duration(const char *s, double *sec)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || errno)
+    /* strtod takes "nan" and "inf": a nan timeout compares false with
+     * every bound and would keep a camera offline forever */
+    if (end == s || errno || !isfinite(v))
         return -1;
     while (*end == ' ')
         end++;
@@ -406,8 +409,8 @@ static int set_value(struct loader *ld, const yaml_node_t *node, const char *key
     case T_DOUBLE: {
         char *end;
         d = strtod(s, &end);
-        if (end == s || *end) {
-            err_at(ld, node, keypath, "'%s' is not a number", s);
+        if (end == s || *end || !isfinite(d)) {
+            err_at(ld, node, keypath, "'%s' is not a finite number", s);
             rc = -1;
         } else if (d < k->min || d > k->max) {
             err_at(ld, node, keypath, "%s is out of range (%g to %g)", s, k->min, k->max);

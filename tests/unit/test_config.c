@@ -173,6 +173,13 @@ static void test_empty_and_wrong_shapes(void **state)
         {"cameras: []\nalerts:\n  targets:\n    - {name: a, type: webhook, url: \"http://x\","
          " kinds: [\"no good!\", motion, image_ok]}\n",
          "expected a list of names"},
+        /* numbers: strtod reads nan and inf, which slip past every range
+         * check (a nan connect timeout kept a camera offline forever) */
+        {"cameras:\n  - {id: a, site: s, url: \"rtsp://h/x\", connect_timeout: nan}\n", "'nan' is not a duration"},
+        {"cameras:\n  - {id: a, site: s, url: \"rtsp://h/x\", stall_timeout: inf}\n", "'inf' is not a duration"},
+        {"cameras:\n  - {id: a, site: s, url: \"rtsp://h/x\", probe_interval: -nan s}\n", "is not a duration"},
+        {"cameras:\n  - {id: a, site: s, url: \"rtsp://h/x\", expected_fps: NaN}\n", "'NaN' is not a finite number"},
+        {"report: {uptime_target: -inf}\ncameras: []\n", "'-inf' is not a finite number"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
