@@ -1,7 +1,15 @@
-/* Masks the password part of URLs, in a single URL or in free text. */
+/* Masks credentials in URLs, in a single URL or in free text: the password
+ * of user:password@ (also when it holds an unencoded '/', '#', '@' or, in a
+ * single URL, a space) and the value of every secret-looking query or path
+ * parameter (password=, pwd=, token=, ... as in ?user=admin&password=x or
+ * XMeye's rtsp://h/user=admin&password=x&channel=1). Masking errs towards
+ * hiding too much: a URL shown a little shorter is harmless, a leaked
+ * password is not. */
 #include "redact.h"
 
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 /* Appends n bytes to out (bounded); keeps *o as the write position. */
 static void put(char *out, size_t len, size_t *o, const char *s, size_t n)
@@ -10,10 +18,97 @@ static void put(char *out, size_t len, size_t *o, const char *s, size_t n)
         out[(*o)++] = *s++;
 }
 
-static int ends_authority(char c)
+/* In free text a URL ends at white space or a quote. */
+static int ends_token(char c)
 {
-    return c == '\0' || c == '/' || c == '?' || c == '#' || c == ' ' || c == '\t' ||
-           c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '<' || c == '>';
+    return c == '\0' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '<' ||
+           c == '>';
+}
+
+static const char *find_first(const char *s, const char *e, const char *set)
+{
+    for (; s < e; s++)
+        if (strchr(set, *s))
+            return s;
+    return e;
+}
+
+static const char *find_last(const char *s, const char *e, char c)
+{
+    const char *r = NULL;
+    for (; s < e; s++)
+        if (*s == c)
+            r = s;
+    return r;
+}
+
+static int all_digits(const char *s, const char *e)
+{
+    for (; s < e; s++)
+        if (!isdigit((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+static const char *const secret_keys[] = {"password", "passwd", "pass", "pwd", "passphrase", "token",
+                                          "access_token", "auth", "authorization", "api_key", "apikey", "key",
+                                          "secret", "signature", "sig", NULL};
+
+static int secret_key(const char *k, size_t n)
+{
+    for (int i = 0; secret_keys[i]; i++)
+        if (strlen(secret_keys[i]) == n && strncasecmp(k, secret_keys[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The rest of a URL after its authority: NAME=VALUE pairs (after '?', '&',
+ * ';' or '/') with a secret-looking name get VALUE masked. */
+static void put_params(char *out, size_t len, size_t *o, const char *p, const char *end)
+{
+    while (p < end) {
+        const char *eq = find_first(p, end, "=");
+        if (eq == end) {
+            put(out, len, o, p, (size_t)(end - p));
+            return;
+        }
+        const char *name = eq;
+        while (name > p && !strchr("?&;/", name[-1]))
+            name--;
+        const char *vend = find_first(eq + 1, end, "&;#");
+        put(out, len, o, p, (size_t)(eq + 1 - p));
+        if (secret_key(name, (size_t)(eq - name)) && vend > eq + 1)
+            put(out, len, o, "***", 3);
+        else
+            put(out, len, o, eq + 1, (size_t)(vend - (eq + 1)));
+        p = vend;
+    }
+}
+
+/* One URL: auth points just past "://", end at its end. */
+static void put_url(char *out, size_t len, size_t *o, const char *auth, const char *end)
+{
+    const char *aend = find_first(auth, end, "/?#");
+    const char *at = find_last(auth, aend, '@');
+    const char *colon = NULL;
+    if (!at) {
+        /* No '@' before the path: still userinfo when what follows the
+         * first ':' is no port (a password with an unencoded '/', '#' or
+         * '?') and an '@' comes later. */
+        colon = memchr(auth, ':', (size_t)(aend - auth));
+        if (colon && !all_digits(colon + 1, aend))
+            at = find_last(aend, end, '@');
+    }
+    if (at && !colon)
+        colon = memchr(auth, ':', (size_t)(at - auth));
+    if (at && colon && colon < at) {
+        put(out, len, o, auth, (size_t)(colon + 1 - auth));
+        put(out, len, o, "***", 3);
+        auth = at;
+    }
+    const char *host_end = find_first(auth, end, "/?#");
+    put(out, len, o, auth, (size_t)(host_end - auth));
+    put_params(out, len, o, host_end, end);
 }
 
 char *cw_redact_text(const char *text, char *out, size_t len)
@@ -29,28 +124,11 @@ char *cw_redact_text(const char *text, char *out, size_t len)
             put(out, len, &o, p, strlen(p));
             break;
         }
-        const char *auth = sep + 3;
-        put(out, len, &o, p, (size_t)(auth - p));
-        /* Find the end of the authority and its last '@' (a password may
-         * itself contain '@' when it was not percent-encoded). */
-        const char *end = auth, *at = NULL;
-        while (!ends_authority(*end)) {
-            if (*end == '@')
-                at = end;
+        const char *auth = sep + 3, *end = auth;
+        while (!ends_token(*end))
             end++;
-        }
-        if (at) {
-            const char *colon = memchr(auth, ':', (size_t)(at - auth));
-            if (colon) {
-                put(out, len, &o, auth, (size_t)(colon - auth) + 1);
-                put(out, len, &o, "***", 3);
-                put(out, len, &o, at, (size_t)(end - at));
-            } else {
-                put(out, len, &o, auth, (size_t)(end - auth));
-            }
-        } else {
-            put(out, len, &o, auth, (size_t)(end - auth));
-        }
+        put(out, len, &o, p, (size_t)(auth - p));
+        put_url(out, len, &o, auth, end);
         p = end;
     }
     out[o] = '\0';
@@ -59,5 +137,15 @@ char *cw_redact_text(const char *text, char *out, size_t len)
 
 char *cw_redact_url(const char *url, char *out, size_t len)
 {
-    return cw_redact_text(url ? url : "", out, len);
+    /* One URL, all of it: a space in an unencoded password does not end it. */
+    size_t o = 0;
+    const char *sep = url ? strstr(url, "://") : NULL;
+    if (len == 0)
+        return out;
+    if (!sep)
+        return cw_redact_text(url ? url : "", out, len);
+    put(out, len, &o, url, (size_t)(sep + 3 - url));
+    put_url(out, len, &o, sep + 3, sep + 3 + strlen(sep + 3));
+    out[o] = '\0';
+    return out;
 }

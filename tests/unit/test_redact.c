@@ -15,9 +15,22 @@ static void test_urls(void **state)
         {"rtsp://10.0.0.1/s1", "rtsp://10.0.0.1/s1"},
         {"rtsp://user@host/x", "rtsp://user@host/x"},
         {"rtsp://a:p@ss@host/x", "rtsp://a:***@host/x"}, /* unencoded '@' in the password */
-        {"rtsp://a:x/y@host", "rtsp://a:x/y@host"},      /* '@' after the path is not userinfo */
+        /* "x" is no port: "x/y" is a password with an unencoded '/' */
+        {"rtsp://a:x/y@host", "rtsp://a:***@host"},
         {"rtsps://a:b@h", "rtsps://a:***@h"},
         {"", ""},
+        /* the secret forms outside user:password@ (issue #13) */
+        {"rtsp://admin:pa/ss@10.0.0.1/x", "rtsp://admin:***@10.0.0.1/x"},
+        {"rtsp://admin:p#w@10.0.0.1/x", "rtsp://admin:***@10.0.0.1/x"},
+        {"rtsp://admin:p?w@10.0.0.1/x", "rtsp://admin:***@10.0.0.1/x"},
+        {"rtsp://admin:p w@10.0.0.1/x", "rtsp://admin:***@10.0.0.1/x"}, /* one URL: a space does not end it */
+        {"rtsp://10.0.0.1/cam?user=admin&password=s3cr&channel=1", "rtsp://10.0.0.1/cam?user=admin&password=***&channel=1"},
+        {"rtsp://10.0.0.1:554/user=admin&password=s3cr&channel=1&stream=0.sdp",
+         "rtsp://10.0.0.1:554/user=admin&password=***&channel=1&stream=0.sdp"}, /* XMeye */
+        {"rtsp://h/x?PWD=abc;Token=def#frag", "rtsp://h/x?PWD=***;Token=***#frag"},
+        {"http://pgw:9091/metrics?token=abc", "http://pgw:9091/metrics?token=***"},
+        {"rtsp://h:554/a@b", "rtsp://h:554/a@b"}, /* a port, then '@' in the path: nothing to hide */
+        {"rtsp://h/x?channel=1&subtype=0", "rtsp://h/x?channel=1&subtype=0"},
     };
     char out[256];
     (void)state;
@@ -32,6 +45,8 @@ static void test_text(void **state)
     cw_redact_text("[rtsp @ 0x1] Opening 'rtsp://root:pw1@h/a' and rtsp://u:pw2@k:554/b failed", out, sizeof out);
     assert_string_equal(out, "[rtsp @ 0x1] Opening 'rtsp://root:***@h/a' and rtsp://u:***@k:554/b failed");
     assert_null(strstr(out, "pw1"));
+    cw_redact_text("GET rtsp://h/user=admin&password=hunter2&channel=1 failed", out, sizeof out);
+    assert_string_equal(out, "GET rtsp://h/user=admin&password=***&channel=1 failed");
     cw_redact_text("no urls here: a:b@c", out, sizeof out);
     assert_string_equal(out, "no urls here: a:b@c");
 }
