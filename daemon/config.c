@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <search.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -203,8 +204,13 @@ struct loader {
     const char *base_dir;
     struct cw_config_errors *errs;
     int n_err;
+    int suppressed; /* errors past MAX_SHOWN: counted, not kept */
     int flags;
 };
+
+/* A technician reads the first screenful; a file with 1,000 copies of one
+ * camera must not print half a million lines. */
+#define MAX_SHOWN 100
 
 static void add_error(struct cw_config_errors *errs, const char *msg)
 {
@@ -222,6 +228,11 @@ __attribute__((format(printf, 4, 5))) static void err_at(struct loader *ld, cons
 {
     char msg[1024], full[1400], masked[1400];
     va_list ap;
+    ld->n_err++;
+    if (ld->errs->n >= MAX_SHOWN) {
+        ld->suppressed++;
+        return;
+    }
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
@@ -233,7 +244,6 @@ __attribute__((format(printf, 4, 5))) static void err_at(struct loader *ld, cons
     /* A message may quote a value, and a value may be a URL with a password. */
     cw_redact_text(full, masked, sizeof masked);
     add_error(ld->errs, masked);
-    ld->n_err++;
 }
 
 /* Expands ${VAR} from the environment; "$$" is a literal '$'. */
@@ -787,8 +797,25 @@ static void load_cameras(struct loader *ld, struct cw_config *cfg, yaml_node_t *
     char path[64];
 
     cfg->cameras = calloc((size_t)n + 1, sizeof *cfg->cameras);
+    /* Duplicate ids in linear time: a hash table of the ids seen. And a
+     * YAML alias (*cam) of a camera block is the same node again: refused
+     * once, not expanded (20,000 aliases must not become 20,000 cameras). */
+    struct hsearch_data ids;
+    memset(&ids, 0, sizeof ids);
+    int have_ids = hcreate_r((size_t)n * 2 + 16, &ids) != 0;
+    size_t n_nodes = (size_t)(ld->doc.nodes.top - ld->doc.nodes.start);
+    unsigned char *seen = calloc(n_nodes + 1, 1);
     for (int i = 0; i < n && cfg->cameras; i++) {
         yaml_node_t *item = seq_item(ld, seq, i);
+        int node_id = seq->data.sequence.items.start[i];
+        snprintf(path, sizeof path, "cameras[%d]", i);
+        if (seen && node_id > 0 && (size_t)node_id <= n_nodes) {
+            if (seen[node_id]) {
+                err_at(ld, item, path, "a YAML alias of an earlier camera block: give each camera its own block");
+                continue;
+            }
+            seen[node_id] = 1;
+        }
         struct cw_camera_config *cam = &cfg->cameras[cfg->n_cameras++];
         cam->site = -1;
         cam->line = (int)item->start_mark.line + 1;
@@ -802,10 +829,12 @@ static void load_cameras(struct loader *ld, struct cw_config *cfg, yaml_node_t *
         if (cam->id) {
             char p2[160];
             snprintf(p2, sizeof p2, "cameras[%d].id", i);
-            for (int o = 0; o < cfg->n_cameras - 1; o++)
-                if (cfg->cameras[o].id && strcmp(cfg->cameras[o].id, cam->id) == 0)
-                    err_at(ld, map_get(ld, item, "id", NULL), p2, "duplicate camera id '%s' (first at line %d)",
-                           cam->id, cfg->cameras[o].line);
+            ENTRY e = {.key = cam->id, .data = cam}, *found = NULL;
+            if (have_ids && hsearch_r(e, FIND, &found, &ids) && found)
+                err_at(ld, map_get(ld, item, "id", NULL), p2, "duplicate camera id '%s' (first at line %d)",
+                       cam->id, ((struct cw_camera_config *)found->data)->line);
+            else if (have_ids)
+                hsearch_r(e, ENTER, &found, &ids);
             if (cam->name && !cam->name[0]) {
                 free(cam->name);
                 cam->name = strdup(cam->id);
@@ -826,6 +855,9 @@ static void load_cameras(struct loader *ld, struct cw_config *cfg, yaml_node_t *
             cam->url_redacted = strdup(cw_redact_url(cam->url, red, sizeof red));
         }
     }
+    if (have_ids)
+        hdestroy_r(&ids); /* the keys are the cameras' own ids */
+    free(seen);
 }
 
 /* Whether host (an IP literal or "localhost") is a loopback address. */
@@ -1064,6 +1096,11 @@ int cw_config_load_buffer(const char *name, const char *base_dir, const char *te
     yaml_parser_delete(&parser);
     load_root(&ld, cfg);
     yaml_document_delete(&ld.doc);
+    if (ld.suppressed > 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s: ... and %d more problem(s) not shown", name, ld.suppressed);
+        add_error(errs, msg);
+    }
     if (ld.n_err > 0) {
         cw_config_free(cfg);
         return CW_ECONFIG;

@@ -307,6 +307,32 @@ static void test_hierarchy_forms(void **state)
                  "unknown commune 'zz'");
 }
 
+/* Amplification: 1,000 copies of one camera, or 20,000 YAML aliases of one
+ * camera block, give a bounded list of errors (they once gave 499,500
+ * lines, and 15.5 GB for the aliases). */
+static void test_duplicates_and_aliases_are_bounded(void **state)
+{
+    (void)state;
+    for (int alias = 0; alias < 2; alias++) {
+        size_t cap = 2 << 20, o = 0;
+        char *buf = malloc(cap);
+        assert_non_null(buf);
+        o += (size_t)snprintf(buf + o, cap - o, "sites:\n  - {province: p, communes: [{commune: c, sites: [{site: s}]}]}\n"
+                                                  "cameras:\n  - &cam {id: same, site: s, url: \"rtsp://h/x\"}\n");
+        for (int i = 0; i < (alias ? 20000 : 1000); i++)
+            o += (size_t)snprintf(buf + o, cap - o, "%s", alias ? "  - *cam\n" : "  - {id: same, site: s, url: \"rtsp://h/x\"}\n");
+        struct cw_config *cfg = NULL;
+        struct cw_config_errors errs = {0};
+        assert_true(cw_config_load_buffer("amp.yaml", ".", buf, o, 0, &cfg, &errs) < 0);
+        assert_true(errs.n <= 101);
+        assert_non_null(strstr(errs.msgs[errs.n - 1], "more problem(s) not shown"));
+        assert_non_null(strstr(errs.msgs[0], alias ? "a YAML alias of an earlier camera block"
+                                                   : "duplicate camera id 'same' (first at line 4)"));
+        cw_config_errors_free(&errs);
+        free(buf);
+    }
+}
+
 int main(void)
 {
     cw_log_set_level(-1);
@@ -318,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_empty_and_wrong_shapes),
         cmocka_unit_test(test_example_documents_every_key),
         cmocka_unit_test(test_hierarchy_forms),
+        cmocka_unit_test(test_duplicates_and_aliases_are_bounded),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
