@@ -444,6 +444,7 @@ static char *alertmanager_body(struct alert *al, int vi)
 }
 
 static void on_sent(void *ud, int status, long code, const char *err);
+static void remove_delivery(struct cw_alerts *a, struct delivery *dl);
 
 static void send_one(struct cw_alerts *a, struct delivery *dl)
 {
@@ -456,8 +457,15 @@ static void send_one(struct cw_alerts *a, struct delivery *dl)
     int rc;
 
     snprintf(idem, sizeof idem, "Idempotency-Key: %s", dl->a->key);
-    if (!t) { /* the target left the config: nothing to send to */
-        dl->next_us = INT64_MAX;
+    if (!t) {
+        /* The target left the config (a reload, or a restart with pending
+         * deliveries): nothing will ever take it. Close the row as failed
+         * and say why, instead of leaving it pending forever. */
+        cw_warn("alert", dl->a->camera, "%s to %s: dropped, the target is no longer in the configuration",
+                dl->a->kind, dl->target);
+        cw_store_batch_delivery(cw_daemon_batch(a->d), dl->a->key, dl->target, 0, "failed", dl->attempts,
+                                cw_wall_us(), "target removed from the configuration", 0);
+        remove_delivery(a, dl);
         return;
     }
     if (!strcmp(t->type, "webhook")) {
@@ -586,11 +594,13 @@ void cw_alerts_send_due(struct cw_alerts *a)
     int64_t now = cw_wall_us();
     /* what is committed and due, a bounded number at a time */
     int started = 0;
-    for (struct delivery *dl = a->q; dl && started < 32; dl = dl->next)
+    for (struct delivery *dl = a->q, *next; dl && started < 32; dl = next) {
+        next = dl->next; /* send_one may drop dl (its target is gone) */
         if (!dl->inflight && dl->seq <= a->d->committed_seq && dl->next_us <= now) {
             send_one(a, dl);
             started++;
         }
+    }
 }
 
 static void on_loaded(void *ud, const struct cw_delivery_row *r)
