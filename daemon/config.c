@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "error.h"
@@ -253,10 +254,6 @@ static char *expand_env(struct loader *ld, const yaml_node_t *node, const char *
     char *out = malloc(cap);
     if (!out)
         return NULL;
-    if (ld->flags & CW_CONFIG_KEEP_ENV) {
-        memcpy(out, in, cap);
-        return out;
-    }
     for (const char *p = in; *p;) {
         const char *add = p;
         size_t n = 1;
@@ -275,12 +272,19 @@ static char *expand_env(struct loader *ld, const yaml_node_t *node, const char *
             memcpy(var, p + 2, vn);
             var[vn] = '\0';
             add = getenv(var);
-            if (!add) {
+            if (!add && (ld->flags & CW_CONFIG_KEEP_ENV)) {
+                /* the CLI: a variable it does not have (a camera's
+                 * password) stays as written; one it has (database:
+                 * ${STATE}/cw.db) is used like the daemon does */
+                add = p;
+                n = (size_t)(end + 1 - p);
+            } else if (!add) {
                 err_at(ld, node, key, "environment variable %s is not set", var);
                 free(out);
                 return NULL;
+            } else {
+                n = strlen(add);
             }
-            n = strlen(add);
             p = end + 1;
         } else {
             p++;
@@ -1044,6 +1048,15 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
      * pointers held here.) */
     static yaml_node_t empty_map = {.type = YAML_MAPPING_NODE};
     apply_table(ld, daemon ? daemon : &empty_map, "daemon", daemon_keys, cfg, NULL);
+    /* glibc takes an unknown TZ silently as UTC: every local time in status
+     * and reports would be off by hours, unnoticed. */
+    if (cfg->timezone && !(ld->flags & CW_CONFIG_KEEP_ENV && strstr(cfg->timezone, "${"))) {
+        char zf[512];
+        snprintf(zf, sizeof zf, "/usr/share/zoneinfo/%s", cfg->timezone);
+        if (!cfg->timezone[0] || cfg->timezone[0] == '/' || strstr(cfg->timezone, "..") || access(zf, R_OK) != 0)
+            err_at(ld, daemon ? map_get(ld, daemon, "timezone", NULL) : root, "daemon.timezone",
+                   "unknown time zone '%s' (no %s; e.g. Asia/Ho_Chi_Minh)", cfg->timezone, zf);
+    }
     apply_table(ld, report ? report : &empty_map, "report", report_keys, &cfg->report, NULL);
     apply_table(ld, http ? http : &empty_map, "http", http_keys, &cfg->http, NULL);
     check_http(ld, cfg, http);

@@ -126,9 +126,11 @@ struct cw_config_errors {
     int n;
 };
 
-/* Load flags. CW_CONFIG_KEEP_ENV leaves ${VAR} references unexpanded: the
- * CLI reads the file only for paths and names and must work without the
- * cameras' secrets in its environment. */
+/* Load flags. CW_CONFIG_KEEP_ENV leaves ${VAR} references to variables that
+ * are not set as they are written (no error): the CLI reads the file for
+ * paths and names and must work without the cameras' secrets in its
+ * environment, while database: ${STATE}/cw.db still resolves as in the
+ * daemon when the variable is set. */
 #define CW_CONFIG_KEEP_ENV 1
 
 /* Loads and validates a file. On success returns 0 and *out; otherwise a

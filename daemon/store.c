@@ -137,8 +137,15 @@ static int user_version(struct cw_store *st, int *v)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
-        return fail(st, "user_version");
-    *v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+        return fail(st, "reading the schema version");
+    /* A file that cannot be read (not a database, locked, unreadable) is
+     * that error, never "schema version 0". */
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        int rc = fail(st, "reading the schema version");
+        sqlite3_finalize(s);
+        return rc;
+    }
+    *v = sqlite3_column_int(s, 0);
     sqlite3_finalize(s);
     return 0;
 }

@@ -20,3 +20,18 @@ done
 HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config "$ROOT/config/camwatch.example.yaml" > /dev/null || fail "example config"
 DEMO_CAM_PASS=x "$BIN/camwatch" check-config "$ROOT/config/demo.yaml" > /dev/null || fail "demo config"
 ok "example and demo configs are valid"
+
+# The CLI reads the config like the daemon: ${VAR} in database: resolves when
+# the variable is set (an unset camera password stays as written), and a
+# file that is no database is said to be so, not "schema version 0".
+mkdir -p "$T/state"
+"$BIN/camwatch" --db "$T/state/cw.db" gen-history --cameras 1 --months 1 > /dev/null
+printf 'daemon:\n  database: ${CW_STATE}/cw.db\nsites:\n  - {province: p, communes: [{commune: c, sites: [{site: s}]}]}\ncameras:\n  - {id: a, site: s, url: "rtsp://u:${NOT_SET_HERE}@h/x"}\n' > "$T/env.yaml"
+CW_STATE=$T/state "$BIN/camwatch" -c "$T/env.yaml" status > "$T/status.txt" 2>&1 || fail "status with \${CW_STATE}: $(cat "$T/status.txt")"
+grep -q "cam-0000" "$T/status.txt" || fail "status did not read \${CW_STATE}/cw.db: $(cat "$T/status.txt")"
+echo "plain text" > "$T/not-a.db"
+rc=0; "$BIN/camwatch" --db "$T/not-a.db" status > "$T/out" 2>&1 || rc=$?
+[ "$rc" != 0 ] && grep -q "file is not a database" "$T/out" && ! grep -q "schema version 0" "$T/out" \
+  || fail "a non-database file: rc $rc, $(cat "$T/out")"
+ok "the CLI expands \${VAR} in database: like the daemon; a non-database file is named as such"
+
