@@ -237,7 +237,7 @@ static void hhmm(int64_t us, char *buf, size_t len)
 
 static void raise_offline(struct cw_alerts *a, const struct cw_camera *cam, struct astate *s, int64_t now)
 {
-    char who[400], since[32], vi[600], en[600];
+    char who[1024], since[32], vi[1400], en[1400];
     const char *cause = cam->cs.state == CW_STATE_STALLED ? "stalled" : cw_cause_name(cam->cs.cause);
     label_of(cam, who, sizeof who);
     hhmm(s->down_since, since, sizeof since);
@@ -278,7 +278,7 @@ void cw_alerts_camera_state(struct cw_alerts *a, const struct cw_camera *cam, in
     } else if (!down && cam->cs.state == CW_STATE_ONLINE && s->down) {
         s->down = 0;
         if (s->offline_alerted) {
-            char who[400], dur[32], vi[600], en[600];
+            char who[1024], dur[32], vi[1400], en[1400];
             label_of(cam, who, sizeof who);
             cw_fmt_duration(now - s->down_since, dur, sizeof dur);
             snprintf(vi, sizeof vi, "Camera %s đã HOẠT ĐỘNG TRỞ LẠI sau %s", who, dur);
@@ -301,7 +301,7 @@ void cw_alerts_image(struct cw_alerts *a, const struct cw_camera *cam, const cha
         ;
     if (i == 4)
         return;
-    char who[400], vi[600], en[600];
+    char who[1024], vi[1400], en[1400];
     label_of(cam, who, sizeof who);
     if (on && !(s->image_alerted & (1u << i))) {
         snprintf(vi, sizeof vi, "Camera %s: hình ảnh %s", who, cond_vi[i]);
@@ -321,7 +321,7 @@ void cw_alerts_motion(struct cw_alerts *a, const struct cw_camera *cam, const ch
 {
     if (!a)
         return;
-    char who[400], at[32], vi[600], en[600];
+    char who[1024], at[32], vi[1400], en[1400];
     label_of(cam, who, sizeof who);
     hhmm(start_us, at, sizeof at);
     snprintf(vi, sizeof vi, "Camera %s: PHÁT HIỆN CHUYỂN ĐỘNG lúc %s", who, at);

@@ -365,6 +365,38 @@ static char *resolve_path(const char *base, const char *p)
     return r;
 }
 
+/* A display name reaches logs, chat messages, CSV and typeset reports:
+ * valid UTF-8, no control characters (a newline in a name forges log
+ * lines), and short enough to be kept whole (names are stored in fixed
+ * buffers; a cut in the middle of a multibyte character is garbage). */
+#define NAME_MAX_CHARS 80
+static int check_text(struct loader *ld, const yaml_node_t *node, const char *keypath, const char *s)
+{
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; chars++) {
+        int n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+        if (n == 0 || (n == 2 && *p < 0xc2)) {
+            err_at(ld, node, keypath, "is not valid UTF-8");
+            return -1;
+        }
+        for (int i = 1; i < n; i++)
+            if ((p[i] & 0xc0) != 0x80) {
+                err_at(ld, node, keypath, "is not valid UTF-8");
+                return -1;
+            }
+        if (*p < 0x20 || *p == 0x7f || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+            err_at(ld, node, keypath, "contains a control character (U+%04X)", n == 1 ? *p : p[1]);
+            return -1;
+        }
+        p += n;
+    }
+    if (chars > NAME_MAX_CHARS || strlen(s) > CW_NAME_MAX_BYTES) {
+        err_at(ld, node, keypath, "is %zu characters long; names may have at most %d", chars, NAME_MAX_CHARS);
+        return -1;
+    }
+    return 0;
+}
+
 /* Converts one scalar (from the file or a default) into its field. */
 static int set_value(struct loader *ld, const yaml_node_t *node, const char *keypath, const struct key *k,
                      const char *raw, void *obj)
@@ -378,6 +410,10 @@ static int set_value(struct loader *ld, const yaml_node_t *node, const char *key
         return -1;
     switch (k->type) {
     case T_STR: /* may be empty: http.listen "" turns the server off */
+        if (s && strcmp(k->name, "name") == 0 && check_text(ld, node, keypath, s) < 0) {
+            free(s);
+            return -1;
+        }
         *(char **)field = s;
         return 0;
     case T_ID:

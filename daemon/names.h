@@ -10,12 +10,15 @@
 #ifndef CW_NAMES_H
 #define CW_NAMES_H
 
+/* Names hold at most 80 characters (checked when the config is loaded);
+ * 80 Vietnamese characters take up to 240 bytes of UTF-8. */
+#define CW_NAME_MAX_BYTES 320
 struct cw_names {
-    char name[128];                      /* the camera's display name */
-    char site[72], site_name[128];
-    char commune[72], commune_name[128];
-    char district[72], district_name[128];
-    char province[72], province_name[128];
+    char name[CW_NAME_MAX_BYTES + 1];    /* the camera's display name */
+    char site[72], site_name[CW_NAME_MAX_BYTES + 1];
+    char commune[72], commune_name[CW_NAME_MAX_BYTES + 1];
+    char district[72], district_name[CW_NAME_MAX_BYTES + 1];
+    char province[72], province_name[CW_NAME_MAX_BYTES + 1];
 };
 
 /* Whether `id` names the commune `commune` or one it absorbed (formerly:

@@ -72,7 +72,7 @@ struct cw_report_camera {
 
 struct cw_report_group {
     int level; /* 0 site, 1 commune, 2 district (only where configured), 3 the province (whole network) */
-    char id[72], name[128], parent_name[128];
+    char id[72], name[CW_NAME_MAX_BYTES + 1], parent_name[CW_NAME_MAX_BYTES + 1];
     int cameras;       /* with monitored time */
     int at_target;     /* reaching uptime_target */
     double mean_uptime; /* camera-weighted, % */

@@ -326,17 +326,20 @@ static void render_text(FILE *f, const struct cw_report_view *v)
 
 static void csv_str(FILE *f, const char *s)
 {
-    if (strpbrk(s, ",\"\n\r")) {
+    int quote = strpbrk(s, ",\"\n\r") != NULL;
+    if (quote)
         fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
+    /* A cell a spreadsheet would run as a formula (=, +, -, @) is kept as
+     * text with a leading apostrophe, as OWASP advises for CSV exports. */
+    if (s[0] && strchr("=+-@\t\r", s[0]))
+        fputc('\'', f);
+    for (; *s; s++) {
+        if (quote && *s == '"')
+            fputc('"', f);
+        fputc(*s, f);
     }
+    if (quote)
+        fputc('"', f);
 }
 
 static void render_csv(FILE *f, const struct cw_report_view *v)

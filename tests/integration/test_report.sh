@@ -66,6 +66,10 @@ ok "two-level CSV equals tests/data/golden/report-2026-09-2level.csv (no distric
 R2 --lang vi > "$T/vi-2level.txt"
 grep -qF "Thành phố Hà Nội" "$T/vi-2level.txt" || fail "the province's name is not in the report"
 ok "a merged commune's former id finds its cameras; the province names the top row"
+# A name a spreadsheet would run as a formula stays text in the CSV.
+sqlite3 "$DB2" "UPDATE cameras SET name = '=HYPERLINK(\"http://x\",\"y\")' WHERE id = 'gate-1'"
+R2 --format csv | grep -q "^camera,gate-1,\"'=HYPERLINK(" || fail "formula cell: $(R2 --format csv | grep '^camera,gate-1')"
+ok "a name starting with = is written as text ('=...) in the CSV"
 
 rc=0; R --month 2026-13 > /dev/null 2> "$T/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "YYYY-MM" "$T/err" || fail "bad --month accepted (rc $rc)"

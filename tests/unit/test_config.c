@@ -299,6 +299,29 @@ static void test_hierarchy_forms(void **state)
     expect_error("  - {province: a, communes: [{commune: a, formerly: [b], sites: [{site: s1}]},"
                  " {commune: b, sites: [{site: s2}]}]}\n", "", "'b' is a current commune");
     expect_error("  - {province: a}\n", "", "required key is missing: communes (or districts)");
+    /* names: no control characters (forged log lines), valid UTF-8, kept
+     * whole (at most 80 characters, never cut inside a character) */
+    expect_error("  - {province: a, name: \"Tỉnh\\nERROR forged line\", communes: [{commune: a, sites: [{site: s1}]}]}\n",
+                 "", "sites[0].name: contains a control character (U+000A)");
+    expect_error("  - {province: a, name: \"T\\x1b[31m\", communes: [{commune: a, sites: [{site: s1}]}]}\n", "",
+                 "contains a control character (U+001B)");
+    expect_error("  - {province: a, communes: [{commune: a, name: \"\xc3\x28\", sites: [{site: s1}]}]}\n", "",
+                 "UTF-8"); /* libyaml itself refuses it */
+    {
+        char longname[1024] = "", sites[1400];
+        for (int i = 0; i < 81; i++)
+            strcat(longname, "ữ"); /* 3 bytes each */
+        snprintf(sites, sizeof sites, "  - {province: a, communes: [{commune: a, sites: [{site: s1, name: \"%s\"}]}]}\n",
+                 longname);
+        expect_error(sites, "", "is 81 characters long; names may have at most 80");
+        longname[strlen(longname) - 3] = '\0'; /* 80 characters, 240 bytes: kept whole */
+        snprintf(sites, sizeof sites, "  - {province: a, communes: [{commune: a, sites: [{site: s1, name: \"%s\"}]}]}\n",
+                 longname);
+        cfg = load_ok(sites);
+        cw_config_camera_names(cfg, &cfg->cameras[0], &n);
+        assert_string_equal(n.site_name, longname);
+        cw_config_free(cfg);
+    }
     expect_error("  - {province: a, communes: [{commune: a, sites: [{site: s1}]}]}\n",
                  "alerts:\n  targets:\n    - {name: t, type: webhook, url: \"http://127.0.0.1:1/\", districts: [x]}\n",
                  "this config has no district level");
