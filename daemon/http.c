@@ -321,8 +321,12 @@ int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
     h->database = strdup(p->database);
     h->live = p->live;
     h->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, sa,
-                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
+                              /* Slow-header clients hold a slot until the timeout: a
+                               * small share per address and a large pool keep a few
+                               * such addresses from taking the API from everyone (a
+                               * slot costs at most the 16 KiB memory limit). */
+                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8,
                               /* headers beyond 16 KiB get 431: nothing legitimate sends more */
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
                               NULL, MHD_OPTION_END);
