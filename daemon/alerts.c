@@ -675,7 +675,10 @@ int cw_alerts_start(struct cw_daemon *d, struct cw_alerts **out)
         return CW_ENOMEM;
     }
     /* before the loop runs, the store is the loop's to use */
-    if (cw_store_each_delivery(d->store, 1, on_loaded, a) < 0 || cw_store_last_alerts(d->store, on_last_alert, a) < 0)
+    if (!d->store) /* the database could not be opened yet (disk full): nothing to reload */
+        cw_warn("alert", NULL, "the database is not writable yet: alerts wait until their outbox row is written");
+    else if (cw_store_each_delivery(d->store, 1, on_loaded, a) < 0 ||
+             cw_store_last_alerts(d->store, on_last_alert, a) < 0)
         cw_error("alert", NULL, "could not read the outbox; pending alerts will be sent after the next restart");
     uv_timer_init(d->loop, &a->tick);
     a->tick.data = a;

@@ -346,6 +346,12 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
     return 0;
 }
 
+void cw_camera_stop_soon(struct cw_camera *cam)
+{
+    if (!cam->closing)
+        cw_ingest_request_stop(cam->ing);
+}
+
 void cw_camera_close(struct cw_camera *cam, int64_t end_us)
 {
     if (cam->closing)

@@ -60,6 +60,9 @@ void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *
  * and starts its first connection attempt. */
 int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const struct cw_camera_config *cc,
                     int64_t now_us, struct cw_camera **out);
+/* Tells the camera's ingest thread to end, without waiting (see
+ * cw_ingest_request_stop): call it for every camera about to be closed. */
+void cw_camera_stop_soon(struct cw_camera *cam);
 /* Stops the ingest (joins its thread), closes the handles and frees the
  * camera once they are closed. With end_us > 0 its open span ends then. */
 void cw_camera_close(struct cw_camera *cam, int64_t end_us);

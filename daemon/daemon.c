@@ -7,6 +7,8 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -171,6 +173,20 @@ static void on_maint_row(void *ud, const struct cw_maint *w)
 static void flush_work(uv_work_t *w)
 {
     struct cw_daemon *d = w->data;
+    if (!d->store && cw_store_open_quiet(d->cfg->database, &d->store, d->open_err, sizeof d->open_err) < 0) {
+        d->inflight_rc = CW_ESTORE;
+        d->n_maint_loaded = -1;
+        return;
+    }
+    if (d->run_pending) {
+        /* The loop reads run_id only while no flush runs. */
+        if (cw_store_begin_run(d->store, cw_wall_us(), (int)getpid(), &d->run_id) < 0) {
+            d->inflight_rc = CW_ESTORE;
+            d->n_maint_loaded = -1;
+            return;
+        }
+        d->run_pending = 0;
+    }
     d->inflight_rc = cw_store_apply(d->store, d->inflight);
     d->n_maint_loaded = 0;
     if (cw_store_each_maintenance(d->store, cw_wall_us(), INT64_MAX, on_maint_row, d) < 0)
@@ -202,7 +218,7 @@ static void flush_done(uv_work_t *w, int status)
          * must not lose history. Said once, then every minute. */
         if (d->write_failures++ % 60 == 0)
             cw_error("store", NULL, "cannot write to %s: %s; keeping the changes in memory and retrying every second",
-                     d->cfg->database, cw_store_errmsg(d->store));
+                     d->cfg->database, d->store ? cw_store_errmsg(d->store) : d->open_err);
     } else {
         if (d->write_failures > 0)
             cw_info("store", NULL, "writing to %s works again after %d failed attempt(s); nothing was lost",
@@ -296,16 +312,34 @@ static void publish_live(struct cw_daemon *d)
     }
 }
 
+static void begin_shutdown(struct cw_daemon *d, const char *why);
+static int database_gone(struct cw_daemon *d);
+
 static void on_flush(uv_timer_t *t)
 {
     struct cw_daemon *d = t->data;
     int64_t mono = cw_mono_us();
 
-    publish_live(d);
     /* One flush at a time: a retry still waiting in SQLite's busy timeout
      * must not be queued again (the work item and the connection are one). */
-    if (d->flush_running)
+    if (d->flush_running) {
+        publish_live(d);
         return;
+    }
+    if (!d->stopping && database_gone(d)) {
+        /* Writing on would go into an unlinked file and vanish at exit:
+         * say so and stop, so that the supervisor restarts camwatchd on a
+         * new database rather than it watching into nothing. */
+        cw_error("daemon", NULL,
+                 "the database %s was deleted or replaced while camwatchd was running; stopping (restart it to "
+                 "start a new database; history since the last backup is lost)",
+                 d->cfg->database);
+        d->exit_code = 1;
+        begin_shutdown(d, "database gone");
+        return;
+    }
+
+    publish_live(d);
     if (d->inflight) {
         if (d->inflight_rc < 0 && !d->stopping) { /* retry a failed batch */
             d->flush_running = 1;
@@ -338,6 +372,17 @@ static void on_handle_closed(uv_handle_t *h) { (void)h; }
 static void finish_shutdown(struct cw_daemon *d)
 {
     int64_t now = cw_wall_us();
+    if (!d->store && cw_store_open(d->cfg->database, 0, &d->store) == 0 && d->run_pending &&
+        cw_store_begin_run(d->store, now, (int)getpid(), &d->run_id) == 0)
+        d->run_pending = 0;
+    if (!d->store || d->run_pending) {
+        cw_error("store", NULL, "the database %s never took a write: this run's history is lost", d->cfg->database);
+        if (!uv_is_closing((uv_handle_t *)&d->flush_timer))
+            uv_close((uv_handle_t *)&d->flush_timer, on_handle_closed);
+        d->exit_code = 1;
+        cw_info("daemon", NULL, "stopped");
+        return;
+    }
     if (d->inflight) { /* a failed batch: one last try */
         if (cw_store_apply(d->store, d->inflight) < 0)
             cw_error("store", NULL, "could not write the last changes: %s", cw_store_errmsg(d->store));
@@ -378,6 +423,11 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
     uv_close((uv_handle_t *)&d->retention_timer, on_handle_closed);
     cw_selfwatch_stop(&d->selfwatch);
     collect_stats(d, cw_wall_us());
+    /* All threads are told first, so that their sessions wind down in
+     * parallel: 300 cameras stuck in a handshake stop in one connect
+     * poll interval, not 300 of them. */
+    for (int i = 0; i < d->n_cameras; i++)
+        cw_camera_stop_soon(d->cameras[i]);
     for (int i = 0; i < d->n_cameras; i++)
         cw_camera_close(d->cameras[i], 0); /* end_run closes all spans at once */
     d->n_cameras = 0;
@@ -425,6 +475,14 @@ static void on_sighup(uv_signal_t *s, int signum)
         cw_config_free(nc);
         cw_error("daemon", NULL, "reload: out of memory; the running configuration stays");
         return;
+    }
+    /* Cameras to close are told first, so that their threads end in
+     * parallel (see begin_shutdown). */
+    for (int i = 0; i < d->n_cameras; i++) {
+        const struct cw_camera_config *oc = cw_config_find_camera(d->cfg, d->cameras[i]->id);
+        const struct cw_camera_config *cc = cw_config_find_camera(nc, d->cameras[i]->id);
+        if (!(cc && cc->enabled && oc && cw_camera_config_same(oc, cc)))
+            cw_camera_stop_soon(d->cameras[i]);
     }
     for (int i = 0; i < d->n_cameras; i++) {
         struct cw_camera *cam = d->cameras[i];
@@ -499,12 +557,59 @@ static void on_signal(uv_signal_t *s, int signum)
     begin_shutdown(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
+/* One camwatchd per database: a second one would take the first's open
+ * spans for a crash's and close them. DATABASE.lock is flock()ed for the
+ * daemon's whole life (the kernel lets go at any exit, crash included) and
+ * holds the owner's pid for the message the next one prints. */
+static int lock_database(struct cw_daemon *d)
+{
+    char path[4200], pid[32] = "";
+    snprintf(path, sizeof path, "%s.lock", d->cfg->database);
+    d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (d->lock_fd < 0) {
+        cw_error("daemon", NULL, "cannot create the lock file %s: %s", path, strerror(errno));
+        return CW_EIO;
+    }
+    if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        ssize_t n = pread(d->lock_fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        cw_error("daemon", NULL, "another camwatchd (pid %s) is using the database %s; not starting a second one",
+                 pid[0] ? pid : "?", d->cfg->database);
+        close(d->lock_fd);
+        d->lock_fd = -1;
+        return CW_EBUSY;
+    }
+    int n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+    if (ftruncate(d->lock_fd, 0) < 0 || pwrite(d->lock_fd, pid, (size_t)n, 0) != n)
+        cw_warn("daemon", NULL, "could not write the pid into %s: %s", path, strerror(errno));
+    return 0;
+}
+
+/* Whether the database file is still the one we opened: a deleted file
+ * keeps taking writes that vanish at exit, a replaced one is not ours. */
+static int database_gone(struct cw_daemon *d)
+{
+    struct stat sb;
+    if (!d->store)
+        return 0; /* not opened yet (disk full at start): nothing to lose */
+    if (d->db_ino == 0 && stat(d->cfg->database, &sb) == 0) {
+        d->db_dev = sb.st_dev; /* opened late, by a flush */
+        d->db_ino = sb.st_ino;
+        return 0;
+    }
+    if (stat(d->cfg->database, &sb) < 0)
+        return errno == ENOENT ? 1 : 0; /* other errors (EACCES) say nothing about the file */
+    return sb.st_dev != d->db_dev || sb.st_ino != d->db_ino;
+}
+
 int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path)
 {
     struct cw_config_errors errs = {0};
     int rc;
 
     memset(d, 0, sizeof *d);
+    d->lock_fd = -1;
     d->loop = loop;
     d->config_path = strdup(config_path);
     rc = cw_config_load(config_path, 0, &d->cfg, &errs);
@@ -539,10 +644,36 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
         cw_error("daemon", NULL, "cannot create %s: %s", d->snapshot_root, strerror(errno));
         return CW_EIO;
     }
-    if ((rc = cw_store_open(d->cfg->database, 0, &d->store)) < 0)
+    if ((rc = lock_database(d)) < 0)
         return rc;
-    if ((rc = cw_store_begin_run(d->store, cw_wall_us(), (int)getpid(), &d->run_id)) < 0)
-        return rc;
+    if ((rc = cw_store_open_quiet(d->cfg->database, &d->store, d->open_err, sizeof d->open_err)) < 0) {
+        if (rc == CW_ESCHEMA) {
+            cw_error("store", NULL, "%s: %s", d->cfg->database, d->open_err);
+            return rc; /* a newer camwatch's database: never touch it */
+        }
+        /* A full or failing disk must not stop the watching: see below. */
+        cw_error("store", NULL, "cannot open %s: %s; watching anyway, keeping the changes in memory and retrying "
+                 "every second", d->cfg->database, d->open_err);
+        d->store = NULL;
+        d->run_pending = 1;
+        d->write_failures = 1;
+    } else {
+        struct stat sb;
+        if (stat(d->cfg->database, &sb) == 0) {
+            d->db_dev = sb.st_dev;
+            d->db_ino = sb.st_ino;
+        }
+    }
+    cw_store_set_quiet(d->store, 1); /* write failures are reported by the flush, once a minute */
+    if (d->store && (rc = cw_store_begin_run(d->store, cw_wall_us(), (int)getpid(), &d->run_id)) < 0) {
+        /* A full disk must not stop the watching (under systemd that was a
+         * restart loop with nothing watched): cameras start, changes wait
+         * in memory, and every flush tries to record the run first. */
+        cw_error("store", NULL, "cannot record this run in %s: %s; watching anyway, keeping the changes in memory "
+                 "and retrying every second", d->cfg->database, cw_store_errmsg(d->store));
+        d->write_failures = 1; /* said: the flush need not say it again for a minute */
+        d->run_pending = 1;
+    }
     d->pending = cw_store_batch_new();
     if (!d->pending)
         return CW_ENOMEM;
@@ -583,7 +714,7 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
         }
         /* Down when camwatchd last stopped (or crashed)? If its first result
          * here is down too, that outage goes on. */
-        if (cw_store_outage_before(d->store, cc->id, now + 1, &since, &down, NULL) == 0 && since > 0)
+        if (d->store && cw_store_outage_before(d->store, cc->id, now + 1, &since, &down, NULL) == 0 && since > 0)
             cw_camstate_resume_outage(&d->cameras[d->n_cameras]->cs, since);
         d->n_cameras++;
     }
@@ -642,4 +773,6 @@ void cw_daemon_free(struct cw_daemon *d)
     free(d->snapshot_root);
     free(d->maint);
     free(d->maint_loaded);
+    if (d->lock_fd >= 0)
+        close(d->lock_fd); /* releases the flock */
 }

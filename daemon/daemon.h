@@ -3,6 +3,7 @@
 #ifndef CW_DAEMON_H
 #define CW_DAEMON_H
 #include <stdint.h>
+#include <sys/types.h>
 #include <uv.h>
 
 #include "config.h"
@@ -20,6 +21,9 @@ struct cw_daemon {
     uv_loop_t *loop;
     struct cw_store *store;
     int64_t run_id;
+    int lock_fd;         /* DATABASE.lock, flock()ed for the daemon's life; -1 none */
+    dev_t db_dev;        /* the database file as opened: a deleted or replaced */
+    ino_t db_ino;        /* file is noticed at the next flush */
 
     struct cw_camera **cameras;
     int n_cameras;
@@ -44,6 +48,8 @@ struct cw_daemon {
     uv_work_t flush_work;
     int flush_running;  /* flush_work queued and not yet done: never queue it twice */
     int write_failures; /* flushes failed in a row (logged once a minute) */
+    int run_pending;    /* the run could not be recorded at start (disk full): the flush retries it */
+    char open_err[256]; /* why the database could not be opened, while it cannot */
     /* Maintenance windows now or to come, read from the store with each
      * flush (the CLI writes them; no restart needed). */
     struct cw_maint *maint, *maint_loaded;

@@ -574,7 +574,7 @@ void cw_ingest_probe(struct cw_ingest *ing)
     uv_mutex_unlock(&ing->mu);
 }
 
-void cw_ingest_stop(struct cw_ingest *ing)
+void cw_ingest_request_stop(struct cw_ingest *ing)
 {
     if (!ing)
         return;
@@ -582,6 +582,13 @@ void cw_ingest_stop(struct cw_ingest *ing)
     atomic_store(&ing->stop, 1);
     uv_cond_signal(&ing->cond);
     uv_mutex_unlock(&ing->mu);
+}
+
+void cw_ingest_stop(struct cw_ingest *ing)
+{
+    if (!ing)
+        return;
+    cw_ingest_request_stop(ing);
     uv_thread_join(&ing->thread);
     uv_cond_destroy(&ing->cond);
     uv_mutex_destroy(&ing->mu);

@@ -84,6 +84,10 @@ void cw_ingest_probe(struct cw_ingest *ing);
 /* Pops one message; returns 1 if msg was filled. */
 int cw_ingest_poll(struct cw_ingest *ing, struct cw_ingest_msg *msg);
 void cw_ingest_get_stats(struct cw_ingest *ing, struct cw_ingest_stats *out);
+/* Asks the thread to abort its session and end, without waiting: stopping
+ * many cameras, ask them all first, then cw_ingest_stop each (the joins
+ * then overlap instead of adding up). */
+void cw_ingest_request_stop(struct cw_ingest *ing);
 /* Aborts any session, joins the thread and frees everything. */
 void cw_ingest_stop(struct cw_ingest *ing);
 

@@ -22,6 +22,7 @@ struct cw_store {
     int readonly;
     sqlite3_stmt *import_span; /* between import_begin and import_end */
     char last_err[256];        /* the last failure, kept past a ROLLBACK that succeeds */
+    int quiet;                 /* failures are the caller's to report (logged at debug level) */
 };
 
 /* Schema migrations: migrations[i] brings user_version i to i + 1. Append
@@ -109,7 +110,7 @@ static int busy(struct cw_store *st)
 static int fail(struct cw_store *st, const char *what)
 {
     snprintf(st->last_err, sizeof st->last_err, "%s", sqlite3_errmsg(st->db));
-    if (busy(st))
+    if (busy(st) || st->quiet)
         cw_debug("store", NULL, "%s: %s", what, st->last_err);
     else
         cw_error("store", NULL, "%s: %s", what, st->last_err);
@@ -123,7 +124,7 @@ static int exec(struct cw_store *st, const char *sql)
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(st->last_err, sizeof st->last_err, "%s", msg ? msg : "exec failed");
-        if (busy(st))
+        if (busy(st) || st->quiet)
             cw_debug("store", NULL, "%s", st->last_err);
         else
             cw_error("store", NULL, "%s", st->last_err);
@@ -176,7 +177,25 @@ static int migrate(struct cw_store *st)
     return 0;
 }
 
+void cw_store_set_quiet(struct cw_store *st, int quiet)
+{
+    if (st)
+        st->quiet = quiet;
+}
+
+static int open_store(const char *path, int readonly, int quiet, struct cw_store **out, char *err, size_t errlen);
+
 int cw_store_open(const char *path, int readonly, struct cw_store **out)
+{
+    return open_store(path, readonly, 0, out, NULL, 0);
+}
+
+int cw_store_open_quiet(const char *path, struct cw_store **out, char *err, size_t errlen)
+{
+    return open_store(path, 0, 1, out, err, errlen);
+}
+
+static int open_store(const char *path, int readonly, int quiet, struct cw_store **out, char *err, size_t errlen)
 {
     struct cw_store *st = calloc(1, sizeof *st);
     int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -186,8 +205,12 @@ int cw_store_open(const char *path, int readonly, struct cw_store **out)
     if (!st)
         return CW_ENOMEM;
     st->readonly = readonly;
+    st->quiet = quiet;
     if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        cw_error("store", NULL, "cannot open database %s: %s", path, st->db ? sqlite3_errmsg(st->db) : "?");
+        if (err)
+            snprintf(err, errlen, "%s", st->db ? sqlite3_errmsg(st->db) : "?");
+        if (!quiet)
+            cw_error("store", NULL, "cannot open database %s: %s", path, st->db ? sqlite3_errmsg(st->db) : "?");
         sqlite3_close(st->db);
         free(st);
         return CW_ESTORE;
@@ -207,6 +230,8 @@ int cw_store_open(const char *path, int readonly, struct cw_store **out)
         }
     }
     if (rc < 0) {
+        if (err)
+            snprintf(err, errlen, "%s", st->last_err[0] ? st->last_err : sqlite3_errmsg(st->db));
         cw_store_close(st);
         return rc;
     }

@@ -10,6 +10,7 @@
  * flush it has queued on the thread pool); the CLI opens its own. */
 #ifndef CW_STORE_H
 #define CW_STORE_H
+#include <stddef.h>
 #include <stdint.h>
 
 struct cw_store;
@@ -41,6 +42,12 @@ struct cw_stats_row {
 /* Opening read-only is for the CLI: it never migrates or writes. */
 int cw_store_open(const char *path, int readonly, struct cw_store **out);
 void cw_store_close(struct cw_store *st);
+/* The daemon's variant: failures are not logged (the caller retries and
+ * reports them once); err gets SQLite's message. */
+int cw_store_open_quiet(const char *path, struct cw_store **out, char *err, size_t errlen);
+/* Quiet: failures are the caller's to report (logged at debug level only);
+ * cw_store_errmsg still says what failed. */
+void cw_store_set_quiet(struct cw_store *st, int quiet);
 const char *cw_store_errmsg(struct cw_store *st);
 
 /* Starts a daemon run: recovers from a previous crash (open spans end at
