@@ -27,14 +27,16 @@ for t in "$BUILD"/tests/test_*; do
   if [ "$f" -gt 0 ]; then echo "$out"; failures+=("$(basename "$t")"); fi
 done
 
-for t in tests/integration/test_*.sh; do
-  [ -n "${TEST_FILTER:-}" ] && [[ "$t" != *"$TEST_FILTER"* ]] && continue
-  start=$(date +%s)
-  # A test may ask for more time than the default with "# test-timeout: N".
-  limit=$(sed -n 's/^# test-timeout: \([0-9]*\)$/\1/p' "$t")
-  [ -n "${TEST_TIMEOUT:-}" ] && limit=$TEST_TIMEOUT
-  out=$(timeout "${limit:-300}" bash "$t" 2>&1); rc=$?
-  secs=$(( $(date +%s) - start ))
+# How long a test may take ("# test-timeout: N" in it, or TEST_TIMEOUT).
+limit_of() {
+  local l
+  l=$(sed -n 's/^# test-timeout: \([0-9]*\)$/\1/p' "$1")
+  [ -n "${TEST_TIMEOUT:-}" ] && l=$TEST_TIMEOUT
+  echo "${l:-300}"
+}
+
+report() { # NAME SECONDS RC OUTPUT
+  local t=$1 secs=$2 rc=$3 out=$4
   if [ -n "${CW_VALGRIND:-}" ]; then
     d=$(ls -dt "$CW_TEST_RUN/$(basename "$t" .sh)".* 2>/dev/null | head -1)
     if vg=$(tests/valgrind_check.sh "$d" 2>&1); then
@@ -54,6 +56,36 @@ for t in tests/integration/test_*.sh; do
     d=$(ls -dt "$CW_TEST_RUN/$(basename "$t" .sh)".* 2>/dev/null | head -1)
     [ -n "$d" ] && [ -f "$d/camwatchd.log" ] && { echo "    --- camwatchd.log (tail) ---"; tail -25 "$d/camwatchd.log" | sed 's/^/    /'; }
   fi
+}
+
+# Long tests that only watch their own processes on their own ports
+# ("# test-parallel: yes": the truth test's 5-minute schedule) run in the
+# background beside the others and are reported at the end.
+bg=()
+for t in tests/integration/test_*.sh; do
+  [ -n "${TEST_FILTER:-}" ] && [[ "$t" != *"$TEST_FILTER"* ]] && continue
+  grep -q '^# test-parallel: yes$' "$t" || continue
+  [ -n "${CW_VALGRIND:-}" ] && continue   # under valgrind everything runs in turn
+  name=$(basename "$t" .sh)
+  ( s=$(date +%s); timeout "$(limit_of "$t")" bash "$t" > "$CW_TEST_RUN/.$name.out" 2>&1; rc=$?
+    echo "$rc $(( $(date +%s) - s ))" > "$CW_TEST_RUN/.$name.rc" ) &
+  bg+=("$t:$!")
+done
+
+for t in tests/integration/test_*.sh; do
+  [ -n "${TEST_FILTER:-}" ] && [[ "$t" != *"$TEST_FILTER"* ]] && continue
+  [[ " ${bg[*]:-} " == *" $t:"* ]] && continue
+  start=$(date +%s)
+  out=$(timeout "$(limit_of "$t")" bash "$t" 2>&1); rc=$?
+  report "$t" $(( $(date +%s) - start )) "$rc" "$out"
+done
+
+for b in "${bg[@]:-}"; do
+  [ -n "$b" ] || continue
+  t=${b%%:*}; name=$(basename "$t" .sh)
+  wait "${b##*:}" 2>/dev/null || true
+  read -r rc secs < "$CW_TEST_RUN/.$name.rc" || { rc=99; secs=0; }
+  report "$t" "$secs" "$rc" "$(cat "$CW_TEST_RUN/.$name.out")"
 done
 
 # Last, over everything the tests above produced.
