@@ -343,10 +343,13 @@ static int parse_bool(const char *s, int *b)
     return -1;
 }
 
+/* Ids name files and folders (snapshots/ID/, plugin_dir/NAME.so): one safe
+ * path component. No '/', and no leading '.' ("..", ".", hidden names that
+ * the snapshot retention skips). */
 static int valid_id(const char *s)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > 64)
+    if (n == 0 || n > 64 || s[0] == '.')
         return 0;
     for (; *s; s++)
         if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
@@ -418,7 +421,7 @@ static int set_value(struct loader *ld, const yaml_node_t *node, const char *key
         return 0;
     case T_ID:
         if (!valid_id(s)) {
-            err_at(ld, node, keypath, "'%s' is not a valid id (1-64 of A-Z a-z 0-9 _ - .)", s);
+            err_at(ld, node, keypath, "'%s' is not a valid id (1-64 of A-Z a-z 0-9 _ - ., not starting with '.')", s);
             rc = -1;
             break;
         }
@@ -779,7 +782,12 @@ static void load_plugins(struct loader *ld, struct cw_camera_config *cam, yaml_n
         pc->line = (int)item->start_mark.line + 1;
         pc->column = (int)item->start_mark.column + 1;
         if (item->type == YAML_SCALAR_NODE) { /* "- motion" with no options */
-            pc->name = strdup((const char *)item->data.scalar.value);
+            const char *nm = (const char *)item->data.scalar.value;
+            if (!valid_id(nm)) { /* a path here would load a .so from outside plugin_dir */
+                err_at(ld, item, path, "'%s' is not a plugin name", nm);
+                continue;
+            }
+            pc->name = strdup(nm);
         } else if (item->type != YAML_MAPPING_NODE) {
             err_at(ld, item, path, "expected a plugin name or {name: ..., options}");
             continue;
@@ -1084,6 +1092,11 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
      * pointers held here.) */
     static yaml_node_t empty_map = {.type = YAML_MAPPING_NODE};
     apply_table(ld, daemon ? daemon : &empty_map, "daemon", daemon_keys, cfg, NULL);
+    /* Snapshot paths are state_dir/snapshots/ID/DATE-PLUGIN-MS.jpg and
+     * must fit whole in their fixed buffers. */
+    if (cfg->state_dir && strlen(cfg->state_dir) > 300)
+        err_at(ld, daemon ? map_get(ld, daemon, "state_dir", NULL) : root, "daemon.state_dir",
+               "is %zu bytes long; at most 300", strlen(cfg->state_dir));
     /* glibc takes an unknown TZ silently as UTC: every local time in status
      * and reports would be off by hours, unnoticed. */
     if (cfg->timezone && !(ld->flags & CW_CONFIG_KEEP_ENV && strstr(cfg->timezone, "${"))) {

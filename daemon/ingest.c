@@ -169,8 +169,14 @@ static int write_snapshot(struct cw_ingest *ing, const struct cw_analysis_output
     mkdir(ing->snapshot_dir, 0750); /* the parent (state_dir/snapshots) is made by the daemon */
     localtime_r(&t, &tm);
     strftime(ts, sizeof ts, "%Y%m%d-%H%M%S", &tm);
-    snprintf(path, len, "%s/%s-%s-%03d%s.jpg", ing->snapshot_dir, ts, o->plugin, (int)(o->start_us / 1000 % 1000),
-             suffix);
+    /* A path that does not fit is not written: cut short, it would name a
+     * file somewhere else, which retention would never find. */
+    if ((size_t)snprintf(path, len, "%s/%s-%s-%03d%s.jpg", ing->snapshot_dir, ts, o->plugin,
+                         (int)(o->start_us / 1000 % 1000), suffix) >= len) {
+        cw_warn("ingest", ing->camera_id, "snapshot path too long under %s; not saved", ing->snapshot_dir);
+        path[0] = '\0';
+        return -1;
+    }
     FILE *f = fopen(path, "wb");
     if (!f)
         return -1;

@@ -57,7 +57,7 @@ struct cw_ingest_msg {
     double peak;
     uint32_t health;
     char regions[400];   /* JSON: [[x,y,w,h],...] in a WxH frame */
-    char snapshot[256];  /* path, or "" */
+    char snapshot[512];  /* path, or "" (state_dir is at most 300 bytes: it fits) */
 };
 
 struct cw_ingest_stats {

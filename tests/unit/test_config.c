@@ -180,6 +180,12 @@ static void test_empty_and_wrong_shapes(void **state)
         {"cameras:\n  - {id: a, site: s, url: \"rtsp://h/x\", probe_interval: -nan s}\n", "is not a duration"},
         {"cameras:\n  - {id: a, site: s, url: \"rtsp://h/x\", expected_fps: NaN}\n", "'NaN' is not a finite number"},
         {"report: {uptime_target: -inf}\ncameras: []\n", "'-inf' is not a finite number"},
+        /* paths built from ids: one safe component each */
+        {"cameras:\n  - {id: \"..\", site: s, url: \"rtsp://h/x\"}\n", "'..' is not a valid id"},
+        {"cameras:\n  - {id: .hidden, site: s, url: \"rtsp://h/x\"}\n", "'.hidden' is not a valid id"},
+        {"cameras:\n  - {id: a, site: s, url: \"rtsp://h/x\", plugins: [../../tmp/evil]}\n",
+         "plugins[0]: '../../tmp/evil' is not a plugin name"},
+        {"daemon:\n  state_dir: /dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd\ncameras: []\n", "daemon.state_dir: is 321 bytes long; at most 300"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
