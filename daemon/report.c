@@ -369,7 +369,8 @@ int cw_report_finish(struct cw_report *r)
         else
             g->status = CW_STATUS_OK;
     }
-    qsort(r->groups, (size_t)r->n_groups, sizeof *r->groups, cmp_group);
+    if (r->n_groups > 1) /* qsort's base may not be NULL, even for zero elements */
+        qsort(r->groups, (size_t)r->n_groups, sizeof *r->groups, cmp_group);
     return 0;
 }
 

@@ -123,7 +123,8 @@ static int cmd_status(const struct opts *o)
             if (strcmp(rows[i].state, "online") != 0)
                 rows[k++] = rows[i];
         n = k;
-        qsort(rows, (size_t)n, sizeof *rows, cmp_offline);
+        if (n > 1)
+            qsort(rows, (size_t)n, sizeof *rows, cmp_offline);
     }
     /* States are only live while the daemon writes heartbeats. */
     int running = have_run && !stopped && now - heartbeat < 60000000;

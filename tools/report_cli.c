@@ -88,6 +88,8 @@ static int cmp_cam_id(const void *key, const void *elem)
  * cursor; bsearch keeps it correct whatever the collation. */
 static struct cw_report_camera *find_cam(struct feed *fd, const char *camera)
 {
+    if (fd->r->n_cams == 0) /* bsearch's base may not be NULL, even for zero elements */
+        return NULL;
     return bsearch(camera, fd->r->cams, (size_t)fd->r->n_cams, sizeof(struct cw_report_camera), cmp_cam_id);
 }
 
