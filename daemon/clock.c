@@ -1,10 +1,11 @@
 /* Wall and monotonic clocks, and the few time formats camwatch prints. */
 #include "clock.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <time.h>
 
-int64_t cw_wall_us(void)
+int64_t cw_system_wall_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -16,6 +17,81 @@ int64_t cw_mono_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* camwatch's clock: wall = anchor_wall + (mono - anchor_mono) * (1 + slew).
+ * The one piece of process-wide state outside the daemon's root object: it
+ * stands for the system clock, which every thread reads the same way. */
+#define SLEW_PPM 10000      /* 1 % */
+#define STEP_US 1000000     /* a jump over 1 s between checks is a step */
+static struct {
+    pthread_mutex_t mu;
+    int anchored;
+    int64_t anchor_wall, anchor_mono;
+    int slew;               /* -1 slow, 0, +1 fast */
+    int64_t last_offset;    /* system - camwatch at the last check */
+} ck = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static int64_t steady_at(int64_t mono)
+{
+    int64_t el = mono - ck.anchor_mono;
+    return ck.anchor_wall + el + ck.slew * (el / (1000000 / SLEW_PPM));
+}
+
+static void anchor_now(int64_t wall, int64_t mono)
+{
+    ck.anchor_wall = wall;
+    ck.anchor_mono = mono;
+}
+
+int64_t cw_wall_us(void)
+{
+    pthread_mutex_lock(&ck.mu);
+    int64_t mono = cw_mono_us();
+    if (!ck.anchored) {
+        anchor_now(cw_system_wall_us(), mono);
+        ck.anchored = 1;
+    }
+    int64_t v = steady_at(mono);
+    pthread_mutex_unlock(&ck.mu);
+    return v;
+}
+
+void cw_clock_not_before(int64_t floor_us)
+{
+    pthread_mutex_lock(&ck.mu);
+    int64_t mono = cw_mono_us(), sys = cw_system_wall_us();
+    if (!ck.anchored) {
+        anchor_now(sys, mono);
+        ck.anchored = 1;
+    }
+    if (steady_at(mono) <= floor_us) {
+        anchor_now(floor_us + 1000, mono);
+        ck.last_offset = sys - (floor_us + 1000);
+        ck.slew = -1; /* behind the system clock's view: catch up slowly */
+    }
+    pthread_mutex_unlock(&ck.mu);
+}
+
+int64_t cw_clock_check(void)
+{
+    pthread_mutex_lock(&ck.mu);
+    int64_t mono = cw_mono_us(), sys = cw_system_wall_us();
+    if (!ck.anchored) {
+        anchor_now(sys, mono);
+        ck.anchored = 1;
+    }
+    int64_t now = steady_at(mono), offset = sys - now, step = 0;
+    /* Slewing moves the offset by at most 1 % of the time between checks;
+     * a larger change is the system clock jumping. */
+    if (offset - ck.last_offset > STEP_US || offset - ck.last_offset < -STEP_US)
+        step = offset - ck.last_offset;
+    ck.last_offset = offset;
+    /* Re-anchor where we are (no jump), then run fast, slow or true. */
+    anchor_now(now, mono);
+    ck.slew = offset > 100000 ? 1 : offset < -100000 ? -1 : 0;
+    pthread_mutex_unlock(&ck.mu);
+    return step;
 }
 
 char *cw_fmt_local(int64_t wall_us, char *buf, size_t len)

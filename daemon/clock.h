@@ -1,6 +1,14 @@
 /* Time sources. Wall-clock time (UTC microseconds) is what spans, events and
  * reports record; monotonic time is what timeouts, backoff and rates use, so
- * that an NTP step on a commune box never fakes a stall or an outage. */
+ * that an NTP step on a commune box never fakes a stall or an outage.
+ *
+ * cw_wall_us() is camwatch's own wall clock: it advances at the monotonic
+ * clock's pace, so a step of the system clock (an NTP correction, an RTC
+ * reset) never puts spans out of order, stretches one by the step or dates
+ * an alert an hour late. The daemon calls cw_clock_check() once a second:
+ * a step is reported (to be logged and recorded) and then absorbed by
+ * running camwatch's clock 1 % fast or slow until the two agree again
+ * (a one-hour step takes 100 hours; durations meanwhile are off by 1 %). */
 #ifndef CW_CLOCK_H
 #define CW_CLOCK_H
 #include <stdint.h>
@@ -8,6 +16,15 @@
 
 int64_t cw_wall_us(void);
 int64_t cw_mono_us(void);
+/* The system's wall clock, as it is (steps included). */
+int64_t cw_system_wall_us(void);
+/* Compares camwatch's clock with the system's: returns the size of a step
+ * of the system clock since the last check (system minus camwatch, over
+ * 1 s either way), or 0; and sets the slew toward the system clock. */
+int64_t cw_clock_check(void);
+/* At start: camwatch's clock never reads earlier than floor_us (the last
+ * moment the database recorded), whatever the system clock says. */
+void cw_clock_not_before(int64_t floor_us);
 
 /* Formats a UTC microsecond time as local time "YYYY-MM-DD HH:MM:SS" in the
  * process's time zone (TZ). Returns buf. */

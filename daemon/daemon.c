@@ -339,6 +339,17 @@ static void on_flush(uv_timer_t *t)
         return;
     }
 
+    int64_t step = cw_clock_check();
+    if (step) {
+        /* Spans, outages and alerts keep camwatch's steady clock; the step
+         * is said and recorded, and absorbed at 1 % (see clock.h). */
+        cw_warn("daemon", NULL,
+                "the system clock stepped %s by %.1f s (NTP, RTC?); camwatch keeps its own clock steady and runs it "
+                "1 %% %s until they agree (about %.0f h)",
+                step > 0 ? "forward" : "back", (step > 0 ? step : -step) / 1e6, step > 0 ? "fast" : "slow",
+                (step > 0 ? step : -step) / 1e6 / 36.0);
+        cw_store_batch_clock_step(d->pending, cw_wall_us(), step);
+    }
     publish_live(d);
     if (d->inflight) {
         if (d->inflight_rc < 0 && !d->stopping) { /* retry a failed batch */
@@ -665,6 +676,13 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
         }
     }
     cw_store_set_quiet(d->store, 1); /* write failures are reported by the flush, once a minute */
+    if (d->store) {
+        /* A system clock behind what the database already holds (stepped
+         * back while camwatchd was down): never record into the past. */
+        int64_t started, heartbeat, stopped;
+        if (cw_store_last_run(d->store, &started, &heartbeat, &stopped) == 0)
+            cw_clock_not_before(stopped > heartbeat ? stopped : heartbeat);
+    }
     if (d->store && (rc = cw_store_begin_run(d->store, cw_wall_us(), (int)getpid(), &d->run_id)) < 0) {
         /* A full disk must not stop the watching (under systemd that was a
          * restart loop with nothing watched): cameras start, changes wait

@@ -89,6 +89,9 @@ static const char *const migrations[] = {
     "ALTER TABLE cameras ADD COLUMN province TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE cameras ADD COLUMN province_name TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE cameras ADD COLUMN commune_formerly TEXT NOT NULL DEFAULT '';",
+    /* 6 -> 7: steps of the system clock camwatch noticed (it keeps its own
+     * clock steady and absorbs them slowly; see clock.h) */
+    "CREATE TABLE clock_steps (id INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, step_us INTEGER NOT NULL);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -421,7 +424,7 @@ int cw_store_camera_start(struct cw_store *st, const struct cw_camera_meta *m, i
 
 enum op_kind {
     OP_TRANSITION, OP_CLOSE, OP_STATS, OP_HEARTBEAT, OP_CAMERA_START, OP_EVENT, OP_CONDITION, OP_CAMERA_META,
-    OP_ALERT, OP_DELIVERY_ADD, OP_DELIVERY
+    OP_ALERT, OP_DELIVERY_ADD, OP_DELIVERY, OP_CLOCK_STEP
 };
 
 #define META_FIELDS 4 /* id, url, plugins, formerly */
@@ -588,6 +591,15 @@ int cw_store_batch_stats(struct cw_store_batch *b, const char *camera, int64_t t
     return 0;
 }
 
+int cw_store_batch_clock_step(struct cw_store_batch *b, int64_t t, int64_t step_us)
+{
+    struct op *op = push(b, OP_CLOCK_STEP, NULL, t);
+    if (!op)
+        return CW_ENOMEM;
+    op->end_t = step_us;
+    return 0;
+}
+
 int cw_store_batch_heartbeat(struct cw_store_batch *b, int64_t run_id, int64_t t)
 {
     struct op *op = push(b, OP_HEARTBEAT, NULL, t);
@@ -628,6 +640,8 @@ static int apply_op(struct cw_store *st, const struct op *op)
                             (int64_t)s->connected, s->last_packet_us, s->fps, s->packets, s->bytes, s->reconnects,
                             s->decoded_frames, s->keyframe_interval_s, s->codec, (int64_t)s->width,
                             (int64_t)s->height));
+    case OP_CLOCK_STEP:
+        return run(st, prep(st, "INSERT INTO clock_steps(at_us, step_us) VALUES (?, ?)", "ii", op->t, op->end_t));
     case OP_HEARTBEAT:
         return run(st, prep(st, "UPDATE runs SET heartbeat_us = ? WHERE id = ?", "ii", op->t, op->run_id));
     case OP_ALERT:

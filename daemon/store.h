@@ -18,7 +18,7 @@ struct cw_store;
 #include "maintenance.h"
 #include "names.h"
 
-#define CW_STORE_SCHEMA_VERSION 6
+#define CW_STORE_SCHEMA_VERSION 7
 
 struct cw_camera_meta {
     const char *id;
@@ -89,6 +89,9 @@ int cw_store_batch_delivery(struct cw_store_batch *b, const char *key, const cha
 int cw_store_batch_close(struct cw_store_batch *b, const char *camera, int64_t t);
 int cw_store_batch_stats(struct cw_store_batch *b, const char *camera, int64_t t, const struct cw_stats_row *s);
 int cw_store_batch_heartbeat(struct cw_store_batch *b, int64_t run_id, int64_t t);
+/* A step of the system clock noticed at t (camwatch's clock), step_us =
+ * system minus camwatch. */
+int cw_store_batch_clock_step(struct cw_store_batch *b, int64_t t, int64_t step_us);
 int cw_store_apply(struct cw_store *st, const struct cw_store_batch *b);
 
 /* One row of `camwatch status`. */
