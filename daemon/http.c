@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,8 +163,10 @@ static enum MHD_Result serve_events(struct cw_http *h, struct MHD_Connection *c)
     if (since) {
         char *end;
         double v = strtod(since, &end);
-        if (end == since || *end || v < 0)
-            return send_error(c, MHD_HTTP_BAD_REQUEST, "since must be a Unix time in seconds");
+        /* nan, inf and absurd times once answered as if no filter was given */
+        if (end == since || *end || !isfinite(v) || v < 0 || v > 4102444800.0)
+            return send_error(c, MHD_HTTP_BAD_REQUEST,
+                              "since must be a Unix time in seconds, from 0 to 4102444800 (year 2100)");
         since_us = (int64_t)(v * 1e6);
     }
     if (!h->store && cw_store_open(h->database, 1, &h->store) < 0)

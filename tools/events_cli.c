@@ -1,5 +1,6 @@
 /* `camwatch events`: detection events from the database, oldest first. */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,8 @@ static int parse_since(const char *s, int64_t *out)
     char *end;
     double v = strtod(s, &end);
     if (end != s && (!strcmp(end, "m") || !strcmp(end, "h") || !strcmp(end, "d"))) {
+        if (!isfinite(v) || v <= 0 || v > 100000) /* nan, inf, negative: no filter, silently */
+            return -1;
         double mult = *end == 'm' ? 60 : *end == 'h' ? 3600 : 86400;
         *out = cw_wall_us() - (int64_t)(v * mult * 1e6);
         return 0;
@@ -59,7 +62,10 @@ static int parse_since(const char *s, int64_t *out)
     if (!r || *r)
         return -1;
     tm.tm_isdst = -1;
-    *out = (int64_t)mktime(&tm) * 1000000;
+    time_t t = mktime(&tm);
+    if (t == (time_t)-1 || tm.tm_year < 70 || tm.tm_year > 200)
+        return -1;
+    *out = (int64_t)t * 1000000;
     return 0;
 }
 

@@ -99,7 +99,12 @@ curl -sf "${AUTH[@]}" "$API/api/v1/cameras/up" > "$T/up.json"
 [ "$(code "${AUTH[@]}" --path-as-is "$API/api/v1/cameras/up/../../../../etc/passwd")" = 404 ] || fail "path traversal 2"
 [ "$(code "${AUTH[@]}" -X POST -d x "$API/api/v1/cameras")" = 405 ] || fail "POST"
 [ "$(code "${AUTH[@]}" "$API/nothing")" = 404 ] || fail "unknown path"
-[ "$(code "${AUTH[@]}" "$API/api/v1/events?since=abc")" = 400 ] || fail "bad since"
+for bad in abc nan inf -1 1e300; do   # once nan/inf/1e300 answered as if no filter was given
+  [ "$(code "${AUTH[@]}" "$API/api/v1/events?since=$bad")" = 400 ] || fail "since=$bad is not a 400"
+done
+for bad in nanh infd -3h 1000000d 1969-01-01; do
+  "$BIN/camwatch" -c "$CFG" events --since "$bad" > /dev/null 2>&1 && fail "events --since $bad accepted"
+done
 curl -sf "${AUTH[@]}" "$API/api/v1/events?camera=up&since=0" | jq -e '.events | type == "array"' > /dev/null || fail "events"
 big=$(head -c 20000 /dev/zero | tr '\0' a)
 c=$(code "${AUTH[@]}" -H "X-Big: $big" "$API/api/v1/cameras")
