@@ -6,8 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 : "${DEMO_SECONDS:=0}"
+# Where the demo keeps its files, its camsim port and its config: the test
+# of this script runs its own copy beside a running `make demo`.
+DEMO_DIR=${DEMO_DIR:-demo-data}
+DEMO_PORT=${DEMO_PORT:-18554}
+DEMO_CONFIG=${DEMO_CONFIG:-config/demo.yaml}
 export DEMO_CAM_PASS=${DEMO_CAM_PASS:-demo-secret}
-mkdir -p demo-data
+mkdir -p "$DEMO_DIR"
 M=media
 
 pids=()
@@ -17,32 +22,32 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-rm -f demo-data/camsim.ready
-ASAN_OPTIONS=detect_leaks=0 "$BUILD"/camsim --port 18554 --ready-file demo-data/camsim.ready \
+rm -f "$DEMO_DIR"/camsim.ready
+ASAN_OPTIONS=detect_leaks=0 "$BUILD"/camsim --port "$DEMO_PORT" --ready-file "$DEMO_DIR"/camsim.ready \
   --mount gate=file=$M/clips/motion.h264 \
   --mount school=file=$M/vtest-360p15.h264 \
   --mount park=file=$M/clips/covered.h264,auth=admin:"$DEMO_CAM_PASS" \
   --mount border=file=$M/vtest-360p15.h264,stall=20 \
   --mount flap=file=$M/vtest-360p15.h264,flap=40:20 \
-  > demo-data/camsim.log 2>&1 &
+  > "$DEMO_DIR"/camsim.log 2>&1 &
 pids+=($!)
-for _ in $(seq 50); do [ -f demo-data/camsim.ready ] && break; sleep 0.1; done
-[ -f demo-data/camsim.ready ] || { echo "demo: camsim did not start; see demo-data/camsim.log"; exit 1; }
+for _ in $(seq 50); do [ -f "$DEMO_DIR"/camsim.ready ] && break; sleep 0.1; done
+[ -f "$DEMO_DIR"/camsim.ready ] || { echo "demo: camsim did not start; see $DEMO_DIR/camsim.log"; exit 1; }
 
-"$BUILD"/camwatchd -c config/demo.yaml 2> demo-data/camwatchd.log &
+"$BUILD"/camwatchd -c "$DEMO_CONFIG" 2> "$DEMO_DIR"/camwatchd.log &
 pids+=($!)
-echo "demo: camsim and camwatchd are running (logs in demo-data/); database demo-data/camwatch.db"
-echo "demo: the same view any time: $BUILD/camwatch -c config/demo.yaml status"
+echo "demo: camsim and camwatchd are running (logs in $DEMO_DIR/)"
+echo "demo: the same view any time: $BUILD/camwatch -c $DEMO_CONFIG status"
 start=$(date +%s)
 while :; do
   sleep 5
   echo
   echo "== camwatch status ($(date +%T)) =="
-  "$BUILD"/camwatch -c config/demo.yaml status
+  "$BUILD"/camwatch -c "$DEMO_CONFIG" status
   if [ "$DEMO_SECONDS" -gt 0 ] && [ $(( $(date +%s) - start )) -ge "$DEMO_SECONDS" ]; then
     break
   fi
 done
 echo
 echo "== camwatch events =="
-"$BUILD"/camwatch -c config/demo.yaml events
+"$BUILD"/camwatch -c "$DEMO_CONFIG" events

@@ -35,6 +35,24 @@ limit_of() {
   echo "${l:-300}"
 }
 
+# Every test runs in a session of its own, so that whatever it started can
+# be found afterwards: a process still in that session when the test has
+# ended was left behind (the test fails, the process is killed).
+in_session() { # TEST SIDFILE
+  timeout "$(limit_of "$1")" setsid -w bash -c 'echo $$ > "$1"; exec bash "$2"' _ "$2" "$1"
+}
+leftovers() { # SIDFILE: lists and kills what is still in the session
+  local sid l
+  sid=$(cat "$1" 2>/dev/null) || return 0
+  [ -n "$sid" ] || return 0
+  sleep 0.2 # what the test killed on its way out may still be exiting
+  # (zombies do not count: they are dead, only not yet reaped by PID 1)
+  l=$(ps -o pid=,stat=,args= -s "$sid" 2>/dev/null | awk '$2 !~ /^Z/' || true)
+  [ -n "$l" ] || return 0
+  echo "$l"
+  pkill -KILL -s "$sid" 2>/dev/null || true
+}
+
 report() { # NAME SECONDS RC OUTPUT
   local t=$1 secs=$2 rc=$3 out=$4
   if [ -n "${CW_VALGRIND:-}" ]; then
@@ -67,7 +85,7 @@ for t in tests/integration/test_*.sh; do
   grep -q '^# test-parallel: yes$' "$t" || continue
   [ -n "${CW_VALGRIND:-}" ] && continue   # under valgrind everything runs in turn
   name=$(basename "$t" .sh)
-  ( s=$(date +%s); timeout "$(limit_of "$t")" bash "$t" > "$CW_TEST_RUN/.$name.out" 2>&1; rc=$?
+  ( s=$(date +%s); in_session "$t" "$CW_TEST_RUN/.$name.sid" > "$CW_TEST_RUN/.$name.out" 2>&1; rc=$?
     echo "$rc $(( $(date +%s) - s ))" > "$CW_TEST_RUN/.$name.rc" ) &
   bg+=("$t:$!")
 done
@@ -76,7 +94,15 @@ for t in tests/integration/test_*.sh; do
   [ -n "${TEST_FILTER:-}" ] && [[ "$t" != *"$TEST_FILTER"* ]] && continue
   [[ " ${bg[*]:-} " == *" $t:"* ]] && continue
   start=$(date +%s)
-  out=$(timeout "$(limit_of "$t")" bash "$t" 2>&1); rc=$?
+  sidf=$CW_TEST_RUN/.$(basename "$t" .sh).sid
+  # into a file, not $(...): a process left behind would hold the pipe open
+  in_session "$t" "$sidf" > "$CW_TEST_RUN/.$(basename "$t" .sh).out" 2>&1; rc=$?
+  left=$(leftovers "$sidf")
+  out=$(cat "$CW_TEST_RUN/.$(basename "$t" .sh).out")
+  if [ -n "$left" ]; then
+    out+=$'\n'"FAIL: the test left processes behind (killed now):"$'\n'"$left"
+    [ "$rc" -eq 0 ] && rc=91
+  fi
   report "$t" $(( $(date +%s) - start )) "$rc" "$out"
 done
 
@@ -85,7 +111,13 @@ for b in "${bg[@]:-}"; do
   t=${b%%:*}; name=$(basename "$t" .sh)
   wait "${b##*:}" 2>/dev/null || true
   read -r rc secs < "$CW_TEST_RUN/.$name.rc" || { rc=99; secs=0; }
-  report "$t" "$secs" "$rc" "$(cat "$CW_TEST_RUN/.$name.out")"
+  left=$(leftovers "$CW_TEST_RUN/.$name.sid")
+  out=$(cat "$CW_TEST_RUN/.$name.out")
+  if [ -n "$left" ]; then
+    out+=$'\n'"FAIL: the test left processes behind (killed now):"$'\n'"$left"
+    [ "$rc" -eq 0 ] && rc=91
+  fi
+  report "$t" "$secs" "$rc" "$out"
 done
 
 # Last, over everything the tests above produced.

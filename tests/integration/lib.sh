@@ -41,8 +41,25 @@ secret() {
 }
 PIDS=()
 
+# Every process this test started, however deep (socat's per-connection
+# children, the scripts they run): listed before anything is killed, since
+# an orphan leaves the tree.
+descendants() {
+  local c
+  for c in $(pgrep -P "$1" 2>/dev/null); do descendants "$c"; echo "$c"; done
+}
 cleanup() {
+  local all
+  all=$(descendants $$)
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done
+  for p in $all; do kill -KILL "$p" 2>/dev/null || true; done
+  # Under tests/run.sh a test leads a session of its own: what an orphaned
+  # socat child left running is still in it.
+  if [ "$(ps -o sid= -p $$ | tr -d ' ')" = "$$" ]; then
+    for p in $(pgrep -s $$ 2>/dev/null); do
+      if [ "$p" != $$ ]; then kill -KILL "$p" 2>/dev/null || true; fi
+    done
+  fi
   wait 2>/dev/null || true
 }
 trap cleanup EXIT

@@ -48,7 +48,9 @@ S=$(free_port); serve "$S" "bash $T/bogus-sdp.sh"
 cat > "$T/drip.sh" <<'EOS'
 #!/usr/bin/env bash
 printf 'RTSP/1.0 200 OK\r\nCSeq: 1\r\n'
-while :; do printf 'X-Drip: 1\r\n'; sleep 1; done
+# (ends when the peer is gone: socat ignores SIGPIPE, so only the failed
+# write stops the loop; it once ran on after the suite)
+while printf 'X-Drip: 1\r\n'; do sleep 1; done
 EOS
 L=$(free_port); serve "$L" "bash $T/drip.sh"
 for p in $G $H $S $L; do for _ in $(seq 50); do ss -Hltn "sport = :$p" | grep -q . && break; sleep 0.05; done; done
