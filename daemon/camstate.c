@@ -109,19 +109,28 @@ int cw_camstate_recause(struct cw_camstate *cs, enum cw_cause cause, int64_t now
 int cw_camstate_stall_gave_up(struct cw_camstate *cs, int64_t *retry_us)
 {
     *retry_us = CW_STALL_RETRY_US;
-    return cs->state == CW_STATE_STALLED ? 0 : 1;
+    return cs->state == CW_STATE_STALLED ? 0 : -1;
 }
+
+/* Least to most specific; a stall is the one entry that is no offline
+ * cause (CW_CAUSE_NONE). The rank is the index + 1. */
+static const enum cw_cause outage_order[] = {CW_CAUSE_STREAM_ERROR, CW_CAUSE_NONE,     CW_CAUSE_UNREACHABLE,
+                                             CW_CAUSE_NO_VIDEO,     CW_CAUSE_NOT_FOUND, CW_CAUSE_AUTH_FAILED};
+#define N_RANKS ((int)(sizeof outage_order / sizeof outage_order[0]))
 
 int cw_outage_rank(const char *state, const char *cause)
 {
-    if (strcmp(state, "stalled") == 0)
-        return 2;
-    if (strcmp(state, "offline") != 0)
+    int stalled = strcmp(state, "stalled") == 0;
+    if (!stalled && strcmp(state, "offline") != 0)
         return 0;
-    static const char *const order[] = {"stream_error", "stalled", "unreachable", "no_video", "not_found",
-                                        "auth_failed"};
-    for (int i = 0; i < 6; i++)
-        if (strcmp(cause, order[i]) == 0)
+    for (int i = 0; i < N_RANKS; i++)
+        if (stalled ? outage_order[i] == CW_CAUSE_NONE
+                    : outage_order[i] != CW_CAUSE_NONE && strcmp(cause, cw_cause_name(outage_order[i])) == 0)
             return i + 1;
     return 1; /* an unknown cause ranks with stream_error */
+}
+
+enum cw_cause cw_outage_rank_cause(int rank)
+{
+    return rank >= 1 && rank <= N_RANKS ? outage_order[rank - 1] : CW_CAUSE_STREAM_ERROR;
 }

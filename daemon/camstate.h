@@ -80,10 +80,10 @@ int cw_camstate_ended(struct cw_camstate *cs, enum cw_cause cause, int64_t now_w
  * probe): no effect on the backoff. Returns 1 if the cause changed. */
 int cw_camstate_recause(struct cw_camstate *cs, enum cw_cause cause, int64_t now_wall_us);
 
-/* The session given up after a stall (no video for twice stall_timeout):
- * a stalled camera stays stalled (no new span) and is retried after
- * CW_STALL_RETRY_US. Returns 1 if the state changed (it was not stalled:
- * the caller then treats it as an ended session). */
+/* The session given up after a stall (no video for stall_reconnect): a
+ * stalled camera stays stalled (no new span) and is retried after
+ * CW_STALL_RETRY_US: returns 0. Returns -1 if the camera was not stalled:
+ * the caller then treats it as any ended session. */
 int cw_camstate_stall_gave_up(struct cw_camstate *cs, int64_t *retry_us);
 
 /* The store says this camera was down since `since_wall_us` when camwatchd
@@ -96,5 +96,8 @@ void cw_camstate_resume_outage(struct cw_camstate *cs, int64_t since_wall_us);
  * unreachable > stalled > stream_error. Returns that rank (higher wins; 0
  * for a state that is not down) of a span's state and cause. */
 int cw_outage_rank(const char *state, const char *cause);
+/* The cause an outage of that rank is attributed to; CW_CAUSE_NONE means
+ * a stall (the one rank with no offline cause). */
+enum cw_cause cw_outage_rank_cause(int rank);
 
 #endif

@@ -78,14 +78,11 @@ static void add_days(const struct cw_report *r, int64_t *days, int64_t s, int64_
 /* Gives the current outage's down time in the period to its one cause. */
 static void attribute_outage(struct cw_report_camera *c)
 {
-    static const enum cw_cause by_rank[] = {CW_CAUSE_STREAM_ERROR, CW_CAUSE_STREAM_ERROR, CW_CAUSE_NONE,
-                                            CW_CAUSE_UNREACHABLE,  CW_CAUSE_NO_VIDEO,     CW_CAUSE_NOT_FOUND,
-                                            CW_CAUSE_AUTH_FAILED};
-    int rank = c->outage_rank > 0 && c->outage_rank <= 6 ? c->outage_rank : 1;
-    if (rank == 2)
+    enum cw_cause cause = cw_outage_rank_cause(c->outage_rank);
+    if (cause == CW_CAUSE_NONE)
         c->stalled_us += c->outage_unattributed_us;
     else
-        c->offline_us[by_rank[rank]] += c->outage_unattributed_us;
+        c->offline_us[cause] += c->outage_unattributed_us;
     c->outage_unattributed_us = 0;
 }
 
