@@ -706,19 +706,13 @@ static void read_names(sqlite3_stmt *s, int col, struct cw_names *n)
 int cw_store_status(struct cw_store *st, struct cw_status_row **rows, int *n)
 {
     sqlite3_stmt *s = prep(st,
-                           "SELECT c.id, c.commune_formerly, '', '', '', '', c.enabled,"
+                           "SELECT c.id, c.name, c.site, c.site_name, c.commune, c.commune_name, c.district,"
+                           " c.district_name, c.province, c.province_name, c.commune_formerly, c.enabled,"
                            " sp.state, sp.cause, sp.detail, sp.start_us,"
                            " cs.updated_us, cs.connected, cs.last_packet_us, cs.fps, cs.packets, cs.bytes,"
                            " cs.reconnects, cs.decoded_frames, cs.keyframe_interval_s, cs.codec, cs.width, cs.height,"
                            " (SELECT group_concat(condition, ',') FROM conditions WHERE camera = c.id"
-                           "   AND end_us IS NULL),"
-                           /* the outage's start: its first down span since the last online one */
-                           " CASE WHEN sp.state IN ('offline', 'stalled') THEN (SELECT MIN(start_us) FROM spans"
-                           "   WHERE camera = c.id AND state IN ('offline', 'stalled') AND start_us >="
-                           "   COALESCE((SELECT MAX(start_us) FROM spans WHERE camera = c.id AND state = 'online'), 0))"
-                           " END,"
-                           " c.name, c.site, c.site_name, c.commune, c.commune_name, c.district, c.district_name,"
-                           " c.province, c.province_name"
+                           "   AND end_us IS NULL)"
                            " FROM cameras c"
                            " LEFT JOIN spans sp ON sp.id = (SELECT id FROM spans WHERE camera = c.id"
                            "   ORDER BY start_us DESC, id DESC LIMIT 1)"
@@ -746,35 +740,46 @@ int cw_store_status(struct cw_store *st, struct cw_status_row **rows, int *n)
         struct cw_status_row *row = &r[cnt++];
         memset(row, 0, sizeof *row);
         copy_col(s, 0, row->id, sizeof row->id);
-        copy_col(s, 1, row->formerly, sizeof row->formerly);
-        read_names(s, 25, &row->names);
-        row->enabled = sqlite3_column_int(s, 6);
-        copy_col(s, 7, row->state, sizeof row->state);
-        copy_col(s, 8, row->cause, sizeof row->cause);
-        copy_col(s, 9, row->detail, sizeof row->detail);
-        row->since_us = sqlite3_column_int64(s, 10);
-        if (sqlite3_column_type(s, 11) != SQLITE_NULL) {
+        read_names(s, 1, &row->names);
+        copy_col(s, 10, row->formerly, sizeof row->formerly);
+        row->enabled = sqlite3_column_int(s, 11);
+        copy_col(s, 12, row->state, sizeof row->state);
+        copy_col(s, 13, row->cause, sizeof row->cause);
+        copy_col(s, 14, row->detail, sizeof row->detail);
+        row->since_us = sqlite3_column_int64(s, 15);
+        if (sqlite3_column_type(s, 16) != SQLITE_NULL) {
             row->has_stats = 1;
-            row->stats_updated_us = sqlite3_column_int64(s, 11);
-            row->stats.connected = sqlite3_column_int(s, 12);
-            row->stats.last_packet_us = sqlite3_column_int64(s, 13);
-            row->stats.fps = sqlite3_column_double(s, 14);
-            row->stats.packets = sqlite3_column_int64(s, 15);
-            row->stats.bytes = sqlite3_column_int64(s, 16);
-            row->stats.reconnects = sqlite3_column_int64(s, 17);
-            row->stats.decoded_frames = sqlite3_column_int64(s, 18);
-            row->stats.keyframe_interval_s = sqlite3_column_double(s, 19);
-            copy_col(s, 20, row->stats.codec, sizeof row->stats.codec);
-            row->stats.width = sqlite3_column_int(s, 21);
-            row->stats.height = sqlite3_column_int(s, 22);
+            row->stats_updated_us = sqlite3_column_int64(s, 16);
+            row->stats.connected = sqlite3_column_int(s, 17);
+            row->stats.last_packet_us = sqlite3_column_int64(s, 18);
+            row->stats.fps = sqlite3_column_double(s, 19);
+            row->stats.packets = sqlite3_column_int64(s, 20);
+            row->stats.bytes = sqlite3_column_int64(s, 21);
+            row->stats.reconnects = sqlite3_column_int64(s, 22);
+            row->stats.decoded_frames = sqlite3_column_int64(s, 23);
+            row->stats.keyframe_interval_s = sqlite3_column_double(s, 24);
+            copy_col(s, 25, row->stats.codec, sizeof row->stats.codec);
+            row->stats.width = sqlite3_column_int(s, 26);
+            row->stats.height = sqlite3_column_int(s, 27);
         }
-        copy_col(s, 23, row->image, sizeof row->image);
-        row->outage_since_us = sqlite3_column_int64(s, 24);
+        copy_col(s, 28, row->image, sizeof row->image);
     }
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE) {
         free(r);
         return fail(st, "status");
+    }
+    /* A down camera's outage start, by the one definition of it (the
+     * daemon resumes outages across restarts with the same function).
+     * "Before the end of time", but far enough from INT64_MAX that the
+     * open span's share of the down-time sum cannot overflow SQLite's SUM. */
+    for (int i = 0; i < cnt; i++) {
+        int64_t down;
+        if ((strcmp(r[i].state, "offline") == 0 || strcmp(r[i].state, "stalled") == 0) &&
+            cw_store_outage_before(st, r[i].id, INT64_MAX / 4, &r[i].outage_since_us, &down, NULL) < 0) {
+            free(r);
+            return CW_ESTORE;
+        }
     }
     *rows = r;
     *n = cnt;
