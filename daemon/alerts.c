@@ -143,8 +143,7 @@ static int local_minute(int64_t us)
 /* The declared maintenance window covering the camera now, or NULL. */
 static const struct cw_maint *in_maintenance(const struct cw_alerts *a, const struct cw_camera *cam, int64_t now)
 {
-    struct cw_maint_names n = {cam->id, cam->names.site, cam->names.commune, cam->names.district};
-    return cw_maint_active(a->d->maint, a->d->n_maint, &n, now);
+    return cw_maint_active(a->d->maint, a->d->n_maint, cam->id, &cam->names, now);
 }
 
 /* Creates the alert, writes it and its deliveries to the next batch.

@@ -249,7 +249,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             if (cw_names_match(&l->cams[i].names, l->cams[i].formerly, &f))
                 json_array_append_new(arr, camera_json(&l->cams[i]));
         cw_live_release(h->live, l);
-        if (json_array_size(arr) == 0 && (f.province || f.district || f.commune || f.site)) {
+        if (json_array_size(arr) == 0 && cw_names_filter_set(&f)) {
             json_decref(arr);
             return send_error(c, MHD_HTTP_BAD_REQUEST, "no camera matches that province, district, commune or site");
         }

@@ -21,20 +21,20 @@ int cw_maint_scope_parse(const char *s)
     return -1;
 }
 
-int cw_maint_applies(const struct cw_maint *w, const struct cw_maint_names *n)
+int cw_maint_applies(const struct cw_maint *w, const char *camera, const struct cw_names *n)
 {
-    const char *id = w->scope == CW_MAINT_CAMERA ? n->camera
+    const char *id = w->scope == CW_MAINT_CAMERA ? camera
                      : w->scope == CW_MAINT_SITE  ? n->site
                      : w->scope == CW_MAINT_COMMUNE ? n->commune
                                                     : n->district;
     return id && id[0] && strcmp(id, w->target) == 0;
 }
 
-const struct cw_maint *cw_maint_active(const struct cw_maint *ws, int n, const struct cw_maint_names *names,
-                                       int64_t t)
+const struct cw_maint *cw_maint_active(const struct cw_maint *ws, int n, const char *camera,
+                                       const struct cw_names *names, int64_t t)
 {
     for (int i = 0; i < n; i++)
-        if (ws[i].from_us <= t && t < ws[i].to_us && cw_maint_applies(&ws[i], names))
+        if (ws[i].from_us <= t && t < ws[i].to_us && cw_maint_applies(&ws[i], camera, names))
             return &ws[i];
     return NULL;
 }

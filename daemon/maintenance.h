@@ -8,6 +8,8 @@
 #define CW_MAINTENANCE_H
 #include <stdint.h>
 
+#include "names.h"
+
 enum cw_maint_scope { CW_MAINT_CAMERA = 0, CW_MAINT_SITE, CW_MAINT_COMMUNE, CW_MAINT_DISTRICT };
 
 struct cw_maint {
@@ -19,20 +21,15 @@ struct cw_maint {
     int64_t created_us;
 };
 
-/* A camera's ids up the hierarchy, as windows match them. */
-struct cw_maint_names {
-    const char *camera, *site, *commune, *district;
-};
-
 const char *cw_maint_scope_name(enum cw_maint_scope s);
 /* "camera", "site", ... -> scope; returns -1 for anything else. */
 int cw_maint_scope_parse(const char *s);
 
-/* Whether window w applies to the camera (at any time). */
-int cw_maint_applies(const struct cw_maint *w, const struct cw_maint_names *n);
+/* Whether window w applies to the camera (its id and names; at any time). */
+int cw_maint_applies(const struct cw_maint *w, const char *camera, const struct cw_names *names);
 /* The first window of ws[0..n) covering the camera at t, or NULL. */
-const struct cw_maint *cw_maint_active(const struct cw_maint *ws, int n, const struct cw_maint_names *names,
-                                       int64_t t);
+const struct cw_maint *cw_maint_active(const struct cw_maint *ws, int n, const char *camera,
+                                       const struct cw_names *names, int64_t t);
 
 /* A camera's windows as a sorted union of [from, to) intervals. */
 struct cw_maint_set {

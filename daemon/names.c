@@ -20,6 +20,11 @@ int cw_commune_is(const char *commune, const char *formerly, const char *id)
 
 static int is_set(const char *s) { return s && s[0]; }
 
+int cw_names_filter_set(const struct cw_names_filter *f)
+{
+    return is_set(f->province) || is_set(f->district) || is_set(f->commune) || is_set(f->site);
+}
+
 int cw_names_match(const struct cw_names *n, const char *formerly, const struct cw_names_filter *f)
 {
     return (!is_set(f->province) || strcmp(n->province, f->province) == 0) &&

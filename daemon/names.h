@@ -31,5 +31,7 @@ struct cw_names_filter {
     const char *province, *district, *commune, *site;
 };
 int cw_names_match(const struct cw_names *n, const char *formerly, const struct cw_names_filter *f);
+/* Whether any field of the filter is given. */
+int cw_names_filter_set(const struct cw_names_filter *f);
 
 #endif

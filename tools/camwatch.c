@@ -110,7 +110,7 @@ static int cmd_status(const struct opts *o)
         for (int i = 0; i < n; i++)
             if (cw_names_match(&rows[i].names, rows[i].formerly, &o->where))
                 rows[k++] = rows[i];
-        if (k == 0 && n > 0 && (o->where.province || o->where.district || o->where.commune || o->where.site)) {
+        if (k == 0 && n > 0 && cw_names_filter_set(&o->where)) {
             fprintf(stderr, "camwatch status: no camera in %s matches that province, district, commune or site\n", db);
             free(rows);
             return 2;

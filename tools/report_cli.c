@@ -15,7 +15,7 @@
 struct feed {
     struct cw_report *r;
     struct cw_store *st;
-    const char *province, *district, *commune, *site;
+    struct cw_names_filter where; /* --province/--district/--commune/--site */
     int matched; /* cameras the filters let through */
     int rc;
     struct cw_maint *maint; /* the period's maintenance windows */
@@ -39,8 +39,7 @@ static void on_camera(void *ud, const struct cw_camera_meta *m)
     struct feed *fd = ud;
     int64_t since = 0, down = 0;
     int rank = 0;
-    struct cw_names_filter f = {fd->province, fd->district, fd->commune, fd->site};
-    if (!cw_names_match(&m->names, m->formerly, &f))
+    if (!cw_names_match(&m->names, m->formerly, &fd->where))
         return;
     fd->matched++;
     if (cw_store_outage_before(fd->st, m->id, fd->r->from_us, &since, &down, &rank) < 0)
@@ -51,9 +50,8 @@ static void on_camera(void *ud, const struct cw_camera_meta *m)
         return;
     }
     c->outage_rank = rank; /* the causes seen before the period count for the outage too */
-    struct cw_maint_names names = {m->id, m->names.site, m->names.commune, m->names.district};
     for (int i = 0; i < fd->n_maint; i++)
-        if (cw_maint_applies(&fd->maint[i], &names) &&
+        if (cw_maint_applies(&fd->maint[i], m->id, &m->names) &&
             cw_report_add_maintenance(c, fd->maint[i].from_us, fd->maint[i].to_us) < 0)
             fd->rc = CW_ENOMEM;
     const char *pl = m->plugins ? m->plugins : "";
@@ -150,13 +148,13 @@ int cw_cli_report(int argc, char **argv, const char *config, const char *db)
         else if (strcmp(a, "--to") == 0)
             to = v;
         else if (strcmp(a, "--province") == 0)
-            fd.province = v;
+            fd.where.province = v;
         else if (strcmp(a, "--district") == 0)
-            fd.district = v;
+            fd.where.district = v;
         else if (strcmp(a, "--commune") == 0)
-            fd.commune = v;
+            fd.where.commune = v;
         else if (strcmp(a, "--site") == 0)
-            fd.site = v;
+            fd.where.site = v;
         else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
             out = v;
         else if (strcmp(a, "--lang") == 0 && (strcmp(v, "vi") == 0 || strcmp(v, "en") == 0))
@@ -253,17 +251,18 @@ int cw_cli_report(int argc, char **argv, const char *config, const char *db)
     }
     cw_store_close(fd.st);
     free(fd.maint);
-    if (fd.matched == 0 && (fd.province || fd.district || fd.commune || fd.site)) {
+    if (fd.matched == 0 && cw_names_filter_set(&fd.where)) {
         fprintf(stderr, "camwatch report: no camera in %s is in that province, district, commune or site\n", dbpath);
         cw_report_free(&r);
         return 2;
     }
 
     char filter[200] = "";
-    if (fd.province || fd.district || fd.commune || fd.site)
-        snprintf(filter, sizeof filter, "%s%s%s%s%s%s%s%s", fd.province ? "province " : "", fd.province ? fd.province : "",
-                 fd.district ? " district " : "", fd.district ? fd.district : "", fd.commune ? " commune " : "",
-                 fd.commune ? fd.commune : "", fd.site ? " site " : "", fd.site ? fd.site : "");
+    const struct cw_names_filter *w = &fd.where;
+    if (cw_names_filter_set(w))
+        snprintf(filter, sizeof filter, "%s%s%s%s%s%s%s%s", w->province ? "province " : "", w->province ? w->province : "",
+                 w->district ? " district " : "", w->district ? w->district : "", w->commune ? " commune " : "",
+                 w->commune ? w->commune : "", w->site ? " site " : "", w->site ? w->site : "");
     struct cw_report_view view = {&r, lang_vi, period, filter, cw_wall_us()};
     FILE *f = out ? fopen(out, "w") : stdout;
     if (!f) {
