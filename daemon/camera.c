@@ -52,7 +52,6 @@ static void on_probe(uv_timer_t *t)
     struct cw_camera *cam = t->data;
     if (cam->session_busy || cam->closing)
         return;
-    cam->probes++;
     cw_ingest_probe(cam->ing);
 }
 
@@ -160,7 +159,6 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
         if (cam->session_busy || cam->closing || cam->cs.state == CW_STATE_ONLINE)
             break;
         if (m->cause == CW_CAUSE_NONE && cam->seen_gone) {
-            cam->probe_hits++;
             cam->probe_started = 1;
             cam->reconnects++;
             cw_debug("camera", cam->id, "%s: the camera answers again; connecting now", m->detail);

@@ -43,7 +43,6 @@ struct cw_camera {
     int session_busy;   /* a session was asked for and has not ended */
     int seen_gone;      /* unreachable since the last session attempt */
     int probe_started;  /* the running session was started by a probe */
-    int64_t probes, probe_hits;
     int open_handles;
     int closing;
 };

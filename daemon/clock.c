@@ -44,14 +44,20 @@ static void anchor_now(int64_t wall, int64_t mono)
     ck.anchor_mono = mono;
 }
 
-int64_t cw_wall_us(void)
+/* The first reading, whichever call it is, anchors on the system clock. */
+static void ensure_anchored(int64_t mono)
 {
-    pthread_mutex_lock(&ck.mu);
-    int64_t mono = cw_mono_us();
     if (!ck.anchored) {
         anchor_now(cw_system_wall_us(), mono);
         ck.anchored = 1;
     }
+}
+
+int64_t cw_wall_us(void)
+{
+    pthread_mutex_lock(&ck.mu);
+    int64_t mono = cw_mono_us();
+    ensure_anchored(mono);
     int64_t v = steady_at(mono);
     pthread_mutex_unlock(&ck.mu);
     return v;
@@ -61,10 +67,7 @@ void cw_clock_not_before(int64_t floor_us)
 {
     pthread_mutex_lock(&ck.mu);
     int64_t mono = cw_mono_us(), sys = cw_system_wall_us();
-    if (!ck.anchored) {
-        anchor_now(sys, mono);
-        ck.anchored = 1;
-    }
+    ensure_anchored(mono);
     if (steady_at(mono) <= floor_us) {
         anchor_now(floor_us + 1000, mono);
         ck.last_offset = sys - (floor_us + 1000);
@@ -77,10 +80,7 @@ int64_t cw_clock_check(void)
 {
     pthread_mutex_lock(&ck.mu);
     int64_t mono = cw_mono_us(), sys = cw_system_wall_us();
-    if (!ck.anchored) {
-        anchor_now(sys, mono);
-        ck.anchored = 1;
-    }
+    ensure_anchored(mono);
     int64_t now = steady_at(mono), offset = sys - now, step = 0;
     /* Slewing moves the offset by at most 1 % of the time between checks;
      * a larger change is the system clock jumping. */

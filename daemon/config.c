@@ -839,6 +839,23 @@ static void load_plugins(struct loader *ld, struct cw_camera_config *cam, yaml_n
     }
 }
 
+/* Index of the site with that id, or -1 (find_district: the same for districts). */
+static int find_site(const struct cw_config *cfg, const char *id)
+{
+    for (int s = 0; s < cfg->n_sites; s++)
+        if (cfg->sites[s].id && strcmp(cfg->sites[s].id, id) == 0)
+            return s;
+    return -1;
+}
+
+static int find_district(const struct cw_config *cfg, const char *id)
+{
+    for (int d = 0; d < cfg->n_districts; d++)
+        if (cfg->districts[d].id && strcmp(cfg->districts[d].id, id) == 0)
+            return d;
+    return -1;
+}
+
 static void load_cameras(struct loader *ld, struct cw_config *cfg, yaml_node_t *seq)
 {
     int n = seq_len(seq);
@@ -889,9 +906,7 @@ static void load_cameras(struct loader *ld, struct cw_config *cfg, yaml_node_t *
             }
         }
         if (cam->site_id) {
-            for (int s = 0; s < cfg->n_sites; s++)
-                if (cfg->sites[s].id && strcmp(cfg->sites[s].id, cam->site_id) == 0)
-                    cam->site = s;
+            cam->site = find_site(cfg, cam->site_id);
             if (cam->site < 0) {
                 char p2[160];
                 snprintf(p2, sizeof p2, "cameras[%d].site", i);
@@ -975,24 +990,16 @@ static void check_alert_filters(struct loader *ld, struct cw_config *cfg, yaml_n
         const struct cw_alert_target *t = &cfg->alerts.targets[i];
         char path[64];
         snprintf(path, sizeof path, "alerts.targets[%d]", i);
-        for (int k = 0; t->sites && t->sites[k]; k++) {
-            int found = 0;
-            for (int s = 0; s < cfg->n_sites && !found; s++)
-                found = cfg->sites[s].id && strcmp(cfg->sites[s].id, t->sites[k]) == 0;
-            if (!found)
+        for (int k = 0; t->sites && t->sites[k]; k++)
+            if (find_site(cfg, t->sites[k]) < 0)
                 err_at(ld, alerts, path, "sites: unknown site '%s'", t->sites[k]);
-        }
         for (int k = 0; t->communes && t->communes[k]; k++)
             if (!cw_config_commune_current(cfg, t->communes[k]))
                 err_at(ld, alerts, path, "communes: unknown commune '%s'", t->communes[k]);
-        for (int k = 0; t->districts && t->districts[k]; k++) {
-            int found = 0;
-            for (int d = 0; d < cfg->n_districts && !found; d++)
-                found = cfg->districts[d].id && strcmp(cfg->districts[d].id, t->districts[k]) == 0;
-            if (!found)
+        for (int k = 0; t->districts && t->districts[k]; k++)
+            if (find_district(cfg, t->districts[k]) < 0)
                 err_at(ld, alerts, path, "districts: %s '%s'",
                        cfg->n_districts ? "unknown district" : "this config has no district level, so no", t->districts[k]);
-        }
     }
 }
 

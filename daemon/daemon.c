@@ -453,6 +453,13 @@ static void warn_restart(void *ud, const char *section, const char *key)
     cw_warn("daemon", NULL, "%s.%s changed: it takes effect at the next restart", section, key);
 }
 
+/* Whether a camera's running session survives a reload to config nc. */
+static int keeps_session(const struct cw_config *old, const struct cw_config *nc, const char *id)
+{
+    const struct cw_camera_config *oc = cw_config_find_camera(old, id), *cc = cw_config_find_camera(nc, id);
+    return cc && cc->enabled && oc && cw_camera_config_same(oc, cc);
+}
+
 static void on_sighup(uv_signal_t *s, int signum)
 {
     struct cw_daemon *d = s->data;
@@ -489,17 +496,13 @@ static void on_sighup(uv_signal_t *s, int signum)
     }
     /* Cameras to close are told first, so that their threads end in
      * parallel (see begin_shutdown). */
-    for (int i = 0; i < d->n_cameras; i++) {
-        const struct cw_camera_config *oc = cw_config_find_camera(d->cfg, d->cameras[i]->id);
-        const struct cw_camera_config *cc = cw_config_find_camera(nc, d->cameras[i]->id);
-        if (!(cc && cc->enabled && oc && cw_camera_config_same(oc, cc)))
+    for (int i = 0; i < d->n_cameras; i++)
+        if (!keeps_session(d->cfg, nc, d->cameras[i]->id))
             cw_camera_stop_soon(d->cameras[i]);
-    }
     for (int i = 0; i < d->n_cameras; i++) {
         struct cw_camera *cam = d->cameras[i];
-        const struct cw_camera_config *oc = cw_config_find_camera(d->cfg, cam->id);
         const struct cw_camera_config *cc = cw_config_find_camera(nc, cam->id);
-        if (cc && cc->enabled && oc && cw_camera_config_same(oc, cc)) {
+        if (keeps_session(d->cfg, nc, cam->id)) {
             /* Unchanged session: keep it (no reconnect, no new span); the
              * names up the hierarchy may have changed. */
             struct cw_camera_meta meta;
@@ -604,13 +607,13 @@ static int database_gone(struct cw_daemon *d)
     struct stat sb;
     if (!d->store)
         return 0; /* not opened yet (disk full at start): nothing to lose */
-    if (d->db_ino == 0 && stat(d->cfg->database, &sb) == 0) {
-        d->db_dev = sb.st_dev; /* opened late, by a flush */
+    if (stat(d->cfg->database, &sb) < 0)
+        return errno == ENOENT ? 1 : 0; /* other errors (EACCES) say nothing about the file */
+    if (d->db_ino == 0) { /* opened late, by a flush: this is the file */
+        d->db_dev = sb.st_dev;
         d->db_ino = sb.st_ino;
         return 0;
     }
-    if (stat(d->cfg->database, &sb) < 0)
-        return errno == ENOENT ? 1 : 0; /* other errors (EACCES) say nothing about the file */
     return sb.st_dev != d->db_dev || sb.st_ino != d->db_ino;
 }
 
