@@ -16,7 +16,8 @@ endif
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 $(WARN) $(SANFLAGS) -D_GNU_SOURCE
+VERSION ?= 0.4.0
+CFLAGS  += -std=gnu11 $(WARN) $(SANFLAGS) -D_GNU_SOURCE -DCW_VERSION='"$(VERSION)"'
 LDFLAGS += $(SANFLAGS)
 
 pc_cflags = $(shell pkg-config --cflags $(1) 2>/dev/null)
@@ -28,7 +29,7 @@ LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/con
            daemon/store.c daemon/camstate.c daemon/ingest.c daemon/probe.c daemon/maintenance.c daemon/names.c daemon/camera.c daemon/daemon.c \
            daemon/report.c daemon/plugin.c daemon/events.c daemon/analysis.c daemon/live.c daemon/http.c \
            daemon/httpc.c daemon/push.c daemon/alerts.c daemon/selfwatch.c
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/daemon/openapi.o
 LIB     := $(BUILD)/libcamwatch.a
 LIBS    := $(call pc_libs,$(PKGS)) -ldl -lpthread -lm
 
@@ -58,6 +59,18 @@ $(BUILD)/%.o: %.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(call pc_cflags,$(PKGS)) -MMD -MP -c $< -o $@
 
+# The OpenAPI document, compiled into the daemon as one C string (served
+# at /api/v1/openapi.json; nothing to install or find at run time).
+$(BUILD)/daemon/openapi.c: daemon/openapi.json
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@{ echo '/* generated from daemon/openapi.json by make */'; echo 'const char cw_openapi_json[] ='; \
+	  sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $<; echo ';'; } > $@
+
+$(BUILD)/daemon/openapi.o: $(BUILD)/daemon/openapi.c
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
 $(LIB): $(LIB_OBJ)
 	@ar rcs $@ $^
 
@@ -65,7 +78,7 @@ $(BUILD)/camwatchd: $(BUILD)/daemon/main.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/report_render.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(BUILD)/tools/alerts_cli.o $(BUILD)/tools/maintenance_cli.o $(LIB)
+$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/cli.o $(BUILD)/tools/status_cli.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/report_render.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(BUILD)/tools/alerts_cli.o $(BUILD)/tools/maintenance_cli.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -152,12 +165,12 @@ $(BUILD)/valgrind/libhwy.so.1: tests/valgrind/hwy_shim.c tests/valgrind/hwy_shim
 # libFuzzer on the config parser (clang), for FUZZ_SECONDS (default 60) on
 # a scratch copy of the committed seed corpus.
 FUZZ_SECONDS ?= 60
-FUZZ_SRC := tests/fuzz/fuzz_config.c daemon/config.c daemon/redact.c daemon/log.c daemon/error.c daemon/clock.c
+FUZZ_SRC := tests/fuzz/fuzz_config.c daemon/config.c daemon/redact.c daemon/log.c daemon/error.c daemon/clock.c daemon/names.c
 build-fuzz/fuzz_config: $(FUZZ_SRC)
 	@mkdir -p build-fuzz
 	@echo "  FUZZ    $@"
 	@clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_SRC) \
-	  $(call pc_cflags,yaml-0.1) $(call pc_libs,yaml-0.1)
+	  $(call pc_cflags,yaml-0.1 libcurl) $(call pc_libs,yaml-0.1 libcurl)
 
 fuzz: deps build-fuzz/fuzz_config
 	@rm -rf build-fuzz/corpus && cp -r tests/fuzz/corpus/config build-fuzz/corpus

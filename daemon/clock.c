@@ -1,8 +1,12 @@
 /* Wall and monotonic clocks, and the few time formats camwatch prints. */
 #include "clock.h"
 
+#include <ctype.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 int64_t cw_system_wall_us(void)
@@ -111,6 +115,69 @@ char *cw_fmt_utc(int64_t wall_us, char *buf, size_t len)
     gmtime_r(&t, &tm);
     strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(buf, len, "%s.%03dZ", tmp, (int)((wall_us % 1000000) / 1000));
+    return buf;
+}
+
+int cw_parse_time_api(const char *s, int64_t *us)
+{
+    char *end;
+    if (!s || !s[0])
+        return -1;
+    if (s[0] >= '0' && s[0] <= '9' && !strchr(s, '-')) {
+        double v = strtod(s, &end);
+        /* nan, inf and absurd times once passed as "no filter" */
+        if (end == s || *end || !isfinite(v) || v < 0 || v > 4102444800.0)
+            return -1;
+        *us = (int64_t)(v * 1e6);
+        return 0;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *p = strptime(s, "%Y-%m-%dT%H:%M", &tm);
+    double frac = 0;
+    if (!p)
+        return -1;
+    if (*p == ':') {
+        if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]))
+            return -1;
+        tm.tm_sec = (p[1] - '0') * 10 + (p[2] - '0');
+        p += 3;
+        if (*p == '.') {
+            frac = strtod(p, &end);
+            if (end == p + 1)
+                return -1;
+            p = end;
+        }
+    }
+    int off = 0, oh, om;
+    if (*p == 'Z')
+        p++;
+    else if ((*p == '+' || *p == '-') && strlen(p) == 6 && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 && oh <= 14 &&
+             om < 60 && p[3] == ':') {
+        off = (*p == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        p += 6;
+    } else {
+        return -1; /* no offset: an API answer must not depend on the server's zone */
+    }
+    if (*p || tm.tm_sec > 60)
+        return -1;
+    time_t t = timegm(&tm) - off;
+    if (t < 0 || t > 4102444800)
+        return -1;
+    *us = (int64_t)t * 1000000 + (int64_t)(frac * 1e6);
+    return 0;
+}
+
+char *cw_fmt_zone(int64_t wall_us, char *buf, size_t len)
+{
+    time_t t = (time_t)(wall_us / 1000000);
+    struct tm tm;
+    char z[8];
+    const char *name = getenv("TZ");
+    localtime_r(&t, &tm);
+    strftime(z, sizeof z, "%z", &tm); /* +0700 */
+    snprintf(buf, len, "%s, UTC%.3s:%.2s", name && name[0] ? (name[0] == ':' ? name + 1 : name) : "local time", z,
+             z + 3);
     return buf;
 }
 

@@ -31,6 +31,14 @@ void cw_clock_not_before(int64_t floor_us);
 char *cw_fmt_local(int64_t wall_us, char *buf, size_t len);
 /* Formats a UTC time as ISO 8601 with a Z suffix and milliseconds. */
 char *cw_fmt_utc(int64_t wall_us, char *buf, size_t len);
+/* Reads a time an API client sends: Unix seconds ("1764151200",
+ * "1764151200.5") or ISO 8601 with its offset ("2026-11-26T10:00:00Z",
+ * "2026-11-26T17:00+07:00", fractions allowed), from 1970 to 2100.
+ * 0 or -1. */
+int cw_parse_time_api(const char *s, int64_t *us);
+/* "Asia/Ho_Chi_Minh, UTC+07:00": the zone cw_fmt_local writes in (TZ),
+ * for headers that label their times. Returns buf. */
+char *cw_fmt_zone(int64_t wall_us, char *buf, size_t len);
 /* "3d 4h", "2h 05m", "4m 10s", "12s". Returns buf. */
 char *cw_fmt_duration(int64_t us, char *buf, size_t len);
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <curl/curl.h>
 #include <yaml.h>
 
 #include "error.h"
@@ -213,6 +214,20 @@ struct loader {
  * camera must not print half a million lines. */
 #define MAX_SHOWN 100
 
+static const char *const rtsp_schemes[] = {"rtsp", "rtsps", NULL};
+static const char *const http_schemes[] = {"http", "https", NULL};
+
+static void add_note(struct cw_config_errors *errs, const char *msg)
+{
+    char **m = realloc(errs->notes, sizeof(char *) * (size_t)(errs->n_notes + 1));
+    if (!m)
+        return;
+    errs->notes = m;
+    errs->notes[errs->n_notes] = strdup(msg);
+    if (errs->notes[errs->n_notes])
+        errs->n_notes++;
+}
+
 static void add_error(struct cw_config_errors *errs, const char *msg)
 {
     char **m = realloc(errs->msgs, sizeof(char *) * (size_t)(errs->n + 1));
@@ -230,6 +245,7 @@ __attribute__((format(printf, 4, 5))) static void err_at(struct loader *ld, cons
     char msg[1024], full[1400], masked[1400];
     va_list ap;
     ld->n_err++;
+    ld->errs->n_errors++;
     if (ld->errs->n >= MAX_SHOWN) {
         ld->suppressed++;
         return;
@@ -272,12 +288,24 @@ static char *expand_env(struct loader *ld, const yaml_node_t *node, const char *
             memcpy(var, p + 2, vn);
             var[vn] = '\0';
             add = getenv(var);
-            if (!add && (ld->flags & CW_CONFIG_KEEP_ENV)) {
+            if (!add && (ld->flags & (CW_CONFIG_KEEP_ENV | CW_CONFIG_NOTE_ENV))) {
                 /* the CLI: a variable it does not have (a camera's
                  * password) stays as written; one it has (database:
                  * ${STATE}/cw.db) is used like the daemon does */
                 add = p;
                 n = (size_t)(end + 1 - p);
+                if (ld->flags & CW_CONFIG_NOTE_ENV) {
+                    char note[400];
+                    if (node)
+                        snprintf(note, sizeof note, "%s:%lu:%lu: %s: environment variable %s is not set here "
+                                 "(camwatchd needs it; --strict makes this an error)", ld->name,
+                                 (unsigned long)node->start_mark.line + 1,
+                                 (unsigned long)node->start_mark.column + 1, key, var);
+                    else
+                        snprintf(note, sizeof note, "%s: %s: environment variable %s is not set here", ld->name, key,
+                                 var);
+                    add_note(ld->errs, note);
+                }
             } else if (!add) {
                 err_at(ld, node, key, "environment variable %s is not set", var);
                 free(out);
@@ -400,6 +428,78 @@ static int check_text(struct loader *ld, const yaml_node_t *node, const char *ke
     return 0;
 }
 
+/* Checks a URL with libcurl's parser (the one that will use it for http;
+ * FFmpeg's RTSP client reads the same RFC 3986 form): a scheme from
+ * `schemes`, a host, a port in range, and user info that needs no
+ * percent-encoding. Messages never quote the URL (it may hold a password).
+ * ${VAR} references the CLI left unexpanded stand for "x". 0 or -1. */
+static int check_url(struct loader *ld, const yaml_node_t *node, const char *keypath, const char *url,
+                     const char *const *schemes)
+{
+    char buf[1100];
+    size_t o = 0;
+    for (const char *p = url; *p && o + 2 < sizeof buf; p++) {
+        const char *end;
+        if (p[0] == '$' && p[1] == '{' && (end = strchr(p, '}')) != NULL) {
+            buf[o++] = 'x';
+            p = end;
+        } else {
+            buf[o++] = *p;
+        }
+    }
+    buf[o] = '\0';
+    const char *sep = strstr(buf, "://");
+    int scheme_ok = 0;
+    for (int i = 0; sep && schemes[i]; i++)
+        if (strlen(schemes[i]) == (size_t)(sep - buf) && strncasecmp(buf, schemes[i], (size_t)(sep - buf)) == 0)
+            scheme_ok = 1;
+    if (!scheme_ok) {
+        err_at(ld, node, keypath, "must be an %s:// or %s:// URL", schemes[0], schemes[1]);
+        return -1;
+    }
+    /* The authority ends at the first '/', '?' or '#': a password with
+     * one of those, or a second '@', moves the host. Say which part. */
+    const char *auth = sep + 3;
+    size_t alen = strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (size_t i = 0; i < alen; i++)
+        if (auth[i] == '@')
+            at = at ? (err_at(ld, node, keypath, "the user name or password contains '@': write it as %%40"),
+                       (const char *)1)
+                    : auth + i;
+    if (at == (const char *)1)
+        return -1;
+    if (at) {
+        for (const char *p = auth; p < at; p++) {
+            unsigned char c = (unsigned char)*p;
+            if (isalnum(c) || strchr("-._~!$&'()*+,;=:%", c))
+                continue;
+            err_at(ld, node, keypath, "the user name or password contains '%c' (byte 0x%02x): write it as %%%02X",
+                   c >= 32 && c < 127 ? c : '?', c, c);
+            return -1;
+        }
+    }
+    CURLU *h = curl_url();
+    if (!h)
+        return -1;
+    CURLUcode uc = curl_url_set(h, CURLUPART_URL, buf, CURLU_NON_SUPPORT_SCHEME);
+    char *host = NULL;
+    int rc = 0;
+    if (uc != CURLUE_OK) {
+        /* a password holding '/', '?' or '#' ends the authority early */
+        int late_at = !at && strchr(auth + alen, '@') != NULL;
+        err_at(ld, node, keypath, "is not a valid URL: %s%s", curl_url_strerror(uc),
+               late_at ? " (a password containing '/', '?' or '#' must write them %2F, %3F, %23)" : "");
+        rc = -1;
+    } else if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host || !host[0]) {
+        err_at(ld, node, keypath, "has no host");
+        rc = -1;
+    }
+    curl_free(host);
+    curl_url_cleanup(h);
+    return rc;
+}
+
 /* Converts one scalar (from the file or a default) into its field. */
 static int set_value(struct loader *ld, const yaml_node_t *node, const char *keypath, const struct key *k,
                      const char *raw, void *obj)
@@ -436,13 +536,12 @@ static int set_value(struct loader *ld, const yaml_node_t *node, const char *key
         *(char **)field = resolve_path(ld->base_dir, s);
         break;
     case T_URL:
-        if (strncmp(s, "rtsp://", 7) != 0 && strncmp(s, "rtsps://", 8) != 0) {
-            err_at(ld, node, keypath, "must be an rtsp:// or rtsps:// URL");
+        if (strlen(s) > 1000) {
+            err_at(ld, node, keypath, "URL is longer than 1000 bytes");
             rc = -1;
             break;
         }
-        if (strlen(s) > 1000) {
-            err_at(ld, node, keypath, "URL is longer than 1000 bytes");
+        if (check_url(ld, node, keypath, s, rtsp_schemes) < 0) {
             rc = -1;
             break;
         }
@@ -959,9 +1058,8 @@ static void check_http(struct loader *ld, struct cw_config *cfg, yaml_node_t *no
      * not left open on a network. */
     if (!is_loopback(host) && (!cfg->http.token || !cfg->http.token[0]))
         err_at(ld, node, "http.token", "listening on %s (not loopback) requires a token", cfg->http.listen);
-    if (cfg->http.push_url && cfg->http.push_url[0] && strncmp(cfg->http.push_url, "http://", 7) != 0 &&
-        strncmp(cfg->http.push_url, "https://", 8) != 0)
-        err_at(ld, node, "http.push_url", "must be an http:// or https:// URL");
+    if (cfg->http.push_url && cfg->http.push_url[0])
+        check_url(ld, node, "http.push_url", cfg->http.push_url, http_schemes);
 }
 
 /* A list of plain strings (target filters) as a NULL-terminated array. */
@@ -1045,9 +1143,17 @@ static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *n
             continue;
         snprintf(kp, sizeof kp, "%s.type", path);
         if (strcmp(t->type, "webhook") == 0 || strcmp(t->type, "alertmanager") == 0) {
-            if (!t->url || (strncmp(t->url, "http://", 7) != 0 && strncmp(t->url, "https://", 8) != 0))
+            if (!t->url || !t->url[0])
                 err_at(ld, item, path, "%s needs url: http(s)://...", t->type);
+            else {
+                snprintf(kp, sizeof kp, "%s.url", path);
+                check_url(ld, map_get(ld, item, "url", NULL), kp, t->url, http_schemes);
+            }
         } else if (strcmp(t->type, "telegram") == 0) {
+            if (t->url && t->url[0]) {
+                snprintf(kp, sizeof kp, "%s.url", path);
+                check_url(ld, map_get(ld, item, "url", NULL), kp, t->url, http_schemes);
+            }
             if (!t->token || !t->token[0] || !t->chat_id || !t->chat_id[0])
                 err_at(ld, item, path, "telegram needs token and chat_id");
         } else {
@@ -1106,7 +1212,7 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
                "is %zu bytes long; at most 300", strlen(cfg->state_dir));
     /* glibc takes an unknown TZ silently as UTC: every local time in status
      * and reports would be off by hours, unnoticed. */
-    if (cfg->timezone && !(ld->flags & CW_CONFIG_KEEP_ENV && strstr(cfg->timezone, "${"))) {
+    if (cfg->timezone && !(ld->flags & (CW_CONFIG_KEEP_ENV | CW_CONFIG_NOTE_ENV) && strstr(cfg->timezone, "${"))) {
         char zf[512];
         snprintf(zf, sizeof zf, "/usr/share/zoneinfo/%s", cfg->timezone);
         if (!cfg->timezone[0] || cfg->timezone[0] == '/' || strstr(cfg->timezone, "..") || access(zf, R_OK) != 0)
@@ -1301,8 +1407,10 @@ void cw_config_errors_free(struct cw_config_errors *errs)
     for (int i = 0; i < errs->n; i++)
         free(errs->msgs[i]);
     free(errs->msgs);
-    errs->msgs = NULL;
-    errs->n = 0;
+    for (int i = 0; i < errs->n_notes; i++)
+        free(errs->notes[i]);
+    free(errs->notes);
+    memset(errs, 0, sizeof *errs);
 }
 
 const struct cw_camera_config *cw_config_find_camera(const struct cw_config *cfg, const char *id)

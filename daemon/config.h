@@ -123,7 +123,10 @@ struct cw_config {
 /* Error messages collected while loading. */
 struct cw_config_errors {
     char **msgs;
-    int n;
+    int n;        /* messages kept (at most 100 + a "... and N more" line) */
+    int n_errors; /* problems found, kept or not */
+    char **notes; /* not errors: e.g. ${VAR} unset under CW_CONFIG_NOTE_ENV */
+    int n_notes;
 };
 
 /* Load flags. CW_CONFIG_KEEP_ENV leaves ${VAR} references to variables that
@@ -132,6 +135,9 @@ struct cw_config_errors {
  * environment, while database: ${STATE}/cw.db still resolves as in the
  * daemon when the variable is set. */
 #define CW_CONFIG_KEEP_ENV 1
+/* As KEEP_ENV, and each unset variable is reported in errs->notes:
+ * `camwatch check-config` on a machine without the deployment's secrets. */
+#define CW_CONFIG_NOTE_ENV 2
 
 /* Loads and validates a file. On success returns 0 and *out; otherwise a
  * negative code, with every problem in errs (caller frees with

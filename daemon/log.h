@@ -19,6 +19,10 @@ const char *cw_log_level_name(int level);
 void cw_log_set_level(int level);
 void cw_log_set_stream(FILE *f);
 int cw_log_enabled(int level);
+/* When stderr is journald's stream (JOURNAL_STREAM names it), lines start
+ * with a syslog priority "<3>".."<7>" and no timestamp, so that
+ * `journalctl -p warning` filters them; otherwise plain. 1 if so. */
+int cw_log_detect_journal(void);
 
 void cw_log(int level, const char *subsys, const char *camera, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

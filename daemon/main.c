@@ -1,5 +1,6 @@
 /* camwatchd: watches RTSP cameras and records their state history. */
 #include <curl/curl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <uv.h>
@@ -10,28 +11,44 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: camwatchd -c CONFIG\n"
-               "Watches the cameras in CONFIG and records their state history.\n"
-               "Stops cleanly on SIGTERM or SIGINT.\n");
+    fprintf(f, "usage: camwatchd [-c CONFIG]\n"
+               "Watches the cameras in CONFIG (default /etc/camwatch/camwatch.yaml) and records\n"
+               "their state history. Stops cleanly on SIGTERM or SIGINT. See camwatchd(8).\n"
+               "  -c, --config FILE   the config file\n"
+               "  -h, --help          this text\n"
+               "  --version           camwatchd's version\n"
+               "Exit status: 0 stopped cleanly, 1 a failure, 2 a bad config or option.\n");
 }
 
 int main(int argc, char **argv)
 {
+    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, 'V'},
+                                             {NULL, 0, NULL, 0}};
     const char *config = "/etc/camwatch/camwatch.yaml";
     struct cw_daemon d;
-    int rc;
+    int rc, c;
 
-    for (int i = 1; i < argc; i++) {
-        if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc) {
-            config = argv[++i];
-        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("camwatchd %s\n", CW_VERSION); return 0;
+        default:
+            fprintf(stderr, "camwatchd: %s %s\n", c == ':' ? "option needs a value:" : "unknown option",
+                    argv[optind - 1]);
             usage(stderr);
             return 2;
         }
     }
+    if (optind < argc) {
+        fprintf(stderr, "camwatchd: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    cw_log_detect_journal();
     /* once, before any thread: libcurl's global state is not thread-safe */
     curl_global_init(CURL_GLOBAL_DEFAULT);
     rc = cw_daemon_init(&d, uv_default_loop(), config);

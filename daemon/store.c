@@ -198,6 +198,11 @@ int cw_store_open_quiet(const char *path, struct cw_store **out, char *err, size
     return open_store(path, 0, 1, out, err, errlen);
 }
 
+int cw_store_open_msg(const char *path, int readonly, struct cw_store **out, char *err, size_t errlen)
+{
+    return open_store(path, readonly, 1, out, err, errlen);
+}
+
 static int open_store(const char *path, int readonly, int quiet, struct cw_store **out, char *err, size_t errlen)
 {
     struct cw_store *st = calloc(1, sizeof *st);
@@ -227,8 +232,13 @@ static int open_store(const char *path, int readonly, int quiet, struct cw_store
         int v = 0;
         rc = user_version(st, &v);
         if (rc == 0 && v != N_MIGRATIONS) {
-            cw_error("store", NULL, "database %s has schema version %d; this camwatch reads %d%s", path, v,
-                     N_MIGRATIONS, v < N_MIGRATIONS ? " (start camwatchd once to migrate it)" : "");
+            if (v == 0)
+                snprintf(st->last_err, sizeof st->last_err, "%s is not a camwatch database", path);
+            else
+                snprintf(st->last_err, sizeof st->last_err, "database %s has schema version %d; this camwatch reads %d%s",
+                         path, v, N_MIGRATIONS, v < N_MIGRATIONS ? " (start camwatchd once to migrate it)" : "");
+            if (!quiet)
+                cw_error("store", NULL, "%s", st->last_err);
             rc = v > N_MIGRATIONS ? CW_ESCHEMA : CW_ESTORE;
         }
     }
@@ -979,6 +989,12 @@ int cw_store_hierarchy_has(struct cw_store *st, enum cw_maint_scope scope, const
     return n < 0 ? CW_ESTORE : n > 0;
 }
 
+int cw_store_event_kind_known(struct cw_store *st, const char *kind)
+{
+    int64_t n = query_i64(st, prep(st, "SELECT EXISTS (SELECT 1 FROM events WHERE kind = ?)", "t", kind), -1);
+    return n < 0 ? CW_ESTORE : n > 0;
+}
+
 int cw_store_each_maintenance(struct cw_store *st, int64_t from, int64_t to,
                               void (*cb)(void *ud, const struct cw_maint *w), void *ud)
 {
@@ -1046,14 +1062,16 @@ int cw_store_import_end(struct cw_store *st, int commit)
     return commit ? CW_ESTORE : 0;
 }
 
-int cw_store_each_event(struct cw_store *st, const char *camera, const char *kind, int64_t since_us,
+int cw_store_each_event(struct cw_store *st, const struct cw_event_query *q,
                         void (*cb)(void *ud, const struct cw_event_row *e), void *ud)
 {
     sqlite3_stmt *s = prep(st,
                            "SELECT id, camera, kind, start_us, end_us, peak_score, regions, snapshot FROM events"
-                           " WHERE start_us >= ? AND (?2 IS NULL OR camera = ?2) AND (?3 IS NULL OR kind = ?3)"
-                           " ORDER BY start_us, id",
-                           "itt", since_us, camera, kind);
+                           " WHERE start_us >= ?1 AND start_us < ?2 AND (?3 IS NULL OR camera = ?3)"
+                           " AND (?4 IS NULL OR kind = ?4) AND (start_us > ?5 OR (start_us = ?5 AND id > ?6))"
+                           " ORDER BY start_us, id LIMIT ?7",
+                           "iittiii", q->since_us, q->until_us, q->camera, q->kind, q->after_start_us, q->after_id,
+                           (int64_t)q->limit);
     int rc;
     if (!s)
         return CW_ESTORE;

@@ -45,6 +45,8 @@ void cw_store_close(struct cw_store *st);
 /* The daemon's variant: failures are not logged (the caller retries and
  * reports them once); err gets SQLite's message. */
 int cw_store_open_quiet(const char *path, struct cw_store **out, char *err, size_t errlen);
+/* The CLI's variant: read-only or not, nothing logged, err says why. */
+int cw_store_open_msg(const char *path, int readonly, struct cw_store **out, char *err, size_t errlen);
 /* Quiet: failures are the caller's to report (logged at debug level only);
  * cw_store_errmsg still says what failed. */
 void cw_store_set_quiet(struct cw_store *st, int quiet);
@@ -124,8 +126,18 @@ struct cw_event_row {
     const char *regions, *snapshot;
 };
 
-/* Events from since_us on, optionally of one camera and/or kind (NULL: all). */
-int cw_store_each_event(struct cw_store *st, const char *camera, const char *kind, int64_t since_us,
+/* Which events: [since_us, until_us), optionally of one camera and/or kind
+ * (NULL: all), ordered by (start_us, id) and strictly after the cursor
+ * (after_start_us, after_id) (INT64_MIN, 0: from the first); at most limit
+ * rows (< 0: all). */
+struct cw_event_query {
+    const char *camera, *kind;
+    int64_t since_us, until_us;
+    int64_t after_start_us, after_id;
+    int limit;
+};
+#define CW_EVENT_QUERY_ALL {NULL, NULL, 0, INT64_MAX, INT64_MIN, 0, -1}
+int cw_store_each_event(struct cw_store *st, const struct cw_event_query *q,
                         void (*cb)(void *ud, const struct cw_event_row *e), void *ud);
 
 /* ---- alerts ---- */
@@ -182,6 +194,9 @@ int cw_store_maintenance_add(struct cw_store *st, const struct cw_maint *w, int6
 int cw_store_maintenance_end(struct cw_store *st, int64_t id, int64_t now_us, const char *by);
 /* Whether any camera recorded has that id at that level: 1, 0, or < 0. */
 int cw_store_hierarchy_has(struct cw_store *st, enum cw_maint_scope scope, const char *id);
+/* 1 if an event of `kind` was ever recorded, 0 if not, or a negative code:
+ * a filter value nobody recorded is answered as a mistake. */
+int cw_store_event_kind_known(struct cw_store *st, const char *kind);
 /* Windows overlapping [from, to), by start. */
 int cw_store_each_maintenance(struct cw_store *st, int64_t from, int64_t to,
                               void (*cb)(void *ud, const struct cw_maint *w), void *ud);

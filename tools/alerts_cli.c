@@ -7,7 +7,7 @@
 
 #include "../daemon/clock.h"
 #include "../daemon/store.h"
-#include "report.h"
+#include "cli.h"
 
 struct out {
     int json, n;
@@ -38,29 +38,45 @@ static void on_row(void *ud, const struct cw_delivery_row *d)
            d->kind, d->target, d->state, d->attempts, when, d->last_error);
 }
 
-int cw_cli_alerts(int argc, char **argv, const char *db)
+static void usage(FILE *f)
 {
+    fprintf(f, "usage: camwatch alerts [--pending] [--json]\n"
+               "The alert outbox: each alert per target, delivered or not, with its last error.\n"
+               "  --pending   only those not yet delivered\n");
+}
+
+int cw_cli_alerts(int argc, char **argv, struct cw_cli *g)
+{
+    static const struct option longopts[] = {CW_CLI_COMMON_LONGOPTS, {"pending", no_argument, NULL, 'p'},
+                                             {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
     struct out o = {0};
-    int pending = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--pending"))
-            pending = 1;
-        else if (!strcmp(argv[i], "--json"))
-            o.json = 1;
-        else {
-            fprintf(stderr, "usage: camwatch alerts [--pending] [--json]\n");
-            return 2;
+    int pending = 0, c;
+    cw_cli_getopt_begin();
+    while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+        if (cw_cli_common(g, c, optarg))
+            continue;
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case 'p': pending = 1; break;
+        case 'j': o.json = 1; break;
+        default: return cw_cli_bad_option(g, argv, c);
         }
     }
+    if (optind < argc) {
+        fprintf(stderr, "%s: unexpected argument '%s'\n", g->cmd, argv[optind]);
+        return CW_EXIT_USAGE;
+    }
+    char db[4096];
     struct cw_store *st;
-    if (cw_store_open(db, 1, &st) < 0)
-        return 1;
+    int rc = cw_cli_open(g, 1, &st, db, sizeof db, NULL);
+    if (rc != 0)
+        return rc;
     if (o.json)
         o.arr = json_array();
     else
         printf("%-19s  %-14s %-17s %-14s %-9s %3s  %-19s  %s\n", "RAISED", "CAMERA", "KIND", "TARGET", "STATE", "TRY",
                "DELIVERED/NEXT TRY", "LAST ERROR");
-    int rc = cw_store_each_delivery(st, pending, on_row, &o);
+    rc = cw_store_each_delivery(st, pending, on_row, &o);
     cw_store_close(st);
     if (o.json) {
         char *s = json_dumps(o.arr, JSON_INDENT(2));

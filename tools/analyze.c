@@ -12,6 +12,7 @@
 #include "../daemon/analysis.h"
 #include "../daemon/log.h"
 #include "../daemon/plugin.h"
+#include "cli.h"
 
 #define MAX_PLUGINS 8
 #define MAX_OPTS 32
@@ -61,55 +62,106 @@ static void on_output(void *ud, const struct cw_analysis_output *o)
     }
 }
 
-int cw_cli_analyze(int argc, char **argv)
+static void usage(FILE *f)
 {
+    fprintf(f, "usage: camwatch analyze FILE --plugin NAME [--plugin NAME...] [--set NAME.KEY=VALUE...]\n"
+               "                        [--plugin-dir DIR] [--start-after N] [--quiet SECONDS]\n"
+               "                        [--max SECONDS] [--snapshots DIR] [--verbose]\n"
+               "Runs detection plugins over a video file as fast as it decodes and prints the events\n"
+               "and image-condition changes with their stream times (the daemon runs the same code).\n"
+               "  --set NAME.KEY=VALUE   a plugin option, after that plugin's --plugin\n"
+               "  --start-after N        analyses in a row before an event starts (default 2)\n"
+               "  --quiet SECONDS        still time that ends an event (default 3)\n"
+               "  --max SECONDS          longest event before it is split (default 60)\n");
+}
+
+/* A finite number of seconds >= 0, or -1 with a message. */
+static int parse_secs(const struct cw_cli *g, const char *opt, const char *s, int64_t *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= 0) || v > 86400) {
+        fprintf(stderr, "%s: %s wants seconds (0 to 86400), got '%s'\n", g->cmd, opt, s);
+        return -1;
+    }
+    *out = (int64_t)(v * 1e6);
+    return 0;
+}
+
+int cw_cli_analyze(int argc, char **argv, struct cw_cli *g)
+{
+    static const struct option longopts[] = {
+        CW_CLI_COMMON_LONGOPTS,
+        {"plugin-dir", required_argument, NULL, 'd'}, {"plugin", required_argument, NULL, 'p'},
+        {"verbose", no_argument, NULL, 'v'},          {"snapshots", required_argument, NULL, 'S'},
+        {"start-after", required_argument, NULL, 'a'}, {"quiet", required_argument, NULL, 'q'},
+        {"max", required_argument, NULL, 'm'},        {"set", required_argument, NULL, 's'},
+        {NULL, 0, NULL, 0},
+    };
     const char *file = NULL, *dir = "build/plugins", *names[MAX_PLUGINS];
     char *okeys[MAX_PLUGINS][MAX_OPTS], *ovals[MAX_PLUGINS][MAX_OPTS];
-    int n_names = 0, n_opts[MAX_PLUGINS] = {0};
+    int n_names = 0, n_opts[MAX_PLUGINS] = {0}, c;
     struct cw_event_rules rules = {2, 3000000, 60000000, -1, -1};
     struct run run = {0};
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--plugin-dir") == 0 && v)
-            dir = v, i++;
-        else if (strcmp(a, "--plugin") == 0 && v && n_names < MAX_PLUGINS)
-            names[n_names++] = v, i++;
-        else if (strcmp(a, "--verbose") == 0)
-            cw_log_set_level(CW_LOG_DEBUG);
-        else if (strcmp(a, "--snapshots") == 0 && v)
-            run.snap_dir = v, i++;
-        else if (strcmp(a, "--start-after") == 0 && v)
-            rules.start_after = atoi(v), i++;
-        else if (strcmp(a, "--quiet") == 0 && v)
-            rules.quiet_us = (int64_t)(atof(v) * 1e6), i++;
-        else if (strcmp(a, "--max") == 0 && v)
-            rules.max_us = (int64_t)(atof(v) * 1e6), i++;
-        else if (strcmp(a, "--set") == 0 && v) { /* PLUGIN.KEY=VALUE, after its --plugin */
-            const char *dot = strchr(v, '.'), *eq = strchr(v, '=');
+    cw_cli_getopt_begin();
+    while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+        if (cw_cli_common(g, c, optarg))
+            continue;
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case 'd': dir = optarg; break;
+        case 'p':
+            if (n_names == MAX_PLUGINS) {
+                fprintf(stderr, "%s: at most %d plugins\n", g->cmd, MAX_PLUGINS);
+                return CW_EXIT_USAGE;
+            }
+            names[n_names++] = optarg;
+            break;
+        case 'v': cw_log_set_level(CW_LOG_DEBUG); break;
+        case 'S': run.snap_dir = optarg; break;
+        case 'a': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || v < 1 || v > 1000) {
+                fprintf(stderr, "%s: --start-after wants 1 to 1000, got '%s'\n", g->cmd, optarg);
+                return CW_EXIT_USAGE;
+            }
+            rules.start_after = (int)v;
+            break;
+        }
+        case 'q': if (parse_secs(g, "--quiet", optarg, &rules.quiet_us) < 0) return CW_EXIT_USAGE; break;
+        case 'm': if (parse_secs(g, "--max", optarg, &rules.max_us) < 0) return CW_EXIT_USAGE; break;
+        case 's': { /* PLUGIN.KEY=VALUE, after its --plugin */
+            const char *v = optarg, *dot = strchr(v, '.'), *eq = strchr(v, '=');
             int k;
             for (k = 0; dot && eq && k < n_names; k++)
                 if (strncmp(names[k], v, (size_t)(dot - v)) == 0 && strlen(names[k]) == (size_t)(dot - v))
                     break;
             if (!dot || !eq || eq < dot || k == n_names || n_opts[k] == MAX_OPTS) {
-                fprintf(stderr, "camwatch analyze: --set wants PLUGIN.KEY=VALUE for a --plugin given before it\n");
-                return 2;
+                fprintf(stderr, "%s: --set wants PLUGIN.KEY=VALUE for a --plugin given before it\n", g->cmd);
+                return CW_EXIT_USAGE;
             }
             okeys[k][n_opts[k]] = strndup(dot + 1, (size_t)(eq - dot - 1));
             ovals[k][n_opts[k]++] = strdup(eq + 1);
-            i++;
-        } else if (a[0] != '-' && !file)
-            file = a;
-        else {
-            fprintf(stderr, "usage: camwatch analyze FILE --plugin NAME [--plugin NAME...] [--set NAME.KEY=VALUE]\n"
-                            "        [--plugin-dir DIR] [--start-after N] [--quiet SECONDS] [--max SECONDS]\n"
-                            "        [--snapshots DIR]\n");
-            return 2;
+            break;
+        }
+        default: return cw_cli_bad_option(g, argv, c);
         }
     }
+    if (optind < argc)
+        file = argv[optind++];
     if (!file) {
-        fprintf(stderr, "camwatch analyze: no FILE\n");
-        return 2;
+        fprintf(stderr, "%s: which video FILE? (%s --help)\n", g->cmd, g->cmd);
+        return CW_EXIT_USAGE;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "%s: one FILE at a time ('%s' is a second)\n", g->cmd, argv[optind]);
+        return CW_EXIT_USAGE;
+    }
+    if (n_names == 0) {
+        fprintf(stderr, "%s: no --plugin given: nothing would analyse %s\n", g->cmd, file);
+        return CW_EXIT_USAGE;
     }
     struct cw_plugin *plugins[MAX_PLUGINS] = {0};
     struct cw_plugin_instance *insts[MAX_PLUGINS];

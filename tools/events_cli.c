@@ -9,7 +9,7 @@
 
 #include "../daemon/clock.h"
 #include "../daemon/store.h"
-#include "report.h"
+#include "cli.h"
 
 struct out {
     int json;
@@ -41,66 +41,75 @@ static void on_event(void *ud, const struct cw_event_row *e)
            e->snapshot[0] && !exists ? " (deleted)" : "");
 }
 
-/* "2026-11-23", "2026-11-23 22:00" (local), or "30m", "2h", "7d" ago. */
-static int parse_since(const char *s, int64_t *out)
+static void usage(FILE *f)
 {
-    char *end;
-    double v = strtod(s, &end);
-    if (end != s && (!strcmp(end, "m") || !strcmp(end, "h") || !strcmp(end, "d"))) {
-        if (!isfinite(v) || v <= 0 || v > 100000) /* nan, inf, negative: no filter, silently */
-            return -1;
-        double mult = *end == 'm' ? 60 : *end == 'h' ? 3600 : 86400;
-        *out = cw_wall_us() - (int64_t)(v * mult * 1e6);
-        return 0;
-    }
-    struct tm tm = {0};
-    const char *r = strptime(s, "%Y-%m-%d %H:%M", &tm);
-    if (!r || *r) {
-        memset(&tm, 0, sizeof tm);
-        r = strptime(s, "%Y-%m-%d", &tm);
-    }
-    if (!r || *r)
-        return -1;
-    tm.tm_isdst = -1;
-    time_t t = mktime(&tm);
-    if (t == (time_t)-1 || tm.tm_year < 70 || tm.tm_year > 200)
-        return -1;
-    *out = (int64_t)t * 1000000;
-    return 0;
+    fprintf(f, "usage: camwatch events [--camera ID] [--kind KIND] [--since TIME] [--json]\n"
+               "Detection events, oldest first, with their snapshot files.\n"
+               "  --camera ID   one camera (an id the database does not know is an error)\n"
+               "  --kind KIND   one kind (motion, activity, ... as recorded)\n"
+               "  --since TIME  from TIME on; a bare duration (30m, 2h, 7d) means that long ago\n"
+               CW_CLI_TIME_HELP "\n");
 }
 
-int cw_cli_events(int argc, char **argv, const char *db)
+int cw_cli_events(int argc, char **argv, struct cw_cli *g)
 {
+    static const struct option longopts[] = {
+        CW_CLI_COMMON_LONGOPTS,           {"json", no_argument, NULL, 'j'},
+        {"camera", required_argument, NULL, 'C'}, {"kind", required_argument, NULL, 'k'},
+        {"since", required_argument, NULL, 's'},  {NULL, 0, NULL, 0},
+    };
     const char *camera = NULL, *kind = NULL;
     int64_t since = 0;
     struct out o = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--json") == 0)
-            o.json = 1;
-        else if (strcmp(a, "--camera") == 0 && v)
-            camera = v, i++;
-        else if (strcmp(a, "--kind") == 0 && v)
-            kind = v, i++;
-        else if (strcmp(a, "--since") == 0 && v) {
-            if (parse_since(v, &since) < 0) {
-                fprintf(stderr, "camwatch events: --since wants YYYY-MM-DD[ HH:MM] or 30m/2h/7d, got '%s'\n", v);
-                return 2;
+    int c;
+    cw_cli_getopt_begin();
+    while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+        if (cw_cli_common(g, c, optarg))
+            continue;
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case 'j': o.json = 1; break;
+        case 'C': camera = optarg; break;
+        case 'k': kind = optarg; break;
+        case 's':
+            if (cw_cli_parse_time(optarg, cw_wall_us(), 1, &since) < 0) {
+                fprintf(stderr, "%s: cannot read --since '%s'\n" CW_CLI_TIME_HELP "\n", g->cmd, optarg);
+                return CW_EXIT_USAGE;
             }
-            i++;
-        } else {
-            fprintf(stderr, "usage: camwatch events [--camera ID] [--since T] [--kind K] [--json]\n");
-            return 2;
+            break;
+        default: return cw_cli_bad_option(g, argv, c);
         }
     }
+    if (optind < argc) {
+        fprintf(stderr, "%s: unexpected argument '%s'\n", g->cmd, argv[optind]);
+        return CW_EXIT_USAGE;
+    }
+    char db[4096];
     struct cw_store *st;
-    if (cw_store_open(db, 1, &st) < 0)
-        return 1;
+    int rc = cw_cli_open(g, 1, &st, db, sizeof db, NULL);
+    if (rc != 0)
+        return rc;
+    /* A filter value nobody recorded is a typo, not "no events". */
+    if (camera && cw_store_hierarchy_has(st, CW_MAINT_CAMERA, camera) == 0) {
+        fprintf(stderr, "%s: no camera '%s' in %s\n", g->cmd, camera, db);
+        cw_store_close(st);
+        return CW_EXIT_USAGE;
+    }
+    if (kind && cw_store_event_kind_known(st, kind) == 0) {
+        fprintf(stderr, "%s: no event of kind '%s' was ever recorded in %s\n", g->cmd, kind, db);
+        cw_store_close(st);
+        return CW_EXIT_USAGE;
+    }
+
     if (o.json)
         o.arr = json_array();
     else
         printf("%-19s  %-16s %-10s %8s  %6s  %s\n", "START", "CAMERA", "KIND", "LENGTH", "PEAK", "SNAPSHOT");
-    int rc = cw_store_each_event(st, camera, kind, since, on_event, &o);
+    struct cw_event_query q = CW_EVENT_QUERY_ALL;
+    q.camera = camera;
+    q.kind = kind;
+    q.since_us = since;
+    rc = cw_store_each_event(st, &q, on_event, &o);
     cw_store_close(st);
     if (o.json) {
         char *s = json_dumps(o.arr, JSON_INDENT(2));

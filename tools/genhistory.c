@@ -14,7 +14,7 @@
 
 #include "../daemon/error.h"
 #include "../daemon/store.h"
-#include "report.h"
+#include "cli.h"
 
 #define H 3600000000LL
 #define DAY (24 * H)
@@ -81,43 +81,76 @@ static const char *pick_cause(const char **state)
     return "not_found";
 }
 
-int cw_cli_gen_history(int argc, char **argv, const char *db)
+static void usage(FILE *f)
 {
-    int cameras = 100, months = 1, districts = 0;
+    fprintf(f, "usage: camwatch gen-history --db FILE [--cameras N] [--months M] [--seed S]\n"
+               "                            [--end YYYY-MM-DD] [--districts]\n"
+               "Writes a synthetic, reproducible state history (outages by cause, daemon gaps) into\n"
+               "FILE, for tests and benchmarks. Defaults: 100 cameras, 1 month, seed 1, ending today.\n");
+}
+
+/* A whole number in [lo, hi], or -1 with a message. */
+static int parse_count(const struct cw_cli *g, const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi) {
+        fprintf(stderr, "%s: %s wants a whole number from %ld to %ld, got '%s'\n", g->cmd, opt, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cw_cli_gen_history(int argc, char **argv, struct cw_cli *cli)
+{
+    static const struct option longopts[] = {
+        CW_CLI_COMMON_LONGOPTS,
+        {"cameras", required_argument, NULL, 'n'}, {"months", required_argument, NULL, 'm'},
+        {"seed", required_argument, NULL, 's'},    {"end", required_argument, NULL, 'e'},
+        {"districts", no_argument, NULL, 'd'},     {NULL, 0, NULL, 0},
+    };
+    long cameras = 100, months = 1, seedl = 1;
+    int districts = 0, opt;
     unsigned long long seed = 1;
     int64_t end = (int64_t)time(NULL) / 86400 * 86400 * 1000000LL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--districts") == 0) {
-            districts = 1;
+    cw_cli_getopt_begin();
+    while ((opt = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+        if (cw_cli_common(cli, opt, optarg))
             continue;
-        }
-        if (i + 1 >= argc)
-            goto usage;
-        if (strcmp(argv[i], "--cameras") == 0)
-            cameras = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--months") == 0)
-            months = atoi(argv[i + 1]);
-        else if (strcmp(argv[i], "--seed") == 0)
-            seed = strtoull(argv[i + 1], NULL, 10);
-        else if (strcmp(argv[i], "--end") == 0) {
+        switch (opt) {
+        case 'h': usage(stdout); return 0;
+        case 'd': districts = 1; break;
+        case 'n': if (parse_count(cli, "--cameras", optarg, 1, 100000, &cameras) < 0) return CW_EXIT_USAGE; break;
+        case 'm': if (parse_count(cli, "--months", optarg, 1, 120, &months) < 0) return CW_EXIT_USAGE; break;
+        case 's':
+            if (parse_count(cli, "--seed", optarg, 0, 2147483647L, &seedl) < 0)
+                return CW_EXIT_USAGE;
+            seed = (unsigned long long)seedl;
+            break;
+        case 'e': {
             struct tm tm = {0};
-            if (!strptime(argv[i + 1], "%Y-%m-%d", &tm)) {
-                fprintf(stderr, "gen-history: --end wants YYYY-MM-DD\n");
-                return 2;
+            const char *r = strptime(optarg, "%Y-%m-%d", &tm);
+            if (!r || *r) {
+                fprintf(stderr, "%s: --end wants YYYY-MM-DD, got '%s'\n", cli->cmd, optarg);
+                return CW_EXIT_USAGE;
             }
             end = (int64_t)mktime(&tm) * 1000000LL;
-        } else {
-        usage:
-            fprintf(stderr, "usage: camwatch --db FILE gen-history [--cameras N] [--months M] [--seed S] "
-                            "[--end YYYY-MM-DD] [--districts]\n");
-            return 2;
+            break;
         }
-        i++;
+        default: return cw_cli_bad_option(cli, argv, opt);
+        }
     }
-    if (!db || cameras < 1 || months < 1) {
-        fprintf(stderr, "gen-history: needs --db FILE, --cameras >= 1, --months >= 1\n");
-        return 2;
+    if (optind < argc) {
+        fprintf(stderr, "%s: unexpected argument '%s'\n", cli->cmd, argv[optind]);
+        return CW_EXIT_USAGE;
     }
+    if (!cli->db) {
+        fprintf(stderr, "%s: needs --db FILE (it writes a synthetic history there, never into a real database)\n",
+                cli->cmd);
+        return CW_EXIT_USAGE;
+    }
+    const char *db = cli->db;
     struct gen g = {0};
     if (cw_store_open(db, 0, &g.st) < 0)
         return 1;
@@ -186,7 +219,7 @@ int cw_cli_gen_history(int argc, char **argv, const char *db)
         }
     }
     rc = cw_store_import_end(g.st, rc == 0);
-    printf("gen-history: %d cameras, %d months, %lld spans, %d daemon outages -> %s\n", cameras, months,
+    printf("gen-history: %ld cameras, %ld months, %lld spans, %d daemon outages -> %s\n", cameras, months,
            (long long)g.emitted, g.n_win, db);
     free(g.win);
     cw_store_close(g.st);

@@ -16,7 +16,7 @@
 #include "../daemon/clock.h"
 #include "../daemon/error.h"
 #include "../daemon/store.h"
-#include "report.h"
+#include "cli.h"
 
 static void usage(FILE *f)
 {
@@ -24,58 +24,9 @@ static void usage(FILE *f)
                "                               --to TIME [--from TIME] [--note TEXT] [--by NAME]\n"
                "       camwatch maintenance list [--all] [--json]\n"
                "       camwatch maintenance end ID [--by NAME]\n"
-               "TIME: now, +DURATION from now (+90m, +2h, +3d), YYYY-MM-DD HH:MM[:SS] in the config's\n"
-               "time zone (also with a T), or @UNIX_SECONDS. --from defaults to now; --by to $SUDO_USER or\n"
-               "$USER. list shows the windows not yet over (--all: every one).\n");
-}
-
-/* Parses TIME (see usage) relative to now; returns 0 or -1. */
-static int parse_time(const char *s, int64_t now, int64_t *out)
-{
-    char *end;
-    if (strcmp(s, "now") == 0) {
-        *out = now;
-        return 0;
-    }
-    if (s[0] == '@') {
-        double v = strtod(s + 1, &end);
-        if (end == s + 1 || *end || v < 0 || v > 4102444800.0)
-            return -1;
-        *out = (int64_t)(v * 1e6);
-        return 0;
-    }
-    if (s[0] == '+') {
-        double v = strtod(s + 1, &end);
-        double mul = strcmp(end, "s") == 0 ? 1 : strcmp(end, "m") == 0 ? 60 : strcmp(end, "h") == 0 ? 3600
-                   : strcmp(end, "d") == 0 ? 86400 : -1;
-        if (end == s + 1 || mul < 0 || !(v > 0) || v * mul > 366 * 86400.0)
-            return -1;
-        *out = now + (int64_t)(v * mul * 1e6);
-        return 0;
-    }
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    const char *p = strptime(s, "%Y-%m-%d %H:%M", &tm);
-    if (!p)
-        p = strptime(s, "%Y-%m-%dT%H:%M", &tm);
-    if (!p)
-        return -1;
-    if (*p == ':') {
-        char *e2;
-        long sec = strtol(p + 1, &e2, 10);
-        if (e2 == p + 1 || sec < 0 || sec > 60)
-            return -1;
-        tm.tm_sec = (int)sec;
-        p = e2;
-    }
-    if (*p)
-        return -1;
-    tm.tm_isdst = -1;
-    time_t t = mktime(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    *out = (int64_t)t * 1000000;
-    return 0;
+               CW_CLI_TIME_HELP "\n"
+               "--from defaults to now; --by to $SUDO_USER or $USER. list shows the windows not yet over\n"
+               "(--all: every one).\n");
 }
 
 static const char *who(const char *by)
@@ -116,7 +67,7 @@ static void on_window(void *ud, const struct cw_maint *w)
            w->from_us <= l->now && l->now < w->to_us ? "  (now)" : "");
 }
 
-int cw_cli_maintenance(int argc, char **argv, const char *db)
+int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
 {
     static const struct option longopts[] = {
         {"camera", required_argument, NULL, 'C'}, {"site", required_argument, NULL, 'S'},
@@ -124,7 +75,7 @@ int cw_cli_maintenance(int argc, char **argv, const char *db)
         {"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
         {"note", required_argument, NULL, 'n'},   {"by", required_argument, NULL, 'b'},
         {"all", no_argument, NULL, 'a'},          {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        CW_CLI_COMMON_LONGOPTS,                   {NULL, 0, NULL, 0},
     };
     const char *from = "now", *to = NULL, *note = "", *by = NULL, *target = NULL;
     int scope = -1, all = 0, json = 0, c;
@@ -137,10 +88,11 @@ int cw_cli_maintenance(int argc, char **argv, const char *db)
         return 2;
     }
     const char *verb = argv[1];
-    optind = 1;
+    optind = 0; /* re-initialise: main's getopt ran first */
     opterr = 0;
-    while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc - 1, argv + 1, ":c:h", longopts, NULL)) != -1) {
         switch (c) {
+        case 'c': case CW_CLI_OPT_DB: cw_cli_common(g, c, optarg); break;
         case 'C': case 'S': case 'M': case 'D':
             if (target) {
                 fprintf(stderr, "camwatch maintenance: give one of --camera, --site, --commune, --district\n");
@@ -156,17 +108,16 @@ int cw_cli_maintenance(int argc, char **argv, const char *db)
         case 'a': all = 1; break;
         case 'j': json = 1; break;
         case 'h': usage(stdout); return 0;
-        default:
-            fprintf(stderr, "camwatch maintenance: unknown or incomplete option %s\n", argv[optind]);
-            usage(stderr);
-            return 2;
+        default: return cw_cli_bad_option(g, argv + 1, c);
         }
     }
+    char db[4096];
+    int orc;
     int64_t now = cw_wall_us();
     struct cw_store *st;
     if (strcmp(verb, "list") == 0) {
-        if (cw_store_open(db, 1, &st) < 0)
-            return 1;
+        if ((orc = cw_cli_open(g, 1, &st, db, sizeof db, NULL)) != 0)
+            return orc;
         struct listing l = {json, 0, now, json ? json_array() : NULL};
         int rc = cw_store_each_maintenance(st, all ? INT64_MIN : now, INT64_MAX, on_window, &l);
         cw_store_close(st);
@@ -186,8 +137,8 @@ int cw_cli_maintenance(int argc, char **argv, const char *db)
             fprintf(stderr, "camwatch maintenance end: give the window's ID (see maintenance list)\n");
             return 2;
         }
-        if (cw_store_open(db, 0, &st) < 0)
-            return 1;
+        if ((orc = cw_cli_open(g, 0, &st, db, sizeof db, NULL)) != 0)
+            return orc;
         int rc = cw_store_maintenance_end(st, id, now, who(by));
         cw_store_close(st);
         if (rc == CW_ENOTFOUND)
@@ -212,9 +163,10 @@ int cw_cli_maintenance(int argc, char **argv, const char *db)
         fprintf(stderr, "camwatch maintenance add: --to is required (e.g. --to +4h)\n");
         return 2;
     }
-    if (parse_time(from, now, &w.from_us) < 0 || parse_time(to, now, &w.to_us) < 0) {
-        fprintf(stderr, "camwatch maintenance add: cannot read the time '%s'\n",
-                parse_time(from, now, &w.from_us) < 0 ? from : to);
+    int bad_from = cw_cli_parse_time(from, now, 0, &w.from_us) < 0;
+    if (bad_from || cw_cli_parse_time(to, now, 0, &w.to_us) < 0) {
+        fprintf(stderr, "camwatch maintenance add: cannot read the time '%s'\n" CW_CLI_TIME_HELP "\n",
+                bad_from ? from : to);
         return 2;
     }
     if (w.to_us <= w.from_us || w.to_us <= now) {
@@ -230,8 +182,8 @@ int cw_cli_maintenance(int argc, char **argv, const char *db)
     snprintf(w.note, sizeof w.note, "%s", note);
     snprintf(w.by, sizeof w.by, "%s", who(by));
     w.created_us = now;
-    if (cw_store_open(db, 0, &st) < 0)
-        return 1;
+    if ((orc = cw_cli_open(g, 0, &st, db, sizeof db, NULL)) != 0)
+        return orc;
     int known = cw_store_hierarchy_has(st, w.scope, w.target);
     if (known <= 0) {
         cw_store_close(st);

@@ -10,6 +10,7 @@
 #include "../daemon/error.h"
 #include "../daemon/report.h"
 #include "../daemon/store.h"
+#include "cli.h"
 #include "report.h"
 
 struct feed {
@@ -17,6 +18,7 @@ struct feed {
     struct cw_store *st;
     struct cw_names_filter where; /* --province/--district/--commune/--site */
     int matched; /* cameras the filters let through */
+    long spans;  /* of those cameras, in the period */
     int rc;
     struct cw_maint *maint; /* the period's maintenance windows */
     int n_maint;
@@ -95,8 +97,10 @@ static void on_span(void *ud, const char *camera, const char *state, const char 
 {
     struct feed *fd = ud;
     struct cw_report_camera *c = find_cam(fd, camera);
-    if (c)
+    if (c) {
+        fd->spans++;
         cw_report_span(fd->r, c, state, cause, s, e);
+    }
 }
 
 /* Local midnight of y-m-d in the process's TZ, as UTC microseconds. */
@@ -116,96 +120,104 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: camwatch report (--month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
                "         [--province ID] [--district ID] [--commune ID] [--site ID]\n"
-               "  --commune also takes an id the commune absorbed in a merger (formerly:).\n"
                "         [--format text|csv|json|html] [--lang vi|en] [-o FILE]\n"
-               "  --to is inclusive. Times are in the config's time zone (default Asia/Ho_Chi_Minh).\n");
+               "  --commune also takes an id the commune absorbed in a merger (formerly:).\n"
+               "  --to is inclusive. Times are in the config's time zone (default Asia/Ho_Chi_Minh).\n"
+               "Exit status: 0 done; 1 the database cannot be read or holds no history for the period;\n"
+               "2 a misuse (bad option, a place no camera is in).\n");
 }
 
-int cw_cli_report(int argc, char **argv, const char *config, const char *db)
+int cw_cli_report(int argc, char **argv, struct cw_cli *g)
 {
+    static const struct option longopts[] = {
+        CW_CLI_COMMON_LONGOPTS,
+        {"month", required_argument, NULL, 'm'},    {"from", required_argument, NULL, 'f'},
+        {"to", required_argument, NULL, 't'},       {"province", required_argument, NULL, 'P'},
+        {"district", required_argument, NULL, 'D'}, {"commune", required_argument, NULL, 'M'},
+        {"site", required_argument, NULL, 'S'},     {"output", required_argument, NULL, 'o'},
+        {"lang", required_argument, NULL, 'l'},     {"format", required_argument, NULL, 'F'},
+        {NULL, 0, NULL, 0},
+    };
     const char *month = NULL, *from = NULL, *to = NULL, *out = NULL;
     struct feed fd = {0};
     enum cw_report_format fmt = CW_FMT_TEXT;
-    int lang_vi = 0;
+    int lang_vi = 0, c;
     struct cw_report_rules rules;
     char dbpath[4096];
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        if (!v) {
-            fprintf(stderr, "camwatch report: %s needs a value\n", a);
-            return 2;
-        }
-        i++;
-        if (strcmp(a, "--month") == 0)
-            month = v;
-        else if (strcmp(a, "--from") == 0)
-            from = v;
-        else if (strcmp(a, "--to") == 0)
-            to = v;
-        else if (strcmp(a, "--province") == 0)
-            fd.where.province = v;
-        else if (strcmp(a, "--district") == 0)
-            fd.where.district = v;
-        else if (strcmp(a, "--commune") == 0)
-            fd.where.commune = v;
-        else if (strcmp(a, "--site") == 0)
-            fd.where.site = v;
-        else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
-            out = v;
-        else if (strcmp(a, "--lang") == 0 && (strcmp(v, "vi") == 0 || strcmp(v, "en") == 0))
-            lang_vi = strcmp(v, "vi") == 0;
-        else if (strcmp(a, "--format") == 0) {
+    cw_cli_getopt_begin();
+    while ((c = getopt_long(argc, argv, ":c:ho:", longopts, NULL)) != -1) {
+        if (cw_cli_common(g, c, optarg))
+            continue;
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case 'm': month = optarg; break;
+        case 'f': from = optarg; break;
+        case 't': to = optarg; break;
+        case 'P': fd.where.province = optarg; break;
+        case 'D': fd.where.district = optarg; break;
+        case 'M': fd.where.commune = optarg; break;
+        case 'S': fd.where.site = optarg; break;
+        case 'o': out = optarg; break;
+        case 'l':
+            if (strcmp(optarg, "vi") != 0 && strcmp(optarg, "en") != 0) {
+                fprintf(stderr, "%s: unknown language '%s' (vi, en)\n", g->cmd, optarg);
+                return CW_EXIT_USAGE;
+            }
+            lang_vi = strcmp(optarg, "vi") == 0;
+            break;
+        case 'F': {
             static const char *const names[] = {"text", "csv", "json", "html"};
             int k;
-            for (k = 0; k < 4 && strcmp(v, names[k]) != 0; k++)
+            for (k = 0; k < 4 && strcmp(optarg, names[k]) != 0; k++)
                 ;
             if (k == 4) {
-                fprintf(stderr, "camwatch report: unknown format '%s' (text, csv, json, html)\n", v);
-                return 2;
+                fprintf(stderr, "%s: unknown format '%s' (text, csv, json, html)\n", g->cmd, optarg);
+                return CW_EXIT_USAGE;
             }
             fmt = (enum cw_report_format)k;
-        } else {
-            fprintf(stderr, "camwatch report: unknown option %s %s\n", a, v);
-            usage(stderr);
-            return 2;
+            break;
         }
+        default: return cw_cli_bad_option(g, argv, c);
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "%s: unexpected argument '%s'\n", g->cmd, argv[optind]);
+        return CW_EXIT_USAGE;
+    }
+    if (!month && !(from && to)) {
+        fprintf(stderr, "%s: say which period: --month YYYY-MM, or --from and --to\n", g->cmd);
+        usage(stderr);
+        return CW_EXIT_USAGE;
     }
 
     /* Rules, time zone and database from the config, unless --db. */
-    if (cw_cli_resolve(config, db, dbpath, sizeof dbpath, &rules) < 0)
-        return 2;
+    if (cw_cli_resolve(g, dbpath, sizeof dbpath, &rules) < 0)
+        return CW_EXIT_USAGE;
 
     int y1, m1, d1 = 1, y2, m2, d2;
     char period[64];
     if (month) {
         char tail;
         if (sscanf(month, "%4d-%2d%c", &y1, &m1, &tail) != 2 || m1 < 1 || m1 > 12) {
-            fprintf(stderr, "camwatch report: --month wants YYYY-MM, got '%s'\n", month);
+            fprintf(stderr, "%s: --month wants YYYY-MM, got '%s'\n", g->cmd, month);
             return 2;
         }
         y2 = m1 == 12 ? y1 + 1 : y1;
         m2 = m1 == 12 ? 1 : m1 + 1;
         d2 = 1;
         snprintf(period, sizeof period, "%04d-%02d", y1, m1);
-    } else if (from && to) {
+    } else {
         if (parse_date(from, &y1, &m1, &d1) < 0 || parse_date(to, &y2, &m2, &d2) < 0) {
-            fprintf(stderr, "camwatch report: --from/--to want YYYY-MM-DD\n");
+            fprintf(stderr, "%s: --from/--to want YYYY-MM-DD\n", g->cmd);
             return 2;
         }
         d2++; /* inclusive: mktime normalises the 32nd */
         snprintf(period, sizeof period, "%s – %s", from, to);
-    } else {
-        usage(stderr);
-        return 2;
     }
     int64_t t_from = local_midnight(y1, m1, d1), t_to = local_midnight(y2, m2, d2);
     if (t_to <= t_from) {
-        fprintf(stderr, "camwatch report: the period is empty\n");
+        fprintf(stderr, "%s: the period is empty (--to is before --from)\n", g->cmd);
         return 2;
     }
     /* Local-day boundaries for the daily chart. */
@@ -221,10 +233,10 @@ int cw_cli_report(int argc, char **argv, const char *config, const char *db)
         n_days++;
     }
 
-    int rc = cw_store_open(dbpath, 1, &fd.st);
-    if (rc < 0) {
+    int rc = cw_cli_open(g, 1, &fd.st, dbpath, sizeof dbpath, NULL);
+    if (rc != 0) {
         free(days);
-        return 1;
+        return rc;
     }
     /* The history is known up to the daemon's last sign of life. */
     int64_t started, heartbeat, stopped, data_end = cw_wall_us();
@@ -243,7 +255,7 @@ int cw_cli_report(int argc, char **argv, const char *config, const char *db)
         cw_store_each_span(fd.st, t_from, t_to, on_span, &fd) < 0 ||
         cw_store_each_condition(fd.st, t_from, t_to, on_condition, &fd) < 0 ||
         cw_store_event_counts(fd.st, t_from, t_to, on_event_count, &fd) < 0 || cw_report_finish(&r) < 0) {
-        fprintf(stderr, "camwatch report: reading %s failed: %s\n", dbpath, cw_store_errmsg(fd.st));
+        fprintf(stderr, "%s: reading %s failed: %s\n", g->cmd, dbpath, cw_store_errmsg(fd.st));
         cw_report_free(&r);
         cw_store_close(fd.st);
         free(fd.maint);
@@ -252,9 +264,18 @@ int cw_cli_report(int argc, char **argv, const char *config, const char *db)
     cw_store_close(fd.st);
     free(fd.maint);
     if (fd.matched == 0 && cw_names_filter_set(&fd.where)) {
-        fprintf(stderr, "camwatch report: no camera in %s is in that province, district, commune or site\n", dbpath);
+        fprintf(stderr, "%s: no camera in %s is in that province, district, commune or site\n", g->cmd, dbpath);
         cw_report_free(&r);
         return 2;
+    }
+
+    /* A period before the first record or after the last is not a month of
+     * 0 % availability: it is no data, and must not read as a report. */
+    if (fd.spans == 0) {
+        fprintf(stderr, "%s: %s holds no history for %s%s%s: camwatchd recorded nothing then\n", g->cmd, dbpath,
+                period, cw_names_filter_set(&fd.where) ? " for those cameras" : "", "");
+        cw_report_free(&r);
+        return CW_EXIT_FAIL;
     }
 
     char filter[200] = "";

@@ -7,7 +7,7 @@
 n=0
 for f in "$ROOT"/tests/data/bad-configs/*.yaml; do
   rc=0
-  "$BIN/camwatch" check-config "$f" > "$T/out" 2>&1 || rc=$?
+  "$BIN/camwatch" check-config --strict "$f" > "$T/out" 2>&1 || rc=$?
   [ "$rc" -ne 0 ] || fail "$(basename "$f"): exit 0"
   while IFS= read -r line; do
     grep -qF "$line" "$T/out" || fail "$(basename "$f"): missing '$line' in: $(cat "$T/out")"
@@ -17,9 +17,24 @@ for f in "$ROOT"/tests/data/bad-configs/*.yaml; do
   n=$((n + 1))
 done
 [ "$n" -ge 5 ] || fail "only $n broken configs"
-HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config "$ROOT/config/camwatch.example.yaml" > /dev/null || fail "example config"
-DEMO_CAM_PASS=x "$BIN/camwatch" check-config "$ROOT/config/demo.yaml" > /dev/null || fail "demo config"
-ok "example and demo configs are valid"
+# On a fresh machine none of the configs' ${VAR}s is set: each is a note,
+# the file passes; --strict (what camwatchd applies) makes them errors.
+for f in camwatch.example.yaml demo.yaml; do
+  vars=$(sed 's/ #.*//; /^ *#/d' "$ROOT/config/$f" | grep -o '\${[A-Z_]*}' | tr -d '${}' | sort -u)
+  [ -n "$vars" ] || fail "$f has no \${VAR} (the test means nothing)"
+  unset_args=(); for v in $vars; do unset_args+=(-u "$v"); done
+  env "${unset_args[@]}" "$BIN/camwatch" check-config "$ROOT/config/$f" > "$T/cc.out" 2> "$T/cc.err" \
+    || fail "$f with no variable set: $(cat "$T/cc.err")"
+  for v in $vars; do
+    grep -q "^note: .*$f:[0-9]*:[0-9]*: .*environment variable $v is not set" "$T/cc.err" || fail "$f: no note for $v: $(cat "$T/cc.err")"
+  done
+  rc=0; env "${unset_args[@]}" "$BIN/camwatch" check-config --strict "$ROOT/config/$f" > /dev/null 2> "$T/cc.err" || rc=$?
+  [ "$rc" = 1 ] && grep -q "environment variable .* is not set" "$T/cc.err" || fail "$f --strict: rc $rc, $(cat "$T/cc.err")"
+  ok "$f passes with its $(echo $vars | wc -w) variable(s) unset, each a note; --strict fails (rc $rc)"
+done
+HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config --strict "$ROOT/config/camwatch.example.yaml" > /dev/null || fail "example config"
+DEMO_CAM_PASS=x "$BIN/camwatch" check-config --strict "$ROOT/config/demo.yaml" > /dev/null || fail "demo config"
+ok "example and demo configs are valid with their variables set (--strict)"
 
 # The CLI reads the config like the daemon: ${VAR} in database: resolves when
 # the variable is set (an unset camera password stays as written), and a

@@ -47,7 +47,7 @@ static void test_good_values_and_defaults(void **state)
     struct cw_config *cfg;
     struct cw_config_errors errs = {0};
     (void)state;
-    setenv("CW_TEST_PASS", "p@ss:w0rd", 1);
+    setenv("CW_TEST_PASS", "p%40ss:w0rd", 1);
     int rc = cw_config_load_buffer("good.yaml", "/etc/cw", good, sizeof good - 1, 0, &cfg, &errs);
     for (int i = 0; i < errs.n; i++)
         print_message("%s\n", errs.msgs[i]);
@@ -62,7 +62,7 @@ static void test_good_values_and_defaults(void **state)
     assert_string_equal(cfg->sites[0].name, "Cổng làng");
     assert_int_equal(cfg->n_cameras, 2);
     const struct cw_camera_config *c = &cfg->cameras[0];
-    assert_string_equal(c->url, "rtsp://admin:p@ss:w0rd@10.0.0.5/s1");
+    assert_string_equal(c->url, "rtsp://admin:p%40ss:w0rd@10.0.0.5/s1");
     assert_string_equal(c->url_redacted, "rtsp://admin:***@10.0.0.5/s1");
     assert_int_equal(c->transport, CW_TRANSPORT_UDP);
     assert_int_equal(c->stall_timeout_us, 2500000);

@@ -1,0 +1,174 @@
+/* The shared part of the `camwatch` subcommands (see cli.h). */
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../daemon/config.h"
+
+void cw_cli_getopt_begin(void)
+{
+    /* glibc: 0 re-initialises getopt (main already ran it over the global
+     * options); argv[0] is the subcommand's name, skipped as a program
+     * name would be. */
+    optind = 0;
+    opterr = 0;
+}
+
+int cw_cli_common(struct cw_cli *g, int c, const char *arg)
+{
+    if (c == 'c')
+        g->config = arg;
+    else if (c == CW_CLI_OPT_DB)
+        g->db = arg;
+    else
+        return 0;
+    return 1;
+}
+
+int cw_cli_bad_option(const struct cw_cli *g, char **argv, int c)
+{
+    const char *what = argv[optind - 1];
+    if (c == ':')
+        fprintf(stderr, "%s: option %s needs a value\n", g->cmd, what);
+    else if (optopt && !strstr(what, "--"))
+        fprintf(stderr, "%s: unknown option -%c\n", g->cmd, optopt);
+    else
+        fprintf(stderr, "%s: unknown option %s\n", g->cmd, what);
+    fprintf(stderr, "(%s --help lists the options)\n", g->cmd);
+    return CW_EXIT_USAGE;
+}
+
+int cw_cli_resolve(const struct cw_cli *g, char *db, size_t dblen, struct cw_report_rules *rules)
+{
+    if (rules)
+        cw_report_rules_default(rules);
+    if (g->db) {
+        snprintf(db, dblen, "%s", g->db);
+        if (!getenv("TZ"))
+            setenv("TZ", "Asia/Ho_Chi_Minh", 1);
+        tzset();
+        return 0;
+    }
+    if (access(g->config, F_OK) != 0) {
+        fprintf(stderr, "%s: no config file %s (%s); give one with -c FILE, or the database with --db FILE\n",
+                g->cmd, g->config, strerror(errno));
+        return -1;
+    }
+    struct cw_config *cfg;
+    struct cw_config_errors errs = {0};
+    int rc = cw_config_load(g->config, CW_CONFIG_KEEP_ENV, &cfg, &errs);
+    for (int i = 0; i < errs.n; i++)
+        fprintf(stderr, "%s\n", errs.msgs[i]);
+    cw_config_errors_free(&errs);
+    if (rc < 0)
+        return rc;
+    snprintf(db, dblen, "%s", cfg->database);
+    setenv("TZ", cfg->timezone, 1);
+    tzset();
+    if (rules)
+        *rules = cfg->report;
+    cw_config_free(cfg);
+    return 0;
+}
+
+int cw_cli_open(const struct cw_cli *g, int readonly, struct cw_store **st, char *db, size_t dblen,
+                struct cw_report_rules *rules)
+{
+    char err[512];
+    if (cw_cli_resolve(g, db, dblen, rules) < 0)
+        return CW_EXIT_USAGE;
+    /* never create one: the CLI reads what camwatchd wrote */
+    if (access(db, F_OK) != 0) {
+        fprintf(stderr, "%s: no database at %s: camwatchd has not run with this config yet%s\n", g->cmd, db,
+                g->db ? "" : " (or the config's database: points elsewhere; --db FILE reads another file)");
+        return CW_EXIT_FAIL;
+    }
+    if (cw_store_open_msg(db, readonly, st, err, sizeof err) < 0) {
+        fprintf(stderr, "%s: cannot open the database %s: %s\n", g->cmd, db, err);
+        return CW_EXIT_FAIL;
+    }
+    return 0;
+}
+
+/* "90m", "2h", "3d", "30s" in microseconds; -1 if it is not one. */
+static int64_t duration_us(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    double mul = !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600 : !strcmp(end, "d") ? 86400 : -1;
+    if (end == s || errno || mul < 0 || !isfinite(v) || v < 0 || v * mul > 20 * 366 * 86400.0 || !isdigit((unsigned char)s[0]))
+        return -1;
+    return (int64_t)(v * mul * 1e6);
+}
+
+int cw_cli_parse_time(const char *s, int64_t now, int bare_is_past, int64_t *out)
+{
+    char *end;
+    int64_t d;
+    if (!strcmp(s, "now")) {
+        *out = now;
+        return 0;
+    }
+    if (s[0] == '@') {
+        errno = 0;
+        double v = strtod(s + 1, &end);
+        if (end == s + 1 || *end || errno || !isfinite(v) || v < 0 || v > 4102444800.0)
+            return -1;
+        *out = (int64_t)(v * 1e6);
+        return 0;
+    }
+    if ((s[0] == '+' || s[0] == '-') && (d = duration_us(s + 1)) >= 0) {
+        *out = s[0] == '+' ? now + d : now - d;
+        return 0;
+    }
+    if (bare_is_past && (d = duration_us(s)) >= 0) {
+        *out = now - d;
+        return 0;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    const char *p = strptime(s, "%Y-%m-%d", &tm);
+    if (!p || !isdigit((unsigned char)s[0]))
+        return -1;
+    if (*p == ' ' || *p == 'T') {
+        p = strptime(p + 1, "%H:%M", &tm);
+        if (!p)
+            return -1;
+        if (*p == ':') {
+            long sec = strtol(p + 1, &end, 10);
+            if (end != p + 3 || sec < 0 || sec > 60)
+                return -1;
+            tm.tm_sec = (int)sec;
+            p = end;
+        }
+    }
+    time_t t;
+    if (*p == 'Z' || *p == '+' || *p == '-') {
+        int oh = 0, om = 0, sign = *p == '-' ? -1 : 1;
+        if (*p == 'Z')
+            p++;
+        else if (sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 && strlen(p) == 6 && oh <= 14 && om < 60)
+            p += 6;
+        else
+            return -1;
+        if (*p)
+            return -1;
+        t = timegm(&tm) - sign * (oh * 3600 + om * 60);
+    } else {
+        if (*p)
+            return -1;
+        tm.tm_isdst = -1;
+        t = mktime(&tm);
+    }
+    if (t == (time_t)-1 || t < 0 || t > 4102444800)
+        return -1;
+    *out = (int64_t)t * 1000000;
+    return 0;
+}

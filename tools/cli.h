@@ -1,0 +1,67 @@
+/* What every `camwatch` subcommand shares: the global options (which may
+ * come before or after the subcommand's name), their resolution into a
+ * database path and time zone, and the time arguments. */
+#ifndef CW_TOOLS_CLI_H
+#define CW_TOOLS_CLI_H
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../daemon/report.h"
+#include "../daemon/store.h"
+
+#define CW_CLI_DEFAULT_CONFIG "/etc/camwatch/camwatch.yaml"
+
+/* Exit codes: 0 done, 1 a failure reading or writing data, 2 a misuse
+ * (bad option, unknown filter value, bad config). */
+enum { CW_EXIT_OK = 0, CW_EXIT_FAIL = 1, CW_EXIT_USAGE = 2 };
+
+struct cw_cli {
+    const char *cmd;    /* "camwatch status": what messages start with */
+    const char *config; /* -c/--config */
+    const char *db;     /* --db: bypasses the config */
+};
+
+/* getopt_long entries every subcommand accepts, and their codes. */
+#define CW_CLI_OPT_DB 0x1000
+#define CW_CLI_COMMON_LONGOPTS                                                                                   \
+    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, CW_CLI_OPT_DB},                   \
+        {"help", no_argument, NULL, 'h'}
+
+/* Starts a subcommand's getopt_long loop over argv (argv[0] its name). */
+void cw_cli_getopt_begin(void);
+/* Takes -c/--db into g; 1 if c was one of them, else 0. */
+int cw_cli_common(struct cw_cli *g, int c, const char *arg);
+/* After getopt_long returned '?' or ':': says which option and what is
+ * wrong, points at --help; returns CW_EXIT_USAGE. */
+int cw_cli_bad_option(const struct cw_cli *g, char **argv, int c);
+
+/* Database path, time zone (set in the environment) and report rules
+ * (when rules is not NULL) from --db or the config; 0 or a negative code
+ * (messages printed). */
+int cw_cli_resolve(const struct cw_cli *g, char *db, size_t dblen, struct cw_report_rules *rules);
+/* cw_cli_resolve, then opens the database; 0 or an exit code, with a
+ * message that says what to do (no database yet, not a camwatch file). */
+int cw_cli_open(const struct cw_cli *g, int readonly, struct cw_store **st, char *db, size_t dblen,
+                struct cw_report_rules *rules);
+
+/* A time argument, local to the config's time zone unless it says
+ * otherwise: now; @UNIX_SECONDS; +DURATION / -DURATION from now (30s, 90m,
+ * 2h, 7d); a bare DURATION means that long ago when bare_is_past;
+ * YYYY-MM-DD; YYYY-MM-DD HH:MM[:SS] (space or T), optionally ending in Z
+ * or ±HH:MM. 0 or -1. */
+int cw_cli_parse_time(const char *s, int64_t now, int bare_is_past, int64_t *out);
+#define CW_CLI_TIME_HELP                                                                                          \
+    "TIME: now, @UNIX_SECONDS, +DURATION or -DURATION from now (90m, 2h, 3d), YYYY-MM-DD,\n"                      \
+    "YYYY-MM-DD HH:MM[:SS] (also with T; in the config's time zone unless it ends in Z or +HH:MM)"
+
+/* The subcommands: argv[0] is the command's name. */
+int cw_cli_status(int argc, char **argv, struct cw_cli *g);
+int cw_cli_report(int argc, char **argv, struct cw_cli *g);
+int cw_cli_gen_history(int argc, char **argv, struct cw_cli *g);
+int cw_cli_analyze(int argc, char **argv, struct cw_cli *g);
+int cw_cli_events(int argc, char **argv, struct cw_cli *g);
+int cw_cli_alerts(int argc, char **argv, struct cw_cli *g);
+int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g);
+
+#endif
