@@ -21,6 +21,9 @@
 #include "log.h"
 #include "store.h"
 
+/* The OpenAPI document (daemon/openapi.json), compiled in by the build. */
+extern const char cw_openapi_json[];
+
 struct cw_http {
     struct MHD_Daemon *mhd;
     char *token, *database;
@@ -40,6 +43,8 @@ static enum MHD_Result send_body(struct MHD_Connection *c, unsigned status, cons
     MHD_add_response_header(r, "Cache-Control", "no-store");
     if (status == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"camwatch\"");
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header(r, "Allow", "GET, HEAD"); /* every resource is read-only */
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
@@ -134,50 +139,194 @@ static enum MHD_Result serve_snapshot(struct MHD_Connection *c, const char *path
     return ret;
 }
 
+/* ---- query parameters ---- */
+
+struct arg_check {
+    const char *const *allowed;
+    char bad[80];
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    struct arg_check *a = cls;
+    (void)kind;
+    (void)value;
+    for (int i = 0; a->allowed[i]; i++)
+        if (strcmp(a->allowed[i], key) == 0)
+            return MHD_YES;
+    snprintf(a->bad, sizeof a->bad, "%.60s", key);
+    return MHD_NO;
+}
+
+/* A parameter an endpoint does not know is a 400 that names it: a typo
+ * (?comune=) must not answer as if no filter was given. */
+static int unknown_arg(struct MHD_Connection *c, const char *const *allowed, char *msg, size_t len)
+{
+    struct arg_check a = {allowed, ""};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_arg, &a);
+    if (!a.bad[0])
+        return 0;
+    size_t o = (size_t)snprintf(msg, len, "unknown parameter '%s'; this resource takes:", a.bad);
+    for (int i = 0; allowed[i] && o < len; i++)
+        o += (size_t)snprintf(msg + o, len - o, "%s %s", i ? "," : "", allowed[i]);
+    return 1;
+}
+
+static const char *arg(struct MHD_Connection *c, const char *key)
+{
+    return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/* limit=: 1..max, default def; -1 if malformed. */
+static int parse_limit(const char *s, int def, int max)
+{
+    if (!s)
+        return def;
+    char *end;
+    long v = strtol(s, &end, 10);
+    return end == s || *end || v < 1 || v > max ? -1 : (int)v;
+}
+
+/* ---- events ---- */
+
+#define EVENTS_DEFAULT_LIMIT 100
+#define EVENTS_MAX_LIMIT 1000
+
 struct ev_ctx {
     json_t *arr;
-    int n;
+    int n, limit;
+    int64_t last_start, last_id; /* the cursor after the last item sent */
 };
 
 static void on_event(void *ud, const struct cw_event_row *e)
 {
     struct ev_ctx *x = ud;
-    char ts[40];
+    char ts[40], te[40];
     json_error_t err;
-    if (x->n++ >= 1000)
-        return; /* a bounded answer; ask with a later since= for more */
+    if (x->n++ >= x->limit)
+        return; /* the one past the page: only says there is a next */
+    x->last_start = e->start_us;
+    x->last_id = e->id;
     json_t *reg = json_loads(e->regions, 0, &err);
-    json_array_append_new(x->arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:f, s:o, s:b}", "id", (json_int_t)e->id,
-                                            "camera", e->camera, "kind", e->kind, "start",
-                                            cw_fmt_utc(e->start_us, ts, sizeof ts), "start_us", (json_int_t)e->start_us,
-                                            "end_us", (json_int_t)e->end_us, "peak_score", e->peak, "regions",
-                                            reg ? reg : json_null(), "has_snapshot", e->snapshot[0] != 0));
+    json_array_append_new(x->arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:I, s:f, s:f, s:o, s:b}", "id",
+                                            (json_int_t)e->id, "camera", e->camera, "kind", e->kind, "start",
+                                            cw_fmt_utc(e->start_us, ts, sizeof ts), "start_us",
+                                            (json_int_t)e->start_us, "end", cw_fmt_utc(e->end_us, te, sizeof te),
+                                            "end_us", (json_int_t)e->end_us, "duration_s",
+                                            (e->end_us - e->start_us) / 1e6, "peak_score", e->peak, "regions",
+                                            reg ? reg : json_array(), "has_snapshot", e->snapshot[0] != 0));
+}
+
+static int camera_known(struct cw_http *h, const char *id)
+{
+    struct cw_live *l = cw_live_acquire(h->live);
+    int found = find(l, id, strlen(id)) != NULL;
+    cw_live_release(h->live, l);
+    /* a camera removed from the config still has its history */
+    return found || cw_store_hierarchy_has(h->store, CW_MAINT_CAMERA, id) > 0;
 }
 
 static enum MHD_Result serve_events(struct cw_http *h, struct MHD_Connection *c)
 {
-    const char *camera = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "camera");
-    const char *kind = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "kind");
-    const char *since = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since");
-    int64_t since_us = 0;
-    if (since) {
-        char *end;
-        double v = strtod(since, &end);
-        /* nan, inf and absurd times once answered as if no filter was given */
-        if (end == since || *end || !isfinite(v) || v < 0 || v > 4102444800.0)
-            return send_error(c, MHD_HTTP_BAD_REQUEST,
-                              "since must be a Unix time in seconds, from 0 to 4102444800 (year 2100)");
-        since_us = (int64_t)(v * 1e6);
+    static const char *const allowed[] = {"camera", "kind", "since", "until", "limit", "cursor", NULL};
+    char msg[300];
+    if (unknown_arg(c, allowed, msg, sizeof msg))
+        return send_error(c, MHD_HTTP_BAD_REQUEST, msg);
+    const char *camera = arg(c, "camera"), *kind = arg(c, "kind"), *since = arg(c, "since"),
+               *until = arg(c, "until"), *cursor = arg(c, "cursor");
+    struct cw_event_query q = CW_EVENT_QUERY_ALL;
+    if (since && cw_parse_time_api(since, &q.since_us) < 0)
+        return send_error(c, MHD_HTTP_BAD_REQUEST, "since must be Unix seconds (0 to 4102444800) or ISO 8601 with "
+                                                   "an offset, e.g. 2026-11-26T08:00:00+07:00");
+    if (until && cw_parse_time_api(until, &q.until_us) < 0)
+        return send_error(c, MHD_HTTP_BAD_REQUEST, "until must be Unix seconds or ISO 8601 with an offset");
+    int limit = parse_limit(arg(c, "limit"), EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT);
+    if (limit < 0)
+        return send_error(c, MHD_HTTP_BAD_REQUEST, "limit must be a whole number from 1 to 1000");
+    if (cursor) {
+        long long cs, ci;
+        char tail;
+        if (sscanf(cursor, "%lld.%lld%c", &cs, &ci, &tail) != 2)
+            return send_error(c, MHD_HTTP_BAD_REQUEST, "cursor must be a 'next' value from an earlier answer");
+        q.after_start_us = cs;
+        q.after_id = ci;
     }
     if (!h->store && cw_store_open(h->database, 1, &h->store) < 0)
         return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "database not readable");
-    struct ev_ctx x = {json_array(), 0};
-    if (cw_store_each_event(h->store, camera && camera[0] ? camera : NULL, kind && kind[0] ? kind : NULL, since_us,
-                            on_event, &x) < 0) {
+    if (camera && (!camera[0] || !camera_known(h, camera))) {
+        snprintf(msg, sizeof msg, "no camera '%.80s'", camera);
+        return send_error(c, MHD_HTTP_BAD_REQUEST, msg);
+    }
+    if (kind && cw_store_event_kind_known(h->store, kind) <= 0) {
+        snprintf(msg, sizeof msg, "no event of kind '%.80s' was ever recorded", kind);
+        return send_error(c, MHD_HTTP_BAD_REQUEST, msg);
+    }
+    q.camera = camera;
+    q.kind = kind;
+    q.limit = limit + 1; /* one more than a page: is there a next? */
+    struct ev_ctx x = {json_array(), 0, limit, 0, 0};
+    if (cw_store_each_event(h->store, &q, on_event, &x) < 0) {
         json_decref(x.arr);
         return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
     }
-    return send_json(c, MHD_HTTP_OK, json_pack("{s:o, s:b}", "events", x.arr, "truncated", x.n > 1000));
+    json_t *next = json_null();
+    if (x.n > limit) {
+        char cur[64];
+        snprintf(cur, sizeof cur, "%lld.%lld", (long long)x.last_start, (long long)x.last_id);
+        next = json_string(cur);
+    }
+    return send_json(c, MHD_HTTP_OK, json_pack("{s:o, s:o, s:i}", "items", x.arr, "next", next, "limit", limit));
+}
+
+/* ---- cameras ---- */
+
+#define CAMERAS_MAX_LIMIT 10000
+
+static enum MHD_Result serve_cameras(struct cw_http *h, struct MHD_Connection *c)
+{
+    static const char *const allowed[] = {"province", "district", "commune", "site", "state", "limit", "cursor", NULL};
+    static const char *const states[] = {"online", "offline", "stalled", "starting", "disabled", NULL};
+    char msg[300];
+    if (unknown_arg(c, allowed, msg, sizeof msg))
+        return send_error(c, MHD_HTTP_BAD_REQUEST, msg);
+    /* ?province= &district= &commune= (a former id finds its cameras too)
+     * &site=: a value that names no camera is a 400, not an empty list
+     * that looks like "all down". */
+    struct cw_names_filter f = {arg(c, "province"), arg(c, "district"), arg(c, "commune"), arg(c, "site")};
+    const char *state = arg(c, "state"), *cursor = arg(c, "cursor");
+    int k = 0;
+    while (state && states[k] && strcmp(states[k], state) != 0)
+        k++;
+    if (state && !states[k])
+        return send_error(c, MHD_HTTP_BAD_REQUEST, "state must be one of online, offline, stalled, starting, disabled");
+    int limit = parse_limit(arg(c, "limit"), CAMERAS_MAX_LIMIT, CAMERAS_MAX_LIMIT);
+    if (limit < 0)
+        return send_error(c, MHD_HTTP_BAD_REQUEST, "limit must be a whole number from 1 to 10000");
+    struct cw_live *l = cw_live_acquire(h->live);
+    json_t *arr = json_array();
+    int placed = 0, n = 0;
+    const char *last = NULL;
+    /* the live view is ordered by id: the cursor is the last id sent */
+    for (int i = 0; l && i < l->n; i++) {
+        const struct cw_live_camera *cam = &l->cams[i];
+        if (!cw_names_match(&cam->names, cam->formerly, &f))
+            continue;
+        placed++;
+        if ((state && strcmp(cam->state, state) != 0) || (cursor && strcmp(cam->id, cursor) <= 0))
+            continue;
+        if (n++ < limit) {
+            json_array_append_new(arr, camera_json(cam));
+            last = cam->id;
+        }
+    }
+    json_t *next = n > limit && last ? json_string(last) : json_null();
+    cw_live_release(h->live, l);
+    if (placed == 0 && cw_names_filter_set(&f)) {
+        json_decref(arr);
+        json_decref(next);
+        return send_error(c, MHD_HTTP_BAD_REQUEST, "no camera matches that province, district, commune or site");
+    }
+    return send_json(c, MHD_HTTP_OK, json_pack("{s:o, s:o, s:i}", "items", arr, "next", next, "limit", limit));
 }
 
 static int authorized(struct cw_http *h, struct MHD_Connection *c)
@@ -211,7 +360,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET");
+        return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "this resource is read-only: GET or HEAD");
     if (strcmp(url, "/healthz") == 0) {
         struct cw_live *l = cw_live_acquire(h->live);
         int fresh = l && cw_wall_us() - l->built_us < 5000000;
@@ -233,27 +382,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     }
     if (strcmp(url, "/api/v1/events") == 0)
         return serve_events(h, c);
-    if (strcmp(url, "/api/v1/cameras") == 0) {
-        /* ?province= &district= &commune= (a former id finds its cameras
-         * too) &site=: a value that names no camera is a 400, not an
-         * empty list that looks like "all down". */
-        struct cw_names_filter f = {
-            MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "province"),
-            MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "district"),
-            MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "commune"),
-            MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "site"),
-        };
-        struct cw_live *l = cw_live_acquire(h->live);
-        json_t *arr = json_array();
-        for (int i = 0; l && i < l->n; i++)
-            if (cw_names_match(&l->cams[i].names, l->cams[i].formerly, &f))
-                json_array_append_new(arr, camera_json(&l->cams[i]));
-        cw_live_release(h->live, l);
-        if (json_array_size(arr) == 0 && cw_names_filter_set(&f)) {
-            json_decref(arr);
-            return send_error(c, MHD_HTTP_BAD_REQUEST, "no camera matches that province, district, commune or site");
-        }
-        return send_json(c, MHD_HTTP_OK, arr);
+    if (strcmp(url, "/api/v1/cameras") == 0)
+        return serve_cameras(h, c);
+    if (strcmp(url, "/api/v1/openapi.json") == 0) {
+        char *doc = strdup(cw_openapi_json);
+        return doc ? send_body(c, MHD_HTTP_OK, "application/json", doc, strlen(doc)) : MHD_NO;
     }
     static const char prefix[] = "/api/v1/cameras/";
     if (strncmp(url, prefix, sizeof prefix - 1) == 0) {

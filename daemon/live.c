@@ -34,9 +34,18 @@ void cw_live_box_destroy(struct cw_live_box *b)
     uv_mutex_destroy(&b->mu);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    return strcmp(((const struct cw_live_camera *)a)->id, ((const struct cw_live_camera *)b)->id);
+}
+
 void cw_live_publish(struct cw_live_box *b, struct cw_live *live)
 {
     struct cw_live *old;
+    /* ordered by id: the API pages with the last id as its cursor, and
+     * metrics come out in a stable order */
+    if (live->n > 1)
+        qsort(live->cams, (size_t)live->n, sizeof *live->cams, cmp_id);
     uv_mutex_lock(&b->mu);
     old = b->cur;
     live->refs = 1;
@@ -153,6 +162,20 @@ char *cw_live_metrics(const struct cw_live *l)
     for (int i = 0; i < l->n; i++) {
         bprintf(&b, "camwatch_camera_up{"), labels(&b, l, &l->cams[i]);
         bprintf(&b, "} %d\n", strcmp(l->cams[i].state, "online") == 0);
+    }
+    /* names for dashboards, joined on the camera label: the other series
+     * keep ids only, so renaming a camera does not start new series */
+    head(&b, "camwatch_camera_info", "gauge", "Always 1; the camera's names up the chain as labels.");
+    for (int i = 0; i < l->n; i++) {
+        const struct cw_live_camera *c = &l->cams[i];
+        bprintf(&b, "camwatch_camera_info{"), labels(&b, l, c);
+        bprintf(&b, ",name=\""), lv(&b, c->names.name);
+        bprintf(&b, "\",site_name=\""), lv(&b, c->names.site_name);
+        bprintf(&b, "\",commune_name=\""), lv(&b, c->names.commune_name);
+        if (l->has_districts)
+            bprintf(&b, "\",district_name=\""), lv(&b, c->names.district_name);
+        bprintf(&b, "\",province_name=\""), lv(&b, c->names.province_name);
+        bprintf(&b, "\"} 1\n");
     }
     head(&b, "camwatch_camera_state", "gauge", "1 for the camera's current state and cause, 0 for the others.");
     for (int i = 0; i < l->n; i++) {

@@ -52,7 +52,7 @@ sample() {
   local rss fds online
   rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status")
   fds=$(ls "/proc/$DAEMON_PID/fd" | wc -l)
-  online=$(curl -s -m 2 "http://127.0.0.1:$HTTP_PORT/api/v1/cameras" | jq "[.[] | select(.state == \"online\")] | length" 2>/dev/null || echo "?")
+  online=$(curl -s -m 2 "http://127.0.0.1:$HTTP_PORT/api/v1/cameras" | jq "[.items[] | select(.state == \"online\")] | length" 2>/dev/null || echo "?")
   echo "$1 $rss $fds $online" >> "$T/samples.txt"
 }
 : > "$T/samples.txt"

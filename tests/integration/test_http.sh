@@ -64,19 +64,19 @@ fi
 ok "labels: $L"
 # Place filters: by id, by a merged commune's former id, and a 400 for a
 # place no camera is in.
-[ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras?commune=hoa-binh&site=cong-lang" | jq length)" = 5 ] \
+[ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras?commune=hoa-binh&site=cong-lang" | jq '.items | length')" = 5 ] \
   || fail "?commune=hoa-binh&site=cong-lang"
 [ "$(code "${AUTH[@]}" "$API/api/v1/cameras?commune=nowhere")" = 400 ] || fail "?commune=nowhere is not a 400"
 "$BIN/camwatch" -c "$CFG" status --commune hoa-binh | grep -q '^up ' || fail "status --commune"
 "$BIN/camwatch" -c "$CFG" status --site nowhere > /dev/null 2>&1 && fail "status --site nowhere exits 0"
 if [ "${CW_HIERARCHY:-2}" = 2 ]; then
-  [ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras?commune=hoa-binh-cu" | jq length)" = 5 ] \
+  [ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras?commune=hoa-binh-cu" | jq '.items | length')" = 5 ] \
     || fail "a former commune id does not find its cameras"
   "$BIN/camwatch" -c "$CFG" status --commune hoa-binh-cu | grep -q '^up ' || fail "status --commune FORMER"
   [ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras/up" | jq -r '.province_name + "|" + (.district | tostring)')" \
     = "Thành phố Hà Nội|null" ] || fail "API: province name, no district"
 else
-  [ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras?district=thanh-oai" | jq length)" = 5 ] || fail "?district="
+  [ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras?district=thanh-oai" | jq '.items | length')" = 5 ] || fail "?district="
 fi
 ok "API and status filter by province, district, commune (also a former id) and site; unknown places refused"
 # stalls: stream_error when its stream went quiet; once a reconnect has
@@ -88,8 +88,23 @@ ok "metrics say which camera is up and why the others are not"
 
 # the API
 curl -sf "${AUTH[@]}" "$API/api/v1/cameras" > "$T/cameras.json"
-[ "$(jq length "$T/cameras.json")" = 5 ] || fail "cameras: $(cat "$T/cameras.json")"
-[ "$(jq -r '.[] | select(.id=="badpass") | "\(.state)/\(.cause)"' "$T/cameras.json")" = offline/auth_failed ] || fail "badpass"
+[ "$(jq '.items | length' "$T/cameras.json")" = 5 ] || fail "cameras: $(cat "$T/cameras.json")"
+[ "$(jq -r '.items[] | select(.id=="badpass") | "\(.state)/\(.cause)"' "$T/cameras.json")" = offline/auth_failed ] || fail "badpass"
+# one envelope: items, next, limit; pages of 2 walk all 5 by their cursors
+ids=""; cur=""
+for _ in 1 2 3 4; do
+  page=$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras?limit=2${cur:+&cursor=$cur}")
+  ids="$ids $(echo "$page" | jq -r '[.items[].id] | join(" ")')"
+  cur=$(echo "$page" | jq -r '.next // empty')
+  [ -n "$cur" ] || break
+done
+[ "$(echo $ids)" = "badpass dead stalls up up2" ] || fail "paged cameras: $ids"
+[ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras?state=online" | jq -r '[.items[].id] | join(" ")')" = "up up2" ] || fail "state=online"
+[ "$(code "${AUTH[@]}" "$API/api/v1/cameras?state=sleepy")" = 400 ] || fail "state=sleepy is not a 400"
+[ "$(code "${AUTH[@]}" "$API/api/v1/cameras?comune=hoa-binh")" = 400 ] || fail "an unknown parameter is not a 400"
+curl -s -D "$T/405.h" -o /dev/null "${AUTH[@]}" -X POST -d x "$API/api/v1/cameras"
+grep -qi '^Allow: GET, HEAD' "$T/405.h" || fail "405 without Allow: $(cat "$T/405.h")"
+ok "cameras in one envelope (items/next/limit), paged by cursor: $(echo $ids); state= filters; 400 on unknown parameters; 405 says Allow"
 curl -sf "${AUTH[@]}" "$API/api/v1/cameras/up" > "$T/up.json"
 [ "$(jq -r '.state + " " + (.stats.fps|round|tostring) + " " + .stats.codec' "$T/up.json")" = "online 15 h264" ] \
   || fail "one camera: $(cat "$T/up.json")"
@@ -102,10 +117,16 @@ curl -sf "${AUTH[@]}" "$API/api/v1/cameras/up" > "$T/up.json"
 for bad in abc nan inf -1 1e300; do   # once nan/inf/1e300 answered as if no filter was given
   [ "$(code "${AUTH[@]}" "$API/api/v1/events?since=$bad")" = 400 ] || fail "since=$bad is not a 400"
 done
-for bad in nanh infd -3h 1000000d 1969-01-01; do
+for bad in nanh infd 3x --3h 1000000d 1969-01-01; do
   "$BIN/camwatch" -c "$CFG" events --since "$bad" > /dev/null 2>&1 && fail "events --since $bad accepted"
 done
-curl -sf "${AUTH[@]}" "$API/api/v1/events?camera=up&since=0" | jq -e '.events | type == "array"' > /dev/null || fail "events"
+curl -sf "${AUTH[@]}" "$API/api/v1/events?camera=up&since=0" | jq -e '(.items | type == "array") and has("next")' > /dev/null || fail "events"
+[ "$(code "${AUTH[@]}" "$API/api/v1/events?camera=nope")" = 400 ] || fail "events?camera=nope is not a 400"
+[ "$(code "${AUTH[@]}" "$API/api/v1/events?since=2026-11-26T08:00:00%2B07:00")" = 200 ] || fail "ISO since"
+# the document, checked against the live answers (tests/node/openapi_check.mjs)
+node "$ROOT/tests/node/openapi_check.mjs" "$API" "$CW_API_TOKEN" up > "$T/openapi.out" 2>&1 || fail "OpenAPI: $(cat "$T/openapi.out")"
+sed 's/^/    /' "$T/openapi.out" | grep -v '^    ok:'
+grep '^ok:' "$T/openapi.out" | while read -r line; do echo "$line"; done
 big=$(head -c 20000 /dev/zero | tr '\0' a)
 c=$(code "${AUTH[@]}" -H "X-Big: $big" "$API/api/v1/cameras")
 [ "$c" = 431 ] || [ "$c" = 413 ] || [ "$c" = 400 ] || fail "a 20 kB header got $c"
@@ -114,7 +135,7 @@ for f in "$T/metrics.txt" "$T/cameras.json" "$T/up.json" "$T/camwatchd.log"; do
   grep -qF "$CW_CAM_PASS" "$f" && fail "camera password in $(basename "$f")"
   grep -qF "$CW_API_TOKEN" "$f" && fail "API token in $(basename "$f")"
 done
-jq -r '.[] | select(.id=="badpass") | .url' "$T/cameras.json" | grep -qF 'admin:***@' || fail "URL not masked"
+jq -r '.items[] | select(.id=="badpass") | .url' "$T/cameras.json" | grep -qF 'admin:***@' || fail "URL not masked"
 ok "no password or token in metrics, API answers or the log"
 
 # a real Prometheus scrapes it
@@ -177,7 +198,7 @@ kill -HUP "$DAEMON_PID"
 sleep 1.5
 grep -q "reload rejected" "$T/camwatchd.log" || fail "broken config not rejected"
 [ "$(code "$API/healthz")" = 200 ] || fail "daemon unhealthy after a rejected reload"
-[ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras" | jq length)" = 5 ] || fail "cameras lost after a rejected reload"
+[ "$(curl -sf "${AUTH[@]}" "$API/api/v1/cameras" | jq '.items | length')" = 5 ] || fail "cameras lost after a rejected reload"
 ok "a broken config is rejected ($(grep -m1 -o 'cw.yaml:[0-9]*:[0-9]*: YAML syntax error' "$T/camwatchd.log")) and the daemon goes on"
 stop_daemon
 sleep 0.3
