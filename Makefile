@@ -129,19 +129,36 @@ demo: deps media
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
-# Binaries, plugins, the systemd unit and an example config under PREFIX
-# (the config goes to /etc/camwatch only if none is there).
+# Binaries, plugins, the systemd unit with its sysusers.d and tmpfiles.d
+# files, man pages, the Prometheus rules and an example config under
+# PREFIX (the config goes to /etc/camwatch only if none is there). Without
+# DESTDIR, as root, it also creates the camwatch user and applies the
+# tmpfiles (state directory, the config readable by the service).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/camwatch/plugins \
-	  $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/share/doc/camwatch $(DESTDIR)/etc/camwatch
+	  $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d \
+	  $(DESTDIR)$(PREFIX)/share/doc/camwatch $(DESTDIR)$(PREFIX)/share/camwatch/prometheus/tests \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)/etc/camwatch
 	install -m 755 $(BUILD)/camwatchd $(BUILD)/camwatch $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/camwatch/plugins/
 	sed 's|@PREFIX@|$(PREFIX)|g' config/camwatchd.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/camwatchd.service
+	install -m 644 config/camwatch.sysusers.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/camwatch.conf
+	install -m 644 config/camwatch.tmpfiles.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/camwatch.conf
+	install -m 644 man/camwatch.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/camwatchd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 config/prometheus/camwatch-rules.yml $(DESTDIR)$(PREFIX)/share/camwatch/prometheus/
+	install -m 644 config/prometheus/tests/camwatch-rules.test.yml $(DESTDIR)$(PREFIX)/share/camwatch/prometheus/tests/
 	install -m 644 README.md config/camwatch.example.yaml $(DESTDIR)$(PREFIX)/share/doc/camwatch/
 	sed 's|/usr/lib/camwatch/plugins|$(PREFIX)/lib/camwatch/plugins|' config/camwatch.example.yaml \
 	  > $(DESTDIR)$(PREFIX)/share/doc/camwatch/camwatch.yaml.installed
 	[ -e $(DESTDIR)/etc/camwatch/camwatch.yaml ] || install -m 640 \
 	  $(DESTDIR)$(PREFIX)/share/doc/camwatch/camwatch.yaml.installed $(DESTDIR)/etc/camwatch/camwatch.yaml
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v systemd-sysusers > /dev/null; then \
+	  systemd-sysusers $(PREFIX)/lib/sysusers.d/camwatch.conf && \
+	  systemd-tmpfiles --create $(PREFIX)/lib/tmpfiles.d/camwatch.conf; \
+	else \
+	  echo "install: then, as root on the target: systemd-sysusers && systemd-tmpfiles --create camwatch.conf"; \
+	fi
 
 # The long runs: 50 SIGKILL rounds (make test runs 8) and 10 minutes of
 # fleet churn (make test runs 60 s).

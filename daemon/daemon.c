@@ -302,6 +302,7 @@ static void publish_live(struct cw_daemon *d)
         c->outage_since_us = cam->cs.outage_since_wall_us;
         c->health = cam->health;
         c->image_checked = cam->image_checked;
+        c->maintenance = cw_maint_active(d->maint, d->n_maint, cam->id, &cam->names, cw_wall_us()) != NULL;
         memcpy(c->events, cam->events, sizeof cam->events);
         cw_camera_stats(cam, &c->stats);
         online += cam->cs.state == CW_STATE_ONLINE;

@@ -190,6 +190,12 @@ char *cw_live_metrics(const struct cw_live *l)
             }
         }
     }
+    head(&b, "camwatch_camera_maintenance", "gauge",
+         "1 while a declared maintenance window covers the camera (alerting rules hold back), else 0.");
+    for (int i = 0; i < l->n; i++) {
+        bprintf(&b, "camwatch_camera_maintenance{"), labels(&b, l, &l->cams[i]);
+        bprintf(&b, "} %d\n", l->cams[i].maintenance);
+    }
     head(&b, "camwatch_camera_fps", "gauge", "Video frame rate measured from packet timestamps.");
     for (int i = 0; i < l->n; i++) {
         bprintf(&b, "camwatch_camera_fps{"), labels(&b, l, &l->cams[i]);

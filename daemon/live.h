@@ -20,6 +20,7 @@ struct cw_live_camera {
     int64_t outage_since_us; /* down: the outage's start, across causes and restarts; else 0 */
     uint32_t health;     /* CW_HEALTH_* now */
     int image_checked;   /* runs imagehealth */
+    int maintenance;     /* inside a declared maintenance window now */
     char decode_mode[16];
     struct cw_stats_row stats;
     int64_t events[4];   /* motion, activity, other, all (since start) */

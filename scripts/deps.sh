@@ -11,7 +11,7 @@ PKGS=(
   libgstrtspserver-1.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   tzdata procps iproute2 jq chromium time clang libclang-rt-14-dev
-  valgrind motion libfaketime
+  valgrind motion libfaketime groff-base man-db
 )
 
 missing=()

@@ -138,9 +138,12 @@ done
 jq -r '.items[] | select(.id=="badpass") | .url' "$T/cameras.json" | grep -qF 'admin:***@' || fail "URL not masked"
 ok "no password or token in metrics, API answers or the log"
 
-# a real Prometheus scrapes it
+# a real Prometheus scrapes it, with the shipped rules (evaluated every
+# second here instead of every minute) over the real series
+sed 's/^    interval: 1m$/    interval: 1s/' "$ROOT/config/prometheus/camwatch-rules.yml" > "$T/rules.yml"
 cat > "$T/prometheus.yml" <<EOT
 global: {scrape_interval: 1s, evaluation_interval: 1s}
+rule_files: ["$T/rules.yml"]
 scrape_configs:
   - job_name: camwatch
     authorization: {credentials: "$CW_API_TOKEN"}
@@ -158,6 +161,16 @@ for _ in $(seq 60); do
 done
 [ "$got" = "badpass=0 dead=0 stalls=0 up2=1 up=1" ] || fail "Prometheus query: '$got'; $(tail -3 "$T/prometheus.log")"
 ok "Prometheus scraped it: camwatch_camera_up $got"
+for _ in $(seq 40); do
+  rec=$(curl -s "http://127.0.0.1:$PROM/api/v1/query?query=%7B__name__%3D~%22camwatch:commune_cameras.*%22%7D" \
+        | jq -r '[.data.result[] | "\(.metric.__name__)=\(.value[1])"] | sort | join(" ")' 2>/dev/null || true)
+  [ "$rec" = "camwatch:commune_cameras:count=5 camwatch:commune_cameras_down:count=3" ] && break
+  sleep 0.5
+done
+[ "$rec" = "camwatch:commune_cameras:count=5 camwatch:commune_cameras_down:count=3" ] || fail "recording rules on real series: '$rec'"
+names=$(curl -s "http://127.0.0.1:$PROM/api/v1/query?query=camwatch_camera_info%7Bcamera%3D%22up%22%7D" | jq -r '.data.result[0].metric.name')
+[ "$names" != null ] && [ -n "$names" ] || fail "camwatch_camera_info has no name label"
+ok "the shipped rules evaluate on the real series: $rec; camwatch_camera_info name=\"$names\""
 
 # The gateway was down all along (pushes failed); it comes up now.
 [ "$(grep -c 'push to .* failed' "$T/camwatchd.log")" = 1 ] || fail "push failures not logged once: $(grep -c 'push to' "$T/camwatchd.log")"
