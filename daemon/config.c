@@ -389,10 +389,27 @@ static char *resolve_path(const char *base, const char *p)
 {
     if (p[0] == '/' || !base || !base[0])
         return strdup(p);
-    size_t n = strlen(base) + strlen(p) + 2;
+    /* base is a realpath (no symlinks), so leading "./" and "../" can be
+     * taken off lexically: the path the daemon records for a snapshot
+     * reads /srv/demo-data/..., not /srv/config/../demo-data/... */
+    size_t blen = strlen(base);
+    for (;;) {
+        if (strncmp(p, "./", 2) == 0) {
+            p += 2;
+        } else if (strncmp(p, "../", 3) == 0 || strcmp(p, "..") == 0) {
+            while (blen > 1 && base[blen - 1] != '/')
+                blen--;
+            if (blen > 1)
+                blen--; /* the slash, unless it is the root's */
+            p += p[2] ? 3 : 2;
+        } else {
+            break;
+        }
+    }
+    size_t n = blen + strlen(p) + 2;
     char *r = malloc(n);
     if (r)
-        snprintf(r, n, "%s/%s", base, p);
+        snprintf(r, n, "%.*s%s%s", (int)blen, base, blen == 1 && base[0] == '/' ? "" : "/", p);
     return r;
 }
 

@@ -176,7 +176,7 @@ ok "the shipped rules evaluate on the real series: $rec; camwatch_camera_info na
 [ "$(grep -c 'push to .* failed' "$T/camwatchd.log")" = 1 ] || fail "push failures not logged once: $(grep -c 'push to' "$T/camwatchd.log")"
 prometheus-pushgateway --web.listen-address=127.0.0.1:$PGW > "$T/pushgateway.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 40); do grep -q 'works again' "$T/camwatchd.log" && break; sleep 0.25; done
+for _ in $(seq 120); do grep -q "works again" "$T/camwatchd.log" && break; sleep 0.25; done
 grep -q "push to http://127.0.0.1:$PGW/metrics/job/camwatch/instance/commune-test works again" "$T/camwatchd.log" \
   || fail "push did not recover: $(grep push "$T/camwatchd.log" | tail -2)"
 ok "push: failed while the gateway was down (logged once), retried, works again"

@@ -362,11 +362,46 @@ static void test_duplicates_and_aliases_are_bounded(void **state)
     }
 }
 
+/* Relative paths resolve against the config's folder without "./" and
+ * "../" left in them: snapshot paths are printed and stored as recorded. */
+static void test_relative_paths_are_normalised(void **state)
+{
+    static const struct {
+        const char *base, *value, *want;
+    } cases[] = {
+        {"/srv/cw/config", "../demo-data/cw.db", "/srv/cw/demo-data/cw.db"},
+        {"/srv/cw/config", "./cw.db", "/srv/cw/config/cw.db"},
+        {"/srv/cw/config", "../../x/./cw.db", "/srv/x/./cw.db"},
+        {"/srv", "../../../cw.db", "/cw.db"},
+        {"/", "../cw.db", "/cw.db"},
+        {"/srv/cw", "data/cw.db", "/srv/cw/data/cw.db"},
+        {"/srv/cw", "/abs/cw.db", "/abs/cw.db"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[400];
+        snprintf(text, sizeof text,
+                 "daemon:\n  database: %s\nsites:\n  - {province: p, communes: [{commune: c, sites: [{site: s}]}]}\n"
+                 "cameras:\n  - {id: a, site: s, url: \"rtsp://10.0.0.1/x\"}\n",
+                 cases[i].value);
+        struct cw_config *cfg;
+        struct cw_config_errors errs = {0};
+        int rc = cw_config_load_buffer("paths.yaml", cases[i].base, text, strlen(text), 0, &cfg, &errs);
+        for (int k = 0; k < errs.n; k++)
+            print_message("%s\n", errs.msgs[k]);
+        cw_config_errors_free(&errs);
+        assert_int_equal(rc, 0);
+        assert_string_equal(cfg->database, cases[i].want);
+        cw_config_free(cfg);
+    }
+}
+
 int main(void)
 {
     cw_log_set_level(-1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_values_and_defaults),
+        cmocka_unit_test(test_relative_paths_are_normalised),
         cmocka_unit_test(test_keep_env_for_cli),
         cmocka_unit_test(test_bad_configs),
         cmocka_unit_test(test_messages_never_show_passwords),
