@@ -38,6 +38,7 @@ enum key_type {
     T_LIST,      /* a sequence handled by the caller */
     T_INT,       /* a whole number within [min, max] */
     T_SCHEDULE,  /* "HH:MM-HH:MM" or "" */
+    T_TEXT,      /* display text into a fixed char[CW_DOC_TEXT] (UTF-8, no control characters) */
 };
 
 struct key {
@@ -130,6 +131,34 @@ static const struct key report_keys[] = {
     {"exclude_maintenance", T_BOOL, "true", offsetof(struct cw_report_rules, exclude_maintenance), 0, 0, 1,
      "true: down time inside a declared maintenance window is left out of uptime (shown apart as maintenance); "
      "false: it counts against uptime, and is still shown apart"},
+    {"trend_drop", T_DOUBLE, "5", offsetof(struct cw_report_rules, trend_drop), 0, 100, 1,
+     "a group whose uptime fell by at least this many points from the previous period, or from the mean of "
+     "the 3 before it, is DETERIORATED (0: no trend rule)"},
+    /* the document (PDF, ODT): Decree 30/2020/ND-CP's header and signature */
+    {"issuer_parent", T_TEXT, "", offsetof(struct cw_report_rules, doc.issuer_parent), 0, 0, 1,
+     "document header: the issuing body's parent (e.g. \"CÔNG AN THÀNH PHỐ HÀ NỘI\")"},
+    {"issuer", T_TEXT, "", offsetof(struct cw_report_rules, doc.issuer), 0, 0, 1,
+     "the issuing body (e.g. \"CÔNG AN XÃ HÒA BÌNH\")"},
+    {"national", T_TEXT, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", offsetof(struct cw_report_rules, doc.national), 0, 0, 1,
+     "the national heading"},
+    {"motto", T_TEXT, "Độc lập - Tự do - Hạnh phúc", offsetof(struct cw_report_rules, doc.motto), 0, 0, 1,
+     "the motto under it"},
+    {"number", T_TEXT, "     /BC", offsetof(struct cw_report_rules, doc.number), 0, 0, 1,
+     "number and symbol after \"Số:\" (e.g. \"23/BC-CAX\"; spaces leave room to write the number by hand)"},
+    {"place", T_TEXT, "", offsetof(struct cw_report_rules, doc.place), 0, 0, 1,
+     "place before the date (\"Hòa Bình, ngày 26 tháng 11 năm 2026\")"},
+    {"title", T_TEXT, "BÁO CÁO", offsetof(struct cw_report_rules, doc.title), 0, 0, 1, "the document's kind"},
+    {"subject", T_TEXT, "Kết quả hoạt động hệ thống camera an ninh", offsetof(struct cw_report_rules, doc.subject), 0,
+     0, 1, "the subject line; the period is added (\"... tháng 10 năm 2026\")"},
+    {"signer_prefix", T_TEXT, "", offsetof(struct cw_report_rules, doc.signer_prefix), 0, 0, 1,
+     "\"KT.\", \"TM.\", \"TL.\", \"TUQ.\" or \"Q.\" when signing for signer_authority, else empty"},
+    {"signer_authority", T_TEXT, "", offsetof(struct cw_report_rules, doc.signer_authority), 0, 0, 1,
+     "who is signed for, after the prefix (e.g. \"TRƯỞNG CÔNG AN XÃ\")"},
+    {"signer_title", T_TEXT, "", offsetof(struct cw_report_rules, doc.signer_title), 0, 0, 1,
+     "the signer's title (e.g. \"PHÓ TRƯỞNG CÔNG AN XÃ\")"},
+    {"signer_name", T_TEXT, "", offsetof(struct cw_report_rules, doc.signer_name), 0, 0, 1, "the signer's name"},
+    {"recipients", T_LIST, NULL, NOOFF, 0, 0, 1, "\"Kính gửi\": a list of up to 10 addressees"},
+    {"copies_to", T_LIST, NULL, NOOFF, 0, 0, 1, "\"Nơi nhận\": a list of up to 10 lines (e.g. \"Lưu: VT.\")"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -640,6 +669,13 @@ static int set_value(struct loader *ld, const yaml_node_t *node, const char *key
         *(char **)field = s;
         return 0;
     }
+    case T_TEXT:
+        if (check_text(ld, node, keypath, s) < 0) {
+            rc = -1;
+            break;
+        }
+        snprintf(field, CW_DOC_TEXT, "%s", s);
+        break;
     case T_LIST:
         break;
     }
@@ -1184,6 +1220,32 @@ static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *n
 
 static const char *const top_keys[] = {"daemon", "sites", "cameras", "report", "http", "alerts", NULL};
 
+/* A list of display lines into fixed rows (report.recipients, ...). */
+static void load_doc_lines(struct loader *ld, yaml_node_t *seq, const char *path, char rows[][CW_DOC_TEXT], int *n)
+{
+    *n = 0;
+    if (!seq)
+        return;
+    int len = seq_len(seq);
+    if (len > CW_DOC_LINES) {
+        err_at(ld, seq, path, "has %d lines; at most %d", len, CW_DOC_LINES);
+        len = CW_DOC_LINES;
+    }
+    for (int i = 0; i < len; i++) {
+        yaml_node_t *v = seq_item(ld, seq, i);
+        char kp[64];
+        snprintf(kp, sizeof kp, "%s[%d]", path, i);
+        if (v->type != YAML_SCALAR_NODE) {
+            err_at(ld, v, kp, "expected a line of text");
+            continue;
+        }
+        char *s = expand_env(ld, v, kp, (const char *)v->data.scalar.value);
+        if (s && check_text(ld, v, kp, s) == 0)
+            snprintf(rows[(*n)++], CW_DOC_TEXT, "%s", s);
+        free(s);
+    }
+}
+
 static void load_root(struct loader *ld, struct cw_config *cfg)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
@@ -1236,7 +1298,22 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
             err_at(ld, daemon ? map_get(ld, daemon, "timezone", NULL) : root, "daemon.timezone",
                    "unknown time zone '%s' (no %s; e.g. Asia/Ho_Chi_Minh)", cfg->timezone, zf);
     }
-    apply_table(ld, report ? report : &empty_map, "report", report_keys, &cfg->report, NULL);
+    yaml_node_t *doc_lists[2] = {NULL, NULL}; /* recipients, copies_to */
+    apply_table(ld, report ? report : &empty_map, "report", report_keys, &cfg->report, doc_lists);
+    load_doc_lines(ld, doc_lists[0], "report.recipients", cfg->report.doc.recipients, &cfg->report.doc.n_recipients);
+    load_doc_lines(ld, doc_lists[1], "report.copies_to", cfg->report.doc.copies_to, &cfg->report.doc.n_copies_to);
+    {
+        static const char *const prefixes[] = {"", "KT.", "TM.", "TL.", "TUQ.", "Q.", NULL};
+        int k = 0;
+        while (prefixes[k] && strcmp(prefixes[k], cfg->report.doc.signer_prefix) != 0)
+            k++;
+        if (!prefixes[k])
+            err_at(ld, report, "report.signer_prefix", "'%s' is not one of KT., TM., TL., TUQ., Q. (or empty)",
+                   cfg->report.doc.signer_prefix);
+        else if (k > 0 && !cfg->report.doc.signer_authority[0])
+            err_at(ld, report, "report.signer_authority", "%s needs the authority signed for (e.g. TRƯỞNG CÔNG AN XÃ)",
+                   cfg->report.doc.signer_prefix);
+    }
     apply_table(ld, http ? http : &empty_map, "http", http_keys, &cfg->http, NULL);
     check_http(ld, cfg, http);
     load_alerts(ld, cfg, alerts ? alerts : &empty_map);
@@ -1491,8 +1568,8 @@ int cw_camera_config_same_session(const struct cw_camera_config *a, const struct
 
 static const char *type_name(enum key_type t)
 {
-    static const char *const n[] = {"string", "id", "path", "rtsp-url", "duration", "number",
-                                    "bool", "log-level", "tcp|udp", "list", "integer", "HH:MM-HH:MM"};
+    static const char *const n[] = {"string", "id", "path", "rtsp-url", "duration", "number", "bool",
+                                    "log-level", "tcp|udp", "list", "integer", "HH:MM-HH:MM", "text"};
     return n[t];
 }
 
@@ -1519,6 +1596,8 @@ static int field_differs(const struct key *k, const void *a, const void *b)
         return *(const double *)fa != *(const double *)fb;
     case T_BOOL: case T_LOGLEVEL: case T_TRANSPORT: case T_INT:
         return *(const int *)fa != *(const int *)fb;
+    case T_TEXT:
+        return strcmp(fa, fb) != 0;
     case T_LIST:
         break;
     }

@@ -65,6 +65,9 @@ struct cw_camera_config {
     int sched_from_min, sched_to_min; /* parsed; -1: always */
 };
 
+#define CW_DOC_TEXT (CW_NAME_MAX_BYTES + 1) /* one document field: 80 characters of any script */
+#define CW_DOC_LINES 10 /* recipients, copies */
+
 struct cw_config {
     char *path;
     /* daemon */
@@ -106,6 +109,21 @@ struct cw_config {
         int64_t max_down_us;       /* any camera down this long: DETERIORATED */
         int64_t repair_after_us;   /* repair list: down or bad image longer */
         int exclude_maintenance;   /* uptime leaves out down time inside maintenance windows */
+        double trend_drop;         /* points fallen from the previous period or the mean of 3: DETERIORATED (0: off) */
+        /* The document's header and signature (PDF and ODT), fixed-size so
+         * that the rules copy by value. */
+        struct cw_report_doc {
+            char issuer_parent[CW_DOC_TEXT], issuer[CW_DOC_TEXT];
+            char national[CW_DOC_TEXT], motto[CW_DOC_TEXT];
+            char number[CW_DOC_TEXT], place[CW_DOC_TEXT];
+            char title[CW_DOC_TEXT], subject[CW_DOC_TEXT];
+            char signer_prefix[CW_DOC_TEXT], signer_authority[CW_DOC_TEXT];
+            char signer_title[CW_DOC_TEXT], signer_name[CW_DOC_TEXT];
+            char recipients[CW_DOC_LINES][CW_DOC_TEXT];
+            int n_recipients;
+            char copies_to[CW_DOC_LINES][CW_DOC_TEXT];
+            int n_copies_to;
+        } doc;
     } report;
     /* the administrative chain: one province, optional districts */
     char *province, *province_name; /* "" in the older district-first form */

@@ -332,13 +332,17 @@ int cw_report_finish(struct cw_report *r)
             if (gi[k] < 0)
                 return CW_ENOMEM;
             struct cw_report_group *g = &r->groups[gi[k]];
-            if (worst_down(c) > g->worst_down_us)
+            if (worst_down(c) > g->worst_down_us) {
                 g->worst_down_us = worst_down(c);
+                snprintf(g->worst_camera, sizeof g->worst_camera, "%s", c->id);
+            }
             if (up < 0)
                 continue; /* nothing monitored: no figure to count */
             g->cameras++;
             g->at_target += up >= ru->uptime_target;
             g->mean_uptime += up;
+            g->mean_monitored += cw_report_monitored(c);
+            g->mean_coverage += 100.0 * (double)c->monitored_us / (double)(r->to_us - r->from_us);
             for (int d = 0; d < r->n_days; d++) {
                 int64_t den = c->day_monitored_us[d] - (c->maint_excluded ? c->day_maint_us[d] : 0);
                 if (den > 0) {
@@ -358,6 +362,8 @@ int cw_report_finish(struct cw_report *r)
             continue;
         }
         g->mean_uptime /= g->cameras;
+        g->mean_monitored /= g->cameras;
+        g->mean_coverage /= g->cameras;
         double share = 100.0 * g->at_target / g->cameras;
         if (g->worst_down_us >= ru->max_down_us || share < ru->deteriorated_share)
             g->status = CW_STATUS_DETERIORATED;
@@ -369,6 +375,40 @@ int cw_report_finish(struct cw_report *r)
     if (r->n_groups > 1) /* qsort's base may not be NULL, even for zero elements */
         qsort(r->groups, (size_t)r->n_groups, sizeof *r->groups, cmp_group);
     return 0;
+}
+
+void cw_report_group_trend(const struct cw_report *r, struct cw_report_group *g, const double *hist, int n)
+{
+    if (n > CW_REPORT_HIST)
+        n = CW_REPORT_HIST;
+    for (int i = 0; i < n; i++)
+        g->hist[i] = hist[i];
+    g->n_hist = n;
+    g->trend = CW_TREND_NONE;
+    g->trend_drop = 0;
+    double limit = r->rules.trend_drop;
+    if (g->cameras == 0 || !(limit > 0) || n == 0)
+        return;
+    /* a tolerance below print precision: 84.0 after 89.0 is a 5-point fall */
+    const double eps = 1e-9;
+    if (hist[0] >= 0 && hist[0] - g->mean_uptime >= limit - eps) {
+        g->trend = CW_TREND_PREV;
+        g->trend_drop = hist[0] - g->mean_uptime;
+    } else if (n >= 3 && hist[0] >= 0 && hist[1] >= 0 && hist[2] >= 0) {
+        double mean3 = (hist[0] + hist[1] + hist[2]) / 3;
+        if (mean3 - g->mean_uptime >= limit - eps) {
+            g->trend = CW_TREND_MEAN3;
+            g->trend_drop = mean3 - g->mean_uptime;
+        }
+    }
+    if (g->trend != CW_TREND_NONE)
+        g->status = CW_STATUS_DETERIORATED;
+}
+
+double cw_report_group_change(const struct cw_report_group *g, int *known)
+{
+    *known = g->cameras > 0 && g->n_hist > 0 && g->hist[0] >= 0;
+    return *known ? g->mean_uptime - g->hist[0] : 0;
 }
 
 void cw_report_free(struct cw_report *r)

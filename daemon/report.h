@@ -35,6 +35,8 @@
 #include "maintenance.h"
 #include "names.h"
 
+#define CW_REPORT_HIST 12 /* earlier periods kept for trends */
+
 enum cw_report_status { CW_STATUS_NA = 0, CW_STATUS_OK, CW_STATUS_DEGRADED, CW_STATUS_DETERIORATED };
 
 struct cw_report_camera {
@@ -76,10 +78,20 @@ struct cw_report_group {
     int cameras;       /* with monitored time */
     int at_target;     /* reaching uptime_target */
     double mean_uptime; /* camera-weighted, % */
+    double mean_monitored; /* how much of its cameras' time camwatch watched, camera-weighted, % */
+    double mean_coverage;  /* monitored time / the whole period, camera-weighted, %: a trend baseline
+                              needs half the period (cameras added late, or camwatch newly installed) */
     int64_t worst_down_us;
+    char worst_camera[72]; /* whose outage that was */
     enum cw_report_status status;
     double *day_uptime; /* camera-weighted per day; < 0 where nothing was monitored */
     int *day_cameras;   /* cameras monitored that day */
+    /* trends (cw_report_group_trend): the same group's uptime in the
+     * periods before, newest first; < 0 where it had none */
+    double hist[CW_REPORT_HIST];
+    int n_hist;
+    enum cw_report_trend { CW_TREND_NONE = 0, CW_TREND_PREV, CW_TREND_MEAN3 } trend; /* what made it DETERIORATED */
+    double trend_drop;  /* points fallen, for that rule */
 };
 
 struct cw_report {
@@ -114,6 +126,15 @@ void cw_report_condition(struct cw_report *r, struct cw_report_camera *c, const 
                          int64_t end_us);
 /* Closes the feed: rollups, statuses. */
 int cw_report_finish(struct cw_report *r);
+/* Gives a finished group its uptime in the n periods before (hist[0] the
+ * previous one; < 0 where it had nothing monitored), then the trend rule:
+ * with rules.trend_drop > 0, a group whose uptime is at least trend_drop
+ * points below the previous period's, or below the mean of the 3 periods
+ * before (all 3 known), becomes DETERIORATED. "Deteriorated" means got
+ * worse: one month's threshold alone cannot say that. */
+void cw_report_group_trend(const struct cw_report *r, struct cw_report_group *g, const double *hist, int n);
+/* Change from the previous period in points; 0 with *known = 0 if none. */
+double cw_report_group_change(const struct cw_report_group *g, int *known);
 void cw_report_free(struct cw_report *r);
 
 double cw_report_uptime(const struct cw_report_camera *c);    /* %, or -1 if nothing monitored */

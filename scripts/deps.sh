@@ -12,6 +12,7 @@ PKGS=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   tzdata procps iproute2 jq chromium time clang libclang-rt-14-dev
   valgrind motion libfaketime groff-base man-db
+  libcairo2-dev libpango1.0-dev fonts-liberation2 libzip-dev libxml2-dev poppler-utils libreoffice-writer-nogui
 )
 
 missing=()

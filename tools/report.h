@@ -5,7 +5,7 @@
 
 #include "../daemon/report.h"
 
-enum cw_report_format { CW_FMT_TEXT, CW_FMT_CSV, CW_FMT_JSON, CW_FMT_HTML };
+enum cw_report_format { CW_FMT_TEXT, CW_FMT_CSV, CW_FMT_JSON, CW_FMT_HTML, CW_FMT_PDF, CW_FMT_ODT };
 
 struct cw_report_view {
     const struct cw_report *r;
@@ -13,8 +13,15 @@ struct cw_report_view {
     const char *title_period; /* "2026-11" or "2026-11-01 – 2026-11-15" */
     const char *filter;       /* "" or "district thanh-oai" */
     int64_t generated_us;
+    int n_hist;               /* earlier periods with history (groups' hist[]) */
+    char hist_label[CW_REPORT_HIST][16]; /* their starts, newest first: "2026-09" */
+    const struct cw_report_doc *doc;     /* the document's header (pdf, odt) */
 };
 
 int cw_report_render(FILE *f, enum cw_report_format fmt, const struct cw_report_view *v);
+/* The signed document: A4 PDF (report_pdf.c); 0 or -1. */
+int cw_report_render_pdf(FILE *f, const struct cw_report_view *v);
+/* ... and its editable copy: OpenDocument Text (report_odt.c); 0 or -1. */
+int cw_report_render_odt(FILE *f, const struct cw_report_view *v);
 
 #endif

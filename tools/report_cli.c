@@ -116,11 +116,82 @@ static int parse_date(const char *s, int *y, int *m, int *d)
     return sscanf(s, "%4d-%2d-%2d%c", y, m, d, &tail) == 3 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31 ? 0 : -1;
 }
 
+/* Reads [from, to) of the database into r (initialised here; the caller
+ * frees it), for the cameras fd->where lets through. 0 or a negative code;
+ * fd->spans says whether the period holds any history. */
+static int compute(struct feed *fd, int64_t from, int64_t to, int64_t data_end, const int64_t *days, int n_days,
+                   const struct cw_report_rules *rules, struct cw_report *r)
+{
+    fd->matched = 0;
+    fd->spans = 0;
+    fd->rc = 0;
+    fd->n_maint = 0;
+    int rc = cw_report_init(r, from, to, data_end, days, n_days, rules);
+    if (rc < 0)
+        return rc;
+    fd->r = r;
+    if (cw_store_each_maintenance(fd->st, from, to, on_maint, fd) < 0 || cw_store_each_camera(fd->st, on_camera, fd) < 0 ||
+        fd->rc < 0 || cw_store_each_span(fd->st, from, to, on_span, fd) < 0 ||
+        cw_store_each_condition(fd->st, from, to, on_condition, fd) < 0 ||
+        cw_store_event_counts(fd->st, from, to, on_event_count, fd) < 0 || cw_report_finish(r) < 0)
+        return fd->rc < 0 ? fd->rc : CW_ESTORE;
+    return 0;
+}
+
+/* The earlier periods for trends: each group's uptime in up to
+ * CW_REPORT_HIST periods before (months before a --month, else periods of
+ * the same length), newest first, until one holds no history. */
+static int add_history(struct feed *fd, struct cw_report *r, int monthly, int y1, int m1, int d1, int n_days,
+                       int64_t data_end, const struct cw_report_rules *rules, struct cw_report_view *view)
+{
+    double (*hist)[CW_REPORT_HIST] = calloc((size_t)r->n_groups + 1, sizeof *hist);
+    if (!hist)
+        return CW_ENOMEM;
+    for (int i = 0; i < r->n_groups; i++)
+        for (int k = 0; k < CW_REPORT_HIST; k++)
+            hist[i][k] = -1;
+    int n = 0, rc = 0;
+    for (int k = 1; k <= CW_REPORT_HIST; k++) {
+        int64_t from = monthly ? local_midnight(y1, m1 - k, 1) : local_midnight(y1, m1, d1 - k * n_days);
+        int64_t to = monthly ? local_midnight(y1, m1 - k + 1, 1) : local_midnight(y1, m1, d1 - (k - 1) * n_days);
+        int64_t edges[2] = {from, to};
+        struct cw_report h;
+        if ((rc = compute(fd, from, to, data_end, edges, 1, rules, &h)) < 0) {
+            cw_report_free(&h);
+            break;
+        }
+        long spans = fd->spans;
+        for (int i = 0; spans && i < r->n_groups; i++)
+            for (int j = 0; j < h.n_groups; j++)
+                /* a baseline needs half of its period watched: 100 % over
+                 * the last day of a month is no month */
+                if (h.groups[j].level == r->groups[i].level && strcmp(h.groups[j].id, r->groups[i].id) == 0 &&
+                    h.groups[j].cameras > 0 && h.groups[j].mean_coverage >= 50)
+                    hist[i][k - 1] = h.groups[j].mean_uptime;
+        cw_report_free(&h);
+        if (!spans)
+            break; /* nothing recorded then: older periods neither */
+        struct tm tm;
+        time_t t = (time_t)(from / 1000000);
+        localtime_r(&t, &tm);
+        snprintf(view->hist_label[k - 1], sizeof view->hist_label[0], monthly ? "%04d-%02d" : "%04d-%02d-%02d",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+        n = k;
+    }
+    view->n_hist = n;
+    for (int i = 0; rc == 0 && i < r->n_groups; i++)
+        cw_report_group_trend(r, &r->groups[i], hist[i], n);
+    free(hist);
+    return rc;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: camwatch report (--month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD)\n"
                "         [--province ID] [--district ID] [--commune ID] [--site ID]\n"
-               "         [--format text|csv|json|html] [--lang vi|en] [-o FILE]\n"
+               "         [--format text|csv|json|html|pdf|odt] [--lang vi|en] [-o FILE]\n"
+               "  pdf: the document a committee signs (A4; header and signature from the config's report:);\n"
+               "  odt: its editable copy (LibreOffice, Word). Both want -o FILE or a redirect.\n"
                "  --commune also takes an id the commune absorbed in a merger (formerly:).\n"
                "  --to is inclusive. Times are in the config's time zone (default Asia/Ho_Chi_Minh).\n"
                "Exit status: 0 done; 1 the database cannot be read or holds no history for the period;\n"
@@ -167,12 +238,12 @@ int cw_cli_report(int argc, char **argv, struct cw_cli *g)
             lang_vi = strcmp(optarg, "vi") == 0;
             break;
         case 'F': {
-            static const char *const names[] = {"text", "csv", "json", "html"};
+            static const char *const names[] = {"text", "csv", "json", "html", "pdf", "odt"};
             int k;
-            for (k = 0; k < 4 && strcmp(optarg, names[k]) != 0; k++)
+            for (k = 0; k < 6 && strcmp(optarg, names[k]) != 0; k++)
                 ;
-            if (k == 4) {
-                fprintf(stderr, "%s: unknown format '%s' (text, csv, json, html)\n", g->cmd, optarg);
+            if (k == 6) {
+                fprintf(stderr, "%s: unknown format '%s' (text, csv, json, html, pdf, odt)\n", g->cmd, optarg);
                 return CW_EXIT_USAGE;
             }
             fmt = (enum cw_report_format)k;
@@ -243,24 +314,27 @@ int cw_cli_report(int argc, char **argv, struct cw_cli *g)
     if (cw_store_last_run(fd.st, &started, &heartbeat, &stopped) == 0)
         data_end = stopped ? stopped : heartbeat;
     struct cw_report r;
-    rc = cw_report_init(&r, t_from, t_to, data_end, days, n_days, &rules);
+    rc = compute(&fd, t_from, t_to, data_end, days, n_days, &rules, &r);
     free(days);
     if (rc < 0) {
-        cw_store_close(fd.st);
-        return 1;
-    }
-    fd.r = &r;
-    if (cw_store_each_maintenance(fd.st, t_from, t_to, on_maint, &fd) < 0 ||
-        cw_store_each_camera(fd.st, on_camera, &fd) < 0 || fd.rc < 0 ||
-        cw_store_each_span(fd.st, t_from, t_to, on_span, &fd) < 0 ||
-        cw_store_each_condition(fd.st, t_from, t_to, on_condition, &fd) < 0 ||
-        cw_store_event_counts(fd.st, t_from, t_to, on_event_count, &fd) < 0 || cw_report_finish(&r) < 0) {
         fprintf(stderr, "%s: reading %s failed: %s\n", g->cmd, dbpath, cw_store_errmsg(fd.st));
         cw_report_free(&r);
         cw_store_close(fd.st);
         free(fd.maint);
         return 1;
     }
+    int matched = fd.matched;
+    long spans = fd.spans;
+    struct cw_report_view view = {&r, lang_vi, period, "", cw_wall_us(), 0, {{0}}, NULL};
+    if (spans && add_history(&fd, &r, month != NULL, y1, m1, d1, n_days, data_end, &rules, &view) < 0) {
+        fprintf(stderr, "%s: reading earlier periods from %s failed: %s\n", g->cmd, dbpath, cw_store_errmsg(fd.st));
+        cw_report_free(&r);
+        cw_store_close(fd.st);
+        free(fd.maint);
+        return 1;
+    }
+    fd.matched = matched;
+    fd.spans = spans;
     cw_store_close(fd.st);
     free(fd.maint);
     if (fd.matched == 0 && cw_names_filter_set(&fd.where)) {
@@ -284,7 +358,8 @@ int cw_cli_report(int argc, char **argv, struct cw_cli *g)
         snprintf(filter, sizeof filter, "%s%s%s%s%s%s%s%s", w->province ? "province " : "", w->province ? w->province : "",
                  w->district ? " district " : "", w->district ? w->district : "", w->commune ? " commune " : "",
                  w->commune ? w->commune : "", w->site ? " site " : "", w->site ? w->site : "");
-    struct cw_report_view view = {&r, lang_vi, period, filter, cw_wall_us()};
+    view.filter = filter;
+    view.doc = &rules.doc;
     FILE *f = out ? fopen(out, "w") : stdout;
     if (!f) {
         perror(out);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../daemon/clock.h"
+#include "../daemon/report_fmt.h"
 #include "report.h"
 
 enum msg {
@@ -14,7 +15,7 @@ enum msg {
     M_UPTIME, M_STATUS, M_REASON, M_CAMERA, M_SITE, M_COMMUNE, M_DISTRICT, M_NETWORK, M_MONITORED, M_OFFLINE_H,
     M_OUTAGES, M_LONGEST, M_MTTR, M_BAD_IMAGE, M_MOTION, M_STATE, M_REPAIR, M_DOWN_FOR, M_CAUSE, M_LAST_SEEN,
     M_NONE, M_DEFS_HDR, M_DEFS, M_NOT_RECORDED, M_CHART_DAILY, M_CHART_CAMS, M_FILTER, M_MAINT_H, M_MAINT_RULE,
-    M_MAINT_RULE_IN, M__COUNT
+    M_MAINT_RULE_IN, M_CHANGE, M__COUNT
 };
 
 static const char *const en[M__COUNT] = {
@@ -43,12 +44,13 @@ static const char *const en[M__COUNT] = {
     "Daily uptime per commune (%)", "Uptime per camera (%)", "Filter", "Maint. h",
     "Uptime leaves out maintenance time (down time inside declared maintenance windows)",
     "Uptime counts maintenance time (down time inside declared maintenance windows) as down",
+    "vs previous",
 };
 
 static const char *const vi[M__COUNT] = {
     "Báo cáo mạng camera an ninh", "Kỳ báo cáo", "Lập lúc", "Quy tắc",
-    "camera đạt khi tỷ lệ hoạt động từ %.0f%% trở lên; một nhóm Bình thường khi ít nhất %.0f%% camera đạt, "
-    "Xuống cấp khi dưới %.0f%% camera đạt hoặc có camera mất tín hiệu từ %.0f ngày trở lên trong một lần "
+    "camera đạt khi tỷ lệ hoạt động từ %.0f %% trở lên; một nhóm Bình thường khi ít nhất %.0f %% camera đạt, "
+    "Xuống cấp khi dưới %.0f %% camera đạt hoặc có camera mất tín hiệu từ %.0f ngày trở lên trong một lần "
     "gián đoạn, và Suy giảm trong khoảng giữa",
     "Huyện, xã và điểm lắp đặt", "Cấp", "Tên", "Số camera", "Đạt", "Tỷ lệ hoạt động", "Tình trạng", "Lý do",
     "Camera", "Điểm", "Xã", "Huyện", "Toàn mạng", "Tỷ lệ giám sát", "Giờ ngừng", "Số lần gián đoạn",
@@ -74,6 +76,7 @@ static const char *const vi[M__COUNT] = {
     "Tỷ lệ hoạt động hằng ngày theo xã (%)", "Tỷ lệ hoạt động theo camera (%)", "Bộ lọc", "Giờ bảo trì",
     "Tỷ lệ hoạt động không tính thời gian bảo trì (thời gian ngừng trong khoảng bảo trì đã khai báo)",
     "Tỷ lệ hoạt động tính cả thời gian bảo trì (thời gian ngừng trong khoảng bảo trì đã khai báo) là ngừng",
+    "So với kỳ trước",
 };
 
 static const char *tr(const struct cw_report_view *v, enum msg m) { return (v->lang_vi ? vi : en)[m]; }
@@ -112,18 +115,44 @@ static const char *reason(const struct cw_report_view *v, const struct cw_report
     static char buf[256];
     const struct cw_report_rules *ru = &v->r->rules;
     double share = g->cameras ? 100.0 * g->at_target / g->cameras : 0;
+    char pts[64];
     if (g->status == CW_STATUS_NA)
         snprintf(buf, sizeof buf, "%s", v->lang_vi ? "không có camera được giám sát" : "no monitored camera");
+    else if (g->trend == CW_TREND_PREV)
+        snprintf(buf, sizeof buf,
+                 v->lang_vi ? "tỷ lệ hoạt động giảm %s điểm so với kỳ trước (ngưỡng %s)"
+                            : "uptime fell %s points from the previous period (limit %s)",
+                 cw_rfmt_num(g->trend_drop, 1, v->lang_vi, pts, sizeof pts),
+                 cw_rfmt_num(ru->trend_drop, 1, v->lang_vi, pts + 32, sizeof pts - 32));
+    else if (g->trend == CW_TREND_MEAN3)
+        snprintf(buf, sizeof buf,
+                 v->lang_vi ? "tỷ lệ hoạt động giảm %s điểm so với trung bình 3 kỳ trước (ngưỡng %s)"
+                            : "uptime fell %s points from the mean of the 3 periods before (limit %s)",
+                 cw_rfmt_num(g->trend_drop, 1, v->lang_vi, pts, sizeof pts),
+                 cw_rfmt_num(ru->trend_drop, 1, v->lang_vi, pts + 32, sizeof pts - 32));
     else if (g->worst_down_us >= ru->max_down_us)
         snprintf(buf, sizeof buf,
-                 v->lang_vi ? "có camera mất tín hiệu %.1f ngày trong một lần gián đoạn (giới hạn %.0f)"
-                            : "a camera was down %.1f days in one outage (limit %.0f)",
-                 g->worst_down_us / 86400e6, ru->max_down_us / 86400e6);
+                 v->lang_vi ? "camera %s ngừng hoạt động %s trong một lần gián đoạn (giới hạn %s)"
+                            : "camera %s was down %s in one outage (limit %s)",
+                 g->worst_camera, cw_rfmt_duration(g->worst_down_us, v->lang_vi, pts, sizeof pts),
+                 cw_rfmt_duration(ru->max_down_us, v->lang_vi, pts + 32, sizeof pts - 32));
     else
         snprintf(buf, sizeof buf,
-                 v->lang_vi ? "%d/%d camera (%.0f%%) đạt %.0f%% thời gian hoạt động"
-                            : "%d of %d cameras (%.0f%%) reach %.0f%% uptime",
-                 g->at_target, g->cameras, share, ru->uptime_target);
+                 v->lang_vi ? "%d/%d camera (%s) đạt tỷ lệ hoạt động %s" : "%d of %d cameras (%s) reach %s uptime",
+                 g->at_target, g->cameras, cw_rfmt_pct(share, v->lang_vi, pts, sizeof pts),
+                 cw_rfmt_pct(ru->uptime_target, v->lang_vi, pts + 32, sizeof pts - 32));
+    return buf;
+}
+
+/* The change from the previous period: "▲ 2,1 điểm", or "-" unknown. */
+static const char *change(const struct cw_report_view *v, const struct cw_report_group *g, char *buf, size_t len)
+{
+    int known;
+    double d = cw_report_group_change(g, &known);
+    if (!known)
+        snprintf(buf, len, "-");
+    else
+        cw_rfmt_points(d, v->lang_vi, buf, len);
     return buf;
 }
 
@@ -135,65 +164,38 @@ static const char *level_label(const struct cw_report_view *v, int level)
 
 /* ---- text ---- */
 
-/* Display width of UTF-8 text: code points, less combining marks. */
-static int width(const char *s)
-{
-    int w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        unsigned cp;
-        int n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
-        cp = n == 1 ? *p : n == 2 ? (*p & 0x1Fu) : n == 3 ? (*p & 0x0Fu) : (*p & 0x07u);
-        for (int i = 1; i < n && p[i]; i++)
-            cp = (cp << 6) | (p[i] & 0x3Fu);
-        w += !(cp >= 0x300 && cp <= 0x36F);
-        for (int i = 0; i < n && *p; i++)
-            p++;
-    }
-    return w;
-}
-
-/* Prints s left-aligned in a column of w display cells (cut if longer). */
+/* Prints s left-aligned in a column of w display cells (cut with "…" if
+ * longer; headers never are: render_text sizes columns to them). */
 static void col(FILE *f, const char *s, int w)
 {
-    int sw = width(s);
-    if (sw <= w) {
-        fputs(s, f);
-        fprintf(f, "%*s", w - sw + 1, "");
-        return;
-    }
-    /* cut on a code point boundary */
-    int cells = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p && cells < w - 1) {
-        int n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
-        fwrite(p, 1, (size_t)n, f);
-        p += n;
-        cells++;
-    }
-    fputs("… ", f);
+    char cut[512];
+    const char *t = cw_text_width(s) <= w ? s : cw_text_fit(s, w, cut, sizeof cut);
+    fputs(t, f);
+    fprintf(f, "%*s", w - cw_text_width(t) + 1, "");
 }
 
-static char *pct(double v, char *buf, size_t len)
+/* Column widths: at least the given ones, and never narrower than the
+ * header in the report's language ("Tỷ lệ hoạt động" whole). */
+static void fit_headers(const struct cw_report_view *v, const int *msgs, int *w, int n);
+
+/* Figures in the report's language: "93,8 %" and "2 ngày 5 giờ" in
+ * Vietnamese, "93.8%" and "2 d 5 h" in English (report_fmt.c). */
+static char *pct(const struct cw_report_view *v, double x, char *buf, size_t len)
 {
-    if (v < 0)
-        snprintf(buf, len, "-");
-    else
-        snprintf(buf, len, "%.1f%%", v);
-    return buf;
+    return cw_rfmt_pct(x, v->lang_vi, buf, len);
 }
 
-static char *hours(int64_t us, char *buf, size_t len)
+static char *hours(const struct cw_report_view *v, int64_t us, char *buf, size_t len)
 {
-    snprintf(buf, len, "%.1f", us / 3600e6);
-    return buf;
+    return cw_rfmt_num(us / 3600e6, 1, v->lang_vi, buf, len);
 }
 
-static char *dur(int64_t us, char *buf, size_t len)
+static char *dur(const struct cw_report_view *v, int64_t us, char *buf, size_t len)
 {
     if (us < 0)
         snprintf(buf, len, "-");
     else
-        cw_fmt_duration(us, buf, len);
+        cw_rfmt_duration(us, v->lang_vi, buf, len);
     return buf;
 }
 
@@ -217,12 +219,12 @@ static const char *repair_what(const struct cw_report_view *v, const struct cw_r
     return buf;
 }
 
-static char *opt_hours(int checked, int64_t us, char *buf, size_t len)
+static char *opt_hours(const struct cw_report_view *v, int checked, int64_t us, char *buf, size_t len)
 {
     if (!checked)
         snprintf(buf, len, "-");
     else
-        snprintf(buf, len, "%.1f", us / 3600e6);
+        hours(v, us, buf, len);
     return buf;
 }
 
@@ -259,7 +261,25 @@ static void rules_line(FILE *f, const struct cw_report_view *v)
 {
     const struct cw_report_rules *ru = &v->r->rules;
     fprintf(f, tr(v, M_RULES), ru->uptime_target, ru->ok_share, ru->deteriorated_share, ru->max_down_us / 86400e6);
+    if (ru->trend_drop > 0) {
+        char n[32];
+        cw_rfmt_num(ru->trend_drop, 1, v->lang_vi, n, sizeof n);
+        fprintf(f, v->lang_vi ? "; cũng Xuống cấp khi tỷ lệ hoạt động giảm từ %s điểm trở lên so với kỳ trước hoặc "
+                                "so với trung bình 3 kỳ trước đó"
+                              : "; also DETERIORATED when uptime fell by %s points or more from the previous period "
+                                "or from the mean of the 3 periods before",
+                n);
+    }
     fprintf(f, ". %s", tr(v, ru->exclude_maintenance ? M_MAINT_RULE : M_MAINT_RULE_IN));
+}
+
+static void fit_headers(const struct cw_report_view *v, const int *msgs, int *w, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int hw = cw_text_width(tr(v, (enum msg)msgs[i]));
+        if (hw > w[i])
+            w[i] = hw;
+    }
 }
 
 static void render_text(FILE *f, const struct cw_report_view *v)
@@ -272,21 +292,29 @@ static void render_text(FILE *f, const struct cw_report_view *v)
     fprintf(f, "%s: ", tr(v, M_RULES_HDR));
     rules_line(f, v);
     fprintf(f, ".\n\n%s\n", tr(v, M_GROUPS));
-    col(f, tr(v, M_LEVEL), 14), col(f, tr(v, M_NAME), 28), col(f, tr(v, M_CAMERAS), 9), col(f, tr(v, M_AT_TARGET), 7);
-    col(f, tr(v, M_UPTIME), 16), col(f, tr(v, M_STATUS), 16), fprintf(f, "%s\n", tr(v, M_REASON));
+    static const int gh[] = {M_LEVEL, M_NAME, M_CAMERAS, M_AT_TARGET, M_UPTIME, M_CHANGE, M_STATUS};
+    int gw[] = {14, 28, 9, 7, 9, 14, 16};
+    fit_headers(v, gh, gw, 7);
+    for (int k = 0; k < 7; k++)
+        col(f, tr(v, (enum msg)gh[k]), gw[k]);
+    fprintf(f, "%s\n", tr(v, M_REASON));
     for (int i = 0; i < r->n_groups; i++) {
         const struct cw_report_group *g = &r->groups[i];
-        char n[16], t[16];
+        char n[16], t[16], chg[48];
         snprintf(n, sizeof n, "%d", g->cameras);
         snprintf(t, sizeof t, "%d", g->at_target);
-        col(f, level_label(v, g->level), 14), col(f, g->level == 3 && !g->name[0] ? "*" : g->name, 28);
-        col(f, n, 9), col(f, t, 7), col(f, pct(g->cameras ? g->mean_uptime : -1, b1, sizeof b1), 16);
-        col(f, status_label(v, g->status), 16), fprintf(f, "%s\n", reason(v, g));
+        col(f, level_label(v, g->level), gw[0]), col(f, g->level == 3 && !g->name[0] ? "*" : g->name, gw[1]);
+        col(f, n, gw[2]), col(f, t, gw[3]), col(f, pct(v, g->cameras ? g->mean_uptime : -1, b1, sizeof b1), gw[4]);
+        col(f, change(v, g, chg, sizeof chg), gw[5]);
+        col(f, status_label(v, g->status), gw[6]), fprintf(f, "%s\n", reason(v, g));
     }
     fprintf(f, "\n");
-    col(f, tr(v, M_CAMERA), 14), col(f, tr(v, M_SITE), 16), col(f, tr(v, M_UPTIME), 8);
-    col(f, tr(v, M_MONITORED), 9), col(f, tr(v, M_OFFLINE_H), 10), col(f, tr(v, M_MAINT_H), 9), col(f, tr(v, M_OUTAGES), 8);
-    col(f, tr(v, M_LONGEST), 9), col(f, tr(v, M_MTTR), 9), col(f, tr(v, M_BAD_IMAGE), 11), col(f, tr(v, M_MOTION), 6);
+    static const int ch[] = {M_CAMERA, M_SITE, M_UPTIME, M_MONITORED, M_OFFLINE_H, M_MAINT_H, M_OUTAGES, M_LONGEST,
+                             M_MTTR, M_BAD_IMAGE, M_MOTION};
+    int cw[] = {14, 16, 8, 9, 10, 9, 8, 12, 12, 11, 6};
+    fit_headers(v, ch, cw, 11);
+    for (int k = 0; k < 11; k++)
+        col(f, tr(v, (enum msg)ch[k]), cw[k]);
     fprintf(f, "%s\n", tr(v, M_STATE));
     for (int i = 0; i < r->n_cams; i++) {
         const struct cw_report_camera *c = &r->cams[i];
@@ -294,13 +322,14 @@ static void render_text(FILE *f, const struct cw_report_view *v)
         if (!c->has_data)
             continue;
         snprintf(o, sizeof o, "%d", c->outages);
-        col(f, c->id, 14), col(f, c->names.site, 16), col(f, pct(cw_report_uptime(c), b1, sizeof b1), 8);
-        col(f, pct(cw_report_monitored(c), b2, sizeof b2), 9);
-        col(f, hours(cw_report_offline_total_us(c), b3, sizeof b3), 10);
-        col(f, hours(c->maint_us, b4, sizeof b4), 9), col(f, o, 8);
-        col(f, dur(c->outages ? c->longest_us : -1, b4, sizeof b4), 9), col(f, dur(cw_report_mttr_us(c), b5, sizeof b5), 9);
-        col(f, opt_hours(c->image_checked, c->bad_image_us, b1, sizeof b1), 11);
-        col(f, opt_count(c->motion_checked, c->motion_events, b2, sizeof b2), 6);
+        col(f, c->id, cw[0]), col(f, c->names.site, cw[1]), col(f, pct(v, cw_report_uptime(c), b1, sizeof b1), cw[2]);
+        col(f, pct(v, cw_report_monitored(c), b2, sizeof b2), cw[3]);
+        col(f, hours(v, cw_report_offline_total_us(c), b3, sizeof b3), cw[4]);
+        col(f, hours(v, c->maint_us, b4, sizeof b4), cw[5]), col(f, o, cw[6]);
+        col(f, dur(v, c->outages ? c->longest_us : -1, b4, sizeof b4), cw[7]);
+        col(f, dur(v, cw_report_mttr_us(c), b5, sizeof b5), cw[8]);
+        col(f, opt_hours(v, c->image_checked, c->bad_image_us, b1, sizeof b1), cw[9]);
+        col(f, opt_count(c->motion_checked, c->motion_events, b2, sizeof b2), cw[10]);
         fprintf(f, "%s\n", state_label(v, c->state, c->cause));
     }
     int n;
@@ -314,7 +343,7 @@ static void render_text(FILE *f, const struct cw_report_view *v)
         const struct cw_report_camera *c = rl[i];
         col(f, c->id, 14), col(f, c->names.site_name, 24), col(f, c->names.commune_name, 16);
         char what[80];
-        col(f, dur(repair_time(c), b1, sizeof b1), 9);
+        col(f, dur(v, repair_time(c), b1, sizeof b1), 9);
         col(f, repair_what(v, c, what, sizeof what), 28);
         fprintf(f, "%s\n", c->last_online_us ? cw_fmt_local(c->last_online_us, ts, sizeof ts) : "-");
     }
@@ -618,7 +647,7 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         fputs("</td><td>", f);
         esc(f, g->level == 3 && !g->name[0] ? tr(v, M_NETWORK) : g->name);
         fprintf(f, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td class=\"n\">%s</td><td>", g->cameras,
-                g->at_target, pct(g->cameras ? g->mean_uptime : -1, b1, sizeof b1));
+                g->at_target, pct(v, g->cameras ? g->mean_uptime : -1, b1, sizeof b1));
         esc(f, status_label(v, g->status));
         fputs("</td><td>", f);
         esc(f, reason(v, g));
@@ -655,10 +684,10 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         char b6[32], b7[32], b8[32];
         fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%d</td>"
                    "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>",
-                pct(cw_report_uptime(c), b1, sizeof b1), pct(cw_report_monitored(c), b2, sizeof b2),
-                hours(cw_report_offline_total_us(c), b3, sizeof b3), hours(c->maint_us, b8, sizeof b8), c->outages,
-                dur(c->outages ? c->longest_us : -1, b4, sizeof b4), dur(cw_report_mttr_us(c), b5, sizeof b5),
-                opt_hours(c->image_checked, c->bad_image_us, b6, sizeof b6),
+                pct(v, cw_report_uptime(c), b1, sizeof b1), pct(v, cw_report_monitored(c), b2, sizeof b2),
+                hours(v, cw_report_offline_total_us(c), b3, sizeof b3), hours(v, c->maint_us, b8, sizeof b8), c->outages,
+                dur(v, c->outages ? c->longest_us : -1, b4, sizeof b4), dur(v, cw_report_mttr_us(c), b5, sizeof b5),
+                opt_hours(v, c->image_checked, c->bad_image_us, b6, sizeof b6),
                 opt_count(c->motion_checked, c->motion_events, b7, sizeof b7));
         esc(f, state_label(v, c->state, c->cause));
         fputs("</td></tr>\n", f);
@@ -680,7 +709,7 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         fputs("</td><td>", f);
         esc(f, rl[i]->names.commune_name);
         char what[80];
-        fprintf(f, "</td><td class=\"n\">%s</td><td>", dur(repair_time(rl[i]), b1, sizeof b1));
+        fprintf(f, "</td><td class=\"n\">%s</td><td>", dur(v, repair_time(rl[i]), b1, sizeof b1));
         esc(f, repair_what(v, rl[i], what, sizeof what));
         fprintf(f, "</td><td>%s</td></tr>\n",
                 rl[i]->last_online_us ? cw_fmt_local(rl[i]->last_online_us, ts, sizeof ts) : "-");
@@ -707,6 +736,8 @@ int cw_report_render(FILE *f, enum cw_report_format fmt, const struct cw_report_
     case CW_FMT_CSV: render_csv(f, v); return 0;
     case CW_FMT_JSON: return render_json(f, v);
     case CW_FMT_HTML: render_html(f, v); return 0;
+    case CW_FMT_PDF: return cw_report_render_pdf(f, v);
+    case CW_FMT_ODT: return cw_report_render_odt(f, v);
     }
     return -1;
 }

@@ -25,7 +25,15 @@ done
 R --lang en > "$T/en.txt"
 grep -qE "^border-1 .* offline \(stream_error\)" "$T/en.txt" || fail "border-1 line: $(grep border-1 "$T/en.txt")"
 sed -n '/^Repair list/,/^$/p' "$T/en.txt" | grep -q "^border-1 " || fail "border-1 not in the repair list"
-ok "text report in Vietnamese and English"
+# the trend rule: border-1 worked all of August (100 %) and 90 % of
+# September, so its site fell 10 points and is DETERIORATED though every
+# one of its cameras reaches 90 %; hoa-binh's August (gate-1 from Aug 20,
+# gate-2 from Aug 25) covers under half the month: no baseline, no trend
+grep -qE "^Site +Ranh giới xã .*▼ 10.0 pts +DETERIORATED +uptime fell 10.0 points from the previous period" "$T/en.txt" \
+  || fail "trend: $(grep 'Ranh giới xã' "$T/en.txt")"
+grep -qE "^Commune +Xã Hòa Bình .* - +DETERIORATED" "$T/en.txt" || fail "hoa-binh has a baseline: $(grep 'Xã Hòa Bình' "$T/en.txt")"
+grep -qF "giảm 10,0 điểm so với kỳ trước" "$T/vi.txt" || fail "vi trend reason: $(grep 'Ranh giới' "$T/vi.txt")"
+ok "text report in Vietnamese and English; trends: a site 10 points down is DETERIORATED, a half-watched August is no baseline"
 
 R --format json > "$T/r.json"
 [ "$(jq '.cameras | length' "$T/r.json")" = 5 ] || fail "JSON cameras"

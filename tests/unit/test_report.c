@@ -290,10 +290,65 @@ static void test_status_rules_at_thresholds(void **state)
     assert_int_equal(site_status(20, 20, 7 * D - 1 * S), CW_STATUS_OK);
 }
 
+/* The trend rule at its edges: a fall of exactly trend_drop points from
+ * the previous period, or from the mean of the 3 before, makes a group
+ * DETERIORATED; a hair less does not; unknown periods count for nothing. */
+static void test_trend_rule_edges(void **state)
+{
+    (void)state;
+    struct cw_report r;
+    init(&r);
+    r.rules.trend_drop = 5;
+    struct cw_report_camera *c = cam(&r, "a", "s1", 0, 0);
+    /* 27 of 30 days online: 90.0 % */
+    cw_report_span(&r, c, "online", "", 0, 27 * D);
+    cw_report_span(&r, c, "offline", "unreachable", 27 * D, 30 * D);
+    assert_int_equal(cw_report_finish(&r), 0);
+    struct cw_report_group *g = NULL;
+    for (int i = 0; i < r.n_groups; i++)
+        if (r.groups[i].level == 0)
+            g = &r.groups[i];
+    assert_non_null(g);
+    assert_true(g->mean_uptime > 89.999 && g->mean_uptime < 90.001);
+    assert_int_equal(g->status, CW_STATUS_OK);
+    static const struct {
+        double hist[3];
+        int n;
+        enum cw_report_trend want;
+    } cases[] = {
+        {{95.0, -1, -1}, 1, CW_TREND_PREV},        /* exactly 5 points down */
+        {{94.99, -1, -1}, 1, CW_TREND_NONE},       /* 4.99 */
+        {{-1, 99, 99}, 3, CW_TREND_NONE},          /* the previous period unknown: no mean either */
+        {{93, 96, 96}, 3, CW_TREND_MEAN3},         /* 3 from the last, 5 from the mean of 3 */
+        {{93, 96, 95.97}, 3, CW_TREND_NONE},       /* mean 94.99 */
+        {{93, 96, 96}, 2, CW_TREND_NONE},          /* only 2 periods known: no mean of 3 */
+        {{80, 80, 80}, 3, CW_TREND_NONE},          /* better than before */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        g->status = CW_STATUS_OK;
+        cw_report_group_trend(&r, g, cases[k].hist, cases[k].n);
+        print_message("case %zu: trend %d drop %.3f\n", k, g->trend, g->trend_drop);
+        assert_int_equal(g->trend, cases[k].want);
+        assert_int_equal(g->status, cases[k].want ? CW_STATUS_DETERIORATED : CW_STATUS_OK);
+    }
+    int known;
+    cw_report_group_trend(&r, g, (double[]){92.5}, 1);
+    double ch = cw_report_group_change(g, &known);
+    assert_true(known && ch > -2.501 && ch < -2.499);
+    /* trend_drop 0: no trend rule at all */
+    r.rules.trend_drop = 0;
+    g->status = CW_STATUS_OK;
+    cw_report_group_trend(&r, g, (double[]){100}, 1);
+    assert_int_equal(g->trend, CW_TREND_NONE);
+    assert_int_equal(g->status, CW_STATUS_OK);
+    cw_report_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spans_crossing_the_period_edges),
+        cmocka_unit_test(test_trend_rule_edges),
         cmocka_unit_test(test_added_mid_period_and_disabled),
         cmocka_unit_test(test_daemon_down_for_a_day_is_not_downtime),
         cmocka_unit_test(test_one_cause_per_outage),

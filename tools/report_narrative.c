@@ -1,0 +1,359 @@
+/* The narrative (see report_narrative.h). Every figure it states comes
+ * from the computed report, so it equals the tables and the CSV. */
+#include "report_narrative.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../daemon/report_fmt.h"
+
+/* A growing string. */
+struct sb {
+    char *s;
+    size_t len, cap;
+};
+
+__attribute__((format(printf, 2, 3))) static void add(struct sb *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = (b->len + (size_t)n + 1) * 2;
+        char *t = realloc(b->s, cap);
+        if (!t)
+            return;
+        b->s = t;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+static void push(struct cw_narrative *n, struct sb *b)
+{
+    if (b->s && n->n < CW_NARRATIVE_MAX - 1)
+        n->para[n->n++] = b->s;
+    else
+        free(b->s);
+    memset(b, 0, sizeof *b);
+}
+
+const struct cw_report_group *cw_report_network(const struct cw_report *r)
+{
+    for (int i = 0; i < r->n_groups; i++)
+        if (r->groups[i].level == 3)
+            return &r->groups[i];
+    return NULL;
+}
+
+const char *cw_report_cause_words(int vi, const char *state, const char *cause)
+{
+    static const char *const keys[] = {"unreachable", "auth_failed", "not_found", "no_video", "stream_error", "stalled"};
+    static const char *const vn[] = {"không kết nối được", "sai mật khẩu", "sai đường dẫn", "không có hình",
+                                     "lỗi luồng", "đứng luồng"};
+    static const char *const en[] = {"unreachable", "wrong password", "wrong stream path", "no video",
+                                     "stream error", "stalled stream"};
+    const char *k = cause && cause[0] ? cause : state;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(k, keys[i]) == 0)
+            return (vi ? vn : en)[i];
+    return k;
+}
+
+char *cw_report_period_words(const struct cw_report_view *v, char *buf, size_t len)
+{
+    int y, m;
+    if (strlen(v->title_period) == 7 && sscanf(v->title_period, "%4d-%2d", &y, &m) == 2)
+        return cw_rfmt_month(y, m, v->lang_vi, buf, len);
+    snprintf(buf, len, "%s", v->title_period);
+    return buf;
+}
+
+int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
+{
+    const struct cw_report *r = v->r;
+    const int vi = v->lang_vi;
+    const struct cw_report_group *net = cw_report_network(r);
+    struct sb b = {0};
+    char n1[48], n2[48], n3[48];
+    memset(out, 0, sizeof *out);
+    if (!net)
+        return -1;
+
+    /* 1. the network and its headline figures */
+    int sites = 0, communes = 0, whole = 0;
+    int64_t maint_us = 0, watched = 0, monitored = 0;
+    int maint_cams = 0;
+    for (int i = 0; i < r->n_groups; i++)
+        sites += r->groups[i].level == 0, communes += r->groups[i].level == 1;
+    for (int i = 0; i < r->n_cams; i++) {
+        const struct cw_report_camera *c = &r->cams[i];
+        if (!c->has_data)
+            continue;
+        maint_us += c->maint_us, maint_cams += c->maint_us > 0;
+        watched += c->watched_us, monitored += c->monitored_us;
+        whole += c->monitored_us > 0 && c->online_us == 0;
+    }
+    double share = net->cameras ? 100.0 * net->at_target / net->cameras : 0;
+    char period[80];
+    cw_report_period_words(v, period, sizeof period);
+    if (vi)
+        add(&b, "Trong %s, hệ thống camera an ninh%s%s gồm %d camera được giám sát tại %d điểm thuộc %d xã. "
+                "Có %d/%d camera (%s) đạt tỷ lệ hoạt động từ %s trở lên; tỷ lệ hoạt động bình quân toàn mạng đạt %s",
+            period, net->name[0] ? " " : "", net->name, net->cameras, sites, communes, net->at_target,
+            net->cameras, cw_rfmt_pct(share, 1, n1, sizeof n1), cw_rfmt_pct(r->rules.uptime_target, 1, n2, sizeof n2),
+            cw_rfmt_pct(net->mean_uptime, 1, n3, sizeof n3));
+    else
+        add(&b, "In %s the security camera network%s%s had %d monitored cameras at %d sites in %d "
+                "communes. %d of %d cameras (%s) reached %s uptime or more; the network's mean uptime was %s",
+            period, net->name[0] ? " of " : "", net->name, net->cameras, sites, communes, net->at_target,
+            net->cameras, cw_rfmt_pct(share, 0, n1, sizeof n1), cw_rfmt_pct(r->rules.uptime_target, 0, n2, sizeof n2),
+            cw_rfmt_pct(net->mean_uptime, 0, n3, sizeof n3));
+    int known;
+    double d = cw_report_group_change(net, &known);
+    if (known)
+        add(&b, vi ? " (%s so với kỳ trước, khi đạt %s)." : " (%s from the previous period's %s).",
+            cw_rfmt_points(d, vi, n1, sizeof n1), cw_rfmt_pct(net->hist[0], vi, n2, sizeof n2));
+    else
+        add(&b, vi ? " (chưa có số liệu kỳ trước để so sánh)." : " (no earlier period to compare with).");
+    push(out, &b);
+
+    /* 2. communes and sites by status, and why the worse ones are so */
+    for (int level = 1; level >= 0; level--) {
+        int count[4] = {0};
+        for (int i = 0; i < r->n_groups; i++)
+            if (r->groups[i].level == level)
+                count[r->groups[i].status]++;
+        if (count[1] + count[2] + count[3] == 0)
+            continue;
+        if (vi)
+            add(&b, "Về đánh giá theo %s: %d %s bình thường, %d suy giảm, %d xuống cấp.",
+                level == 1 ? "xã" : "điểm lắp đặt", count[1], level == 1 ? "xã" : "điểm", count[2], count[3]);
+        else
+            add(&b, "By %s: %d OK, %d degraded, %d deteriorated.", level == 1 ? "commune" : "site", count[1],
+                count[2], count[3]);
+        for (int s = CW_STATUS_DETERIORATED; s >= CW_STATUS_DEGRADED; s--) {
+            int listed = 0;
+            for (int i = 0; i < r->n_groups && listed < 8; i++) {
+                const struct cw_report_group *g = &r->groups[i];
+                if (g->level != level || (int)g->status != s)
+                    continue;
+                add(&b, "%s %s", listed ? ";" : (vi ? (s == 3 ? " Xuống cấp:" : " Suy giảm:") : (s == 3 ? " Deteriorated:" : " Degraded:")),
+                    g->name);
+                if (g->trend == CW_TREND_PREV || g->trend == CW_TREND_MEAN3)
+                    add(&b, vi ? " (tỷ lệ hoạt động %s, giảm %s điểm)" : " (uptime %s, down %s points)",
+                        cw_rfmt_pct(g->mean_uptime, vi, n1, sizeof n1), cw_rfmt_num(g->trend_drop, 1, vi, n2, sizeof n2));
+                else if (g->worst_down_us >= r->rules.max_down_us)
+                    add(&b, vi ? " (camera %s ngừng %s liên tục)" : " (camera %s down %s in one outage)", g->worst_camera,
+                        cw_rfmt_duration(g->worst_down_us, vi, n1, sizeof n1));
+                else
+                    add(&b, vi ? " (%d/%d camera đạt)" : " (%d of %d cameras at target)", g->at_target, g->cameras);
+                listed++;
+            }
+            if (listed)
+                add(&b, ".");
+        }
+        push(out, &b);
+    }
+
+    /* 3. the repair list, and cameras down the whole period */
+    int n_rep = 0;
+    for (int i = 0; i < r->n_cams; i++) {
+        const struct cw_report_camera *c = &r->cams[i];
+        int64_t t = c->current_down_us > c->current_bad_us ? c->current_down_us : c->current_bad_us;
+        n_rep += c->has_data && t > r->rules.repair_after_us;
+    }
+    add(&b, vi ? "Có %d camera cần sửa chữa (ngừng hoạt động hoặc hình ảnh kém quá %s tính đến cuối kỳ), xem danh sách kèm theo."
+               : "%d cameras need repair (down, or with a bad picture, for more than %s at the end of the period); see the list below.",
+        n_rep, cw_rfmt_duration(r->rules.repair_after_us, vi, n1, sizeof n1));
+    if (whole) {
+        add(&b, vi ? " %d camera không hoạt động trong suốt thời gian được giám sát của kỳ:"
+                   : " %d cameras did not work at any monitored time in the period:", whole);
+        int listed = 0;
+        for (int i = 0; i < r->n_cams && listed < 10; i++) {
+            const struct cw_report_camera *c = &r->cams[i];
+            if (!c->has_data || c->monitored_us == 0 || c->online_us > 0)
+                continue;
+            add(&b, "%s %s (%s, %s)", listed ? "," : "", c->id, c->names.site_name, cw_report_cause_words(vi, c->state, c->cause));
+            listed++;
+        }
+        if (whole > listed)
+            add(&b, vi ? " và %d camera khác" : " and %d more", whole - listed);
+        add(&b, vi ? "; đề nghị xem xét bố trí kinh phí sửa chữa, thay thế hoặc loại bỏ." :
+                     "; they are candidates for repair funding, replacement or removal.");
+    }
+    push(out, &b);
+
+    /* 4. maintenance, and how much of the period camwatch was watching */
+    if (maint_cams)
+        add(&b, vi ? "Trong kỳ có %s giờ bảo trì đã khai báo trên %d camera%s. "
+                   : "%s hours of declared maintenance on %d cameras%s. ",
+            cw_rfmt_num(maint_us / 3600e6, 1, vi, n1, sizeof n1), maint_cams,
+            r->rules.exclude_maintenance ? (vi ? " (không tính vào tỷ lệ hoạt động)" : " (left out of uptime)") : "");
+    else
+        add(&b, vi ? "Trong kỳ không có bảo trì nào được khai báo. " : "No maintenance was declared in the period. ");
+    add(&b, vi ? "Hệ thống camwatch đã giám sát %s thời gian của kỳ; thời gian không giám sát không tính là camera ngừng hoạt động."
+               : "camwatch was watching %s of the period; time it was not watching is never counted as camera down time.",
+        cw_rfmt_pct(watched ? 100.0 * (double)monitored / (double)watched : -1, vi, n1, sizeof n1));
+    push(out, &b);
+    return 0;
+}
+
+void cw_narrative_free(struct cw_narrative *n)
+{
+    for (int i = 0; i < n->n; i++)
+        free(n->para[i]);
+    memset(n, 0, sizeof *n);
+}
+
+/* ---- the document's parts ---- */
+
+static const char *const group_vi[] = {"Cấp", "Tên", "Số camera", "Đạt", "Tỷ lệ hoạt động",
+                                       "So với kỳ trước (điểm)", "Giám sát", "Tình trạng"};
+static const char *const group_en[] = {"Level", "Name", "Cameras", "At target", "Uptime", "vs previous (points)",
+                                       "Monitored", "Status"};
+static const double group_w[] = {0.10, 0.23, 0.10, 0.07, 0.13, 0.13, 0.11, 0.13};
+static const char *const repair_vi[] = {"Camera", "Điểm", "Xã", "Ngừng trong", "Nguyên nhân", "Hoạt động lần cuối"};
+static const char *const repair_en[] = {"Camera", "Site", "Commune", "Down for", "Cause", "Last seen"};
+static const double repair_w[] = {0.16, 0.20, 0.16, 0.14, 0.18, 0.16};
+
+const char *const *cw_doc_group_heads(int vi) { return vi ? group_vi : group_en; }
+const double *cw_doc_group_widths(void) { return group_w; }
+const char *const *cw_doc_repair_heads(int vi) { return vi ? repair_vi : repair_en; }
+const double *cw_doc_repair_widths(void) { return repair_w; }
+
+void cw_doc_group_cells(const struct cw_report_view *v, const struct cw_report_group *g,
+                        char cells[CW_DOC_GROUP_COLS][CW_DOC_CELL])
+{
+    static const char *const lv_vi[] = {"Điểm", "Xã", "Huyện", "Toàn mạng"};
+    static const char *const lv_en[] = {"Site", "Commune", "District", "Network"};
+    static const char *const st_vi[] = {"Không có số liệu", "Bình thường", "Suy giảm", "Xuống cấp"};
+    static const char *const st_en[] = {"No data", "OK", "Degraded", "Deteriorated"};
+    const int vi = v->lang_vi;
+    int known;
+    double d = cw_report_group_change(g, &known);
+    snprintf(cells[0], CW_DOC_CELL, "%s", (vi ? lv_vi : lv_en)[g->level]);
+    snprintf(cells[1], CW_DOC_CELL, "%s", g->name);
+    snprintf(cells[2], CW_DOC_CELL, "%d", g->cameras);
+    snprintf(cells[3], CW_DOC_CELL, "%d", g->at_target);
+    cw_rfmt_pct(g->cameras ? g->mean_uptime : -1, vi, cells[4], CW_DOC_CELL);
+    if (known) { /* the column says "points": the cell has the sign and figure */
+        cw_rfmt_points(d, vi, cells[5], CW_DOC_CELL);
+        char *unit = strrchr(cells[5], ' ');
+        if (unit)
+            *unit = '\0';
+    } else {
+        snprintf(cells[5], CW_DOC_CELL, "-");
+    }
+    cw_rfmt_pct(g->cameras ? g->mean_monitored : -1, vi, cells[6], CW_DOC_CELL);
+    snprintf(cells[7], CW_DOC_CELL, "%s", (vi ? st_vi : st_en)[g->status]);
+}
+
+static int64_t repair_time(const struct cw_report_camera *c)
+{
+    return c->current_down_us > c->current_bad_us ? c->current_down_us : c->current_bad_us;
+}
+
+static int cmp_repair(const void *a, const void *b)
+{
+    int64_t x = repair_time(*(const struct cw_report_camera *const *)a);
+    int64_t y = repair_time(*(const struct cw_report_camera *const *)b);
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+const struct cw_report_camera **cw_doc_repairs(const struct cw_report *r, int *n)
+{
+    const struct cw_report_camera **l = calloc((size_t)r->n_cams + 1, sizeof *l);
+    *n = 0;
+    for (int i = 0; l && i < r->n_cams; i++)
+        if (r->cams[i].has_data && repair_time(&r->cams[i]) > r->rules.repair_after_us)
+            l[(*n)++] = &r->cams[i];
+    if (l && *n > 1)
+        qsort(l, (size_t)*n, sizeof *l, cmp_repair);
+    return l;
+}
+
+void cw_doc_repair_cells(const struct cw_report_view *v, const struct cw_report_camera *c,
+                         char cells[CW_DOC_REPAIR_COLS][CW_DOC_CELL])
+{
+    const int vi = v->lang_vi;
+    snprintf(cells[0], CW_DOC_CELL, "%s", c->id);
+    snprintf(cells[1], CW_DOC_CELL, "%s", c->names.site_name);
+    snprintf(cells[2], CW_DOC_CELL, "%s", c->names.commune_name);
+    cw_rfmt_duration(repair_time(c), vi, cells[3], CW_DOC_CELL);
+    if (c->current_down_us >= c->current_bad_us)
+        snprintf(cells[4], CW_DOC_CELL, "%s", cw_report_cause_words(vi, c->state, c->cause));
+    else
+        snprintf(cells[4], CW_DOC_CELL, "%s: %s", vi ? "hình ảnh" : "image", c->current_bad);
+    if (c->last_online_us)
+        cw_rfmt_datetime(c->last_online_us, vi, cells[5], CW_DOC_CELL);
+    else
+        snprintf(cells[5], CW_DOC_CELL, "-");
+}
+
+const char *cw_doc_title(const struct cw_report_view *v)
+{
+    if (!v->lang_vi)
+        return "REPORT";
+    return v->doc && v->doc->title[0] ? v->doc->title : "BÁO CÁO";
+}
+
+char *cw_doc_subject(const struct cw_report_view *v, char *buf, size_t len)
+{
+    char period[80];
+    cw_report_period_words(v, period, sizeof period);
+    if (v->lang_vi)
+        snprintf(buf, len, "%s %s",
+                 v->doc && v->doc->subject[0] ? v->doc->subject : "Kết quả hoạt động hệ thống camera an ninh", period);
+    else
+        snprintf(buf, len, "Security camera network: results for %s", period);
+    return buf;
+}
+
+char *cw_doc_rules(const struct cw_report_view *v, char *buf, size_t len)
+{
+    const struct cw_report_rules *ru = &v->r->rules;
+    const int vi = v->lang_vi;
+    char a[32], b[32], c[32], d[48], e[32];
+    snprintf(buf, len,
+             vi ? "Camera đạt khi tỷ lệ hoạt động từ %s trở lên. Nhóm Bình thường khi ít nhất %s số camera đạt; "
+                  "Xuống cấp khi dưới %s đạt, khi có camera ngừng liên tục từ %s, hoặc khi tỷ lệ hoạt động giảm từ %s "
+                  "điểm so với kỳ trước hoặc trung bình 3 kỳ trước; Suy giảm trong khoảng giữa. %s"
+                : "A camera works at %s uptime or more. A group is OK when at least %s of its cameras work; "
+                  "Deteriorated below %s, when a camera was down %s in one outage, or when uptime fell %s points "
+                  "from the previous period or the mean of the 3 before; Degraded in between. %s",
+             cw_rfmt_pct(ru->uptime_target, vi, a, sizeof a), cw_rfmt_pct(ru->ok_share, vi, b, sizeof b),
+             cw_rfmt_pct(ru->deteriorated_share, vi, c, sizeof c), cw_rfmt_duration(ru->max_down_us, vi, d, sizeof d),
+             cw_rfmt_num(ru->trend_drop, 1, vi, e, sizeof e),
+             ru->exclude_maintenance
+                 ? (vi ? "Thời gian bảo trì đã khai báo không tính vào tỷ lệ hoạt động."
+                       : "Declared maintenance time is left out of uptime.")
+                 : (vi ? "Thời gian bảo trì đã khai báo được tính là ngừng hoạt động."
+                       : "Declared maintenance time counts as down."));
+    return buf;
+}
+
+char *cw_doc_place_date(const struct cw_report_view *v, char *buf, size_t len)
+{
+    char date[80];
+    cw_rfmt_date_words(v->generated_us, v->lang_vi, date, sizeof date);
+    const char *place = v->doc ? v->doc->place : "";
+    snprintf(buf, len, "%s%s%s", place, place[0] ? ", " : "", date);
+    return buf;
+}
+
+char *cw_doc_copy_line(const struct cw_report_doc *doc, int i, char *buf, size_t len)
+{
+    const char *t = doc->copies_to[i];
+    size_t tl = strlen(t);
+    snprintf(buf, len, "- %s%s", t, i + 1 < doc->n_copies_to ? ";" : tl && t[tl - 1] == '.' ? "" : ".");
+    return buf;
+}

@@ -1,0 +1,52 @@
+/* The report's narrative: paragraphs written from the figures, in the
+ * register of the provinces' letters (Vietnamese) or plain English, for
+ * the PDF and the editable document. */
+#ifndef CW_TOOLS_REPORT_NARRATIVE_H
+#define CW_TOOLS_REPORT_NARRATIVE_H
+#include "report.h"
+
+#define CW_NARRATIVE_MAX 8
+
+struct cw_narrative {
+    char *para[CW_NARRATIVE_MAX]; /* UTF-8 paragraphs, NULL-terminated */
+    int n;
+};
+
+/* The period in words: "tháng 10 năm 2026", "October 2026", or the
+ * dates of a --from/--to period as given. */
+char *cw_report_period_words(const struct cw_report_view *v, char *buf, size_t len);
+/* A cause or state in plain words ("sai mật khẩu", "wrong password"). */
+const char *cw_report_cause_words(int vi, const char *state, const char *cause);
+
+/* Writes the paragraphs for v; 0 or a negative code. */
+int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out);
+void cw_narrative_free(struct cw_narrative *n);
+
+/* The figures the narrative states, for tests and the document's tables:
+ * whole-network camera count, cameras at target, mean uptime. */
+const struct cw_report_group *cw_report_network(const struct cw_report *r);
+
+/* The document's parts, as the PDF and the editable copy print them. */
+#define CW_DOC_GROUP_COLS 8
+#define CW_DOC_REPAIR_COLS 6
+#define CW_DOC_CELL 360
+const char *const *cw_doc_group_heads(int vi);
+const double *cw_doc_group_widths(void); /* shares of the text width */
+void cw_doc_group_cells(const struct cw_report_view *v, const struct cw_report_group *g,
+                        char cells[CW_DOC_GROUP_COLS][CW_DOC_CELL]);
+const char *const *cw_doc_repair_heads(int vi);
+const double *cw_doc_repair_widths(void);
+/* The repair list, longest first (caller frees); *n its length. */
+const struct cw_report_camera **cw_doc_repairs(const struct cw_report *r, int *n);
+void cw_doc_repair_cells(const struct cw_report_view *v, const struct cw_report_camera *c,
+                         char cells[CW_DOC_REPAIR_COLS][CW_DOC_CELL]);
+/* "BÁO CÁO", the subject with its period, the rules paragraph. */
+const char *cw_doc_title(const struct cw_report_view *v);
+char *cw_doc_subject(const struct cw_report_view *v, char *buf, size_t len);
+char *cw_doc_rules(const struct cw_report_view *v, char *buf, size_t len);
+/* "Hòa Bình, ngày 26 tháng 11 năm 2026". */
+char *cw_doc_place_date(const struct cw_report_view *v, char *buf, size_t len);
+/* A "Nơi nhận" line with its list punctuation ("- Như trên;", "- Lưu: VT."). */
+char *cw_doc_copy_line(const struct cw_report_doc *doc, int i, char *buf, size_t len);
+
+#endif

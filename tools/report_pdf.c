@@ -1,0 +1,412 @@
+/* `camwatch report --format pdf`: the report as the administrative
+ * document a committee signs, typeset with cairo + pango (A4, Decree
+ * 30/2020/ND-CP's layout: margins 20 mm top and bottom, 30 mm left, 15 mm
+ * right; Liberation Serif, metric-compatible with Times New Roman, with
+ * every Vietnamese letter; body 13 pt; page numbers from page 2).
+ *
+ * A small flow layout: paragraphs split between pages by lines (never a
+ * heading alone at a page foot), tables whose rows never split and whose
+ * header repeats on every page, the header and signature blocks kept
+ * whole. */
+#include <cairo-pdf.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../daemon/clock.h"
+#include "../daemon/report_fmt.h"
+#include "report.h"
+#include "report_narrative.h"
+
+#define MM 2.8346456693
+#define PAGE_W (210 * MM)
+#define PAGE_H (297 * MM)
+#define M_TOP (20 * MM)
+#define M_BOTTOM (20 * MM)
+#define M_LEFT (30 * MM)
+#define M_RIGHT (15 * MM)
+#define TEXT_W (PAGE_W - M_LEFT - M_RIGHT)
+#define FONT "Liberation Serif"
+
+enum { F_BOLD = 1, F_ITALIC = 2, F_CENTER = 4, F_RIGHT = 8, F_JUSTIFY = 16, F_INDENT = 32, F_UPPER = 64 };
+
+struct pdf {
+    cairo_surface_t *surf;
+    cairo_t *cr;
+    double y;
+    int page;
+    const struct cw_report_view *v;
+};
+
+static cairo_status_t write_file(void *closure, const unsigned char *data, unsigned int len)
+{
+    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+static PangoLayout *text_layout(struct pdf *d, const char *text, double size, int flags, double width)
+{
+    PangoLayout *l = pango_cairo_create_layout(d->cr);
+    PangoFontDescription *fd = pango_font_description_new();
+    pango_font_description_set_family(fd, FONT);
+    pango_font_description_set_size(fd, (int)(size * PANGO_SCALE));
+    pango_font_description_set_weight(fd, flags & F_BOLD ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_style(fd, flags & F_ITALIC ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL);
+    pango_layout_set_font_description(l, fd);
+    pango_font_description_free(fd);
+    pango_layout_set_width(l, (int)(width * PANGO_SCALE));
+    pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_alignment(l, flags & F_CENTER ? PANGO_ALIGN_CENTER : flags & F_RIGHT ? PANGO_ALIGN_RIGHT
+                                                                                         : PANGO_ALIGN_LEFT);
+    pango_layout_set_justify(l, (flags & F_JUSTIFY) != 0);
+    if (flags & F_INDENT)
+        pango_layout_set_indent(l, (int)(10 * MM * PANGO_SCALE));
+    pango_layout_set_spacing(l, (int)(size * 0.15 * PANGO_SCALE));
+    if (flags & F_UPPER) {
+        char *up = g_utf8_strup(text, -1);
+        pango_layout_set_text(l, up, -1);
+        g_free(up);
+    } else {
+        pango_layout_set_text(l, text, -1);
+    }
+    return l;
+}
+
+static double layout_h(PangoLayout *l)
+{
+    int w, h;
+    pango_layout_get_size(l, &w, &h);
+    return h / (double)PANGO_SCALE;
+}
+
+static void page_number(struct pdf *d)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", d->page);
+    PangoLayout *l = text_layout(d, n, 13, F_CENTER, TEXT_W);
+    cairo_move_to(d->cr, M_LEFT, 9 * MM);
+    pango_cairo_show_layout(d->cr, l);
+    g_object_unref(l);
+}
+
+static void new_page(struct pdf *d)
+{
+    cairo_show_page(d->cr);
+    d->page++;
+    d->y = M_TOP;
+    page_number(d); /* from page 2 on, as the decree asks */
+}
+
+static double room(const struct pdf *d) { return PAGE_H - M_BOTTOM - d->y; }
+
+/* Draws a layout at x, splitting it by lines across pages. */
+static void flow(struct pdf *d, PangoLayout *l, double x, double space_after)
+{
+    PangoLayoutIter *it = pango_layout_get_iter(l);
+    double shift = 0, seg_top = d->y, end = d->y;
+    int first = 1;
+    do {
+        PangoRectangle lr;
+        pango_layout_iter_get_line_extents(it, NULL, &lr);
+        double ltop = lr.y / (double)PANGO_SCALE, lh = lr.height / (double)PANGO_SCALE;
+        /* no single first line at a page foot: two lines or none */
+        double need = first && pango_layout_get_line_count(l) > 1 ? 2 * lh : lh;
+        if (seg_top + (ltop - shift) + need > PAGE_H - M_BOTTOM) {
+            new_page(d);
+            seg_top = d->y;
+            shift = ltop;
+        }
+        first = 0;
+        PangoLayoutLine *line = pango_layout_iter_get_line_readonly(it);
+        cairo_move_to(d->cr, x + lr.x / (double)PANGO_SCALE,
+                      seg_top + pango_layout_iter_get_baseline(it) / (double)PANGO_SCALE - shift);
+        pango_cairo_show_layout_line(d->cr, line);
+        end = seg_top + (ltop - shift) + lh;
+    } while (pango_layout_iter_next_line(it));
+    pango_layout_iter_free(it);
+    d->y = end + space_after;
+}
+
+static void para(struct pdf *d, const char *text, double size, int flags, double space_after)
+{
+    PangoLayout *l = text_layout(d, text, size, flags, TEXT_W);
+    flow(d, l, M_LEFT, space_after);
+    g_object_unref(l);
+}
+
+/* A heading is kept with what follows: it moves to the next page unless
+ * `keep` points of the next block fit under it. */
+static void heading(struct pdf *d, const char *text, double keep)
+{
+    PangoLayout *l = text_layout(d, text, 13, F_BOLD, TEXT_W);
+    if (layout_h(l) + keep > room(d))
+        new_page(d);
+    flow(d, l, M_LEFT, 4);
+    g_object_unref(l);
+}
+
+/* ---- tables: rows never split, the header repeats on each page ---- */
+
+struct tcol {
+    const char *head;
+    double w; /* share of TEXT_W */
+    int right;
+};
+
+static double row_height(struct pdf *d, const struct tcol *c, int n, const char *const *cells, int flags,
+                         PangoLayout **out)
+{
+    double h = 0;
+    for (int i = 0; i < n; i++) {
+        out[i] = text_layout(d, cells[i], 10, flags | (c[i].right ? F_RIGHT : 0), c[i].w * TEXT_W - 6);
+        pango_layout_set_wrap(out[i], PANGO_WRAP_WORD); /* "Cameras", not "Came-ras" */
+        if (layout_h(out[i]) > h)
+            h = layout_h(out[i]);
+    }
+    return h + 6;
+}
+
+static void draw_row(struct pdf *d, const struct tcol *c, int n, PangoLayout **ls, double h, int shade)
+{
+    double x = M_LEFT;
+    for (int i = 0; i < n; i++) {
+        double w = c[i].w * TEXT_W;
+        if (shade) {
+            cairo_set_source_rgb(d->cr, 0.92, 0.92, 0.92);
+            cairo_rectangle(d->cr, x, d->y, w, h);
+            cairo_fill(d->cr);
+        }
+        cairo_set_source_rgb(d->cr, 0, 0, 0);
+        cairo_set_line_width(d->cr, 0.5);
+        cairo_rectangle(d->cr, x, d->y, w, h);
+        cairo_stroke(d->cr);
+        cairo_move_to(d->cr, x + 3, d->y + 3);
+        pango_cairo_show_layout(d->cr, ls[i]);
+        g_object_unref(ls[i]);
+        x += w;
+    }
+    d->y += h;
+}
+
+static void table_head(struct pdf *d, const struct tcol *c, int n)
+{
+    const char *cells[16];
+    PangoLayout *ls[16];
+    for (int i = 0; i < n; i++)
+        cells[i] = c[i].head;
+    double h = row_height(d, c, n, cells, F_BOLD, ls);
+    draw_row(d, c, n, ls, h, 1);
+}
+
+static void table_row(struct pdf *d, const struct tcol *c, int n, const char *const *cells)
+{
+    PangoLayout *ls[16];
+    double h = row_height(d, c, n, cells, 0, ls);
+    if (h > room(d)) {
+        new_page(d);
+        table_head(d, c, n);
+    }
+    draw_row(d, c, n, ls, h, 0);
+}
+
+/* ---- the document ---- */
+
+static const char *L(const struct pdf *d, const char *vi, const char *en) { return d->v->lang_vi ? vi : en; }
+
+static void header_block(struct pdf *d, const struct cw_report_doc *doc)
+{
+    const double lw = 0.42 * TEXT_W, rw = TEXT_W - lw;
+    double ly = d->y, ry = d->y;
+    char line[CW_DOC_TEXT + 96];
+    /* left: the issuing body under its parent, then the number */
+    if (doc->issuer_parent[0]) {
+        PangoLayout *l = text_layout(d, doc->issuer_parent, 12.5, F_CENTER | F_UPPER, lw);
+        cairo_move_to(d->cr, M_LEFT, ly);
+        pango_cairo_show_layout(d->cr, l);
+        ly += layout_h(l);
+        g_object_unref(l);
+    }
+    if (doc->issuer[0]) {
+        PangoLayout *l = text_layout(d, doc->issuer, 12.5, F_CENTER | F_BOLD | F_UPPER, lw);
+        cairo_move_to(d->cr, M_LEFT, ly);
+        pango_cairo_show_layout(d->cr, l);
+        ly += layout_h(l) + 2;
+        g_object_unref(l);
+        cairo_set_line_width(d->cr, 0.6);
+        cairo_move_to(d->cr, M_LEFT + lw / 3, ly);
+        cairo_line_to(d->cr, M_LEFT + 2 * lw / 3, ly);
+        cairo_stroke(d->cr);
+        ly += 8;
+    }
+    snprintf(line, sizeof line, "%s %s", L(d, "Số:", "No.:"), doc->number);
+    PangoLayout *l = text_layout(d, line, 13, F_CENTER, lw);
+    cairo_move_to(d->cr, M_LEFT, ly);
+    pango_cairo_show_layout(d->cr, l);
+    ly += layout_h(l);
+    g_object_unref(l);
+    /* right: the national heading, the motto underlined, place and date */
+    l = text_layout(d, doc->national, 12.5, F_CENTER | F_BOLD | F_UPPER, rw);
+    cairo_move_to(d->cr, M_LEFT + lw, ry);
+    pango_cairo_show_layout(d->cr, l);
+    ry += layout_h(l);
+    g_object_unref(l);
+    l = text_layout(d, doc->motto, 13, F_CENTER | F_BOLD, rw);
+    cairo_move_to(d->cr, M_LEFT + lw, ry);
+    pango_cairo_show_layout(d->cr, l);
+    PangoRectangle ink, logical;
+    pango_layout_get_pixel_extents(l, &ink, &logical);
+    ry += layout_h(l) + 2;
+    g_object_unref(l);
+    cairo_move_to(d->cr, M_LEFT + lw + logical.x, ry);
+    cairo_line_to(d->cr, M_LEFT + lw + logical.x + logical.width, ry);
+    cairo_stroke(d->cr);
+    ry += 8;
+    cw_doc_place_date(d->v, line, sizeof line);
+    l = text_layout(d, line, 13, F_CENTER | F_ITALIC, rw);
+    cairo_move_to(d->cr, M_LEFT + lw, ry);
+    pango_cairo_show_layout(d->cr, l);
+    ry += layout_h(l);
+    g_object_unref(l);
+    d->y = (ly > ry ? ly : ry) + 18;
+}
+
+static void signature_block(struct pdf *d, const struct cw_report_doc *doc)
+{
+    const double lw = 0.45 * TEXT_W, rw = TEXT_W - lw;
+    PangoLayout *left[CW_DOC_LINES + 1], *right[4];
+    int nl = 0, nr = 0;
+    char line[2 * CW_DOC_TEXT + 8];
+    left[nl++] = text_layout(d, L(d, "Nơi nhận:", "Recipients:"), 12, F_BOLD | F_ITALIC, lw);
+    for (int i = 0; i < doc->n_copies_to; i++) {
+        cw_doc_copy_line(doc, i, line, sizeof line);
+        left[nl++] = text_layout(d, line, 11, 0, lw);
+    }
+    if (doc->signer_prefix[0]) {
+        snprintf(line, sizeof line, "%s %s", doc->signer_prefix, doc->signer_authority);
+        right[nr++] = text_layout(d, line, 13, F_CENTER | F_BOLD | F_UPPER, rw);
+    }
+    right[nr++] = text_layout(d, doc->signer_title[0] ? doc->signer_title : " ", 13, F_CENTER | F_BOLD | F_UPPER, rw);
+    right[nr++] = text_layout(d, " ", 13, F_CENTER, rw); /* the signature and seal go here */
+    right[nr++] = text_layout(d, doc->signer_name[0] ? doc->signer_name : " ", 13, F_CENTER | F_BOLD, rw);
+    double hl = 0, hr = 60; /* 60 pt of room to sign */
+    for (int i = 0; i < nl; i++)
+        hl += layout_h(left[i]);
+    for (int i = 0; i < nr; i++)
+        hr += layout_h(right[i]);
+    if ((hl > hr ? hl : hr) + 12 > room(d))
+        new_page(d);
+    d->y += 12;
+    double y = d->y;
+    for (int i = 0; i < nl; i++) {
+        cairo_move_to(d->cr, M_LEFT, y);
+        pango_cairo_show_layout(d->cr, left[i]);
+        y += layout_h(left[i]);
+        g_object_unref(left[i]);
+    }
+    double ry = d->y;
+    for (int i = 0; i < nr; i++) {
+        if (i == nr - 1)
+            ry += 60;
+        cairo_move_to(d->cr, M_LEFT + lw, ry);
+        pango_cairo_show_layout(d->cr, right[i]);
+        ry += layout_h(right[i]);
+        g_object_unref(right[i]);
+    }
+    d->y = y > ry ? y : ry;
+}
+
+int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
+{
+    const struct cw_report *r = v->r;
+    static const struct cw_report_doc empty;
+    const struct cw_report_doc *doc = v->doc ? v->doc : &empty;
+    struct pdf d = {0};
+    d.v = v;
+    d.surf = cairo_pdf_surface_create_for_stream(write_file, f, PAGE_W, PAGE_H);
+    if (cairo_surface_status(d.surf) != CAIRO_STATUS_SUCCESS)
+        return -1;
+    char title[1600], subject[2 * CW_DOC_TEXT + 200], text[2048];
+    cw_doc_subject(v, subject, sizeof subject);
+    snprintf(title, sizeof title, "%s — %s", cw_doc_title(v), subject);
+    cairo_pdf_surface_set_metadata(d.surf, CAIRO_PDF_METADATA_TITLE, title);
+    cairo_pdf_surface_set_metadata(d.surf, CAIRO_PDF_METADATA_CREATOR, "camwatch " CW_VERSION);
+    d.cr = cairo_create(d.surf);
+    d.page = 1;
+    d.y = M_TOP;
+    cairo_set_source_rgb(d.cr, 0, 0, 0);
+
+    header_block(&d, doc);
+    para(&d, cw_doc_title(v), 14, F_BOLD | F_CENTER | F_UPPER, 2);
+    para(&d, subject, 14, F_BOLD | F_CENTER, 10);
+    if (doc->n_recipients == 1) {
+        snprintf(title, sizeof title, "%s %s", L(&d, "Kính gửi:", "To:"), doc->recipients[0]);
+        para(&d, title, 13, F_CENTER, 10);
+    } else if (doc->n_recipients > 1) {
+        para(&d, L(&d, "Kính gửi:", "To:"), 13, F_CENTER, 2);
+        for (int i = 0; i < doc->n_recipients; i++) {
+            snprintf(title, sizeof title, "- %s;", doc->recipients[i]);
+            PangoLayout *l = text_layout(&d, title, 13, 0, TEXT_W * 0.6);
+            flow(&d, l, M_LEFT + TEXT_W * 0.3, 0);
+            g_object_unref(l);
+        }
+        d.y += 10;
+    }
+
+    struct cw_narrative nar;
+    if (cw_narrative_build(v, &nar) == 0) {
+        for (int i = 0; i < nar.n; i++)
+            para(&d, nar.para[i], 13, F_JUSTIFY | F_INDENT, 6);
+        cw_narrative_free(&nar);
+    }
+
+    /* I. groups */
+    heading(&d, L(&d, "I. Kết quả theo xã và điểm lắp đặt", "I. Results by commune and site"), 60);
+    struct tcol gc[CW_DOC_GROUP_COLS];
+    for (int k = 0; k < CW_DOC_GROUP_COLS; k++)
+        gc[k] = (struct tcol){cw_doc_group_heads(v->lang_vi)[k], cw_doc_group_widths()[k], k >= 2 && k <= 6};
+    table_head(&d, gc, CW_DOC_GROUP_COLS);
+    static char cells[CW_DOC_GROUP_COLS][CW_DOC_CELL];
+    const char *cp[CW_DOC_GROUP_COLS];
+    for (int i = 0; i < r->n_groups; i++) {
+        cw_doc_group_cells(v, &r->groups[i], cells);
+        for (int k = 0; k < CW_DOC_GROUP_COLS; k++)
+            cp[k] = cells[k];
+        table_row(&d, gc, CW_DOC_GROUP_COLS, cp);
+    }
+    d.y += 10;
+
+    /* II. repairs */
+    heading(&d, L(&d, "II. Danh sách camera cần sửa chữa", "II. Cameras to repair"), 60);
+    struct tcol rc[CW_DOC_REPAIR_COLS];
+    for (int k = 0; k < CW_DOC_REPAIR_COLS; k++)
+        rc[k] = (struct tcol){cw_doc_repair_heads(v->lang_vi)[k], cw_doc_repair_widths()[k], k == 3};
+    table_head(&d, rc, CW_DOC_REPAIR_COLS);
+    int n_rep;
+    const struct cw_report_camera **rl = cw_doc_repairs(r, &n_rep);
+    for (int i = 0; rl && i < n_rep; i++) {
+        cw_doc_repair_cells(v, rl[i], cells);
+        for (int k = 0; k < CW_DOC_REPAIR_COLS; k++)
+            cp[k] = cells[k];
+        table_row(&d, rc, CW_DOC_REPAIR_COLS, cp);
+    }
+    free(rl);
+    if (n_rep == 0) {
+        const char *none[] = {L(&d, "không có", "none"), "", "", "", "", ""};
+        table_row(&d, rc, CW_DOC_REPAIR_COLS, none);
+    }
+    d.y += 10;
+
+    /* III. the rules the statuses come from */
+    heading(&d, L(&d, "III. Quy tắc đánh giá", "III. Rules"), 40);
+    para(&d, cw_doc_rules(v, text, sizeof text), 12, F_JUSTIFY, 4);
+
+    signature_block(&d, doc);
+    cairo_show_page(d.cr);
+    cairo_destroy(d.cr);
+    cairo_surface_finish(d.surf);
+    int ok = cairo_surface_status(d.surf) == CAIRO_STATUS_SUCCESS;
+    cairo_surface_destroy(d.surf);
+    return ok ? 0 : -1;
+}
