@@ -60,18 +60,18 @@ static const char *const vi[M__COUNT] = {
     "Tỷ lệ hoạt động = thời gian hoạt động / thời gian được giám sát. Thời gian giám sát = thời gian camwatch "
     "chạy và theo dõi camera (thời gian camwatch không chạy là 'không giám sát' và không bao giờ tính là camera "
     "ngừng hoạt động); tỷ lệ giám sát = thời gian giám sát / thời gian camera có trong cấu hình trong kỳ. Một "
-    "lần gián đoạn tính từ khi camera rời trạng thái 'hoạt động' (sang 'mất kết nối' hoặc 'đứng hình') đến khi "
+    "lần gián đoạn tính từ khi camera rời trạng thái 'hoạt động' (sang 'mất kết nối' hoặc 'luồng bị treo') đến khi "
     "hoạt động trở lại; độ dài chỉ tính thời gian ngừng được giám sát. TG khắc phục TB = độ dài trung bình của "
     "các lần gián đoạn đã kết thúc trong kỳ. Tỷ lệ của nhóm là trung bình các camera (mỗi camera tính một lần). "
-    "Giờ ngừng = mất kết nối (mọi nguyên nhân) + đứng hình. Mốc thời gian: một lần gián đoạn bắt đầu từ gói "
-    "hình cuối cùng nhận được (đứng hình: trong vòng 0,5 giây sau khung hình cuối của camera) và kết thúc ở gói "
+    "Giờ ngừng = mất kết nối (mọi nguyên nhân) + luồng bị treo. Mốc thời gian: một lần gián đoạn bắt đầu từ gói "
+    "hình cuối cùng nhận được (luồng bị treo: trong vòng 0,5 giây sau khung hình cuối của camera) và kết thúc ở gói "
     "hình đầu tiên nhận lại; camera hoạt động trở lại được phát hiện trong vòng chu kỳ thăm dò (probe_interval, "
     "mặc định 5 giây) cộng thời gian thiết lập phiên (khoảng 0,2 giây trong mạng nội bộ). Khoảng thời gian từ khi "
     "camwatch khởi động đến kết quả kết nối đầu tiên của camera không tính là hoạt động hay ngừng (không giám "
     "sát). Mỗi lần gián đoạn được tính trọn cho một nguyên nhân, nguyên nhân cụ thể nhất đã ghi nhận: sai mật "
-    "khẩu > sai đường dẫn > không có hình > không kết nối được > đứng hình > lỗi luồng. Bảo trì = thời gian ngừng "
+    "khẩu > sai đường dẫn > không có hình > không kết nối được > luồng bị treo > lỗi luồng. Bảo trì = thời gian ngừng "
     "nằm trong khoảng bảo trì đã khai báo; không tính là gián đoạn và được ghi riêng.",
-    "Giờ hình kém = số giờ hình ảnh bị tối đen, đứng hình, bị che hoặc mờ (plugin imagehealth); Chuyển động = số "
+    "Giờ hình kém = số giờ hình ảnh bị tối đen, đứng yên (hình không đổi), bị che hoặc mờ (plugin imagehealth); Chuyển động = số "
     "sự kiện chuyển động bắt đầu trong kỳ; '-' khi camera không chạy plugin đó",
     "Tỷ lệ hoạt động hằng ngày theo xã (%)", "Tỷ lệ hoạt động theo camera (%)", "Bộ lọc", "Giờ bảo trì",
     "Tỷ lệ hoạt động không tính thời gian bảo trì (thời gian ngừng trong khoảng bảo trì đã khai báo)",
@@ -92,7 +92,7 @@ static const char *state_label(const struct cw_report_view *v, const char *state
 {
     static const char *const keys[] = {"online", "offline", "stalled", "starting", "unmonitored",
                                        "unreachable", "auth_failed", "not_found", "no_video", "stream_error"};
-    static const char *const names[] = {"hoạt động", "mất kết nối", "đứng hình", "đang khởi động", "không giám sát",
+    static const char *const names[] = {"hoạt động", "mất kết nối", "luồng bị treo", "đang khởi động", "không giám sát",
                                         "không kết nối được", "sai mật khẩu", "sai đường dẫn", "không có hình",
                                         "lỗi luồng"};
     static char buf[96];
@@ -353,72 +353,135 @@ static void render_text(FILE *f, const struct cw_report_view *v)
 
 /* ---- CSV ---- */
 
-static void csv_str(FILE *f, const char *s)
+/* A CSV writer in the report's language: English is the machine form
+ * (',' between cells, '.' in numbers, ids for levels and statuses);
+ * Vietnamese is what Excel in a vi-VN locale opens as columns and numbers
+ * (';' between cells, ',' in numbers) with Vietnamese headers and words.
+ * Both start with a UTF-8 BOM: without it Excel reads the names as
+ * Windows-1252. */
+struct csv {
+    FILE *f;
+    int vi, col;
+};
+
+static void csv_sep(struct csv *c)
 {
-    int quote = strpbrk(s, ",\"\n\r") != NULL;
+    if (c->col++)
+        fputc(c->vi ? ';' : ',', c->f);
+}
+
+static void csv_str(struct csv *c, const char *s)
+{
+    csv_sep(c);
+    int quote = strpbrk(s, c->vi ? ";\"\n\r" : ",\"\n\r") != NULL;
     if (quote)
-        fputc('"', f);
+        fputc('"', c->f);
     /* A cell a spreadsheet would run as a formula (=, +, -, @) is kept as
      * text with a leading apostrophe, as OWASP advises for CSV exports. */
     if (s[0] && strchr("=+-@\t\r", s[0]))
-        fputc('\'', f);
+        fputc('\'', c->f);
     for (; *s; s++) {
         if (quote && *s == '"')
-            fputc('"', f);
-        fputc(*s, f);
+            fputc('"', c->f);
+        fputc(*s, c->f);
     }
     if (quote)
-        fputc('"', f);
+        fputc('"', c->f);
+}
+
+/* A number with 3 decimals, or an empty cell when !ok. */
+static void csv_num(struct csv *c, double x, int ok)
+{
+    csv_sep(c);
+    if (!ok)
+        return;
+    char b[64];
+    snprintf(b, sizeof b, "%.3f", x);
+    if (c->vi)
+        for (char *p = b; *p; p++)
+            if (*p == '.')
+                *p = ',';
+    fputs(b, c->f);
+}
+
+static void csv_int(struct csv *c, long long x, int ok)
+{
+    csv_sep(c);
+    if (ok)
+        fprintf(c->f, "%lld", x);
+}
+
+static void csv_end(struct csv *c)
+{
+    fputc('\n', c->f);
+    c->col = 0;
 }
 
 static void render_csv(FILE *f, const struct cw_report_view *v)
 {
     const struct cw_report *r = v->r;
-    static const char *const level_key[] = {"site", "commune", "district", "network"};
-    fputs("level,id,name,site,commune,district,cameras,at_target,status,uptime_pct,monitored_pct,watched_h,"
-          "online_h,down_h,unreachable_h,auth_failed_h,not_found_h,no_video_h,stream_error_h,stalled_h,"
-          "unmonitored_h,maintenance_h,outages,longest_outage_h,mttr_h,down_now_h,bad_image_h,motion_events,state,cause\n",
-          f);
+    static const char *const level_en[] = {"site", "commune", "district", "network"};
+    static const char *const level_vi[] = {"Điểm", "Xã", "Huyện", "Toàn mạng"};
+    static const char *const status_vi[] = {"Không có số liệu", "Bình thường", "Suy giảm", "Xuống cấp"};
+    static const char *const head_en[] = {
+        "level", "id", "name", "site", "commune", "district", "cameras", "at_target", "status", "uptime_pct",
+        "monitored_pct", "watched_h", "online_h", "down_h", "unreachable_h", "auth_failed_h", "not_found_h",
+        "no_video_h", "stream_error_h", "stalled_h", "unmonitored_h", "maintenance_h", "outages", "longest_outage_h",
+        "mttr_h", "down_now_h", "bad_image_h", "motion_events", "state", "cause"};
+    static const char *const head_vi[] = {
+        "Cấp", "Mã", "Tên", "Điểm", "Xã", "Huyện", "Số camera", "Số camera đạt", "Tình trạng",
+        "Tỷ lệ hoạt động (%)", "Tỷ lệ giám sát (%)", "Giờ trong cấu hình", "Giờ hoạt động", "Giờ ngừng",
+        "Giờ không kết nối được", "Giờ sai mật khẩu", "Giờ sai đường dẫn", "Giờ không có hình", "Giờ lỗi luồng",
+        "Giờ luồng bị treo", "Giờ không giám sát", "Giờ bảo trì", "Số lần gián đoạn", "Lần dài nhất (giờ)",
+        "TG khắc phục TB (giờ)", "Đang ngừng (giờ)", "Giờ hình kém", "Số sự kiện chuyển động", "Trạng thái",
+        "Nguyên nhân"};
+    struct csv c = {f, v->lang_vi, 0};
+    fputs("\xEF\xBB\xBF", f);
+    for (size_t k = 0; k < sizeof head_en / sizeof head_en[0]; k++)
+        csv_str(&c, (v->lang_vi ? head_vi : head_en)[k]);
+    csv_end(&c);
     for (int i = 0; i < r->n_groups; i++) {
         const struct cw_report_group *g = &r->groups[i];
-        fprintf(f, "%s,", level_key[g->level]);
-        csv_str(f, g->id), fputc(',', f), csv_str(f, g->name);
-        fprintf(f, ",,,,%d,%d,%s,", g->cameras, g->at_target, cw_report_status_name(g->status));
-        if (g->cameras)
-            fprintf(f, "%.3f", g->mean_uptime);
-        fputs(",,,,,,,,,,,,,,,,,,,,\n", f);
+        csv_str(&c, (v->lang_vi ? level_vi : level_en)[g->level]);
+        csv_str(&c, g->id), csv_str(&c, g->name);
+        for (int k = 0; k < 3; k++)
+            csv_str(&c, "");
+        csv_int(&c, g->cameras, 1), csv_int(&c, g->at_target, 1);
+        csv_str(&c, v->lang_vi ? status_vi[g->status] : cw_report_status_name(g->status));
+        csv_num(&c, g->mean_uptime, g->cameras > 0);
+        for (int k = 0; k < 20; k++)
+            csv_str(&c, "");
+        csv_end(&c);
     }
     for (int i = 0; i < r->n_cams; i++) {
-        const struct cw_report_camera *c = &r->cams[i];
-        if (!c->has_data)
+        const struct cw_report_camera *cm = &r->cams[i];
+        if (!cm->has_data)
             continue;
-        fputs("camera,", f);
-        csv_str(f, c->id), fputc(',', f), csv_str(f, c->names.name), fputc(',', f), csv_str(f, c->names.site);
-        fputc(',', f), csv_str(f, c->names.commune), fputc(',', f), csv_str(f, c->names.district);
-        fputs(",,,,", f);
-        if (cw_report_uptime(c) >= 0)
-            fprintf(f, "%.3f", cw_report_uptime(c));
-        fputc(',', f);
-        if (cw_report_monitored(c) >= 0)
-            fprintf(f, "%.3f", cw_report_monitored(c));
-        fprintf(f, ",%.3f,%.3f,%.3f", c->watched_us / 3600e6, c->online_us / 3600e6,
-                cw_report_offline_total_us(c) / 3600e6);
+        csv_str(&c, v->lang_vi ? "Camera" : "camera");
+        csv_str(&c, cm->id), csv_str(&c, cm->names.name), csv_str(&c, cm->names.site);
+        csv_str(&c, cm->names.commune), csv_str(&c, cm->names.district);
+        for (int k = 0; k < 3; k++)
+            csv_str(&c, "");
+        csv_num(&c, cw_report_uptime(cm), cw_report_uptime(cm) >= 0);
+        csv_num(&c, cw_report_monitored(cm), cw_report_monitored(cm) >= 0);
+        csv_num(&c, cm->watched_us / 3600e6, 1), csv_num(&c, cm->online_us / 3600e6, 1);
+        csv_num(&c, cw_report_offline_total_us(cm) / 3600e6, 1);
         for (int k = 1; k < CW_CAUSE__COUNT; k++)
-            fprintf(f, ",%.3f", c->offline_us[k] / 3600e6);
-        fprintf(f, ",%.3f,%.3f,%.3f,%d,", c->stalled_us / 3600e6, c->unmonitored_us / 3600e6, c->maint_us / 3600e6,
-                c->outages);
-        if (c->outages)
-            fprintf(f, "%.3f", c->longest_us / 3600e6);
-        fputc(',', f);
-        if (cw_report_mttr_us(c) >= 0)
-            fprintf(f, "%.3f", cw_report_mttr_us(c) / 3600e6);
-        fprintf(f, ",%.3f,", c->current_down_us / 3600e6);
-        if (c->image_checked)
-            fprintf(f, "%.3f", c->bad_image_us / 3600e6);
-        fputc(',', f);
-        if (c->motion_checked)
-            fprintf(f, "%lld", (long long)c->motion_events);
-        fprintf(f, ",%s,%s\n", c->state, c->cause);
+            csv_num(&c, cm->offline_us[k] / 3600e6, 1);
+        csv_num(&c, cm->stalled_us / 3600e6, 1), csv_num(&c, cm->unmonitored_us / 3600e6, 1);
+        csv_num(&c, cm->maint_us / 3600e6, 1), csv_int(&c, cm->outages, 1);
+        csv_num(&c, cm->longest_us / 3600e6, cm->outages > 0);
+        csv_num(&c, cw_report_mttr_us(cm) / 3600e6, cw_report_mttr_us(cm) >= 0);
+        csv_num(&c, cm->current_down_us / 3600e6, 1);
+        csv_num(&c, cm->bad_image_us / 3600e6, cm->image_checked);
+        csv_int(&c, cm->motion_events, cm->motion_checked);
+        if (v->lang_vi) {
+            csv_str(&c, state_label(v, cm->state, NULL));
+            csv_str(&c, cm->cause[0] ? state_label(v, cm->cause, NULL) : "");
+        } else {
+            csv_str(&c, cm->state), csv_str(&c, cm->cause);
+        }
+        csv_end(&c);
     }
 }
 

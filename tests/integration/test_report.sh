@@ -17,6 +17,14 @@ R() { "$BIN/camwatch" --db "$DB" report --month 2026-09 "$@"; }
 R --format csv > "$T/report.csv"
 diff -u "$ROOT/tests/data/golden/report-2026-09.csv" "$T/report.csv" || fail "CSV differs from the golden file"
 ok "CSV equals tests/data/golden/report-2026-09.csv"
+# Vietnamese CSV, as Excel in a vi-VN locale opens it: a BOM, ';' between
+# cells, decimal commas, the headers and words in Vietnamese
+R --format csv --lang vi > "$T/report-vi.csv"
+[ "$(head -c 3 "$T/report-vi.csv" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "vi CSV has no UTF-8 BOM"
+sed -n 1p "$T/report-vi.csv" | grep -q ';Tỷ lệ hoạt động (%);' || fail "vi CSV header: $(sed -n 1p "$T/report-vi.csv")"
+grep -q '^Toàn mạng;\*;;;;;5;4;Xuống cấp;91,833;' "$T/report-vi.csv" || fail "vi CSV network row: $(sed -n 2p "$T/report-vi.csv")"
+grep -q '^Camera;border-1;.*;mất kết nối;lỗi luồng$' "$T/report-vi.csv" || fail "vi CSV camera row: $(grep border-1 "$T/report-vi.csv")"
+ok "Vietnamese CSV: BOM, ';', decimal comma, Vietnamese headers and words"
 
 R --lang vi > "$T/vi.txt"
 for w in "Tỷ lệ hoạt động" "Xuống cấp" "Bình thường" "Xã Hòa Bình" "Danh sách cần sửa chữa"; do
