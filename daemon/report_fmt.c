@@ -110,6 +110,17 @@ char *cw_rfmt_datetime(int64_t us, int vi, char *buf, size_t len)
     return buf;
 }
 
+char *cw_rfmt_iso_local(int64_t us, char *buf, size_t len)
+{
+    struct tm tm;
+    char t[32], z[8];
+    local_tm(us, &tm);
+    strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%S", &tm);
+    strftime(z, sizeof z, "%z", &tm); /* +0700 */
+    snprintf(buf, len, "%s%.3s:%.2s", t, z, z + 3);
+    return buf;
+}
+
 char *cw_rfmt_month(int year, int month, int vi, char *buf, size_t len)
 {
     static const char *const months[] = {"January", "February", "March",     "April",   "May",      "June",

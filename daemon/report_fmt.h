@@ -24,6 +24,8 @@ char *cw_rfmt_date_words(int64_t us, int vi, char *buf, size_t len);
 /* dd/mm/yyyy (vi) or yyyy-mm-dd (en), and the time "dd/mm/yyyy HH:MM". */
 char *cw_rfmt_date(int64_t us, int vi, char *buf, size_t len);
 char *cw_rfmt_datetime(int64_t us, int vi, char *buf, size_t len);
+/* ISO 8601 in the process's TZ with its offset: "2026-09-01T00:00:00+07:00". */
+char *cw_rfmt_iso_local(int64_t us, char *buf, size_t len);
 /* "tháng 10 năm 2026" / "October 2026". */
 char *cw_rfmt_month(int year, int month, int vi, char *buf, size_t len);
 

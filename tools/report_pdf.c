@@ -317,6 +317,89 @@ static void signature_block(struct pdf *d, const struct cw_report_doc *doc)
     d->y = y > ry ? y : ry;
 }
 
+/* One commune's uptime over the earlier periods and this one: a small
+ * chart, its axis fitted to the data and the target (dashed), a marker on
+ * every period (the current one larger), so it reads in black and white. */
+static void trend_chart(struct pdf *d, const struct cw_report_group *g, double x, double y, double w, double h)
+{
+    const struct cw_report_view *v = d->v;
+    double target = v->r->rules.uptime_target, lo = target;
+    int n = g->n_hist + 1;
+    double val[CW_REPORT_HIST + 1]; /* oldest first */
+    for (int i = 0; i < g->n_hist; i++)
+        val[i] = g->hist[g->n_hist - 1 - i];
+    val[n - 1] = g->cameras ? g->mean_uptime : -1;
+    for (int i = 0; i < n; i++)
+        if (val[i] >= 0 && val[i] < lo)
+            lo = val[i];
+    lo = floor(lo / 5) * 5;
+    if (lo > 95)
+        lo = 95;
+    PangoLayout *t = text_layout(d, g->name, 9.5, F_BOLD, w);
+    pango_layout_set_ellipsize(t, PANGO_ELLIPSIZE_END);
+    cairo_move_to(d->cr, x, y);
+    pango_cairo_show_layout(d->cr, t);
+    double top = y + layout_h(t) + 2, left = x + 22, right = x + w - 4, bottom = y + h - 12;
+    g_object_unref(t);
+#define PY(p) (bottom - (bottom - top) * (((p) - lo) / (100 - lo)))
+    cairo_set_line_width(d->cr, 0.4);
+    cairo_set_source_rgb(d->cr, 0.6, 0.6, 0.6);
+    cairo_rectangle(d->cr, left, top, right - left, bottom - top);
+    cairo_stroke(d->cr);
+    char lab[32];
+    for (int k = 0; k < 2; k++) {
+        double p = k ? 100 : lo;
+        snprintf(lab, sizeof lab, "%.0f", p);
+        PangoLayout *l = text_layout(d, lab, 7, F_RIGHT, 18);
+        cairo_set_source_rgb(d->cr, 0, 0, 0);
+        cairo_move_to(d->cr, x, PY(p) - 4);
+        pango_cairo_show_layout(d->cr, l);
+        g_object_unref(l);
+    }
+    /* the target */
+    static const double dash[] = {3, 2};
+    cairo_set_source_rgb(d->cr, 0.8, 0, 0);
+    cairo_set_dash(d->cr, dash, 2, 0);
+    cairo_move_to(d->cr, left, PY(target));
+    cairo_line_to(d->cr, right, PY(target));
+    cairo_stroke(d->cr);
+    cairo_set_dash(d->cr, NULL, 0, 0);
+    /* the line and its markers */
+    double dx = n > 1 ? (right - left - 8) / (n - 1) : 0;
+    cairo_set_source_rgb(d->cr, 0, 0, 0);
+    cairo_set_line_width(d->cr, 1);
+    int pen = 0;
+    for (int i = 0; i < n; i++) {
+        if (val[i] < 0) {
+            pen = 0;
+            continue;
+        }
+        double px = left + 4 + i * dx, py = PY(val[i]);
+        if (pen)
+            cairo_line_to(d->cr, px, py);
+        else
+            cairo_move_to(d->cr, px, py);
+        pen = 1;
+    }
+    cairo_stroke(d->cr);
+    for (int i = 0; i < n; i++)
+        if (val[i] >= 0) {
+            cairo_arc(d->cr, left + 4 + i * dx, PY(val[i]), i == n - 1 ? 2.6 : 1.5, 0, 2 * M_PI);
+            cairo_fill(d->cr);
+        }
+#undef PY
+    /* the first and the last period under the axis */
+    const char *first = g->n_hist ? v->hist_label[g->n_hist - 1] : v->title_period;
+    PangoLayout *l = text_layout(d, first, 7, 0, w / 2);
+    cairo_move_to(d->cr, left, bottom + 1);
+    pango_cairo_show_layout(d->cr, l);
+    g_object_unref(l);
+    l = text_layout(d, v->title_period, 7, F_RIGHT, w / 2);
+    cairo_move_to(d->cr, right - w / 2, bottom + 1);
+    pango_cairo_show_layout(d->cr, l);
+    g_object_unref(l);
+}
+
 int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
 {
     const struct cw_report *r = v->r;
@@ -398,8 +481,29 @@ int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
     }
     d.y += 10;
 
-    /* III. the rules the statuses come from */
-    heading(&d, L(&d, "III. Quy tắc đánh giá", "III. Rules"), 40);
+    /* III. a line per commune over the earlier periods: small charts,
+     * three a row, so that any number of communes fits */
+    if (v->n_hist > 0) {
+        heading(&d, L(&d, "III. Xu hướng tỷ lệ hoạt động theo xã (%), đường đứt: mục tiêu",
+                      "III. Uptime per commune over the periods (%), dashed: the target"), 100);
+        const double cw = TEXT_W / 3, ch = 95;
+        int k = 0;
+        for (int i = 0; i < r->n_groups; i++) {
+            if (r->groups[i].level != 1)
+                continue;
+            if (k % 3 == 0 && k > 0)
+                d.y += ch;
+            if (k % 3 == 0 && ch > room(&d))
+                new_page(&d);
+            trend_chart(&d, &r->groups[i], M_LEFT + (k % 3) * cw, d.y, cw - 8, ch - 6);
+            k++;
+        }
+        d.y += ch + 6;
+    }
+
+    /* IV. the rules the statuses come from */
+    heading(&d, L(&d, v->n_hist > 0 ? "IV. Quy tắc đánh giá" : "III. Quy tắc đánh giá",
+                  v->n_hist > 0 ? "IV. Rules" : "III. Rules"), 40);
     para(&d, cw_doc_rules(v, text, sizeof text), 12, F_JUSTIFY, 4);
 
     signature_block(&d, doc);

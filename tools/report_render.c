@@ -2,6 +2,7 @@
  * (jansson) or one self-contained HTML file (inline CSS and SVG, A4), in
  * English or Vietnamese. */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,7 +346,7 @@ static void render_text(FILE *f, const struct cw_report_view *v)
         char what[80];
         col(f, dur(v, repair_time(c), b1, sizeof b1), 9);
         col(f, repair_what(v, c, what, sizeof what), 28);
-        fprintf(f, "%s\n", c->last_online_us ? cw_fmt_local(c->last_online_us, ts, sizeof ts) : "-");
+        fprintf(f, "%s\n", c->last_online_us ? cw_rfmt_datetime(c->last_online_us, v->lang_vi, ts, sizeof ts) : "-");
     }
     free(rl);
     fprintf(f, "\n%s: %s %s.\n", tr(v, M_DEFS_HDR), tr(v, M_DEFS), tr(v, M_NOT_RECORDED));
@@ -508,7 +509,7 @@ static int render_json(FILE *f, const struct cw_report_view *v)
     json_object_set_new(json_object_get(top, "rules"), "exclude_maintenance",
                         json_boolean(r->rules.exclude_maintenance));
     for (int d = 0; d < r->n_days; d++)
-        json_array_append_new(days, json_string(cw_fmt_local(r->day_start_us[d], ts, sizeof ts)));
+        json_array_append_new(days, json_string(cw_rfmt_iso_local(r->day_start_us[d], ts, sizeof ts)));
     json_object_set_new(top, "days", days);
     for (int i = 0; i < r->n_groups; i++) {
         const struct cw_report_group *g = &r->groups[i];
@@ -583,27 +584,66 @@ static void esc(FILE *f, const char *s)
 static const char *const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
                                       "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
+/* A point marker: circle, square, triangle, diamond (told apart in
+ * black-and-white print, with the dash patterns). */
+static void marker(FILE *f, int kind, double x, double y, const char *color)
+{
+    switch (kind % 4) {
+    case 0: fprintf(f, "<circle class=\"mark\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"%s\"/>", x, y, color); break;
+    case 1: fprintf(f, "<rect class=\"mark\" x=\"%.1f\" y=\"%.1f\" width=\"5\" height=\"5\" fill=\"%s\"/>", x - 2.5, y - 2.5, color); break;
+    case 2:
+        fprintf(f, "<path class=\"mark\" d=\"M%.1f %.1fl3 5h-6z\" fill=\"%s\"/>", x, y - 3, color);
+        break;
+    default:
+        fprintf(f, "<path class=\"mark\" d=\"M%.1f %.1fl3 3l-3 3l-3 -3z\" fill=\"none\" stroke=\"%s\"/>", x, y - 3, color);
+    }
+}
+
 static void svg_daily(FILE *f, const struct cw_report_view *v)
 {
+    static const char *const dashes[] = {"", "6 3", "2 2", "8 3 2 3"};
     const struct cw_report *r = v->r;
     const int W = 680, H = 220, L = 40, B = 24, T = 10;
     double dx = r->n_days > 1 ? (double)(W - L - 10) / (r->n_days - 1) : 0;
+    int n = 0;
+    double lo = r->rules.uptime_target;
+    for (int i = 0; i < r->n_groups; i++) {
+        const struct cw_report_group *g = &r->groups[i];
+        if (g->level != 1)
+            continue;
+        n++;
+        for (int d = 0; d < r->n_days; d++)
+            if (g->day_uptime[d] >= 0 && g->day_uptime[d] < lo)
+                lo = g->day_uptime[d];
+    }
+    /* the axis fits the data and the target, in steps of 5 points */
+    lo = floor(lo / 5) * 5;
+    if (lo > 95)
+        lo = 95;
+    double step = 100 - lo > 40 ? 10 : 5;
+    int rows = (n + 2) / 3;
     fprintf(f, "<svg id=\"daily-chart\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-               "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", W, H + 20 * 3, W, H + 20 * 3);
+               "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", W, H + 8 + rows * 16, W, H + 8 + rows * 16);
     esc(f, tr(v, M_CHART_DAILY));
     fputs("\">\n", f);
-    for (int p = 0; p <= 100; p += 25) {
-        double y = T + (H - T - B) * (1 - p / 100.0);
+#define YOF(p) (T + (H - T - B) * (1 - ((p) - lo) / (100 - lo)))
+    for (double p = lo; p <= 100.001; p += step)
         fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-                   "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%d</text>\n",
-                L, W - 10, y, y, L - 4, y + 3, p);
-    }
+                   "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%.0f</text>\n",
+                L, W - 10, YOF(p), YOF(p), L - 4, YOF(p) + 3, p);
+    char tgt[48];
+    fprintf(f, "<line class=\"target\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#c00\" stroke-dasharray=\"4 3\"/>"
+               "<text x=\"%d\" y=\"%.1f\" font-size=\"9\" fill=\"#c00\" text-anchor=\"end\">%s %s</text>\n",
+            L, W - 10, YOF(r->rules.uptime_target), YOF(r->rules.uptime_target), W - 12, YOF(r->rules.uptime_target) - 3,
+            v->lang_vi ? "mục tiêu" : "target", pct(v, r->rules.uptime_target, tgt, sizeof tgt));
     for (int d = 0; d < r->n_days; d += r->n_days > 40 ? 30 : 5) {
         char ts[40];
-        cw_fmt_local(r->day_start_us[d], ts, sizeof ts);
-        ts[10] = '\0';
+        cw_rfmt_date(r->day_start_us[d], v->lang_vi, ts, sizeof ts); /* 26/11/2026 or 2026-11-26 */
+        const char *label = ts + 5;
+        if (v->lang_vi)
+            ts[5] = '\0', label = ts; /* dd/mm */
         fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"9\" text-anchor=\"middle\">%s</text>\n", L + d * dx,
-                H - B + 14, ts + 5);
+                H - B + 14, label);
     }
     int k = 0;
     for (int i = 0; i < r->n_groups; i++) {
@@ -611,20 +651,29 @@ static void svg_daily(FILE *f, const struct cw_report_view *v)
         if (g->level != 1)
             continue;
         const char *color = palette[k % 10];
+        const char *dash = dashes[(k / 2) % 4];
         fprintf(f, "<polyline class=\"commune-line\" data-commune=\"");
         esc(f, g->id);
-        fprintf(f, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", color);
+        fprintf(f, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"%s%s%s points=\"", color,
+                dash[0] ? " stroke-dasharray=\"" : "", dash, dash[0] ? "\"" : "");
         for (int d = 0; d < r->n_days; d++)
             if (g->day_uptime[d] >= 0)
-                fprintf(f, "%.1f,%.1f ", L + d * dx, T + (H - T - B) * (1 - g->day_uptime[d] / 100.0));
+                fprintf(f, "%.1f,%.1f ", L + d * dx, YOF(g->day_uptime[d]));
         fputs("\"/>\n", f);
-        fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" "
-                   "font-size=\"11\">", L + (k % 3) * 210, H + 4 + (k / 3) * 16, color, L + (k % 3) * 210 + 14,
-                H + 13 + (k / 3) * 16);
+        for (int d = 0; d < r->n_days; d++)
+            if (g->day_uptime[d] >= 0 && (r->n_days <= 40 || d % 7 == 0))
+                marker(f, k, L + d * dx, YOF(g->day_uptime[d]), color);
+        /* the legend: three entries per row, as many rows as communes need */
+        double lx = L + (k % 3) * 210, ly = H + 4 + (k / 3) * 16;
+        fprintf(f, "\n<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.5\"%s%s%s/>",
+                lx, lx + 22, ly + 5, ly + 5, color, dash[0] ? " stroke-dasharray=\"" : "", dash, dash[0] ? "\"" : "");
+        marker(f, k, lx + 11, ly + 5, color);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">", lx + 26, ly + 9);
         esc(f, g->name);
         fputs("</text>\n", f);
         k++;
     }
+#undef YOF
     fputs("</svg>\n", f);
 }
 
@@ -674,7 +723,9 @@ static void render_html(FILE *f, const struct cw_report_view *v)
                "table { border-collapse: collapse; width: 100%%; margin: 4pt 0; page-break-inside: auto; }\n"
                "th, td { border: 1px solid #ccc; padding: 2pt 4pt; text-align: left; }\n"
                "th { background: #f0f0f0; } td.n { text-align: right; }\n"
-               "tr { page-break-inside: avoid; }\n"
+               "tr { page-break-inside: avoid; break-inside: avoid; }\n"
+               "thead { display: table-header-group; } /* repeated on every printed page */\n"
+               "h1, h2 { break-after: avoid; page-break-after: avoid; }\n"
                ".ok { background: #d9f2d9; } .degraded { background: #fff2cc; } .deteriorated { background: #f8d0d0; }\n"
                ".na { background: #eee; } .meta { color: #555; } .defs { font-size: 8.5pt; color: #444; }\n"
                "svg.chart { display: block; margin: 6pt 0; }\n"
@@ -692,25 +743,28 @@ static void render_html(FILE *f, const struct cw_report_view *v)
     }
     fputs(" &middot; ", f);
     esc(f, tr(v, M_GENERATED));
-    fprintf(f, " %s</p>\n<p class=\"rules\"><b>", cw_fmt_local(v->generated_us, ts, sizeof ts));
+    fprintf(f, " %s</p>\n<p class=\"rules\"><b>", cw_rfmt_datetime(v->generated_us, v->lang_vi, ts, sizeof ts));
     esc(f, tr(v, M_RULES_HDR));
     fputs(":</b> ", f);
     rules_line(f, v);
     fputs(".</p>\n<h2>", f);
     esc(f, tr(v, M_GROUPS));
-    fputs("</h2>\n<table id=\"groups\"><tr>", f);
-    enum msg gh[] = {M_LEVEL, M_NAME, M_CAMERAS, M_AT_TARGET, M_UPTIME, M_STATUS, M_REASON};
+    fputs("</h2>\n<table id=\"groups\"><thead><tr>", f);
+    enum msg gh[] = {M_LEVEL, M_NAME, M_CAMERAS, M_AT_TARGET, M_UPTIME, M_CHANGE, M_MONITORED, M_STATUS, M_REASON};
     for (size_t i = 0; i < sizeof gh / sizeof gh[0]; i++)
         fputs("<th>", f), esc(f, tr(v, gh[i])), fputs("</th>", f);
-    fputs("</tr>\n", f);
+    fputs("</tr></thead>\n", f);
     for (int i = 0; i < r->n_groups; i++) {
         const struct cw_report_group *g = &r->groups[i];
         fprintf(f, "<tr class=\"group %s\" data-level=\"%d\"><td>", status_class[g->status], g->level);
         esc(f, level_label(v, g->level));
         fputs("</td><td>", f);
         esc(f, g->level == 3 && !g->name[0] ? tr(v, M_NETWORK) : g->name);
-        fprintf(f, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td class=\"n\">%s</td><td>", g->cameras,
-                g->at_target, pct(v, g->cameras ? g->mean_uptime : -1, b1, sizeof b1));
+        char chg[48];
+        fprintf(f, "</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                   "<td class=\"n\">%s</td><td>",
+                g->cameras, g->at_target, pct(v, g->cameras ? g->mean_uptime : -1, b1, sizeof b1),
+                change(v, g, chg, sizeof chg), pct(v, g->cameras ? g->mean_monitored : -1, b2, sizeof b2));
         esc(f, status_label(v, g->status));
         fputs("</td><td>", f);
         esc(f, reason(v, g));
@@ -724,12 +778,12 @@ static void render_html(FILE *f, const struct cw_report_view *v)
     esc(f, tr(v, M_CHART_CAMS));
     fputs("</h2>\n", f);
     svg_cameras(f, v);
-    fputs("<table id=\"cameras\"><tr>", f);
+    fputs("<table id=\"cameras\"><thead><tr>", f);
     enum msg ch[] = {M_CAMERA, M_SITE, M_COMMUNE, M_UPTIME, M_MONITORED, M_OFFLINE_H, M_MAINT_H, M_OUTAGES,
                      M_LONGEST, M_MTTR, M_BAD_IMAGE, M_MOTION, M_STATE};
     for (size_t i = 0; i < sizeof ch / sizeof ch[0]; i++)
         fputs("<th>", f), esc(f, tr(v, ch[i])), fputs("</th>", f);
-    fputs("</tr>\n", f);
+    fputs("</tr></thead>\n", f);
     for (int i = 0; i < r->n_cams; i++) {
         const struct cw_report_camera *c = &r->cams[i];
         if (!c->has_data)
@@ -757,11 +811,11 @@ static void render_html(FILE *f, const struct cw_report_view *v)
     }
     fputs("</table>\n<h2>", f);
     fprintf(f, tr(v, M_REPAIR), r->rules.repair_after_us / 86400e6);
-    fputs("</h2>\n<table id=\"repairs\"><tr>", f);
+    fputs("</h2>\n<table id=\"repairs\"><thead><tr>", f);
     enum msg rh[] = {M_CAMERA, M_SITE, M_COMMUNE, M_DOWN_FOR, M_CAUSE, M_LAST_SEEN};
     for (size_t i = 0; i < sizeof rh / sizeof rh[0]; i++)
         fputs("<th>", f), esc(f, tr(v, rh[i])), fputs("</th>", f);
-    fputs("</tr>\n", f);
+    fputs("</tr></thead>\n", f);
     int n;
     const struct cw_report_camera **rl = repair_list(r, &n);
     for (int i = 0; i < n; i++) {
@@ -775,7 +829,7 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         fprintf(f, "</td><td class=\"n\">%s</td><td>", dur(v, repair_time(rl[i]), b1, sizeof b1));
         esc(f, repair_what(v, rl[i], what, sizeof what));
         fprintf(f, "</td><td>%s</td></tr>\n",
-                rl[i]->last_online_us ? cw_fmt_local(rl[i]->last_online_us, ts, sizeof ts) : "-");
+                rl[i]->last_online_us ? cw_rfmt_datetime(rl[i]->last_online_us, v->lang_vi, ts, sizeof ts) : "-");
     }
     if (n == 0) {
         fputs("<tr><td colspan=\"6\">", f);

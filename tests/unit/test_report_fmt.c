@@ -68,6 +68,7 @@ static void test_dates(void **state)
     int64_t mar9 = (int64_t)1773025200 * 1000000;
     assert_string_equal(cw_rfmt_date_words(mar9, 1, b, sizeof b), "ngày 09 tháng 3 năm 2026");
     assert_string_equal(cw_rfmt_month(2026, 10, 1, b, sizeof b), "tháng 10 năm 2026");
+    assert_string_equal(cw_rfmt_iso_local(nov26, b, sizeof b), "2026-11-26T10:00:00+07:00");
     assert_string_equal(cw_rfmt_month(2026, 10, 0, b, sizeof b), "October 2026");
 }
 
