@@ -197,3 +197,20 @@ char *cw_text_fit(const char *s, int cells, char *buf, size_t len)
     memcpy(buf + o, "…", 4); /* 3 bytes and the NUL */
     return buf;
 }
+
+void cw_csv_cell(FILE *f, const char *s, char sep)
+{
+    char specials[5] = {sep, '"', '\n', '\r', '\0'};
+    int quote = strpbrk(s, specials) != NULL;
+    if (quote)
+        fputc('"', f);
+    if (s[0] && strchr("=+-@\t\r", s[0]))
+        fputc('\'', f);
+    for (; *s; s++) {
+        if (quote && *s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    if (quote)
+        fputc('"', f);
+}

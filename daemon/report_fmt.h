@@ -6,6 +6,7 @@
 #define CW_REPORT_FMT_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* 1234.5 -> "1.234,5" (vi) or "1,234.5" (en); decimals 0..3. */
 char *cw_rfmt_num(double v, int decimals, int vi, char *buf, size_t len);
@@ -35,5 +36,10 @@ int cw_text_width(const char *s);
 /* s cut to at most `cells` display cells, ending in "…" when cut (never
  * inside a character or before its combining marks). */
 char *cw_text_fit(const char *s, int cells, char *buf, size_t len);
+
+/* One CSV cell: quoted when it holds sep, a quote or a line break; a
+ * cell a spreadsheet would run as a formula (starting with = + - @ tab
+ * or CR) gets a leading apostrophe, as OWASP advises for CSV exports. */
+void cw_csv_cell(FILE *f, const char *s, char sep);
 
 #endif

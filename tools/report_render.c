@@ -374,20 +374,7 @@ static void csv_sep(struct csv *c)
 static void csv_str(struct csv *c, const char *s)
 {
     csv_sep(c);
-    int quote = strpbrk(s, c->vi ? ";\"\n\r" : ",\"\n\r") != NULL;
-    if (quote)
-        fputc('"', c->f);
-    /* A cell a spreadsheet would run as a formula (=, +, -, @) is kept as
-     * text with a leading apostrophe, as OWASP advises for CSV exports. */
-    if (s[0] && strchr("=+-@\t\r", s[0]))
-        fputc('\'', c->f);
-    for (; *s; s++) {
-        if (quote && *s == '"')
-            fputc('"', c->f);
-        fputc(*s, c->f);
-    }
-    if (quote)
-        fputc('"', c->f);
+    cw_csv_cell(c->f, s, c->vi ? ';' : ',');
 }
 
 /* A number with 3 decimals, or an empty cell when !ok. */

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -90,6 +91,34 @@ static void test_widths(void **state)
     assert_string_equal(cw_text_fit("a摄像头", 3, b, sizeof b), "a…");
 }
 
+static char *cell(const char *s, char sep)
+{
+    static char out[256];
+    memset(out, 0, sizeof out);
+    FILE *f = fmemopen(out, sizeof out, "w");
+    cw_csv_cell(f, s, sep);
+    fclose(f);
+    return out;
+}
+
+/* Cells a spreadsheet would run as formulas stay text; separators and
+ * quotes are quoted for the separator in use. */
+static void test_csv_cells(void **state)
+{
+    (void)state;
+    assert_string_equal(cell("Xã Hòa Bình", ','), "Xã Hòa Bình");
+    assert_string_equal(cell("=HYPERLINK(\"http://x\")", ','), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+    assert_string_equal(cell("+1", ','), "'+1");
+    assert_string_equal(cell("-2", ';'), "'-2");
+    assert_string_equal(cell("@SUM(A1)", ','), "'@SUM(A1)");
+    assert_string_equal(cell("\tx", ','), "'\tx");
+    assert_string_equal(cell("a,b", ','), "\"a,b\"");
+    assert_string_equal(cell("a,b", ';'), "a,b");
+    assert_string_equal(cell("a;b", ';'), "\"a;b\"");
+    assert_string_equal(cell("line\nbreak", ';'), "\"line\nbreak\"");
+    assert_string_equal(cell("", ','), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -97,6 +126,7 @@ int main(void)
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_widths),
+        cmocka_unit_test(test_csv_cells),
     };
     return cmocka_run_group_tests_name("report_fmt", tests, NULL, NULL);
 }
