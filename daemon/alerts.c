@@ -29,6 +29,30 @@ struct astate {
     int64_t window_start;   /* the flap window */
     int pair_sent, flap_sent;
     uint32_t image_alerted; /* image_bad sent (bit per condition) */
+    char folded[80];        /* its outage is told as part of "site:ID" or "commune:ID" */
+    int64_t offline_sent_us; /* when its offline alert (or its place's) went out */
+    int64_t escalated_us;    /* the last escalation of this outage */
+    int64_t motion_sent_us; /* the last motion alert (cooldown) */
+    int motion_more;        /* events since, counted, not sent */
+    int64_t motion_more_since, motion_more_last;
+};
+
+/* A site or commune that went down as a whole: one alert for it. */
+struct place {
+    char key[80];  /* "site:ID" or "commune:ID" */
+    int level;     /* 0 site, 1 commune */
+    int64_t since;
+    int n;         /* cameras folded into it */
+    char first[72]; /* a camera of it, for names and routing */
+};
+
+/* An alert firing at an Alertmanager target, posted again every
+ * repost_interval so that its endsAt stays ahead while camwatchd lives. */
+struct firing {
+    struct firing *next;
+    struct alert *al;
+    char target[72];
+    char match[120]; /* what resolves it: "offline:CAM", "image:CAM:COND", "place:KEY" */
 };
 
 struct alert {
@@ -64,10 +88,15 @@ struct cw_alerts {
     struct delivery *q;
     uint64_t counter;
     int64_t pending;
+    struct place *places;
+    int n_places;
+    struct firing *firing;
+    int64_t reposted_us;
 };
 
 static const char *const cond_names[] = {"black", "frozen", "covered", "blurred"};
-static const char *const cond_vi[] = {"tối đen", "đứng hình", "bị che", "bị mờ"};
+static const char *const cond_vi[] = {"tối đen", "đứng yên (hình không đổi)", "bị che", "bị mờ"};
+static const char *const cond_en[] = {"black", "frozen (the same picture)", "covered", "blurred"};
 
 static void alert_unref(struct alert *a)
 {
@@ -97,6 +126,19 @@ static const char *cause_vi(const char *c)
     static const char *const k[] = {"unreachable", "auth_failed", "not_found", "no_video", "stream_error", "stalled"};
     static const char *const v[] = {"không kết nối được", "sai mật khẩu", "sai đường dẫn luồng", "không có hình",
                                     "lỗi luồng", "đứng hình (không có dữ liệu)"};
+    for (int i = 0; i < 6; i++)
+        if (strcmp(c, k[i]) == 0)
+            return v[i];
+    return c;
+}
+
+/* The cause in plain English: what a technician reads on a phone. */
+static const char *cause_en(const char *c)
+{
+    static const char *const k[] = {"unreachable", "auth_failed", "not_found", "no_video", "stream_error", "stalled"};
+    static const char *const v[] = {"cannot be reached (no connection)", "refuses the password",
+                                    "has no stream at that address", "sends no video", "the stream broke off",
+                                    "the stream froze (no data)"};
     for (int i = 0; i < 6; i++)
         if (strcmp(c, k[i]) == 0)
             return v[i];
@@ -194,10 +236,16 @@ static int raise_alert(struct cw_alerts *a, const struct cw_camera *cam, const c
     int routed = 0;
     for (int i = 0; i < a->d->cfg->alerts.n_targets; i++) {
         const struct cw_alert_target *t = &a->d->cfg->alerts.targets[i];
+        int escalation = !strcmp(kind, "camera_escalated");
+        if (escalation != (a->d->cfg->alerts.escalate_to && !strcmp(t->name, a->d->cfg->alerts.escalate_to)))
+            continue; /* escalations go to their target only, and it gets them whatever its filters */
+        if (escalation)
+            goto route;
         if (!in_list(t->kinds, kind) || !in_list(t->sites, nm->site) || !commune_in(t->communes, cam) ||
             !in_list(t->districts, nm->district) ||
             !cw_schedule_contains(t->sched_from_min, t->sched_to_min, local_minute(now)))
             continue;
+    route:;
         struct delivery *dl = calloc(1, sizeof *dl);
         if (!dl)
             continue;
@@ -246,12 +294,14 @@ static void raise_offline(struct cw_alerts *a, const struct cw_camera *cam, stru
     }
     if (!s->pair_sent) {
         snprintf(vi, sizeof vi, "Camera %s MẤT KẾT NỐI: %s, từ %s", who, cause_vi(cause), since);
-        snprintf(en, sizeof en, "Camera %s OFFLINE: %s, since %s", who, cause, since);
-        if (!raise_alert(a, cam, "camera_offline", "warning", now, vi, en,
+        snprintf(en, sizeof en, "Camera %s OFFLINE: %s, since %s", who, cause_en(cause), since);
+        if (!raise_alert(a, cam, "camera_offline", "critical", now, vi, en,
                          json_pack("{s:s, s:s, s:I}", "cause", cause, "detail", cam->detail, "outage_since_us",
                                    (json_int_t)s->down_since)))
             return;
         s->offline_alerted = 1;
+        s->offline_sent_us = now;
+        s->escalated_us = 0;
         s->pair_sent = 1;
     } else if (!s->flap_sent) {
         int mins = (int)(a->d->cfg->alerts.flap_window_us / 60000000);
@@ -263,6 +313,8 @@ static void raise_offline(struct cw_alerts *a, const struct cw_camera *cam, stru
             s->flap_sent = 1;
     }
 }
+
+static void place_camera_back(struct cw_alerts *a, struct astate *s, int64_t now);
 
 void cw_alerts_camera_state(struct cw_alerts *a, const struct cw_camera *cam, int64_t now)
 {
@@ -276,7 +328,9 @@ void cw_alerts_camera_state(struct cw_alerts *a, const struct cw_camera *cam, in
         s->down_since = cam->cs.outage_since_wall_us ? cam->cs.outage_since_wall_us : cam->cs.since_wall_us;
     } else if (!down && cam->cs.state == CW_STATE_ONLINE && s->down) {
         s->down = 0;
-        if (s->offline_alerted) {
+        if (s->folded[0]) {
+            place_camera_back(a, s, now);
+        } else if (s->offline_alerted) {
             char who[1024], dur[32], vi[1400], en[1400];
             label_of(cam, who, sizeof who);
             cw_fmt_duration(now - s->down_since, dur, sizeof dur);
@@ -304,30 +358,238 @@ void cw_alerts_image(struct cw_alerts *a, const struct cw_camera *cam, const cha
     label_of(cam, who, sizeof who);
     if (on && !(s->image_alerted & (1u << i))) {
         snprintf(vi, sizeof vi, "Camera %s: hình ảnh %s", who, cond_vi[i]);
-        snprintf(en, sizeof en, "Camera %s: the picture is %s", who, condition);
+        snprintf(en, sizeof en, "Camera %s: the picture is %s", who, cond_en[i]);
         if (raise_alert(a, cam, "image_bad", "warning", now, vi, en, json_pack("{s:s}", "condition", condition)))
             s->image_alerted |= 1u << i;
     } else if (!on && (s->image_alerted & (1u << i))) {
         snprintf(vi, sizeof vi, "Camera %s: hình ảnh hết %s", who, cond_vi[i]);
-        snprintf(en, sizeof en, "Camera %s: the picture is no longer %s", who, condition);
+        snprintf(en, sizeof en, "Camera %s: the picture is no longer %s", who, cond_en[i]);
         raise_alert(a, cam, "image_ok", "info", now, vi, en, json_pack("{s:s}", "condition", condition));
         s->image_alerted &= ~(1u << i);
     }
 }
 
 void cw_alerts_motion(struct cw_alerts *a, const struct cw_camera *cam, const char *plugin, int64_t start_us,
-                      int64_t now_us, double score, const char *snapshot)
+                      int64_t now_us, double score, const char *snapshot, int continues)
 {
-    if (!a)
+    struct astate *s;
+    if (!a || !(s = state_of(a, cam->id)))
         return;
-    char who[1024], at[32], vi[1400], en[1400];
+    /* an event split by event_max goes on: it is the same for alerting */
+    if (continues)
+        return;
+    int64_t cd = a->d->cfg->alerts.cooldown_us;
+    if (cd > 0 && s->motion_sent_us && now_us - s->motion_sent_us < cd) {
+        if (s->motion_more++ == 0)
+            s->motion_more_since = start_us;
+        s->motion_more_last = now_us;
+        cw_debug("alert", cam->id, "motion inside the cooldown: counted (%d since the last alert)", s->motion_more);
+        return;
+    }
+    char who[1024], at[32], vi[1600], en[1600], more_vi[96] = "", more_en[96] = "";
     label_of(cam, who, sizeof who);
     hhmm(start_us, at, sizeof at);
-    snprintf(vi, sizeof vi, "Camera %s: PHÁT HIỆN CHUYỂN ĐỘNG lúc %s", who, at);
-    snprintf(en, sizeof en, "Camera %s: MOTION at %s", who, at);
-    raise_alert(a, cam, "motion", "critical", now_us, vi, en,
-                json_pack("{s:s, s:I, s:f, s:s?}", "plugin", plugin, "start_us", (json_int_t)start_us, "score", score,
-                          "snapshot", snapshot && snapshot[0] ? snapshot : NULL));
+    if (s->motion_more) {
+        char since[32];
+        hhmm(s->motion_more_since, since, sizeof since);
+        snprintf(more_vi, sizeof more_vi, " (và %d lần khác từ %s)", s->motion_more, since);
+        snprintf(more_en, sizeof more_en, " (and %d more since %s)", s->motion_more, since);
+    }
+    snprintf(vi, sizeof vi, "Camera %s: PHÁT HIỆN CHUYỂN ĐỘNG lúc %s%s", who, at, more_vi);
+    snprintf(en, sizeof en, "Camera %s: MOTION at %s%s", who, at, more_en);
+    if (raise_alert(a, cam, "motion", "info", now_us, vi, en,
+                    json_pack("{s:s, s:I, s:f, s:s?, s:i}", "plugin", plugin, "start_us", (json_int_t)start_us, "score",
+                              score, "snapshot", snapshot && snapshot[0] ? snapshot : NULL, "more", s->motion_more))) {
+        s->motion_sent_us = now_us;
+        s->motion_more = 0;
+    }
+}
+
+/* Events counted inside a cooldown that no later event told: said once the
+ * camera has been quiet for a cooldown (while motion goes on, the next
+ * event's message carries the count), so that the messages account for
+ * every event. */
+static void motion_summaries(struct cw_alerts *a, int64_t now)
+{
+    int64_t cd = a->d->cfg->alerts.cooldown_us;
+    for (int i = 0; i < a->d->n_cameras; i++) {
+        struct cw_camera *cam = a->d->cameras[i];
+        struct astate *s = state_of(a, cam->id);
+        if (!s || !s->motion_more || now - s->motion_sent_us < cd || now - s->motion_more_last < cd)
+            continue;
+        char who[1024], since[32], vi[1400], en[1400];
+        label_of(cam, who, sizeof who);
+        hhmm(s->motion_more_since, since, sizeof since);
+        snprintf(vi, sizeof vi, "Camera %s: %d lần chuyển động khác từ %s", who, s->motion_more, since);
+        snprintf(en, sizeof en, "Camera %s: %d more motion events since %s", who, s->motion_more, since);
+        if (raise_alert(a, cam, "motion", "info", now, vi, en,
+                        json_pack("{s:s, s:I, s:i}", "plugin", "", "start_us", (json_int_t)s->motion_more_since, "more",
+                                  s->motion_more))) {
+            s->motion_sent_us = now;
+            s->motion_more = 0;
+        }
+    }
+}
+
+/* ---- whole sites and communes ---- */
+
+static const char *place_id(const struct cw_camera *cam, int level)
+{
+    return level ? cam->names.commune : cam->names.site;
+}
+
+static struct place *place_find(struct cw_alerts *a, const char *key)
+{
+    for (int i = 0; i < a->n_places; i++)
+        if (strcmp(a->places[i].key, key) == 0)
+            return &a->places[i];
+    return NULL;
+}
+
+/* The names of the place's cameras that are folded into key (and down if
+ * down_only), comma-separated. */
+static void place_list(struct cw_alerts *a, const char *key, int down_only, char *buf, size_t len, int *n)
+{
+    size_t o = 0;
+    *n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < a->d->n_cameras; i++) {
+        struct cw_camera *c = a->d->cameras[i];
+        struct astate *cs = state_of(a, c->id);
+        if (!cs || strcmp(cs->folded, key) != 0 || (down_only && !cs->down))
+            continue;
+        if (o + strlen(c->names.name) + 4 < len)
+            o += (size_t)snprintf(buf + o, len - o, "%s%s", *n ? ", " : "", c->names.name);
+        (*n)++;
+    }
+}
+
+/* cam is past its grace: if most of its site (or commune) went down with
+ * it, one alert tells them all. Returns 1 when it did (or held it back). */
+static int try_place(struct cw_alerts *a, const struct cw_camera *cam, struct astate *s, int64_t now)
+{
+    const struct cw_alerts_config *ac = &a->d->cfg->alerts;
+    if (!(ac->place_share > 0))
+        return 0;
+    for (int level = 1; level >= 0; level--) { /* the larger place first */
+        const char *id = place_id(cam, level);
+        int total = 0, together = 0;
+        for (int i = 0; i < a->d->n_cameras; i++) {
+            struct cw_camera *c = a->d->cameras[i];
+            if (strcmp(place_id(c, level), id) != 0)
+                continue;
+            total++;
+            struct astate *cs = state_of(a, c->id);
+            int64_t gap = cs ? cs->down_since - s->down_since : 0;
+            if (cs && cs->down && !cs->offline_alerted && !cs->folded[0] && gap <= ac->place_window_us &&
+                gap >= -ac->place_window_us)
+                together++;
+        }
+        if (together < 2 || together < ac->place_share * total)
+            continue;
+        char key[80];
+        snprintf(key, sizeof key, "%s:%s", level ? "commune" : "site", id);
+        for (int i = 0; i < a->d->n_cameras; i++) {
+            struct cw_camera *c = a->d->cameras[i];
+            struct astate *cs = state_of(a, c->id);
+            int64_t gap = cs ? cs->down_since - s->down_since : 0;
+            if (cs && strcmp(place_id(c, level), id) == 0 && cs->down && !cs->offline_alerted && !cs->folded[0] &&
+                gap <= ac->place_window_us && gap >= -ac->place_window_us) {
+                snprintf(cs->folded, sizeof cs->folded, "%s", key);
+                cs->offline_alerted = 1;
+                cs->offline_sent_us = now;
+                cs->escalated_us = 0;
+            }
+        }
+        struct place *p = realloc(a->places, sizeof *p * (size_t)(a->n_places + 1));
+        if (!p)
+            return 0;
+        a->places = p;
+        p = &a->places[a->n_places++];
+        memset(p, 0, sizeof *p);
+        snprintf(p->key, sizeof p->key, "%s", key);
+        p->level = level;
+        p->since = s->down_since;
+        p->n = together;
+        snprintf(p->first, sizeof p->first, "%s", cam->id);
+        char list[900], since[32], vi[1600], en[1600];
+        int n;
+        place_list(a, key, 1, list, sizeof list, &n);
+        hhmm(s->down_since, since, sizeof since);
+        const char *pname = level ? (cam->names.commune_name[0] ? cam->names.commune_name : id)
+                                  : (cam->names.site_name[0] ? cam->names.site_name : id);
+        snprintf(vi, sizeof vi, "%s %s MẤT KẾT NỐI: %d/%d camera ngừng cùng lúc từ %s (%s) - có thể mất điện hoặc mất "
+                                "đường truyền",
+                 level ? "XÃ" : "ĐIỂM", pname, n, total, since, list);
+        snprintf(en, sizeof en, "%s %s DOWN: %d of %d cameras stopped together at %s (%s) - likely power or uplink",
+                 level ? "COMMUNE" : "SITE", pname, n, total, since, list);
+        json_t *cams = json_array();
+        for (int i = 0; i < a->d->n_cameras; i++) {
+            struct astate *cs = state_of(a, a->d->cameras[i]->id);
+            if (cs && strcmp(cs->folded, key) == 0)
+                json_array_append_new(cams, json_string(a->d->cameras[i]->id));
+        }
+        raise_alert(a, cam, level ? "commune_down" : "site_down", "critical", now, vi, en,
+                    json_pack("{s:{s:s, s:s, s:s}, s:o, s:I, s:i}", "place", "level", level ? "commune" : "site", "id",
+                              id, "name", pname, "cameras", cams, "outage_since_us", (json_int_t)s->down_since,
+                              "cameras_total", total));
+        return 1;
+    }
+    return 0;
+}
+
+/* A folded camera is back: when fewer than two (or below the share) of
+ * its place's cameras are still down, the place has recovered; the ones
+ * still down go on with alerts of their own. */
+static void place_camera_back(struct cw_alerts *a, struct astate *s, int64_t now)
+{
+    struct place *p = place_find(a, s->folded);
+    if (!p) {
+        s->folded[0] = '\0';
+        s->offline_alerted = 0;
+        return;
+    }
+    char list[900];
+    int still;
+    place_list(a, p->key, 1, list, sizeof list, &still);
+    if (still >= 2 && still >= a->d->cfg->alerts.place_share * p->n)
+        return;
+    const struct cw_camera *first = NULL;
+    for (int i = 0; i < a->d->n_cameras && !first; i++)
+        if (strcmp(a->d->cameras[i]->id, p->first) == 0)
+            first = a->d->cameras[i];
+    if (!first && a->d->n_cameras)
+        first = a->d->cameras[0];
+    char dur[48], vi[1600], en[1600];
+    cw_fmt_duration(now - p->since, dur, sizeof dur);
+    const char *id = strchr(p->key, ':') + 1;
+    const char *pname = first ? (p->level ? first->names.commune_name : first->names.site_name) : id;
+    if (!pname[0])
+        pname = id;
+    if (still)
+        snprintf(vi, sizeof vi, "%s %s đã HOẠT ĐỘNG TRỞ LẠI sau %s; còn ngừng: %s", p->level ? "XÃ" : "ĐIỂM", pname, dur,
+                 list);
+    else
+        snprintf(vi, sizeof vi, "%s %s đã HOẠT ĐỘNG TRỞ LẠI sau %s", p->level ? "XÃ" : "ĐIỂM", pname, dur);
+    if (still)
+        snprintf(en, sizeof en, "%s %s is BACK after %s; still down: %s", p->level ? "COMMUNE" : "SITE", pname, dur,
+                 list);
+    else
+        snprintf(en, sizeof en, "%s %s is BACK after %s", p->level ? "COMMUNE" : "SITE", pname, dur);
+    if (first)
+        raise_alert(a, first, p->level ? "commune_recovered" : "site_recovered", "info", now, vi, en,
+                    json_pack("{s:{s:s, s:s, s:s}, s:I, s:f, s:i}", "place", "level", p->level ? "commune" : "site",
+                              "id", id, "name", pname, "outage_since_us", (json_int_t)p->since, "outage_s",
+                              (now - p->since) / 1e6, "still_down", still));
+    /* unfold: those still down are alerted on their own, right away */
+    char key[80];
+    snprintf(key, sizeof key, "%s", p->key);
+    for (int i = 0; i < a->n_cams; i++)
+        if (strcmp(a->cams[i].folded, key) == 0) {
+            a->cams[i].folded[0] = '\0';
+            a->cams[i].offline_alerted = 0;
+        }
+    *p = a->places[--a->n_places];
 }
 
 /* ---- delivery ---- */
@@ -396,50 +658,156 @@ static char *render_template(const char *tpl, json_t *b, int vi)
     return out;
 }
 
-/* Alertmanager: one alert; a recovery or image_ok resolves the alert that
- * was fired with the same labels. */
-static char *alertmanager_body(struct alert *al, int vi)
+/* What resolves an alert at Alertmanager, and whether kind fires one
+ * that stays firing until resolved. */
+static int am_match(const struct alert *al, char *match, size_t len, int *firing, int *resolving)
 {
-    json_t *b = al->body, *cam = json_object_get(b, "camera");
-    const char *kind = al->kind, *name = "CamwatchMotion", *sev = "critical";
-    char starts[40], ends[40];
-    int64_t now = cw_wall_us(), start = al->created_us, end;
-    int resolved = 0, expires = 1;
-    if (!strcmp(kind, "camera_offline") || !strcmp(kind, "camera_recovered")) {
-        expires = 0;
-        name = "CamwatchCameraOffline", sev = "warning";
-        start = json_integer_value(json_object_get(b, "outage_since_us"));
-        resolved = !strcmp(kind, "camera_recovered");
-    } else if (!strcmp(kind, "camera_flapping")) {
-        name = "CamwatchCameraFlapping", sev = "warning";
-    } else if (!strcmp(kind, "image_bad") || !strcmp(kind, "image_ok")) {
-        expires = 0;
-        name = "CamwatchImageBad", sev = "warning";
-        resolved = !strcmp(kind, "image_ok");
-    } else {
-        start = json_integer_value(json_object_get(b, "start_us"));
-    }
-    /* A firing alert carries a far endsAt so it stays firing until the
-     * resolution is sent; motion and flapping expire by themselves. */
-    if (resolved)
-        end = al->created_us;
-    else if (expires)
-        end = (al->created_us > now ? al->created_us : now) + 15 * 60000000LL;
+    json_t *b = al->body;
+    const char *k = al->kind, *cam = body_str(json_object_get(b, "camera"), "id");
+    const char *place = body_str(json_object_get(b, "place"), "id"), *plevel = body_str(json_object_get(b, "place"), "level");
+    *firing = !strcmp(k, "camera_offline") || !strcmp(k, "image_bad") || !strcmp(k, "site_down") ||
+              !strcmp(k, "commune_down");
+    *resolving = !strcmp(k, "camera_recovered") || !strcmp(k, "image_ok") || !strcmp(k, "site_recovered") ||
+                 !strcmp(k, "commune_recovered");
+    if (!strcmp(k, "camera_offline") || !strcmp(k, "camera_recovered"))
+        snprintf(match, len, "offline:%s", cam);
+    else if (!strcmp(k, "image_bad") || !strcmp(k, "image_ok"))
+        snprintf(match, len, "image:%s:%s", cam, body_str(b, "condition"));
+    else if (place[0])
+        snprintf(match, len, "place:%s:%s", plevel, place);
     else
-        end = now + 7 * 86400000000LL;
-    if (start <= 0)
-        start = al->created_us;
-    json_t *labels = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "alertname", name, "camera", body_str(cam, "id"),
-                               "site", body_str(cam, "site"), "commune", body_str(cam, "commune"), "district",
-                               body_str(cam, "district"), "severity", sev);
+        match[0] = '\0';
+    return 0;
+}
+
+/* Alertmanager: one alert with its severity, a description, the runbook
+ * and a link to the camera (generatorURL). A firing alert's endsAt is 3
+ * repost intervals ahead: camwatch posts it again every interval while it
+ * fires, so if camwatchd dies it resolves by itself (and the rule
+ * CamwatchAbsent says why). A recovery resolves it; motion and flapping
+ * expire after 15 minutes. */
+static char *alertmanager_body(struct cw_alerts *a, struct alert *al, int vi)
+{
+    json_t *b = al->body, *cam = json_object_get(b, "camera"), *place = json_object_get(b, "place");
+    const char *kind = al->kind, *name = "CamwatchMotion";
+    char starts[40], ends[40], match[120], gen[300] = "", desc[1600];
+    int64_t now = cw_wall_us(), start = al->created_us, end;
+    int firing, resolving;
+    am_match(al, match, sizeof match, &firing, &resolving);
+    if (!strncmp(kind, "camera_offline", 14) || !strcmp(kind, "camera_recovered"))
+        name = "CamwatchCameraOffline";
+    else if (!strcmp(kind, "camera_flapping"))
+        name = "CamwatchCameraFlapping";
+    else if (!strcmp(kind, "image_bad") || !strcmp(kind, "image_ok"))
+        name = "CamwatchImageBad";
+    else if (!strcmp(kind, "site_down") || !strcmp(kind, "site_recovered"))
+        name = "CamwatchSiteDown";
+    else if (!strcmp(kind, "commune_down") || !strcmp(kind, "commune_recovered"))
+        name = "CamwatchCommuneDown";
+    if (json_integer_value(json_object_get(b, "outage_since_us")) > 0)
+        start = json_integer_value(json_object_get(b, "outage_since_us"));
+    else if (json_integer_value(json_object_get(b, "start_us")) > 0)
+        start = json_integer_value(json_object_get(b, "start_us"));
+    if (resolving)
+        end = al->created_us;
+    else if (firing)
+        end = now + 3 * a->d->cfg->alerts.repost_us;
+    else
+        end = (al->created_us > now ? al->created_us : now) + 15 * 60000000LL;
+    if (start <= 0 || start > end)
+        start = al->created_us < end ? al->created_us : end;
+    /* the severity is the firing alert's: a recovery must carry the same
+     * labels to resolve it */
+    const char *sev = al->severity;
+    if (!strcmp(kind, "camera_recovered") || !strcmp(kind, "site_recovered") || !strcmp(kind, "commune_recovered"))
+        sev = "critical";
+    else if (!strcmp(kind, "image_ok"))
+        sev = "warning";
+    json_t *labels = json_pack("{s:s, s:s, s:s, s:s, s:s}", "alertname", name, "site", body_str(cam, "site"),
+                               "commune", body_str(cam, "commune"), "district", body_str(cam, "district"), "severity",
+                               sev);
+    if (place && !strcmp(body_str(place, "level"), "commune"))
+        json_object_del(labels, "site"); /* a commune alert is not one site's */
+    if (!place)
+        json_object_set_new(labels, "camera", json_string(body_str(cam, "id")));
     if (!strcmp(kind, "image_bad") || !strcmp(kind, "image_ok"))
         json_object_set_new(labels, "condition", json_string(body_str(b, "condition")));
-    json_t *arr = json_pack("[{s:o, s:{s:s, s:s}, s:s, s:s}]", "labels", labels, "annotations", "summary",
-                            body_str(b, vi ? "message_vi" : "message_en"), "camwatch_key", al->key, "startsAt",
+    const char *cause = body_str(b, "cause"), *detail = body_str(b, "detail");
+    snprintf(desc, sizeof desc, "%s%s%s%s%s", body_str(b, vi ? "message_vi" : "message_en"),
+             cause[0] ? (vi ? " | nguyên nhân: " : " | cause: ") : "", cause[0] ? (vi ? cause_vi(cause) : cause_en(cause)) : "",
+             detail[0] ? " | " : "", detail);
+    if (a->d->cfg->http.listen && a->d->cfg->http.listen[0])
+        snprintf(gen, sizeof gen, "http://%s/api/v1/cameras/%s", a->d->cfg->http.listen, body_str(cam, "id"));
+    json_t *ann = json_pack("{s:s, s:s, s:s, s:s}", "summary", body_str(b, vi ? "message_vi" : "message_en"),
+                            "description", desc, "runbook_url",
+                            a->d->cfg->alerts.runbook_url ? a->d->cfg->alerts.runbook_url : "", "camwatch_key", al->key);
+    json_t *one = json_pack("{s:o, s:o, s:s, s:s}", "labels", labels, "annotations", ann, "startsAt",
                             cw_fmt_utc(start, starts, sizeof starts), "endsAt", cw_fmt_utc(end, ends, sizeof ends));
+    if (gen[0])
+        json_object_set_new(one, "generatorURL", json_string(gen));
+    json_t *arr = json_pack("[o]", one);
     char *s = json_dumps(arr, JSON_COMPACT);
     json_decref(arr);
     return s;
+}
+
+/* Keeps the AM alerts that fire, for reposting; a resolving one ends
+ * the firing one it matches. */
+static void track_firing(struct cw_alerts *a, struct alert *al, const char *target)
+{
+    char match[120];
+    int firing, resolving;
+    am_match(al, match, sizeof match, &firing, &resolving);
+    if (!match[0] || (!firing && !resolving))
+        return;
+    for (struct firing **pp = &a->firing; *pp;) {
+        struct firing *f = *pp;
+        if (!strcmp(f->target, target) && !strcmp(f->match, match)) {
+            *pp = f->next;
+            alert_unref(f->al);
+            free(f);
+        } else {
+            pp = &f->next;
+        }
+    }
+    if (!firing)
+        return;
+    struct firing *f = calloc(1, sizeof *f);
+    if (!f)
+        return;
+    f->al = al;
+    al->refs++;
+    snprintf(f->target, sizeof f->target, "%s", target);
+    snprintf(f->match, sizeof f->match, "%s", match);
+    f->next = a->firing;
+    a->firing = f;
+}
+
+static void on_reposted(void *ud, int status, long code, const char *err)
+{
+    (void)ud;
+    if (status != 0 || code < 200 || code >= 300)
+        cw_debug("alert", NULL, "Alertmanager repost failed (%s %ld); the next one follows", err ? err : "", code);
+}
+
+/* Every repost interval, the firing alerts again with endsAt moved on. */
+static void repost_firing(struct cw_alerts *a, int64_t now)
+{
+    if (!a->firing || now - a->reposted_us < a->d->cfg->alerts.repost_us)
+        return;
+    a->reposted_us = now;
+    for (struct firing *f = a->firing; f; f = f->next) {
+        const struct cw_alert_target *t = target_by_name(a, f->target);
+        if (!t)
+            continue;
+        char url[2048];
+        snprintf(url, sizeof url, "%s/api/v2/alerts", t->url);
+        char *body = alertmanager_body(a, f->al, a->d->cfg->alerts.lang_vi);
+        struct cw_httpc_req q = {.method = "POST", .url = url, .content_type = "application/json",
+                                 .body = body, .len = body ? strlen(body) : 0, .timeout_ms = 10000};
+        cw_httpc_send(a->hc, &q, on_reposted, NULL);
+        free(body);
+    }
 }
 
 static void on_sent(void *ud, int status, long code, const char *err);
@@ -473,7 +841,7 @@ static void send_one(struct cw_alerts *a, struct delivery *dl)
         q.url = t->url;
         q.content_type = "application/json";
     } else if (!strcmp(t->type, "alertmanager")) {
-        body = alertmanager_body(dl->a, vi);
+        body = alertmanager_body(a, dl->a, vi);
         snprintf(url, sizeof url, "%s/api/v2/alerts", t->url);
         q.url = url;
         q.content_type = "application/json";
@@ -535,6 +903,9 @@ static void on_sent(void *ud, int status, long code, const char *err)
         if (k < MAX_COUNTED)
             a->counted[k].delivered++;
         cw_debug("alert", dl->a->camera, "%s delivered to %s (attempt %d)", dl->a->kind, dl->target, dl->attempts);
+        const struct cw_alert_target *t = target_by_name(a, dl->target);
+        if (t && !strcmp(t->type, "alertmanager"))
+            track_firing(a, dl->a, dl->target);
         remove_delivery(a, dl);
         return;
     }
@@ -560,6 +931,54 @@ static void on_sent(void *ud, int status, long code, const char *err)
     cw_store_batch_delivery(b, dl->a->key, dl->target, 0, "pending", dl->attempts, dl->next_us, why, 0);
 }
 
+/* The latest acknowledgement of a camera, or NULL. */
+static const struct cw_ack *ack_of(const struct cw_alerts *a, const char *camera)
+{
+    for (int i = 0; i < a->d->n_acks; i++)
+        if (strcmp(a->d->acks[i].camera, camera) == 0)
+            return &a->d->acks[i];
+    return NULL;
+}
+
+/* A camera down and told, that nobody acknowledged since its outage began,
+ * goes to escalate_to every escalate_after, until acknowledged or back. */
+static void escalate(struct cw_alerts *a, int64_t now)
+{
+    const struct cw_alerts_config *ac = &a->d->cfg->alerts;
+    if (ac->escalate_after_us <= 0 || !ac->escalate_to || !ac->escalate_to[0])
+        return;
+    for (int i = 0; i < a->d->n_cameras; i++) {
+        struct cw_camera *cam = a->d->cameras[i];
+        struct astate *s = state_of(a, cam->id);
+        if (!s || !s->down || !s->offline_alerted || !s->offline_sent_us)
+            continue;
+        int64_t last = s->escalated_us ? s->escalated_us : s->offline_sent_us;
+        if (now - last < ac->escalate_after_us)
+            continue;
+        const struct cw_ack *k = ack_of(a, cam->id);
+        if (k && k->at_us >= s->down_since) {
+            if (!s->escalated_us || s->escalated_us < k->at_us) {
+                cw_info("alert", cam->id, "not escalated: acknowledged by %s", k->by);
+                s->escalated_us = INT64_MAX / 2; /* once per outage */
+            }
+            continue;
+        }
+        char who[1024], since[32], dur[48], vi[1600], en[1600];
+        const char *cause = cam->cs.state == CW_STATE_STALLED ? "stalled" : cw_cause_name(cam->cs.cause);
+        label_of(cam, who, sizeof who);
+        hhmm(s->down_since, since, sizeof since);
+        cw_fmt_duration(now - s->down_since, dur, sizeof dur);
+        snprintf(vi, sizeof vi, "CHƯA AI XỬ LÝ: camera %s mất kết nối từ %s (%s): %s. Xác nhận: camwatch ack %s", who,
+                 since, dur, cause_vi(cause), cam->id);
+        snprintf(en, sizeof en, "NOBODY HAS TAKEN IT ON: camera %s has been down since %s (%s): %s. Acknowledge: "
+                                "camwatch ack %s", who, since, dur, cause_en(cause), cam->id);
+        /* raise_alert holds it back inside a maintenance window */
+        raise_alert(a, cam, "camera_escalated", "critical", now, vi, en,
+                    json_pack("{s:s, s:I}", "cause", cause, "outage_since_us", (json_int_t)s->down_since));
+        s->escalated_us = now;
+    }
+}
+
 static void on_tick(uv_timer_t *t)
 {
     struct cw_alerts *a = t->data;
@@ -574,8 +993,10 @@ static void on_tick(uv_timer_t *t)
             (cam->cs.state != CW_STATE_OFFLINE && cam->cs.state != CW_STATE_STALLED))
             continue;
         const struct cw_maint *mw = in_maintenance(a, cam, now);
-        if (!mw)
-            raise_offline(a, cam, s, now);
+        if (!mw) {
+            if (!try_place(a, cam, s, now))
+                raise_offline(a, cam, s, now);
+        }
         else if (!s->held_logged) {
             s->held_logged = 1;
             cw_info("alert", cam->id, "camera_offline held back: maintenance window #%lld (%s %s) until %s",
@@ -583,6 +1004,9 @@ static void on_tick(uv_timer_t *t)
                     cw_fmt_local(mw->to_us, (char[32]){0}, 32));
         }
     }
+    motion_summaries(a, now);
+    escalate(a, now);
+    repost_firing(a, now);
     cw_alerts_send_due(a);
 }
 
@@ -710,6 +1134,13 @@ static void on_tick_closed(uv_handle_t *h)
         alert_unref(dl->a);
         free(dl);
     }
+    while (a->firing) {
+        struct firing *f = a->firing;
+        a->firing = f->next;
+        alert_unref(f->al);
+        free(f);
+    }
+    free(a->places);
     free(a->cams);
     free(a);
 }

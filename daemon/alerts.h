@@ -26,9 +26,12 @@ void cw_alerts_camera_state(struct cw_alerts *a, const struct cw_camera *cam, in
 /* An image condition (black, frozen, covered, blurred) began or ended. */
 void cw_alerts_image(struct cw_alerts *a, const struct cw_camera *cam, const char *condition, int on, int64_t now_us);
 /* A detection event started at start_us (first positive analysis) and was
- * confirmed at now_us; snapshot is the confirming frame's JPEG, or "". */
+ * confirmed at now_us; snapshot is the confirming frame's JPEG, or "".
+ * continues: it goes on from an event just split by event_max (the same
+ * activity: no new alert). Within alerts.cooldown of the camera's last
+ * motion alert, an event is counted, and the next alert says how many. */
 void cw_alerts_motion(struct cw_alerts *a, const struct cw_camera *cam, const char *plugin, int64_t start_us,
-                      int64_t now_us, double score, const char *snapshot);
+                      int64_t now_us, double score, const char *snapshot, int continues);
 
 /* Counters for /metrics: deliveries not yet done, and per target (i from
  * 0 while it returns 1) those delivered since start. */

@@ -303,7 +303,7 @@ static void decide(struct cw_analysis *a, struct slot *s, const struct cw_plugin
         struct cw_analysis_output o = {.kind = CW_ANALYSIS_EVENT_START, .plugin = s->d->name,
                                        .start_us = s->tr.start_us, .peak = r->score, .t_us = now,
                                        .jpeg = s->jpeg, .jpeg_len = s->jpeg_len, .frame_w = s->peak_w,
-                                       .frame_h = s->peak_h};
+                                       .frame_h = s->peak_h, .continues = (fl & CW_EVENT_ENDED) != 0};
         a->cb(a->ud, &o);
     }
 }

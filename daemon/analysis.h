@@ -29,6 +29,7 @@ struct cw_analysis_output {
     size_t jpeg_len;
     uint32_t health, health_changed; /* HEALTH: all flags now, and which changed */
     int64_t t_us;
+    int continues;               /* START: goes on from an event just split by event_max */
 };
 
 typedef void (*cw_analysis_cb)(void *ud, const struct cw_analysis_output *o);

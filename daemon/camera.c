@@ -97,7 +97,7 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
         /* The police want to know now, not when the intruder has left:
          * the alert goes out at the start, the event is stored at its end. */
         cw_info("camera", cam->id, "%s event started", m->plugin);
-        cw_alerts_motion(cam->d->alerts, cam, m->plugin, m->start_us, m->wall_us, m->peak, m->snapshot);
+        cw_alerts_motion(cam->d->alerts, cam, m->plugin, m->start_us, m->wall_us, m->peak, m->snapshot, m->continues);
         break;
     case CW_INGEST_EVENT:
         cam->events[strcmp(m->plugin, "motion") == 0 ? 0 : strcmp(m->plugin, "activity") == 0 ? 1 : 2]++;

@@ -91,6 +91,24 @@ static const struct key alerts_keys[] = {
     {"flap_window", T_DURATION, "30m", offsetof(struct cw_alerts_config, flap_window_us), 10, 7 * 86400.0, 1,
      "at most one offline/recovered pair per camera per window; the next outage sends one camera_flapping"},
     {"language", T_STR, "vi", offsetof(struct cw_alerts_config, language), 0, 0, 1, "vi or en: messages' language"},
+    {"cooldown", T_DURATION, "5m", offsetof(struct cw_alerts_config, cooldown_us), 0, 86400, 1,
+     "per camera, motion alerts inside this time after one are counted, not sent; the next says \"and N more "
+     "since HH:MM\" (0: every event)"},
+    {"place_share", T_DOUBLE, "0.6", offsetof(struct cw_alerts_config, place_share), 0, 1, 1,
+     "when at least this share (and 2 or more) of a site's or commune's cameras go down within place_window, "
+     "one site_down/commune_down alert lists them instead of one alert per camera (0: off)"},
+    {"place_window", T_DURATION, "2m", offsetof(struct cw_alerts_config, place_window_us), 0, 3600, 1,
+     "how close together their outages must begin to be one"},
+    {"escalate_after", T_DURATION, "0s", offsetof(struct cw_alerts_config, escalate_after_us), 0, 7 * 86400.0, 1,
+     "a camera still down and not acknowledged (camwatch ack) this long after its offline alert is sent to "
+     "escalate_to, and again every escalate_after until someone acknowledges it or it recovers (0: off)"},
+    {"escalate_to", T_STR, "", offsetof(struct cw_alerts_config, escalate_to), 0, 0, 1,
+     "the target (by name) escalations go to, and only they"},
+    {"runbook_url", T_STR, "man:camwatchd(8)", offsetof(struct cw_alerts_config, runbook_url), 0, 0, 1,
+     "Alertmanager: the runbook_url annotation (your own instructions page)"},
+    {"repost_interval", T_DURATION, "5m", offsetof(struct cw_alerts_config, repost_us), 1, 86400, 1,
+     "Alertmanager: firing alerts are posted again this often with endsAt 3 intervals ahead, so that they resolve "
+     "by themselves if camwatchd dies"},
     {"targets", T_LIST, NULL, NOOFF, 0, 0, 1, "where alerts go: a list of webhook, telegram or alertmanager targets"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
@@ -1152,10 +1170,19 @@ static void check_alert_filters(struct loader *ld, struct cw_config *cfg, yaml_n
                 err_at(ld, alerts, path, "districts: %s '%s'",
                        cfg->n_districts ? "unknown district" : "this config has no district level, so no", t->districts[k]);
     }
+    const struct cw_alerts_config *a = &cfg->alerts;
+    int found = 0;
+    for (int i = 0; a->escalate_to && a->escalate_to[0] && i < a->n_targets; i++)
+        found |= a->targets[i].name && strcmp(a->targets[i].name, a->escalate_to) == 0;
+    if (a->escalate_to && a->escalate_to[0] && !found)
+        err_at(ld, alerts, "alerts.escalate_to", "no target named '%s'", a->escalate_to);
+    if (a->escalate_after_us > 0 && (!a->escalate_to || !a->escalate_to[0]))
+        err_at(ld, alerts, "alerts.escalate_after", "is set, but escalate_to names no target");
 }
 
 static const char *const alert_kinds[] = {"camera_offline", "camera_recovered", "camera_flapping", "image_bad",
-                                          "image_ok", "motion", NULL};
+                                          "image_ok", "motion", "site_down", "site_recovered", "commune_down",
+                                          "commune_recovered", "camera_escalated", NULL};
 
 static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *node)
 {
@@ -1440,6 +1467,8 @@ void cw_config_free(struct cw_config *cfg)
     free(cfg->http.push_url);
     free(cfg->http.push_instance);
     free(cfg->alerts.language);
+    free(cfg->alerts.runbook_url);
+    free(cfg->alerts.escalate_to);
     for (int i = 0; i < cfg->alerts.n_targets; i++) {
         struct cw_alert_target *t = &cfg->alerts.targets[i];
         char **lists[4] = {t->kinds, t->sites, t->communes, t->districts};

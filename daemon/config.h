@@ -90,6 +90,13 @@ struct cw_config {
     struct cw_alerts_config {
         int64_t offline_grace_us; /* camera_offline after this long down */
         int64_t flap_window_us;   /* one offline/recovered pair per window, then one camera_flapping */
+        int64_t cooldown_us;      /* motion: one alert per camera per cooldown, the rest counted */
+        double place_share;       /* most of a site/commune down together: one alert (0: off) */
+        int64_t place_window_us;
+        char *runbook_url;        /* Alertmanager annotation */
+        int64_t escalate_after_us; /* down, not acknowledged: to escalate_to (0: off) */
+        char *escalate_to;
+        int64_t repost_us;        /* Alertmanager: firing alerts re-posted this often */
         int lang_vi;
         struct cw_alert_target {
             char *name, *type, *url, *token, *chat_id, *template_;

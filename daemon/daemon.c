@@ -168,6 +168,30 @@ static void on_maint_row(void *ud, const struct cw_maint *w)
     d->maint_loaded[d->n_maint_loaded++] = *w;
 }
 
+static void on_ack_row(void *ud, const char *camera, const char *note, const char *by, int64_t at)
+{
+    struct cw_daemon *d = ud;
+    (void)note;
+    for (int i = 0; i < d->n_acks_loaded; i++)
+        if (strcmp(d->acks_loaded[i].camera, camera) == 0) { /* oldest first: the later one wins */
+            d->acks_loaded[i].at_us = at;
+            snprintf(d->acks_loaded[i].by, sizeof d->acks_loaded[i].by, "%s", by);
+            return;
+        }
+    if (d->n_acks_loaded == d->acks_cap_loaded) {
+        int cap = d->acks_cap_loaded ? d->acks_cap_loaded * 2 : 16;
+        struct cw_ack *t = realloc(d->acks_loaded, sizeof *t * (size_t)cap);
+        if (!t)
+            return;
+        d->acks_loaded = t;
+        d->acks_cap_loaded = cap;
+    }
+    struct cw_ack *k = &d->acks_loaded[d->n_acks_loaded++];
+    snprintf(k->camera, sizeof k->camera, "%s", camera);
+    snprintf(k->by, sizeof k->by, "%s", by);
+    k->at_us = at;
+}
+
 /* On the thread pool: the batch, then the maintenance windows that are on
  * or to come (cheap: an index on to_us), for the loop to pick up. */
 static void flush_work(uv_work_t *w)
@@ -191,6 +215,9 @@ static void flush_work(uv_work_t *w)
     d->n_maint_loaded = 0;
     if (cw_store_each_maintenance(d->store, cw_wall_us(), INT64_MAX, on_maint_row, d) < 0)
         d->n_maint_loaded = -1;
+    d->n_acks_loaded = 0;
+    if (cw_store_each_ack(d->store, cw_wall_us() - 30 * 86400000000LL, on_ack_row, d) < 0)
+        d->n_acks_loaded = -1;
 }
 
 static void finish_shutdown(struct cw_daemon *d);
@@ -202,6 +229,13 @@ static void flush_done(uv_work_t *w, int status)
     struct cw_daemon *d = w->data;
     (void)status;
     d->flush_running = 0;
+    if (d->n_acks_loaded >= 0) { /* and the acknowledgements */
+        free(d->acks);
+        d->acks = d->acks_loaded;
+        d->n_acks = d->n_acks_loaded;
+        d->acks_loaded = NULL;
+        d->acks_cap_loaded = d->n_acks_loaded = 0;
+    }
     if (d->n_maint_loaded >= 0) { /* swap in the fresh windows */
         struct cw_maint *t = d->maint;
         int cap = d->maint_cap;
@@ -795,6 +829,8 @@ void cw_daemon_free(struct cw_daemon *d)
     free(d->snapshot_root);
     free(d->maint);
     free(d->maint_loaded);
+    free(d->acks);
+    free(d->acks_loaded);
     if (d->lock_fd >= 0)
         close(d->lock_fd); /* releases the flock */
 }

@@ -54,6 +54,13 @@ struct cw_daemon {
      * flush (the CLI writes them; no restart needed). */
     struct cw_maint *maint, *maint_loaded;
     int n_maint, maint_cap, n_maint_loaded, maint_cap_loaded;
+    /* the latest acknowledgement per camera (last 30 days), read like the
+     * windows: loaded with each flush, swapped in on the loop */
+    struct cw_ack {
+        char camera[72], by[64];
+        int64_t at_us;
+    } *acks, *acks_loaded;
+    int n_acks, n_acks_loaded, acks_cap_loaded;
     uv_timer_t flush_timer;
     int64_t last_heartbeat_mono;
     struct cw_selfwatch selfwatch; /* loop lag, RSS, fds for the metrics */

@@ -196,6 +196,7 @@ static void on_analysis(void *ud, const struct cw_analysis_output *o)
     m.start_us = o->start_us;
     m.end_us = o->end_us;
     m.peak = o->peak;
+    m.continues = o->continues;
     switch (o->kind) {
     case CW_ANALYSIS_EVENT_START:
         if (write_snapshot(ing, o, "-start", m.snapshot, sizeof m.snapshot) < 0)

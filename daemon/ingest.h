@@ -55,6 +55,7 @@ struct cw_ingest_msg {
     char plugin[32];     /* which plugin (motion, activity, ...) */
     int64_t start_us, end_us;
     double peak;
+    int continues; /* EVENT_START: the same activity as the event just split */
     uint32_t health;
     char regions[400];   /* JSON: [[x,y,w,h],...] in a WxH frame */
     char snapshot[512];  /* path, or "" (state_dir is at most 300 bytes: it fits) */

@@ -92,6 +92,11 @@ static const char *const migrations[] = {
     /* 6 -> 7: steps of the system clock camwatch noticed (it keeps its own
      * clock steady and absorbs them slowly; see clock.h) */
     "CREATE TABLE clock_steps (id INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, step_us INTEGER NOT NULL);",
+    /* 7 -> 8: acknowledgements: someone saw the camera is down and takes
+     * it on; escalation stops for that outage */
+    "CREATE TABLE acks (id INTEGER PRIMARY KEY, camera TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',"
+    "  created_by TEXT NOT NULL, created_us INTEGER NOT NULL);"
+    "CREATE INDEX acks_camera ON acks(camera, created_us);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -957,6 +962,28 @@ int cw_store_maintenance_add(struct cw_store *st, const struct cw_maint *w, int6
     if (rc == 0 && id)
         *id = sqlite3_last_insert_rowid(st->db);
     return rc;
+}
+
+int cw_store_ack_add(struct cw_store *st, const char *camera, const char *note, const char *by, int64_t now_us)
+{
+    return run(st, prep(st, "INSERT INTO acks(camera, note, created_by, created_us) VALUES (?, ?, ?, ?)", "ttti", camera,
+                        note, by, now_us));
+}
+
+int cw_store_each_ack(struct cw_store *st, int64_t since_us,
+                      void (*cb)(void *ud, const char *camera, const char *note, const char *by, int64_t at_us),
+                      void *ud)
+{
+    sqlite3_stmt *s = prep(st, "SELECT camera, note, created_by, created_us FROM acks WHERE created_us >= ?"
+                               " ORDER BY created_us, id", "i", since_us);
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        cb(ud, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+           (const char *)sqlite3_column_text(s, 2), sqlite3_column_int64(s, 3));
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "acks");
 }
 
 int cw_store_maintenance_end(struct cw_store *st, int64_t id, int64_t now_us, const char *by)

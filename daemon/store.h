@@ -194,6 +194,13 @@ int cw_store_maintenance_add(struct cw_store *st, const struct cw_maint *w, int6
 int cw_store_maintenance_end(struct cw_store *st, int64_t id, int64_t now_us, const char *by);
 /* Whether any camera recorded has that id at that level: 1, 0, or < 0. */
 int cw_store_hierarchy_has(struct cw_store *st, enum cw_maint_scope scope, const char *id);
+/* Acknowledgements: someone takes a down camera on (camwatch ack); its
+ * outage then escalates no more. */
+int cw_store_ack_add(struct cw_store *st, const char *camera, const char *note, const char *by, int64_t now_us);
+/* Those made since since_us, oldest first. */
+int cw_store_each_ack(struct cw_store *st, int64_t since_us,
+                      void (*cb)(void *ud, const char *camera, const char *note, const char *by, int64_t at_us),
+                      void *ud);
 /* 1 if an event of `kind` was ever recorded, 0 if not, or a negative code:
  * a filter value nobody recorded is answered as a mistake. */
 int cw_store_event_kind_known(struct cw_store *st, const char *kind);

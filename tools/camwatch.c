@@ -28,6 +28,7 @@ static const struct command {
     {"alerts", cw_cli_alerts, "the alert outbox: each alert per target, delivered or not"},
     {"report", cw_cli_report, "availability report of a month or period (text, csv, json, html)"},
     {"maintenance", cw_cli_maintenance, "declared repair windows: add, list, end"},
+    {"ack", cw_cli_ack, "acknowledge a down camera: its outage escalates no more"},
     {"check-config", cmd_check_config, "validate a config file (FILE:LINE:COL messages)"},
     {"config-keys", cmd_config_keys, "every config key with its type, default and meaning"},
     {"check-db", cmd_check_db, "integrity check and span tiling check of the database"},
