@@ -3,7 +3,7 @@
 # `make asan test` runs the tests on an AddressSanitizer+UBSan build.
 
 CC      ?= cc
-PKGS    := libavformat libavcodec libavutil libuv sqlite3 yaml-0.1 jansson libmicrohttpd libcurl libsystemd
+PKGS    := libavformat libavcodec libavutil libswscale freetype2 libuv sqlite3 yaml-0.1 jansson libmicrohttpd libcurl libsystemd
 GSTPKGS := gstreamer-rtsp-server-1.0 gstreamer-app-1.0 gstreamer-1.0
 # the report's document formats, in the camwatch CLI only (never camwatchd)
 DOCPKGS := pangocairo cairo-pdf libzip libxml-2.0
@@ -29,7 +29,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # and the unit tests link.
 LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/config.c \
            daemon/store.c daemon/camstate.c daemon/ingest.c daemon/probe.c daemon/maintenance.c daemon/names.c daemon/camera.c daemon/daemon.c \
-           daemon/report.c daemon/report_fmt.c daemon/plugin.c daemon/events.c daemon/analysis.c daemon/live.c daemon/http.c \
+           daemon/report.c daemon/report_fmt.c daemon/plugin.c daemon/events.c daemon/snapshot.c daemon/analysis.c daemon/live.c daemon/http.c \
            daemon/httpc.c daemon/push.c daemon/alerts.c daemon/selfwatch.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/daemon/openapi.o
 LIB     := $(BUILD)/libcamwatch.a

@@ -5,9 +5,11 @@
 #include <libavcodec/avcodec.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "error.h"
 #include "log.h"
+#include "snapshot.h"
 
 struct slot {
     struct cw_plugin_instance *inst;
@@ -39,9 +41,9 @@ struct cw_analysis {
     int lw, lh, have_luma;
     int *xs; /* source column ranges for the box filter */
     int xs_src_w;
-    AVCodecContext *jpeg_enc;
-    AVFrame *jpeg_frame;
-    AVPacket *jpeg_pkt;
+    struct cw_snapshot *snap; /* created at the first snapshot */
+    char caption[1024];       /* "Cổng chợ · Cổng làng, Xã Hòa Bình" (the time is added) */
+    int plain;                /* snapshots without boxes and caption (camwatch analyze --plain-snapshots) */
     uint32_t health;
     int64_t decoded, analysed;
 };
@@ -202,59 +204,47 @@ static int scale(struct cw_analysis *a, const AVFrame *f)
     return 0;
 }
 
-/* A grey JPEG of the scaled luma, with libavcodec's mjpeg encoder. */
-static int snapshot(struct cw_analysis *a, struct slot *s)
+/* The frame that set the event off, for people (snapshot.c): in colour,
+ * with the plugin's boxes and a caption; the analysis itself never
+ * converts colour. now is the wall clock live, the stream time over a file. */
+static int snapshot(struct cw_analysis *a, struct slot *s, const struct cw_plugin_result *r, int64_t now)
 {
-    if (!a->have_luma)
+    if (!a->have_luma || !a->frame)
         return -1;
-    if (!a->jpeg_enc || a->jpeg_enc->width != a->lw || a->jpeg_enc->height != a->lh) {
-        avcodec_free_context(&a->jpeg_enc);
-        av_frame_free(&a->jpeg_frame);
-        const AVCodec *c = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
-        if (!c || !(a->jpeg_enc = avcodec_alloc_context3(c)))
-            return -1;
-        a->jpeg_enc->width = a->lw;
-        a->jpeg_enc->height = a->lh;
-        a->jpeg_enc->pix_fmt = AV_PIX_FMT_YUVJ420P;
-        a->jpeg_enc->time_base = (AVRational){1, 25};
-        a->jpeg_enc->flags |= AV_CODEC_FLAG_QSCALE;
-        a->jpeg_enc->global_quality = FF_QP2LAMBDA * 4;
-        if (avcodec_open2(a->jpeg_enc, c, NULL) < 0) {
-            avcodec_free_context(&a->jpeg_enc);
-            return -1;
-        }
-        a->jpeg_frame = av_frame_alloc();
-        if (!a->jpeg_frame)
-            return -1;
-        a->jpeg_frame->format = AV_PIX_FMT_YUVJ420P;
-        a->jpeg_frame->width = a->lw;
-        a->jpeg_frame->height = a->lh;
-        if (av_frame_get_buffer(a->jpeg_frame, 0) < 0)
-            return -1;
-        for (int p = 1; p < 3; p++)
-            for (int y = 0; y < a->lh / 2; y++)
-                memset(a->jpeg_frame->data[p] + (size_t)y * a->jpeg_frame->linesize[p], 128, (size_t)a->lw / 2);
+    if (!a->snap && cw_snapshot_create(&a->snap) < 0)
+        return -1;
+    char text[1100], when[40];
+    if (now > 1000000000LL * 1000000) { /* a wall clock (after 2001): local date and time */
+        time_t t = (time_t)(now / 1000000);
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(when, sizeof when, "%d/%m/%Y %H:%M:%S", &tm);
+    } else {
+        snprintf(when, sizeof when, "t = %.1f s", now / 1e6);
     }
-    if (!a->jpeg_pkt && !(a->jpeg_pkt = av_packet_alloc()))
+    snprintf(text, sizeof text, "%s%s%s", a->caption, a->caption[0] ? " · " : "", when);
+    uint8_t *jpeg;
+    size_t len;
+    int w, h;
+    if (cw_snapshot_encode(a->snap, a->frame, r->boxes, a->plain ? 0 : r->n_boxes, a->lw, a->lh, a->plain ? "" : text,
+                           &jpeg, &len, &w, &h) < 0)
         return -1;
-    if (av_frame_make_writable(a->jpeg_frame) < 0)
-        return -1;
-    for (int y = 0; y < a->lh; y++)
-        memcpy(a->jpeg_frame->data[0] + (size_t)y * a->jpeg_frame->linesize[0], a->luma + (size_t)y * a->lw,
-               (size_t)a->lw);
-    a->jpeg_frame->pts++;
-    if (avcodec_send_frame(a->jpeg_enc, a->jpeg_frame) < 0 || avcodec_receive_packet(a->jpeg_enc, a->jpeg_pkt) < 0)
-        return -1;
-    uint8_t *copy = realloc(s->jpeg, (size_t)a->jpeg_pkt->size);
-    if (copy) {
-        memcpy(copy, a->jpeg_pkt->data, (size_t)a->jpeg_pkt->size);
-        s->jpeg = copy;
-        s->jpeg_len = (size_t)a->jpeg_pkt->size;
-        s->peak_w = a->lw;
-        s->peak_h = a->lh;
-    }
-    av_packet_unref(a->jpeg_pkt);
+    free(s->jpeg);
+    s->jpeg = jpeg;
+    s->jpeg_len = len;
+    s->peak_w = a->lw; /* the boxes stay in analysis coordinates */
+    s->peak_h = a->lh;
     return 0;
+}
+
+void cw_analysis_set_plain(struct cw_analysis *a, int plain)
+{
+    a->plain = plain;
+}
+
+void cw_analysis_set_caption(struct cw_analysis *a, const char *caption)
+{
+    snprintf(a->caption, sizeof a->caption, "%s", caption ? caption : "");
 }
 
 static void emit_end(struct cw_analysis *a, struct slot *s, const struct cw_event_span *e)
@@ -297,7 +287,7 @@ static void decide(struct cw_analysis *a, struct slot *s, const struct cw_plugin
      * goes out at the start; the event is stored at its end). */
     if (fl & CW_EVENT_PEAK) {
         s->peak_res = *r;
-        snapshot(a, s);
+        snapshot(a, s, r, now);
     }
     if (fl & CW_EVENT_STARTED) {
         struct cw_analysis_output o = {.kind = CW_ANALYSIS_EVENT_START, .plugin = s->d->name,
@@ -416,10 +406,8 @@ void cw_analysis_free(struct cw_analysis *a)
     }
     free(a->slots);
     avcodec_free_context(&a->dec);
-    avcodec_free_context(&a->jpeg_enc);
     av_frame_free(&a->frame);
-    av_frame_free(&a->jpeg_frame);
-    av_packet_free(&a->jpeg_pkt);
+    cw_snapshot_free(a->snap);
     free(a->luma);
     free(a->xs);
     free(a->acc);

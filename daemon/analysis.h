@@ -42,6 +42,10 @@ struct AVPacket;
 int cw_analysis_create(struct cw_plugin_instance **insts, int n, const struct cw_event_rules *rules,
                        cw_analysis_cb cb, void *ud, struct cw_analysis **out);
 enum cw_decode_mode cw_analysis_mode(const struct cw_analysis *a);
+/* The caption of event snapshots: camera and place; the time is added. */
+void cw_analysis_set_caption(struct cw_analysis *a, const char *caption);
+/* Snapshots without boxes and caption: the reference a test compares to. */
+void cw_analysis_set_plain(struct cw_analysis *a, int plain);
 const char *cw_decode_mode_name(enum cw_decode_mode m);
 /* A new session: (re)opens the decoder for these parameters. */
 int cw_analysis_start(struct cw_analysis *a, const struct AVCodecParameters *par, int tb_num, int tb_den);

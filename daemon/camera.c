@@ -301,13 +301,20 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
         cam->image_checked |= strcmp(p->d->name, "imagehealth") == 0;
         n_insts++;
     }
-    char snapdir[4200];
+    char snapdir[4200], caption[2048];
     snprintf(snapdir, sizeof snapdir, "%s/%s", d->snapshot_root, cam->id);
+    /* what a police officer reads under the picture on a phone */
+    struct cw_names names;
+    cw_config_camera_names(cfg, cc, &names);
+    const struct cw_names *nm = &names;
+    snprintf(caption, sizeof caption, "%.320s · %.320s, %.320s", nm->name, nm->site_name[0] ? nm->site_name : nm->site,
+             nm->commune_name[0] ? nm->commune_name : nm->commune);
     struct cw_ingest_params ip = {
         .plugins = insts,
         .n_plugins = n_insts,
         .rules = {cc->event_start_after, cc->event_quiet_us, cc->event_max_us, cc->sched_from_min, cc->sched_to_min},
         .snapshot_dir = snapdir,
+        .caption = caption,
         .camera_id = cam->id,
         .url = cam->url,
         .transport = cam->transport,

@@ -537,6 +537,7 @@ int cw_ingest_start(const struct cw_ingest_params *p, struct cw_ingest **out)
                 cw_plugin_instance_destroy(p->plugins[i]);
         } else {
             ing->stats.decode_mode = cw_analysis_mode(ing->analysis);
+            cw_analysis_set_caption(ing->analysis, p->caption);
         }
         if (p->snapshot_dir)
             ing->snapshot_dir = strdup(p->snapshot_dir);

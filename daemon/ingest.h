@@ -32,6 +32,7 @@ struct cw_ingest_params {
     int n_plugins;
     struct cw_event_rules rules;
     const char *snapshot_dir;
+    const char *caption; /* event snapshots: "camera · site, commune" */
 };
 
 enum cw_ingest_msg_kind {

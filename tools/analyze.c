@@ -66,13 +66,15 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: camwatch analyze FILE --plugin NAME [--plugin NAME...] [--set NAME.KEY=VALUE...]\n"
                "                        [--plugin-dir DIR] [--start-after N] [--quiet SECONDS]\n"
-               "                        [--max SECONDS] [--snapshots DIR] [--verbose]\n"
+               "                        [--max SECONDS] [--snapshots DIR] [--plain-snapshots] [--verbose]\n"
                "Runs detection plugins over a video file as fast as it decodes and prints the events\n"
                "and image-condition changes with their stream times (the daemon runs the same code).\n"
                "  --set NAME.KEY=VALUE   a plugin option, after that plugin's --plugin\n"
                "  --start-after N        analyses in a row before an event starts (default 2)\n"
                "  --quiet SECONDS        still time that ends an event (default 3)\n"
-               "  --max SECONDS          longest event before it is split (default 60)\n");
+               "  --max SECONDS          longest event before it is split (default 60)\n"
+               "  --snapshots DIR        write each event's snapshot there (colour, boxes, caption)\n"
+               "  --plain-snapshots      ... without boxes and caption (a reference to compare with)\n");
 }
 
 /* A finite number of seconds >= 0, or -1 with a message. */
@@ -96,11 +98,12 @@ int cw_cli_analyze(int argc, char **argv, struct cw_cli *g)
         {"verbose", no_argument, NULL, 'v'},          {"snapshots", required_argument, NULL, 'S'},
         {"start-after", required_argument, NULL, 'a'}, {"quiet", required_argument, NULL, 'q'},
         {"max", required_argument, NULL, 'm'},        {"set", required_argument, NULL, 's'},
+        {"plain-snapshots", no_argument, NULL, 'P'},
         {NULL, 0, NULL, 0},
     };
     const char *file = NULL, *dir = "build/plugins", *names[MAX_PLUGINS];
     char *okeys[MAX_PLUGINS][MAX_OPTS], *ovals[MAX_PLUGINS][MAX_OPTS];
-    int n_names = 0, n_opts[MAX_PLUGINS] = {0}, c;
+    int n_names = 0, n_opts[MAX_PLUGINS] = {0}, c, plain = 0;
     struct cw_event_rules rules = {2, 3000000, 60000000, -1, -1};
     struct run run = {0};
 
@@ -119,6 +122,7 @@ int cw_cli_analyze(int argc, char **argv, struct cw_cli *g)
             names[n_names++] = optarg;
             break;
         case 'v': cw_log_set_level(CW_LOG_DEBUG); break;
+        case 'P': plain = 1; break;
         case 'S': run.snap_dir = optarg; break;
         case 'a': {
             char *end;
@@ -177,6 +181,9 @@ int cw_cli_analyze(int argc, char **argv, struct cw_cli *g)
     struct cw_analysis *an;
     if (cw_analysis_create(insts, n_names, &rules, on_output, &run, &an) < 0)
         return 1;
+    const char *base = strrchr(file, '/');
+    cw_analysis_set_caption(an, base ? base + 1 : file);
+    cw_analysis_set_plain(an, plain);
     AVFormatContext *fmt = NULL;
     if (avformat_open_input(&fmt, file, NULL, NULL) < 0 || avformat_find_stream_info(fmt, NULL) < 0) {
         fprintf(stderr, "camwatch analyze: cannot read %s\n", file);
