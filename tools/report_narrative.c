@@ -135,7 +135,7 @@ int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
         if (count[1] + count[2] + count[3] == 0)
             continue;
         if (vi)
-            add(&b, "Về đánh giá theo %s: %d %s bình thường, %d suy giảm, %d xuống cấp.",
+            add(&b, "Về đánh giá theo %s: %d %s bình thường, %d cần theo dõi, %d xuống cấp.",
                 level == 1 ? "xã" : "điểm lắp đặt", count[1], level == 1 ? "xã" : "điểm", count[2], count[3]);
         else
             add(&b, "By %s: %d OK, %d degraded, %d deteriorated.", level == 1 ? "commune" : "site", count[1],
@@ -146,7 +146,7 @@ int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
                 const struct cw_report_group *g = &r->groups[i];
                 if (g->level != level || (int)g->status != s)
                     continue;
-                add(&b, "%s %s", listed ? ";" : (vi ? (s == 3 ? " Xuống cấp:" : " Suy giảm:") : (s == 3 ? " Deteriorated:" : " Degraded:")),
+                add(&b, "%s %s", listed ? ";" : (vi ? (s == 3 ? " Xuống cấp:" : " Cần theo dõi:") : (s == 3 ? " Deteriorated:" : " Degraded:")),
                     g->name);
                 if (g->trend == CW_TREND_PREV || g->trend == CW_TREND_MEAN3)
                     add(&b, vi ? " (tỷ lệ hoạt động %s, giảm %s điểm)" : " (uptime %s, down %s points)",
@@ -235,7 +235,7 @@ void cw_doc_group_cells(const struct cw_report_view *v, const struct cw_report_g
 {
     static const char *const lv_vi[] = {"Điểm", "Xã", "Huyện", "Toàn mạng"};
     static const char *const lv_en[] = {"Site", "Commune", "District", "Network"};
-    static const char *const st_vi[] = {"Không có số liệu", "Bình thường", "Suy giảm", "Xuống cấp"};
+    static const char *const st_vi[] = {"Không có số liệu", "Bình thường", "Cần theo dõi", "Xuống cấp"};
     static const char *const st_en[] = {"No data", "OK", "Degraded", "Deteriorated"};
     const int vi = v->lang_vi;
     int known;
@@ -326,7 +326,7 @@ char *cw_doc_rules(const struct cw_report_view *v, char *buf, size_t len)
     snprintf(buf, len,
              vi ? "Camera đạt khi tỷ lệ hoạt động từ %s trở lên. Nhóm Bình thường khi ít nhất %s số camera đạt; "
                   "Xuống cấp khi dưới %s đạt, khi có camera ngừng liên tục từ %s, hoặc khi tỷ lệ hoạt động giảm từ %s "
-                  "điểm so với kỳ trước hoặc trung bình 3 kỳ trước; Suy giảm trong khoảng giữa. %s"
+                  "điểm so với kỳ trước hoặc trung bình 3 kỳ trước; Cần theo dõi trong khoảng giữa. %s"
                 : "A camera works at %s uptime or more. A group is OK when at least %s of its cameras work; "
                   "Deteriorated below %s, when a camera was down %s in one outage, or when uptime fell %s points "
                   "from the previous period or the mean of the 3 before; Degraded in between. %s",

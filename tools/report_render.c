@@ -52,7 +52,7 @@ static const char *const vi[M__COUNT] = {
     "Báo cáo mạng camera an ninh", "Kỳ báo cáo", "Lập lúc", "Quy tắc",
     "camera đạt khi tỷ lệ hoạt động từ %.0f %% trở lên; một nhóm Bình thường khi ít nhất %.0f %% camera đạt, "
     "Xuống cấp khi dưới %.0f %% camera đạt hoặc có camera mất tín hiệu từ %.0f ngày trở lên trong một lần "
-    "gián đoạn, và Suy giảm trong khoảng giữa",
+    "gián đoạn, và Cần theo dõi trong khoảng giữa",
     "Huyện, xã và điểm lắp đặt", "Cấp", "Tên", "Số camera", "Đạt", "Tỷ lệ hoạt động", "Tình trạng", "Lý do",
     "Camera", "Điểm", "Xã", "Huyện", "Toàn mạng", "Tỷ lệ giám sát", "Giờ ngừng", "Số lần gián đoạn",
     "Dài nhất", "TG khắc phục TB", "Giờ hình kém", "Chuyển động", "Trạng thái",
@@ -85,7 +85,7 @@ static const char *tr(const struct cw_report_view *v, enum msg m) { return (v->l
 static const char *status_label(const struct cw_report_view *v, enum cw_report_status s)
 {
     static const char *const e[] = {"N/A", "OK", "DEGRADED", "DETERIORATED"};
-    static const char *const n[] = {"Không có số liệu", "Bình thường", "Suy giảm", "Xuống cấp"};
+    static const char *const n[] = {"Không có số liệu", "Bình thường", "Cần theo dõi", "Xuống cấp"};
     return (v->lang_vi ? n : e)[s];
 }
 
@@ -410,7 +410,7 @@ static void render_csv(FILE *f, const struct cw_report_view *v)
     const struct cw_report *r = v->r;
     static const char *const level_en[] = {"site", "commune", "district", "network"};
     static const char *const level_vi[] = {"Điểm", "Xã", "Huyện", "Toàn mạng"};
-    static const char *const status_vi[] = {"Không có số liệu", "Bình thường", "Suy giảm", "Xuống cấp"};
+    static const char *const status_vi[] = {"Không có số liệu", "Bình thường", "Cần theo dõi", "Xuống cấp"};
     static const char *const head_en[] = {
         "level", "id", "name", "site", "commune", "district", "cameras", "at_target", "status", "uptime_pct",
         "monitored_pct", "watched_h", "online_h", "down_h", "unreachable_h", "auth_failed_h", "not_found_h",
@@ -664,6 +664,72 @@ static void svg_daily(FILE *f, const struct cw_report_view *v)
     fputs("</svg>\n", f);
 }
 
+/* One small chart per commune over the earlier periods and this one (a
+ * grid, so that any number of communes fits): the axis fitted to the data
+ * and the target (dashed), a marker per period, the current one larger. */
+static void svg_trends(FILE *f, const struct cw_report_view *v)
+{
+    const struct cw_report *r = v->r;
+    const int CW = 225, CH = 120, L = 26, T = 18, B = 16;
+    int n = 0;
+    for (int i = 0; i < r->n_groups; i++)
+        n += r->groups[i].level == 1;
+    if (n == 0 || v->n_hist == 0)
+        return;
+    int rows = (n + 2) / 3;
+    fprintf(f, "<svg id=\"trend-charts\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+               "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", 3 * CW, rows * CH, 3 * CW, rows * CH);
+    int k = 0;
+    char tgt[48];
+    for (int i = 0; i < r->n_groups; i++) {
+        const struct cw_report_group *g = &r->groups[i];
+        if (g->level != 1)
+            continue;
+        double ox = (k % 3) * CW, oy = (k / 3) * CH, val[CW_REPORT_HIST + 1];
+        int m = g->n_hist + 1;
+        for (int j = 0; j < g->n_hist; j++)
+            val[j] = g->hist[g->n_hist - 1 - j];
+        val[m - 1] = g->cameras ? g->mean_uptime : -1;
+        double lo = r->rules.uptime_target;
+        for (int j = 0; j < m; j++)
+            if (val[j] >= 0 && val[j] < lo)
+                lo = val[j];
+        lo = floor(lo / 5) * 5;
+        if (lo > 95)
+            lo = 95;
+        double x0 = ox + L, x1 = ox + CW - 10, y0 = oy + T, y1 = oy + CH - B;
+#define SY(p) (y1 - (y1 - y0) * (((p) - lo) / (100 - lo)))
+        fprintf(f, "<g class=\"trend\" data-commune=\"");
+        esc(f, g->id);
+        fprintf(f, "\"><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" font-weight=\"bold\">", ox + 4, oy + 12);
+        esc(f, g->name);
+        fprintf(f, "</text><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#bbb\"/>"
+                   "<text x=\"%.1f\" y=\"%.1f\" font-size=\"8\" text-anchor=\"end\">%.0f</text>"
+                   "<text x=\"%.1f\" y=\"%.1f\" font-size=\"8\" text-anchor=\"end\">100</text>",
+                x0, y0, x1 - x0, y1 - y0, x0 - 2, y1, lo, x0 - 2, y0 + 6);
+        fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#c00\" stroke-dasharray=\"3 2\">"
+                   "<title>%s %s</title></line>",
+                x0, x1, SY(r->rules.uptime_target), SY(r->rules.uptime_target), v->lang_vi ? "mục tiêu" : "target",
+                pct(v, r->rules.uptime_target, tgt, sizeof tgt));
+        double dx = m > 1 ? (x1 - x0 - 8) / (m - 1) : 0;
+        fputs("<polyline fill=\"none\" stroke=\"#222\" points=\"", f);
+        for (int j = 0; j < m; j++)
+            if (val[j] >= 0)
+                fprintf(f, "%.1f,%.1f ", x0 + 4 + j * dx, SY(val[j]));
+        fputs("\"/>", f);
+        for (int j = 0; j < m; j++)
+            if (val[j] >= 0)
+                fprintf(f, "<circle class=\"trend-point\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"#222\"/>",
+                        x0 + 4 + j * dx, SY(val[j]), j == m - 1 ? 3.0 : 1.8);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"8\">%s</text><text x=\"%.1f\" y=\"%.1f\" "
+                   "font-size=\"8\" text-anchor=\"end\">%s</text></g>\n",
+                x0, y1 + 10, v->hist_label[g->n_hist - 1 < 0 ? 0 : g->n_hist - 1], x1, y1 + 10, v->title_period);
+#undef SY
+        k++;
+    }
+    fputs("</svg>\n", f);
+}
+
 static void svg_cameras(FILE *f, const struct cw_report_view *v)
 {
     const struct cw_report *r = v->r;
@@ -761,6 +827,13 @@ static void render_html(FILE *f, const struct cw_report_view *v)
     esc(f, tr(v, M_CHART_DAILY));
     fputs("</h2>\n", f);
     svg_daily(f, v);
+    if (v->n_hist > 0) {
+        fputs("<h2>", f);
+        esc(f, v->lang_vi ? "Xu hướng tỷ lệ hoạt động theo xã (%), đường đứt: mục tiêu"
+                          : "Uptime per commune over the periods (%), dashed: the target");
+        fputs("</h2>\n", f);
+        svg_trends(f, v);
+    }
     fputs("<h2>", f);
     esc(f, tr(v, M_CHART_CAMS));
     fputs("</h2>\n", f);
