@@ -30,7 +30,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/config.c \
            daemon/store.c daemon/camstate.c daemon/ingest.c daemon/probe.c daemon/maintenance.c daemon/names.c daemon/camera.c daemon/daemon.c \
            daemon/report.c daemon/report_feed.c daemon/report_fmt.c daemon/plugin.c daemon/events.c daemon/snapshot.c daemon/analysis.c daemon/live.c daemon/http.c \
-           daemon/httpc.c daemon/push.c daemon/alerts.c daemon/selfwatch.c
+           daemon/httpc.c daemon/push.c daemon/alerts.c daemon/verdict.c daemon/selfwatch.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/daemon/openapi.o
 LIB     := $(BUILD)/libcamwatch.a
 LIBS    := $(call pc_libs,$(PKGS)) -ldl -lpthread -lm

@@ -14,6 +14,8 @@
 #include "error.h"
 #include "httpc.h"
 #include "log.h"
+#include "report_fmt.h"
+#include "verdict.h"
 #include "store.h"
 
 #define RETRY_MIN_US 5000000LL
@@ -31,6 +33,7 @@ struct astate {
     uint32_t image_alerted; /* image_bad sent (bit per condition) */
     char folded[80];        /* its outage is told as part of "site:ID" or "commune:ID" */
     int64_t offline_sent_us; /* when its offline alert (or its place's) went out */
+    int64_t alert_after_us;  /* unfolded from a recovered place: its own alert waits a grace */
     int64_t escalated_us;    /* the last escalation of this outage */
     int64_t motion_sent_us; /* the last motion alert (cooldown) */
     int motion_more;        /* events since, counted, not sent */
@@ -540,7 +543,7 @@ static int try_place(struct cw_alerts *a, const struct cw_camera *cam, struct as
 
 /* A folded camera is back: when fewer than two (or below the share) of
  * its place's cameras are still down, the place has recovered; the ones
- * still down go on with alerts of their own. */
+ * still down get alerts of their own if they stay down a grace longer. */
 static void place_camera_back(struct cw_alerts *a, struct astate *s, int64_t now)
 {
     struct place *p = place_find(a, s->folded);
@@ -588,8 +591,72 @@ static void place_camera_back(struct cw_alerts *a, struct astate *s, int64_t now
         if (strcmp(a->cams[i].folded, key) == 0) {
             a->cams[i].folded[0] = '\0';
             a->cams[i].offline_alerted = 0;
+            /* the place came back around it: a camera a moment behind
+             * the others must not get an alert of its own */
+            a->cams[i].alert_after_us = now + a->d->cfg->alerts.offline_grace_us;
         }
     *p = a->places[--a->n_places];
+}
+
+/* ---- the network's verdict ---- */
+
+void cw_alerts_verdict(struct cw_alerts *a, const struct cw_verdict_change *c)
+{
+    static const char *const lv_vi[] = {"ĐIỂM", "XÃ", "HUYỆN"}, *const lv_en[] = {"SITE", "COMMUNE", "DISTRICT"};
+    if (!a)
+        return;
+    int worse = c->now == CW_STATUS_DETERIORATED, better = c->was == CW_STATUS_DETERIORATED && !worse;
+    cw_info("verdict", NULL, "%s %s: %s -> %s", lv_en[c->level], c->id, cw_report_status_name(c->was),
+            cw_report_status_name(c->now));
+    if (!worse && !better)
+        return;
+    /* the alert goes out under one of its cameras (names, routing, maintenance) */
+    const struct cw_camera *cam = NULL;
+    for (int i = 0; i < a->d->n_cameras && !cam; i++) {
+        const struct cw_names *n = &a->d->cameras[i]->names;
+        const char *id = c->level == 0 ? n->site : c->level == 1 ? n->commune : n->district;
+        if (!strcmp(id, c->id))
+            cam = a->d->cameras[i];
+    }
+    if (!cam)
+        return; /* the place left the config */
+    int y = 0, m = 0;
+    sscanf(c->period, "%d-%d", &y, &m);
+    char pv[64], pe[64], up_v[32], up_e[32], ch_v[96], ch_e[96], why_v[400] = "", why_e[400] = "", d1[48], d2[48];
+    cw_rfmt_month(y, m, 1, pv, sizeof pv);
+    cw_rfmt_month(y, m, 0, pe, sizeof pe);
+    cw_rfmt_pct(c->uptime, 1, up_v, sizeof up_v);
+    cw_rfmt_pct(c->uptime, 0, up_e, sizeof up_e);
+    if (c->change_known) {
+        cw_rfmt_points(c->change, 1, d1, sizeof d1);
+        cw_rfmt_points(c->change, 0, d2, sizeof d2);
+        snprintf(ch_v, sizeof ch_v, " (%s so với tháng trước)", d1);
+        snprintf(ch_e, sizeof ch_e, " (%s from last month)", d2);
+    } else {
+        ch_v[0] = ch_e[0] = '\0';
+    }
+    if (worse && c->worst_down_us >= a->d->cfg->report.max_down_us && c->worst_camera[0]) {
+        snprintf(why_v, sizeof why_v, "; camera %s ngừng %s liên tục", c->worst_camera,
+                 cw_rfmt_duration(c->worst_down_us, 1, d1, sizeof d1));
+        snprintf(why_e, sizeof why_e, "; camera %s down %s in one outage", c->worst_camera,
+                 cw_rfmt_duration(c->worst_down_us, 0, d2, sizeof d2));
+    } else if (worse && c->trend != CW_TREND_NONE) {
+        snprintf(why_v, sizeof why_v, "; giảm %s điểm so với %s", cw_rfmt_num(c->trend_drop, 1, 1, d1, sizeof d1),
+                 c->trend == CW_TREND_PREV ? "tháng trước" : "trung bình 3 tháng trước");
+        snprintf(why_e, sizeof why_e, "; down %s points from %s", cw_rfmt_num(c->trend_drop, 1, 0, d2, sizeof d2),
+                 c->trend == CW_TREND_PREV ? "last month" : "the mean of the 3 months before");
+    }
+    char vi[1600], en[1600];
+    snprintf(vi, sizeof vi, "%s %s %s (%s đến nay): tỷ lệ hoạt động %s%s, %d/%d camera đạt%s", lv_vi[c->level], c->name,
+             worse ? "XUỐNG CẤP" : "HẾT XUỐNG CẤP", pv, up_v, ch_v, c->at_target, c->cameras, why_v);
+    snprintf(en, sizeof en, "%s %s %s (%s so far): uptime %s%s, %d of %d cameras at target%s", lv_en[c->level], c->name,
+             worse ? "DETERIORATED" : "NO LONGER DETERIORATED", pe, up_e, ch_e, c->at_target, c->cameras, why_e);
+    raise_alert(a, cam, worse ? "network_deteriorated" : "network_improved", worse ? "warning" : "info", cw_wall_us(), vi,
+                en,
+                json_pack("{s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:f, s:i, s:i}", "place", "level",
+                          c->level == 0 ? "site" : c->level == 1 ? "commune" : "district", "id", c->id, "name", c->name,
+                          "status", cw_report_status_name(c->now), "was", cw_report_status_name(c->was), "period",
+                          c->period, "uptime_pct", c->uptime, "cameras", c->cameras, "at_target", c->at_target));
 }
 
 /* ---- delivery ---- */
@@ -704,6 +771,10 @@ static char *alertmanager_body(struct cw_alerts *a, struct alert *al, int vi)
         name = "CamwatchSiteDown";
     else if (!strcmp(kind, "commune_down") || !strcmp(kind, "commune_recovered"))
         name = "CamwatchCommuneDown";
+    else if (!strcmp(kind, "network_deteriorated") || !strcmp(kind, "network_improved"))
+        name = "CamwatchNetworkDeteriorated";
+    else if (!strcmp(kind, "camera_escalated"))
+        name = "CamwatchCameraEscalated";
     if (json_integer_value(json_object_get(b, "outage_since_us")) > 0)
         start = json_integer_value(json_object_get(b, "outage_since_us"));
     else if (json_integer_value(json_object_get(b, "start_us")) > 0)
@@ -990,6 +1061,7 @@ static void on_tick(uv_timer_t *t)
         /* Inside a maintenance window the offline alert waits: if the
          * camera is still down when the window ends, it goes out then. */
         if (!s || !s->down || s->offline_alerted || now - s->down_since < a->d->cfg->alerts.offline_grace_us ||
+            now < s->alert_after_us ||
             (cam->cs.state != CW_STATE_OFFLINE && cam->cs.state != CW_STATE_STALLED))
             continue;
         const struct cw_maint *mw = in_maintenance(a, cam, now);

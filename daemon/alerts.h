@@ -33,6 +33,12 @@ void cw_alerts_image(struct cw_alerts *a, const struct cw_camera *cam, const cha
 void cw_alerts_motion(struct cw_alerts *a, const struct cw_camera *cam, const char *plugin, int64_t start_us,
                       int64_t now_us, double score, const char *snapshot, int continues);
 
+struct cw_verdict_change;
+/* A site, commune or district changed status by the report's rules
+ * (verdict.c): into DETERIORATED raises network_deteriorated, out of it
+ * network_improved; other changes are logged only. */
+void cw_alerts_verdict(struct cw_alerts *a, const struct cw_verdict_change *c);
+
 /* Counters for /metrics: deliveries not yet done, and per target (i from
  * 0 while it returns 1) those delivered since start. */
 int64_t cw_alerts_pending(const struct cw_alerts *a);

@@ -104,6 +104,9 @@ static const struct key alerts_keys[] = {
      "escalate_to, and again every escalate_after until someone acknowledges it or it recovers (0: off)"},
     {"escalate_to", T_STR, "", offsetof(struct cw_alerts_config, escalate_to), 0, 0, 1,
      "the target (by name) escalations go to, and only they"},
+    {"verdict_interval", T_DURATION, "1d", offsetof(struct cw_alerts_config, verdict_interval_us), 0, 30 * 86400.0, 1,
+     "how often camwatchd judges the month so far by the report's rules; a site, commune or district that turns "
+     "DETERIORATED raises network_deteriorated, one that leaves it network_improved (0: never)"},
     {"runbook_url", T_STR, "man:camwatchd(8)", offsetof(struct cw_alerts_config, runbook_url), 0, 0, 1,
      "Alertmanager: the runbook_url annotation (your own instructions page)"},
     {"repost_interval", T_DURATION, "5m", offsetof(struct cw_alerts_config, repost_us), 1, 86400, 1,
@@ -1182,7 +1185,8 @@ static void check_alert_filters(struct loader *ld, struct cw_config *cfg, yaml_n
 
 static const char *const alert_kinds[] = {"camera_offline", "camera_recovered", "camera_flapping", "image_bad",
                                           "image_ok", "motion", "site_down", "site_recovered", "commune_down",
-                                          "commune_recovered", "camera_escalated", NULL};
+                                          "commune_recovered", "camera_escalated", "network_deteriorated",
+                                          "network_improved", NULL};
 
 static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *node)
 {

@@ -95,6 +95,7 @@ struct cw_config {
         int64_t place_window_us;
         char *runbook_url;        /* Alertmanager annotation */
         int64_t escalate_after_us; /* down, not acknowledged: to escalate_to (0: off) */
+        int64_t verdict_interval_us; /* the month judged by the report's rules this often (0: never) */
         char *escalate_to;
         int64_t repost_us;        /* Alertmanager: firing alerts re-posted this often */
         int lang_vi;

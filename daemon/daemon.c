@@ -17,6 +17,7 @@
 #include "error.h"
 #include "ingest.h"
 #include "alerts.h"
+#include "verdict.h"
 #include "http.h"
 #include "httpc.h"
 #include "push.h"
@@ -166,6 +167,12 @@ static void on_maint_row(void *ud, const struct cw_maint *w)
         d->maint_cap_loaded = cap;
     }
     d->maint_loaded[d->n_maint_loaded++] = *w;
+}
+
+static void on_verdict(void *ud, const struct cw_verdict_change *c)
+{
+    struct cw_daemon *d = ud;
+    cw_alerts_verdict(d->alerts, c);
 }
 
 static void on_ack_row(void *ud, const char *camera, const char *note, const char *by, int64_t at)
@@ -458,6 +465,8 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
     d->http = NULL;
     cw_push_stop(d->push);
     d->push = NULL;
+    cw_verdict_stop(d->verdict);
+    d->verdict = NULL;
     cw_alerts_stop(d->alerts); /* pending deliveries stay in the outbox */
     d->alerts = NULL;
     cw_httpc_close(d->httpc); /* aborts a push in flight */
@@ -787,6 +796,11 @@ int cw_daemon_run(struct cw_daemon *d)
     }
     if (cw_alerts_start(d, &d->alerts) < 0)
         cw_error("daemon", NULL, "alerting is off: cannot start it");
+    /* the month judged by the report's own rules, on a connection of its own */
+    struct cw_verdict_params vp = {d->loop, d->cfg->database, &d->cfg->report, d->cfg->alerts.verdict_interval_us,
+                                   on_verdict, d};
+    if (d->alerts && cw_verdict_start(&vp, &d->verdict) < 0)
+        cw_error("daemon", NULL, "the network's verdict is off: cannot start it");
     if (d->cfg->http.push_url[0]) {
         if (cw_httpc_init(d->loop, &d->httpc) < 0 ||
             cw_push_start(d->loop, d->httpc, &d->live, d->cfg->http.push_url, d->cfg->http.push_instance,

@@ -15,6 +15,8 @@
 struct cw_camera;
 struct cw_plugin;
 
+struct cw_verdict;
+
 struct cw_daemon {
     char *config_path;
     struct cw_config *cfg;
@@ -27,6 +29,7 @@ struct cw_daemon {
 
     struct cw_camera **cameras;
     int n_cameras;
+    struct cw_verdict *verdict; /* the month judged by the report's rules */
 
     /* Detection plugins, loaded on first use; a failed load is remembered
      * (plugin NULL) so that it is reported once, not per camera. */

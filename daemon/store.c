@@ -97,6 +97,10 @@ static const char *const migrations[] = {
     "CREATE TABLE acks (id INTEGER PRIMARY KEY, camera TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',"
     "  created_by TEXT NOT NULL, created_us INTEGER NOT NULL);"
     "CREATE INDEX acks_camera ON acks(camera, created_us);",
+    /* 8 -> 9: the last status camwatchd gave each site, commune and
+     * district by the report's rules (verdict.c): a restart repeats none */
+    "CREATE TABLE verdicts (level INTEGER NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL, at_us INTEGER NOT NULL,"
+    "  PRIMARY KEY (level, id));",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -962,6 +966,27 @@ int cw_store_maintenance_add(struct cw_store *st, const struct cw_maint *w, int6
     if (rc == 0 && id)
         *id = sqlite3_last_insert_rowid(st->db);
     return rc;
+}
+
+int cw_store_verdict_get(struct cw_store *st, int level, const char *id, char *status, size_t len, int64_t *at_us)
+{
+    sqlite3_stmt *s = prep(st, "SELECT status, at_us FROM verdicts WHERE level = ? AND id = ?", "it", (int64_t)level, id);
+    if (!s)
+        return CW_ESTORE;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        copy_col(s, 0, status, len);
+        *at_us = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : fail(st, "verdicts");
+}
+
+int cw_store_verdict_set(struct cw_store *st, int level, const char *id, const char *status, int64_t at_us)
+{
+    return run(st, prep(st, "INSERT INTO verdicts(level, id, status, at_us) VALUES (?, ?, ?, ?)"
+                            " ON CONFLICT(level, id) DO UPDATE SET status = excluded.status, at_us = excluded.at_us",
+                        "itti", (int64_t)level, id, status, at_us));
 }
 
 int cw_store_ack_add(struct cw_store *st, const char *camera, const char *note, const char *by, int64_t now_us)

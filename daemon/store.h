@@ -194,6 +194,10 @@ int cw_store_maintenance_add(struct cw_store *st, const struct cw_maint *w, int6
 int cw_store_maintenance_end(struct cw_store *st, int64_t id, int64_t now_us, const char *by);
 /* Whether any camera recorded has that id at that level: 1, 0, or < 0. */
 int cw_store_hierarchy_has(struct cw_store *st, enum cw_maint_scope scope, const char *id);
+/* The last status camwatchd gave a group (verdict.c): 1 and status/at_us,
+ * 0 if none yet, or a negative code. */
+int cw_store_verdict_get(struct cw_store *st, int level, const char *id, char *status, size_t len, int64_t *at_us);
+int cw_store_verdict_set(struct cw_store *st, int level, const char *id, const char *status, int64_t at_us);
 /* Acknowledgements: someone takes a down camera on (camwatch ack); its
  * outage then escalates no more. */
 int cw_store_ack_add(struct cw_store *st, const char *camera, const char *note, const char *by, int64_t now_us);

@@ -54,8 +54,9 @@ n=0
 for j in "$T"/motion-*.jpg; do
   [ -s "$j" ] || fail "no snapshot written"
   [ "$(head -c 2 "$j" | od -An -tx1 | tr -d ' ')" = ffd8 ] || fail "$j is not a JPEG"
-  ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,width -of csv=p=0 "$j" | grep -q '^mjpeg,320$' \
-    || fail "$j does not decode as a 320-wide JPEG"
+  # the daemon's snapshot: the clip's frame, colour, at least 640 wide (test_snapshots looks closer)
+  ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,width -of csv=p=0 "$j" | grep -q '^mjpeg,640$' \
+    || fail "$j does not decode as a 640-wide JPEG"
   n=$((n + 1))
 done
 [ "$n" = "$m_hit" ] || fail "$n snapshots for $m_hit events"
