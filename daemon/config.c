@@ -267,27 +267,20 @@ struct loader {
 static const char *const rtsp_schemes[] = {"rtsp", "rtsps", NULL};
 static const char *const http_schemes[] = {"http", "https", NULL};
 
-static void add_note(struct cw_config_errors *errs, const char *msg)
+/* Appends a copy of msg to a list of messages (errors or notes). */
+static void push_msg(char ***list, int *n, const char *msg)
 {
-    char **m = realloc(errs->notes, sizeof(char *) * (size_t)(errs->n_notes + 1));
+    char **m = realloc(*list, sizeof(char *) * (size_t)(*n + 1));
     if (!m)
         return;
-    errs->notes = m;
-    errs->notes[errs->n_notes] = strdup(msg);
-    if (errs->notes[errs->n_notes])
-        errs->n_notes++;
+    *list = m;
+    m[*n] = strdup(msg);
+    if (m[*n])
+        (*n)++;
 }
 
-static void add_error(struct cw_config_errors *errs, const char *msg)
-{
-    char **m = realloc(errs->msgs, sizeof(char *) * (size_t)(errs->n + 1));
-    if (!m)
-        return;
-    errs->msgs = m;
-    errs->msgs[errs->n] = strdup(msg);
-    if (errs->msgs[errs->n])
-        errs->n++;
-}
+static void add_note(struct cw_config_errors *errs, const char *msg) { push_msg(&errs->notes, &errs->n_notes, msg); }
+static void add_error(struct cw_config_errors *errs, const char *msg) { push_msg(&errs->msgs, &errs->n, msg); }
 
 __attribute__((format(printf, 4, 5))) static void err_at(struct loader *ld, const yaml_node_t *node,
                                                           const char *key, const char *fmt, ...)

@@ -53,18 +53,10 @@ static void usage(FILE *f)
 
 static int cmd_config_keys(int argc, char **argv, struct cw_cli *g)
 {
-    static const struct option longopts[] = {CW_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
-    int c;
-    cw_cli_getopt_begin();
-    while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
-        if (cw_cli_common(g, c, optarg))
-            continue;
-        if (c == 'h') {
-            printf("usage: camwatch config-keys\nPrints every config key with its type, default and meaning.\n");
-            return 0;
-        }
-        return cw_cli_bad_option(g, argv, c);
-    }
+    int rc = cw_cli_no_options(argc, argv, g,
+                               "usage: camwatch config-keys\nPrints every config key with its type, default and meaning.\n");
+    if (rc >= 0)
+        return rc;
     cw_config_print_keys(stdout);
     return 0;
 }
@@ -126,19 +118,11 @@ static int cmd_check_config(int argc, char **argv, struct cw_cli *g)
 
 static int cmd_check_db(int argc, char **argv, struct cw_cli *g)
 {
-    static const struct option longopts[] = {CW_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
-    int c;
-    cw_cli_getopt_begin();
-    while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
-        if (cw_cli_common(g, c, optarg))
-            continue;
-        if (c == 'h') {
-            printf("usage: camwatch check-db\nSQLite's integrity check, then that each camera's spans tile time\n"
-                   "(no gap, no overlap). Exit status: 0 ok, 1 a problem (listed).\n");
-            return 0;
-        }
-        return cw_cli_bad_option(g, argv, c);
-    }
+    int orc = cw_cli_no_options(argc, argv, g,
+                                "usage: camwatch check-db\nSQLite's integrity check, then that each camera's spans tile "
+                                "time\n(no gap, no overlap). Exit status: 0 ok, 1 a problem (listed).\n");
+    if (orc >= 0)
+        return orc;
     char db[4096], err[8192];
     struct cw_store *st;
     int rc = cw_cli_open(g, 1, &st, db, sizeof db, NULL);

@@ -44,6 +44,27 @@ int cw_cli_bad_option(const struct cw_cli *g, char **argv, int c)
     return CW_EXIT_USAGE;
 }
 
+int cw_cli_no_options(int argc, char **argv, struct cw_cli *g, const char *help)
+{
+    static const struct option longopts[] = {CW_CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+    int c;
+    cw_cli_getopt_begin();
+    while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+        if (cw_cli_common(g, c, optarg))
+            continue;
+        if (c == 'h') {
+            fputs(help, stdout);
+            return CW_EXIT_OK;
+        }
+        return cw_cli_bad_option(g, argv, c);
+    }
+    if (optind < argc) {
+        fprintf(stderr, "%s: unexpected argument '%s'\n", g->cmd, argv[optind]);
+        return CW_EXIT_USAGE;
+    }
+    return -1;
+}
+
 int cw_cli_resolve(const struct cw_cli *g, char *db, size_t dblen, struct cw_report_rules *rules)
 {
     if (rules)

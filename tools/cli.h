@@ -36,6 +36,11 @@ int cw_cli_common(struct cw_cli *g, int c, const char *arg);
  * wrong, points at --help; returns CW_EXIT_USAGE. */
 int cw_cli_bad_option(const struct cw_cli *g, char **argv, int c);
 
+/* A subcommand without options of its own: takes the common ones, prints
+ * help (exit 0) or names a bad option (exit 2). -1 to go on, else the
+ * exit code. */
+int cw_cli_no_options(int argc, char **argv, struct cw_cli *g, const char *help);
+
 /* Database path, time zone (set in the environment) and report rules
  * (when rules is not NULL) from --db or the config; 0 or a negative code
  * (messages printed). */
