@@ -191,12 +191,22 @@ static const struct cw_maint *in_maintenance(const struct cw_alerts *a, const st
     return cw_maint_active(a->d->maint, a->d->n_maint, cam->id, &cam->names, now);
 }
 
+/* The severity of kind: the config's (alerts.severities), else def. */
+static const char *severity_of(const struct cw_alerts *a, const char *kind, const char *def)
+{
+    for (int i = 0; i < a->d->cfg->alerts.n_severities; i++)
+        if (!strcmp(a->d->cfg->alerts.severities[i].kind, kind))
+            return a->d->cfg->alerts.severities[i].severity;
+    return def;
+}
+
 /* Creates the alert, writes it and its deliveries to the next batch.
  * Inside a maintenance window it is held back (logged, not sent): returns
  * 0 then, 1 when raised. */
 static int raise_alert(struct cw_alerts *a, const struct cw_camera *cam, const char *kind, const char *severity,
                        int64_t now, const char *msg_vi, const char *msg_en, json_t *extra)
 {
+    severity = severity_of(a, kind, severity); /* the config's word over the default */
     const struct cw_maint *mw = in_maintenance(a, cam, now);
     if (mw) {
         cw_info("alert", cam->id, "%s held back: maintenance window #%lld (%s %s)", kind, (long long)mw->id,
@@ -790,10 +800,14 @@ static char *alertmanager_body(struct cw_alerts *a, struct alert *al, int vi)
     /* the severity is the firing alert's: a recovery must carry the same
      * labels to resolve it */
     const char *sev = al->severity;
-    if (!strcmp(kind, "camera_recovered") || !strcmp(kind, "site_recovered") || !strcmp(kind, "commune_recovered"))
-        sev = "critical";
+    if (!strcmp(kind, "camera_recovered"))
+        sev = severity_of(a, "camera_offline", "critical");
+    else if (!strcmp(kind, "site_recovered"))
+        sev = severity_of(a, "site_down", "critical");
+    else if (!strcmp(kind, "commune_recovered"))
+        sev = severity_of(a, "commune_down", "critical");
     else if (!strcmp(kind, "image_ok"))
-        sev = "warning";
+        sev = severity_of(a, "image_bad", "warning");
     json_t *labels = json_pack("{s:s, s:s, s:s, s:s, s:s}", "alertname", name, "site", body_str(cam, "site"),
                                "commune", body_str(cam, "commune"), "district", body_str(cam, "district"), "severity",
                                sev);

@@ -112,6 +112,10 @@ static const struct key alerts_keys[] = {
     {"repost_interval", T_DURATION, "5m", offsetof(struct cw_alerts_config, repost_us), 1, 86400, 1,
      "Alertmanager: firing alerts are posted again this often with endsAt 3 intervals ahead, so that they resolve "
      "by themselves if camwatchd dies"},
+    {"severities", T_LIST, NULL, NOOFF, 0, 0, 1,
+     "KIND=SEVERITY overrides (critical, warning or info), e.g. [motion=warning]; defaults: camera_offline, "
+     "site_down, commune_down, camera_escalated critical; camera_flapping, image_bad, network_deteriorated "
+     "warning; the rest info"},
     {"targets", T_LIST, NULL, NOOFF, 0, 0, 1, "where alerts go: a list of webhook, telegram or alertmanager targets"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
@@ -1186,7 +1190,28 @@ static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *n
     yaml_node_t *targets = NULL;
     struct cw_alerts_config *a = &cfg->alerts;
     char path[64], kp[96];
-    apply_table(ld, node, "alerts", alerts_keys, a, &targets);
+    yaml_node_t *alists[2] = {NULL, NULL}; /* severities, targets (table order) */
+    apply_table(ld, node, "alerts", alerts_keys, a, alists);
+    targets = alists[1];
+    for (int i = 0; alists[0] && i < seq_len(alists[0]); i++) {
+        yaml_node_t *v = seq_item(ld, alists[0], i);
+        snprintf(kp, sizeof kp, "alerts.severities[%d]", i);
+        const char *txt = v->type == YAML_SCALAR_NODE ? (const char *)v->data.scalar.value : "";
+        const char *eq = strchr(txt, '=');
+        int k = 0;
+        while (eq && alert_kinds[k] && (strlen(alert_kinds[k]) != (size_t)(eq - txt) ||
+                                        strncmp(alert_kinds[k], txt, (size_t)(eq - txt)) != 0))
+            k++;
+        if (!eq || !alert_kinds[k] || (strcmp(eq + 1, "critical") && strcmp(eq + 1, "warning") && strcmp(eq + 1, "info"))) {
+            err_at(ld, v, kp, "'%s' is not KIND=critical|warning|info with a known kind", txt);
+            continue;
+        }
+        if (a->n_severities < (int)(sizeof a->severities / sizeof a->severities[0])) {
+            snprintf(a->severities[a->n_severities].kind, sizeof a->severities[0].kind, "%s", alert_kinds[k]);
+            snprintf(a->severities[a->n_severities].severity, sizeof a->severities[0].severity, "%s", eq + 1);
+            a->n_severities++;
+        }
+    }
     if (a->language && strcmp(a->language, "vi") != 0 && strcmp(a->language, "en") != 0)
         err_at(ld, node, "alerts.language", "'%s' is not vi or en", a->language);
     a->lang_vi = !a->language || strcmp(a->language, "en") != 0;

@@ -96,6 +96,10 @@ struct cw_config {
         char *runbook_url;        /* Alertmanager annotation */
         int64_t escalate_after_us; /* down, not acknowledged: to escalate_to (0: off) */
         int64_t verdict_interval_us; /* the month judged by the report's rules this often (0: never) */
+        struct {
+            char kind[24], severity[12];
+        } severities[24]; /* alerts.severities overrides */
+        int n_severities;
         char *escalate_to;
         int64_t repost_us;        /* Alertmanager: firing alerts re-posted this often */
         int lang_vi;

@@ -64,6 +64,7 @@ alerts:
   place_share: 0.6
   place_window: 2m
   repost_interval: 2s
+  severities: [camera_offline=warning]
   runbook_url: "https://wiki.example.internal/camwatch/runbook"
   targets:
     - {name: hook, type: webhook, url: "http://127.0.0.1:$HOOK/hook"}
@@ -97,10 +98,10 @@ am_active > "$T/am.json"
 jq -e '.[] | select(.labels.alertname == "CamwatchSiteDown" and .labels.site == "cong-lang" and .labels.severity == "critical")
        | select((.annotations.description | test("DOWN")) and .annotations.runbook_url == "https://wiki.example.internal/camwatch/runbook")' \
   "$T/am.json" > /dev/null || fail "Alertmanager site alert: $(cat "$T/am.json")"
-jq -e ".[] | select(.labels.alertname == \"CamwatchCameraOffline\" and .labels.camera == \"lone\")
+jq -e ".[] | select(.labels.alertname == \"CamwatchCameraOffline\" and .labels.camera == \"lone\" and .labels.severity == \"warning\")
        | select(.generatorURL == \"http://127.0.0.1:$HTTP/api/v1/cameras/lone\" and (.annotations.description | test(\"cause: cannot be reached\")))" \
   "$T/am.json" > /dev/null || fail "Alertmanager camera alert: $(cat "$T/am.json")"
-ok "Alertmanager: site and camera alerts firing with description, runbook_url and generatorURL"
+ok "Alertmanager: site and camera alerts firing with description, runbook_url and generatorURL; the camera's severity from alerts.severities (warning)"
 
 camsim_on A "$PA" g1=file=$V g2=file=$V g3=file=$V g4=file=$V g5=file=$V
 camsim_on C "$PC" lone=file=$V
