@@ -6,7 +6,7 @@ CC      ?= cc
 PKGS    := libavformat libavcodec libavutil libswscale freetype2 libuv sqlite3 yaml-0.1 jansson libmicrohttpd libcurl libsystemd
 GSTPKGS := gstreamer-rtsp-server-1.0 gstreamer-app-1.0 gstreamer-1.0
 # the report's document formats, in the camwatch CLI only (never camwatchd)
-DOCPKGS := pangocairo cairo-pdf libzip libxml-2.0
+DOCPKGS := pangocairo cairo-pdf fontconfig libzip libxml-2.0
 
 ifneq ($(filter asan,$(MAKECMDGOALS)),)
 BUILD   := build-asan
