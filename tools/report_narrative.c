@@ -166,11 +166,7 @@ int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
 
     /* 3. the repair list, and cameras down the whole period */
     int n_rep = 0;
-    for (int i = 0; i < r->n_cams; i++) {
-        const struct cw_report_camera *c = &r->cams[i];
-        int64_t t = c->current_down_us > c->current_bad_us ? c->current_down_us : c->current_bad_us;
-        n_rep += c->has_data && t > r->rules.repair_after_us;
-    }
+    free(cw_doc_repairs(r, &n_rep));
     add(&b, vi ? "Có %d camera cần sửa chữa (ngừng hoạt động hoặc hình ảnh kém quá %s tính đến cuối kỳ), xem danh sách kèm theo."
                : "%d cameras need repair (down, or with a bad picture, for more than %s at the end of the period); see the list below.",
         n_rep, cw_rfmt_duration(r->rules.repair_after_us, vi, n1, sizeof n1));
@@ -257,15 +253,15 @@ void cw_doc_group_cells(const struct cw_report_view *v, const struct cw_report_g
     snprintf(cells[7], CW_DOC_CELL, "%s", (vi ? st_vi : st_en)[g->status]);
 }
 
-static int64_t repair_time(const struct cw_report_camera *c)
+int64_t cw_doc_repair_time(const struct cw_report_camera *c)
 {
     return c->current_down_us > c->current_bad_us ? c->current_down_us : c->current_bad_us;
 }
 
 static int cmp_repair(const void *a, const void *b)
 {
-    int64_t x = repair_time(*(const struct cw_report_camera *const *)a);
-    int64_t y = repair_time(*(const struct cw_report_camera *const *)b);
+    int64_t x = cw_doc_repair_time(*(const struct cw_report_camera *const *)a);
+    int64_t y = cw_doc_repair_time(*(const struct cw_report_camera *const *)b);
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
@@ -274,7 +270,7 @@ const struct cw_report_camera **cw_doc_repairs(const struct cw_report *r, int *n
     const struct cw_report_camera **l = calloc((size_t)r->n_cams + 1, sizeof *l);
     *n = 0;
     for (int i = 0; l && i < r->n_cams; i++)
-        if (r->cams[i].has_data && repair_time(&r->cams[i]) > r->rules.repair_after_us)
+        if (r->cams[i].has_data && cw_doc_repair_time(&r->cams[i]) > r->rules.repair_after_us)
             l[(*n)++] = &r->cams[i];
     if (l && *n > 1)
         qsort(l, (size_t)*n, sizeof *l, cmp_repair);
@@ -288,7 +284,7 @@ void cw_doc_repair_cells(const struct cw_report_view *v, const struct cw_report_
     snprintf(cells[0], CW_DOC_CELL, "%s", c->id);
     snprintf(cells[1], CW_DOC_CELL, "%s", c->names.site_name);
     snprintf(cells[2], CW_DOC_CELL, "%s", c->names.commune_name);
-    cw_rfmt_duration(repair_time(c), vi, cells[3], CW_DOC_CELL);
+    cw_rfmt_duration(cw_doc_repair_time(c), vi, cells[3], CW_DOC_CELL);
     if (c->current_down_us >= c->current_bad_us)
         snprintf(cells[4], CW_DOC_CELL, "%s", cw_report_cause_words(vi, c->state, c->cause));
     else

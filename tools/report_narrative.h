@@ -36,6 +36,9 @@ void cw_doc_group_cells(const struct cw_report_view *v, const struct cw_report_g
                         char cells[CW_DOC_GROUP_COLS][CW_DOC_CELL]);
 const char *const *cw_doc_repair_heads(int vi);
 const double *cw_doc_repair_widths(void);
+/* How long a camera has needed repair at the period's end: its ongoing
+ * outage or bad picture, the longer. */
+int64_t cw_doc_repair_time(const struct cw_report_camera *c);
 /* The repair list, longest first (caller frees); *n its length. */
 const struct cw_report_camera **cw_doc_repairs(const struct cw_report *r, int *n);
 void cw_doc_repair_cells(const struct cw_report_view *v, const struct cw_report_camera *c,

@@ -10,6 +10,7 @@
 #include "../daemon/clock.h"
 #include "../daemon/report_fmt.h"
 #include "report.h"
+#include "report_narrative.h"
 
 enum msg {
     M_TITLE, M_PERIOD, M_GENERATED, M_RULES_HDR, M_RULES, M_GROUPS, M_LEVEL, M_NAME, M_CAMERAS, M_AT_TARGET,
@@ -200,16 +201,6 @@ static char *dur(const struct cw_report_view *v, int64_t us, char *buf, size_t l
     return buf;
 }
 
-static int64_t repair_time(const struct cw_report_camera *c)
-{
-    return c->current_down_us > c->current_bad_us ? c->current_down_us : c->current_bad_us;
-}
-
-static int repair_due(const struct cw_report *r, const struct cw_report_camera *c)
-{
-    return c->has_data && repair_time(c) > r->rules.repair_after_us;
-}
-
 /* What the technician must fix: the outage, or the picture. */
 static const char *repair_what(const struct cw_report_view *v, const struct cw_report_camera *c, char *buf,
                                size_t len)
@@ -236,26 +227,6 @@ static char *opt_count(int checked, int64_t n, char *buf, size_t len)
     else
         snprintf(buf, len, "%lld", (long long)n);
     return buf;
-}
-
-static int cmp_repair(const void *a, const void *b)
-{
-    const struct cw_report_camera *x = *(const struct cw_report_camera *const *)a;
-    const struct cw_report_camera *y = *(const struct cw_report_camera *const *)b;
-    return repair_time(x) < repair_time(y) ? 1 : repair_time(x) > repair_time(y) ? -1 : 0;
-}
-
-/* Cameras for the repair list, longest down first (caller frees). */
-static const struct cw_report_camera **repair_list(const struct cw_report *r, int *n)
-{
-    const struct cw_report_camera **l = calloc((size_t)r->n_cams + 1, sizeof *l);
-    *n = 0;
-    for (int i = 0; l && i < r->n_cams; i++)
-        if (repair_due(r, &r->cams[i]))
-            l[(*n)++] = &r->cams[i];
-    if (l)
-        qsort(l, (size_t)*n, sizeof *l, cmp_repair);
-    return l;
 }
 
 static void rules_line(FILE *f, const struct cw_report_view *v)
@@ -334,7 +305,7 @@ static void render_text(FILE *f, const struct cw_report_view *v)
         fprintf(f, "%s\n", state_label(v, c->state, c->cause));
     }
     int n;
-    const struct cw_report_camera **rl = repair_list(r, &n);
+    const struct cw_report_camera **rl = cw_doc_repairs(r, &n);
     fprintf(f, "\n");
     fprintf(f, tr(v, M_REPAIR), r->rules.repair_after_us / 86400e6);
     fprintf(f, "\n");
@@ -344,7 +315,7 @@ static void render_text(FILE *f, const struct cw_report_view *v)
         const struct cw_report_camera *c = rl[i];
         col(f, c->id, 14), col(f, c->names.site_name, 24), col(f, c->names.commune_name, 16);
         char what[80];
-        col(f, dur(v, repair_time(c), b1, sizeof b1), 9);
+        col(f, dur(v, cw_doc_repair_time(c), b1, sizeof b1), 9);
         col(f, repair_what(v, c, what, sizeof what), 28);
         fprintf(f, "%s\n", c->last_online_us ? cw_rfmt_datetime(c->last_online_us, v->lang_vi, ts, sizeof ts) : "-");
     }
@@ -537,10 +508,10 @@ static int render_json(FILE *f, const struct cw_report_view *v)
     json_object_set_new(top, "cameras", cams);
     json_t *repairs = json_array();
     int n;
-    const struct cw_report_camera **rl = repair_list(r, &n);
+    const struct cw_report_camera **rl = cw_doc_repairs(r, &n);
     for (int i = 0; i < n; i++)
         json_array_append_new(repairs, json_pack("{s:s, s:f, s:s, s:s, s:s, s:o}", "camera", rl[i]->id, "for_h",
-                                                 repair_time(rl[i]) / 3600e6, "state", rl[i]->state, "cause",
+                                                 cw_doc_repair_time(rl[i]) / 3600e6, "state", rl[i]->state, "cause",
                                                  rl[i]->cause, "image", rl[i]->current_bad, "last_online",
                                                  rl[i]->last_online_us
                                                      ? json_string(cw_fmt_utc(rl[i]->last_online_us, ts, sizeof ts))
@@ -877,7 +848,7 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         fputs("<th>", f), esc(f, tr(v, rh[i])), fputs("</th>", f);
     fputs("</tr></thead>\n", f);
     int n;
-    const struct cw_report_camera **rl = repair_list(r, &n);
+    const struct cw_report_camera **rl = cw_doc_repairs(r, &n);
     for (int i = 0; i < n; i++) {
         fputs("<tr class=\"repair\"><td>", f);
         esc(f, rl[i]->id);
@@ -886,7 +857,7 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         fputs("</td><td>", f);
         esc(f, rl[i]->names.commune_name);
         char what[80];
-        fprintf(f, "</td><td class=\"n\">%s</td><td>", dur(v, repair_time(rl[i]), b1, sizeof b1));
+        fprintf(f, "</td><td class=\"n\">%s</td><td>", dur(v, cw_doc_repair_time(rl[i]), b1, sizeof b1));
         esc(f, repair_what(v, rl[i], what, sizeof what));
         fprintf(f, "</td><td>%s</td></tr>\n",
                 rl[i]->last_online_us ? cw_rfmt_datetime(rl[i]->last_online_us, v->lang_vi, ts, sizeof ts) : "-");
