@@ -78,13 +78,7 @@ int cw_cli_ack(int argc, char **argv, struct cw_cli *g)
         return CW_EXIT_USAGE;
     }
     const char *camera = argv[optind];
-    if (!by || !by[0]) {
-        by = getenv("SUDO_USER");
-        if (!by || !by[0])
-            by = getenv("USER");
-        if (!by || !by[0])
-            by = "unknown";
-    }
+    by = cw_cli_who(by);
     if (strlen(note) > 500 || strlen(by) > 60) {
         fprintf(stderr, "%s: the note (500) or the name (60) is too long\n", g->cmd);
         return CW_EXIT_USAGE;

@@ -65,6 +65,16 @@ int cw_cli_no_options(int argc, char **argv, struct cw_cli *g, const char *help)
     return -1;
 }
 
+const char *cw_cli_who(const char *by)
+{
+    if (by && by[0])
+        return by;
+    const char *u = getenv("SUDO_USER");
+    if (!u || !u[0])
+        u = getenv("USER");
+    return u && u[0] ? u : "unknown";
+}
+
 int cw_cli_resolve(const struct cw_cli *g, char *db, size_t dblen, struct cw_report_rules *rules)
 {
     if (rules)

@@ -41,6 +41,10 @@ int cw_cli_bad_option(const struct cw_cli *g, char **argv, int c);
  * exit code. */
 int cw_cli_no_options(int argc, char **argv, struct cw_cli *g, const char *help);
 
+/* Who does it, for the records that say so (maintenance, ack): by when
+ * given, else $SUDO_USER, else $USER, else "unknown". */
+const char *cw_cli_who(const char *by);
+
 /* Database path, time zone (set in the environment) and report rules
  * (when rules is not NULL) from --db or the config; 0 or a negative code
  * (messages printed). */

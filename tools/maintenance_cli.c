@@ -29,16 +29,6 @@ static void usage(FILE *f)
                "(--all: every one).\n");
 }
 
-static const char *who(const char *by)
-{
-    if (by && by[0])
-        return by;
-    const char *u = getenv("SUDO_USER");
-    if (!u || !u[0])
-        u = getenv("USER");
-    return u && u[0] ? u : "unknown";
-}
-
 struct listing {
     int json, n;
     int64_t now;
@@ -139,7 +129,7 @@ int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
         }
         if ((orc = cw_cli_open(g, 0, &st, db, sizeof db, NULL)) != 0)
             return orc;
-        int rc = cw_store_maintenance_end(st, id, now, who(by));
+        int rc = cw_store_maintenance_end(st, id, now, cw_cli_who(by));
         cw_store_close(st);
         if (rc == CW_ENOTFOUND)
             fprintf(stderr, "camwatch maintenance end: no window #%lld\n", id);
@@ -180,7 +170,7 @@ int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
     w.scope = (enum cw_maint_scope)scope;
     snprintf(w.target, sizeof w.target, "%s", target);
     snprintf(w.note, sizeof w.note, "%s", note);
-    snprintf(w.by, sizeof w.by, "%s", who(by));
+    snprintf(w.by, sizeof w.by, "%s", cw_cli_who(by));
     w.created_us = now;
     if ((orc = cw_cli_open(g, 0, &st, db, sizeof db, NULL)) != 0)
         return orc;
