@@ -67,11 +67,13 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok: $*"; }
 
-# A TCP port on 127.0.0.1 that nothing listens on right now.
+# A TCP port on 127.0.0.1 that nothing listens on right now, below the
+# kernel's ephemeral range (32768 and up), where outgoing connections of the
+# tests running beside this one could take it between the check and the bind.
 free_port() {
   local p
   while :; do
-    p=$(( 20000 + RANDOM % 20000 ))
+    p=$(( 20000 + RANDOM % 12768 ))
     ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
   done
 }
