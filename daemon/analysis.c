@@ -22,6 +22,10 @@ struct slot {
     size_t jpeg_len;
     struct cw_plugin_result peak_res;
     int peak_w, peak_h;
+    /* the level: scores of the current interval (cw_analysis_set_level_interval) */
+    int64_t lvl_start, lvl_last, lvl_floor;
+    double lvl_sum, lvl_max;
+    int64_t lvl_n;
 };
 
 struct cw_analysis {
@@ -45,6 +49,7 @@ struct cw_analysis {
     char caption[1024];       /* "Cổng chợ · Cổng làng, Xã Hòa Bình" (the time is added) */
     int plain;                /* snapshots without boxes and caption (camwatch analyze --plain-snapshots) */
     uint32_t health;
+    int64_t level_us; /* 0: no level outputs */
     int64_t decoded, analysed;
 };
 
@@ -237,6 +242,46 @@ static int snapshot(struct cw_analysis *a, struct slot *s, const struct cw_plugi
     return 0;
 }
 
+void cw_analysis_set_level_interval(struct cw_analysis *a, int64_t us)
+{
+    a->level_us = us > 0 ? us : 0;
+}
+
+/* The interval's mean and highest score go out; the next interval starts
+ * where this one ended (a session that ended early leaves a short one). */
+static void emit_level(struct cw_analysis *a, struct slot *s, int64_t end_us)
+{
+    if (s->lvl_n > 0) {
+        struct cw_analysis_output o = {.kind = CW_ANALYSIS_LEVEL, .plugin = s->d->name, .start_us = s->lvl_start,
+                                       .end_us = end_us, .peak = s->lvl_max, .mean = s->lvl_sum / s->lvl_n,
+                                       .samples = s->lvl_n, .t_us = s->lvl_last};
+        a->cb(a->ud, &o);
+        s->lvl_floor = end_us;
+    }
+    s->lvl_n = 0;
+    s->lvl_sum = s->lvl_max = 0;
+}
+
+/* Scores into intervals aligned on the clock (every 5 min: :00, :05...),
+ * so that the rows of all cameras line up. */
+static void level_feed(struct cw_analysis *a, struct slot *s, double score, int64_t now)
+{
+    if (!a->level_us)
+        return;
+    if (s->lvl_n > 0 && (now >= s->lvl_start - s->lvl_start % a->level_us + a->level_us || now < s->lvl_last))
+        emit_level(a, s, now < s->lvl_last ? s->lvl_last : s->lvl_start - s->lvl_start % a->level_us + a->level_us);
+    if (s->lvl_n == 0) {
+        s->lvl_start = now - now % a->level_us;
+        if (s->lvl_start < s->lvl_floor && s->lvl_floor <= now)
+            s->lvl_start = s->lvl_floor;
+    }
+    s->lvl_sum += score;
+    if (score > s->lvl_max)
+        s->lvl_max = score;
+    s->lvl_n++;
+    s->lvl_last = now;
+}
+
 void cw_analysis_set_plain(struct cw_analysis *a, int plain)
 {
     a->plain = plain;
@@ -278,6 +323,11 @@ static void decide(struct cw_analysis *a, struct slot *s, const struct cw_plugin
         }
         return;
     }
+    /* A negative score is no reading (a keyframe for `activity`, or a
+     * plugin still learning): neither an event's nor the level's. */
+    if (r->score < 0)
+        return;
+    level_feed(a, s, r->score, now);
     struct cw_event_span e;
     int fl = cw_event_feed(&s->tr, now, minute, r->positive, r->score, &e);
     if (fl & CW_EVENT_ENDED)
@@ -384,6 +434,7 @@ void cw_analysis_stop(struct cw_analysis *a, int64_t now)
         struct slot *s = &a->slots[i];
         if (cw_event_flush(&s->tr, &e))
             emit_end(a, s, &e);
+        emit_level(a, s, s->lvl_last);
         s->health = 0;
         s->last_pts_us = INT64_MIN;
     }

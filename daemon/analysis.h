@@ -15,7 +15,7 @@
 
 enum cw_decode_mode { CW_DECODE_NONE = 0, CW_DECODE_KEYFRAMES = 1, CW_DECODE_FRAMES = 2 };
 
-enum cw_analysis_kind { CW_ANALYSIS_EVENT_START, CW_ANALYSIS_EVENT_END, CW_ANALYSIS_HEALTH };
+enum cw_analysis_kind { CW_ANALYSIS_EVENT_START, CW_ANALYSIS_EVENT_END, CW_ANALYSIS_HEALTH, CW_ANALYSIS_LEVEL };
 
 struct cw_analysis_output {
     enum cw_analysis_kind kind;
@@ -30,6 +30,8 @@ struct cw_analysis_output {
     uint32_t health, health_changed; /* HEALTH: all flags now, and which changed */
     int64_t t_us;
     int continues;               /* START: goes on from an event just split by event_max */
+    double mean;                 /* LEVEL: the plugin's mean score over start..end (peak: its highest) */
+    int64_t samples;             /* LEVEL: analyses it is made of */
 };
 
 typedef void (*cw_analysis_cb)(void *ud, const struct cw_analysis_output *o);
@@ -44,6 +46,9 @@ int cw_analysis_create(struct cw_plugin_instance **insts, int n, const struct cw
 enum cw_decode_mode cw_analysis_mode(const struct cw_analysis *a);
 /* The caption of event snapshots: camera and place; the time is added. */
 void cw_analysis_set_caption(struct cw_analysis *a, const char *caption);
+/* Every `us` (0: never) each event plugin's mean and highest score go out
+ * as a LEVEL output: a camera's activity timeline. */
+void cw_analysis_set_level_interval(struct cw_analysis *a, int64_t us);
 /* Snapshots without boxes and caption: the reference a test compares to. */
 void cw_analysis_set_plain(struct cw_analysis *a, int plain);
 const char *cw_decode_mode_name(enum cw_decode_mode m);

@@ -155,6 +155,21 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
         }
         break;
     }
+    case CW_INGEST_LEVEL: {
+        cw_store_batch_level(cw_daemon_batch(cam->d), cam->id, m->plugin, m->start_us, m->end_us, m->mean, m->peak);
+        int k = 0;
+        while (k < cam->n_levels && strcmp(cam->levels[k].plugin, m->plugin) != 0)
+            k++;
+        if (k == CW_MAX_LEVELS)
+            break;
+        if (k == cam->n_levels)
+            cam->n_levels++;
+        snprintf(cam->levels[k].plugin, sizeof cam->levels[k].plugin, "%s", m->plugin);
+        cam->levels[k].mean = m->mean;
+        cam->levels[k].max = m->peak;
+        cam->levels[k].end_us = m->end_us;
+        break;
+    }
     case CW_INGEST_PROBE:
         if (cam->session_busy || cam->closing || cam->cs.state == CW_STATE_ONLINE)
             break;
@@ -315,6 +330,7 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
         .rules = {cc->event_start_after, cc->event_quiet_us, cc->event_max_us, cc->sched_from_min, cc->sched_to_min},
         .snapshot_dir = snapdir,
         .caption = caption,
+        .level_interval_us = cc->level_interval_us,
         .camera_id = cam->id,
         .url = cam->url,
         .transport = cam->transport,

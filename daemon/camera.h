@@ -31,6 +31,8 @@ struct cw_camera {
     char formerly[256]; /* ids its commune absorbed, comma-separated (filters by old ids) */
     int image_checked;
     int64_t events[3];  /* motion, activity, other: since start */
+    struct cw_level levels[CW_MAX_LEVELS]; /* each plugin's last level (metric) */
+    int n_levels;
     char last_snapshot[512];
 
     uv_async_t wake;    /* the ingest thread has messages */

@@ -249,6 +249,9 @@ static const struct key camera_keys[] = {
      "an event ends after this long without a positive analysis"},
     {"event_max", T_DURATION, "60s", offsetof(struct cw_camera_config, event_max_us), 1, 86400, 1,
      "a longer event is ended and a new one started"},
+    {"level_interval", T_DURATION, "5m", offsetof(struct cw_camera_config, level_interval_us), 0, 86400, 1,
+     "each plugin's mean and highest score are kept this often (the camera's activity timeline, "
+     "/api/v1/cameras/ID/levels, camwatch_camera_level); 0 keeps none"},
     {"motion_schedule", T_SCHEDULE, "", offsetof(struct cw_camera_config, motion_schedule), 0, 0, 1,
      "motion/activity events only start in this local time window, e.g. \"22:00-05:00\"; empty: always"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},

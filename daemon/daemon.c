@@ -345,6 +345,8 @@ static void publish_live(struct cw_daemon *d)
         c->image_checked = cam->image_checked;
         c->maintenance = cw_maint_active(d->maint, d->n_maint, cam->id, &cam->names, cw_wall_us()) != NULL;
         memcpy(c->events, cam->events, sizeof cam->events);
+        memcpy(c->levels, cam->levels, sizeof cam->levels);
+        c->n_levels = cam->n_levels;
         cw_camera_stats(cam, &c->stats);
         online += cam->cs.state == CW_STATE_ONLINE;
     }

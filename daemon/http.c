@@ -226,33 +226,68 @@ static int camera_known(struct cw_http *h, const char *id)
     return found || cw_store_hierarchy_has(h->store, CW_MAINT_CAMERA, id) > 0;
 }
 
+/* The start of a time-ordered list (events, levels): parameters it does
+ * not take, since=, until=, limit= and cursor= into q, the database.
+ * Returns 0, or 1 when the answer (an error) was sent in *ret. */
+static int begin_page(struct cw_http *h, struct MHD_Connection *c, const char *const *allowed,
+                      struct cw_event_query *q, int *limit, enum MHD_Result *ret)
+{
+    const char *since = arg(c, "since"), *until = arg(c, "until"), *cursor = arg(c, "cursor"), *bad = NULL;
+    char msg[300];
+    if (unknown_arg(c, allowed, msg, sizeof msg))
+        bad = msg;
+    else if (since && cw_parse_time_api(since, &q->since_us) < 0)
+        bad = "since must be Unix seconds (0 to 4102444800) or ISO 8601 with an offset, e.g. "
+              "2026-11-26T08:00:00+07:00";
+    else if (until && cw_parse_time_api(until, &q->until_us) < 0)
+        bad = "until must be Unix seconds or ISO 8601 with an offset";
+    else if ((*limit = parse_limit(arg(c, "limit"), EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT)) < 0)
+        bad = "limit must be a whole number from 1 to 1000";
+    else if (cursor) {
+        long long cs, ci;
+        char tail;
+        if (sscanf(cursor, "%lld.%lld%c", &cs, &ci, &tail) != 2) {
+            bad = "cursor must be a 'next' value from an earlier answer";
+        } else {
+            q->after_start_us = cs;
+            q->after_id = ci;
+        }
+    }
+    if (bad) {
+        *ret = send_error(c, MHD_HTTP_BAD_REQUEST, bad);
+        return 1;
+    }
+    q->limit = *limit + 1; /* one more than a page: is there a next? */
+    if (!h->store && cw_store_open(h->database, 1, &h->store) < 0) {
+        *ret = send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "database not readable");
+        return 1;
+    }
+    return 0;
+}
+
+/* The list envelope: items, the cursor of the next page (or null), limit. */
+static enum MHD_Result send_page(struct MHD_Connection *c, json_t *items, int n, int limit, int64_t last_start,
+                                 int64_t last_id)
+{
+    json_t *next = json_null();
+    if (n > limit) {
+        char cur[64];
+        snprintf(cur, sizeof cur, "%lld.%lld", (long long)last_start, (long long)last_id);
+        next = json_string(cur);
+    }
+    return send_json(c, MHD_HTTP_OK, json_pack("{s:o, s:o, s:i}", "items", items, "next", next, "limit", limit));
+}
+
 static enum MHD_Result serve_events(struct cw_http *h, struct MHD_Connection *c)
 {
     static const char *const allowed[] = {"camera", "kind", "since", "until", "limit", "cursor", NULL};
-    char msg[300];
-    if (unknown_arg(c, allowed, msg, sizeof msg))
-        return send_error(c, MHD_HTTP_BAD_REQUEST, msg);
-    const char *camera = arg(c, "camera"), *kind = arg(c, "kind"), *since = arg(c, "since"),
-               *until = arg(c, "until"), *cursor = arg(c, "cursor");
+    const char *camera = arg(c, "camera"), *kind = arg(c, "kind");
     struct cw_event_query q = CW_EVENT_QUERY_ALL;
-    if (since && cw_parse_time_api(since, &q.since_us) < 0)
-        return send_error(c, MHD_HTTP_BAD_REQUEST, "since must be Unix seconds (0 to 4102444800) or ISO 8601 with "
-                                                   "an offset, e.g. 2026-11-26T08:00:00+07:00");
-    if (until && cw_parse_time_api(until, &q.until_us) < 0)
-        return send_error(c, MHD_HTTP_BAD_REQUEST, "until must be Unix seconds or ISO 8601 with an offset");
-    int limit = parse_limit(arg(c, "limit"), EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT);
-    if (limit < 0)
-        return send_error(c, MHD_HTTP_BAD_REQUEST, "limit must be a whole number from 1 to 1000");
-    if (cursor) {
-        long long cs, ci;
-        char tail;
-        if (sscanf(cursor, "%lld.%lld%c", &cs, &ci, &tail) != 2)
-            return send_error(c, MHD_HTTP_BAD_REQUEST, "cursor must be a 'next' value from an earlier answer");
-        q.after_start_us = cs;
-        q.after_id = ci;
-    }
-    if (!h->store && cw_store_open(h->database, 1, &h->store) < 0)
-        return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "database not readable");
+    int limit;
+    enum MHD_Result ret;
+    char msg[300];
+    if (begin_page(h, c, allowed, &q, &limit, &ret))
+        return ret;
     if (camera && (!camera[0] || !camera_known(h, camera))) {
         snprintf(msg, sizeof msg, "no camera '%.80s'", camera);
         return send_error(c, MHD_HTTP_BAD_REQUEST, msg);
@@ -263,19 +298,46 @@ static enum MHD_Result serve_events(struct cw_http *h, struct MHD_Connection *c)
     }
     q.camera = camera;
     q.kind = kind;
-    q.limit = limit + 1; /* one more than a page: is there a next? */
     struct ev_ctx x = {json_array(), 0, limit, 0, 0};
     if (cw_store_each_event(h->store, &q, on_event, &x) < 0) {
         json_decref(x.arr);
         return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
     }
-    json_t *next = json_null();
-    if (x.n > limit) {
-        char cur[64];
-        snprintf(cur, sizeof cur, "%lld.%lld", (long long)x.last_start, (long long)x.last_id);
-        next = json_string(cur);
+    return send_page(c, x.arr, x.n, limit, x.last_start, x.last_id);
+}
+
+/* ---- levels: a camera's activity timeline ---- */
+
+static void on_level(void *ud, const struct cw_level_row *r)
+{
+    struct ev_ctx *x = ud;
+    char ts[40], te[40];
+    if (x->n++ >= x->limit)
+        return;
+    x->last_start = r->start_us;
+    x->last_id = r->id;
+    json_array_append_new(x->arr, json_pack("{s:s, s:s, s:I, s:s, s:I, s:f, s:f}", "plugin", r->plugin, "start",
+                                            cw_fmt_utc(r->start_us, ts, sizeof ts), "start_us",
+                                            (json_int_t)r->start_us, "end", cw_fmt_utc(r->end_us, te, sizeof te),
+                                            "end_us", (json_int_t)r->end_us, "mean", r->mean, "max", r->max));
+}
+
+static enum MHD_Result serve_levels(struct cw_http *h, struct MHD_Connection *c, const char *camera)
+{
+    static const char *const allowed[] = {"plugin", "since", "until", "limit", "cursor", NULL};
+    struct cw_event_query q = CW_EVENT_QUERY_ALL;
+    int limit;
+    enum MHD_Result ret;
+    if (begin_page(h, c, allowed, &q, &limit, &ret))
+        return ret;
+    q.camera = camera;
+    q.kind = arg(c, "plugin");
+    struct ev_ctx x = {json_array(), 0, limit, 0, 0};
+    if (cw_store_each_level(h->store, &q, on_level, &x) < 0) {
+        json_decref(x.arr);
+        return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
     }
-    return send_json(c, MHD_HTTP_OK, json_pack("{s:o, s:o, s:i}", "items", x.arr, "next", next, "limit", limit));
+    return send_page(c, x.arr, x.n, limit, x.last_start, x.last_id);
 }
 
 /* ---- cameras ---- */
@@ -393,14 +455,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         const char *id = url + sizeof prefix - 1, *slash = strchr(id, '/');
         size_t idlen = slash ? (size_t)(slash - id) : strlen(id);
         const char *rest = slash ? slash : "";
-        if (idlen == 0 || idlen > 64 || (rest[0] && strcmp(rest, "/snapshot.jpg") != 0))
+        if (idlen == 0 || idlen > 64 || (rest[0] && strcmp(rest, "/snapshot.jpg") != 0 && strcmp(rest, "/levels") != 0))
             return send_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
         struct cw_live *l = cw_live_acquire(h->live);
         const struct cw_live_camera *cam = find(l, id, idlen);
         enum MHD_Result ret;
         if (!cam)
             ret = send_error(c, MHD_HTTP_NOT_FOUND, "no such camera");
-        else if (!rest[0])
+        else if (strcmp(rest, "/levels") == 0) {
+            char cid[72];
+            snprintf(cid, sizeof cid, "%s", cam->id);
+            cw_live_release(h->live, l);
+            return serve_levels(h, c, cid);
+        } else if (!rest[0])
             ret = send_json(c, MHD_HTTP_OK, camera_json(cam));
         else if (!cam->last_snapshot[0])
             ret = send_error(c, MHD_HTTP_NOT_FOUND, "no snapshot yet");

@@ -220,6 +220,10 @@ static void on_analysis(void *ud, const struct cw_analysis_output *o)
         m.kind = CW_INGEST_HEALTH;
         m.health = o->health;
         break;
+    case CW_ANALYSIS_LEVEL:
+        m.kind = CW_INGEST_LEVEL;
+        m.mean = o->mean;
+        break;
     }
     post_msg(ing, &m);
 }
@@ -538,6 +542,7 @@ int cw_ingest_start(const struct cw_ingest_params *p, struct cw_ingest **out)
         } else {
             ing->stats.decode_mode = cw_analysis_mode(ing->analysis);
             cw_analysis_set_caption(ing->analysis, p->caption);
+            cw_analysis_set_level_interval(ing->analysis, p->level_interval_us);
         }
         if (p->snapshot_dir)
             ing->snapshot_dir = strdup(p->snapshot_dir);

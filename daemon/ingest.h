@@ -33,6 +33,7 @@ struct cw_ingest_params {
     struct cw_event_rules rules;
     const char *snapshot_dir;
     const char *caption; /* event snapshots: "camera · site, commune" */
+    int64_t level_interval_us; /* plugin levels this often (0: none) */
 };
 
 enum cw_ingest_msg_kind {
@@ -44,6 +45,7 @@ enum cw_ingest_msg_kind {
     CW_INGEST_EVENT,     /* a detection event ended: plugin, times, peak, regions, snapshot */
     CW_INGEST_HEALTH,    /* image conditions changed: health (CW_HEALTH_* flags) */
     CW_INGEST_PROBE,     /* a probe's result: cause NONE if the RTSP server answered */
+    CW_INGEST_LEVEL,     /* a plugin's level over start_us..end_us: mean, peak (highest) */
 };
 
 struct cw_ingest_msg {
@@ -56,6 +58,7 @@ struct cw_ingest_msg {
     char plugin[32];     /* which plugin (motion, activity, ...) */
     int64_t start_us, end_us;
     double peak;
+    double mean;   /* LEVEL */
     int continues; /* EVENT_START: the same activity as the event just split */
     uint32_t health;
     char regions[400];   /* JSON: [[x,y,w,h],...] in a WxH frame */

@@ -196,6 +196,15 @@ char *cw_live_metrics(const struct cw_live *l)
         bprintf(&b, "camwatch_camera_maintenance{"), labels(&b, l, &l->cams[i]);
         bprintf(&b, "} %d\n", l->cams[i].maintenance);
     }
+    head(&b, "camwatch_camera_level", "gauge",
+         "A detection plugin's mean score over the camera's last level_interval (activity: 0 = as quiet as the "
+         "quietest quarter of the last 2 minutes, 0.3 = inter frames 30 % bigger); absent until one interval ends.");
+    for (int i = 0; i < l->n; i++) {
+        for (int k = 0; k < l->cams[i].n_levels; k++) {
+            bprintf(&b, "camwatch_camera_level{"), labels(&b, l, &l->cams[i]);
+            bprintf(&b, ",plugin=\"%s\"} %.4f\n", l->cams[i].levels[k].plugin, l->cams[i].levels[k].mean);
+        }
+    }
     head(&b, "camwatch_camera_fps", "gauge", "Video frame rate measured from packet timestamps.");
     for (int i = 0; i < l->n; i++) {
         bprintf(&b, "camwatch_camera_fps{"), labels(&b, l, &l->cams[i]);

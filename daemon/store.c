@@ -101,6 +101,11 @@ static const char *const migrations[] = {
      * district by the report's rules (verdict.c): a restart repeats none */
     "CREATE TABLE verdicts (level INTEGER NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL, at_us INTEGER NOT NULL,"
     "  PRIMARY KEY (level, id));",
+    /* 9 -> 10: each plugin's level per camera and interval (the activity
+     * timeline; `activity` raises no events since 2.0) */
+    "CREATE TABLE levels (camera TEXT NOT NULL, plugin TEXT NOT NULL, start_us INTEGER NOT NULL,"
+    "  end_us INTEGER NOT NULL, mean REAL NOT NULL, max REAL NOT NULL, CHECK (end_us >= start_us));"
+    "CREATE INDEX levels_camera_start ON levels(camera, start_us);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -443,7 +448,7 @@ int cw_store_camera_start(struct cw_store *st, const struct cw_camera_meta *m, i
 
 enum op_kind {
     OP_TRANSITION, OP_CLOSE, OP_STATS, OP_HEARTBEAT, OP_CAMERA_START, OP_EVENT, OP_CONDITION, OP_CAMERA_META,
-    OP_ALERT, OP_DELIVERY_ADD, OP_DELIVERY, OP_CLOCK_STEP
+    OP_ALERT, OP_DELIVERY_ADD, OP_DELIVERY, OP_CLOCK_STEP, OP_LEVEL
 };
 
 #define META_FIELDS 4 /* id, url, plugins, formerly */
@@ -458,6 +463,7 @@ struct op {
     int enabled;
     int64_t end_t; /* OP_EVENT */
     double score;
+    double max;    /* OP_LEVEL (score: the mean) */
     int on;        /* OP_CONDITION */
 };
 
@@ -559,6 +565,19 @@ int cw_store_batch_event(struct cw_store_batch *b, const char *camera, const cha
     return op->state && op->detail && op->cause ? 0 : CW_ENOMEM;
 }
 
+int cw_store_batch_level(struct cw_store_batch *b, const char *camera, const char *plugin, int64_t start_us,
+                         int64_t end_us, double mean, double max)
+{
+    struct op *op = push(b, OP_LEVEL, camera, start_us);
+    if (!op)
+        return CW_ENOMEM;
+    op->end_t = end_us;
+    op->score = mean;
+    op->max = max;
+    op->state = strdup(plugin);
+    return op->state ? 0 : CW_ENOMEM;
+}
+
 int cw_store_batch_condition(struct cw_store_batch *b, const char *camera, const char *condition, int on, int64_t t)
 {
     struct op *op = push(b, OP_CONDITION, camera, t);
@@ -644,6 +663,13 @@ static int apply_op(struct cw_store *st, const struct op *op)
         return run(st, prep(st, "INSERT INTO events(camera, kind, start_us, end_us, peak_score, regions, snapshot)"
                                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                             "ttiidtt", op->camera, op->state, op->t, op->end_t, op->score, op->detail, op->cause));
+    case OP_LEVEL:
+        /* levels are a recent picture, not history: 90 days are kept */
+        rc = run(st, prep(st, "DELETE FROM levels WHERE camera = ? AND start_us < ?", "ti", op->camera,
+                          op->t - CW_LEVELS_KEEP_US));
+        return rc ? rc : run(st, prep(st, "INSERT INTO levels(camera, plugin, start_us, end_us, mean, max)"
+                                          " VALUES (?, ?, ?, ?, ?, ?)", "ttiidd", op->camera, op->state, op->t,
+                                          op->end_t, op->score, op->max));
     case OP_CONDITION:
         if (op->on)
             return run(st, prep(st, "INSERT OR IGNORE INTO conditions(camera, condition, start_us) VALUES (?, ?, ?)",
@@ -1137,6 +1163,30 @@ int cw_store_each_event(struct cw_store *st, const struct cw_event_query *q,
     }
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : fail(st, "events");
+}
+
+int cw_store_each_level(struct cw_store *st, const struct cw_event_query *q,
+                        void (*cb)(void *ud, const struct cw_level_row *r), void *ud)
+{
+    sqlite3_stmt *s = prep(st,
+                           "SELECT rowid, camera, plugin, start_us, end_us, mean, max FROM levels"
+                           " WHERE start_us >= ?1 AND start_us < ?2 AND (?3 IS NULL OR camera = ?3)"
+                           " AND (?4 IS NULL OR plugin = ?4) AND (start_us > ?5 OR (start_us = ?5 AND rowid > ?6))"
+                           " ORDER BY start_us, rowid LIMIT ?7",
+                           "iittiii", q->since_us, q->until_us, q->camera, q->kind, q->after_start_us, q->after_id,
+                           (int64_t)q->limit);
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cw_level_row r = {sqlite3_column_int64(s, 0),  (const char *)sqlite3_column_text(s, 1),
+                                 (const char *)sqlite3_column_text(s, 2), sqlite3_column_int64(s, 3),
+                                 sqlite3_column_int64(s, 4),  sqlite3_column_double(s, 5),
+                                 sqlite3_column_double(s, 6)};
+        cb(ud, &r);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "levels");
 }
 
 int cw_store_each_condition(struct cw_store *st, int64_t from, int64_t to,

@@ -89,6 +89,18 @@ int cw_store_batch_delivery(struct cw_store_batch *b, const char *key, const cha
                             int attempts, int64_t next_us, const char *last_error, int64_t delivered_us);
 /* Ends the camera's open span (and conditions) at t (camera removed or disabled). */
 int cw_store_batch_close(struct cw_store_batch *b, const char *camera, int64_t t);
+/* A plugin's level over the last interval (camera level_interval). */
+#define CW_MAX_LEVELS 4
+struct cw_level {
+    char plugin[32];
+    double mean, max;
+    int64_t end_us;
+};
+
+/* Levels (the activity timeline) are kept this long. */
+#define CW_LEVELS_KEEP_US (90LL * 86400 * 1000000)
+int cw_store_batch_level(struct cw_store_batch *b, const char *camera, const char *plugin, int64_t start_us,
+                         int64_t end_us, double mean, double max);
 int cw_store_batch_stats(struct cw_store_batch *b, const char *camera, int64_t t, const struct cw_stats_row *s);
 int cw_store_batch_heartbeat(struct cw_store_batch *b, int64_t run_id, int64_t t);
 /* A step of the system clock noticed at t (camwatch's clock), step_us =
@@ -139,6 +151,16 @@ struct cw_event_query {
 #define CW_EVENT_QUERY_ALL {NULL, NULL, 0, INT64_MAX, INT64_MIN, 0, -1}
 int cw_store_each_event(struct cw_store *st, const struct cw_event_query *q,
                         void (*cb)(void *ud, const struct cw_event_row *e), void *ud);
+
+/* Levels (the activity timeline): the same query, kind naming the plugin. */
+struct cw_level_row {
+    int64_t id;
+    const char *camera, *plugin;
+    int64_t start_us, end_us;
+    double mean, max;
+};
+int cw_store_each_level(struct cw_store *st, const struct cw_event_query *q,
+                        void (*cb)(void *ud, const struct cw_level_row *r), void *ud);
 
 /* ---- alerts ---- */
 

@@ -62,7 +62,9 @@ struct cw_plugin_box {
 };
 
 struct cw_plugin_result {
-    double score;        /* 0..1: how much activity or motion */
+    double score;        /* 0..1: how much activity or motion; negative: no
+                          * reading this time (a keyframe, still learning),
+                          * which neither events nor the level count */
     int positive;        /* this analysis found motion/activity */
     int n_boxes;
     struct cw_plugin_box boxes[CW_PLUGIN_MAX_BOXES];

@@ -12,11 +12,12 @@ ENC=(-an -c:v libx264 -preset veryfast -profile:v main -pix_fmt yuv420p -g 30 -k
 BASE="scale=640:360,fps=15,format=yuv420p"
 NOISE="noise=alls=6:allf=t"   # sensor noise, different in every frame
 
-# clip NAME FILTERGRAPH: encodes vtest.avi through the graph (output [v]).
+# clip NAME FILTERGRAPH [INPUT]: encodes INPUT (vtest.avi) through the graph
+# (output [v]).
 clip() {
-  local name=$1 graph=$2
+  local name=$1 graph=$2 input=${3:-vtest.avi}
   [ -s "clips/$name.mp4" ] && [ -s "clips/$name.h264" ] && return 0
-  ffmpeg -nostdin -loglevel error -y -i vtest.avi -filter_complex "$graph" -map "[v]" "${ENC[@]}" "clips/$name.tmp.mp4"
+  ffmpeg -nostdin -loglevel error -y -i "$input" -filter_complex "$graph" -map "[v]" "${ENC[@]}" "clips/$name.tmp.mp4"
   ffmpeg -nostdin -loglevel error -y -i "clips/$name.tmp.mp4" -c copy -bsf:v h264_mp4toannexb -f h264 "clips/$name.h264"
   mv "clips/$name.tmp.mp4" "clips/$name.mp4"
   echo "media: made clips/$name"
@@ -34,6 +35,12 @@ ramp() { echo "[0:v]trim=start=$1:duration=0.2,setpts=PTS-STARTPTS,$BASE,trim=en
 clip motion "$(still 0 8 s0);$(moving 0 6 m1);$(still 6 8 s1);$(moving 6 12 m2);$(ramp 12 10 0 0.22 r1);\
 $(moving 12 18 m3);$(still 18 8 s2);$(moving 18 24 m4);$(ramp 24 10 0 -0.22 r2);$(moving 24 30 m5);$(still 30 8 s3);\
 [s0][m1][s1][m2][r1][m3][s2][m4][r2][m5][s3]concat=n=11:v=1:a=0[v]"
+
+# The motion clip made harder, same truth: more sensor noise over everything
+# (a cheap camera at dusk), and the light falling slowly through the whole
+# clip (brightness -0.3 over its 82 s), still segments included.
+clip motion-noise "[0:v]noise=alls=8:allf=t[v]" clips/motion.mp4
+clip motion-dusk "[0:v]eq=brightness='-0.3*t/82':eval=frame[v]" clips/motion.mp4
 
 # Image health: 10 s of healthy picture, then 20 s of the condition.
 HEALTHY="[0:v]trim=start=0:end=10,setpts=PTS-STARTPTS,$BASE[h]"

@@ -59,6 +59,10 @@ static void on_output(void *ud, const struct cw_analysis_output *o)
         health_names(o->health, names, sizeof names);
         printf("health t=%.3f %s\n", o->t_us / 1e6, names);
         break;
+    case CW_ANALYSIS_LEVEL:
+        printf("level %s start=%.3f end=%.3f mean=%.4f max=%.4f samples=%lld\n", o->plugin, o->start_us / 1e6,
+               o->end_us / 1e6, o->mean, o->peak, (long long)o->samples);
+        break;
     }
 }
 
@@ -66,7 +70,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: camwatch analyze FILE --plugin NAME [--plugin NAME...] [--set NAME.KEY=VALUE...]\n"
                "                        [--plugin-dir DIR] [--start-after N] [--quiet SECONDS]\n"
-               "                        [--max SECONDS] [--snapshots DIR] [--plain-snapshots] [--verbose]\n"
+               "                        [--max SECONDS] [--snapshots DIR] [--plain-snapshots]\n"
+               "                        [--levels SECONDS] [--verbose]\n"
                "Runs detection plugins over a video file as fast as it decodes and prints the events\n"
                "and image-condition changes with their stream times (the daemon runs the same code).\n"
                "  --set NAME.KEY=VALUE   a plugin option, after that plugin's --plugin\n"
@@ -74,7 +79,9 @@ static void usage(FILE *f)
                "  --quiet SECONDS        still time that ends an event (default 3)\n"
                "  --max SECONDS          longest event before it is split (default 60)\n"
                "  --snapshots DIR        write each event's snapshot there (colour, boxes, caption)\n"
-               "  --plain-snapshots      ... without boxes and caption (a reference to compare with)\n");
+               "  --plain-snapshots      ... without boxes and caption (a reference to compare with)\n"
+               "  --levels SECONDS       print each plugin's mean and highest score every SECONDS\n"
+               "                         (the daemon's level timeline, `level_interval`)\n");
 }
 
 /* A finite number of seconds >= 0, or -1 with a message. */
@@ -98,7 +105,7 @@ int cw_cli_analyze(int argc, char **argv, struct cw_cli *g)
         {"verbose", no_argument, NULL, 'v'},          {"snapshots", required_argument, NULL, 'S'},
         {"start-after", required_argument, NULL, 'a'}, {"quiet", required_argument, NULL, 'q'},
         {"max", required_argument, NULL, 'm'},        {"set", required_argument, NULL, 's'},
-        {"plain-snapshots", no_argument, NULL, 'P'},
+        {"plain-snapshots", no_argument, NULL, 'P'}, {"levels", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     const char *file = NULL, *dir = "build/plugins", *names[MAX_PLUGINS];
@@ -106,6 +113,7 @@ int cw_cli_analyze(int argc, char **argv, struct cw_cli *g)
     int n_names = 0, n_opts[MAX_PLUGINS] = {0}, c, plain = 0;
     struct cw_event_rules rules = {2, 3000000, 60000000, -1, -1};
     struct run run = {0};
+    int64_t level_us = 0;
 
     cw_cli_getopt_begin();
     while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
@@ -136,6 +144,7 @@ int cw_cli_analyze(int argc, char **argv, struct cw_cli *g)
         }
         case 'q': if (parse_secs(g, "--quiet", optarg, &rules.quiet_us) < 0) return CW_EXIT_USAGE; break;
         case 'm': if (parse_secs(g, "--max", optarg, &rules.max_us) < 0) return CW_EXIT_USAGE; break;
+        case 'L': if (parse_secs(g, "--levels", optarg, &level_us) < 0) return CW_EXIT_USAGE; break;
         case 's': { /* PLUGIN.KEY=VALUE, after its --plugin */
             const char *v = optarg, *dot = strchr(v, '.'), *eq = strchr(v, '=');
             int k;
@@ -184,6 +193,7 @@ int cw_cli_analyze(int argc, char **argv, struct cw_cli *g)
     const char *base = strrchr(file, '/');
     cw_analysis_set_caption(an, base ? base + 1 : file);
     cw_analysis_set_plain(an, plain);
+    cw_analysis_set_level_interval(an, level_us);
     AVFormatContext *fmt = NULL;
     if (avformat_open_input(&fmt, file, NULL, NULL) < 0 || avformat_find_stream_info(fmt, NULL) < 0) {
         fprintf(stderr, "camwatch analyze: cannot read %s\n", file);

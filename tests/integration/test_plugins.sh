@@ -7,7 +7,10 @@
 #    `camwatch events` lists them;
 #  - imagehealth's `black` becomes a condition span of that camera;
 #  - decode modes: no plugin or only `activity` decodes nothing, only
-#    `imagehealth` decodes keyframes only (decoded-frame counter).
+#    `imagehealth` decodes keyframes only (decoded-frame counter);
+#  - `activity` raises no event: its level reaches the database every
+#    level_interval, /api/v1/cameras/act/levels and camwatch_camera_level,
+#    higher while people walk than over the clip's still segments.
 . "$(dirname "$0")/lib.sh"
 export CW_TEST_PASS=$(secret plugins)
 PORT=$(free_port)
@@ -15,7 +18,7 @@ mkdir -p "$T/plugins"
 ln -s "$BIN"/plugins/*.so "$BIN"/tests/plugins/wrongabi.so "$BIN"/tests/plugins/counter.so "$T/plugins/"
 V=$MEDIA/vtest-360p15.h264
 start_camsim "$PORT" mot=file=$MEDIA/clips/motion.h264 blk=file=$MEDIA/clips/black.h264 a=file=$V b=file=$V \
-  c=file=$V d=file=$V
+  c=file=$MEDIA/clips/motion.h264 d=file=$V
 CFG=$T/cw.yaml
 write_head "$CFG"
 sed -i "s|  log_level: debug|  log_level: info\n  plugin_dir: $T/plugins|" "$CFG"
@@ -24,7 +27,8 @@ cat >> "$CFG" <<EOT
   - {id: blk, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/blk", plugins: [imagehealth]}
   - {id: nothing, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/a"}
   - {id: kf, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/b", plugins: [imagehealth]}
-  - {id: act, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$PORT/c", plugins: [activity]}
+  - {id: act, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$PORT/c", plugins: [activity],
+     level_interval: 2s}
   - id: toy
     site: cong-lang
     url: "rtsp://127.0.0.1:$PORT/d"
@@ -79,6 +83,23 @@ IFS='|' read -r p_k d_k <<<"$(stat kf)"
 # keyframes only: one decoded frame per 30-frame GOP (allow the first partial GOP)
 [ "$d_k" -ge 3 ] && [ $((d_k * 20)) -le "$p_k" ] || fail "imagehealth camera: packets $p_k decoded $d_k"
 ok "decoded frames: no plugin 0/$p_n, activity 0/$p_a, imagehealth (keyframes) $d_k/$p_k"
+
+# activity: a level, no events. The clip (camsim starts it when the camera
+# connects) walks 8-14 s and 22-28 s, still 14-22 s: by 30 s both kinds
+# of interval are in the table.
+wait_sql 40 "SELECT COUNT(*) >= 12 FROM levels WHERE camera = 'act' AND plugin = 'activity'" \
+  || fail "no activity levels: $(q "SELECT * FROM levels WHERE camera = 'act'")"
+[ "$(q "SELECT COUNT(*) FROM events WHERE camera = 'act'")" = 0 ] || fail "activity raised events: $(q "SELECT * FROM events WHERE camera = 'act'")"
+hi=$(q "SELECT printf('%.3f', MAX(mean)) FROM levels WHERE camera = 'act'")
+lo=$(q "SELECT printf('%.3f', MIN(mean)) FROM levels WHERE camera = 'act'")
+awk -v h="$hi" -v l="$lo" 'BEGIN { exit !(h >= 0.15 && l <= 0.05) }' \
+  || fail "activity levels do not tell walking from still: $(q "SELECT start_us / 1000000 % 100, printf('%.3f', mean) FROM levels WHERE camera = 'act'" | tr '\n' ' ')"
+curl -sf "http://127.0.0.1:$HTTP_PORT/api/v1/cameras/act/levels?plugin=activity&limit=3" > "$T/levels.json" || fail "levels API"
+[ "$(jq '.items | length' "$T/levels.json")" = 3 ] && [ "$(jq -r '.next | type' "$T/levels.json")" = string ] \
+  && [ "$(jq -r '.items[0].plugin' "$T/levels.json")" = activity ] || fail "levels API: $(cat "$T/levels.json")"
+curl -sf "http://127.0.0.1:$HTTP_PORT/metrics" | grep -E '^camwatch_camera_level\{camera="act",.*plugin="activity"\} [0-9.]+$' > "$T/level.prom" \
+  || fail "no camwatch_camera_level for act"
+ok "activity: no event; $(q "SELECT COUNT(*) FROM levels WHERE camera = 'act'") levels of 2 s from $lo (still) to $hi (walking); API pages them; metric $(awk '{ print $2 }' "$T/level.prom")"
 
 stop_daemon
 "$BIN/camwatch" -c "$CFG" check-db > /dev/null || fail "check-db"
