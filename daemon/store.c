@@ -948,12 +948,14 @@ int cw_store_each_span(struct cw_store *st, int64_t from, int64_t to,
 int cw_store_outage_before(struct cw_store *st, const char *camera, int64_t from, int64_t *since_us,
                            int64_t *down_us, int *rank)
 {
-    /* Down spans after the last online span that began before `from`. */
+    /* Down spans after the last online span that began before `from`, or
+     * at it: an outage that ended exactly at the period's start is not the
+     * period's (it would read as a month-long outage in a month with none). */
     sqlite3_stmt *s = prep(st,
                            "SELECT MIN(start_us), SUM(MIN(COALESCE(end_us, ?1), ?1) - start_us) FROM spans"
                            " WHERE camera = ?2 AND state IN ('offline', 'stalled') AND start_us < ?1"
                            " AND start_us >= COALESCE((SELECT MAX(start_us) FROM spans WHERE camera = ?2"
-                           "   AND state = 'online' AND start_us < ?1), 0)",
+                           "   AND state = 'online' AND start_us <= ?1), 0)",
                            "it", from, camera);
     *since_us = *down_us = 0;
     if (!s)

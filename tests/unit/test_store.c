@@ -170,6 +170,37 @@ static void test_verify_catches_overlap_and_gap(void **state)
     cw_store_close(st);
 }
 
+/* An outage that ended exactly where a period begins is not one the period
+ * inherits: the camera was online from its first instant. */
+static void test_outage_ending_at_the_period_start(void **state)
+{
+    struct cw_store *st;
+    sqlite3 *db;
+    int64_t since, down;
+    int rank;
+    (void)state;
+    assert_int_equal(cw_store_open(dbpath, 0, &st), 0);
+    cw_store_close(st);
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO spans(camera,state,cause,start_us,end_us) VALUES"
+                                  " ('a','online','',100000000,200000000),"
+                                  " ('a','offline','unreachable',200000000,300000000),"
+                                  " ('a','online','',300000000,400000000);",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(cw_store_open(dbpath, 1, &st), 0);
+    assert_int_equal(cw_store_outage_before(st, "a", 300 * S, &since, &down, &rank), 0);
+    assert_int_equal(since, 0);
+    assert_int_equal(down, 0);
+    /* a period that begins inside the outage inherits it */
+    assert_int_equal(cw_store_outage_before(st, "a", 250 * S, &since, &down, &rank), 0);
+    assert_int_equal(since, 200 * S);
+    assert_int_equal(down, 50 * S);
+    cw_store_close(st);
+}
+
 static void test_newer_schema_is_refused(void **state)
 {
     struct cw_store *st;
@@ -199,6 +230,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_run_spans_and_clean_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_ends_spans_at_last_heartbeat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_catches_overlap_and_gap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outage_ending_at_the_period_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readonly_does_not_create, setup, teardown),
     };
