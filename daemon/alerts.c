@@ -73,6 +73,7 @@ struct delivery {
     int64_t next_us;
     uint64_t seq; /* the store batch that holds it: sendable once committed */
     struct cw_alerts *owner;
+    int held;     /* in the target's quiet hours: told in the digest at next_us */
 };
 
 #define MAX_COUNTED 32
@@ -200,6 +201,112 @@ static const char *severity_of(const struct cw_alerts *a, const char *kind, cons
     return def;
 }
 
+static int severity_rank(const char *s)
+{
+    return !strcmp(s, "critical") ? 2 : !strcmp(s, "warning") ? 1 : 0;
+}
+
+/* Inside the target's quiet hours, the end of them (the next local
+ * HH:MM of their end); else 0. */
+static int64_t quiet_until(const struct cw_alert_target *t, int64_t now)
+{
+    if (t->quiet_from_min < 0 || !cw_schedule_contains(t->quiet_from_min, t->quiet_to_min, local_minute(now)))
+        return 0;
+    time_t s = (time_t)(now / 1000000);
+    struct tm tm;
+    localtime_r(&s, &tm);
+    tm.tm_hour = t->quiet_to_min / 60;
+    tm.tm_min = t->quiet_to_min % 60;
+    tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    time_t end = mktime(&tm);
+    if ((int64_t)end * 1000000 <= now) {
+        tm.tm_mday++;
+        tm.tm_isdst = -1;
+        end = mktime(&tm);
+    }
+    return (int64_t)end * 1000000;
+}
+
+/* One delivery of al to t, in the next batch: due now, or held for the
+ * digest at the end of t's quiet hours unless its severity passes. */
+static void queue_delivery(struct cw_alerts *a, struct alert *al, const struct cw_alert_target *t, int64_t now,
+                           int may_hold)
+{
+    struct delivery *dl = calloc(1, sizeof *dl);
+    if (!dl)
+        return;
+    int64_t until = may_hold ? quiet_until(t, now) : 0;
+    dl->held = until && severity_rank(al->severity) < t->quiet_pass_rank;
+    dl->a = al;
+    al->refs++;
+    dl->owner = a;
+    snprintf(dl->target, sizeof dl->target, "%s", t->name);
+    dl->next_us = dl->held ? until : now;
+    dl->seq = a->d->batch_seq;
+    dl->next = a->q;
+    a->q = dl;
+    a->pending++;
+    cw_store_batch_delivery(cw_daemon_batch(a->d), al->key, t->name, 1, dl->held ? "held" : "pending", 0,
+                            dl->next_us, "", 0);
+}
+
+/* A new alert (one reference), its key unique across restarts and hosts. */
+static struct alert *alert_new(struct cw_alerts *a, const char *camera, const char *kind, const char *severity,
+                               int64_t now)
+{
+    struct alert *al = calloc(1, sizeof *al);
+    char hostpart[16];
+    if (!al)
+        return NULL;
+    al->refs = 1;
+    snprintf(hostpart, sizeof hostpart, "%04x", (unsigned)(getpid() & 0xffff));
+    snprintf(al->key, sizeof al->key, "cw-%llx-%s-%llu", (unsigned long long)now, hostpart,
+             (unsigned long long)++a->counter);
+    snprintf(al->camera, sizeof al->camera, "%s", camera);
+    snprintf(al->kind, sizeof al->kind, "%s", kind);
+    snprintf(al->severity, sizeof al->severity, "%s", severity);
+    al->created_us = now;
+    return al;
+}
+
+/* The alert's outbox row, in the next batch. */
+static void alert_store(struct cw_alerts *a, struct alert *al)
+{
+    char *body = json_dumps(al->body, JSON_COMPACT);
+    cw_store_batch_alert(cw_daemon_batch(a->d), al->key, al->created_us, al->camera, al->kind, al->severity,
+                         body ? body : "{}");
+    /* the outbox row must be committed before anyone is told: commit now
+     * rather than at the next tick */
+    cw_daemon_flush_soon(a->d);
+    free(body);
+}
+
+/* An alert about no camera (a digest, the month's figures) for one target;
+ * never held for quiet hours: it is what they end with. */
+static void raise_for_target(struct cw_alerts *a, const struct cw_alert_target *t, const char *kind, int64_t now,
+                             const char *msg_vi, const char *msg_en, json_t *extra)
+{
+    const char *severity = severity_of(a, kind, "info");
+    struct alert *al = alert_new(a, "", kind, severity, now);
+    char ts[40];
+    if (!al) {
+        json_decref(extra);
+        return;
+    }
+    al->body = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "key", al->key, "kind", kind, "severity", severity,
+                         "time", cw_fmt_utc(now, ts, sizeof ts), "time_us", (json_int_t)now, "message_vi", msg_vi,
+                         "message_en", msg_en);
+    if (extra) {
+        json_object_update(al->body, extra);
+        json_decref(extra);
+    }
+    alert_store(a, al);
+    queue_delivery(a, al, t, now, 0);
+    cw_info("alert", NULL, "%s (%s) -> %s: %.200s", kind, severity, t->name, a->d->cfg->alerts.lang_vi ? msg_vi : msg_en);
+    alert_unref(al);
+}
+
 /* Creates the alert, writes it and its deliveries to the next batch.
  * Inside a maintenance window it is held back (logged, not sent): returns
  * 0 then, 1 when raised. */
@@ -214,20 +321,12 @@ static int raise_alert(struct cw_alerts *a, const struct cw_camera *cam, const c
         json_decref(extra);
         return 0;
     }
-    struct alert *al = calloc(1, sizeof *al);
-    char ts[40], hostpart[16];
+    struct alert *al = alert_new(a, cam->id, kind, severity, now);
+    char ts[40];
     if (!al) {
         json_decref(extra);
         return 0;
     }
-    al->refs = 1;
-    snprintf(hostpart, sizeof hostpart, "%04x", (unsigned)(getpid() & 0xffff));
-    snprintf(al->key, sizeof al->key, "cw-%llx-%s-%llu", (unsigned long long)now, hostpart,
-             (unsigned long long)++a->counter);
-    snprintf(al->camera, sizeof al->camera, "%s", cam->id);
-    snprintf(al->kind, sizeof al->kind, "%s", kind);
-    snprintf(al->severity, sizeof al->severity, "%s", severity);
-    al->created_us = now;
     const struct cw_names *nm = &cam->names;
     al->body = json_pack("{s:s, s:s, s:s, s:s, s:I, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:s}",
                          "key", al->key, "kind", kind, "severity", severity, "time", cw_fmt_utc(now, ts, sizeof ts),
@@ -239,13 +338,7 @@ static int raise_alert(struct cw_alerts *a, const struct cw_camera *cam, const c
         json_object_update(al->body, extra);
         json_decref(extra);
     }
-    char *body = json_dumps(al->body, JSON_COMPACT);
-    struct cw_store_batch *b = cw_daemon_batch(a->d);
-    cw_store_batch_alert(b, al->key, now, cam->id, kind, severity, body ? body : "{}");
-    /* the outbox row must be committed before anyone is told: commit now
-     * rather than at the next tick */
-    cw_daemon_flush_soon(a->d);
-    free(body);
+    alert_store(a, al);
     int routed = 0;
     for (int i = 0; i < a->d->cfg->alerts.n_targets; i++) {
         const struct cw_alert_target *t = &a->d->cfg->alerts.targets[i];
@@ -258,20 +351,8 @@ static int raise_alert(struct cw_alerts *a, const struct cw_camera *cam, const c
             !in_list(t->districts, nm->district) ||
             !cw_schedule_contains(t->sched_from_min, t->sched_to_min, local_minute(now)))
             continue;
-    route:;
-        struct delivery *dl = calloc(1, sizeof *dl);
-        if (!dl)
-            continue;
-        dl->a = al;
-        al->refs++;
-        dl->owner = a;
-        snprintf(dl->target, sizeof dl->target, "%s", t->name);
-        dl->next_us = now;
-        dl->seq = a->d->batch_seq;
-        dl->next = a->q;
-        a->q = dl;
-        a->pending++;
-        cw_store_batch_delivery(b, al->key, t->name, 1, "pending", 0, now, "", 0);
+    route:
+        queue_delivery(a, al, t, now, 1);
         routed++;
     }
     cw_info("alert", cam->id, "%s (%s) -> %d target(s): %s", kind, severity, routed,
@@ -669,6 +750,80 @@ void cw_alerts_verdict(struct cw_alerts *a, const struct cw_verdict_change *c)
                           c->period, "uptime_pct", c->uptime, "cameras", c->cameras, "at_target", c->at_target));
 }
 
+/* One message for the committee: the month's figures as the report will
+ * give them, and where to read the rest. */
+void cw_alerts_month_digest(struct cw_alerts *a, const struct cw_month_digest *m)
+{
+    const struct cw_alerts_config *ac = a ? &a->d->cfg->alerts : NULL;
+    const struct cw_alert_target *t = ac ? target_by_name(a, ac->monthly_digest_to) : NULL;
+    if (!t)
+        return;
+    char pv[64], pe[64], up_v[32], up_e[32], mon_v[32], mon_e[32], d1[48], d2[48], tgt_v[32], tgt_e[32];
+    char ch_v[96] = "", ch_e[96] = "", det_v[600] = "", det_e[600] = "", down_v[400] = "", down_e[400] = "";
+    cw_rfmt_month(m->year, m->month, 1, pv, sizeof pv);
+    cw_rfmt_month(m->year, m->month, 0, pe, sizeof pe);
+    cw_rfmt_pct(m->uptime, 1, up_v, sizeof up_v);
+    cw_rfmt_pct(m->uptime, 0, up_e, sizeof up_e);
+    cw_rfmt_pct(m->monitored, 1, mon_v, sizeof mon_v);
+    cw_rfmt_pct(m->monitored, 0, mon_e, sizeof mon_e);
+    /* the target as the config says it: 90, or 92.5 */
+    double target = a->d->cfg->report.uptime_target;
+    int tdec = target != (double)(long)target;
+    snprintf(tgt_v, sizeof tgt_v, "%s\xc2\xa0%%", cw_rfmt_num(target, tdec, 1, d1, sizeof d1)); /* as cw_rfmt_pct */
+    snprintf(tgt_e, sizeof tgt_e, "%s%%", cw_rfmt_num(target, tdec, 0, d2, sizeof d2));
+    if (m->change_known) {
+        snprintf(ch_v, sizeof ch_v, " (%s so với tháng trước)", cw_rfmt_points(m->change, 1, d1, sizeof d1));
+        snprintf(ch_e, sizeof ch_e, " (%s from the month before)", cw_rfmt_points(m->change, 0, d2, sizeof d2));
+    }
+    if (m->n_deteriorated) {
+        size_t ov = (size_t)snprintf(det_v, sizeof det_v, " Xuống cấp:"), oe = (size_t)snprintf(det_e, sizeof det_e,
+                                                                                                  " Deteriorated:");
+        for (int i = 0; i < m->n_deteriorated && ov < sizeof det_v && oe < sizeof det_e; i++) {
+            ov += (size_t)snprintf(det_v + ov, sizeof det_v - ov, "%s %s", i ? "," : "", m->deteriorated[i]);
+            oe += (size_t)snprintf(det_e + oe, sizeof det_e - oe, "%s %s", i ? "," : "", m->deteriorated[i]);
+        }
+        if (ov < sizeof det_v)
+            snprintf(det_v + ov, sizeof det_v - ov, "%s.", m->communes[2] > m->n_deteriorated ? ", …" : "");
+        if (oe < sizeof det_e)
+            snprintf(det_e + oe, sizeof det_e - oe, "%s.", m->communes[2] > m->n_deteriorated ? ", …" : "");
+    }
+    if (m->n_down_all) {
+        size_t ov = (size_t)snprintf(down_v, sizeof down_v, " %d camera không hoạt động cả tháng:", m->n_down_all);
+        size_t oe = (size_t)snprintf(down_e, sizeof down_e, " %d camera%s not working all month:", m->n_down_all,
+                                     m->n_down_all == 1 ? "" : "s");
+        int shown = m->n_down_all < CW_DIGEST_NAMES ? m->n_down_all : CW_DIGEST_NAMES;
+        for (int i = 0; i < shown && ov < sizeof down_v && oe < sizeof down_e; i++) {
+            ov += (size_t)snprintf(down_v + ov, sizeof down_v - ov, "%s %s", i ? "," : "", m->down_all[i]);
+            oe += (size_t)snprintf(down_e + oe, sizeof down_e - oe, "%s %s", i ? "," : "", m->down_all[i]);
+        }
+        if (ov < sizeof down_v)
+            snprintf(down_v + ov, sizeof down_v - ov, "%s (đề nghị sửa chữa hoặc thay thế).",
+                     m->n_down_all > shown ? ", …" : "");
+        if (oe < sizeof down_e)
+            snprintf(down_e + oe, sizeof down_e - oe, "%s (to repair or replace).", m->n_down_all > shown ? ", …" : "");
+    }
+    char vi[2400], en[2400], period[16];
+    snprintf(period, sizeof period, "%04d-%02d", m->year, m->month);
+    snprintf(vi, sizeof vi,
+             "TỔNG HỢP %s: %d camera, tỷ lệ hoạt động %s%s; %d/%d camera đạt mục tiêu %s. Xã: %d đạt, %d cần "
+             "theo dõi, %d xuống cấp.%s%s camwatch giám sát %s thời gian. Báo cáo đầy đủ: camwatch report "
+             "--month %s --format pdf",
+             pv, m->cameras, up_v, ch_v, m->at_target, m->cameras, tgt_v, m->communes[0], m->communes[1],
+             m->communes[2], det_v, down_v, mon_v, period);
+    snprintf(en, sizeof en,
+             "SUMMARY OF %s: %d cameras, uptime %s%s; %d of %d cameras reached the %s target. Communes: %d OK, "
+             "%d degraded, %d deteriorated.%s%s camwatch watched %s of the time. Full report: camwatch report "
+             "--month %s --format pdf",
+             pe, m->cameras, up_e, ch_e, m->at_target, m->cameras, tgt_e, m->communes[0], m->communes[1],
+             m->communes[2], det_e, down_e, mon_e, period);
+    raise_for_target(a, t, "monthly_digest", cw_wall_us(), vi, en,
+                     json_pack("{s:s, s:i, s:i, s:f, s:o, s:f, s:{s:i, s:i, s:i}, s:i}", "period", period, "cameras",
+                               m->cameras, "at_target", m->at_target, "uptime_pct", m->uptime, "change_points",
+                               m->change_known ? json_real(m->change) : json_null(), "monitored_pct", m->monitored,
+                               "communes", "ok", m->communes[0], "degraded", m->communes[1], "deteriorated",
+                               m->communes[2], "down_all_month", m->n_down_all));
+}
+
 /* ---- delivery ---- */
 
 static const char *body_str(json_t *b, const char *k)
@@ -1064,6 +1219,91 @@ static void escalate(struct cw_alerts *a, int64_t now)
     }
 }
 
+static int by_created(const void *x, const void *y)
+{
+    const struct delivery *a = *(struct delivery *const *)x, *b = *(struct delivery *const *)y;
+    return (a->a->created_us > b->a->created_us) - (a->a->created_us < b->a->created_us);
+}
+
+/* A message's first line, at most max bytes, cut between UTF-8 characters. */
+static void first_line(const char *msg, char *out, size_t max)
+{
+    size_t n = strcspn(msg, "\n");
+    if (n >= max) {
+        n = max - 4;
+        while (n > 0 && ((unsigned char)msg[n] & 0xc0) == 0x80)
+            n--;
+        snprintf(out, max, "%.*s…", (int)n, msg);
+        return;
+    }
+    snprintf(out, max, "%.*s", (int)n, msg);
+}
+
+#define DIGEST_LINES 20
+
+/* Each target whose quiet hours ended gets one message telling what they
+ * held back, oldest first; the held deliveries are done ("digested"). */
+static void send_digests(struct cw_alerts *a, int64_t now)
+{
+    for (int i = 0; i < a->d->cfg->alerts.n_targets; i++) {
+        const struct cw_alert_target *t = &a->d->cfg->alerts.targets[i];
+        int n = 0;
+        for (struct delivery *dl = a->q; dl; dl = dl->next)
+            n += dl->held && dl->next_us <= now && !strcmp(dl->target, t->name);
+        if (!n)
+            continue;
+        struct delivery **v = calloc((size_t)n, sizeof *v);
+        if (!v)
+            return;
+        int k = 0;
+        for (struct delivery *dl = a->q; dl; dl = dl->next)
+            if (dl->held && dl->next_us <= now && !strcmp(dl->target, t->name))
+                v[k++] = dl;
+        qsort(v, (size_t)n, sizeof *v, by_created);
+        char from[24], to[24];
+        snprintf(from, sizeof from, "%02d:%02d", t->quiet_from_min / 60, t->quiet_from_min % 60);
+        snprintf(to, sizeof to, "%02d:%02d", t->quiet_to_min / 60, t->quiet_to_min % 60);
+        size_t cap = 600 + (size_t)(n < DIGEST_LINES ? n : DIGEST_LINES) * 260;
+        char *vi = malloc(cap), *en = malloc(cap);
+        json_t *items = json_array();
+        if (!vi || !en) {
+            free(vi), free(en), free(v);
+            json_decref(items);
+            return;
+        }
+        size_t ov = (size_t)snprintf(vi, cap, "TÓM TẮT GIỜ YÊN LẶNG %s–%s: %d cảnh báo được giữ lại", from, to, n);
+        size_t oe = (size_t)snprintf(en, cap, "QUIET HOURS DIGEST %s–%s: %d alert%s held back", from, to, n,
+                                     n == 1 ? "" : "s");
+        for (k = 0; k < n; k++) {
+            struct alert *al = v[k]->a;
+            char when[8], lv[240], le[240];
+            time_t s = (time_t)(al->created_us / 1000000);
+            struct tm tm;
+            localtime_r(&s, &tm);
+            strftime(when, sizeof when, "%H:%M", &tm);
+            first_line(body_str(al->body, "message_vi"), lv, sizeof lv);
+            first_line(body_str(al->body, "message_en"), le, sizeof le);
+            json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:I}", "key", al->key, "kind", al->kind,
+                                                   "camera", al->camera, "severity", al->severity, "time_us",
+                                                   (json_int_t)al->created_us));
+            if (k < DIGEST_LINES) {
+                ov += (size_t)snprintf(vi + ov, cap - ov, "\n• %s %s", when, lv);
+                oe += (size_t)snprintf(en + oe, cap - oe, "\n• %s %s", when, le);
+            } else if (k == DIGEST_LINES) {
+                ov += (size_t)snprintf(vi + ov, cap - ov, "\n… và %d cảnh báo khác (camwatch alerts)", n - k);
+                oe += (size_t)snprintf(en + oe, cap - oe, "\n… and %d more (camwatch alerts)", n - k);
+            }
+        }
+        raise_for_target(a, t, "quiet_digest", now, vi, en, json_pack("{s:o}", "held", items));
+        struct cw_store_batch *b = cw_daemon_batch(a->d);
+        for (k = 0; k < n; k++) {
+            cw_store_batch_delivery(b, v[k]->a->key, v[k]->target, 0, "digested", v[k]->attempts, now, "", now);
+            remove_delivery(a, v[k]);
+        }
+        free(vi), free(en), free(v);
+    }
+}
+
 static void on_tick(uv_timer_t *t)
 {
     struct cw_alerts *a = t->data;
@@ -1091,6 +1331,7 @@ static void on_tick(uv_timer_t *t)
         }
     }
     motion_summaries(a, now);
+    send_digests(a, now);
     escalate(a, now);
     repost_firing(a, now);
     cw_alerts_send_due(a);
@@ -1105,7 +1346,7 @@ void cw_alerts_send_due(struct cw_alerts *a)
     int started = 0;
     for (struct delivery *dl = a->q, *next; dl && started < 32; dl = next) {
         next = dl->next; /* send_one may drop dl (its target is gone) */
-        if (!dl->inflight && dl->seq <= a->d->committed_seq && dl->next_us <= now) {
+        if (!dl->inflight && !dl->held && dl->seq <= a->d->committed_seq && dl->next_us <= now) {
             send_one(a, dl);
             started++;
         }
@@ -1142,6 +1383,8 @@ static void on_loaded(void *ud, const struct cw_delivery_row *r)
     snprintf(dl->target, sizeof dl->target, "%s", r->target);
     dl->attempts = r->attempts;
     dl->next_us = r->next_us;
+    /* held for a target that left the config: send_one closes it */
+    dl->held = !strcmp(r->state, "held") && target_by_name(a, r->target);
     dl->seq = 0; /* already committed */
     dl->next = a->q;
     a->q = dl;

@@ -38,6 +38,9 @@ struct cw_verdict_change;
  * (verdict.c): into DETERIORATED raises network_deteriorated, out of it
  * network_improved; other changes are logged only. */
 void cw_alerts_verdict(struct cw_alerts *a, const struct cw_verdict_change *c);
+struct cw_month_digest;
+/* The finished month's headline figures, to alerts.monthly_digest_to. */
+void cw_alerts_month_digest(struct cw_alerts *a, const struct cw_month_digest *m);
 
 /* Counters for /metrics: deliveries not yet done, and per target (i from
  * 0 while it returns 1) those delivered since start. */

@@ -104,6 +104,11 @@ static const struct key alerts_keys[] = {
      "escalate_to, and again every escalate_after until someone acknowledges it or it recovers (0: off)"},
     {"escalate_to", T_STR, "", offsetof(struct cw_alerts_config, escalate_to), 0, 0, 1,
      "the target (by name) escalations go to, and only they"},
+    {"monthly_digest_to", T_STR, "", offsetof(struct cw_alerts_config, monthly_digest_to), 0, 0, 1,
+     "the target (by name, e.g. the committee's chat) that gets one message with the finished month's headline "
+     "figures on the 1st (empty: none)"},
+    {"monthly_digest_hour", T_INT, "7", offsetof(struct cw_alerts_config, monthly_digest_hour), 0, 23, 1,
+     "the local hour from which the 1st's monthly digest goes out (the committee reads it in the morning)"},
     {"verdict_interval", T_DURATION, "1d", offsetof(struct cw_alerts_config, verdict_interval_us), 0, 30 * 86400.0, 1,
      "how often camwatchd judges the month so far by the report's rules; a site, commune or district that turns "
      "DETERIORATED raises network_deteriorated, one that leaves it network_improved (0: never)"},
@@ -139,6 +144,11 @@ static const struct key target_keys[] = {
      "only cameras of these district ids, where the config has a district level; default all"},
     {"schedule", T_SCHEDULE, "", offsetof(struct cw_alert_target, schedule), 0, 0, 1,
      "only alerts raised in this local time window, e.g. \"22:00-05:00\"; empty: always"},
+    {"quiet_hours", T_SCHEDULE, "", offsetof(struct cw_alert_target, quiet_hours), 0, 0, 1,
+     "alerts raised in this local time window are held and sent as one digest when it ends (those of "
+     "quiet_pass severity still go at once), e.g. \"22:00-06:00\"; empty: none"},
+    {"quiet_pass", T_STR, "critical", offsetof(struct cw_alert_target, quiet_pass), 0, 0, 1,
+     "during quiet_hours, alerts of this severity or above still go at once: critical, warning or none"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -1174,11 +1184,14 @@ static void check_alert_filters(struct loader *ld, struct cw_config *cfg, yaml_n
                        cfg->n_districts ? "unknown district" : "this config has no district level, so no", t->districts[k]);
     }
     const struct cw_alerts_config *a = &cfg->alerts;
-    int found = 0;
-    for (int i = 0; a->escalate_to && a->escalate_to[0] && i < a->n_targets; i++)
-        found |= a->targets[i].name && strcmp(a->targets[i].name, a->escalate_to) == 0;
-    if (a->escalate_to && a->escalate_to[0] && !found)
-        err_at(ld, alerts, "alerts.escalate_to", "no target named '%s'", a->escalate_to);
+    const char *refs[][2] = {{"alerts.escalate_to", a->escalate_to}, {"alerts.monthly_digest_to", a->monthly_digest_to}};
+    for (int r = 0; r < 2; r++) {
+        int found = 0;
+        for (int i = 0; refs[r][1] && refs[r][1][0] && i < a->n_targets; i++)
+            found |= a->targets[i].name && strcmp(a->targets[i].name, refs[r][1]) == 0;
+        if (refs[r][1] && refs[r][1][0] && !found)
+            err_at(ld, alerts, refs[r][0], "no target named '%s'", refs[r][1]);
+    }
     if (a->escalate_after_us > 0 && (!a->escalate_to || !a->escalate_to[0]))
         err_at(ld, alerts, "alerts.escalate_after", "is set, but escalate_to names no target");
 }
@@ -1186,7 +1199,7 @@ static void check_alert_filters(struct loader *ld, struct cw_config *cfg, yaml_n
 static const char *const alert_kinds[] = {"camera_offline", "camera_recovered", "camera_flapping", "image_bad",
                                           "image_ok", "motion", "site_down", "site_recovered", "commune_down",
                                           "commune_recovered", "camera_escalated", "network_deteriorated",
-                                          "network_improved", NULL};
+                                          "network_improved", "quiet_digest", "monthly_digest", NULL};
 
 static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *node)
 {
@@ -1244,6 +1257,22 @@ static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *n
         }
         if (t->schedule)
             cw_parse_schedule(t->schedule, &t->sched_from_min, &t->sched_to_min);
+        t->quiet_from_min = t->quiet_to_min = -1;
+        if (t->quiet_hours)
+            cw_parse_schedule(t->quiet_hours, &t->quiet_from_min, &t->quiet_to_min);
+        t->quiet_pass_rank = !t->quiet_pass || !strcmp(t->quiet_pass, "critical") ? 2
+                             : !strcmp(t->quiet_pass, "warning")                  ? 1
+                             : !strcmp(t->quiet_pass, "none")                     ? 3
+                                                                                  : -1;
+        if (t->quiet_hours && t->quiet_hours[0] && t->type && !strcmp(t->type, "alertmanager")) {
+            snprintf(kp, sizeof kp, "%s.quiet_hours", path);
+            err_at(ld, item, kp, "Alertmanager mutes by itself (time_intervals in its route); quiet_hours is for "
+                                 "chats and webhooks");
+        }
+        if (t->quiet_pass_rank < 0) {
+            snprintf(kp, sizeof kp, "%s.quiet_pass", path);
+            err_at(ld, item, kp, "'%s' is not critical, warning or none", t->quiet_pass);
+        }
         if (!t->type)
             continue;
         snprintf(kp, sizeof kp, "%s.type", path);
@@ -1494,6 +1523,7 @@ void cw_config_free(struct cw_config *cfg)
     free(cfg->alerts.language);
     free(cfg->alerts.runbook_url);
     free(cfg->alerts.escalate_to);
+    free(cfg->alerts.monthly_digest_to);
     for (int i = 0; i < cfg->alerts.n_targets; i++) {
         struct cw_alert_target *t = &cfg->alerts.targets[i];
         char **lists[4] = {t->kinds, t->sites, t->communes, t->districts};
@@ -1504,6 +1534,8 @@ void cw_config_free(struct cw_config *cfg)
         }
         free(t->name), free(t->type), free(t->url), free(t->token), free(t->chat_id), free(t->template_);
         free(t->schedule);
+        free(t->quiet_hours);
+        free(t->quiet_pass);
     }
     free(cfg->alerts.targets);
     for (int i = 0; i < cfg->n_districts; i++) {

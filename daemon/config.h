@@ -102,6 +102,8 @@ struct cw_config {
         } severities[24]; /* alerts.severities overrides */
         int n_severities;
         char *escalate_to;
+        char *monthly_digest_to; /* the finished month's headline figures go there on the 1st */
+        int monthly_digest_hour; /* ...from this local hour */
         int64_t repost_us;        /* Alertmanager: firing alerts re-posted this often */
         int lang_vi;
         struct cw_alert_target {
@@ -109,6 +111,9 @@ struct cw_config {
             char **kinds, **sites, **communes, **districts; /* NULL-terminated; empty: all */
             char *schedule;
             int sched_from_min, sched_to_min;
+            char *quiet_hours, *quiet_pass;
+            int quiet_from_min, quiet_to_min; /* -1: no quiet hours */
+            int quiet_pass_rank;              /* 1 warning, 2 critical, 3 none: this rank and above go at once */
             int line;
         } *targets;
         int n_targets;

@@ -175,6 +175,12 @@ static void on_verdict(void *ud, const struct cw_verdict_change *c)
     cw_alerts_verdict(d->alerts, c);
 }
 
+static void on_month_digest(void *ud, const struct cw_month_digest *m)
+{
+    struct cw_daemon *d = ud;
+    cw_alerts_month_digest(d->alerts, m);
+}
+
 static void on_ack_row(void *ud, const char *camera, const char *note, const char *by, int64_t at)
 {
     struct cw_daemon *d = ud;
@@ -799,8 +805,11 @@ int cw_daemon_run(struct cw_daemon *d)
     if (cw_alerts_start(d, &d->alerts) < 0)
         cw_error("daemon", NULL, "alerting is off: cannot start it");
     /* the month judged by the report's own rules, on a connection of its own */
-    struct cw_verdict_params vp = {d->loop, d->cfg->database, &d->cfg->report, d->cfg->alerts.verdict_interval_us,
-                                   on_verdict, d};
+    const char *digest_to = d->cfg->alerts.monthly_digest_to;
+    struct cw_verdict_params vp = {.loop = d->loop, .database = d->cfg->database, .rules = &d->cfg->report,
+                                   .interval_us = d->cfg->alerts.verdict_interval_us, .on_change = on_verdict,
+                                   .on_digest = digest_to && digest_to[0] ? on_month_digest : NULL,
+                                   .digest_hour = d->cfg->alerts.monthly_digest_hour, .ud = d};
     if (d->alerts && cw_verdict_start(&vp, &d->verdict) < 0)
         cw_error("daemon", NULL, "the network's verdict is off: cannot start it");
     if (d->cfg->http.push_url[0]) {

@@ -1233,7 +1233,7 @@ int cw_store_each_delivery(struct cw_store *st, int pending_only,
                            "SELECT a.key, a.created_us, a.camera, a.kind, a.severity, a.body, d.target, d.state,"
                            " d.attempts, d.next_us, d.last_error, COALESCE(d.delivered_us, 0)"
                            " FROM deliveries d JOIN alerts a ON a.key = d.alert_key"
-                           " WHERE ? = 0 OR d.state = 'pending' ORDER BY a.id, d.target",
+                           " WHERE ? = 0 OR d.state IN ('pending', 'held') ORDER BY a.id, d.target",
                            "i", (int64_t)pending_only);
     int rc;
     if (!s)

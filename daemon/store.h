@@ -175,6 +175,8 @@ struct cw_delivery_row {
     int64_t delivered_us;
 };
 
+/* pending_only: those still to send: 'pending', and 'held' for a target's
+ * quiet-hours digest. */
 int cw_store_each_delivery(struct cw_store *st, int pending_only,
                            void (*cb)(void *ud, const struct cw_delivery_row *d), void *ud);
 /* Each camera's newest connectivity alert and newest image alert. */

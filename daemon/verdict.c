@@ -30,7 +30,12 @@ struct cw_verdict {
     struct cw_report_rules rules;
     int64_t interval_us;
     void (*on_change)(void *ud, const struct cw_verdict_change *c);
+    void (*on_digest)(void *ud, const struct cw_month_digest *m);
     void *ud;
+    int digest_hour;      /* from this local hour on the 1st */
+    char digest_month[24]; /* "YYYY-MM" whose previous month is told (or had nothing to tell) */
+    struct cw_month_digest digest;
+    int have_digest;
     uv_timer_t timer;
     uv_work_t work;
     int busy, stopping;
@@ -40,6 +45,69 @@ struct cw_verdict {
     int n_changed;
     char period[32];
 };
+
+#define DIGEST_LEVEL 9
+
+/* The month before y-m, read whole with the report's rules and trends,
+ * into v->digest; once per month (the verdicts table remembers). */
+static void month_digest(struct cw_verdict *v, struct cw_store *st, int y, int m, int64_t now)
+{
+    int py = m == 1 ? y - 1 : y, pm = m == 1 ? 12 : m - 1;
+    char told[24] = "", key[24];
+    int64_t at;
+    snprintf(key, sizeof key, "%04d-%02d", py, pm);
+    if (cw_store_verdict_get(st, DIGEST_LEVEL, "monthly_digest", told, sizeof told, &at) > 0 && !strcmp(told, key))
+        goto done;
+    int64_t from = cw_local_midnight(py, pm, 1), to = cw_local_midnight(y, m, 1), edges[2] = {from, to};
+    struct cw_report_query q = {NULL, &v->rules, now};
+    struct cw_report r;
+    long spans = 0;
+    char labels[CW_REPORT_HIST][16];
+    int n_hist = 0;
+    int rc = cw_report_read(st, &q, from, to, edges, 1, &r, &spans, NULL);
+    if (rc == 0 && spans)
+        rc = cw_report_read_history(st, &q, &r, 1, py, pm, 1, 1, labels, &n_hist);
+    if (rc < 0) {
+        cw_warn("verdict", NULL, "reading %s for the monthly digest failed: %s", key, cw_store_errmsg(st));
+        cw_report_free(&r);
+        goto done; /* tried again at the next judgement (verdict_interval) */
+    }
+    struct cw_month_digest *d = &v->digest;
+    memset(d, 0, sizeof *d);
+    d->year = py;
+    d->month = pm;
+    for (int i = 0; spans && i < r.n_groups; i++) {
+        const struct cw_report_group *g = &r.groups[i];
+        if (g->level == 3) {
+            d->cameras = g->cameras;
+            d->at_target = g->at_target;
+            d->uptime = g->mean_uptime;
+            d->monitored = g->mean_monitored;
+            d->change = cw_report_group_change(g, &d->change_known);
+        } else if (g->level == 1) {
+            d->communes[g->status == CW_STATUS_OK ? 0 : g->status == CW_STATUS_DEGRADED ? 1
+                        : g->status == CW_STATUS_DETERIORATED ? 2 : 3]++;
+            if (g->status == CW_STATUS_DETERIORATED && d->n_deteriorated < CW_DIGEST_NAMES)
+                snprintf(d->deteriorated[d->n_deteriorated++], sizeof d->deteriorated[0], "%s", g->name);
+        }
+    }
+    for (int i = 0; spans && i < r.n_cams; i++) {
+        const struct cw_report_camera *c = &r.cams[i];
+        if (c->has_data && c->monitored_us > 0 && c->online_us == 0) {
+            if (d->n_down_all < CW_DIGEST_NAMES)
+                snprintf(d->down_all[d->n_down_all], sizeof d->down_all[0], "%s", c->id);
+            d->n_down_all++;
+        }
+    }
+    v->have_digest = spans > 0 && d->cameras > 0;
+    cw_report_free(&r);
+    if (!v->have_digest)
+        cw_info("verdict", NULL, "no monthly digest for %s: camwatch holds no history of it", key);
+    if (cw_store_verdict_set(st, DIGEST_LEVEL, "monthly_digest", key, now) < 0)
+        cw_warn("verdict", NULL, "could not record the monthly digest of %s: %s", key, cw_store_errmsg(st));
+done:
+    snprintf(v->digest_month, sizeof v->digest_month, "%04d-%02d", y, m);
+}
 
 static void judge(uv_work_t *w)
 {
@@ -65,6 +133,8 @@ static void judge(uv_work_t *w)
     long spans = 0;
     char labels[CW_REPORT_HIST][16];
     int n_hist = 0;
+    if (v->on_digest && tm.tm_hour >= v->digest_hour)
+        month_digest(v, st, y, m, now);
     int rc = cw_report_read(st, &q, from, now, edges, 1, &r, &spans, NULL);
     if (rc == 0 && spans)
         rc = cw_report_read_history(st, &q, &r, 1, y, m, 1, 1, labels, &n_hist);
@@ -129,6 +199,9 @@ static void judged(uv_work_t *w, int status)
         v->on_change(v->ud, &c);
     }
     v->n_changed = 0;
+    if (v->have_digest && !v->stopping)
+        v->on_digest(v->ud, &v->digest);
+    v->have_digest = 0;
     if (v->stopping) {
         free(v->changed);
         free(v->database);
@@ -140,7 +213,19 @@ static void on_timer(uv_timer_t *t)
 {
     struct cw_verdict *v = t->data;
     int64_t now = cw_mono_us();
-    if (v->busy || (v->last_us && now - v->last_us < v->interval_us))
+    if (v->busy)
+        return;
+    int due = !v->last_us || now - v->last_us >= v->interval_us;
+    if (!due && v->on_digest) {
+        /* a new month (from 07:00): its digest need not wait a day */
+        time_t secs = (time_t)(cw_wall_us() / 1000000);
+        struct tm tm;
+        char cur[24];
+        localtime_r(&secs, &tm);
+        snprintf(cur, sizeof cur, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+        due = tm.tm_hour >= v->digest_hour && strcmp(cur, v->digest_month) != 0;
+    }
+    if (!due)
         return;
     v->last_us = now;
     v->busy = 1;
@@ -163,6 +248,8 @@ int cw_verdict_start(const struct cw_verdict_params *p, struct cw_verdict **out)
     v->rules = *p->rules;
     v->interval_us = p->interval_us;
     v->on_change = p->on_change;
+    v->on_digest = p->on_digest;
+    v->digest_hour = p->digest_hour;
     v->ud = p->ud;
     uv_timer_init(p->loop, &v->timer);
     v->timer.data = v;

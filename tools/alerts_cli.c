@@ -32,7 +32,8 @@ static void on_row(void *ud, const struct cw_delivery_row *d)
         return;
     }
     const char *when = d->delivered_us ? cw_fmt_local(d->delivered_us, nx, sizeof nx)
-                       : strcmp(d->state, "pending") == 0 ? cw_fmt_local(d->next_us, nx, sizeof nx)
+                       : strcmp(d->state, "pending") == 0 || strcmp(d->state, "held") == 0
+                           ? cw_fmt_local(d->next_us, nx, sizeof nx)
                                                           : "-";
     printf("%-19s  %-14s %-17s %-14s %-9s %3d  %-19s  %s\n", cw_fmt_local(d->created_us, ts, sizeof ts), d->camera,
            d->kind, d->target, d->state, d->attempts, when, d->last_error);
