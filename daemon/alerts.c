@@ -125,11 +125,14 @@ static struct astate *state_of(struct cw_alerts *a, const char *id)
     return t;
 }
 
+/* The cause in plain Vietnamese. "Đứng hình" is kept for a frozen
+ * picture (image condition): a stalled stream is "luồng bị treo", as in
+ * the report. */
 static const char *cause_vi(const char *c)
 {
     static const char *const k[] = {"unreachable", "auth_failed", "not_found", "no_video", "stream_error", "stalled"};
     static const char *const v[] = {"không kết nối được", "sai mật khẩu", "sai đường dẫn luồng", "không có hình",
-                                    "lỗi luồng", "đứng hình (không có dữ liệu)"};
+                                    "lỗi luồng", "luồng bị treo (không có dữ liệu)"};
     for (int i = 0; i < 6; i++)
         if (strcmp(c, k[i]) == 0)
             return v[i];
@@ -142,7 +145,7 @@ static const char *cause_en(const char *c)
     static const char *const k[] = {"unreachable", "auth_failed", "not_found", "no_video", "stream_error", "stalled"};
     static const char *const v[] = {"cannot be reached (no connection)", "refuses the password",
                                     "has no stream at that address", "sends no video", "the stream broke off",
-                                    "the stream froze (no data)"};
+                                    "the stream stalled (no data arrives)"};
     for (int i = 0; i < 6; i++)
         if (strcmp(c, k[i]) == 0)
             return v[i];

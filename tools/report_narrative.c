@@ -58,7 +58,7 @@ const char *cw_report_cause_words(int vi, const char *state, const char *cause)
 {
     static const char *const keys[] = {"unreachable", "auth_failed", "not_found", "no_video", "stream_error", "stalled"};
     static const char *const vn[] = {"không kết nối được", "sai mật khẩu", "sai đường dẫn", "không có hình",
-                                     "lỗi luồng", "đứng luồng"};
+                                     "lỗi luồng", "luồng bị treo"};
     static const char *const en[] = {"unreachable", "wrong password", "wrong stream path", "no video",
                                      "stream error", "stalled stream"};
     const char *k = cause && cause[0] ? cause : state;
