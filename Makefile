@@ -3,7 +3,7 @@
 # `make asan test` runs the tests on an AddressSanitizer+UBSan build.
 
 CC      ?= cc
-PKGS    := libavformat libavcodec libavutil libswscale freetype2 libuv sqlite3 yaml-0.1 jansson libmicrohttpd libcurl libsystemd
+PKGS    := libavformat libavcodec libavutil libswscale freetype2 libuv sqlite3 yaml-0.1 jansson libmicrohttpd libcurl libsystemd libsodium
 GSTPKGS := gstreamer-rtsp-server-1.0 gstreamer-app-1.0 gstreamer-1.0
 # the report's document formats, in the camwatch CLI only (never camwatchd)
 DOCPKGS := pangocairo cairo-pdf fontconfig libzip libxml-2.0
@@ -30,7 +30,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/config.c \
            daemon/store.c daemon/camstate.c daemon/ingest.c daemon/probe.c daemon/maintenance.c daemon/names.c daemon/camera.c daemon/daemon.c \
            daemon/report.c daemon/report_feed.c daemon/report_fmt.c daemon/plugin.c daemon/events.c daemon/snapshot.c daemon/analysis.c daemon/live.c daemon/http.c \
-           daemon/httpc.c daemon/push.c daemon/alerts.c daemon/verdict.c daemon/selfwatch.c
+           daemon/httpc.c daemon/push.c daemon/alerts.c daemon/verdict.c daemon/selfwatch.c daemon/auth.c daemon/api.c daemon/console.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/daemon/openapi.o
 LIB     := $(BUILD)/libcamwatch.a
 LIBS    := $(call pc_libs,$(PKGS)) -ldl -lpthread -lm
@@ -85,7 +85,7 @@ $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o: $(BUILD)/tools/%.o: too
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(call pc_cflags,$(DOCPKGS)) -MMD -MP -c $< -o $@
 
-$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/cli.o $(BUILD)/tools/status_cli.o $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o $(BUILD)/tools/report_narrative.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/report_render.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(BUILD)/tools/alerts_cli.o $(BUILD)/tools/maintenance_cli.o $(BUILD)/tools/ack_cli.o $(LIB)
+$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/cli.o $(BUILD)/tools/status_cli.o $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o $(BUILD)/tools/report_narrative.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/report_render.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(BUILD)/tools/alerts_cli.o $(BUILD)/tools/maintenance_cli.o $(BUILD)/tools/ack_cli.o $(BUILD)/tools/passwd_cli.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(call pc_libs,$(DOCPKGS))
 

@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 #include <yaml.h>
 
+#include "auth.h"
 #include "error.h"
 #include "log.h"
 #include "redact.h"
@@ -82,6 +83,12 @@ static const struct key http_keys[] = {
      "how often metrics are pushed"},
     {"push_instance", T_STR, "", offsetof(struct cw_http_config, push_instance), 0, 0, 0,
      "instance label of pushed metrics; empty: the host name"},
+    {"session_idle", T_DURATION, "30m", offsetof(struct cw_http_config, session_idle_us), 1, 7 * 86400.0, 0,
+     "a console session ends after this long without a request"},
+    {"session_max", T_DURATION, "12h", offsetof(struct cw_http_config, session_max_us), 1, 30 * 86400.0, 0,
+     "...and this long after its login, whatever happens"},
+    {"secure_cookies", T_BOOL, "false", offsetof(struct cw_http_config, secure_cookies), 0, 0, 0,
+     "mark the session cookie Secure: set it when a TLS proxy is in front (browsers then send it over https only)"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -149,6 +156,15 @@ static const struct key target_keys[] = {
      "quiet_pass severity still go at once), e.g. \"22:00-06:00\"; empty: none"},
     {"quiet_pass", T_STR, "critical", offsetof(struct cw_alert_target, quiet_pass), 0, 0, 1,
      "during quiet_hours, alerts of this severity or above still go at once: critical, warning or none"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
+
+static const struct key user_keys[] = {
+    {"name", T_ID, NULL, offsetof(struct cw_user_config, name), 0, 0, 0, "the login name (letters, digits, . _ -)"},
+    {"role", T_STR, NULL, offsetof(struct cw_user_config, role), 0, 0, 0,
+     "viewer (sees everything), technician (also acknowledges and declares maintenance) or admin"},
+    {"password_hash", T_STR, NULL, offsetof(struct cw_user_config, password_hash), 0, 0, 0,
+     "made by `camwatch passwd NAME` (argon2id, salted); the password itself is never in the config"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -1140,8 +1156,8 @@ static void check_http(struct loader *ld, struct cw_config *cfg, yaml_node_t *no
     }
     /* An API that tells anyone where every camera is and which are down is
      * not left open on a network. */
-    if (!is_loopback(host) && (!cfg->http.token || !cfg->http.token[0]))
-        err_at(ld, node, "http.token", "listening on %s (not loopback) requires a token", cfg->http.listen);
+    if (!is_loopback(host) && (!cfg->http.token || !cfg->http.token[0]) && cfg->n_users == 0)
+        err_at(ld, node, "http.token", "listening on %s (not loopback) requires a token or users", cfg->http.listen);
     if (cfg->http.push_url && cfg->http.push_url[0])
         check_url(ld, node, "http.push_url", cfg->http.push_url, http_schemes);
 }
@@ -1299,7 +1315,42 @@ static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *n
     }
 }
 
-static const char *const top_keys[] = {"daemon", "sites", "cameras", "report", "http", "alerts", NULL};
+static const char *const top_keys[] = {"daemon", "sites", "cameras", "report", "http", "alerts", "users", NULL};
+
+/* users: the console's people. A hash libsodium cannot read, or two users
+ * of one name, is an error: a login that can never work is found now, not
+ * at the gate at night. */
+static void load_users(struct loader *ld, struct cw_config *cfg, yaml_node_t *users)
+{
+    if (!users)
+        return;
+    if (users->type != YAML_SEQUENCE_NODE) {
+        err_at(ld, users, "users", "expected a list of {name, role, password_hash}");
+        return;
+    }
+    int n = seq_len(users);
+    cfg->users = calloc((size_t)n + 1, sizeof *cfg->users);
+    for (int i = 0; i < n && cfg->users; i++) {
+        yaml_node_t *item = seq_item(ld, users, i);
+        struct cw_user_config *u = &cfg->users[cfg->n_users++];
+        char path[48], kp[80];
+        snprintf(path, sizeof path, "users[%d]", i);
+        u->line = (int)item->start_mark.line + 1;
+        apply_table(ld, item, path, user_keys, u, NULL);
+        if (u->role && cw_role_parse(u->role) == CW_ROLE_NONE) {
+            snprintf(kp, sizeof kp, "%s.role", path);
+            err_at(ld, item, kp, "'%s' is not viewer, technician or admin", u->role);
+        }
+        if (u->password_hash && !cw_auth_hash_valid(u->password_hash) &&
+            !(ld->flags & (CW_CONFIG_KEEP_ENV | CW_CONFIG_NOTE_ENV) && strstr(u->password_hash, "${"))) {
+            snprintf(kp, sizeof kp, "%s.password_hash", path);
+            err_at(ld, item, kp, "is not an argon2 hash (make one with: camwatch passwd %s)", u->name ? u->name : "NAME");
+        }
+        for (int o = 0; u->name && o < cfg->n_users - 1; o++)
+            if (cfg->users[o].name && strcmp(cfg->users[o].name, u->name) == 0)
+                err_at(ld, item, path, "duplicate user name '%s'", u->name);
+    }
+}
 
 /* A list of display lines into fixed rows (report.recipients, ...). */
 static void load_doc_lines(struct loader *ld, yaml_node_t *seq, const char *path, char rows[][CW_DOC_TEXT], int *n)
@@ -1330,7 +1381,8 @@ static void load_doc_lines(struct loader *ld, yaml_node_t *seq, const char *path
 static void load_root(struct loader *ld, struct cw_config *cfg)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
-    yaml_node_t *daemon = NULL, *sites = NULL, *cameras = NULL, *report = NULL, *http = NULL, *alerts = NULL;
+    yaml_node_t *daemon = NULL, *sites = NULL, *cameras = NULL, *report = NULL, *http = NULL, *alerts = NULL,
+                *users = NULL;
 
     if (!root) {
         err_at(ld, NULL, "(file)", "the file is empty");
@@ -1349,11 +1401,11 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
             if (strcmp(top_keys[i], k) == 0)
                 break;
         if (!top_keys[i]) {
-            err_at(ld, kn, k, "unknown key (expected daemon, sites, cameras, report, http or alerts)");
+            err_at(ld, kn, k, "unknown key (expected daemon, sites, cameras, report, http, alerts or users)");
             continue;
         }
-        yaml_node_t **slot = i == 0 ? &daemon : i == 1 ? &sites : i == 2 ? &cameras : i == 3 ? &report : i == 4 ? &http
-                                                                                                         : &alerts;
+        yaml_node_t **const slots[] = {&daemon, &sites, &cameras, &report, &http, &alerts, &users};
+        yaml_node_t **slot = slots[i];
         if (*slot) {
             err_at(ld, kn, k, "duplicate section");
             continue;
@@ -1396,6 +1448,7 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
                    cfg->report.doc.signer_prefix);
     }
     apply_table(ld, http ? http : &empty_map, "http", http_keys, &cfg->http, NULL);
+    load_users(ld, cfg, users);
     check_http(ld, cfg, http);
     load_alerts(ld, cfg, alerts ? alerts : &empty_map);
     if (cfg->report.deteriorated_share > cfg->report.ok_share)
@@ -1520,6 +1573,14 @@ void cw_config_free(struct cw_config *cfg)
     free(cfg->http.token);
     free(cfg->http.push_url);
     free(cfg->http.push_instance);
+    for (int i = 0; i < cfg->n_users; i++) {
+        free(cfg->users[i].name);
+        free(cfg->users[i].role);
+        if (cfg->users[i].password_hash)
+            memset(cfg->users[i].password_hash, 0, strlen(cfg->users[i].password_hash));
+        free(cfg->users[i].password_hash);
+    }
+    free(cfg->users);
     free(cfg->alerts.language);
     free(cfg->alerts.runbook_url);
     free(cfg->alerts.escalate_to);

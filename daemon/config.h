@@ -86,7 +86,15 @@ struct cw_config {
         char *push_url;     /* Pushgateway base URL; "" turns pushing off */
         int64_t push_interval_us;
         char *push_instance; /* instance label; "" = host name */
+        int64_t session_idle_us, session_max_us; /* console sessions end after these */
+        int secure_cookies;  /* the session cookie is Secure (TLS in front) */
     } http;
+    /* users of the web console: name, role, libsodium password hash */
+    struct cw_user_config {
+        char *name, *role, *password_hash;
+        int line;
+    } *users;
+    int n_users;
     /* alerts: where they go and how they are held back */
     struct cw_alerts_config {
         int64_t offline_grace_us; /* camera_offline after this long down */

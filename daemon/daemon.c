@@ -798,9 +798,19 @@ int cw_daemon_run(struct cw_daemon *d)
 {
     publish_live(d);
     if (d->cfg->http.listen[0]) {
-        struct cw_http_params hp = {d->cfg->http.listen, d->cfg->http.token, d->cfg->database, &d->live};
+        const struct cw_config *cfg = d->cfg;
+        struct cw_auth_user *users = calloc((size_t)cfg->n_users + 1, sizeof *users);
+        for (int i = 0; users && i < cfg->n_users; i++)
+            users[i] = (struct cw_auth_user){cfg->users[i].name, cfg->users[i].password_hash,
+                                             cw_role_parse(cfg->users[i].role)};
+        struct cw_http_params hp = {.listen = cfg->http.listen, .token = cfg->http.token, .database = cfg->database,
+                                    .live = &d->live, .users = users, .n_users = users ? cfg->n_users : 0,
+                                    .session_idle_us = cfg->http.session_idle_us,
+                                    .session_max_us = cfg->http.session_max_us,
+                                    .secure_cookies = cfg->http.secure_cookies};
         if (cw_http_start(&hp, &d->http) < 0)
             cw_error("daemon", NULL, "the HTTP API is off (see above); cameras are watched all the same");
+        free(users); /* copied */
     }
     if (cw_alerts_start(d, &d->alerts) < 0)
         cw_error("daemon", NULL, "alerting is off: cannot start it");

@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "../plugins/camwatch_plugin.h"
+#include "api.h"
+#include "auth.h"
+#include "console.h"
 #include "clock.h"
 #include "config.h"
 #include "error.h"
@@ -29,41 +32,9 @@ struct cw_http {
     char *token, *database;
     struct cw_live_box *live;
     struct cw_store *store; /* opened on first /api/v1/events, on the server thread */
+    struct cw_auth *auth;   /* users and sessions (none: token or open API only) */
+    struct cw_console *console;
 };
-
-static enum MHD_Result send_body(struct MHD_Connection *c, unsigned status, const char *type, char *body,
-                                 size_t len)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(body);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, "Content-Type", type);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    if (status == MHD_HTTP_UNAUTHORIZED)
-        MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"camwatch\"");
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(r, "Allow", "GET, HEAD"); /* every resource is read-only */
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *j)
-{
-    char *s = json_dumps(j, JSON_INDENT(2));
-    json_decref(j);
-    if (!s)
-        return MHD_NO;
-    size_t n = strlen(s);
-    return send_body(c, status, "application/json", s, n);
-}
-
-static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *msg)
-{
-    return send_json(c, status, json_pack("{s:s, s:i}", "error", msg, "status", (int)status));
-}
 
 static const char *const health_names[] = {"black", "frozen", "covered", "blurred"};
 
@@ -126,7 +97,7 @@ static enum MHD_Result serve_snapshot(struct MHD_Connection *c, const char *path
     if (fd < 0 || fstat(fd, &sb) < 0) {
         if (fd >= 0)
             close(fd);
-        return send_error(c, MHD_HTTP_NOT_FOUND, "the snapshot file is gone (retention)");
+        return cw_api_error(c, MHD_HTTP_NOT_FOUND, "the snapshot file is gone (retention)");
     }
     struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
     if (!r) {
@@ -139,58 +110,7 @@ static enum MHD_Result serve_snapshot(struct MHD_Connection *c, const char *path
     return ret;
 }
 
-/* ---- query parameters ---- */
-
-struct arg_check {
-    const char *const *allowed;
-    char bad[80];
-};
-
-static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-    struct arg_check *a = cls;
-    (void)kind;
-    (void)value;
-    for (int i = 0; a->allowed[i]; i++)
-        if (strcmp(a->allowed[i], key) == 0)
-            return MHD_YES;
-    snprintf(a->bad, sizeof a->bad, "%.60s", key);
-    return MHD_NO;
-}
-
-/* A parameter an endpoint does not know is a 400 that names it: a typo
- * (?comune=) must not answer as if no filter was given. */
-static int unknown_arg(struct MHD_Connection *c, const char *const *allowed, char *msg, size_t len)
-{
-    struct arg_check a = {allowed, ""};
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_arg, &a);
-    if (!a.bad[0])
-        return 0;
-    size_t o = (size_t)snprintf(msg, len, "unknown parameter '%s'; this resource takes:", a.bad);
-    for (int i = 0; allowed[i] && o < len; i++)
-        o += (size_t)snprintf(msg + o, len - o, "%s %s", i ? "," : "", allowed[i]);
-    return 1;
-}
-
-static const char *arg(struct MHD_Connection *c, const char *key)
-{
-    return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
-}
-
-/* limit=: 1..max, default def; -1 if malformed. */
-static int parse_limit(const char *s, int def, int max)
-{
-    if (!s)
-        return def;
-    char *end;
-    long v = strtol(s, &end, 10);
-    return end == s || *end || v < 1 || v > max ? -1 : (int)v;
-}
-
 /* ---- events ---- */
-
-#define EVENTS_DEFAULT_LIMIT 100
-#define EVENTS_MAX_LIMIT 1000
 
 struct ev_ctx {
     json_t *arr;
@@ -226,84 +146,32 @@ static int camera_known(struct cw_http *h, const char *id)
     return found || cw_store_hierarchy_has(h->store, CW_MAINT_CAMERA, id) > 0;
 }
 
-/* The start of a time-ordered list (events, levels): parameters it does
- * not take, since=, until=, limit= and cursor= into q, the database.
- * Returns 0, or 1 when the answer (an error) was sent in *ret. */
-static int begin_page(struct cw_http *h, struct MHD_Connection *c, const char *const *allowed,
-                      struct cw_event_query *q, int *limit, enum MHD_Result *ret)
-{
-    const char *since = arg(c, "since"), *until = arg(c, "until"), *cursor = arg(c, "cursor"), *bad = NULL;
-    char msg[300];
-    if (unknown_arg(c, allowed, msg, sizeof msg))
-        bad = msg;
-    else if (since && cw_parse_time_api(since, &q->since_us) < 0)
-        bad = "since must be Unix seconds (0 to 4102444800) or ISO 8601 with an offset, e.g. "
-              "2026-11-26T08:00:00+07:00";
-    else if (until && cw_parse_time_api(until, &q->until_us) < 0)
-        bad = "until must be Unix seconds or ISO 8601 with an offset";
-    else if ((*limit = parse_limit(arg(c, "limit"), EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT)) < 0)
-        bad = "limit must be a whole number from 1 to 1000";
-    else if (cursor) {
-        long long cs, ci;
-        char tail;
-        if (sscanf(cursor, "%lld.%lld%c", &cs, &ci, &tail) != 2) {
-            bad = "cursor must be a 'next' value from an earlier answer";
-        } else {
-            q->after_start_us = cs;
-            q->after_id = ci;
-        }
-    }
-    if (bad) {
-        *ret = send_error(c, MHD_HTTP_BAD_REQUEST, bad);
-        return 1;
-    }
-    q->limit = *limit + 1; /* one more than a page: is there a next? */
-    if (!h->store && cw_store_open(h->database, 1, &h->store) < 0) {
-        *ret = send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "database not readable");
-        return 1;
-    }
-    return 0;
-}
-
-/* The list envelope: items, the cursor of the next page (or null), limit. */
-static enum MHD_Result send_page(struct MHD_Connection *c, json_t *items, int n, int limit, int64_t last_start,
-                                 int64_t last_id)
-{
-    json_t *next = json_null();
-    if (n > limit) {
-        char cur[64];
-        snprintf(cur, sizeof cur, "%lld.%lld", (long long)last_start, (long long)last_id);
-        next = json_string(cur);
-    }
-    return send_json(c, MHD_HTTP_OK, json_pack("{s:o, s:o, s:i}", "items", items, "next", next, "limit", limit));
-}
-
 static enum MHD_Result serve_events(struct cw_http *h, struct MHD_Connection *c)
 {
     static const char *const allowed[] = {"camera", "kind", "since", "until", "limit", "cursor", NULL};
-    const char *camera = arg(c, "camera"), *kind = arg(c, "kind");
+    const char *camera = cw_api_arg(c, "camera"), *kind = cw_api_arg(c, "kind");
     struct cw_event_query q = CW_EVENT_QUERY_ALL;
     int limit;
     enum MHD_Result ret;
     char msg[300];
-    if (begin_page(h, c, allowed, &q, &limit, &ret))
+    if (cw_api_begin_page(c, allowed, &q, &limit, &h->store, h->database, &ret))
         return ret;
     if (camera && (!camera[0] || !camera_known(h, camera))) {
         snprintf(msg, sizeof msg, "no camera '%.80s'", camera);
-        return send_error(c, MHD_HTTP_BAD_REQUEST, msg);
+        return cw_api_error(c, MHD_HTTP_BAD_REQUEST, msg);
     }
     if (kind && cw_store_event_kind_known(h->store, kind) <= 0) {
         snprintf(msg, sizeof msg, "no event of kind '%.80s' was ever recorded", kind);
-        return send_error(c, MHD_HTTP_BAD_REQUEST, msg);
+        return cw_api_error(c, MHD_HTTP_BAD_REQUEST, msg);
     }
     q.camera = camera;
     q.kind = kind;
     struct ev_ctx x = {json_array(), 0, limit, 0, 0};
     if (cw_store_each_event(h->store, &q, on_event, &x) < 0) {
         json_decref(x.arr);
-        return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+        return cw_api_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
     }
-    return send_page(c, x.arr, x.n, limit, x.last_start, x.last_id);
+    return cw_api_send_page(c, x.arr, x.n, limit, x.last_start, x.last_id);
 }
 
 /* ---- levels: a camera's activity timeline ---- */
@@ -328,16 +196,16 @@ static enum MHD_Result serve_levels(struct cw_http *h, struct MHD_Connection *c,
     struct cw_event_query q = CW_EVENT_QUERY_ALL;
     int limit;
     enum MHD_Result ret;
-    if (begin_page(h, c, allowed, &q, &limit, &ret))
+    if (cw_api_begin_page(c, allowed, &q, &limit, &h->store, h->database, &ret))
         return ret;
     q.camera = camera;
-    q.kind = arg(c, "plugin");
+    q.kind = cw_api_arg(c, "plugin");
     struct ev_ctx x = {json_array(), 0, limit, 0, 0};
     if (cw_store_each_level(h->store, &q, on_level, &x) < 0) {
         json_decref(x.arr);
-        return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+        return cw_api_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
     }
-    return send_page(c, x.arr, x.n, limit, x.last_start, x.last_id);
+    return cw_api_send_page(c, x.arr, x.n, limit, x.last_start, x.last_id);
 }
 
 /* ---- cameras ---- */
@@ -349,21 +217,21 @@ static enum MHD_Result serve_cameras(struct cw_http *h, struct MHD_Connection *c
     static const char *const allowed[] = {"province", "district", "commune", "site", "state", "limit", "cursor", NULL};
     static const char *const states[] = {"online", "offline", "stalled", "starting", "disabled", NULL};
     char msg[300];
-    if (unknown_arg(c, allowed, msg, sizeof msg))
-        return send_error(c, MHD_HTTP_BAD_REQUEST, msg);
+    if (cw_api_unknown_arg(c, allowed, msg, sizeof msg))
+        return cw_api_error(c, MHD_HTTP_BAD_REQUEST, msg);
     /* ?province= &district= &commune= (a former id finds its cameras too)
      * &site=: a value that names no camera is a 400, not an empty list
      * that looks like "all down". */
-    struct cw_names_filter f = {arg(c, "province"), arg(c, "district"), arg(c, "commune"), arg(c, "site")};
-    const char *state = arg(c, "state"), *cursor = arg(c, "cursor");
+    struct cw_names_filter f = {cw_api_arg(c, "province"), cw_api_arg(c, "district"), cw_api_arg(c, "commune"), cw_api_arg(c, "site")};
+    const char *state = cw_api_arg(c, "state"), *cursor = cw_api_arg(c, "cursor");
     int k = 0;
     while (state && states[k] && strcmp(states[k], state) != 0)
         k++;
     if (state && !states[k])
-        return send_error(c, MHD_HTTP_BAD_REQUEST, "state must be one of online, offline, stalled, starting, disabled");
-    int limit = parse_limit(arg(c, "limit"), CAMERAS_MAX_LIMIT, CAMERAS_MAX_LIMIT);
+        return cw_api_error(c, MHD_HTTP_BAD_REQUEST, "state must be one of online, offline, stalled, starting, disabled");
+    int limit = cw_api_parse_limit(cw_api_arg(c, "limit"), CAMERAS_MAX_LIMIT, CAMERAS_MAX_LIMIT);
     if (limit < 0)
-        return send_error(c, MHD_HTTP_BAD_REQUEST, "limit must be a whole number from 1 to 10000");
+        return cw_api_error(c, MHD_HTTP_BAD_REQUEST, "limit must be a whole number from 1 to 10000");
     struct cw_live *l = cw_live_acquire(h->live);
     json_t *arr = json_array();
     int placed = 0, n = 0;
@@ -386,19 +254,20 @@ static enum MHD_Result serve_cameras(struct cw_http *h, struct MHD_Connection *c
     if (placed == 0 && cw_names_filter_set(&f)) {
         json_decref(arr);
         json_decref(next);
-        return send_error(c, MHD_HTTP_BAD_REQUEST, "no camera matches that province, district, commune or site");
+        return cw_api_error(c, MHD_HTTP_BAD_REQUEST, "no camera matches that province, district, commune or site");
     }
-    return send_json(c, MHD_HTTP_OK, json_pack("{s:o, s:o, s:i}", "items", arr, "next", next, "limit", limit));
+    return cw_api_json(c, MHD_HTTP_OK, json_pack("{s:o, s:o, s:i}", "items", arr, "next", next, "limit", limit), NULL);
 }
 
-static int authorized(struct cw_http *h, struct MHD_Connection *c)
+/* The configured bearer token was given (compared in constant time: it
+ * is a secret). */
+static int bearer_ok(struct cw_http *h, struct MHD_Connection *c)
 {
     if (!h->token || !h->token[0])
-        return 1;
+        return 0;
     const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!a || strncmp(a, "Bearer ", 7) != 0)
         return 0;
-    /* constant-time compare: the token is a secret */
     const char *t = a + 7;
     size_t n = strlen(h->token), m = strlen(t);
     unsigned diff = (unsigned)(n ^ m);
@@ -407,40 +276,97 @@ static int authorized(struct cw_http *h, struct MHD_Connection *c)
     return diff == 0;
 }
 
+#define BODY_MAX 8192
+
+/* A request's body, gathered across libmicrohttpd's calls. */
+struct conn {
+    char body[BODY_MAX + 1];
+    size_t len;
+    int too_big;
+};
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
+{
+    (void)cls;
+    (void)c;
+    (void)t;
+    free(*con_cls);
+    *con_cls = NULL;
+}
+
+static void client_address(struct MHD_Connection *c, char *buf, size_t len)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(buf, len, "?");
+    if (!ci || !ci->client_addr)
+        return;
+    if (ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, buf, (socklen_t)len);
+    else if (ci->client_addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, buf, (socklen_t)len);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
     struct cw_http *h = cls;
     (void)version;
-    (void)upload;
     if (!*con_cls) { /* first call: headers only; answer on the next */
-        *con_cls = h;
-        return MHD_YES;
+        *con_cls = calloc(1, sizeof(struct conn));
+        return *con_cls ? MHD_YES : MHD_NO;
     }
+    struct conn *cn = *con_cls;
     if (*upload_size) {
-        *upload_size = 0; /* no endpoint takes a body */
+        /* bodies (logins and actions) are small: what is over 8 KiB is refused whole */
+        if (cn->len + *upload_size > BODY_MAX)
+            cn->too_big = 1;
+        else {
+            memcpy(cn->body + cn->len, upload, *upload_size);
+            cn->len += *upload_size;
+        }
+        *upload_size = 0;
         return MHD_YES;
     }
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "this resource is read-only: GET or HEAD");
+    cn->body[cn->len] = '\0';
     if (strcmp(url, "/healthz") == 0) {
+        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+            return cw_api_not_allowed(c, "GET, HEAD");
         struct cw_live *l = cw_live_acquire(h->live);
         int fresh = l && cw_wall_us() - l->built_us < 5000000;
         cw_live_release(h->live, l);
         char *body = strdup(fresh ? "ok\n" : "stale: the daemon's loop has not published for 5 s\n");
-        return send_body(c, fresh ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", body,
-                         body ? strlen(body) : 0);
+        return cw_api_send(c, fresh ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", body,
+                           body ? strlen(body) : 0, NULL, NULL);
     }
-    if (!authorized(h, c))
-        return send_error(c, MHD_HTTP_UNAUTHORIZED, "a bearer token is required");
+    /* Who asks: the bearer token (scripts, Prometheus), a console session
+     * (its cookie), or nobody; with neither a token nor users configured
+     * the API is open, as on a loopback-only install. */
+    struct cw_api_req r = {.c = c, .method = method, .url = url, .body = cn->body, .body_len = cn->len,
+                           .body_too_big = cn->too_big, .now = cw_wall_us()};
+    r.bearer = bearer_ok(h, c);
+    r.cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, CW_SESSION_COOKIE);
+    r.session = r.cookie ? cw_auth_session(h->auth, r.cookie, r.now) : NULL;
+    client_address(c, r.addr, sizeof r.addr);
+    int open = (!h->token || !h->token[0]) && !cw_auth_has_users(h->auth);
+    enum MHD_Result ret;
+    if (strcmp(url, "/api/v1/session") == 0 && cw_console_route(h->console, &r, &ret))
+        return ret; /* logging in needs no earlier credentials */
+    if (!r.bearer && !r.session && !open)
+        return cw_api_error(c, MHD_HTTP_UNAUTHORIZED,
+                            cw_auth_has_users(h->auth) ? "log in (POST /api/v1/session) or give the bearer token"
+                                                       : "a bearer token is required");
+    if (cw_console_route(h->console, &r, &ret))
+        return ret;
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return cw_api_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "this resource is read-only: GET or HEAD");
 
     if (strcmp(url, "/metrics") == 0) {
         struct cw_live *l = cw_live_acquire(h->live);
         char *m = l ? cw_live_metrics(l) : NULL;
         cw_live_release(h->live, l);
         if (!m)
-            return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "not ready");
-        return send_body(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", m, strlen(m));
+            return cw_api_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "not ready");
+        return cw_api_send(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", m, strlen(m), NULL, NULL);
     }
     if (strcmp(url, "/api/v1/events") == 0)
         return serve_events(h, c);
@@ -448,7 +374,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return serve_cameras(h, c);
     if (strcmp(url, "/api/v1/openapi.json") == 0) {
         char *doc = strdup(cw_openapi_json);
-        return doc ? send_body(c, MHD_HTTP_OK, "application/json", doc, strlen(doc)) : MHD_NO;
+        return doc ? cw_api_send(c, MHD_HTTP_OK, "application/json", doc, strlen(doc), NULL, NULL) : MHD_NO;
     }
     static const char prefix[] = "/api/v1/cameras/";
     if (strncmp(url, prefix, sizeof prefix - 1) == 0) {
@@ -456,27 +382,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         size_t idlen = slash ? (size_t)(slash - id) : strlen(id);
         const char *rest = slash ? slash : "";
         if (idlen == 0 || idlen > 64 || (rest[0] && strcmp(rest, "/snapshot.jpg") != 0 && strcmp(rest, "/levels") != 0))
-            return send_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+            return cw_api_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
         struct cw_live *l = cw_live_acquire(h->live);
         const struct cw_live_camera *cam = find(l, id, idlen);
-        enum MHD_Result ret;
         if (!cam)
-            ret = send_error(c, MHD_HTTP_NOT_FOUND, "no such camera");
+            ret = cw_api_error(c, MHD_HTTP_NOT_FOUND, "no such camera");
         else if (strcmp(rest, "/levels") == 0) {
             char cid[72];
             snprintf(cid, sizeof cid, "%s", cam->id);
             cw_live_release(h->live, l);
             return serve_levels(h, c, cid);
         } else if (!rest[0])
-            ret = send_json(c, MHD_HTTP_OK, camera_json(cam));
+            ret = cw_api_json(c, MHD_HTTP_OK, camera_json(cam), NULL);
         else if (!cam->last_snapshot[0])
-            ret = send_error(c, MHD_HTTP_NOT_FOUND, "no snapshot yet");
+            ret = cw_api_error(c, MHD_HTTP_NOT_FOUND, "no snapshot yet");
         else
             ret = serve_snapshot(c, cam->last_snapshot);
         cw_live_release(h->live, l);
         return ret;
     }
-    return send_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+    return cw_api_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -523,6 +448,16 @@ int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
     h->token = strdup(p->token ? p->token : "");
     h->database = strdup(p->database);
     h->live = p->live;
+    struct cw_auth_params ap = {p->users, p->n_users, p->session_idle_us, p->session_max_us};
+    struct cw_console_params cp = {NULL, p->database, p->live, p->secure_cookies, p->session_max_us};
+    if (cw_auth_create(&ap, &h->auth) < 0 || (cp.auth = h->auth, cw_console_create(&cp, &h->console)) < 0) {
+        cw_error("http", NULL, "cannot set up the console's users and sessions");
+        cw_auth_free(h->auth);
+        free(h->token);
+        free(h->database);
+        free(h);
+        return CW_ENOMEM;
+    }
     h->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, sa,
                               /* Slow-header clients hold a slot until the timeout: a
                                * small share per address and a large pool keep a few
@@ -532,16 +467,18 @@ int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
                               MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8,
                               /* headers beyond 16 KiB get 431: nothing legitimate sends more */
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-                              NULL, MHD_OPTION_END);
+                              NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!h->mhd) {
         cw_error("http", NULL, "cannot listen on %s", p->listen);
+        cw_console_free(h->console);
+        cw_auth_free(h->auth);
         free(h->token);
         free(h->database);
         free(h);
         return CW_EIO;
     }
-    cw_info("http", NULL, "serving /metrics and /api/v1 on %s%s", p->listen,
-            h->token[0] ? " (bearer token required)" : "");
+    cw_info("http", NULL, "serving /metrics and /api/v1 on %s%s%s", p->listen,
+            h->token[0] ? " (bearer token required)" : "", p->n_users ? "; console users can log in" : "");
     *out = h;
     return 0;
 }
@@ -552,6 +489,8 @@ void cw_http_stop(struct cw_http *h)
         return;
     MHD_stop_daemon(h->mhd); /* joins the server thread */
     cw_store_close(h->store);
+    cw_console_free(h->console);
+    cw_auth_free(h->auth);
     memset(h->token, 0, strlen(h->token));
     free(h->token);
     free(h->database);

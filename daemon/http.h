@@ -5,6 +5,7 @@
 #ifndef CW_HTTP_H
 #define CW_HTTP_H
 
+#include "auth.h"
 #include "live.h"
 
 struct cw_http;
@@ -14,6 +15,10 @@ struct cw_http_params {
     const char *token;    /* "" or NULL: no auth */
     const char *database; /* for /api/v1/events */
     struct cw_live_box *live;
+    const struct cw_auth_user *users; /* the console's (copied); none: no login */
+    int n_users;
+    int64_t session_idle_us, session_max_us;
+    int secure_cookies;
 };
 
 int cw_http_start(const struct cw_http_params *p, struct cw_http **out);

@@ -106,6 +106,11 @@ static const char *const migrations[] = {
     "CREATE TABLE levels (camera TEXT NOT NULL, plugin TEXT NOT NULL, start_us INTEGER NOT NULL,"
     "  end_us INTEGER NOT NULL, mean REAL NOT NULL, max REAL NOT NULL, CHECK (end_us >= start_us));"
     "CREATE INDEX levels_camera_start ON levels(camera, start_us);",
+    /* 10 -> 11: what people did from the web console (and who tried to log
+     * in): never a password, a hash or a session id */
+    "CREATE TABLE audit (id INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,"
+    "  target TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', address TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX audit_at ON audit(at_us);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1189,6 +1194,56 @@ int cw_store_each_level(struct cw_store *st, const struct cw_event_query *q,
     }
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : fail(st, "levels");
+}
+
+int cw_store_audit_add(struct cw_store *st, const struct cw_audit_row *r)
+{
+    return run(st, prep(st, "INSERT INTO audit(at_us, user, action, target, detail, address) VALUES (?, ?, ?, ?, ?, ?)",
+                        "ittttt", r->at_us, r->user, r->action, r->target, r->detail, r->address));
+}
+
+int cw_store_each_audit(struct cw_store *st, const struct cw_event_query *q,
+                        void (*cb)(void *ud, const struct cw_audit_row *r), void *ud)
+{
+    sqlite3_stmt *s = prep(st,
+                           "SELECT id, at_us, user, action, target, detail, address FROM audit"
+                           " WHERE at_us >= ?1 AND at_us < ?2 AND (at_us > ?3 OR (at_us = ?3 AND id > ?4))"
+                           " ORDER BY at_us, id LIMIT ?5",
+                           "iiiii", q->since_us, q->until_us, q->after_start_us, q->after_id, (int64_t)q->limit);
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cw_audit_row r = {sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                                 (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+                                 (const char *)sqlite3_column_text(s, 4), (const char *)sqlite3_column_text(s, 5),
+                                 (const char *)sqlite3_column_text(s, 6)};
+        cb(ud, &r);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "audit");
+}
+
+int cw_store_each_camera_span(struct cw_store *st, const struct cw_event_query *q,
+                              void (*cb)(void *ud, const struct cw_span_row *r), void *ud)
+{
+    sqlite3_stmt *s = prep(st,
+                           "SELECT id, state, cause, detail, start_us, COALESCE(end_us, -1) FROM spans"
+                           " WHERE camera = ?3 AND start_us < ?2 AND (end_us IS NULL OR end_us > ?1)"
+                           " AND (start_us > ?4 OR (start_us = ?4 AND id > ?5)) ORDER BY start_us, id LIMIT ?6",
+                           "iitiii", q->since_us, q->until_us, q->camera, q->after_start_us, q->after_id,
+                           (int64_t)q->limit);
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cw_span_row r = {sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+                                (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+                                sqlite3_column_int64(s, 4), sqlite3_column_int64(s, 5)};
+        cb(ud, &r);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "spans");
 }
 
 int cw_store_each_condition(struct cw_store *st, int64_t from, int64_t to,

@@ -162,6 +162,26 @@ struct cw_level_row {
 int cw_store_each_level(struct cw_store *st, const struct cw_event_query *q,
                         void (*cb)(void *ud, const struct cw_level_row *r), void *ud);
 
+/* The console's audit list: who did what, when, from where. */
+struct cw_audit_row {
+    int64_t id, at_us;
+    const char *user, *action, *target, *detail, *address;
+};
+int cw_store_audit_add(struct cw_store *st, const struct cw_audit_row *r);
+/* since/until on at_us, cursor (after_start_us = at_us, after_id), limit. */
+int cw_store_each_audit(struct cw_store *st, const struct cw_event_query *q,
+                        void (*cb)(void *ud, const struct cw_audit_row *r), void *ud);
+
+/* One camera's spans overlapping [since, until), oldest first (the console's
+ * timeline); end_us -1 while open. q->camera is required. */
+struct cw_span_row {
+    int64_t id;
+    const char *state, *cause, *detail;
+    int64_t start_us, end_us;
+};
+int cw_store_each_camera_span(struct cw_store *st, const struct cw_event_query *q,
+                              void (*cb)(void *ud, const struct cw_span_row *r), void *ud);
+
 /* ---- alerts ---- */
 
 struct cw_delivery_row {

@@ -32,7 +32,11 @@ for f in camwatch.example.yaml demo.yaml; do
   [ "$rc" = 1 ] && grep -q "environment variable .* is not set" "$T/cc.err" || fail "$f --strict: rc $rc, $(cat "$T/cc.err")"
   ok "$f passes with its $(echo $vars | wc -w) variable(s) unset, each a note; --strict fails (rc $rc)"
 done
-HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config --strict "$ROOT/config/camwatch.example.yaml" > /dev/null || fail "example config"
+HASH=$(echo "example-$RANDOM-pass" | "$BIN/camwatch" passwd ky-thuat | sed -n 's/.*password_hash: "\(.*\)"/\1/p')
+CW_HASH_KY_THUAT=$HASH HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config --strict "$ROOT/config/camwatch.example.yaml" > /dev/null \
+  || fail "example config: $(CW_HASH_KY_THUAT=$HASH HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config --strict "$ROOT/config/camwatch.example.yaml" 2>&1)"
+{ CW_HASH_KY_THUAT=not-a-hash HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config --strict "$ROOT/config/camwatch.example.yaml" 2>&1 || true; } \
+  | grep -q "users\[0\].password_hash: is not an argon2 hash (make one with: camwatch passwd ky-thuat)" || fail "a bad hash is not named"
 DEMO_CAM_PASS=x "$BIN/camwatch" check-config --strict "$ROOT/config/demo.yaml" > /dev/null || fail "demo config"
 ok "example and demo configs are valid with their variables set (--strict)"
 

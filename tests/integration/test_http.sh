@@ -25,6 +25,10 @@ cat >> "$CFG" <<EOT
   - {id: dead, site: cong-lang, url: "rtsp://127.0.0.1:$(free_port)/x", connect_timeout: 2s}
   - {id: stalls, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/stall", stall_timeout: 2s, stall_reconnect: 4s, connect_timeout: 2s}
 EOT
+# a console user next to the token: the OpenAPI check logs in and acts
+TECH_PW="tech-$RANDOM-pw"
+{ echo "users:"; echo "$TECH_PW" | "$BIN/camwatch" passwd tech --role technician; } > "$T/users.yaml"
+cat "$T/users.yaml" >> "$CFG"
 DB=$T/camwatch.db
 # systemd's notification socket, played by socat
 socat -u "UNIX-RECVFROM:$T/notify.sock,fork" "OPEN:$T/notify.log,creat,append" &
@@ -124,7 +128,7 @@ curl -sf "${AUTH[@]}" "$API/api/v1/events?camera=up&since=0" | jq -e '(.items | 
 [ "$(code "${AUTH[@]}" "$API/api/v1/events?camera=nope")" = 400 ] || fail "events?camera=nope is not a 400"
 [ "$(code "${AUTH[@]}" "$API/api/v1/events?since=2026-11-26T08:00:00%2B07:00")" = 200 ] || fail "ISO since"
 # the document, checked against the live answers (tests/node/openapi_check.mjs)
-node "$ROOT/tests/node/openapi_check.mjs" "$API" "$CW_API_TOKEN" up > "$T/openapi.out" 2>&1 || fail "OpenAPI: $(cat "$T/openapi.out")"
+node "$ROOT/tests/node/openapi_check.mjs" "$API" "$CW_API_TOKEN" up tech "$TECH_PW" > "$T/openapi.out" 2>&1 || fail "OpenAPI: $(cat "$T/openapi.out")"
 sed 's/^/    /' "$T/openapi.out" | grep -v '^    ok:'
 grep '^ok:' "$T/openapi.out" | while read -r line; do echo "$line"; done
 big=$(head -c 20000 /dev/zero | tr '\0' a)

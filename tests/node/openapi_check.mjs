@@ -1,5 +1,6 @@
 // Checks camwatchd's API against its OpenAPI document, live:
-//   node openapi_check.mjs BASE_URL TOKEN CAMERA_ID
+//   node openapi_check.mjs BASE_URL TOKEN CAMERA_ID [USER PASSWORD]
+// (USER: a technician of the config, for the console's session and actions)
 // 1. the document served at /api/v1/openapi.json is the one in the tree
 //    and is valid OpenAPI 3.1 (swagger-parser, the official schema);
 // 2. each request below answers with a status the document lists for it,
@@ -12,7 +13,7 @@ import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { readFileSync } from "node:fs";
 
-const [base, token, camera] = process.argv.slice(2);
+const [base, token, camera, user, password] = process.argv.slice(2);
 const auth = token ? { Authorization: `Bearer ${token}` } : {};
 const fail = (msg) => { console.error(`FAIL: ${msg}`); process.exit(1); };
 
@@ -28,7 +29,10 @@ console.log(`ok: ${served.openapi} document valid (${Object.keys(doc.paths).leng
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 
-// [path as requested, the documented template, expected status]
+// [path as requested, the documented template, expected status, options]
+// options: method (GET), body (JSON), session (send the cookie and the
+// CSRF token), noToken (no bearer either), csrf (false: leave it out)
+let cookie = "", csrf = "", maintId = 0;
 const cases = [
   ["/healthz", "/healthz", 200],
   ["/metrics", "/metrics", 200],
@@ -47,6 +51,10 @@ const cases = [
   [`/api/v1/cameras/${camera}/levels?plugin=activity&since=2020-01-01T00:00:00Z&limit=2`, "/api/v1/cameras/{id}/levels", 200],
   [`/api/v1/cameras/${camera}/levels?kind=activity`, "/api/v1/cameras/{id}/levels", 400],
   ["/api/v1/cameras/nope/levels", "/api/v1/cameras/{id}/levels", 404],
+  [`/api/v1/cameras/${camera}/spans`, "/api/v1/cameras/{id}/spans", 200],
+  [`/api/v1/cameras/${camera}/spans?since=2020-01-01T00:00:00Z&limit=1`, "/api/v1/cameras/{id}/spans", 200],
+  [`/api/v1/cameras/${camera}/spans?limit=0`, "/api/v1/cameras/{id}/spans", 400],
+  ["/api/v1/cameras/nope/spans", "/api/v1/cameras/{id}/spans", 404],
   ["/api/v1/events", "/api/v1/events", 200],
   [`/api/v1/events?camera=${camera}&since=2020-01-01T00:00:00Z&limit=1`, "/api/v1/events", 200],
   ["/api/v1/events?since=1764144000", "/api/v1/events", 200],
@@ -56,34 +64,87 @@ const cases = [
   ["/api/v1/events?limit=5000", "/api/v1/events", 400],
   ["/api/v1/events?cursor=garbage", "/api/v1/events", 400],
   ["/api/v1/events?bogus=1", "/api/v1/events", 400],
+  ["/api/v1/acks", "/api/v1/acks", 200],
+  ["/api/v1/acks?bogus=1", "/api/v1/acks", 400],
+  ["/api/v1/maintenance", "/api/v1/maintenance", 200],
+  ["/api/v1/maintenance?since=yesterday", "/api/v1/maintenance", 400],
+  ["/api/v1/audit", "/api/v1/audit", 200],
+  ["/api/v1/audit?cursor=garbage", "/api/v1/audit", 400],
 ];
+if (user) {
+  cases.push(
+    ["/api/v1/session", "/api/v1/session", 401, { noToken: true }],
+    ["/api/v1/session", "/api/v1/session", 400, { method: "POST", body: { user } }],
+    ["/api/v1/session", "/api/v1/session", 401, { method: "POST", body: { user, password: "not-it" } }],
+    ["/api/v1/session", "/api/v1/session", 200, { method: "POST", body: { user, password }, login: true }],
+    ["/api/v1/session", "/api/v1/session", 200, { session: true }],
+    [`/api/v1/cameras/${camera}/ack`, "/api/v1/cameras/{id}/ack", 403, { method: "POST", body: {}, session: true, csrf: false }],
+    [`/api/v1/cameras/${camera}/ack`, "/api/v1/cameras/{id}/ack", 201, { method: "POST", body: { note: "openapi" }, session: true }],
+    ["/api/v1/cameras/nope/ack", "/api/v1/cameras/{id}/ack", 404, { method: "POST", body: {}, session: true }],
+    ["/api/v1/cameras/x/ack", "/api/v1/cameras/{id}/ack", 401, { method: "POST", body: {}, noToken: true }],
+    [`/api/v1/cameras/${camera}/ack`, "/api/v1/cameras/{id}/ack", 400, { method: "POST", raw: "[1]", session: true }],
+    ["/api/v1/maintenance", "/api/v1/maintenance", 201, { method: "POST", body: { scope: "camera", target: camera, hours: 1, note: "openapi" }, session: true, keepId: true }],
+    ["/api/v1/maintenance", "/api/v1/maintenance", 400, { method: "POST", body: { scope: "galaxy", target: camera, hours: 1 }, session: true }],
+    ["/api/v1/maintenance", "/api/v1/maintenance", 401, { method: "POST", body: {}, noToken: true }],
+    ["/api/v1/maintenance", "/api/v1/maintenance", 403, { method: "POST", body: {}, session: true, csrf: false }],
+    [() => `/api/v1/maintenance/${maintId}/end`, "/api/v1/maintenance/{id}/end", 200, { method: "POST", session: true }],
+    [() => `/api/v1/maintenance/${maintId}/end`, "/api/v1/maintenance/{id}/end", 409, { method: "POST", session: true }],
+    ["/api/v1/maintenance/999999/end", "/api/v1/maintenance/{id}/end", 404, { method: "POST", session: true }],
+    ["/api/v1/maintenance/1/end", "/api/v1/maintenance/{id}/end", 401, { method: "POST", noToken: true }],
+    ["/api/v1/maintenance/1/end", "/api/v1/maintenance/{id}/end", 403, { method: "POST", session: true, csrf: false }],
+    ["/api/v1/session", "/api/v1/session", 403, { method: "DELETE", session: true, csrf: false }],
+    ["/api/v1/session", "/api/v1/session", 200, { method: "DELETE", session: true }],
+    ["/api/v1/session", "/api/v1/session", 401, { method: "DELETE", session: true }],
+    ["/api/v1/session", "/api/v1/session", 403, { method: "POST", body: { user, password }, origin: "http://evil.example" }],
+  );
+}
 const seen = new Set();
-for (const [path, template, want] of cases) {
-  const op = doc.paths[template]?.get;
-  if (!op) fail(`${template} is not documented`);
-  seen.add(`GET ${template}`);
-  const res = await fetch(base + path, { headers: auth });
+for (const [pathOrFn, template, want, o = {}] of cases) {
+  const path = typeof pathOrFn === "function" ? pathOrFn() : pathOrFn;
+  const method = o.method || "GET";
+  const op = doc.paths[template]?.[method.toLowerCase()];
+  if (!op) fail(`${method} ${template} is not documented`);
+  seen.add(`${method} ${template}`);
+  const headers = o.noToken || o.session ? {} : { ...auth };
+  if (o.session) {
+    headers.Cookie = cookie;
+    if (o.csrf !== false) headers["X-CSRF-Token"] = csrf;
+  }
+  if (o.origin) headers.Origin = o.origin;
+  let body;
+  if (o.body || o.raw) {
+    headers["Content-Type"] = "application/json";
+    body = o.raw || JSON.stringify(o.body);
+  }
+  const res = await fetch(base + path, { method, headers, body });
   const documented = op.responses[String(res.status)];
-  if (want !== null && res.status !== want) fail(`${path}: ${res.status}, expected ${want}`);
-  if (!documented) fail(`${path}: status ${res.status} is not documented for ${template}`);
+  if (want !== null && res.status !== want) fail(`${method} ${path}: ${res.status}, expected ${want}: ${await res.text()}`);
+  if (!documented) fail(`${method} ${path}: status ${res.status} is not documented for ${template}`);
   const type = (res.headers.get("content-type") || "").split(";")[0];
   const media = documented.content?.[type];
-  if (!media) fail(`${path}: content type ${type} is not documented for ${res.status}`);
+  if (!media) fail(`${method} ${path}: content type ${type} is not documented for ${res.status}`);
   let detail = type;
   if (type === "application/json") {
-    const body = await res.json();
+    const b = await res.json();
     const validate = ajv.compile(media.schema);
-    if (!validate(body)) fail(`${path}: the answer does not match its schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 600)}`);
-    if (Array.isArray(body.items)) detail = `${body.items.length} item(s), next ${body.next}`;
-    else if (body.error) detail = body.error;
+    if (!validate(b)) fail(`${method} ${path}: the answer does not match its schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(b).slice(0, 600)}`);
+    if (Array.isArray(b.items)) detail = `${b.items.length} item(s), next ${b.next}`;
+    else if (b.error) detail = b.error;
+    if (o.login) {
+      csrf = b.csrf;
+      cookie = (res.headers.get("set-cookie") || "").split(";")[0];
+      detail = `logged in as ${b.user} (${b.role})`;
+    }
+    if (o.keepId) maintId = b.id;
   } else {
     await res.arrayBuffer();
   }
-  console.log(`    ${path} -> ${res.status} (${detail})`);
+  console.log(`    ${method} ${path} -> ${res.status} (${detail})`);
 }
 for (const [p, item] of Object.entries(doc.paths))
   for (const m of Object.keys(item))
-    if (!seen.has(`${m.toUpperCase()} ${p}`)) fail(`${m.toUpperCase()} ${p} is documented but not exercised`);
+    if (!seen.has(`${m.toUpperCase()} ${p}`) && (user || m === "get"))
+      fail(`${m.toUpperCase()} ${p} is documented but not exercised`);
 // 405 names what is allowed
 const post = await fetch(`${base}/api/v1/cameras`, { method: "POST", headers: auth, body: "x" });
 if (post.status !== 405 || post.headers.get("allow") !== "GET, HEAD") fail(`POST: ${post.status}, Allow: ${post.headers.get("allow")}`);

@@ -1,0 +1,249 @@
+/* Users, sessions and login brakes (see auth.h). Password hashing and the
+ * random ids come from libsodium: argon2id with a salt per hash, and the
+ * kernel's random generator. */
+#include "auth.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+#define MAX_SESSIONS 1024
+#define MAX_CLIENTS 256
+#define FAIL_WINDOW_US (10 * 60 * 1000000LL)
+#define FAIL_LIMIT 5
+#define BLOCK_US (5 * 60 * 1000000LL)
+#define VERIFY_PER_S 8
+
+struct client {
+    char addr[64];
+    int fails;
+    int64_t first_fail_us, blocked_until_us;
+};
+
+struct cw_auth {
+    struct cw_auth_user *users;
+    int n_users;
+    int64_t idle_us, max_us;
+    struct cw_session sessions[MAX_SESSIONS];
+    struct client clients[MAX_CLIENTS];
+    int64_t verify_second;
+    int verifies;
+};
+
+static const char *const role_names[] = {"none", "viewer", "technician", "admin"};
+
+enum cw_role cw_role_parse(const char *s)
+{
+    for (int i = 1; s && i < 4; i++)
+        if (strcmp(s, role_names[i]) == 0)
+            return (enum cw_role)i;
+    return CW_ROLE_NONE;
+}
+
+const char *cw_role_name(enum cw_role r)
+{
+    return r >= CW_ROLE_NONE && r <= CW_ROLE_ADMIN ? role_names[r] : "none";
+}
+
+int cw_auth_hash_password(const char *password, char *out, unsigned long outlen)
+{
+    if (sodium_init() < 0 || outlen < crypto_pwhash_STRBYTES)
+        return CW_EINVAL;
+    if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return CW_ENOMEM; /* libsodium's only failure here: the memory limit */
+    return 0;
+}
+
+int cw_auth_hash_valid(const char *s)
+{
+    if (sodium_init() < 0 || !s)
+        return 0;
+    /* -1: not a hash libsodium can read; 0 or 1: it can (1: weaker limits) */
+    return strncmp(s, "$argon2", 7) == 0 &&
+           crypto_pwhash_str_needs_rehash(s, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN) >= 0;
+}
+
+int cw_auth_create(const struct cw_auth_params *p, struct cw_auth **out)
+{
+    *out = NULL;
+    if (sodium_init() < 0)
+        return CW_EINVAL;
+    struct cw_auth *a = calloc(1, sizeof *a);
+    if (!a)
+        return CW_ENOMEM;
+    a->users = calloc((size_t)p->n_users + 1, sizeof *a->users);
+    if (!a->users) {
+        free(a);
+        return CW_ENOMEM;
+    }
+    for (int i = 0; i < p->n_users; i++) {
+        a->users[i].name = strdup(p->users[i].name);
+        a->users[i].password_hash = strdup(p->users[i].password_hash);
+        a->users[i].role = p->users[i].role;
+        a->n_users++;
+        if (!a->users[i].name || !a->users[i].password_hash) {
+            cw_auth_free(a);
+            return CW_ENOMEM;
+        }
+    }
+    a->idle_us = p->idle_us;
+    a->max_us = p->max_us;
+    *out = a;
+    return 0;
+}
+
+void cw_auth_free(struct cw_auth *a)
+{
+    if (!a)
+        return;
+    for (int i = 0; i < a->n_users; i++) {
+        free((char *)a->users[i].name);
+        free((char *)a->users[i].password_hash);
+    }
+    free(a->users);
+    sodium_memzero(a->sessions, sizeof a->sessions);
+    free(a);
+}
+
+int cw_auth_has_users(const struct cw_auth *a)
+{
+    return a && a->n_users > 0;
+}
+
+static struct client *client_of(struct cw_auth *a, const char *addr, int64_t now)
+{
+    struct client *free_slot = NULL, *oldest = &a->clients[0];
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        struct client *c = &a->clients[i];
+        if (c->addr[0] && strcmp(c->addr, addr) == 0)
+            return c;
+        int stale = c->addr[0] && now - c->first_fail_us > FAIL_WINDOW_US && now >= c->blocked_until_us;
+        if (!free_slot && (!c->addr[0] || stale))
+            free_slot = c;
+        if (c->first_fail_us < oldest->first_fail_us)
+            oldest = c;
+    }
+    struct client *c = free_slot ? free_slot : oldest;
+    memset(c, 0, sizeof *c);
+    snprintf(c->addr, sizeof c->addr, "%s", addr);
+    return c;
+}
+
+static void id_hash(const char *id, unsigned char out[32])
+{
+    crypto_generichash(out, 32, (const unsigned char *)id, strlen(id), NULL, 0);
+}
+
+static struct cw_session *find(struct cw_auth *a, const char *id)
+{
+    unsigned char h[32];
+    if (!id || strlen(id) != CW_SESSION_ID_LEN)
+        return NULL;
+    id_hash(id, h);
+    for (int i = 0; i < MAX_SESSIONS; i++)
+        if (a->sessions[i].used && sodium_memcmp(a->sessions[i].id_hash, h, 32) == 0)
+            return &a->sessions[i];
+    return NULL;
+}
+
+static int expired(const struct cw_auth *a, const struct cw_session *s, int64_t now)
+{
+    return now - s->seen_us > a->idle_us || now - s->created_us > a->max_us;
+}
+
+int cw_auth_login(struct cw_auth *a, const char *addr, const char *user, const char *password, int64_t now,
+                  char id[CW_SESSION_ID_LEN + 1], const struct cw_session **out, int *retry_s)
+{
+    *out = NULL;
+    *retry_s = 0;
+    struct client *c = client_of(a, addr, now);
+    if (now < c->blocked_until_us) {
+        *retry_s = (int)((c->blocked_until_us - now) / 1000000) + 1;
+        return CW_LOGIN_LIMITED;
+    }
+    if (now / 1000000 != a->verify_second) {
+        a->verify_second = now / 1000000;
+        a->verifies = 0;
+    }
+    if (a->verifies >= VERIFY_PER_S) {
+        *retry_s = 1;
+        return CW_LOGIN_LIMITED;
+    }
+    const struct cw_auth_user *u = NULL;
+    for (int i = 0; i < a->n_users && !u; i++)
+        if (strcmp(a->users[i].name, user) == 0)
+            u = &a->users[i];
+    a->verifies++;
+    /* An unknown user costs a verification too, so that timing does not
+     * tell which names exist. */
+    const char *hash = u ? u->password_hash : a->n_users ? a->users[0].password_hash : NULL;
+    int good = hash && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 && u;
+    if (!good) {
+        if (now - c->first_fail_us > FAIL_WINDOW_US) {
+            c->first_fail_us = now;
+            c->fails = 0;
+        }
+        if (++c->fails >= FAIL_LIMIT) {
+            c->blocked_until_us = now + BLOCK_US;
+            c->fails = 0;
+            c->first_fail_us = now;
+        }
+        return CW_LOGIN_WRONG;
+    }
+    c->fails = 0;
+    /* a free slot, or an expired one, or the least recently used */
+    struct cw_session *s = NULL, *lru = &a->sessions[0];
+    for (int i = 0; i < MAX_SESSIONS && !s; i++) {
+        struct cw_session *x = &a->sessions[i];
+        if (!x->used || expired(a, x, now))
+            s = x;
+        else if (x->seen_us < lru->seen_us)
+            lru = x;
+    }
+    if (!s)
+        s = lru;
+    unsigned char raw[32], tok[32];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(id, CW_SESSION_ID_LEN + 1, raw, sizeof raw);
+    sodium_memzero(raw, sizeof raw);
+    memset(s, 0, sizeof *s);
+    id_hash(id, s->id_hash);
+    randombytes_buf(tok, sizeof tok);
+    sodium_bin2base64(s->csrf, sizeof s->csrf, tok, sizeof tok, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    snprintf(s->user, sizeof s->user, "%s", u->name);
+    s->role = u->role;
+    s->created_us = s->seen_us = now;
+    s->used = 1;
+    *out = s;
+    return CW_LOGIN_OK;
+}
+
+const struct cw_session *cw_auth_session(struct cw_auth *a, const char *id, int64_t now)
+{
+    struct cw_session *s = a ? find(a, id) : NULL;
+    if (!s)
+        return NULL;
+    if (expired(a, s, now)) {
+        sodium_memzero(s, sizeof *s);
+        return NULL;
+    }
+    s->seen_us = now;
+    return s;
+}
+
+void cw_auth_logout(struct cw_auth *a, const char *id)
+{
+    struct cw_session *s = a ? find(a, id) : NULL;
+    if (s)
+        sodium_memzero(s, sizeof *s);
+}
+
+int cw_auth_csrf_ok(const struct cw_session *s, const char *token)
+{
+    size_t n = strlen(s->csrf);
+    return token && strlen(token) == n && sodium_memcmp(s->csrf, token, n) == 0;
+}

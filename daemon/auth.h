@@ -1,0 +1,69 @@
+/* Who may use the console: users from the config (name, role, a libsodium
+ * password hash), their sessions, and the brakes on guessing passwords.
+ *
+ * Everything here runs on the HTTP server's one thread, so it needs no
+ * lock. Sessions live in memory only (a restart logs everyone out) and
+ * are kept as hashes of their ids: the id itself exists only in the
+ * browser's cookie and never in a log, the database or an API answer. */
+#ifndef CW_AUTH_H
+#define CW_AUTH_H
+#include <stdint.h>
+
+enum cw_role { CW_ROLE_NONE = 0, CW_ROLE_VIEWER = 1, CW_ROLE_TECHNICIAN = 2, CW_ROLE_ADMIN = 3 };
+
+/* "viewer", "technician", "admin" -> role; CW_ROLE_NONE for anything else. */
+enum cw_role cw_role_parse(const char *s);
+const char *cw_role_name(enum cw_role r);
+
+/* A password hash for the config (crypto_pwhash_str: argon2id, salted,
+ * interactive limits). Returns 0 or a negative code. */
+int cw_auth_hash_password(const char *password, char *out, unsigned long outlen);
+/* 1 if s is a hash this build can verify, else 0. */
+int cw_auth_hash_valid(const char *s);
+
+struct cw_auth_user {
+    const char *name, *password_hash;
+    enum cw_role role;
+};
+
+struct cw_auth_params {
+    const struct cw_auth_user *users; /* copied */
+    int n_users;
+    int64_t idle_us, max_us; /* a session ends after idle_us without a request, or max_us after login */
+};
+
+#define CW_SESSION_ID_LEN 64 /* hex characters */
+#define CW_CSRF_LEN 43       /* base64url characters */
+
+struct cw_session {
+    char user[64];
+    enum cw_role role;
+    char csrf[CW_CSRF_LEN + 1];
+    int64_t created_us, seen_us;
+    unsigned char id_hash[32]; /* the id itself is not kept */
+    int used;
+};
+
+struct cw_auth;
+int cw_auth_create(const struct cw_auth_params *p, struct cw_auth **out);
+void cw_auth_free(struct cw_auth *a);
+/* Whether any user is configured (then the API wants a session or the token). */
+int cw_auth_has_users(const struct cw_auth *a);
+
+/* Brakes: 5 failed logins from an address within 10 minutes close it for
+ * 5 minutes, and the whole server verifies at most 8 passwords a second
+ * (each verification is memory-hard on purpose). */
+enum { CW_LOGIN_OK = 0, CW_LOGIN_WRONG = 1, CW_LOGIN_LIMITED = 2 };
+/* Checks user and password for a client address; on success opens a
+ * session and gives its id (for the cookie) and *s. *retry_s: when a
+ * limited client may try again. */
+int cw_auth_login(struct cw_auth *a, const char *addr, const char *user, const char *password, int64_t now,
+                  char id[CW_SESSION_ID_LEN + 1], const struct cw_session **s, int *retry_s);
+/* The live session for a cookie value, its idle clock reset; NULL if
+ * unknown or expired (an expired one is closed). */
+const struct cw_session *cw_auth_session(struct cw_auth *a, const char *id, int64_t now);
+void cw_auth_logout(struct cw_auth *a, const char *id);
+/* Constant-time comparison of a request's CSRF token with the session's. */
+int cw_auth_csrf_ok(const struct cw_session *s, const char *token);
+
+#endif

@@ -1,0 +1,54 @@
+/* The web console's server side: sessions (log in, who am I, log out) and
+ * the actions people take (acknowledge a down camera, declare and end
+ * maintenance), each written to the database with who, when and from
+ * where, plus the lists the pages read (acknowledgements, maintenance,
+ * the audit list, a camera's spans).
+ *
+ * Runs on the HTTP server's thread (http.c routes here). Actions go to the
+ * database on a connection of its own, as `camwatch ack` and `camwatch
+ * maintenance` do: camwatchd reads them with its next flush, so nothing
+ * here touches the loop. */
+#ifndef CW_CONSOLE_H
+#define CW_CONSOLE_H
+#include <microhttpd.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "live.h"
+#include "store.h"
+
+/* One request as http.c saw it. */
+struct cw_api_req {
+    struct MHD_Connection *c;
+    const char *method, *url;
+    const char *body; /* NUL-terminated; "" when none */
+    size_t body_len;
+    int body_too_big;
+    const char *cookie;                /* the session cookie's value, or NULL */
+    const struct cw_session *session;  /* the live session it names, or NULL */
+    int bearer;                        /* the configured bearer token was given */
+    char addr[64];                     /* the client's address */
+    int64_t now;
+};
+
+struct cw_console_params {
+    struct cw_auth *auth; /* borrowed */
+    const char *database;
+    struct cw_live_box *live;
+    int secure_cookies;
+    int64_t session_max_us;
+};
+
+struct cw_console;
+int cw_console_create(const struct cw_console_params *p, struct cw_console **out);
+void cw_console_free(struct cw_console *x);
+
+/* Answers r if its URL is one of the console's (returns 1 and *ret);
+ * returns 0 for anything else. http.c has checked that r may read (token,
+ * session, or an open API) except for /api/v1/session, which is public. */
+int cw_console_route(struct cw_console *x, const struct cw_api_req *r, enum MHD_Result *ret);
+
+#define CW_SESSION_COOKIE "cw_session"
+
+#endif

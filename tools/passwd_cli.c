@@ -1,0 +1,96 @@
+/* `camwatch passwd NAME`: a password hash for the config's users: list.
+ * The password is read from the terminal without echo (twice), or as one
+ * line from standard input when that is not a terminal (scripts, tests);
+ * it never appears on the command line, where `ps` would show it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "../daemon/auth.h"
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: camwatch passwd NAME [--role viewer|technician|admin]\n"
+               "Asks for NAME's password (from standard input when it is not a terminal) and prints the\n"
+               "users: entry to paste into the config, with an argon2id hash (libsodium, salted).\n");
+}
+
+/* One line into buf without its newline; echo off on a terminal. */
+static int read_secret(const char *prompt, char *buf, size_t len)
+{
+    int tty = isatty(STDIN_FILENO);
+    struct termios old, quiet;
+    if (tty) {
+        fprintf(stderr, "%s", prompt);
+        tcgetattr(STDIN_FILENO, &old);
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    char *r = fgets(buf, (int)len, stdin);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fprintf(stderr, "\n");
+    }
+    if (!r)
+        return -1;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 0;
+}
+
+int cw_cli_passwd(int argc, char **argv, struct cw_cli *g)
+{
+    static const struct option longopts[] = {CW_CLI_COMMON_LONGOPTS, {"role", required_argument, NULL, 'r'},
+                                             {NULL, 0, NULL, 0}};
+    const char *role = "viewer";
+    int c;
+    cw_cli_getopt_begin();
+    while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+        if (cw_cli_common(g, c, optarg))
+            continue;
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case 'r': role = optarg; break;
+        default: return cw_cli_bad_option(g, argv, c);
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "%s: whose password? (%s --help)\n", g->cmd, g->cmd);
+        return CW_EXIT_USAGE;
+    }
+    const char *name = argv[optind];
+    if (cw_role_parse(role) == CW_ROLE_NONE) {
+        fprintf(stderr, "%s: role '%s' is not viewer, technician or admin\n", g->cmd, role);
+        return CW_EXIT_USAGE;
+    }
+    size_t nl = strlen(name);
+    if (nl == 0 || nl > 64 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != nl) {
+        fprintf(stderr, "%s: a user name is 1 to 64 letters, digits, '.', '_' or '-'\n", g->cmd);
+        return CW_EXIT_USAGE;
+    }
+    char pw[512], again[512], hash[256];
+    if (read_secret("password: ", pw, sizeof pw) < 0) {
+        fprintf(stderr, "%s: no password given\n", g->cmd);
+        return CW_EXIT_USAGE;
+    }
+    if (isatty(STDIN_FILENO) && (read_secret("again: ", again, sizeof again) < 0 || strcmp(pw, again) != 0)) {
+        fprintf(stderr, "%s: the two passwords differ\n", g->cmd);
+        return CW_EXIT_USAGE;
+    }
+    if (strlen(pw) < 8) {
+        fprintf(stderr, "%s: at least 8 characters, please\n", g->cmd);
+        return CW_EXIT_USAGE;
+    }
+    int rc = cw_auth_hash_password(pw, hash, sizeof hash);
+    memset(pw, 0, sizeof pw);
+    memset(again, 0, sizeof again);
+    if (rc < 0) {
+        fprintf(stderr, "%s: hashing failed (out of memory?)\n", g->cmd);
+        return CW_EXIT_FAIL;
+    }
+    printf("  - name: %s\n    role: %s\n    password_hash: \"%s\"\n", name, role, hash);
+    return 0;
+}
