@@ -30,8 +30,10 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/config.c \
            daemon/store.c daemon/camstate.c daemon/ingest.c daemon/probe.c daemon/maintenance.c daemon/names.c daemon/camera.c daemon/daemon.c \
            daemon/report.c daemon/report_feed.c daemon/report_fmt.c daemon/plugin.c daemon/events.c daemon/snapshot.c daemon/analysis.c daemon/live.c daemon/http.c \
-           daemon/httpc.c daemon/push.c daemon/alerts.c daemon/verdict.c daemon/selfwatch.c daemon/auth.c daemon/api.c daemon/console.c
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/daemon/openapi.o
+           daemon/httpc.c daemon/push.c daemon/alerts.c daemon/verdict.c daemon/selfwatch.c daemon/auth.c daemon/api.c daemon/console.c \
+           daemon/report_render.c daemon/report_narrative.c daemon/console_report.c
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/daemon/openapi.o $(BUILD)/daemon/web_assets.o
+WEB_FILES := daemon/web/index.html daemon/web/app.js daemon/web/app.css
 LIB     := $(BUILD)/libcamwatch.a
 LIBS    := $(call pc_libs,$(PKGS)) -ldl -lpthread -lm
 
@@ -73,6 +75,16 @@ $(BUILD)/daemon/openapi.o: $(BUILD)/daemon/openapi.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@
 
+# The console's page, script and stylesheet, compiled in the same way.
+$(BUILD)/daemon/web_assets.c: $(WEB_FILES) scripts/embed-web.sh
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@scripts/embed-web.sh $@ $(WEB_FILES)
+
+$(BUILD)/daemon/web_assets.o: $(BUILD)/daemon/web_assets.c daemon/web.h
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
 $(LIB): $(LIB_OBJ)
 	@ar rcs $@ $^
 
@@ -85,7 +97,7 @@ $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o: $(BUILD)/tools/%.o: too
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(call pc_cflags,$(DOCPKGS)) -MMD -MP -c $< -o $@
 
-$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/cli.o $(BUILD)/tools/status_cli.o $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o $(BUILD)/tools/report_narrative.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/report_render.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(BUILD)/tools/alerts_cli.o $(BUILD)/tools/maintenance_cli.o $(BUILD)/tools/ack_cli.o $(BUILD)/tools/passwd_cli.o $(LIB)
+$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/cli.o $(BUILD)/tools/status_cli.o $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(BUILD)/tools/alerts_cli.o $(BUILD)/tools/maintenance_cli.o $(BUILD)/tools/ack_cli.o $(BUILD)/tools/passwd_cli.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(call pc_libs,$(DOCPKGS))
 

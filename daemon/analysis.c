@@ -50,6 +50,7 @@ struct cw_analysis {
     int plain;                /* snapshots without boxes and caption (camwatch analyze --plain-snapshots) */
     uint32_t health;
     int64_t level_us; /* 0: no level outputs */
+    int64_t thumb_us, last_thumb_us; /* thumbnails: how often, the last one (clock) */
     int64_t decoded, analysed;
 };
 
@@ -105,7 +106,9 @@ int cw_analysis_start(struct cw_analysis *a, const AVCodecParameters *par, int t
     a->tb = (AVRational){tb_num, tb_den};
     avcodec_free_context(&a->dec);
     a->have_luma = 0;
-    if (a->mode == CW_DECODE_NONE)
+    /* A camera whose plugins decode nothing still gets a decoder for its
+     * thumbnails: fed one keyframe per thumbnail interval, nothing else. */
+    if (a->mode == CW_DECODE_NONE && !a->thumb_us)
         return 0;
     const AVCodec *codec = avcodec_find_decoder(par->codec_id);
     if (!codec)
@@ -118,7 +121,7 @@ int cw_analysis_start(struct cw_analysis *a, const AVCodecParameters *par, int t
     a->dec->thread_count = 1;
     a->dec->flags |= AV_CODEC_FLAG_LOW_DELAY;
     a->dec->flags2 |= AV_CODEC_FLAG2_FAST;
-    if (a->mode == CW_DECODE_KEYFRAMES)
+    if (a->mode != CW_DECODE_FRAMES)
         a->dec->skip_frame = AVDISCARD_NONKEY;
     if (a->fast)
         a->dec->skip_loop_filter = AVDISCARD_ALL;
@@ -240,6 +243,39 @@ static int snapshot(struct cw_analysis *a, struct slot *s, const struct cw_plugi
     s->peak_w = a->lw; /* the boxes stay in analysis coordinates */
     s->peak_h = a->lh;
     return 0;
+}
+
+void cw_analysis_set_thumbnail_interval(struct cw_analysis *a, int64_t us)
+{
+    a->thumb_us = us > 0 ? us : 0;
+}
+
+static int thumb_due(const struct cw_analysis *a, int64_t now)
+{
+    return a->thumb_us && (!a->last_thumb_us || now - a->last_thumb_us >= a->thumb_us || now < a->last_thumb_us);
+}
+
+/* The decoded keyframe in colour, captioned, as the camera's thumbnail. */
+static void thumbnail(struct cw_analysis *a, const AVFrame *f, int64_t now)
+{
+    if (!a->snap && cw_snapshot_create(&a->snap) < 0)
+        return;
+    char text[1100], when[40];
+    time_t t = (time_t)(now / 1000000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(when, sizeof when, "%d/%m/%Y %H:%M", &tm);
+    snprintf(text, sizeof text, "%s%s%s", a->caption, a->caption[0] ? " · " : "", when);
+    uint8_t *jpeg;
+    size_t len;
+    int w, h;
+    if (cw_snapshot_encode(a->snap, f, NULL, 0, 0, 0, text, &jpeg, &len, &w, &h) < 0)
+        return;
+    a->last_thumb_us = now;
+    struct cw_analysis_output o = {.kind = CW_ANALYSIS_THUMBNAIL, .plugin = "", .jpeg = jpeg, .jpeg_len = len,
+                                   .frame_w = w, .frame_h = h, .t_us = now};
+    a->cb(a->ud, &o);
+    free(jpeg);
 }
 
 void cw_analysis_set_level_interval(struct cw_analysis *a, int64_t us)
@@ -403,8 +439,11 @@ int cw_analysis_packet(struct cw_analysis *a, const AVPacket *pkt, int64_t now, 
     }
     if (!a->dec)
         return 0;
-    /* decode: keyframes only need keyframe packets (IDR frames stand alone) */
+    /* decode: keyframes only need keyframe packets (IDR frames stand alone);
+     * with no plugin that decodes, only the keyframe a thumbnail is due for */
     if (a->mode == CW_DECODE_KEYFRAMES && !key)
+        return 0;
+    if (a->mode == CW_DECODE_NONE && !(key && thumb_due(a, now)))
         return 0;
     if (avcodec_send_packet(a->dec, pkt) < 0)
         return 0; /* a corrupt packet: the decoder recovers at the next keyframe */
@@ -422,6 +461,8 @@ int cw_analysis_packet(struct cw_analysis *a, const AVPacket *pkt, int64_t now, 
             wanted = takes(&a->slots[i], fkey, fpts);
         if (wanted && scale(a, a->frame) == 0)
             analyse(a, fkey, fpts, now, minute);
+        if (fkey && thumb_due(a, now))
+            thumbnail(a, a->frame, now);
         av_frame_unref(a->frame);
     }
     return 0;

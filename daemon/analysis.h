@@ -15,7 +15,10 @@
 
 enum cw_decode_mode { CW_DECODE_NONE = 0, CW_DECODE_KEYFRAMES = 1, CW_DECODE_FRAMES = 2 };
 
-enum cw_analysis_kind { CW_ANALYSIS_EVENT_START, CW_ANALYSIS_EVENT_END, CW_ANALYSIS_HEALTH, CW_ANALYSIS_LEVEL };
+enum cw_analysis_kind {
+    CW_ANALYSIS_EVENT_START, CW_ANALYSIS_EVENT_END, CW_ANALYSIS_HEALTH, CW_ANALYSIS_LEVEL,
+    CW_ANALYSIS_THUMBNAIL /* jpeg: a keyframe of the camera now (cw_analysis_set_thumbnail_interval) */
+};
 
 struct cw_analysis_output {
     enum cw_analysis_kind kind;
@@ -49,6 +52,10 @@ void cw_analysis_set_caption(struct cw_analysis *a, const char *caption);
 /* Every `us` (0: never) each event plugin's mean and highest score go out
  * as a LEVEL output: a camera's activity timeline. */
 void cw_analysis_set_level_interval(struct cw_analysis *a, int64_t us);
+/* Every `us` (0: never) one keyframe is decoded in colour into a captioned
+ * JPEG (a THUMBNAIL output): the console's picture of the camera, also for
+ * cameras whose plugins decode nothing. Call before cw_analysis_start. */
+void cw_analysis_set_thumbnail_interval(struct cw_analysis *a, int64_t us);
 /* Snapshots without boxes and caption: the reference a test compares to. */
 void cw_analysis_set_plain(struct cw_analysis *a, int plain);
 const char *cw_decode_mode_name(enum cw_decode_mode m);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 
@@ -19,7 +20,11 @@ enum MHD_Result cw_api_send(struct MHD_Connection *c, unsigned status, const cha
     MHD_add_response_header(r, "Cache-Control", "no-store");
     /* what a browser must never do with an answer of camwatch's */
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    int framing = 0;
+    for (int i = 0; hdrs && hdrs[i].name; i++)
+        framing |= strcasecmp(hdrs[i].name, "X-Frame-Options") == 0;
+    if (!framing)
+        MHD_add_response_header(r, "X-Frame-Options", "DENY");
     if (status == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"camwatch\"");
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)

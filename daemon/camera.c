@@ -155,6 +155,9 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
         }
         break;
     }
+    case CW_INGEST_THUMBNAIL:
+        snprintf(cam->thumbnail, sizeof cam->thumbnail, "%s", m->snapshot);
+        break;
     case CW_INGEST_LEVEL: {
         cw_store_batch_level(cw_daemon_batch(cam->d), cam->id, m->plugin, m->start_us, m->end_us, m->mean, m->peak);
         int k = 0;
@@ -331,6 +334,7 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
         .snapshot_dir = snapdir,
         .caption = caption,
         .level_interval_us = cc->level_interval_us,
+        .thumbnail_interval_us = cc->thumbnail_interval_us,
         .camera_id = cam->id,
         .url = cam->url,
         .transport = cam->transport,

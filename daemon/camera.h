@@ -34,6 +34,7 @@ struct cw_camera {
     struct cw_level levels[CW_MAX_LEVELS]; /* each plugin's last level (metric) */
     int n_levels;
     char last_snapshot[512];
+    char thumbnail[512]; /* the latest thumbnail's file, or "" */
 
     uv_async_t wake;    /* the ingest thread has messages */
     uv_timer_t retry;   /* backoff before the next attempt */

@@ -275,6 +275,9 @@ static const struct key camera_keys[] = {
      "an event ends after this long without a positive analysis"},
     {"event_max", T_DURATION, "60s", offsetof(struct cw_camera_config, event_max_us), 1, 86400, 1,
      "a longer event is ended and a new one started"},
+    {"thumbnail_interval", T_DURATION, "60s", offsetof(struct cw_camera_config, thumbnail_interval_us), 0, 86400, 1,
+     "the console's picture of the camera: one keyframe decoded in colour this often, also when no plugin decodes "
+     "(0: none)"},
     {"level_interval", T_DURATION, "5m", offsetof(struct cw_camera_config, level_interval_us), 0, 86400, 1,
      "each plugin's mean and highest score are kept this often (the camera's activity timeline, "
      "/api/v1/cameras/ID/levels, camwatch_camera_level); 0 keeps none"},

@@ -62,6 +62,7 @@ struct cw_camera_config {
     int64_t event_quiet_us;  /* an event ends after this long without one */
     int64_t event_max_us;    /* and is split at this length */
     int64_t level_interval_us; /* plugin score timeline: one row this often (0: none) */
+    int64_t thumbnail_interval_us; /* the console's thumbnail this often (0: none) */
     char *motion_schedule;   /* "22:00-05:00" local time, or "" for always */
     int sched_from_min, sched_to_min; /* parsed; -1: always */
 };

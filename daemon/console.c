@@ -18,6 +18,8 @@ struct cw_console {
     struct cw_live_box *live;
     int secure;
     int64_t max_us;
+    char timezone[64];
+    struct cw_report_rules rules;
     struct cw_store *ro, *rw; /* opened on first use, on this thread */
 };
 
@@ -33,6 +35,9 @@ int cw_console_create(const struct cw_console_params *p, struct cw_console **out
     x->live = p->live;
     x->secure = p->secure_cookies;
     x->max_us = p->session_max_us;
+    snprintf(x->timezone, sizeof x->timezone, "%s", p->timezone ? p->timezone : "UTC");
+    if (p->rules)
+        x->rules = *p->rules;
     *out = x;
     return 0;
 }
@@ -160,9 +165,9 @@ static int camera_configured(struct cw_console *x, const char *id)
 static json_t *session_json(const struct cw_console *x, const struct cw_session *s)
 {
     char t1[40];
-    return json_pack("{s:s, s:s, s:s, s:s, s:I}", "user", s->user, "role", cw_role_name(s->role), "csrf", s->csrf,
+    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "user", s->user, "role", cw_role_name(s->role), "csrf", s->csrf,
                      "expires", cw_fmt_utc(s->created_us + x->max_us, t1, sizeof t1), "expires_us",
-                     (json_int_t)(s->created_us + x->max_us));
+                     (json_int_t)(s->created_us + x->max_us), "timezone", x->timezone);
 }
 
 static enum MHD_Result login(struct cw_console *x, const struct cw_api_req *r)
@@ -455,6 +460,40 @@ static enum MHD_Result end_maintenance(struct cw_console *x, const struct cw_api
                        NULL);
 }
 
+/* ---- the alert outbox ---- */
+
+static void on_delivery(void *ud, const struct cw_delivery_row *d)
+{
+    struct list_ctx *l = ud;
+    char ts[40];
+    l->n++;
+    json_array_append_new(l->arr, json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "key", d->key,
+                                            "created", cw_fmt_utc(d->created_us, ts, sizeof ts), "created_us",
+                                            (json_int_t)d->created_us, "camera", d->camera, "kind", d->kind,
+                                            "severity", d->severity, "target", d->target, "state", d->state,
+                                            "attempts", d->attempts, "last_error", d->last_error));
+}
+
+/* The newest alerts' deliveries, each target's state and last error. */
+static enum MHD_Result serve_alerts(struct cw_console *x, const struct cw_api_req *r)
+{
+    static const char *const allowed[] = {"limit", NULL};
+    int64_t since = 0, until = 0;
+    int limit;
+    enum MHD_Result ret;
+    struct cw_store *st = one_page(x, r, allowed, &since, &until, &limit, &ret);
+    if (!st)
+        return ret;
+    if (!cw_api_arg(r->c, "limit"))
+        limit = CW_API_DEFAULT_LIMIT;
+    struct list_ctx l = {json_array(), 0, limit, 0, 0};
+    if (cw_store_recent_deliveries(st, limit, on_delivery, &l) < 0) {
+        json_decref(l.arr);
+        return cw_api_error(r->c, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+    }
+    return cw_api_json(r->c, MHD_HTTP_OK, json_pack("{s:o, s:n, s:i}", "items", l.arr, "next", "limit", limit), NULL);
+}
+
 /* ---- audit and spans: time-ordered pages ---- */
 
 static void on_audit(void *ud, const struct cw_audit_row *a)
@@ -541,6 +580,10 @@ int cw_console_route(struct cw_console *x, const struct cw_api_req *r, enum MHD_
         *ret = serve_maintenance(x, r);
     else if (!strcmp(u, "/api/v1/audit"))
         *ret = serve_audit(x, r);
+    else if (!strcmp(u, "/api/v1/alerts"))
+        *ret = serve_alerts(x, r);
+    else if (!strcmp(u, "/api/v1/report"))
+        *ret = cw_console_report(r, &x->ro, x->database, &x->rules);
     else if (!strncmp(u, maint, sizeof maint - 1)) {
         char *end;
         long long id = strtoll(u + sizeof maint - 1, &end, 10);

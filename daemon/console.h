@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "config.h"
 #include "live.h"
 #include "store.h"
 
@@ -38,6 +39,8 @@ struct cw_console_params {
     struct cw_live_box *live;
     int secure_cookies;
     int64_t session_max_us;
+    const char *timezone; /* the config's: the page shows times in it */
+    const struct cw_report_rules *rules; /* the report's (copied) */
 };
 
 struct cw_console;
@@ -50,5 +53,9 @@ void cw_console_free(struct cw_console *x);
 int cw_console_route(struct cw_console *x, const struct cw_api_req *r, enum MHD_Result *ret);
 
 #define CW_SESSION_COOKIE "cw_session"
+
+/* GET /api/v1/report (console_report.c). */
+enum MHD_Result cw_console_report(const struct cw_api_req *r, struct cw_store **ro, const char *database,
+                                  const struct cw_report_rules *rules);
 
 #endif

@@ -345,6 +345,7 @@ static void publish_live(struct cw_daemon *d)
         snprintf(c->detail, sizeof c->detail, "%s", cam->detail);
         snprintf(c->decode_mode, sizeof c->decode_mode, "%s", cw_camera_decode_mode(cam));
         snprintf(c->last_snapshot, sizeof c->last_snapshot, "%s", cam->last_snapshot);
+        snprintf(c->thumbnail, sizeof c->thumbnail, "%s", cam->thumbnail);
         c->since_us = cam->cs.since_wall_us;
         c->outage_since_us = cam->cs.outage_since_wall_us;
         c->health = cam->health;
@@ -807,7 +808,8 @@ int cw_daemon_run(struct cw_daemon *d)
                                     .live = &d->live, .users = users, .n_users = users ? cfg->n_users : 0,
                                     .session_idle_us = cfg->http.session_idle_us,
                                     .session_max_us = cfg->http.session_max_us,
-                                    .secure_cookies = cfg->http.secure_cookies};
+                                    .secure_cookies = cfg->http.secure_cookies, .timezone = cfg->timezone,
+                                    .report_rules = &cfg->report};
         if (cw_http_start(&hp, &d->http) < 0)
             cw_error("daemon", NULL, "the HTTP API is off (see above); cameras are watched all the same");
         free(users); /* copied */

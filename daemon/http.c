@@ -18,6 +18,7 @@
 #include "api.h"
 #include "auth.h"
 #include "console.h"
+#include "web.h"
 #include "clock.h"
 #include "config.h"
 #include "error.h"
@@ -70,13 +71,11 @@ static json_t *camera_json(const struct cw_live_camera *cam)
                                                     : json_null()));
     json_object_set_new(j, "events", json_pack("{s:I, s:I, s:I}", "motion", (json_int_t)cam->events[0], "activity",
                                                (json_int_t)cam->events[1], "other", (json_int_t)cam->events[2]));
-    if (cam->last_snapshot[0]) {
-        char url[200];
-        snprintf(url, sizeof url, "/api/v1/cameras/%s/snapshot.jpg", cam->id);
-        json_object_set_new(j, "snapshot", json_string(url));
-    } else {
-        json_object_set_new(j, "snapshot", json_null());
-    }
+    char url[200];
+    snprintf(url, sizeof url, "/api/v1/cameras/%s/snapshot.jpg", cam->id);
+    json_object_set_new(j, "snapshot", cam->last_snapshot[0] ? json_string(url) : json_null());
+    snprintf(url, sizeof url, "/api/v1/cameras/%s/thumbnail.jpg", cam->id);
+    json_object_set_new(j, "thumbnail", cam->thumbnail[0] ? json_string(url) : json_null());
     return j;
 }
 
@@ -338,6 +337,25 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return cw_api_send(c, fresh ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", body,
                            body ? strlen(body) : 0, NULL, NULL);
     }
+    /* The console's page, script and stylesheet hold no data: anyone may
+     * load them (the data behind them needs a session). */
+    for (const struct cw_web_asset *w = cw_web_assets; w->path; w++) {
+        if (strcmp(url, w->path) != 0 && !(strcmp(url, "/index.html") == 0 && strcmp(w->path, "/") == 0))
+            continue;
+        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+            return cw_api_not_allowed(c, "GET, HEAD");
+        static const struct cw_api_hdr csp[] = {
+            {"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                                        "connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                                        "form-action 'self'"},
+            {"Referrer-Policy", "no-referrer"},
+            {NULL, NULL}};
+        char *body = malloc(w->len + 1);
+        if (!body)
+            return MHD_NO;
+        memcpy(body, w->data, w->len);
+        return cw_api_send(c, MHD_HTTP_OK, w->type, body, w->len, NULL, csp);
+    }
     /* Who asks: the bearer token (scripts, Prometheus), a console session
      * (its cookie), or nobody; with neither a token nor users configured
      * the API is open, as on a loopback-only install. */
@@ -370,6 +388,22 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     }
     if (strcmp(url, "/api/v1/events") == 0)
         return serve_events(h, c);
+    static const char evp[] = "/api/v1/events/";
+    if (strncmp(url, evp, sizeof evp - 1) == 0) {
+        char *end;
+        long long id = strtoll(url + sizeof evp - 1, &end, 10);
+        char path[600];
+        if (end == url + sizeof evp - 1 || strcmp(end, "/snapshot.jpg") != 0 || id <= 0)
+            return cw_api_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+        if (!h->store && cw_store_open(h->database, 1, &h->store) < 0)
+            return cw_api_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "database not readable");
+        int rc = cw_store_event_snapshot(h->store, id, path, sizeof path);
+        if (rc < 0)
+            return cw_api_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+        /* the path comes from the database's record of the event, never
+         * from the request */
+        return rc ? serve_snapshot(c, path) : cw_api_error(c, MHD_HTTP_NOT_FOUND, "no such event, or it has no snapshot");
+    }
     if (strcmp(url, "/api/v1/cameras") == 0)
         return serve_cameras(h, c);
     if (strcmp(url, "/api/v1/openapi.json") == 0) {
@@ -381,7 +415,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         const char *id = url + sizeof prefix - 1, *slash = strchr(id, '/');
         size_t idlen = slash ? (size_t)(slash - id) : strlen(id);
         const char *rest = slash ? slash : "";
-        if (idlen == 0 || idlen > 64 || (rest[0] && strcmp(rest, "/snapshot.jpg") != 0 && strcmp(rest, "/levels") != 0))
+        if (idlen == 0 || idlen > 64 ||
+            (rest[0] && strcmp(rest, "/snapshot.jpg") != 0 && strcmp(rest, "/levels") != 0 &&
+             strcmp(rest, "/thumbnail.jpg") != 0))
             return cw_api_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
         struct cw_live *l = cw_live_acquire(h->live);
         const struct cw_live_camera *cam = find(l, id, idlen);
@@ -392,12 +428,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             snprintf(cid, sizeof cid, "%s", cam->id);
             cw_live_release(h->live, l);
             return serve_levels(h, c, cid);
-        } else if (!rest[0])
+        } else if (!rest[0]) {
             ret = cw_api_json(c, MHD_HTTP_OK, camera_json(cam), NULL);
-        else if (!cam->last_snapshot[0])
-            ret = cw_api_error(c, MHD_HTTP_NOT_FOUND, "no snapshot yet");
-        else
-            ret = serve_snapshot(c, cam->last_snapshot);
+        } else {
+            const char *file = strcmp(rest, "/thumbnail.jpg") == 0 ? cam->thumbnail : cam->last_snapshot;
+            ret = file[0] ? serve_snapshot(c, file) : cw_api_error(c, MHD_HTTP_NOT_FOUND, "no picture yet");
+        }
         cw_live_release(h->live, l);
         return ret;
     }
@@ -449,7 +485,8 @@ int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
     h->database = strdup(p->database);
     h->live = p->live;
     struct cw_auth_params ap = {p->users, p->n_users, p->session_idle_us, p->session_max_us};
-    struct cw_console_params cp = {NULL, p->database, p->live, p->secure_cookies, p->session_max_us};
+    struct cw_console_params cp = {NULL, p->database, p->live, p->secure_cookies, p->session_max_us, p->timezone,
+                                   p->report_rules};
     if (cw_auth_create(&ap, &h->auth) < 0 || (cp.auth = h->auth, cw_console_create(&cp, &h->console)) < 0) {
         cw_error("http", NULL, "cannot set up the console's users and sessions");
         cw_auth_free(h->auth);

@@ -6,6 +6,7 @@
 #define CW_HTTP_H
 
 #include "auth.h"
+#include "config.h"
 #include "live.h"
 
 struct cw_http;
@@ -19,6 +20,8 @@ struct cw_http_params {
     int n_users;
     int64_t session_idle_us, session_max_us;
     int secure_cookies;
+    const char *timezone;
+    const struct cw_report_rules *report_rules;
 };
 
 int cw_http_start(const struct cw_http_params *p, struct cw_http **out);

@@ -185,6 +185,29 @@ static int write_snapshot(struct cw_ingest *ing, const struct cw_analysis_output
     return ok ? 0 : -1;
 }
 
+/* The camera's thumbnail: snapshot_dir/thumb.jpg, replaced whole (a
+ * reader never sees half a file). */
+static int write_thumbnail(struct cw_ingest *ing, const struct cw_analysis_output *o, char *path, size_t len)
+{
+    char tmp[600];
+    if (!ing->snapshot_dir || !o->jpeg)
+        return -1;
+    mkdir(ing->snapshot_dir, 0750);
+    if ((size_t)snprintf(path, len, "%s/thumb.jpg", ing->snapshot_dir) >= len ||
+        (size_t)snprintf(tmp, sizeof tmp, "%s/.thumb.jpg.tmp", ing->snapshot_dir) >= sizeof tmp)
+        return -1;
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return -1;
+    int ok = fwrite(o->jpeg, 1, o->jpeg_len, f) == o->jpeg_len;
+    ok &= fclose(f) == 0;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
 /* Analysis outputs, on the ingest thread: snapshot to disk, message to the loop. */
 static void on_analysis(void *ud, const struct cw_analysis_output *o)
 {
@@ -223,6 +246,11 @@ static void on_analysis(void *ud, const struct cw_analysis_output *o)
     case CW_ANALYSIS_LEVEL:
         m.kind = CW_INGEST_LEVEL;
         m.mean = o->mean;
+        break;
+    case CW_ANALYSIS_THUMBNAIL:
+        if (write_thumbnail(ing, o, m.snapshot, sizeof m.snapshot) < 0)
+            return;
+        m.kind = CW_INGEST_THUMBNAIL;
         break;
     }
     post_msg(ing, &m);
@@ -534,7 +562,8 @@ int cw_ingest_start(const struct cw_ingest_params *p, struct cw_ingest **out)
     ing->notify = p->notify;
     ing->ud = p->ud;
     atomic_init(&ing->stop, 0);
-    if (p->n_plugins > 0) {
+    /* Plugins, or only thumbnails: both go through the analysis. */
+    if (p->n_plugins > 0 || p->thumbnail_interval_us > 0) {
         /* the instances belong to the analysis from here on */
         if (cw_analysis_create(p->plugins, p->n_plugins, &p->rules, on_analysis, ing, &ing->analysis) < 0) {
             for (int i = 0; i < p->n_plugins; i++)
@@ -543,6 +572,7 @@ int cw_ingest_start(const struct cw_ingest_params *p, struct cw_ingest **out)
             ing->stats.decode_mode = cw_analysis_mode(ing->analysis);
             cw_analysis_set_caption(ing->analysis, p->caption);
             cw_analysis_set_level_interval(ing->analysis, p->level_interval_us);
+            cw_analysis_set_thumbnail_interval(ing->analysis, p->thumbnail_interval_us);
         }
         if (p->snapshot_dir)
             ing->snapshot_dir = strdup(p->snapshot_dir);

@@ -34,6 +34,7 @@ struct cw_ingest_params {
     const char *snapshot_dir;
     const char *caption; /* event snapshots: "camera · site, commune" */
     int64_t level_interval_us; /* plugin levels this often (0: none) */
+    int64_t thumbnail_interval_us; /* a thumbnail (snapshot_dir/thumb.jpg) this often (0: none) */
 };
 
 enum cw_ingest_msg_kind {
@@ -46,6 +47,7 @@ enum cw_ingest_msg_kind {
     CW_INGEST_HEALTH,    /* image conditions changed: health (CW_HEALTH_* flags) */
     CW_INGEST_PROBE,     /* a probe's result: cause NONE if the RTSP server answered */
     CW_INGEST_LEVEL,     /* a plugin's level over start_us..end_us: mean, peak (highest) */
+    CW_INGEST_THUMBNAIL, /* a new thumbnail is in snapshot */
 };
 
 struct cw_ingest_msg {

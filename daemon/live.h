@@ -25,6 +25,7 @@ struct cw_live_camera {
     struct cw_stats_row stats;
     int64_t events[4];   /* motion, activity, other, all (since start) */
     char last_snapshot[512];
+    char thumbnail[512];
     struct cw_level levels[CW_MAX_LEVELS];
     int n_levels;
 };

@@ -2,6 +2,8 @@
  * shared by `camwatch report` and camwatchd's daily verdict. */
 #include "report_feed.h"
 
+#include "report_view.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,5 +204,82 @@ int cw_report_read_history(struct cw_store *st, const struct cw_report_query *q,
         fd.where = *q->where;
     int rc = add_history(&fd, r, monthly, y, m, d, n_days, q->data_end_us, q->rules, labels, n_hist);
     free(fd.maint);
+    return rc;
+}
+
+static int parse_date(const char *s, int *y, int *m, int *d)
+{
+    char tail;
+    return sscanf(s, "%4d-%2d-%2d%c", y, m, d, &tail) == 3 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31 ? 0 : -1;
+}
+
+int cw_report_period_parse(const char *month, const char *from, const char *to, struct cw_report_period *p,
+                           char *err, size_t errlen)
+{
+    int y2, m2, d2;
+    memset(p, 0, sizeof *p);
+    if (month) {
+        char tail;
+        if (sscanf(month, "%4d-%2d%c", &p->y, &p->m, &tail) != 2 || p->m < 1 || p->m > 12) {
+            snprintf(err, errlen, "a month is YYYY-MM, not '%s'", month);
+            return CW_EINVAL;
+        }
+        p->monthly = 1;
+        p->d = 1;
+        y2 = p->m == 12 ? p->y + 1 : p->y;
+        m2 = p->m == 12 ? 1 : p->m + 1;
+        d2 = 1;
+        snprintf(p->label, sizeof p->label, "%04d-%02d", p->y, p->m);
+    } else {
+        if (!from || !to || parse_date(from, &p->y, &p->m, &p->d) < 0 || parse_date(to, &y2, &m2, &d2) < 0) {
+            snprintf(err, errlen, "days are YYYY-MM-DD");
+            return CW_EINVAL;
+        }
+        d2++; /* inclusive: mktime normalises the 32nd */
+        snprintf(p->label, sizeof p->label, "%s – %s", from, to);
+    }
+    p->from_us = cw_local_midnight(p->y, p->m, p->d);
+    p->to_us = cw_local_midnight(y2, m2, d2);
+    if (p->to_us <= p->from_us) {
+        snprintf(err, errlen, "the period is empty (its end is before its start)");
+        return CW_EINVAL;
+    }
+    /* local-day boundaries for the daily chart */
+    int cap = 64;
+    p->days = malloc(sizeof(int64_t) * (size_t)cap);
+    for (int k = 0; p->days; k++) {
+        int64_t t = cw_local_midnight(p->y, p->m, p->d + k);
+        if (p->n_days + 1 >= cap) {
+            int64_t *nd = realloc(p->days, sizeof(int64_t) * (size_t)(cap *= 2));
+            if (!nd)
+                break;
+            p->days = nd;
+        }
+        p->days[p->n_days] = t < p->to_us ? t : p->to_us;
+        if (t >= p->to_us)
+            return 0;
+        p->n_days++;
+    }
+    free(p->days);
+    p->days = NULL;
+    snprintf(err, errlen, "out of memory");
+    return CW_ENOMEM;
+}
+
+void cw_report_period_free(struct cw_report_period *p)
+{
+    free(p->days);
+    p->days = NULL;
+}
+
+int cw_report_load(struct cw_store *st, const struct cw_report_query *q, const struct cw_report_period *p,
+                   struct cw_report *r, struct cw_report_view *v, long *spans, int *matched)
+{
+    int rc = cw_report_read(st, q, p->from_us, p->to_us, p->days, p->n_days, r, spans, matched);
+    v->r = r;
+    v->title_period = p->label;
+    v->n_hist = 0;
+    if (rc == 0 && *spans)
+        rc = cw_report_read_history(st, q, r, p->monthly, p->y, p->m, p->d, p->n_days, v->hist_label, &v->n_hist);
     return rc;
 }

@@ -34,4 +34,26 @@ int cw_report_read(struct cw_store *st, const struct cw_report_query *q, int64_t
 int cw_report_read_history(struct cw_store *st, const struct cw_report_query *q, struct cw_report *r, int monthly, int y,
                            int m, int d, int n_days, char labels[][16], int *n_hist);
 
+/* A report's period: a month ("2026-11"), or days from..to inclusive
+ * ("2026-11-01", "2026-11-15"); local midnights of the config's zone. */
+struct cw_report_period {
+    int monthly;
+    int y, m, d;          /* the first day */
+    int n_days;
+    int64_t from_us, to_us;
+    int64_t *days;        /* n_days + 1 local midnights (malloc'd: cw_report_period_free) */
+    char label[64];       /* "2026-11" or "2026-11-01 – 2026-11-15" */
+};
+/* CW_EINVAL with a message in err for a malformed or empty period. */
+int cw_report_period_parse(const char *month, const char *from, const char *to, struct cw_report_period *p,
+                           char *err, size_t errlen);
+void cw_report_period_free(struct cw_report_period *p);
+
+struct cw_report_view;
+/* The period read and its trends, as `camwatch report` and the console
+ * show it: r filled (the caller frees it, also on error), v's report,
+ * period label and history labels set. 0 or a negative code. */
+int cw_report_load(struct cw_store *st, const struct cw_report_query *q, const struct cw_report_period *p,
+                   struct cw_report *r, struct cw_report_view *v, long *spans, int *matched);
+
 #endif

@@ -1281,15 +1281,11 @@ int cw_store_event_counts(struct cw_store *st, int64_t from, int64_t to,
     return rc == SQLITE_DONE ? 0 : fail(st, "events");
 }
 
-int cw_store_each_delivery(struct cw_store *st, int pending_only,
-                           void (*cb)(void *ud, const struct cw_delivery_row *d), void *ud)
+/* Deliveries joined with their alerts, from a statement selecting the
+ * columns in cw_delivery_row's order. */
+static int each_delivery_row(struct cw_store *st, sqlite3_stmt *s, void (*cb)(void *ud, const struct cw_delivery_row *d),
+                             void *ud)
 {
-    sqlite3_stmt *s = prep(st,
-                           "SELECT a.key, a.created_us, a.camera, a.kind, a.severity, a.body, d.target, d.state,"
-                           " d.attempts, d.next_us, d.last_error, COALESCE(d.delivered_us, 0)"
-                           " FROM deliveries d JOIN alerts a ON a.key = d.alert_key"
-                           " WHERE ? = 0 OR d.state IN ('pending', 'held') ORDER BY a.id, d.target",
-                           "i", (int64_t)pending_only);
     int rc;
     if (!s)
         return CW_ESTORE;
@@ -1305,6 +1301,43 @@ int cw_store_each_delivery(struct cw_store *st, int pending_only,
     }
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : fail(st, "deliveries");
+}
+
+#define DELIVERY_COLS                                                                                                 \
+    "SELECT a.key, a.created_us, a.camera, a.kind, a.severity, a.body, d.target, d.state, d.attempts, d.next_us,"     \
+    " d.last_error, COALESCE(d.delivered_us, 0) FROM deliveries d JOIN alerts a ON a.key = d.alert_key"
+
+int cw_store_each_delivery(struct cw_store *st, int pending_only,
+                           void (*cb)(void *ud, const struct cw_delivery_row *d), void *ud)
+{
+    return each_delivery_row(st,
+                             prep(st, DELIVERY_COLS " WHERE ? = 0 OR d.state IN ('pending', 'held') ORDER BY a.id, d.target",
+                                  "i", (int64_t)pending_only),
+                             cb, ud);
+}
+
+int cw_store_recent_deliveries(struct cw_store *st, int limit, void (*cb)(void *ud, const struct cw_delivery_row *d),
+                               void *ud)
+{
+    return each_delivery_row(st,
+                             prep(st, DELIVERY_COLS " WHERE a.id >= (SELECT COALESCE(MIN(id), 0) FROM (SELECT id FROM"
+                                                    " alerts ORDER BY id DESC LIMIT ?)) ORDER BY a.id, d.target",
+                                  "i", (int64_t)limit),
+                             cb, ud);
+}
+
+int cw_store_event_snapshot(struct cw_store *st, int64_t id, char *path, size_t len)
+{
+    sqlite3_stmt *s = prep(st, "SELECT snapshot FROM events WHERE id = ?", "i", id);
+    if (!s)
+        return CW_ESTORE;
+    int rc = sqlite3_step(s), found = 0;
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) > 0) {
+        snprintf(path, len, "%s", (const char *)sqlite3_column_text(s, 0));
+        found = 1;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(st, "events");
 }
 
 int cw_store_last_alerts(struct cw_store *st, void (*cb)(void *ud, const char *camera, const char *kind,

@@ -199,6 +199,11 @@ struct cw_delivery_row {
  * quiet-hours digest. */
 int cw_store_each_delivery(struct cw_store *st, int pending_only,
                            void (*cb)(void *ud, const struct cw_delivery_row *d), void *ud);
+/* The deliveries of the newest `limit` alerts, oldest first (the console). */
+int cw_store_recent_deliveries(struct cw_store *st, int limit, void (*cb)(void *ud, const struct cw_delivery_row *d),
+                               void *ud);
+/* An event's snapshot file: 1 and path, 0 if none or no such event, or < 0. */
+int cw_store_event_snapshot(struct cw_store *st, int64_t id, char *path, size_t len);
 /* Each camera's newest connectivity alert and newest image alert. */
 int cw_store_last_alerts(struct cw_store *st, void (*cb)(void *ud, const char *camera, const char *kind,
                                                          int64_t created_us), void *ud);

@@ -59,6 +59,8 @@ static void on_output(void *ud, const struct cw_analysis_output *o)
         health_names(o->health, names, sizeof names);
         printf("health t=%.3f %s\n", o->t_us / 1e6, names);
         break;
+    case CW_ANALYSIS_THUMBNAIL:
+        break; /* the daemon's, for the console: nothing to print */
     case CW_ANALYSIS_LEVEL:
         printf("level %s start=%.3f end=%.3f mean=%.4f max=%.4f samples=%lld\n", o->plugin, o->start_us / 1e6,
                o->end_us / 1e6, o->mean, o->peak, (long long)o->samples);

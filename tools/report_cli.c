@@ -12,13 +12,7 @@
 #include "../daemon/report_feed.h"
 #include "../daemon/store.h"
 #include "cli.h"
-#include "report.h"
-
-static int parse_date(const char *s, int *y, int *m, int *d)
-{
-    char tail;
-    return sscanf(s, "%4d-%2d-%2d%c", y, m, d, &tail) == 3 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31 ? 0 : -1;
-}
+#include "../daemon/report_view.h"
 
 static void usage(FILE *f)
 {
@@ -102,47 +96,15 @@ int cw_cli_report(int argc, char **argv, struct cw_cli *g)
     if (cw_cli_resolve(g, dbpath, sizeof dbpath, &rules) < 0)
         return CW_EXIT_USAGE;
 
-    int y1, m1, d1 = 1, y2, m2, d2;
-    char period[64];
-    if (month) {
-        char tail;
-        if (sscanf(month, "%4d-%2d%c", &y1, &m1, &tail) != 2 || m1 < 1 || m1 > 12) {
-            fprintf(stderr, "%s: --month wants YYYY-MM, got '%s'\n", g->cmd, month);
-            return 2;
-        }
-        y2 = m1 == 12 ? y1 + 1 : y1;
-        m2 = m1 == 12 ? 1 : m1 + 1;
-        d2 = 1;
-        snprintf(period, sizeof period, "%04d-%02d", y1, m1);
-    } else {
-        if (parse_date(from, &y1, &m1, &d1) < 0 || parse_date(to, &y2, &m2, &d2) < 0) {
-            fprintf(stderr, "%s: --from/--to want YYYY-MM-DD\n", g->cmd);
-            return 2;
-        }
-        d2++; /* inclusive: mktime normalises the 32nd */
-        snprintf(period, sizeof period, "%s – %s", from, to);
+    struct cw_report_period per;
+    char perr[200];
+    if (cw_report_period_parse(month, from, to, &per, perr, sizeof perr) < 0) {
+        fprintf(stderr, "%s: %s\n", g->cmd, perr);
+        return CW_EXIT_USAGE;
     }
-    int64_t t_from = cw_local_midnight(y1, m1, d1), t_to = cw_local_midnight(y2, m2, d2);
-    if (t_to <= t_from) {
-        fprintf(stderr, "%s: the period is empty (--to is before --from)\n", g->cmd);
-        return 2;
-    }
-    /* Local-day boundaries for the daily chart. */
-    int n_days = 0, cap = 64;
-    int64_t *days = malloc(sizeof(int64_t) * (size_t)cap);
-    for (int k = 0;; k++) {
-        int64_t t = cw_local_midnight(y1, m1, d1 + k);
-        if (n_days + 1 >= cap)
-            days = realloc(days, sizeof(int64_t) * (size_t)(cap *= 2));
-        days[n_days] = t < t_to ? t : t_to;
-        if (t >= t_to)
-            break;
-        n_days++;
-    }
-
     int rc = cw_cli_open(g, 1, &st, dbpath, sizeof dbpath, NULL);
     if (rc != 0) {
-        free(days);
+        cw_report_period_free(&per);
         return rc;
     }
     /* The history is known up to the daemon's last sign of life. */
@@ -153,21 +115,20 @@ int cw_cli_report(int argc, char **argv, struct cw_cli *g)
     struct cw_report_query q = {&where, &rules, data_end};
     long spans = 0;
     int matched = 0;
-    rc = cw_report_read(st, &q, t_from, t_to, days, n_days, &r, &spans, &matched);
-    free(days);
-    struct cw_report_view view = {&r, lang_vi, period, "", cw_wall_us(), 0, {{0}}, NULL};
-    if (rc == 0 && spans)
-        rc = cw_report_read_history(st, &q, &r, month != NULL, y1, m1, d1, n_days, view.hist_label, &view.n_hist);
+    struct cw_report_view view = {&r, lang_vi, per.label, "", cw_wall_us(), 0, {{0}}, NULL};
+    rc = cw_report_load(st, &q, &per, &r, &view, &spans, &matched);
     if (rc < 0) {
         fprintf(stderr, "%s: reading %s failed: %s\n", g->cmd, dbpath, cw_store_errmsg(st));
         cw_report_free(&r);
         cw_store_close(st);
+        cw_report_period_free(&per);
         return 1;
     }
     cw_store_close(st);
     if (matched == 0 && cw_names_filter_set(&where)) {
         fprintf(stderr, "%s: no camera in %s is in that province, district, commune or site\n", g->cmd, dbpath);
         cw_report_free(&r);
+        cw_report_period_free(&per);
         return 2;
     }
 
@@ -175,8 +136,9 @@ int cw_cli_report(int argc, char **argv, struct cw_cli *g)
      * 0 % availability: it is no data, and must not read as a report. */
     if (spans == 0) {
         fprintf(stderr, "%s: %s holds no history for %s%s: camwatchd recorded nothing then\n", g->cmd, dbpath,
-                period, cw_names_filter_set(&where) ? " for those cameras" : "");
+                per.label, cw_names_filter_set(&where) ? " for those cameras" : "");
         cw_report_free(&r);
+        cw_report_period_free(&per);
         return CW_EXIT_FAIL;
     }
 
@@ -192,11 +154,15 @@ int cw_cli_report(int argc, char **argv, struct cw_cli *g)
     if (!f) {
         perror(out);
         cw_report_free(&r);
+        cw_report_period_free(&per);
         return 1;
     }
-    rc = cw_report_render(f, fmt, &view);
+    rc = fmt == CW_FMT_PDF   ? cw_report_render_pdf(f, &view)
+         : fmt == CW_FMT_ODT ? cw_report_render_odt(f, &view)
+                             : cw_report_render(f, fmt, &view);
     if (out)
         fclose(f);
     cw_report_free(&r);
+    cw_report_period_free(&per);
     return rc < 0 ? 1 : 0;
 }

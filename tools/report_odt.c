@@ -12,8 +12,8 @@
 #include <string.h>
 #include <zip.h>
 
-#include "report.h"
-#include "report_narrative.h"
+#include "../daemon/report_narrative.h"
+#include "../daemon/report_view.h"
 
 #define NS_OFFICE "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 #define NS_STYLE "urn:oasis:names:tc:opendocument:xmlns:style:1.0"

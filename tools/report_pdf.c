@@ -19,8 +19,8 @@
 
 #include "../daemon/clock.h"
 #include "../daemon/report_fmt.h"
-#include "report.h"
-#include "report_narrative.h"
+#include "../daemon/report_narrative.h"
+#include "../daemon/report_view.h"
 
 #define MM 2.8346456693
 #define PAGE_W (210 * MM)

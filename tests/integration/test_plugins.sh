@@ -25,10 +25,11 @@ sed -i "s|  log_level: debug|  log_level: info\n  plugin_dir: $T/plugins|" "$CFG
 cat >> "$CFG" <<EOT
   - {id: mot, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$PORT/mot", plugins: [{name: motion}]}
   - {id: blk, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/blk", plugins: [imagehealth]}
-  - {id: nothing, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/a"}
+  - {id: nothing, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/a", thumbnail_interval: 0}
+  - {id: thumb, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/a", thumbnail_interval: 5s}
   - {id: kf, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/b", plugins: [imagehealth]}
   - {id: act, site: cong-lang, url: "rtsp://viewer:\${CW_TEST_PASS}@127.0.0.1:$PORT/c", plugins: [activity],
-     level_interval: 2s}
+     level_interval: 2s, thumbnail_interval: 0}
   - id: toy
     site: cong-lang
     url: "rtsp://127.0.0.1:$PORT/d"
@@ -41,9 +42,9 @@ EOT
 DB=$T/camwatch.db
 start_daemon "$CFG"
 
-wait_sql 8 "SELECT COUNT(*) = 6 FROM spans WHERE state = 'online' AND end_us IS NULL" \
+wait_sql 8 "SELECT COUNT(*) = 7 FROM spans WHERE state = 'online' AND end_us IS NULL" \
   || fail "not all cameras online: $(q "SELECT camera, state FROM spans WHERE end_us IS NULL")"
-ok "all 6 cameras online"
+ok "all 7 cameras online"
 grep -E "plugin .*/wrongabi.so: built for plugin ABI version 999, this camwatchd has version 1" "$T/camwatchd.log" \
   > /dev/null || fail "no ABI refusal naming the file and both versions: $(grep -i wrongabi "$T/camwatchd.log")"
 grep -q "\[toy\]: .*plugin 'wrongabi' is not available" "$T/camwatchd.log" || fail "toy camera did not report wrongabi"
@@ -83,6 +84,17 @@ IFS='|' read -r p_k d_k <<<"$(stat kf)"
 # keyframes only: one decoded frame per 30-frame GOP (allow the first partial GOP)
 [ "$d_k" -ge 3 ] && [ $((d_k * 20)) -le "$p_k" ] || fail "imagehealth camera: packets $p_k decoded $d_k"
 ok "decoded frames: no plugin 0/$p_n, activity 0/$p_a, imagehealth (keyframes) $d_k/$p_k"
+# thumbnails: a camera without plugins decodes one keyframe per thumbnail_interval, in colour
+up_s=$(( $(date +%s) - $(q "SELECT start_us / 1000000 FROM spans WHERE camera = 'thumb' AND state = 'online' AND end_us IS NULL") ))
+IFS='|' read -r p_t d_t <<<"$(stat thumb)"
+[ "$d_t" -ge 1 ] && [ "$d_t" -le $(( up_s / 5 + 2 )) ] || fail "thumbnail camera: $d_t frames decoded in $up_s s (one per 5 s wanted)"
+curl -sf "http://127.0.0.1:$HTTP_PORT/api/v1/cameras/thumb" | jq -e '.thumbnail == "/api/v1/cameras/thumb/thumbnail.jpg" and .decode_mode == "none"' > /dev/null \
+  || fail "camera JSON: $(curl -s "http://127.0.0.1:$HTTP_PORT/api/v1/cameras/thumb" | jq -c '{thumbnail, decode_mode}')"
+curl -sf -o "$T/thumb.jpg" "http://127.0.0.1:$HTTP_PORT/api/v1/cameras/thumb/thumbnail.jpg" || fail "thumbnail.jpg"
+ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,width,pix_fmt -of csv=p=0 "$T/thumb.jpg" | grep -q '^mjpeg,640,yuvj4[24][02]p$' \
+  || fail "thumbnail: $(ffprobe -v error -show_entries stream=codec_name,width,pix_fmt -of csv=p=0 "$T/thumb.jpg")"
+[ "$(jq -r .thumbnail <(curl -s "http://127.0.0.1:$HTTP_PORT/api/v1/cameras/nothing"))" = null ] || fail "thumbnail_interval 0 made one"
+ok "thumbnails: no-plugin camera decoded $d_t keyframes of $p_t packets in $up_s s (interval 5 s); a 640 px colour JPEG at /api/v1/cameras/thumb/thumbnail.jpg"
 
 # activity: a level, no events. The clip (camsim starts it when the camera
 # connects) walks 8-14 s and 22-28 s, still 14-22 s: by 30 s both kinds

@@ -3,7 +3,7 @@
  * the PDF and the editable document. */
 #ifndef CW_TOOLS_REPORT_NARRATIVE_H
 #define CW_TOOLS_REPORT_NARRATIVE_H
-#include "report.h"
+#include "report_view.h"
 
 #define CW_NARRATIVE_MAX 8
 

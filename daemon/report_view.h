@@ -1,9 +1,11 @@
-/* The `camwatch report` and `camwatch gen-history` commands. */
-#ifndef CW_TOOLS_REPORT_H
-#define CW_TOOLS_REPORT_H
+/* A computed report ready to render, and its renderers: text, CSV, JSON
+ * and HTML here (report_render.c, also served by camwatchd's console),
+ * PDF and ODT in the camwatch CLI only (cairo, pango, libzip). */
+#ifndef CW_REPORT_VIEW_H
+#define CW_REPORT_VIEW_H
 #include <stdio.h>
 
-#include "../daemon/report.h"
+#include "report.h"
 
 enum cw_report_format { CW_FMT_TEXT, CW_FMT_CSV, CW_FMT_JSON, CW_FMT_HTML, CW_FMT_PDF, CW_FMT_ODT };
 
@@ -18,6 +20,8 @@ struct cw_report_view {
     const struct cw_report_doc *doc;     /* the document's header (pdf, odt) */
 };
 
+/* Text, CSV, JSON or HTML; -1 for PDF and ODT (their renderers below are
+ * the CLI's). */
 int cw_report_render(FILE *f, enum cw_report_format fmt, const struct cw_report_view *v);
 /* The signed document: A4 PDF (report_pdf.c); 0 or -1. */
 int cw_report_render_pdf(FILE *f, const struct cw_report_view *v);

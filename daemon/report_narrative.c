@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../daemon/report_fmt.h"
+#include "report_fmt.h"
 
 /* A growing string. */
 struct sb {

@@ -1,0 +1,588 @@
+/* camwatch console: one script, no framework, no build step, nothing from
+ * the internet. Every text from the server goes into the page through
+ * textContent (never as HTML), so a camera named <script> stays a name.
+ * Live data: /api/v1/cameras polled every 2 s (changes show within 3 s). */
+"use strict";
+
+const POLL_MS = 2000;
+
+const T = {
+  vi: {
+    overview: "Tổng quan", cameras: "Camera", events: "Sự kiện", alerts: "Cảnh báo", report: "Báo cáo", audit: "Nhật ký",
+    login: "Đăng nhập", logout: "Đăng xuất", user: "Tên đăng nhập", password: "Mật khẩu", wrong: "Sai tên hoặc mật khẩu",
+    limited: "Thử sai quá nhiều lần; thử lại sau %s giây", online: "hoạt động", offline: "mất kết nối", stalled: "luồng bị treo",
+    starting: "đang khởi động", unmonitored: "không giám sát", disabled: "tắt", all: "Tất cả", worklist: "Việc cần làm",
+    worklist_none: "Không có camera nào đang hỏng.", since: "từ", for_: "đã", cause: "Nguyên nhân", place: "Địa điểm",
+    acked: "đã nhận xử lý", maint: "đang bảo trì", search: "Tìm theo mã hoặc tên", state: "Trạng thái", commune: "Xã",
+    site: "Điểm", district: "Huyện", province: "Tỉnh", no_thumb: "chưa có ảnh", last_packet: "Gói tin cuối", fps: "Khung hình/giây",
+    bitrate: "Tốc độ bit", image: "Hình ảnh", image_ok: "bình thường", not_checked: "không kiểm tra", outage_start: "Bắt đầu gián đoạn",
+    detail: "Chi tiết", timeline: "Lịch sử trạng thái", outages: "Các lần gián đoạn", recent_events: "Sự kiện gần đây",
+    ack: "Nhận xử lý", ack_note: "Ghi chú (ví dụ: ai đi kiểm tra)", maint_new: "Khai báo bảo trì", hours: "Số giờ",
+    note: "Ghi chú", end: "Kết thúc", maint_list: "Bảo trì", from: "Từ", to: "Đến", by: "Người thực hiện", kind: "Loại",
+    camera: "Camera", time: "Thời gian", start: "Bắt đầu", duration: "Thời lượng", snapshot: "Ảnh", open: "Xem",
+    target: "Nơi nhận", delivery: "Trạng thái gửi", attempts: "Lần gửi", last_error: "Lỗi cuối", period: "Tháng",
+    view: "Xem", download: "Tải", action: "Việc", address: "Địa chỉ", none: "Không có.", more: "Xem thêm",
+    viewer_note: "Tài khoản xem: không thay đổi được gì.", saved: "Đã lưu.", ago_now: "vừa xong", zone: "múi giờ",
+    black: "tối đen", frozen: "đứng hình", covered: "bị che", blurred: "bị mờ", total: "Tổng", ongoing: "đang diễn ra",
+    unreachable: "không kết nối được", auth_failed: "sai mật khẩu camera", not_found: "sai đường dẫn luồng",
+    no_video: "không có hình", stream_error: "lỗi luồng", r24h: "24 giờ", r7d: "7 ngày", r30d: "30 ngày",
+    maintenance_band: "bảo trì", lang: "English", user_: "Người dùng", action: "Việc làm",
+  },
+  en: {
+    overview: "Overview", cameras: "Cameras", events: "Events", alerts: "Alerts", report: "Report", audit: "Audit",
+    login: "Log in", logout: "Log out", user: "User name", password: "Password", wrong: "Wrong user name or password",
+    limited: "Too many attempts; try again in %s s", online: "online", offline: "offline", stalled: "stalled stream",
+    starting: "starting", unmonitored: "not monitored", disabled: "disabled", all: "All", worklist: "To fix first",
+    worklist_none: "No camera is down.", since: "since", for_: "for", cause: "Cause", place: "Place",
+    acked: "taken on", maint: "in maintenance", search: "Search id or name", state: "State", commune: "Commune",
+    site: "Site", district: "District", province: "Province", no_thumb: "no picture yet", last_packet: "Last packet", fps: "Frames/s",
+    bitrate: "Bitrate", image: "Picture", image_ok: "fine", not_checked: "not checked", outage_start: "Outage began",
+    detail: "Detail", timeline: "State history", outages: "Outages", recent_events: "Recent events",
+    ack: "Take it on", ack_note: "Note (e.g. who goes to check)", maint_new: "Declare maintenance", hours: "Hours",
+    note: "Note", end: "End", maint_list: "Maintenance", from: "From", to: "To", by: "By", kind: "Kind",
+    camera: "Camera", time: "Time", start: "Start", duration: "Duration", snapshot: "Picture", open: "Open",
+    target: "Target", delivery: "Delivery", attempts: "Attempts", last_error: "Last error", period: "Month",
+    view: "View", download: "Download", action: "Action", address: "Address", none: "None.", more: "More",
+    viewer_note: "Viewer account: nothing can be changed.", saved: "Saved.", ago_now: "just now", zone: "time zone",
+    black: "black", frozen: "frozen picture", covered: "covered", blurred: "blurred", total: "Total", ongoing: "ongoing",
+    unreachable: "cannot be reached", auth_failed: "refuses the password", not_found: "no stream at that address",
+    no_video: "sends no video", stream_error: "the stream broke off", r24h: "24 h", r7d: "7 days", r30d: "30 days",
+    maintenance_band: "maintenance", lang: "Tiếng Việt", user_: "User", action: "Action",
+  },
+};
+const STATES = ["online", "offline", "stalled", "starting", "disabled"];
+const RANK = { offline: 0, stalled: 1, starting: 2, unmonitored: 2, online: 3, disabled: 4 };
+
+const S = {
+  lang: localStorage.getItem("cw_lang") || "vi",
+  session: null,
+  zone: "Asia/Ho_Chi_Minh",
+  cameras: [], camerasAt: 0, prevBytes: {}, rate: {},
+  acks: {},
+  timer: null,
+};
+
+function t(k) { return (T[S.lang] && T[S.lang][k]) || T.en[k] || k; }
+function $(sel) { return document.querySelector(sel); }
+
+/* el("div", {class: "x", onclick: f}, "text", child...): text children are
+ * text nodes, always. */
+function el(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (k === "class") e.className = v;
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of kids.flat()) if (c !== null && c !== undefined && c !== false)
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+const SVG = "http://www.w3.org/2000/svg";
+function sv(tag, attrs, ...kids) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+  for (const c of kids) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+function fmtTime(us) {
+  if (us === null || us === undefined) return "–";
+  return new Intl.DateTimeFormat(S.lang === "vi" ? "vi-VN" : "en-GB", {
+    timeZone: S.zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  }).format(new Date(us / 1000));
+}
+function fmtDur(us) {
+  let s = Math.max(0, Math.round(us / 1e6));
+  const d = Math.floor(s / 86400); s -= d * 86400;
+  const h = Math.floor(s / 3600); s -= h * 3600;
+  const m = Math.floor(s / 60); s -= m * 60;
+  const u = S.lang === "vi" ? ["ngày", "giờ", "phút", "giây"] : ["d", "h", "min", "s"];
+  const parts = [];
+  if (d) parts.push(d + " " + u[0]);
+  if (h) parts.push(h + " " + u[1]);
+  if (m && !d) parts.push(m + " " + u[2]);
+  if (!d && !h && !m) parts.push(s + " " + u[3]);
+  return parts.join(" ");
+}
+function stateWord(c) { return c.maintenance && c.state !== "online" ? t("maint") : t(c.state); }
+function causeWord(c) { return c.state === "stalled" ? t("stalled") : c.cause ? t(c.cause) : ""; }
+function badge(state, text) { return el("span", { class: "badge s-" + state }, text || t(state)); }
+
+/* ---- the API ---- */
+
+async function api(path, opts = {}) {
+  const headers = Object.assign({}, opts.headers || {});
+  if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+  if (opts.method && opts.method !== "GET" && S.session) headers["X-CSRF-Token"] = S.session.csrf;
+  const res = await fetch(path, { method: opts.method || "GET", headers, credentials: "same-origin",
+                                  body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined });
+  let body = null;
+  try { body = await res.json(); } catch (e) { body = null; }
+  if (res.status === 401 && path !== "/api/v1/session") { S.session = null; showLogin(); throw new Error("401"); }
+  if (!res.ok) {
+    const err = new Error((body && body.error) || res.statusText);
+    err.status = res.status;
+    err.body = body;
+    throw err;
+  }
+  return body;
+}
+
+async function allPages(path, max = 20) {
+  let out = [], next = null, n = 0;
+  do {
+    const sep = path.includes("?") ? "&" : "?";
+    const page = await api(path + (next ? sep + "cursor=" + encodeURIComponent(next) : ""));
+    out = out.concat(page.items);
+    next = page.next;
+  } while (next && ++n < max);
+  return out;
+}
+
+function notice(msg) {
+  const n = $("#notice");
+  n.textContent = msg;
+  n.hidden = !msg;
+  if (msg) setTimeout(() => { if (n.textContent === msg) n.hidden = true; }, 5000);
+}
+
+async function refreshCameras() {
+  const items = await allPages("/api/v1/cameras?limit=10000");
+  const now = Date.now();
+  for (const c of items) {
+    const prev = S.prevBytes[c.id];
+    if (prev && now > prev.at) S.rate[c.id] = (c.stats.bytes - prev.bytes) * 8 / ((now - prev.at) / 1000);
+    S.prevBytes[c.id] = { bytes: c.stats.bytes, at: now };
+  }
+  S.cameras = items;
+  S.camerasAt = now;
+  try {
+    const acks = await api("/api/v1/acks");
+    S.acks = {};
+    for (const a of acks.items) S.acks[a.camera] = a;
+  } catch (e) { /* shown as not acknowledged */ }
+}
+
+/* An acknowledgement counts for the outage it was made in. */
+function ackOf(c) {
+  const a = S.acks[c.id];
+  return a && c.outage_since_us && a.at_us >= c.outage_since_us ? a : null;
+}
+
+/* ---- frame ---- */
+
+const VIEWS = [["overview", "#/"], ["cameras", "#/cameras"], ["events", "#/events"], ["alerts", "#/alerts"],
+               ["report", "#/report"], ["audit", "#/audit"]];
+
+function frame() {
+  document.documentElement.lang = S.lang;
+  const nav = $("#nav");
+  nav.replaceChildren();
+  const who = $("#who");
+  who.replaceChildren();
+  const langBtn = el("button", { type: "button", onclick: () => { S.lang = S.lang === "vi" ? "en" : "vi"; localStorage.setItem("cw_lang", S.lang); route(); } }, t("lang"));
+  if (!S.session) { who.append(langBtn); return; }
+  const here = location.hash || "#/";
+  for (const [k, href] of VIEWS)
+    nav.append(el("a", { href, class: (here === href || (href !== "#/" && here.startsWith(href))) ? "on" : null }, t(k)));
+  who.append(el("span", { id: "me" }, S.session.user + " · " + S.session.role), langBtn,
+             el("button", { type: "button", id: "logout", onclick: logout }, t("logout")));
+}
+
+function canAct() { return S.session && (S.session.role === "technician" || S.session.role === "admin"); }
+
+/* ---- login ---- */
+
+function showLogin(msg) {
+  clearInterval(S.timer);
+  S.timer = null;
+  frame();
+  const err = el("p", { class: "err", id: "login-error" }, msg || "");
+  const user = el("input", { name: "user", id: "user", autocomplete: "username", required: true });
+  const pw = el("input", { name: "password", id: "password", type: "password", autocomplete: "current-password", required: true });
+  const form = el("form", { class: "login card", id: "login" }, el("h1", {}, "camwatch"),
+    el("label", {}, t("user"), user), el("label", {}, t("password"), pw),
+    el("button", { class: "primary", type: "submit" }, t("login")), err);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      S.session = await api("/api/v1/session", { method: "POST", body: { user: user.value, password: pw.value } });
+      pw.value = "";
+      await start();
+    } catch (e) {
+      err.textContent = e.status === 429 ? t("limited").replace("%s", (e.body && e.body.retry_after_s) || "?") : t("wrong");
+    }
+  });
+  $("#main").replaceChildren(form);
+  user.focus();
+}
+
+async function logout() {
+  try { await api("/api/v1/session", { method: "DELETE" }); } catch (e) { /* gone already */ }
+  S.session = null;
+  showLogin();
+}
+
+/* ---- overview ---- */
+
+function placesOf(cams, key, nameKey) {
+  const m = new Map();
+  for (const c of cams) {
+    const id = c[key];
+    if (!m.has(id)) m.set(id, { id, name: c[nameKey] || id, cams: [] });
+    m.get(id).cams.push(c);
+  }
+  return [...m.values()];
+}
+
+function worstState(cams) {
+  let w = "online";
+  for (const c of cams) if (c.state !== "disabled" && RANK[c.state] < RANK[w]) w = c.state;
+  return w;
+}
+
+function viewOverview() {
+  const cams = S.cameras;
+  const counts = {};
+  for (const s of STATES) counts[s] = 0;
+  for (const c of cams) counts[c.state] = (counts[c.state] || 0) + 1;
+  const countCards = el("div", { class: "counts", id: "counts" },
+    el("div", { class: "card count" }, t("total"), el("b", {}, cams.length)),
+    ...STATES.filter((s) => counts[s] || s === "online" || s === "offline").map((s) =>
+      el("div", { class: "card count", "data-state": s }, badge(s), el("b", {}, counts[s]))));
+  const tiles = (level, key, nameKey) => el("div", { class: "tiles" }, ...placesOf(cams, key, nameKey).map((p) => {
+    const w = worstState(p.cams);
+    const down = p.cams.filter((c) => c.state === "offline" || c.state === "stalled").length;
+    return el("div", { class: "card tile", "data-place": level + ":" + p.id }, el("h3", {}, p.name),
+      badge(w), " ", el("span", { class: "muted" }, `${p.cams.length - down}/${p.cams.length} ${t("online")}`));
+  }));
+  const down = cams.filter((c) => c.state === "offline" || c.state === "stalled")
+    .sort((a, b) => (a.outage_since_us || a.since_us) - (b.outage_since_us || b.since_us));
+  const now = Date.now() * 1000;
+  const work = down.length ? el("div", { class: "scroll" }, el("table", { id: "worklist" },
+    el("thead", {}, el("tr", {}, ...[t("camera"), t("place"), t("state"), t("cause"), t("since"), ""].map((h) => el("th", {}, h)))),
+    el("tbody", {}, ...down.map((c) => {
+      const since = c.outage_since_us || c.since_us;
+      const a = ackOf(c);
+      return el("tr", { "data-camera": c.id },
+        el("td", {}, el("a", { href: "#/camera/" + encodeURIComponent(c.id) }, c.name), el("div", { class: "muted" }, c.id)),
+        el("td", {}, `${c.site_name || c.site}, ${c.commune_name || c.commune}`),
+        el("td", {}, badge(c.state)),
+        el("td", {}, causeWord(c), c.detail ? el("div", { class: "muted" }, c.detail) : null),
+        el("td", {}, fmtTime(since), el("div", { class: "muted" }, t("for_") + " " + fmtDur(now - since))),
+        el("td", {}, c.maintenance ? badge("maint", t("maint")) : null, a ? badge("ack", t("acked") + ": " + a.by) : null));
+    })))) : el("p", { class: "muted", id: "worklist" }, t("worklist_none"));
+  $("#main").replaceChildren(el("h1", {}, t("overview")), countCards,
+    el("h2", {}, t("worklist")), work,
+    el("h2", {}, t("commune")), tiles("commune", "commune", "commune_name"),
+    el("h2", {}, t("site")), tiles("site", "site", "site_name"),
+    el("p", { class: "muted" }, `${t("zone")}: ${S.zone}`));
+}
+
+/* ---- cameras grid ---- */
+
+const gridFilter = { q: "", state: "", commune: "", site: "" };
+
+function thumbFor(c) {
+  return el("div", { class: "thumb" }, c.thumbnail || c.snapshot
+    ? el("img", { src: (c.thumbnail || c.snapshot) + "?t=" + Math.floor(S.camerasAt / 30000), alt: c.name, loading: "lazy" })
+    : t("no_thumb"));
+}
+
+function viewCameras() {
+  const f = gridFilter;
+  const sel = (key, opts, label) => {
+    const s = el("select", { name: key, onchange: (e) => { f[key] = e.target.value; viewCameras(); } },
+      el("option", { value: "" }, label + ": " + t("all")), ...opts.map(([v, n]) => el("option", { value: v, selected: f[key] === v }, n)));
+    return s;
+  };
+  const communes = placesOf(S.cameras, "commune", "commune_name").map((p) => [p.id, p.name]);
+  const sites = placesOf(S.cameras, "site", "site_name").map((p) => [p.id, p.name]);
+  const q = el("input", { type: "search", name: "q", placeholder: t("search"), value: f.q });
+  q.addEventListener("input", (e) => { f.q = e.target.value; drawGrid(); });
+  const grid = el("div", { class: "grid", id: "grid" });
+  function drawGrid() {
+    const needle = f.q.trim().toLowerCase();
+    grid.replaceChildren(...S.cameras.filter((c) =>
+      (!f.state || c.state === f.state) && (!f.commune || c.commune === f.commune) && (!f.site || c.site === f.site) &&
+      (!needle || c.id.toLowerCase().includes(needle) || c.name.toLowerCase().includes(needle))).map((c) =>
+      el("a", { class: "cam", href: "#/camera/" + encodeURIComponent(c.id), "data-camera": c.id, "data-state": c.state },
+        thumbFor(c), el("div", { class: "meta" }, el("div", { class: "name" }, c.name),
+          el("div", { class: "muted" }, `${c.id} · ${c.site_name || c.site}`), badge(c.state, stateWord(c))))));
+  }
+  drawGrid();
+  $("#main").replaceChildren(el("h1", {}, t("cameras")),
+    el("div", { class: "filters" }, q, sel("state", STATES.map((s) => [s, t(s)]), t("state")),
+      sel("commune", communes, t("commune")), sel("site", sites, t("site"))), grid);
+  if (document.activeElement !== q && f.q) q.focus();
+}
+
+/* ---- one camera ---- */
+
+const PATTERNS = {
+  online: { fill: "var(--ok)", pat: null },
+  offline: { fill: "var(--down)", pat: "hatch" },
+  stalled: { fill: "var(--stall)", pat: "dots" },
+  starting: { fill: "#9aa1ab", pat: null },
+  unmonitored: { fill: "#c9cdd3", pat: "cross" },
+  disabled: { fill: "#e3e5e8", pat: null },
+};
+
+function patternDefs() {
+  const defs = sv("defs");
+  const p = (id, ...kids) => defs.append(sv("pattern", { id, width: 6, height: 6, patternUnits: "userSpaceOnUse" }, ...kids));
+  p("hatch", sv("rect", { width: 6, height: 6, fill: "#b3261e" }), sv("path", { d: "M0,6 L6,0", stroke: "#fff", "stroke-width": 1.5 }));
+  p("dots", sv("rect", { width: 6, height: 6, fill: "#b45f06" }), sv("circle", { cx: 3, cy: 3, r: 1.3, fill: "#fff" }));
+  p("cross", sv("rect", { width: 6, height: 6, fill: "#c9cdd3" }), sv("path", { d: "M0,0 L6,6 M6,0 L0,6", stroke: "#6b6b6b", "stroke-width": .8 }));
+  return defs;
+}
+function fillOf(state) { const p = PATTERNS[state] || PATTERNS.starting; return p.pat ? `url(#${p.pat})` : p.fill; }
+
+function timelineSvg(spans, maint, from, to) {
+  const W = 1000, H = 46, x = (us) => ((Math.min(Math.max(us, from), to) - from) / (to - from)) * W;
+  const svg = sv("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": t("timeline"), id: "timeline-svg" }, patternDefs());
+  svg.append(sv("rect", { x: 0, y: 8, width: W, height: 26, fill: "#eef0f3" }));
+  const nowUs = Date.now() * 1000;
+  for (const s of spans) {
+    const a = x(s.start_us), b = x(s.end_us === null ? nowUs : s.end_us);
+    if (b - a <= 0) continue;
+    svg.append(sv("rect", { x: a, y: 8, width: Math.max(b - a, .8), height: 26, fill: fillOf(s.state), "data-state": s.state },
+      sv("title", {}, `${t(s.state)}${s.cause ? " (" + t(s.cause) + ")" : ""}: ${fmtTime(s.start_us)} – ${s.end_us === null ? t("ongoing") : fmtTime(s.end_us)}`)));
+  }
+  for (const m of maint) {
+    const a = x(m.from_us), b = x(m.to_us);
+    if (b - a > 0) svg.append(sv("rect", { x: a, y: 2, width: Math.max(b - a, 1), height: 4, fill: "var(--maint)", "data-state": "maintenance" }));
+  }
+  const ticks = 4;
+  for (let i = 0; i <= ticks; i++) {
+    const us = from + ((to - from) * i) / ticks;
+    svg.append(sv("text", { x: Math.min(Math.max((i / ticks) * W, 30), W - 30), y: H - 1, "font-size": 10, "text-anchor": "middle", fill: "#5f6670" },
+      new Intl.DateTimeFormat(S.lang === "vi" ? "vi-VN" : "en-GB", { timeZone: S.zone, day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" }).format(new Date(us / 1000))));
+  }
+  return svg;
+}
+
+function legend() {
+  const item = (state, label) => {
+    const s = sv("svg", { viewBox: "0 0 22 12" }, patternDefs(), sv("rect", { width: 22, height: 12, fill: fillOf(state) }));
+    return el("span", {}, s, " ", label);
+  };
+  const m = sv("svg", { viewBox: "0 0 22 12" }, sv("rect", { y: 0, width: 22, height: 4, fill: "var(--maint)" }));
+  return el("div", { class: "legend" }, item("online", t("online")), item("offline", t("offline")), item("stalled", t("stalled")),
+    item("unmonitored", t("unmonitored")), el("span", {}, m, " ", t("maintenance_band")));
+}
+
+async function viewCamera(id) {
+  const c = S.cameras.find((x) => x.id === id);
+  if (!c) { $("#main").replaceChildren(el("p", { class: "err" }, "404: " + id)); return; }
+  const rate = S.rate[id];
+  const img = c.image_checked ? (c.image.length ? c.image.map(t).join(", ") : t("image_ok")) : t("not_checked");
+  const a = ackOf(c);
+  const facts = el("dl", { class: "kv", id: "facts" },
+    el("dt", {}, t("state")), el("dd", {}, badge(c.state), c.maintenance ? [" ", badge("maint", t("maint"))] : null, a ? [" ", badge("ack", t("acked") + ": " + a.by)] : null),
+    el("dt", {}, t("since")), el("dd", {}, fmtTime(c.since_us)),
+    c.outage_since_us ? [el("dt", {}, t("outage_start")), el("dd", {}, fmtTime(c.outage_since_us))] : null,
+    c.state !== "online" && (c.cause || c.state === "stalled") ? [el("dt", {}, t("cause")), el("dd", {}, causeWord(c))] : null,
+    c.detail ? [el("dt", {}, t("detail")), el("dd", {}, c.detail)] : null,
+    el("dt", {}, t("place")), el("dd", {}, `${c.site_name || c.site}, ${c.commune_name || c.commune}, ${c.province_name || c.province}`),
+    el("dt", {}, t("last_packet")), el("dd", {}, c.stats.last_packet ? fmtTime(Date.parse(c.stats.last_packet) * 1000) : "–"),
+    el("dt", {}, t("fps")), el("dd", {}, c.stats.connected ? c.stats.fps.toFixed(1) : "–"),
+    el("dt", {}, t("bitrate")), el("dd", {}, rate !== undefined && c.stats.connected ? (rate / 1000).toFixed(0) + " kbit/s" : "–"),
+    el("dt", {}, t("image")), el("dd", {}, img));
+  const range = ["24h", "7d", "30d"].includes(location.hash.split("?r=")[1]) ? location.hash.split("?r=")[1] : "24h";
+  const spanUs = { "24h": 864e8, "7d": 6048e8, "30d": 2592e9 }[range] || 864e8;
+  const seg = el("div", { class: "seg actions" }, ...["24h", "7d", "30d"].map((r) =>
+    el("button", { type: "button", class: r === range ? "on" : null, onclick: () => { location.hash = "#/camera/" + encodeURIComponent(id) + "?r=" + r; } }, t("r" + r))));
+  const tl = el("div", { class: "timeline card", id: "timeline" }, el("p", { class: "muted" }, "…"));
+  const acts = el("div", { class: "actions", id: "camera-actions" });
+  if (canAct()) {
+    const note = el("input", { name: "note", placeholder: t("ack_note") });
+    acts.append(note, el("button", { type: "button", id: "ack", onclick: async () => {
+      try { await api(`/api/v1/cameras/${encodeURIComponent(id)}/ack`, { method: "POST", body: { note: note.value } }); notice(t("saved")); note.blur(); await tick(); } catch (e) { notice(e.message); }
+    } }, t("ack")));
+    const hours = el("input", { name: "hours", type: "number", min: "0.5", step: "0.5", value: "2", class: "narrow" });
+    const mnote = el("input", { name: "mnote", placeholder: t("note") });
+    acts.append(el("span", {}, t("maint_new") + ":"), hours, el("span", {}, t("hours")), mnote,
+      el("button", { type: "button", id: "maint-add", onclick: async () => {
+        try { await api("/api/v1/maintenance", { method: "POST", body: { scope: "camera", target: id, hours: Number(hours.value), note: mnote.value } }); notice(t("saved")); S.camCache = null; mnote.blur(); await tick(); } catch (e) { notice(e.message); }
+      } }, t("maint_new")));
+  } else {
+    acts.append(el("span", { class: "muted" }, t("viewer_note")));
+  }
+  const maintBox = el("div", { id: "maint-list" });
+  const outs = el("div", { id: "outages" });
+  const evs = el("div", { id: "camera-events" });
+  $("#main").replaceChildren(el("h1", {}, c.name, " ", el("span", { class: "muted" }, c.id)),
+    el("div", { class: "two" }, el("div", { class: "card" }, facts, acts), el("div", {}, thumbFor(c))),
+    el("h2", {}, t("timeline")), seg, tl, legend(),
+    el("h2", {}, t("maint_list")), maintBox,
+    el("h2", {}, t("outages")), outs,
+    el("h2", {}, t("recent_events")), evs);
+  /* the history is read again every 10 s at most; the facts above come
+   * from the 2-second poll */
+  const key = id + "|" + range;
+  const to = Date.now() * 1000, from = to - spanUs;
+  if (!S.camCache || S.camCache.key !== key || Date.now() - S.camCache.at > 10000)
+    S.camCache = { key, at: Date.now(), data: await cameraHistory(id, c, from, to) };
+  const [spans, maint, events] = S.camCache.data;
+  tl.replaceChildren(timelineSvg(spans, maint, from, to));
+  maintBox.replaceChildren(maint.length ? table([t("from"), t("to"), t("by"), t("note"), ""], maint.map((w) => [
+    fmtTime(w.from_us), fmtTime(w.to_us), w.by, w.note,
+    w.active && canAct() ? el("button", { type: "button", class: "maint-end", onclick: async () => {
+      try { await api(`/api/v1/maintenance/${w.id}/end`, { method: "POST" }); notice(t("saved")); S.camCache = null; await tick(); } catch (e) { notice(e.message); }
+    } }, t("end")) : (w.active ? t("maint") : ""),
+  ]), "maint-table") : el("p", { class: "muted" }, t("none")));
+  const outages = [];
+  let cur = null;
+  for (const s of spans) {
+    if (s.state === "offline" || s.state === "stalled") { if (!cur) cur = { start: s.start_us, cause: s.cause || s.state, end: null }; }
+    else if (s.state === "online" && cur) { cur.end = s.start_us; outages.push(cur); cur = null; }
+  }
+  if (cur) outages.push(cur);
+  outs.replaceChildren(outages.length ? table([t("start"), t("duration"), t("cause")], outages.reverse().map((o) =>
+    [fmtTime(o.start), o.end ? fmtDur(o.end - o.start) : t("ongoing"), t(o.cause)]), "outage-table") : el("p", { class: "muted" }, t("none")));
+  evs.replaceChildren(eventsTable(events.slice(-20).reverse()));
+}
+
+/* Spans of the range, maintenance windows that cover the camera, and its
+ * events of the last 30 days. */
+function cameraHistory(id, c, from, to) {
+  return Promise.all([
+    allPages(`/api/v1/cameras/${encodeURIComponent(id)}/spans?limit=1000&since=${Math.floor(from / 1e6)}`),
+    api(`/api/v1/maintenance?since=${Math.floor(from / 1e6)}`).then((m) => m.items.filter((w) =>
+      (w.scope === "camera" && w.target === id) || (w.scope === "site" && w.target === c.site) ||
+      (w.scope === "commune" && w.target === c.commune) || (w.scope === "district" && w.target === c.district))),
+    api(`/api/v1/events?camera=${encodeURIComponent(id)}&since=${Math.floor((to - 2592e9) / 1e6)}&limit=1000`)
+      .then((p) => p.items).catch(() => []),
+  ]);
+}
+
+function table(heads, rows, id) {
+  return el("div", { class: "scroll" }, el("table", { id },
+    el("thead", {}, el("tr", {}, ...heads.map((h) => el("th", {}, h)))),
+    el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((v) => el("td", {}, v)))))));
+}
+
+function showPicture(src, caption) {
+  const d = el("dialog", { id: "viewer" }, el("img", { src, alt: caption }), el("p", {}, caption),
+    el("button", { type: "button", onclick: () => { d.close(); d.remove(); } }, "✕"));
+  document.body.append(d);
+  d.showModal();
+}
+
+function eventsTable(events) {
+  if (!events.length) return el("p", { class: "muted" }, t("none"));
+  return table([t("time"), t("camera"), t("kind"), t("duration"), t("snapshot")], events.map((e) => [
+    fmtTime(e.start_us), el("a", { href: "#/camera/" + encodeURIComponent(e.camera) }, e.camera), e.kind, fmtDur(e.end_us - e.start_us),
+    e.has_snapshot ? el("button", { type: "button", class: "open-snapshot", onclick: () => showPicture(`/api/v1/events/${e.id}/snapshot.jpg`, `${e.camera} · ${fmtTime(e.start_us)}`) }, t("open")) : "–",
+  ]), "events-table");
+}
+
+/* ---- events, alerts, report, audit ---- */
+
+async function viewEvents() {
+  const p = new URLSearchParams(location.hash.split("?")[1] || "");
+  const cam = el("select", { name: "camera" }, el("option", { value: "" }, t("camera") + ": " + t("all")),
+    ...S.cameras.map((c) => el("option", { value: c.id, selected: p.get("camera") === c.id }, c.name)));
+  const kind = el("input", { name: "kind", placeholder: t("kind"), value: p.get("kind") || "" });
+  const hours = el("select", { name: "hours" }, ...[[24, t("r24h")], [168, t("r7d")], [720, t("r30d")]].map(([h, n]) =>
+    el("option", { value: h, selected: String(h) === (p.get("hours") || "24") }, n)));
+  const go = () => { location.hash = "#/events?" + new URLSearchParams({ camera: cam.value, kind: kind.value, hours: hours.value }); };
+  const box = el("div", {}, "…");
+  $("#main").replaceChildren(el("h1", {}, t("events")),
+    el("div", { class: "filters" }, cam, kind, hours, el("button", { type: "button", onclick: go }, t("view"))), box);
+  const q = new URLSearchParams({ since: String(Math.floor(Date.now() / 1000 - Number(hours.value) * 3600)), limit: "1000" });
+  if (cam.value) q.set("camera", cam.value);
+  if (kind.value) q.set("kind", kind.value);
+  try { box.replaceChildren(eventsTable((await allPages("/api/v1/events?" + q)).reverse())); }
+  catch (e) { box.replaceChildren(el("p", { class: "err" }, e.message)); }
+}
+
+async function viewAlerts() {
+  const box = el("div", {}, "…");
+  $("#main").replaceChildren(el("h1", {}, t("alerts")), box);
+  const items = (await allPages("/api/v1/alerts?limit=200", 1)).reverse();
+  box.replaceChildren(items.length ? table([t("time"), t("kind"), t("camera"), t("target"), t("delivery"), t("attempts"), t("last_error")],
+    items.map((d) => [fmtTime(d.created_us), d.kind, d.camera, d.target, d.state, d.attempts, d.last_error]), "alerts-table") : el("p", { class: "muted" }, t("none")));
+}
+
+async function viewReport() {
+  const now = new Date();
+  const months = [];
+  for (let i = 0; i < 12; i++) {
+    const d = new Date(now.getFullYear(), now.getMonth() - i, 1);
+    months.push(`${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`);
+  }
+  const p = new URLSearchParams(location.hash.split("?")[1] || "");
+  const month = el("select", { name: "month" }, ...months.map((m) => el("option", { value: m, selected: p.get("month") === m }, m)));
+  const commune = el("select", { name: "commune" }, el("option", { value: "" }, t("commune") + ": " + t("all")),
+    ...placesOf(S.cameras, "commune", "commune_name").map((c) => el("option", { value: c.id, selected: p.get("commune") === c.id }, c.name)));
+  const url = (fmt) => "/api/v1/report?" + new URLSearchParams(Object.assign({ month: month.value, format: fmt, lang: S.lang }, commune.value ? { commune: commune.value } : {}));
+  const frameBox = el("div", { id: "report-box" });
+  const show = () => { frameBox.replaceChildren(el("iframe", { src: url("html"), title: t("report"), sandbox: "", class: "report-frame" })); };
+  $("#main").replaceChildren(el("h1", {}, t("report")),
+    el("div", { class: "filters" }, month, commune, el("button", { type: "button", class: "primary", onclick: show }, t("view")),
+      el("a", { href: "#", id: "dl-csv", onclick: (e) => { e.preventDefault(); location.href = url("csv"); } }, t("download") + " CSV"),
+      el("a", { href: "#", id: "dl-html", onclick: (e) => { e.preventDefault(); location.href = url("html") + "&download=1"; } }, t("download") + " HTML")),
+    frameBox);
+}
+
+async function viewAudit() {
+  const box = el("div", {}, "…");
+  $("#main").replaceChildren(el("h1", {}, t("audit")), box);
+  const items = (await allPages(`/api/v1/audit?limit=1000&since=${Math.floor(Date.now() / 1000 - 30 * 86400)}`, 5)).reverse();
+  box.replaceChildren(items.length ? table([t("time"), t("user_"), t("action"), t("target"), t("detail"), t("address")],
+    items.map((a) => [fmtTime(a.at_us), a.user, a.action, a.target, a.detail, a.address]), "audit-table") : el("p", { class: "muted" }, t("none")));
+}
+
+/* ---- routing and the live loop ---- */
+
+let rendering = false;
+async function route() {
+  if (!S.session) return showLogin();
+  frame();
+  const h = location.hash || "#/";
+  rendering = true;
+  try {
+    if (h === "#/" || h === "") viewOverview();
+    else if (h.startsWith("#/cameras")) viewCameras();
+    else if (h.startsWith("#/camera/")) await viewCamera(decodeURIComponent(h.slice(9).split("?")[0]));
+    else if (h.startsWith("#/events")) await viewEvents();
+    else if (h.startsWith("#/alerts")) await viewAlerts();
+    else if (h.startsWith("#/report")) await viewReport();
+    else if (h.startsWith("#/audit")) await viewAudit();
+    else viewOverview();
+  } catch (e) {
+    if (e.message !== "401") $("#main").append(el("p", { class: "err" }, e.message));
+  } finally {
+    rendering = false;
+  }
+}
+
+/* The live views redraw from fresh data; the others keep what the user is
+ * reading (a form being filled must not be wiped). */
+async function tick() {
+  try { await refreshCameras(); } catch (e) { return; }
+  const h = location.hash || "#/";
+  const typing = document.activeElement && ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName);
+  if (rendering || typing) return;
+  if (h === "#/" || h === "") viewOverview();
+  else if (h.startsWith("#/cameras")) viewCameras();
+  else if (h.startsWith("#/camera/") && !document.querySelector("dialog[open]")) await route();
+}
+
+async function start() {
+  S.zone = (S.session && S.session.timezone) || S.zone;
+  await refreshCameras();
+  await route();
+  clearInterval(S.timer);
+  S.timer = setInterval(tick, POLL_MS);
+}
+
+window.addEventListener("hashchange", route);
+(async () => {
+  try { S.session = await api("/api/v1/session"); } catch (e) { S.session = null; }
+  if (S.session) await start(); else showLogin();
+})();
