@@ -104,6 +104,10 @@ static enum MHD_Result serve_snapshot(struct MHD_Connection *c, const char *path
         return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type", "image/jpeg");
+    /* the page asks for a new picture with a new URL (?t=): the browser may
+     * keep this one a minute instead of fetching it at every poll */
+    MHD_add_response_header(r, "Cache-Control", "private, max-age=60");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
     return ret;

@@ -313,6 +313,7 @@ function viewCameras() {
           el("div", { class: "muted" }, `${c.id} · ${c.site_name || c.site}`), badge(c.state, stateWord(c))))));
   }
   drawGrid();
+  S.redrawGrid = drawGrid;
   $("#main").replaceChildren(el("h1", {}, t("cameras")),
     el("div", { class: "filters" }, q, sel("state", STATES.map((s) => [s, t(s)]), t("state")),
       sel("commune", communes, t("commune")), sel("site", sites, t("site"))), grid);
@@ -424,7 +425,9 @@ async function viewCamera(id) {
    * from the 2-second poll */
   const key = id + "|" + range;
   const to = Date.now() * 1000, from = to - spanUs;
-  if (!S.camCache || S.camCache.key !== key || Date.now() - S.camCache.at > 10000)
+  /* ...or at once when the camera's state moved on from the history's last span */
+  const lastSpan = S.camCache && S.camCache.key === key ? S.camCache.data[0][S.camCache.data[0].length - 1] : null;
+  if (!S.camCache || S.camCache.key !== key || Date.now() - S.camCache.at > 10000 || (lastSpan && lastSpan.state !== c.state))
     S.camCache = { key, at: Date.now(), data: await cameraHistory(id, c, from, to) };
   const [spans, maint, events] = S.camCache.data;
   tl.replaceChildren(timelineSvg(spans, maint, from, to));
@@ -569,8 +572,31 @@ async function tick() {
   const typing = document.activeElement && ["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName);
   if (rendering || typing) return;
   if (h === "#/" || h === "") viewOverview();
-  else if (h.startsWith("#/cameras")) viewCameras();
+  else if (h.startsWith("#/cameras")) updateGrid();
   else if (h.startsWith("#/camera/") && !document.querySelector("dialog[open]")) await route();
+}
+
+/* The grid keeps its cards (and their pictures) between polls: only the
+ * state changes; a camera added or removed redraws it. */
+function updateGrid() {
+  const grid = $("#grid");
+  if (!grid || !S.redrawGrid) return viewCameras();
+  const cards = grid.querySelectorAll("[data-camera]");
+  const byId = new Map(S.cameras.map((c) => [c.id, c]));
+  let stale = false;
+  for (const card of cards) {
+    const c = byId.get(card.getAttribute("data-camera"));
+    if (!c) { stale = true; break; }
+    if (card.getAttribute("data-state") !== c.state) {
+      card.setAttribute("data-state", c.state);
+      card.querySelector(".badge").replaceWith(badge(c.state, stateWord(c)));
+    }
+    const img = card.querySelector("img");
+    if (!img && (c.thumbnail || c.snapshot)) card.querySelector(".thumb").replaceWith(thumbFor(c));
+    else if (img && img.getAttribute("src") !== (c.thumbnail || c.snapshot) + "?t=" + Math.floor(S.camerasAt / 30000))
+      img.setAttribute("src", (c.thumbnail || c.snapshot) + "?t=" + Math.floor(S.camerasAt / 30000));
+  }
+  if (stale) S.redrawGrid();
 }
 
 async function start() {
