@@ -31,13 +31,20 @@ while IFS= read -r db; do
   gen=$((gen + $(find "$out" -name "$b.*" -type f | wc -l)))
 done < <(find "$RUN" -name '*.db' -type f)
 
-hits=()
+hits=() hashes=()
 while IFS= read -r -d '' f; do
   files=$((files + 1))
   case "$f" in *.yaml|*.yml|*/camsim.log|*.ready) continue ;; esac
   # binary files too (SQLite pages, JPEG snapshots): grep -a reads them as text
   if grep -aqF "$SECRET" "$f"; then hits+=("${f#"$RUN"/}"); fi
+  # console password hashes live in the configs only (issue #17)
+  if grep -aqF '$argon2' "$f"; then hashes+=("${f#"$RUN"/}"); fi
 done < <(find "$RUN" -type f -print0)
+if [ ${#hashes[@]} -gt 0 ]; then
+  echo "FAIL: a console password hash appears in:" >&2
+  printf '  %s\n' "${hashes[@]}" >&2
+  exit 1
+fi
 
 echo "ok: swept $files files from this run ($dbs databases; $gen dumps, reports and listings made from them)"
 if [ ${#hits[@]} -gt 0 ]; then
@@ -53,4 +60,4 @@ tests=$(cut -d' ' -f1 "$RUN/.secrets-used" 2>/dev/null | sort -u | tr '\n' ' ')
 if [ "$dbs" -gt 0 ] && [ "$used" -eq 0 ]; then
   echo "FAIL: daemons ran but no test used a secret password: the sweep proves nothing" >&2; exit 1
 fi
-echo "ok: none of them holds any of the $used camera passwords made by: ${tests:-no test}"
+echo "ok: none of them holds any of the $used camera passwords made by: ${tests:-no test}; no console password hash outside the configs"

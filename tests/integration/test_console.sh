@@ -47,5 +47,12 @@ node "$ROOT/tests/node/console_check.mjs" "http://127.0.0.1:$HTTP_PORT" tech "$P
 sed 's/^/    /' "$T/console.out" | grep -v '^    ok:' || true
 grep '^ok:' "$T/console.out" | while read -r line; do echo "$line"; done
 stop_daemon
-# the page's answers were checked by the script; the sweep reads this run's files
 ls "$T/shots"/*.png > /dev/null || fail "no screenshots"
+# the page's answers are in shots/ (the suite's sweep reads them for camera
+# passwords); console passwords, their hashes and the session id: here
+SID=$(cat "$T/session-id"); rm -f "$T/session-id"
+for s in "$PW_T" "$PW_V" $(sed -n 's/.*password_hash: "\(.*\)"/\1/p' "$CFG") "$SID"; do
+  ! grep -rqF -- "$s" "$T/camwatchd.log" "$T/shots" "$T/console.out" || fail "a console secret (${s:0:8}...) in the log or the answers"
+  ! sqlite3 "$DB" .dump | grep -qF -- "$s" || fail "a console secret (${s:0:8}...) in the database"
+done
+ok "no console password, hash or session id in the log, the page's answers or the database; $(ls "$T/shots"/*.png | wc -l) screenshots"

@@ -6,7 +6,7 @@
 // after a screenshot of the page as it was.
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
-import { existsSync, unlinkSync } from "node:fs";
+import { existsSync, unlinkSync, writeFileSync } from "node:fs";
 import http from "node:http";
 
 const [base, techUser, techPw, viewUser, viewPw, shots] = process.argv.slice(2);
@@ -193,6 +193,16 @@ for (const h of ["#/", "#/cameras", "#/camera/gate", "#/events", "#/alerts", "#/
 }
 if (wide.length) await fail(`pages wider than 360 px: ${wide.join(", ")}`);
 ok("at 360 px wide no page scrolls sideways (7 pages)");
+
+// ---- what the page was told, kept for the secrets sweep ----
+for (const p of ["/api/v1/cameras?limit=10000", "/api/v1/cameras/pw", "/api/v1/session", "/api/v1/audit?limit=1000",
+                 "/api/v1/alerts", "/api/v1/acks", "/api/v1/maintenance", "/"]) {
+  const body = await page.evaluate(async (u) => (await fetch(u)).text(), p);
+  writeFileSync(`${shots}/answer-${p.replace(/[^a-z0-9]+/gi, "_")}.txt`, body);
+}
+const sid = (await ctx.cookies()).find((c) => c.name === "cw_session");
+if (!sid || !sid.httpOnly || sid.sameSite !== "Strict") await fail(`the session cookie: ${JSON.stringify(sid && { httpOnly: sid.httpOnly, sameSite: sid.sameSite })}`);
+writeFileSync(`${shots}/../session-id`, sid.value);
 
 // ---- logout ----
 await page.setViewportSize({ width: 1280, height: 800 });
