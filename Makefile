@@ -3,7 +3,7 @@
 # `make asan test` runs the tests on an AddressSanitizer+UBSan build.
 
 CC      ?= cc
-PKGS    := libavformat libavcodec libavutil libswscale freetype2 libuv sqlite3 yaml-0.1 jansson libmicrohttpd libcurl libsystemd libsodium
+PKGS    := libavformat libavcodec libavutil libswscale freetype2 libuv sqlite3 yaml-0.1 jansson libmicrohttpd libcurl libsystemd libsodium zlib
 GSTPKGS := gstreamer-rtsp-server-1.0 gstreamer-app-1.0 gstreamer-1.0
 # the report's document formats, in the camwatch CLI only (never camwatchd)
 DOCPKGS := pangocairo cairo-pdf fontconfig libzip libxml-2.0

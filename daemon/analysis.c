@@ -269,7 +269,10 @@ static void thumbnail(struct cw_analysis *a, const AVFrame *f, int64_t now)
     uint8_t *jpeg;
     size_t len;
     int w, h;
-    if (cw_snapshot_encode(a->snap, f, NULL, 0, 0, 0, text, &jpeg, &len, &w, &h) < 0)
+    cw_snapshot_set_quality(a->snap, 10);
+    int rc = cw_snapshot_encode(a->snap, f, NULL, 0, 0, 0, text, &jpeg, &len, &w, &h);
+    cw_snapshot_set_quality(a->snap, 4); /* event snapshots keep theirs */
+    if (rc < 0)
         return;
     a->last_thumb_us = now;
     struct cw_analysis_output o = {.kind = CW_ANALYSIS_THUMBNAIL, .plugin = "", .jpeg = jpeg, .jpeg_len = len,

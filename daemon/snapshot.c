@@ -22,6 +22,7 @@ struct cw_snapshot {
     AVCodecContext *enc;
     AVFrame *out;
     AVPacket *pkt;
+    int qscale; /* 0: 4 */
 };
 
 static const char *const fonts[] = {
@@ -121,6 +122,11 @@ static void caption(struct cw_snapshot *s, AVFrame *f, int top, int bh, const ch
     }
 }
 
+void cw_snapshot_set_quality(struct cw_snapshot *s, int qscale)
+{
+    s->qscale = qscale < 2 ? 2 : qscale > 31 ? 31 : qscale;
+}
+
 int cw_snapshot_encode(struct cw_snapshot *s, const AVFrame *f, const struct cw_plugin_box *boxes, int n_boxes,
                        int box_w, int box_h, const char *text, uint8_t **out, size_t *len, int *w_out, int *h_out)
 {
@@ -193,6 +199,8 @@ int cw_snapshot_encode(struct cw_snapshot *s, const AVFrame *f, const struct cw_
         caption(s, s->out, ph, bh, text);
     }
     s->out->pts++;
+    /* with AV_CODEC_FLAG_QSCALE the encoder takes each frame's own quality */
+    s->out->quality = FF_QP2LAMBDA * (s->qscale ? s->qscale : 4);
     if (avcodec_send_frame(s->enc, s->out) < 0 || avcodec_receive_packet(s->enc, s->pkt) < 0)
         return CW_EIO;
     uint8_t *copy = malloc((size_t)s->pkt->size);

@@ -18,6 +18,10 @@ struct cw_snapshot;
 int cw_snapshot_create(struct cw_snapshot **out);
 void cw_snapshot_free(struct cw_snapshot *s);
 
+/* The JPEG quantiser of the next encodes: 2 (finest) .. 31; 4 by default
+ * (event snapshots); thumbnails, shown small and refreshed every minute,
+ * take a coarser one. */
+void cw_snapshot_set_quality(struct cw_snapshot *s, int qscale);
 /* Encodes f as a JPEG (*out, malloc'd, *len bytes; *w x *h). boxes are in
  * box_w x box_h coordinates (the analysis frame). 0 or a negative code. */
 int cw_snapshot_encode(struct cw_snapshot *s, const struct AVFrame *f, const struct cw_plugin_box *boxes, int n_boxes,

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential pkg-config
-  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libfreetype-dev ffmpeg libmicrohttpd-dev libcurl4-openssl-dev libsystemd-dev libsodium-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libfreetype-dev ffmpeg libmicrohttpd-dev libcurl4-openssl-dev libsystemd-dev libsodium-dev zlib1g-dev
   prometheus prometheus-pushgateway prometheus-alertmanager curl socat
   libuv1-dev libsqlite3-dev sqlite3 libyaml-dev libjansson-dev libcmocka-dev
   libgstrtspserver-1.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev

@@ -5,6 +5,7 @@
 "use strict";
 
 const POLL_MS = 2000;
+const WORKLIST_ROWS = 100;
 
 const T = {
   vi: {
@@ -26,7 +27,7 @@ const T = {
     black: "tối đen", frozen: "đứng hình", covered: "bị che", blurred: "bị mờ", total: "Tổng", ongoing: "đang diễn ra",
     unreachable: "không kết nối được", auth_failed: "sai mật khẩu camera", not_found: "sai đường dẫn luồng",
     no_video: "không có hình", stream_error: "lỗi luồng", r24h: "24 giờ", r7d: "7 ngày", r30d: "30 ngày",
-    maintenance_band: "bảo trì", lang: "English", user_: "Người dùng", action: "Việc làm",
+    maintenance_band: "bảo trì", more_down: "camera khác cũng đang hỏng", lang: "English", user_: "Người dùng", action: "Việc làm",
   },
   en: {
     overview: "Overview", cameras: "Cameras", events: "Events", alerts: "Alerts", report: "Report", audit: "Audit",
@@ -47,7 +48,7 @@ const T = {
     black: "black", frozen: "frozen picture", covered: "covered", blurred: "blurred", total: "Total", ongoing: "ongoing",
     unreachable: "cannot be reached", auth_failed: "refuses the password", not_found: "no stream at that address",
     no_video: "sends no video", stream_error: "the stream broke off", r24h: "24 h", r7d: "7 days", r30d: "30 days",
-    maintenance_band: "maintenance", lang: "Tiếng Việt", user_: "User", action: "Action",
+    maintenance_band: "maintenance", more_down: "more cameras down", lang: "Tiếng Việt", user_: "User", action: "Action",
   },
 };
 const STATES = ["online", "offline", "stalled", "starting", "disabled"];
@@ -87,11 +88,22 @@ function sv(tag, attrs, ...kids) {
   return e;
 }
 
+/* Formatters are costly to make (a 500-camera work list made 1,000 of
+ * them): one per language, zone and shape. */
+const FMT = new Map();
+function formatter(kind) {
+  const key = `${kind}|${S.lang}|${S.zone}`;
+  if (!FMT.has(key)) {
+    const opts = kind === "full"
+      ? { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }
+      : { day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" };
+    FMT.set(key, new Intl.DateTimeFormat(S.lang === "vi" ? "vi-VN" : "en-GB", Object.assign({ timeZone: S.zone }, opts)));
+  }
+  return FMT.get(key);
+}
 function fmtTime(us) {
   if (us === null || us === undefined) return "–";
-  return new Intl.DateTimeFormat(S.lang === "vi" ? "vi-VN" : "en-GB", {
-    timeZone: S.zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
-  }).format(new Date(us / 1000));
+  return formatter("full").format(new Date(us / 1000));
 }
 function fmtDur(us) {
   let s = Math.max(0, Math.round(us / 1e6));
@@ -149,6 +161,7 @@ function notice(msg) {
 }
 
 async function refreshCameras() {
+  const acksP = api("/api/v1/acks").catch(() => null); /* at the same time */
   const items = await allPages("/api/v1/cameras?limit=10000");
   const now = Date.now();
   for (const c of items) {
@@ -158,11 +171,11 @@ async function refreshCameras() {
   }
   S.cameras = items;
   S.camerasAt = now;
-  try {
-    const acks = await api("/api/v1/acks");
+  const acks = await acksP;
+  if (acks) { /* else: shown as not acknowledged until the next poll */
     S.acks = {};
     for (const a of acks.items) S.acks[a.camera] = a;
-  } catch (e) { /* shown as not acknowledged */ }
+  }
 }
 
 /* An acknowledgement counts for the outage it was made in. */
@@ -258,8 +271,10 @@ function viewOverview() {
     return el("div", { class: "card tile", "data-place": level + ":" + p.id }, el("h3", {}, p.name),
       badge(w), " ", el("span", { class: "muted" }, `${p.cams.length - down}/${p.cams.length} ${t("online")}`));
   }));
-  const down = cams.filter((c) => c.state === "offline" || c.state === "stalled")
+  const allDown = cams.filter((c) => c.state === "offline" || c.state === "stalled")
     .sort((a, b) => (a.outage_since_us || a.since_us) - (b.outage_since_us || b.since_us));
+  /* the longest first; a page of them is what one can act on */
+  const down = allDown.slice(0, WORKLIST_ROWS);
   const now = Date.now() * 1000;
   const work = down.length ? el("div", { class: "scroll" }, el("table", { id: "worklist" },
     el("thead", {}, el("tr", {}, ...[t("camera"), t("place"), t("state"), t("cause"), t("since"), ""].map((h) => el("th", {}, h)))),
@@ -274,8 +289,10 @@ function viewOverview() {
         el("td", {}, fmtTime(since), el("div", { class: "muted" }, t("for_") + " " + fmtDur(now - since))),
         el("td", {}, c.maintenance ? badge("maint", t("maint")) : null, a ? badge("ack", t("acked") + ": " + a.by) : null));
     })))) : el("p", { class: "muted", id: "worklist" }, t("worklist_none"));
+  const rest = allDown.length - down.length;
   $("#main").replaceChildren(el("h1", {}, t("overview")), countCards,
     el("h2", {}, t("worklist")), work,
+    rest > 0 ? el("p", { class: "muted" }, `+ ${rest} ${t("more_down")} (`, el("a", { href: "#/cameras" }, t("cameras")), ")") : null,
     el("h2", {}, t("commune")), tiles("commune", "commune", "commune_name"),
     el("h2", {}, t("site")), tiles("site", "site", "site_name"),
     el("p", { class: "muted" }, `${t("zone")}: ${S.zone}`));
@@ -283,7 +300,7 @@ function viewOverview() {
 
 /* ---- cameras grid ---- */
 
-const gridFilter = { q: "", state: "", commune: "", site: "" };
+const gridFilter = { q: "", state: "", district: "", commune: "", site: "" };
 
 function thumbFor(c) {
   return el("div", { class: "thumb" }, c.thumbnail || c.snapshot
@@ -298,6 +315,7 @@ function viewCameras() {
       el("option", { value: "" }, label + ": " + t("all")), ...opts.map(([v, n]) => el("option", { value: v, selected: f[key] === v }, n)));
     return s;
   };
+  const districts = placesOf(S.cameras.filter((c) => c.district), "district", "district_name").map((p) => [p.id, p.name]);
   const communes = placesOf(S.cameras, "commune", "commune_name").map((p) => [p.id, p.name]);
   const sites = placesOf(S.cameras, "site", "site_name").map((p) => [p.id, p.name]);
   const q = el("input", { type: "search", name: "q", placeholder: t("search"), value: f.q });
@@ -306,7 +324,8 @@ function viewCameras() {
   function drawGrid() {
     const needle = f.q.trim().toLowerCase();
     grid.replaceChildren(...S.cameras.filter((c) =>
-      (!f.state || c.state === f.state) && (!f.commune || c.commune === f.commune) && (!f.site || c.site === f.site) &&
+      (!f.state || c.state === f.state) && (!f.district || c.district === f.district) &&
+      (!f.commune || c.commune === f.commune) && (!f.site || c.site === f.site) &&
       (!needle || c.id.toLowerCase().includes(needle) || c.name.toLowerCase().includes(needle))).map((c) =>
       el("a", { class: "cam", href: "#/camera/" + encodeURIComponent(c.id), "data-camera": c.id, "data-state": c.state },
         thumbFor(c), el("div", { class: "meta" }, el("div", { class: "name" }, c.name),
@@ -316,6 +335,7 @@ function viewCameras() {
   S.redrawGrid = drawGrid;
   $("#main").replaceChildren(el("h1", {}, t("cameras")),
     el("div", { class: "filters" }, q, sel("state", STATES.map((s) => [s, t(s)]), t("state")),
+      districts.length ? sel("district", districts, t("district")) : null,
       sel("commune", communes, t("commune")), sel("site", sites, t("site"))), grid);
   if (document.activeElement !== q && f.q) q.focus();
 }
@@ -360,7 +380,7 @@ function timelineSvg(spans, maint, from, to) {
   for (let i = 0; i <= ticks; i++) {
     const us = from + ((to - from) * i) / ticks;
     svg.append(sv("text", { x: Math.min(Math.max((i / ticks) * W, 30), W - 30), y: H - 1, "font-size": 10, "text-anchor": "middle", fill: "#5f6670" },
-      new Intl.DateTimeFormat(S.lang === "vi" ? "vi-VN" : "en-GB", { timeZone: S.zone, day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" }).format(new Date(us / 1000))));
+      formatter("tick").format(new Date(us / 1000))));
   }
   return svg;
 }

@@ -4,7 +4,8 @@
 # 12 months in under 2 s; #15's: the PDF with 12 months of trends in 5 s); SQLite events/s through the daemon's write path
 # (bench_store); ingest cost against ffmpeg's floors and Motion (ingest.sh);
 # the largest N the machine holds (maxn.sh); alert latency (latency.sh);
-# recovery detection delay with the RTSP probe (recovery.py).
+# recovery detection delay with the RTSP probe (recovery.py); the web
+# console with 500 cameras (console.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 echo "make bench on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk '/model name/ { $1 = $2 = $3 = ""; print; exit }' /proc/cpuinfo | sed 's/^ *//')"
@@ -62,3 +63,5 @@ echo
 tests/bench/latency.sh
 echo
 python3 tests/bench/recovery.py
+echo
+tests/bench/console.sh
