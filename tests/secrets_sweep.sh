@@ -37,8 +37,11 @@ while IFS= read -r -d '' f; do
   case "$f" in *.yaml|*.yml|*/camsim.log|*.ready) continue ;; esac
   # binary files too (SQLite pages, JPEG snapshots): grep -a reads them as text
   if grep -aqF "$SECRET" "$f"; then hits+=("${f#"$RUN"/}"); fi
-  # console password hashes live in the configs only (issue #17)
-  if grep -aqF '$argon2' "$f"; then hashes+=("${f#"$RUN"/}"); fi
+  # console password hashes live in the configs only (issue #17): a whole
+  # hash, not the "$argon2" the programs themselves check for
+  if grep -aqE '\$argon2(id|i|d)\$v=[0-9]+\$m=[0-9]+,t=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]{8,}\$' "$f"; then
+    hashes+=("${f#"$RUN"/}")
+  fi
 done < <(find "$RUN" -type f -print0)
 if [ ${#hashes[@]} -gt 0 ]; then
   echo "FAIL: a console password hash appears in:" >&2

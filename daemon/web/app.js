@@ -342,9 +342,15 @@ function viewCameras() {
 
 /* ---- one camera ---- */
 
+/* Each state, and offline by its cause, has a pattern of its own: the
+ * history reads on a black-and-white printout too. */
 const PATTERNS = {
   online: { fill: "var(--ok)", pat: null },
-  offline: { fill: "var(--down)", pat: "hatch" },
+  offline: { fill: "var(--down)", pat: "hatch" },          /* cannot be reached (and unknown causes) */
+  "offline:auth_failed": { fill: "var(--down)", pat: "vbars" }, /* the camera's settings: password, path */
+  "offline:not_found": { fill: "var(--down)", pat: "vbars" },
+  "offline:no_video": { fill: "var(--down)", pat: "hbars" },    /* it answers, the picture does not come */
+  "offline:stream_error": { fill: "var(--down)", pat: "hbars" },
   stalled: { fill: "var(--stall)", pat: "dots" },
   starting: { fill: "#9aa1ab", pat: null },
   unmonitored: { fill: "#c9cdd3", pat: "cross" },
@@ -357,9 +363,14 @@ function patternDefs() {
   p("hatch", sv("rect", { width: 6, height: 6, fill: "#b3261e" }), sv("path", { d: "M0,6 L6,0", stroke: "#fff", "stroke-width": 1.5 }));
   p("dots", sv("rect", { width: 6, height: 6, fill: "#b45f06" }), sv("circle", { cx: 3, cy: 3, r: 1.3, fill: "#fff" }));
   p("cross", sv("rect", { width: 6, height: 6, fill: "#c9cdd3" }), sv("path", { d: "M0,0 L6,6 M6,0 L0,6", stroke: "#6b6b6b", "stroke-width": .8 }));
+  p("vbars", sv("rect", { width: 6, height: 6, fill: "#b3261e" }), sv("path", { d: "M3,0 L3,6", stroke: "#fff", "stroke-width": 1.5 }));
+  p("hbars", sv("rect", { width: 6, height: 6, fill: "#b3261e" }), sv("path", { d: "M0,3 L6,3", stroke: "#fff", "stroke-width": 1.5 }));
   return defs;
 }
-function fillOf(state) { const p = PATTERNS[state] || PATTERNS.starting; return p.pat ? `url(#${p.pat})` : p.fill; }
+function fillOf(state, cause) {
+  const p = PATTERNS[state + ":" + cause] || PATTERNS[state] || PATTERNS.starting;
+  return p.pat ? `url(#${p.pat})` : p.fill;
+}
 
 function timelineSvg(spans, maint, from, to) {
   const W = 1000, H = 46, x = (us) => ((Math.min(Math.max(us, from), to) - from) / (to - from)) * W;
@@ -369,7 +380,7 @@ function timelineSvg(spans, maint, from, to) {
   for (const s of spans) {
     const a = x(s.start_us), b = x(s.end_us === null ? nowUs : s.end_us);
     if (b - a <= 0) continue;
-    svg.append(sv("rect", { x: a, y: 8, width: Math.max(b - a, .8), height: 26, fill: fillOf(s.state), "data-state": s.state },
+    svg.append(sv("rect", { x: a, y: 8, width: Math.max(b - a, .8), height: 26, fill: fillOf(s.state, s.cause), "data-state": s.state, "data-cause": s.cause },
       sv("title", {}, `${t(s.state)}${s.cause ? " (" + t(s.cause) + ")" : ""}: ${fmtTime(s.start_us)} – ${s.end_us === null ? t("ongoing") : fmtTime(s.end_us)}`)));
   }
   for (const m of maint) {
@@ -386,13 +397,16 @@ function timelineSvg(spans, maint, from, to) {
 }
 
 function legend() {
-  const item = (state, label) => {
-    const s = sv("svg", { viewBox: "0 0 22 12" }, patternDefs(), sv("rect", { width: 22, height: 12, fill: fillOf(state) }));
+  const item = (state, cause, label) => {
+    const s = sv("svg", { viewBox: "0 0 22 12" }, patternDefs(), sv("rect", { width: 22, height: 12, fill: fillOf(state, cause) }));
     return el("span", {}, s, " ", label);
   };
   const m = sv("svg", { viewBox: "0 0 22 12" }, sv("rect", { y: 0, width: 22, height: 4, fill: "var(--maint)" }));
-  return el("div", { class: "legend" }, item("online", t("online")), item("offline", t("offline")), item("stalled", t("stalled")),
-    item("unmonitored", t("unmonitored")), el("span", {}, m, " ", t("maintenance_band")));
+  return el("div", { class: "legend" }, item("online", "", t("online")),
+    item("offline", "unreachable", `${t("offline")}: ${t("unreachable")}`),
+    item("offline", "auth_failed", `${t("offline")}: ${t("auth_failed")} / ${t("not_found")}`),
+    item("offline", "no_video", `${t("offline")}: ${t("no_video")} / ${t("stream_error")}`),
+    item("stalled", "", t("stalled")), item("unmonitored", "", t("unmonitored")), el("span", {}, m, " ", t("maintenance_band")));
 }
 
 async function viewCamera(id) {
