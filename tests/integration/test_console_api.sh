@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test-parallel: yes
 # The web console's server side, through HTTP as a browser would use it:
 #  - users from the config, hashes made by `camwatch passwd`; without a
 #    session or the token the API answers 401, /healthz stays open;
