@@ -196,7 +196,11 @@ class Run:
         raise SystemExit("camwatchd did not start")
 
     def cli(self, *args):
-        return subprocess.run([os.path.join(BIN, "camwatch"), "--db", self.db] + list(args),
+        # -c, not --db: the report then takes the config's zone (UTC), the zone
+        # of the days asked for below; with --db it would take camwatch's
+        # default (Asia/Ho_Chi_Minh), and a run across 17:00 UTC (midnight
+        # there) fell partly outside the report (CI, 2026-11-26 17:00 UTC)
+        return subprocess.run([os.path.join(BIN, "camwatch"), "-c", self.cfg] + list(args),
                               capture_output=True, text=True, check=True).stdout
 
 
