@@ -365,7 +365,8 @@ def main():
                     truth = sim.stall_truth()
             else:
                 truth = [(0, 1e12)]
-            # boundaries
+            # boundaries; err: how far they are from the truth, in seconds
+            err = 0.0
             if cam in ("flap", "long", "closed"):
                 for a, b in truth:
                     near = min(outs, key=lambda o: abs(o[0] - a)) if outs else None
@@ -373,9 +374,11 @@ def main():
                           "run %s %s: outage from the kill at %s recorded at %+.3f s"
                           % (r.name, cam, time.strftime("%H:%M:%S", time.gmtime(a)),
                              (near[0] - a) if near else float("nan")))
+                    err += abs(near[0] - a) if near else 0
                     if b < 1e12:
                         lag = (near[1] - b) if near and near[1] else float("inf")
                         delays.append(lag)
+                        err += abs(lag)
                         check(-0.2 <= lag <= PROBE + 1.0,
                               "run %s %s: recovery recorded %.3f s after the simulator accepted again (bound %.2f s)"
                               % (r.name, cam, lag, PROBE + 1.0))
@@ -386,8 +389,10 @@ def main():
                     check(near is not None and abs(near[0] - last_frame) <= 0.5,
                           "run %s stall: stall start recorded %+.3f s from the last frame sent"
                           % (r.name, (near[0] - last_frame) if near else float("nan")))
+                    err += abs(near[0] - last_frame) if near else 0
                     if near and near[1]:
                         delays.append(near[1] - b)
+                        err += abs(near[1] - b)
                         ok("run %s stall: video back at +%.3f s, recorded +%.3f s (%+.3f s)"
                            % (r.name, b - a, near[1] - a, near[1] - b))
             want = {"steady": 0, "flap": 5, "long": 1, "stall": 2, "closed": 1, "never": 1}[cam]
@@ -401,8 +406,14 @@ def main():
             if cam == "steady":
                 check(got == 100.0, "run %s steady: uptime %.3f %% (never down)" % (r.name, got))
             else:
-                check(abs(got - tu) <= 0.5, "run %s %s: uptime %.3f %%, truth %.3f %% over %.1f s monitored"
-                      % (r.name, cam, got, tu, mon_t))
+                # The report must tell the truth up to the boundary errors
+                # measured above (each already held to its own bound): 0.5
+                # points, or what those errors make of the monitored time if
+                # more (a sanitizer build recovers a few tenths later).
+                allow = max(0.5, 100.0 * err / mon_t + 0.05) if mon_t > 0 else 0.5
+                check(abs(got - tu) <= allow,
+                      "run %s %s: uptime %.3f %%, truth %.3f %% over %.1f s monitored (allowed %.2f points: %.2f s of "
+                      "boundary errors)" % (r.name, cam, got, tu, mon_t, allow, err))
             by_cause[(r.name, cam)] = {k: v * 3600 for k, v in rc["down_h_by_cause"].items()}
         # status across the restart: the port that closed at +120 s and the
         # camera that never answered keep their real outage start
