@@ -66,14 +66,9 @@ enum MHD_Result cw_console_report(const struct cw_api_req *r, struct cw_store **
         snprintf(msg, sizeof msg, "camwatch holds no history for %s", per.label);
         ret = cw_api_error(c, MHD_HTTP_NOT_FOUND, msg);
     } else {
-        char filter[300] = "", *buf = NULL, disp[160];
+        char filter[300], *buf = NULL, disp[160];
         size_t len = 0;
-        if (cw_names_filter_set(&where))
-            snprintf(filter, sizeof filter, "%s%s%s%s%s%s%s%s", where.province ? "province " : "",
-                     where.province ? where.province : "", where.district ? " district " : "",
-                     where.district ? where.district : "", where.commune ? " commune " : "",
-                     where.commune ? where.commune : "", where.site ? " site " : "", where.site ? where.site : "");
-        view.filter = filter;
+        view.filter = cw_names_filter_label(&where, filter, sizeof filter);
         view.doc = &rules->doc;
         FILE *f = open_memstream(&buf, &len);
         if (!f || cw_report_render(f, fmt, &view) < 0) {

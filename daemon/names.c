@@ -1,6 +1,7 @@
 /* Matching cameras by their place in the chain (see names.h). */
 #include "names.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int cw_commune_is(const char *commune, const char *formerly, const char *id)
@@ -31,4 +32,14 @@ int cw_names_match(const struct cw_names *n, const char *formerly, const struct 
            (!is_set(f->district) || strcmp(n->district, f->district) == 0) &&
            (!is_set(f->commune) || cw_commune_is(n->commune, formerly, f->commune)) &&
            (!is_set(f->site) || strcmp(n->site, f->site) == 0);
+}
+
+char *cw_names_filter_label(const struct cw_names_filter *f, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (cw_names_filter_set(f))
+        snprintf(buf, len, "%s%s%s%s%s%s%s%s", f->province ? "province " : "", f->province ? f->province : "",
+                 f->district ? " district " : "", f->district ? f->district : "", f->commune ? " commune " : "",
+                 f->commune ? f->commune : "", f->site ? " site " : "", f->site ? f->site : "");
+    return buf;
 }

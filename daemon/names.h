@@ -9,6 +9,7 @@
  * province in a config of the older district-first form). */
 #ifndef CW_NAMES_H
 #define CW_NAMES_H
+#include <stddef.h>
 
 /* Names hold at most 80 characters (checked when the config is loaded);
  * 80 Vietnamese characters take up to 240 bytes of UTF-8. */
@@ -33,5 +34,8 @@ struct cw_names_filter {
 int cw_names_match(const struct cw_names *n, const char *formerly, const struct cw_names_filter *f);
 /* Whether any field of the filter is given. */
 int cw_names_filter_set(const struct cw_names_filter *f);
+/* The filter in words for a report's heading ("commune hoa-binh site
+ * cong-lang"), or "" when none is set. */
+char *cw_names_filter_label(const struct cw_names_filter *f, char *buf, size_t len);
 
 #endif

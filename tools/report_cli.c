@@ -142,13 +142,8 @@ int cw_cli_report(int argc, char **argv, struct cw_cli *g)
         return CW_EXIT_FAIL;
     }
 
-    char filter[200] = "";
-    const struct cw_names_filter *w = &where;
-    if (cw_names_filter_set(w))
-        snprintf(filter, sizeof filter, "%s%s%s%s%s%s%s%s", w->province ? "province " : "", w->province ? w->province : "",
-                 w->district ? " district " : "", w->district ? w->district : "", w->commune ? " commune " : "",
-                 w->commune ? w->commune : "", w->site ? " site " : "", w->site ? w->site : "");
-    view.filter = filter;
+    char filter[200];
+    view.filter = cw_names_filter_label(&where, filter, sizeof filter);
     view.doc = &rules.doc;
     FILE *f = out ? fopen(out, "w") : stdout;
     if (!f) {
