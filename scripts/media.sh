@@ -38,3 +38,4 @@ encode vtest-720p15.h264 -i vtest.avi -vf "scale=1280:720,fps=15"
 # A small version for many-camera tests (cheap to serve and to decode).
 encode vtest-360p15.h264 -i vtest.avi -vf "scale=640:360,fps=15"
 "$HERE/make-clips.sh"
+"$HERE/make-night-clips.sh"
