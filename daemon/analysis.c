@@ -16,6 +16,7 @@ struct slot {
     const struct cw_plugin_descriptor *d;
     struct cw_event_tracker tr;
     int64_t last_pts_us; /* of the last analysis (FRAMES) */
+    int64_t last_gauge_us; /* the plugin's gauges last sent on */
     uint32_t health;
     /* the current event's peak */
     uint8_t *jpeg;
@@ -32,7 +33,8 @@ struct cw_analysis {
     struct slot *slots;
     int n;
     enum cw_decode_mode mode;
-    int want_width, fast;
+    int fast;
+    int src_w, src_h; /* the last scaled frame's size before scaling */
     uint16_t *acc; /* scale(): a row of box sums */
     int acc_w;
     cw_analysis_cb cb;
@@ -73,7 +75,6 @@ int cw_analysis_create(struct cw_plugin_instance **insts, int n, const struct cw
     a->cb = cb;
     a->ud = ud;
     a->fast = 1;
-    a->want_width = 0;
     for (int i = 0; i < n; i++) {
         struct slot *s = &a->slots[i];
         s->inst = insts[i];
@@ -83,16 +84,9 @@ int cw_analysis_create(struct cw_plugin_instance **insts, int n, const struct cw
         /* The cheapest decode that satisfies every plugin. */
         if ((int)s->d->input > (int)a->mode)
             a->mode = (enum cw_decode_mode)s->d->input;
-        if (s->d->input != CW_PLUGIN_INPUT_NONE) {
-            int w = s->d->analysis_width > 0 ? s->d->analysis_width : 320;
-            if (w > a->want_width)
-                a->want_width = w;
+        if (s->d->input != CW_PLUGIN_INPUT_NONE)
             a->fast &= s->d->allow_fast_decode;
-        }
     }
-    if (a->want_width == 0)
-        a->want_width = 320;
-    a->want_width &= ~1;
     *out = a;
     return 0;
 }
@@ -138,7 +132,19 @@ int cw_analysis_start(struct cw_analysis *a, const AVCodecParameters *par, int t
 static int scale(struct cw_analysis *a, const AVFrame *f)
 {
     int sw = f->width, sh = f->height;
-    int w = sw < a->want_width ? sw & ~1 : a->want_width;
+    /* the widest any plugin wants for this source (cw_plugin_analysis_width) */
+    int want = 0;
+    for (int i = 0; i < a->n; i++)
+        if (a->slots[i].d->input != CW_PLUGIN_INPUT_NONE) {
+            int pw = cw_plugin_analysis_width(a->slots[i].inst, sw);
+            want = pw > want ? pw : want;
+        }
+    if (want == 0)
+        want = 320;
+    want &= ~1;
+    int w = sw < want ? sw & ~1 : want;
+    a->src_w = sw;
+    a->src_h = sh;
     int h = ((int)((int64_t)sh * w / sw)) & ~1;
     if (w < 2 || h < 2)
         return -1;
@@ -387,6 +393,23 @@ static void decide(struct cw_analysis *a, struct slot *s, const struct cw_plugin
     }
 }
 
+/* The plugin's gauges that changed, at most once a second each. */
+static void send_gauges(struct cw_analysis *a, struct slot *s, int64_t now)
+{
+    struct cw_plugin_instance *inst = s->inst;
+    if (!inst->n_gauges || (s->last_gauge_us && now - s->last_gauge_us < 1000000 && now >= s->last_gauge_us))
+        return;
+    for (int k = 0; k < inst->n_gauges; k++) {
+        if (!inst->gauges[k].fresh)
+            continue;
+        inst->gauges[k].fresh = 0;
+        struct cw_analysis_output o = {.kind = CW_ANALYSIS_GAUGE, .plugin = s->d->name, .t_us = now,
+                                       .gauge = inst->gauges[k].name, .mean = inst->gauges[k].value};
+        a->cb(a->ud, &o);
+    }
+    s->last_gauge_us = now;
+}
+
 /* Whether plugin slot s takes a frame now (its input and rate gate). */
 static int takes(const struct slot *s, int keyframe, int64_t pts_us)
 {
@@ -405,7 +428,8 @@ static int takes(const struct slot *s, int keyframe, int64_t pts_us)
 /* analyse: hand a decoded (and scaled) frame to the plugins that want it. */
 static void analyse(struct cw_analysis *a, int keyframe, int64_t pts_us, int64_t now, int minute)
 {
-    struct cw_plugin_frame f = {a->luma, a->lw, a->lh, a->lw, pts_us != INT64_MIN ? pts_us : 0, now, keyframe};
+    struct cw_plugin_frame f = {a->luma, a->lw, a->lh, a->lw, pts_us != INT64_MIN ? pts_us : 0, now, keyframe,
+                                a->src_w, a->src_h};
     for (int i = 0; i < a->n; i++) {
         struct slot *s = &a->slots[i];
         if (!takes(s, keyframe, pts_us))
@@ -417,6 +441,7 @@ static void analyse(struct cw_analysis *a, int keyframe, int64_t pts_us, int64_t
         if (s->d->process_frame(s->inst->state, &f, &r) < 0)
             continue;
         a->analysed++;
+        send_gauges(a, s, now);
         decide(a, s, &r, now, minute);
     }
 }

@@ -17,7 +17,8 @@ enum cw_decode_mode { CW_DECODE_NONE = 0, CW_DECODE_KEYFRAMES = 1, CW_DECODE_FRA
 
 enum cw_analysis_kind {
     CW_ANALYSIS_EVENT_START, CW_ANALYSIS_EVENT_END, CW_ANALYSIS_HEALTH, CW_ANALYSIS_LEVEL,
-    CW_ANALYSIS_THUMBNAIL /* jpeg: a keyframe of the camera now (cw_analysis_set_thumbnail_interval) */
+    CW_ANALYSIS_THUMBNAIL, /* jpeg: a keyframe of the camera now (cw_analysis_set_thumbnail_interval) */
+    CW_ANALYSIS_GAUGE      /* a plugin's named reading (gauge: the name, mean: the value), at most 1/s */
 };
 
 struct cw_analysis_output {
@@ -33,6 +34,7 @@ struct cw_analysis_output {
     uint32_t health, health_changed; /* HEALTH: all flags now, and which changed */
     int64_t t_us;
     int continues;               /* START: goes on from an event just split by event_max */
+    const char *gauge;           /* GAUGE: the reading's name */
     double mean;                 /* LEVEL: the plugin's mean score over start..end (peak: its highest) */
     int64_t samples;             /* LEVEL: analyses it is made of */
 };

@@ -173,6 +173,21 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
         cam->levels[k].end_us = m->end_us;
         break;
     }
+    case CW_INGEST_GAUGE: {
+        int k = 0;
+        while (k < cam->n_gauges &&
+               (strcmp(cam->gauges[k].plugin, m->plugin) != 0 || strcmp(cam->gauges[k].name, m->detail) != 0))
+            k++;
+        if (k == CW_MAX_GAUGES)
+            break;
+        if (k == cam->n_gauges) {
+            cam->n_gauges++;
+            snprintf(cam->gauges[k].plugin, sizeof cam->gauges[k].plugin, "%s", m->plugin);
+            snprintf(cam->gauges[k].name, sizeof cam->gauges[k].name, "%.31s", m->detail);
+        }
+        cam->gauges[k].value = m->mean;
+        break;
+    }
     case CW_INGEST_PROBE:
         if (cam->session_busy || cam->closing || cam->cs.state == CW_STATE_ONLINE)
             break;

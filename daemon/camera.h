@@ -33,6 +33,8 @@ struct cw_camera {
     int64_t events[3];  /* motion, activity, other: since start */
     struct cw_level levels[CW_MAX_LEVELS]; /* each plugin's last level (metric) */
     int n_levels;
+    struct cw_gauge gauges[CW_MAX_GAUGES]; /* the plugins' readings now (metric) */
+    int n_gauges;
     char last_snapshot[512];
     char thumbnail[512]; /* the latest thumbnail's file, or "" */
 

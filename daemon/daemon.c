@@ -354,6 +354,8 @@ static void publish_live(struct cw_daemon *d)
         memcpy(c->events, cam->events, sizeof cam->events);
         memcpy(c->levels, cam->levels, sizeof cam->levels);
         c->n_levels = cam->n_levels;
+        memcpy(c->gauges, cam->gauges, sizeof cam->gauges);
+        c->n_gauges = cam->n_gauges;
         cw_camera_stats(cam, &c->stats);
         online += cam->cs.state == CW_STATE_ONLINE;
     }

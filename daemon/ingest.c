@@ -247,6 +247,11 @@ static void on_analysis(void *ud, const struct cw_analysis_output *o)
         m.kind = CW_INGEST_LEVEL;
         m.mean = o->mean;
         break;
+    case CW_ANALYSIS_GAUGE:
+        m.kind = CW_INGEST_GAUGE;
+        snprintf(m.detail, sizeof m.detail, "%s", o->gauge);
+        m.mean = o->mean;
+        break;
     case CW_ANALYSIS_THUMBNAIL:
         if (write_thumbnail(ing, o, m.snapshot, sizeof m.snapshot) < 0)
             return;

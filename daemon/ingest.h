@@ -48,6 +48,7 @@ enum cw_ingest_msg_kind {
     CW_INGEST_PROBE,     /* a probe's result: cause NONE if the RTSP server answered */
     CW_INGEST_LEVEL,     /* a plugin's level over start_us..end_us: mean, peak (highest) */
     CW_INGEST_THUMBNAIL, /* a new thumbnail is in snapshot */
+    CW_INGEST_GAUGE,     /* a plugin's named reading: detail (the name), mean (the value) */
 };
 
 struct cw_ingest_msg {

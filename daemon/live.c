@@ -205,6 +205,16 @@ char *cw_live_metrics(const struct cw_live *l)
             bprintf(&b, ",plugin=\"%s\"} %.4f\n", l->cams[i].levels[k].plugin, l->cams[i].levels[k].mean);
         }
     }
+    head(&b, "camwatch_plugin_gauge", "gauge",
+         "A detection plugin's own reading, by name: motion's compensation_gain and compensation_offset (the "
+         "picture mapped onto the learned background as gain x background + offset; 1 and 0 in steady light).");
+    for (int i = 0; i < l->n; i++) {
+        for (int k = 0; k < l->cams[i].n_gauges; k++) {
+            bprintf(&b, "camwatch_plugin_gauge{"), labels(&b, l, &l->cams[i]);
+            bprintf(&b, ",plugin=\"%s\",name=\"%s\"} %.4f\n", l->cams[i].gauges[k].plugin, l->cams[i].gauges[k].name,
+                    l->cams[i].gauges[k].value);
+        }
+    }
     head(&b, "camwatch_camera_fps", "gauge", "Video frame rate measured from packet timestamps.");
     for (int i = 0; i < l->n; i++) {
         bprintf(&b, "camwatch_camera_fps{"), labels(&b, l, &l->cams[i]);

@@ -28,6 +28,8 @@ struct cw_live_camera {
     char thumbnail[512];
     struct cw_level levels[CW_MAX_LEVELS];
     int n_levels;
+    struct cw_gauge gauges[CW_MAX_GAUGES];
+    int n_gauges;
 };
 
 #define CW_LIVE_MAX_TARGETS 32

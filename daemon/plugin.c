@@ -77,6 +77,57 @@ static void host_log(void *ud, int level, const char *msg)
         cw_log(l, inst->plugin->d->name, inst->camera, "%s", msg);
 }
 
+static void host_gauge(void *ud, const char *name, double value)
+{
+    struct cw_plugin_instance *inst = ud;
+    if (!name || !name[0] || strlen(name) >= sizeof inst->gauges[0].name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
+        return;
+    int k = 0;
+    while (k < inst->n_gauges && strcmp(inst->gauges[k].name, name) != 0)
+        k++;
+    if (k == CW_PLUGIN_MAX_GAUGES)
+        return;
+    if (k == inst->n_gauges) {
+        snprintf(inst->gauges[k].name, sizeof inst->gauges[k].name, "%s", name);
+        inst->n_gauges++;
+    }
+    inst->gauges[k].value = value;
+    inst->gauges[k].fresh = 1;
+}
+
+int cw_plugin_analysis_width(const struct cw_plugin_instance *inst, int source_w)
+{
+    int w = inst->analysis_width ? inst->analysis_width : inst->plugin->d->analysis_width;
+    if (w == CW_PLUGIN_WIDTH_NATIVE)
+        return source_w;
+    if (w == CW_PLUGIN_WIDTH_AUTO)
+        return source_w > 640 ? (source_w / 2 < 640 ? source_w / 2 : 640) : 320;
+    return w > 0 ? w : 320;
+}
+
+/* The host's own option. */
+static int parse_width(const struct cw_plugin *p, const char *v, int *out, char *err, size_t errlen)
+{
+    char *end;
+    long n;
+    if (p->d->input == CW_PLUGIN_INPUT_NONE) {
+        snprintf(err, errlen, "plugin %s decodes no picture: analysis_width does not apply", p->d->name);
+        return -1;
+    }
+    if (strcmp(v, "auto") == 0)
+        *out = CW_PLUGIN_WIDTH_AUTO;
+    else if (strcmp(v, "native") == 0)
+        *out = CW_PLUGIN_WIDTH_NATIVE;
+    else if ((n = strtol(v, &end, 10)) >= 64 && n <= 7680 && end != v && !*end)
+        *out = (int)n & ~1;
+    else {
+        snprintf(err, errlen, "plugin %s: option analysis_width: '%s' (want 320, 640, native, auto, or 64..7680)",
+                 p->d->name, v);
+        return -1;
+    }
+    return 0;
+}
+
 int cw_plugin_instance_create(const struct cw_plugin *p, const char *camera, char *const *keys,
                               char *const *values, int n, struct cw_plugin_instance **out, char *err, size_t errlen)
 {
@@ -86,7 +137,7 @@ int cw_plugin_instance_create(const struct cw_plugin *p, const char *camera, cha
         return CW_ENOMEM;
     inst->plugin = p;
     snprintf(inst->camera, sizeof inst->camera, "%s", camera);
-    inst->host = (struct cw_plugin_host){CW_PLUGIN_ABI_VERSION, sizeof inst->host, host_log, inst};
+    inst->host = (struct cw_plugin_host){CW_PLUGIN_ABI_VERSION, sizeof inst->host, host_log, inst, host_gauge};
     if (p->d->create(&inst->host, &inst->state) < 0) {
         snprintf(err, errlen, "plugin %s: create failed", p->d->name);
         free(inst);
@@ -94,6 +145,14 @@ int cw_plugin_instance_create(const struct cw_plugin *p, const char *camera, cha
     }
     for (int i = 0; i < n; i++) {
         char why[256] = "";
+        if (strcmp(keys[i], "analysis_width") == 0) {
+            if (parse_width(p, values[i], &inst->analysis_width, err, errlen) < 0) {
+                p->d->destroy(inst->state);
+                free(inst);
+                return CW_ECONFIG;
+            }
+            continue;
+        }
         if (!p->d->configure || p->d->configure(inst->state, keys[i], values[i], why, sizeof why) < 0) {
             snprintf(err, errlen, "plugin %s: option %s: %s", p->d->name, keys[i],
                      why[0] ? why : "the plugin takes no options");

@@ -97,6 +97,13 @@ struct cw_level {
     int64_t end_us;
 };
 
+/* A plugin's named reading now (camwatch_plugin_gauge). */
+struct cw_gauge {
+    char plugin[32], name[32];
+    double value;
+};
+#define CW_MAX_GAUGES 8
+
 /* Levels (the activity timeline) are kept this long. */
 #define CW_LEVELS_KEEP_US (90LL * 86400 * 1000000)
 int cw_store_batch_level(struct cw_store_batch *b, const char *camera, const char *plugin, int64_t start_us,

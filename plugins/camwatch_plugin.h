@@ -21,7 +21,9 @@
 extern "C" {
 #endif
 
-#define CW_PLUGIN_ABI_VERSION 1
+/* 2: frames carry the source picture's size; the host offers gauge();
+ *    analysis_width may be CW_PLUGIN_WIDTH_AUTO or _NATIVE. */
+#define CW_PLUGIN_ABI_VERSION 2
 #define CW_PLUGIN_SYMBOL "camwatch_plugin_descriptor"
 
 /* What a plugin needs; camwatchd decodes the least that satisfies every
@@ -46,6 +48,7 @@ struct cw_plugin_frame {
     int64_t pts_us;      /* stream time */
     int64_t wall_us;     /* arrival, UTC */
     int keyframe;
+    int source_width, source_height; /* the camera's picture before scaling */
 };
 
 struct cw_plugin_packet {
@@ -54,6 +57,11 @@ struct cw_plugin_packet {
     int size; /* bytes of the compressed video frame */
     int keyframe;
 };
+
+/* analysis_width: 320 for a source up to 640 wide, half the source's width
+ * above that (at most 640); or the source's own width. */
+#define CW_PLUGIN_WIDTH_AUTO (-1)
+#define CW_PLUGIN_WIDTH_NATIVE (-2)
 
 #define CW_PLUGIN_MAX_BOXES 16
 
@@ -79,6 +87,11 @@ struct cw_plugin_host {
     /* level: 0 error, 1 warn, 2 info, 3 debug */
     void (*log)(void *host_ud, int level, const char *msg);
     void *host_ud;
+    /* A named reading of the plugin's own state ("compensation_gain"),
+     * exported as camwatch_plugin_gauge{camera,plugin,name}: for what a
+     * technician needs to see drift. Names are [a-z0-9_], at most 8 per
+     * plugin instance; the last value of each is kept. */
+    void (*gauge)(void *host_ud, const char *name, double value);
 };
 
 struct cw_plugin_descriptor {
@@ -88,7 +101,9 @@ struct cw_plugin_descriptor {
     const char *version;  /* "1.0.0" */
     enum cw_plugin_input input;
     double analysis_fps;  /* for FRAMES: analyses per second (0: every frame) */
-    int analysis_width;   /* for KEYFRAMES/FRAMES: luma width wanted (0: 320) */
+    int analysis_width;   /* for KEYFRAMES/FRAMES: luma width wanted (0: 320),
+                           * or CW_PLUGIN_WIDTH_AUTO / _NATIVE; a camera's
+                           * option analysis_width overrides it (the host's) */
     int allow_fast_decode; /* may skip the loop filter: slightly softer frames */
 
     /* Returns 0 and *state, or a negative code. */

@@ -20,6 +20,7 @@
 struct run {
     const char *snap_dir;
     int n_events;
+    int gauges; /* --gauges: print the plugins' readings */
 };
 
 static void health_names(uint32_t h, char *buf, size_t len)
@@ -61,6 +62,10 @@ static void on_output(void *ud, const struct cw_analysis_output *o)
         break;
     case CW_ANALYSIS_THUMBNAIL:
         break; /* the daemon's, for the console: nothing to print */
+    case CW_ANALYSIS_GAUGE:
+        if (r->gauges)
+            printf("gauge %s t=%.3f %s=%.4f\n", o->plugin, o->t_us / 1e6, o->gauge, o->mean);
+        break;
     case CW_ANALYSIS_LEVEL:
         printf("level %s start=%.3f end=%.3f mean=%.4f max=%.4f samples=%lld\n", o->plugin, o->start_us / 1e6,
                o->end_us / 1e6, o->mean, o->peak, (long long)o->samples);
@@ -73,7 +78,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: camwatch analyze FILE --plugin NAME [--plugin NAME...] [--set NAME.KEY=VALUE...]\n"
                "                        [--plugin-dir DIR] [--start-after N] [--quiet SECONDS]\n"
                "                        [--max SECONDS] [--snapshots DIR] [--plain-snapshots]\n"
-               "                        [--levels SECONDS] [--verbose]\n"
+               "                        [--levels SECONDS] [--gauges] [--verbose]\n"
                "Runs detection plugins over a video file as fast as it decodes and prints the events\n"
                "and image-condition changes with their stream times (the daemon runs the same code).\n"
                "  --set NAME.KEY=VALUE   a plugin option, after that plugin's --plugin\n"
@@ -83,7 +88,9 @@ static void usage(FILE *f)
                "  --snapshots DIR        write each event's snapshot there (colour, boxes, caption)\n"
                "  --plain-snapshots      ... without boxes and caption (a reference to compare with)\n"
                "  --levels SECONDS       print each plugin's mean and highest score every SECONDS\n"
-               "                         (the daemon's level timeline, `level_interval`)\n");
+               "                         (the daemon's level timeline, `level_interval`)\n"
+               "  --gauges               print the plugins' own readings once a second (motion: its\n"
+               "                         brightness compensation; the daemon's camwatch_plugin_gauge)\n");
 }
 
 /* A finite number of seconds >= 0, or -1 with a message. */
@@ -108,6 +115,7 @@ int cw_cli_analyze(int argc, char **argv, struct cw_cli *g)
         {"start-after", required_argument, NULL, 'a'}, {"quiet", required_argument, NULL, 'q'},
         {"max", required_argument, NULL, 'm'},        {"set", required_argument, NULL, 's'},
         {"plain-snapshots", no_argument, NULL, 'P'}, {"levels", required_argument, NULL, 'L'},
+        {"gauges", no_argument, NULL, 'G'},
         {NULL, 0, NULL, 0},
     };
     const char *file = NULL, *dir = "build/plugins", *names[MAX_PLUGINS];
@@ -133,6 +141,7 @@ int cw_cli_analyze(int argc, char **argv, struct cw_cli *g)
             break;
         case 'v': cw_log_set_level(CW_LOG_DEBUG); break;
         case 'P': plain = 1; break;
+        case 'G': run.gauges = 1; break;
         case 'S': run.snap_dir = optarg; break;
         case 'a': {
             char *end;
