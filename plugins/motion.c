@@ -1,21 +1,47 @@
 /* motion: something moves in the picture.
  *
- * Per analysed frame (luma, 320 wide by default, 5 per second):
- *  1. global brightness compensation: the frame's mean and spread are
- *     mapped onto the background's, so a lighting ramp, auto-exposure or
- *     the day/night IR switch does not read as motion;
+ * Per analysed frame (luma, 5 per second; 320 wide for a source up to 640,
+ * half the source's width above that, at most 640: analysis_width):
+ *  1. global compensation: the frame is mapped onto the background by a
+ *     gain and offset fitted on 8x8 block means of the background only
+ *     (blocks with foreground last time left out; from the median offset,
+ *     least squares on the blocks that fit, twice), moving a quarter of
+ *     the way to that fit and by at most 3 % and 3 levels per analysis. The
+ *     background itself follows the raw picture, so the fit stays near 1:
+ *     the compensation covers fast changes (auto-exposure, the IR switch)
+ *     and has nothing to drift with;
  *  2. per-pixel background (running mean) and noise (running mean absolute
- *     deviation); a pixel is foreground when it differs from the background
- *     by more than k x its own noise (+ a floor), k set by `sensitivity`;
- *  3. morphological opening (3x3) removes speckle from sensor noise;
- *  4. connected components; those of at least `min_area` (a fraction of
- *     the frame) inside the zones and outside the masks are motion.
+ *     deviation); a pixel is a candidate when it differs from the
+ *     background by more than k x its own noise (+ a floor), k set by
+ *     `sensitivity`, and also changed since the last analysis;
+ *  3. light is not motion: around each candidate cell, a 12x12 window of
+ *     the frame is fitted as (gain + slope) x background + a smooth
+ *     surface (see structure_changed). A moving headlight pool, a cloud
+ *     shadow or a lamp keeps the background's texture under a smoothly
+ *     varying light, so the fit leaves only sensor noise; a person leaves
+ *     shapes the background did not have. Candidates count only where the
+ *     residual is well above the window's noise;
+ *  4. morphological opening (3x3) removes speckle; connected components
+ *     of at least `min_size` of the camera's own pixels (or `min_area` of
+ *     the frame, or a zone's own min_size) inside the zones and outside
+ *     the masks; a component amid three times its size of light-explained
+ *     change is a fragment of that light (a deep shadow's edge);
+ *  5. near-lens light: a component much brighter than the background
+ *     there (an insect or a moth lit by the IR LEDs right in front of the
+ *     lens) counts only once it has held a path for 5 analyses (1 s),
+ *     moving less than its own size each time; insects dart; the pieces of
+ *     its halo are held with it. What this may miss: a person in IR-bright
+ *     clothing is found 1 s later; something bright crawling slowly across
+ *     the lens is motion.
  * Background pixels adapt quickly, foreground ones slowly, so a parked
  * car becomes background in a minute or two.
  *
- * Options: sensitivity (0..1, 0.5), min_area (0.002), analysis_fps,
- * learn_frames (10), zone and mask: polygons "x,y x,y x,y ..." in 0..1
- * picture coordinates (repeat the key for several). */
+ * Options: sensitivity (0..1, 0.5), min_size (camera pixels, 120),
+ * min_area (a fraction of the frame, instead of min_size), learn_frames
+ * (10), zone and mask: polygons "x,y x,y x,y ..." in 0..1 picture
+ * coordinates (repeat the key for several); a zone may end in
+ * "min_size=N" for its own minimum (a far zone). analysis_width is the
+ * host's (320, 640, native, auto). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,24 +51,56 @@
 
 #define MAX_POLY 8
 #define MAX_PTS 32
+#define CELL 4        /* the light test's cells (pixels), windows of 3x3 cells */
+#define MAX_TRACKS 16 /* bright blobs followed from one analysis to the next */
+#define HOLD 5        /* analyses a bright blob must hold its path */
 
 struct poly {
     int n;
     double x[MAX_PTS], y[MAX_PTS];
+    double min_size; /* zones: camera pixels, 0: the camera's */
 };
+
+#define NP 9 /* the light model's parameters (see structure_changed) */
+
+struct track {
+    double x, y, size;
+    int age;
+};
+
+/* A connected component that passed the size and light-fragment rules. */
+struct comp {
+    int x0, y0, x1, y1;
+    long cnt;
+    double cx, cy;
+    int bright, held;
+};
+#define MAX_COMPS 256
 
 struct state {
     const struct cw_plugin_host *host;
-    double sensitivity, min_area;
+    double sensitivity, min_area, min_size;
     int learn;
     struct poly zones[MAX_POLY], masks[MAX_POLY];
     int n_zones, n_masks;
     /* model */
     int w, h, frames;
-    float *bg, *noise, *prev;
-    uint8_t *fg, *tmp, *hb, *area, *chg; /* area: 1 where motion counts */
+    float *bg, *noise, *prev, *dif;
+    uint8_t *fg, *tmp, *hb, *area, *chg, *zone_of; /* area: 1 where motion counts */
+    uint8_t *lit; /* moving candidates the light test explained, this analysis */
     int *stack;
     long area_px;
+    /* compensation: frame = gain x background + offset */
+    double gain, offset;
+    /* light test */
+    int cw, ch; /* cells across and down */
+    int8_t *cell_light; /* -1 unknown, 0 structure changed, 1 light only */
+    uint8_t *blk_fg;    /* 8x8 blocks that held foreground last time */
+    double *blk_f, *blk_b, *blk_r; /* the compensation's block means, residuals */
+    struct track tracks[MAX_TRACKS], next[MAX_TRACKS];
+    struct comp comps[MAX_COMPS];
+    int n_tracks;
+    double last_gauge_s;
 };
 
 static int create(const struct cw_plugin_host *host, void **out)
@@ -52,18 +110,32 @@ static int create(const struct cw_plugin_host *host, void **out)
         return -1;
     s->host = host;
     s->sensitivity = 0.5;
-    s->min_area = 0.002;
+    s->min_size = 120;
     s->learn = 10;
+    s->gain = 1;
+    s->last_gauge_s = -1e9;
     *out = s;
     return 0;
 }
 
-static int parse_poly(const char *v, struct poly *p, char *err, size_t errlen)
+static int parse_poly(const char *v, struct poly *p, int zone, char *err, size_t errlen)
 {
     const char *c = v;
     p->n = 0;
+    p->min_size = 0;
     while (*c) {
         char *end;
+        if (zone && strncmp(c, "min_size=", 9) == 0) {
+            p->min_size = strtod(c + 9, &end);
+            if (end == c + 9 || p->min_size < 1 || p->min_size > 1e6) {
+                snprintf(err, errlen, "zone '%s': min_size wants a number of camera pixels (1..1000000)", v);
+                return -1;
+            }
+            c = end;
+            while (*c == ' ')
+                c++;
+            break;
+        }
         double x = strtod(c, &end);
         if (end == c || *end != ',')
             break;
@@ -81,7 +153,8 @@ static int parse_poly(const char *v, struct poly *p, char *err, size_t errlen)
             c++;
     }
     if (*c || p->n < 3) {
-        snprintf(err, errlen, "polygon '%s': want at least 3 points \"x,y x,y x,y\" within 0..1", v);
+        snprintf(err, errlen, "polygon '%s': want at least 3 points \"x,y x,y x,y\" within 0..1%s", v,
+                 zone ? " (then optionally min_size=N)" : "");
         return -1;
     }
     return 0;
@@ -97,7 +170,7 @@ static int configure(void *st, const char *key, const char *value, char *err, si
             snprintf(err, errlen, "at most %d %ss", MAX_POLY, key);
             return -1;
         }
-        if (parse_poly(value, &p[*n], err, errlen) < 0)
+        if (parse_poly(value, &p[*n], key[0] == 'z', err, errlen) < 0)
             return -1;
         (*n)++;
         return 0;
@@ -112,10 +185,14 @@ static int configure(void *st, const char *key, const char *value, char *err, si
         s->sensitivity = v;
     else if (strcmp(key, "min_area") == 0 && v > 0 && v < 1)
         s->min_area = v;
+    else if (strcmp(key, "min_size") == 0 && v >= 1 && v <= 1e6)
+        s->min_size = v;
     else if (strcmp(key, "learn_frames") == 0 && v >= 1 && v <= 1000)
         s->learn = (int)v;
     else {
-        snprintf(err, errlen, "bad option %s=%s (sensitivity 0..1, min_area 0..1, learn_frames 1..1000, zone, mask)",
+        snprintf(err, errlen,
+                 "bad option %s=%s (sensitivity 0..1, min_size 1..1000000 camera pixels, min_area 0..1, "
+                 "learn_frames 1..1000, zone, mask)",
                  key, value);
         return -1;
     }
@@ -131,41 +208,65 @@ static int inside(const struct poly *p, double x, double y)
     return in;
 }
 
+static void free_model(struct state *s)
+{
+    free(s->bg), free(s->noise), free(s->fg), free(s->tmp), free(s->lit), free(s->hb), free(s->area), free(s->stack);
+    free(s->prev), free(s->chg), free(s->dif), free(s->zone_of), free(s->cell_light);
+    free(s->blk_fg), free(s->blk_f), free(s->blk_b), free(s->blk_r);
+}
+
 static int setup(struct state *s, int w, int h)
 {
     size_t n = (size_t)w * h;
-    free(s->bg), free(s->noise), free(s->fg), free(s->tmp), free(s->hb), free(s->area), free(s->stack);
-    free(s->prev), free(s->chg);
+    free_model(s);
+    s->cw = (w + CELL - 1) / CELL;
+    s->ch = (h + CELL - 1) / CELL;
+    size_t nc = (size_t)s->cw * s->ch;
     s->prev = malloc(n * sizeof(float));
+    s->dif = malloc(n * sizeof(float));
     s->chg = calloc(n, 1);
     s->bg = malloc(n * sizeof(float));
     s->noise = malloc(n * sizeof(float));
     s->fg = calloc(n, 1);
     s->tmp = calloc(n, 1);
+    s->lit = calloc(n, 1);
     s->hb = calloc(n, 1);
     s->area = malloc(n);
+    s->zone_of = malloc(n);
     s->stack = malloc(n * sizeof(int));
-    if (!s->bg || !s->noise || !s->fg || !s->tmp || !s->hb || !s->area || !s->stack || !s->prev || !s->chg)
+    s->cell_light = malloc(nc);
+    s->blk_fg = calloc((size_t)(w / 8 + 1) * (size_t)(h / 8 + 1), 1);
+    size_t nblk = (size_t)(w / 8) * (size_t)(h / 8) + 1;
+    s->blk_f = malloc(nblk * sizeof(double));
+    s->blk_b = malloc(nblk * sizeof(double));
+    s->blk_r = malloc(nblk * sizeof(double));
+    if (!s->bg || !s->noise || !s->fg || !s->tmp || !s->lit || !s->hb || !s->area || !s->stack || !s->prev || !s->chg ||
+        !s->dif || !s->zone_of || !s->cell_light || !s->blk_fg ||
+        !s->blk_f || !s->blk_b || !s->blk_r)
         return -1;
     s->w = w;
     s->h = h;
     s->frames = 0;
     s->area_px = 0;
+    s->gain = 1;
+    s->offset = 0;
+    s->n_tracks = 0;
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             double px = (x + 0.5) / w, py = (y + 0.5) / h;
-            int in = s->n_zones == 0;
+            int in = s->n_zones == 0, zone = 255;
             for (int i = 0; i < s->n_zones && !in; i++)
-                in = inside(&s->zones[i], px, py);
+                if ((in = inside(&s->zones[i], px, py)))
+                    zone = i;
             for (int i = 0; i < s->n_masks && in; i++)
                 in = !inside(&s->masks[i], px, py);
             s->area[y * w + x] = (uint8_t)in;
+            s->zone_of[y * w + x] = (uint8_t)zone;
             s->area_px += in;
         }
     return 0;
 }
 
-/* 3x3 erosion (min) of src into dst, then the caller dilates back. */
 /* 3x3 binary erosion (erode = 1: AND) or dilation (OR) of a 0/1 mask; out
  * of the frame counts as `erode`, so borders neither erode nor grow. The
  * square window is separable: rows first into `hb`, then columns into
@@ -205,6 +306,195 @@ static void morph(const uint8_t *src, uint8_t *dst, uint8_t *hb, int w, int h, i
     }
 }
 
+/* The median of v[0..n-1] (reordered): Hoare's selection. */
+static double median(double *v, int n)
+{
+    int k = n / 2;
+    for (int lo = 0, hi = n - 1; lo < hi;) {
+        double piv = v[(lo + hi) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < piv)
+                i++;
+            while (v[j] > piv)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j], v[j] = t;
+                i++, j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
+}
+
+/* 1. The compensation. Block means of the frame against the background's,
+ * over blocks that held no foreground last time; fitted, the blocks that
+ * do not fit (local light, an object the last mask missed) dropped, fitted
+ * again. The gain is pulled towards 1 where the blocks barely differ (a
+ * dark flat scene says nothing about contrast), and the state moves
+ * towards the fit at a bounded rate: it never jumps, so it never snaps
+ * back either. */
+static void compensation(struct state *s, const struct cw_plugin_frame *f)
+{
+    int w = s->w, h = s->h, bw = w / 8, bh = h / 8, nb = 0;
+    if (bw * bh < 8)
+        return;
+    double *fm = s->blk_f, *bm = s->blk_b, *r = s->blk_r;
+    for (int by = 0; by < bh; by++)
+        for (int bx = 0; bx < bw; bx++) {
+            if (s->blk_fg[by * (w / 8 + 1) + bx])
+                continue;
+            double a = 0, b = 0;
+            for (int y = by * 8; y < by * 8 + 8; y++) {
+                const uint8_t *row = f->luma + (size_t)y * f->stride + bx * 8;
+                const float *br = s->bg + (size_t)y * w + bx * 8;
+                for (int x = 0; x < 8; x++)
+                    a += row[x], b += br[x];
+            }
+            fm[nb] = a / 64;
+            bm[nb] = b / 64;
+            nb++;
+        }
+    if (nb < 8)
+        return;
+    /* start from the median offset at gain 1, which a light pool over a
+     * minority of the blocks cannot move; then least squares on the blocks
+     * within 3 robust deviations of the last fit, twice */
+    for (int i = 0; i < nb; i++)
+        r[i] = fm[i] - bm[i];
+    double g = 1, o = median(r, nb), cut = 0;
+    for (int pass = 0; pass < 3; pass++) {
+        for (int i = 0; i < nb; i++)
+            r[i] = fabs(fm[i] - (g * bm[i] + o));
+        cut = 3 * 1.4826 * median(r, nb) + 1;
+        if (pass == 2)
+            break;
+        double sf = 0, sb = 0, sbb = 0, sfb = 0;
+        int m = 0;
+        for (int i = 0; i < nb; i++) {
+            if (fabs(fm[i] - (g * bm[i] + o)) > cut)
+                continue;
+            sf += fm[i], sb += bm[i], sbb += bm[i] * bm[i], sfb += fm[i] * bm[i];
+            m++;
+        }
+        if (m < 8)
+            break;
+        double mb = sb / m, mf = sf / m, vb = sbb / m - mb * mb, cfb = sfb / m - mf * mb;
+        /* ridge towards gain 1: 25 levels^2 of block spread is what it
+         * takes to say anything about contrast */
+        g = (cfb + 25) / (vb + 25);
+        o = mf - g * mb;
+    }
+    if (g < 0.25 || g > 4)
+        return; /* no fit: keep the state */
+    /* a quarter of the way each analysis (the fit's own noise averages
+     * out over about a second), and never more than the bound */
+    double dg = 0.25 * (g - s->gain), dofs = 0.25 * (o - s->offset);
+    s->gain += dg > 0.03 ? 0.03 : dg < -0.03 ? -0.03 : dg;
+    s->offset += dofs > 3 ? 3 : dofs < -3 ? -3 : dofs;
+}
+
+/* 3. The light test for the cell (cx, cy), on a window of 3x3 cells
+ * around it: the frame v is fitted as
+ *     v = (g + gx x + gy y) b + o + ox x + oy y + oxx x^2 + oyy y^2 + oxy x y
+ * (b the background; light that varies smoothly in gain, and in added
+ * level up to a curve - a pool's rim, a soft shadow edge - across the
+ * window), by least squares with a small ridge (a flat
+ * background leaves the gain undetermined). Returns 1 when what the fit
+ * leaves is well above the window's sensor noise (a shape the background
+ * did not have), 0 when light explains the change. Evaluated only for
+ * cells that hold a moving candidate: its cost follows what moves. */
+static int structure_changed(const struct state *s, int cx, int cy, double kr)
+{
+    int x0 = (cx - 1) * CELL, y0 = (cy - 1) * CELL, x1 = (cx + 2) * CELL, y1 = (cy + 2) * CELL;
+    x0 = x0 < 0 ? 0 : x0, y0 = y0 < 0 ? 0 : y0, x1 = x1 > s->w ? s->w : x1, y1 = y1 > s->h ? s->h : y1;
+    double A[NP][NP] = {{0}}, r[NP] = {0}, ff = 0, nn = 0, sf = 0, sbb = 0, sb = 0;
+    double xc = (x0 + x1 - 1) / 2.0, yc = (y0 + y1 - 1) / 2.0, sc = 2.0 / (3 * CELL);
+    int n = 0;
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) {
+            int i = y * s->w + x;
+            double xs = (x - xc) * sc, ys = (y - yc) * sc, b = s->bg[i] / 64.0, f = s->prev[i];
+            double z[NP] = {1, xs, ys, b, xs * b, ys * b, xs * xs, ys * ys, xs * ys};
+            for (int p = 0; p < NP; p++) {
+                for (int q = p; q < NP; q++)
+                    A[p][q] += z[p] * z[q];
+                r[p] += z[p] * f;
+            }
+            ff += f * f, sf += f, sb += s->bg[i], sbb += (double)s->bg[i] * s->bg[i];
+            nn += (double)s->noise[i] * s->noise[i];
+            n++;
+        }
+    if (n < 16)
+        return 1;
+    double sigma2 = 1.57 * nn / n; /* mean absolute deviation -> variance */
+    if (sigma2 < 1)
+        sigma2 = 1;
+    /* Cholesky of the (ridged) normal equations; the ridge is a tenth of
+     * a pixel's worth on each coefficient of b */
+    double L[NP][NP] = {{0}}, yv[NP], beta[NP];
+    for (int p = 0; p < NP; p++)
+        for (int q = 0; q < p; q++)
+            A[p][q] = A[q][p];
+    for (int p = 3; p < 6; p++)
+        A[p][p] += 0.1 * n / 64.0;
+    for (int p = 0; p < NP; p++)
+        A[p][p] += 1e-6 * n;
+    for (int p = 0; p < NP; p++) {
+        for (int q = 0; q <= p; q++) {
+            double v = A[p][q];
+            for (int k = 0; k < q; k++)
+                v -= L[p][k] * L[q][k];
+            if (p == q) {
+                if (v <= 1e-12)
+                    return 1;
+                L[p][p] = sqrt(v);
+            } else {
+                L[p][q] = v / L[q][q];
+            }
+        }
+    }
+    for (int p = 0; p < NP; p++) {
+        double v = r[p];
+        for (int k = 0; k < p; k++)
+            v -= L[p][k] * yv[k];
+        yv[p] = v / L[p][p];
+    }
+    for (int p = NP - 1; p >= 0; p--) {
+        double v = yv[p];
+        for (int k = p + 1; k < NP; k++)
+            v -= L[k][p] * beta[k];
+        beta[p] = v / L[p][p];
+    }
+    /* the residual sum of squares: f.f - 2 beta.r + beta' A beta, with
+     * A the unridged matrix (the ridge only steadies beta) */
+    for (int p = 3; p < 6; p++)
+        A[p][p] -= 0.1 * n / 64.0;
+    double fit = 0, quad = 0;
+    for (int p = 0; p < NP; p++) {
+        fit += beta[p] * r[p];
+        for (int q = 0; q < NP; q++)
+            quad += beta[p] * A[p][q] * beta[q];
+    }
+    double res = (ff - 2 * fit + quad) / n;
+    if (res > kr * sigma2)
+        return 1;
+    /* texture gone: the background had shapes the frame no longer
+     * follows (something flat stands in front), unless the frame is
+     * clipped black or white (light too strong or gone) */
+    double mf = sf / n, vb = sbb / n - (sb / n) * (sb / n);
+    if (vb > 8 * sigma2 && beta[3] / 64.0 < 0.2 && mf > 24 && mf < 230)
+        return 1;
+    return 0;
+}
+
 static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_plugin_result *out)
 {
     struct state *s = st;
@@ -221,89 +511,120 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
                 s->noise[y * w + x] = 3;
             }
         s->frames++;
+        out->score = -1;
         return 0;
     }
-    /* 1. global compensation: map the frame's mean and contrast onto the
-     * background's. Contrast is compared on 8x8 block means: per pixel,
-     * sensor noise inflates the frame's spread against the smooth
-     * background, and a gain fed by that bias shrinks the background a
-     * little more every frame. A dead band keeps small estimation errors
-     * from accumulating at all. */
-    double fs = 0, bs = 0, fb = 0, fb2 = 0, bb = 0, bb2 = 0;
-    int nblk = 0;
-    for (int by = 0; by + 8 <= h; by += 8)
-        for (int bx = 0; bx + 8 <= w; bx += 8) {
-            double a = 0, b = 0;
-            for (int y = by; y < by + 8; y++)
-                for (int x = bx; x < bx + 8; x++) {
-                    a += f->luma[(size_t)y * f->stride + x];
-                    b += s->bg[y * w + x];
-                }
-            a /= 64, b /= 64;
-            fb += a, fb2 += a * a, bb += b, bb2 += b * b;
-            nblk++;
-        }
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++)
-            fs += f->luma[(size_t)y * f->stride + x], bs += s->bg[y * w + x];
-    double fm = fs / n, bm = bs / n;
-    double gain = 1;
-    if (nblk > 4) {
-        double fbm = fb / nblk, bbm = bb / nblk;
-        double fsd = sqrt(fmax(1e-6, fb2 / nblk - fbm * fbm)), bsd = sqrt(fmax(1e-6, bb2 / nblk - bbm * bbm));
-        gain = fsd > 2 ? bsd / fsd : 1;
-        if (gain < 0.25 || gain > 4 || fabs(gain - 1) < 0.08)
-            gain = 1;
-    }
-    /* 2. foreground against a noise-adaptive threshold, where the picture
+    compensation(s, f);
+    double gain = s->gain, offset = s->offset;
+
+    /* 2. candidates against a noise-adaptive threshold, where the picture
      * also changed since the last analysis: something that appeared and
      * stays (a parked car, a person standing still, the "ghost" where one
      * stood) differs from the background but does not move. */
     double k = 2.5 + (1 - s->sensitivity) * 5; /* sensitivity 1: 2.5 sigma, 0: 7.5 */
     int learning = s->frames < s->learn;
-    for (int y = 0; y < h; y++)
+    for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
             int i = y * w + x;
-            float v = (float)((f->luma[(size_t)y * f->stride + x] - fm) * gain + bm);
-            float d = fabsf(v - s->bg[i]);
+            float raw = f->luma[(size_t)y * f->stride + x];
+            float v = (float)((raw - offset) / gain);
+            float b = s->bg[i];
+            float d = v - b;
             float thr = (float)(k * s->noise[i] + 6);
-            int fg = !learning && d > thr;
+            int cand = !learning && fabsf(d) > thr;
             s->chg[i] = (uint8_t)(fabsf(v - s->prev[i]) > 1.4f * thr);
             s->prev[i] = v;
-            s->fg[i] = (uint8_t)(fg && s->area[i]);
-            /* the background follows quickly where nothing stands out,
-             * and within some seconds where something stopped */
-            s->bg[i] += (v - s->bg[i]) * (fg ? 1.0f / 48 : 1.0f / 12);
-            if (!fg) {
-                s->noise[i] += (d - s->noise[i]) * (1.0f / 32);
-                if (s->noise[i] < 1)
-                    s->noise[i] = 1;
-            }
+            s->dif[i] = d;
+            s->fg[i] = (uint8_t)(cand && s->area[i]);
         }
+    }
     s->frames++;
-    if (learning)
+    if (learning) {
+        for (long i = 0; i < n; i++) {
+            s->bg[i] += ((float)(s->prev[i] * gain + offset) - s->bg[i]) * (1.0f / 4);
+            float d = fabsf(s->dif[i]);
+            s->noise[i] += (d - s->noise[i]) * (1.0f / 4);
+            if (s->noise[i] < 1)
+                s->noise[i] = 1;
+        }
+        out->score = -1;
         return 0;
+    }
     /* frame differencing marks a moving object's edges: grow them (two 3x3
-     * dilations) to cover it, then keep foreground that moved */
+     * dilations) to cover it, then keep candidates that moved */
     morph(s->chg, s->tmp, s->hb, w, h, 0);
     morph(s->tmp, s->chg, s->hb, w, h, 0);
-    for (long i = 0; i < n; i++)
-        s->fg[i] = s->fg[i] && s->chg[i];
-    /* 3. opening */
+    /* 3. the light test, once per cell that holds a moving candidate */
+    double kr = 3 + (1 - s->sensitivity) * 4; /* 0.5: the residual 5x the noise variance */
+    memset(s->cell_light, -1, (size_t)s->cw * s->ch);
+    memset(s->lit, 0, (size_t)n);
+    long light = 0;
+    for (long i = 0; i < n; i++) {
+        if (!s->fg[i])
+            continue;
+        if (!s->chg[i]) {
+            s->fg[i] = 0;
+            continue;
+        }
+        int x = (int)(i % w), y = (int)(i / w);
+        int8_t *cl = &s->cell_light[(y / CELL) * s->cw + x / CELL];
+        if (*cl < 0)
+            *cl = (int8_t)!structure_changed(s, x / CELL, y / CELL, kr);
+        if (*cl) {
+            s->fg[i] = 0;
+            s->lit[i] = 1;
+            light++;
+        }
+    }
+    /* the background follows quickly where nothing stands out (light
+     * included), within some seconds where something stopped; the noise
+     * learns from background pixels outside the cells the light test
+     * found lit, each step bounded, so that a passing light pool does not
+     * blind the pixels it crossed. The background
+     * follows the raw picture (the compensation undone), so the
+     * compensation's fit returns to 1 once the background has caught up:
+     * it covers fast changes only and has nothing to drift with. */
+    for (long i = 0; i < n; i++) {
+        float v = (float)(s->prev[i] * gain + offset), d = fabsf(s->dif[i]);
+        int fgp = s->fg[i];
+        s->bg[i] += (v - s->bg[i]) * (fgp ? 1.0f / 48 : 1.0f / 12);
+        if (!fgp && s->cell_light[((i / w) / CELL) * s->cw + (i % w) / CELL] != 1) {
+            float lim = 2.5f * s->noise[i] + 2;
+            s->noise[i] += ((d < lim ? d : lim) - s->noise[i]) * (1.0f / 32);
+            if (s->noise[i] < 1)
+                s->noise[i] = 1;
+        }
+    }
+    /* 4. opening */
     morph(s->fg, s->tmp, s->hb, w, h, 1);
     morph(s->tmp, s->fg, s->hb, w, h, 0);
-    /* 4. components */
-    long min_px = (long)(s->min_area * n) > 4 ? (long)(s->min_area * n) : 4, moving = 0;
-    for (long start = 0; start < n; start++) {
+    /* blocks with foreground are left out of the next compensation */
+    int bstride = w / 8 + 1;
+    memset(s->blk_fg, 0, (size_t)bstride * (size_t)(h / 8 + 1));
+    for (long i = 0; i < n; i++)
+        if (s->fg[i])
+            s->blk_fg[((i / w) / 8) * bstride + (i % w) / 8] = 1;
+    /* components */
+    int sw = f->source_width > 0 ? f->source_width : w, sh = f->source_height > 0 ? f->source_height : h;
+    double px_per_src = (double)w * h / ((double)sw * sh); /* analysed pixels per camera pixel */
+    long min_px = s->min_area > 0 ? (long)(s->min_area * n) : (long)(s->min_size * px_per_src + 0.5);
+    if (min_px < 4)
+        min_px = 4;
+    long moving = 0;
+    int n_next = 0, held_back = 0, light_fragments = 0, nc = 0;
+    for (long start = 0; start < n && nc < MAX_COMPS; start++) {
         if (s->fg[start] != 1)
             continue;
         int sp = 0, x0 = w, y0 = h, x1 = 0, y1 = 0;
         long cnt = 0;
+        double sx = 0, sy = 0, sd = 0, sbg = 0, peak = -1e9;
         s->stack[sp++] = (int)start;
         s->fg[start] = 2;
         while (sp > 0) {
             int i = s->stack[--sp], x = i % w, y = i / w;
             cnt++;
+            sx += x, sy += y, sd += s->dif[i], sbg += s->bg[i];
+            peak = s->dif[i] > peak ? s->dif[i] : peak;
             x0 = x < x0 ? x : x0, x1 = x > x1 ? x : x1, y0 = y < y0 ? y : y0, y1 = y > y1 ? y : y1;
             int nb[4] = {x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, y > 0 ? i - w : -1, y < h - 1 ? i + w : -1};
             for (int k2 = 0; k2 < 4; k2++)
@@ -312,21 +633,95 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
                     s->stack[sp++] = nb[k2];
                 }
         }
-        if (cnt < min_px)
+        /* a zone's own minimum, by where the object stands (its lowest
+         * point: the feet of a person far away) */
+        long need = min_px;
+        int zi = s->zone_of[y1 * w + (x0 + x1) / 2];
+        if (zi < s->n_zones && s->zones[zi].min_size > 0) {
+            need = (long)(s->zones[zi].min_size * px_per_src + 0.5);
+            if (need < 4)
+                need = 4;
+        }
+        if (cnt < need)
             continue;
-        moving += cnt;
-        if (out->n_boxes < CW_PLUGIN_MAX_BOXES)
-            out->boxes[out->n_boxes++] = (struct cw_plugin_box){x0, y0, x1 - x0 + 1, y1 - y0 + 1};
+        /* a fragment of a light change: around it (as far again as its
+         * own size) the light test explained three times as many moving
+         * pixels as it holds; the edge of a deep shadow leaves such
+         * fragments where the light model fits worst. What this may miss:
+         * a small figure walking inside a moving light pool. */
+        int ex = x1 - x0 + 1, ey = y1 - y0 + 1;
+        int ax = x0 - ex < 0 ? 0 : x0 - ex, bx = x1 + ex >= w ? w - 1 : x1 + ex;
+        int ay = y0 - ey < 0 ? 0 : y0 - ey, by = y1 + ey >= h ? h - 1 : y1 + ey;
+        long lit = 0;
+        for (int y = ay; y <= by; y++)
+            for (int x = ax; x <= bx; x++)
+                lit += s->lit[y * w + x];
+        if (lit >= 3 * cnt) {
+            light_fragments++;
+            continue;
+        }
+        double mdif = sd / cnt, mbg = sbg / cnt;
+        /* 5. near-lens light: far brighter than the background there, on
+         * the whole or at its core (an out-of-focus insect's bright
+         * centre, clipped white) */
+        int bright = (mdif > 60 && mdif > mbg) || (peak > 120 && peak > 2 * mbg);
+        s->comps[nc++] = (struct comp){x0, y0, x1, y1, cnt, sx / cnt, sy / cnt, bright, 0};
     }
+    /* bright components count once they held a path (tracks of the last
+     * analysis), the rest of a held light's halo is held with it */
+    for (int c = 0; c < nc; c++) {
+        struct comp *q = &s->comps[c];
+        if (!q->bright)
+            continue;
+        double size = sqrt((double)q->cnt);
+        int age = 1;
+        for (int t = 0; t < s->n_tracks; t++) {
+            double dx = q->cx - s->tracks[t].x, dy = q->cy - s->tracks[t].y;
+            if (sqrt(dx * dx + dy * dy) <= 0.75 * (size > s->tracks[t].size ? size : s->tracks[t].size) + 2 &&
+                s->tracks[t].age + 1 > age)
+                age = s->tracks[t].age + 1;
+        }
+        if (n_next < MAX_TRACKS)
+            s->next[n_next++] = (struct track){q->cx, q->cy, size, age};
+        q->held = age < HOLD;
+    }
+    for (int c = 0; c < nc; c++) {
+        struct comp *q = &s->comps[c];
+        for (int d = 0; d < nc && !q->held; d++) {
+            const struct comp *b = &s->comps[d];
+            if (d == c || !b->bright || !b->held)
+                continue;
+            int mx = b->x1 - b->x0 + 1, my = b->y1 - b->y0 + 1;
+            q->held = q->x1 >= b->x0 - mx && q->x0 <= b->x1 + mx && q->y1 >= b->y0 - my && q->y0 <= b->y1 + my;
+        }
+        if (q->held) {
+            held_back++;
+            continue;
+        }
+        moving += q->cnt;
+        if (out->n_boxes < CW_PLUGIN_MAX_BOXES)
+            out->boxes[out->n_boxes++] = (struct cw_plugin_box){q->x0, q->y0, q->x1 - q->x0 + 1, q->y1 - q->y0 + 1};
+    }
+    memcpy(s->tracks, s->next, sizeof(struct track) * (size_t)n_next);
+    s->n_tracks = n_next;
     out->positive = out->n_boxes > 0;
     if (s->host && s->host->log) {
-        char msg[160];
+        char msg[256];
         long raw = 0;
         for (long i = 0; i < n; i++)
             raw += s->fg[i] != 0;
-        snprintf(msg, sizeof msg, "t=%.2f gain %.3f offset %.1f fg(after opening) %ld moving %ld boxes %d",
-                 f->pts_us / 1e6, gain, bm - fm, raw, moving, out->n_boxes);
+        snprintf(msg, sizeof msg,
+                 "t=%.2f gain %.3f offset %.1f light %ld fg(after opening) %ld moving %ld boxes %d bright-held %d "
+                 "light-fragments %d min %ld px",
+                 f->pts_us / 1e6, gain, offset, light, raw, moving, out->n_boxes, held_back, light_fragments, min_px);
         s->host->log(s->host->host_ud, 3, msg);
+    }
+    /* the compensation for metrics, once a second of stream time */
+    if (s->host && s->host->struct_size >= offsetof(struct cw_plugin_host, gauge) + sizeof s->host->gauge &&
+        s->host->gauge && (f->pts_us / 1e6 - s->last_gauge_s >= 1 || f->pts_us / 1e6 < s->last_gauge_s)) {
+        s->host->gauge(s->host->host_ud, "compensation_gain", gain);
+        s->host->gauge(s->host->host_ud, "compensation_offset", offset);
+        s->last_gauge_s = f->pts_us / 1e6;
     }
     out->score = s->area_px ? (double)moving / s->area_px : 0;
     if (out->score > 1)
@@ -337,8 +732,7 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
 static void destroy(void *st)
 {
     struct state *s = st;
-    free(s->bg), free(s->noise), free(s->fg), free(s->tmp), free(s->hb), free(s->area), free(s->stack);
-    free(s->prev), free(s->chg);
+    free_model(s);
     free(s);
 }
 
@@ -346,10 +740,10 @@ static const struct cw_plugin_descriptor desc = {
     .abi_version = CW_PLUGIN_ABI_VERSION,
     .struct_size = sizeof(struct cw_plugin_descriptor),
     .name = "motion",
-    .version = "1.0.0",
+    .version = "2.0.0",
     .input = CW_PLUGIN_INPUT_FRAMES,
     .analysis_fps = 5,
-    .analysis_width = 320,
+    .analysis_width = CW_PLUGIN_WIDTH_AUTO,
     .allow_fast_decode = 1, /* blocky edges do not matter at 320 wide */
     .create = create,
     .configure = configure,

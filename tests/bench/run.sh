@@ -5,7 +5,8 @@
 # (bench_store); ingest cost against ffmpeg's floors and Motion (ingest.sh);
 # the largest N the machine holds (maxn.sh); alert latency (latency.sh);
 # recovery detection delay with the RTSP probe (recovery.py); the web
-# console with 500 cameras (console.sh).
+# console with 500 cameras (console.sh); the motion plugin's cost per analysis
+# (analyze.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 echo "make bench on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk '/model name/ { $1 = $2 = $3 = ""; print; exit }' /proc/cpuinfo | sed 's/^ *//')"
@@ -65,3 +66,5 @@ echo
 python3 tests/bench/recovery.py
 echo
 tests/bench/console.sh
+echo
+tests/bench/analyze.sh

@@ -4,7 +4,8 @@
 #    names the file and both versions, and every camera keeps running;
 #  - a toy plugin (tests/plugins/counter.c) drives events through the ABI;
 #  - motion events reach the database with JPEG snapshots, and
-#    `camwatch events` lists them;
+#    `camwatch events` lists them; motion's brightness compensation is the
+#    gauge camwatch_plugin_gauge{name="compensation_gain"} (near 1);
 #  - imagehealth's `black` becomes a condition span of that camera;
 #  - decode modes: no plugin or only `activity` decodes nothing, only
 #    `imagehealth` decodes keyframes only (decoded-frame counter);
@@ -45,7 +46,9 @@ start_daemon "$CFG"
 wait_sql 8 "SELECT COUNT(*) = 7 FROM spans WHERE state = 'online' AND end_us IS NULL" \
   || fail "not all cameras online: $(q "SELECT camera, state FROM spans WHERE end_us IS NULL")"
 ok "all 7 cameras online"
-grep -E "plugin .*/wrongabi.so: built for plugin ABI version 999, this camwatchd has version 1" "$T/camwatchd.log" \
+# wrongabi declares the host's version + 998
+abi=$(sed -n 's/^#define CW_PLUGIN_ABI_VERSION \([0-9]*\)$/\1/p' "$ROOT/plugins/camwatch_plugin.h")
+grep -E "plugin .*/wrongabi.so: built for plugin ABI version $((abi + 998)), this camwatchd has version $abi" "$T/camwatchd.log" \
   > /dev/null || fail "no ABI refusal naming the file and both versions: $(grep -i wrongabi "$T/camwatchd.log")"
 grep -q "\[toy\]: .*plugin 'wrongabi' is not available" "$T/camwatchd.log" || fail "toy camera did not report wrongabi"
 ok "wrong ABI refused: $(grep -o 'plugin [^ ]*wrongabi.so: built for.*' "$T/camwatchd.log" | head -1 | sed "s|$T/||")"
@@ -73,6 +76,12 @@ done
 grep -q "mot .* motion .*\.jpg" "$T/events.txt" || fail "camwatch events text: $(cat "$T/events.txt")"
 [ "$(jq -r '.[0].regions.frame | join("x")' "$T/events.json")" = 320x180 ] || fail "regions: $(jq -c '.[0].regions' "$T/events.json")"
 ok "camwatch events lists $n motion event(s); their snapshots decode as JPEG"
+curl -sf "http://127.0.0.1:$HTTP_PORT/metrics" > "$T/metrics.prom" || fail "/metrics"
+g=$(sed -n 's/^camwatch_plugin_gauge{camera="mot",.*plugin="motion",name="compensation_gain"} \([0-9.]*\)$/\1/p' "$T/metrics.prom")
+[ -n "$g" ] && awk -v g="$g" 'BEGIN { exit !(g > 0.9 && g < 1.1) }' \
+  || fail "camwatch_plugin_gauge for mot: '$g' ($(grep plugin_gauge "$T/metrics.prom" | head -5))"
+grep -q '^camwatch_plugin_gauge{camera="mot",.*name="compensation_offset"} ' "$T/metrics.prom" || fail "no compensation_offset gauge"
+ok "mot: camwatch_plugin_gauge compensation_gain $g (and the offset)"
 
 sleep 2
 stat() { q "SELECT packets, decoded_frames FROM camera_stats WHERE camera = '$1'"; }
