@@ -100,10 +100,11 @@ build() {
     fi
   fi
   [ -s "clips/$name.mp4" ] && return 0
-  ffmpeg -nostdin -loglevel error -y -i vtest.avi -filter_complex "${parts}${labels}concat=n=$n:v=1:a=0${final:+,$final}[v]" \
-    -map "[v]" "${ENC[@]}" "clips/$name.tmp.mp4"
-  mv "clips/$name.tmp.mp4" "clips/$name.mp4"
-  echo "media: made clips/$name"
+  # as many encodes at once as there are cores: the filters run on one
+  while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n || exit 1; done
+  ( ffmpeg -nostdin -loglevel error -y -i vtest.avi -filter_complex "${parts}${labels}concat=n=$n:v=1:a=0${final:+,$final}[v]" \
+      -map "[v]" "${ENC[@]}" "clips/$name.tmp.mp4" &&
+    mv "clips/$name.tmp.mp4" "clips/$name.mp4" && echo "media: made clips/$name" ) &
 }
 
 # The walks and the gaps between them are the same in every clip: 8 s to
@@ -152,6 +153,8 @@ FARBG="[1:v]trim=start=0:duration=0.2,setpts=PTS-STARTPTS,scale=1280:720,fps=15,
 # the inset clip is made first, then laid over the still background
 build far-inset "" "${P[@]}"
 far_truth=$truth
+while [ ! -s clips/far-inset.mp4 ] && [ -n "$(jobs -rp)" ]; do wait -n || exit 1; done
+[ -s clips/far-inset.mp4 ] || { echo "media: far-inset was not made" >&2; exit 1; }
 if [ ! -s clips/far-people.mp4 ] || ! printf '%s' "$far_truth" | cmp -s - <(grep -v '^#' "$TRUTHDIR/far-people.truth" 2>/dev/null); then
   ENC_HD=("${ENC[@]/1000k/3000k}") # a 720p main stream gets more bits than a 360p one
   ffmpeg -nostdin -loglevel error -y -i clips/far-inset.mp4 -i vtest.avi -filter_complex \
@@ -168,3 +171,7 @@ fi
 # brightness compensation must not drift.
 base=$BASE final="" dark=$NIGHT_DARK noise=$NIGHT_NOISE
 build night-still "" still:20:600
+while [ -n "$(jobs -rp)" ]; do wait -n || exit 1; done
+for c in night-dark night-headlights day-shadows night-insects far-people night-still; do
+  [ -s "clips/$c.mp4" ] || { echo "media: clips/$c.mp4 was not made" >&2; exit 1; }
+done
