@@ -306,6 +306,25 @@ static void morph(const uint8_t *src, uint8_t *dst, uint8_t *hb, int w, int h, i
     }
 }
 
+/* The first i' >= i with p[i'] != 0, or n: eight bytes at a time, since
+ * masks are mostly zero. */
+static long next_set(const uint8_t *p, long i, long n)
+{
+    while (i < n && (i & 7))
+        if (p[i++])
+            return i - 1;
+    while (i + 8 <= n) {
+        uint64_t v;
+        memcpy(&v, p + i, 8);
+        if (v)
+            break;
+        i += 8;
+    }
+    while (i < n && !p[i])
+        i++;
+    return i;
+}
+
 /* The median of v[0..n-1] (reordered): Hoare's selection. */
 static double median(double *v, int n)
 {
@@ -351,15 +370,16 @@ static void compensation(struct state *s, const struct cw_plugin_frame *f)
         for (int bx = 0; bx < bw; bx++) {
             if (s->blk_fg[by * (w / 8 + 1) + bx])
                 continue;
-            double a = 0, b = 0;
+            unsigned a = 0;
+            float b = 0;
             for (int y = by * 8; y < by * 8 + 8; y++) {
                 const uint8_t *row = f->luma + (size_t)y * f->stride + bx * 8;
                 const float *br = s->bg + (size_t)y * w + bx * 8;
                 for (int x = 0; x < 8; x++)
                     a += row[x], b += br[x];
             }
-            fm[nb] = a / 64;
-            bm[nb] = b / 64;
+            fm[nb] = a / 64.0;
+            bm[nb] = b / 64.0;
             nb++;
         }
     if (nb < 8)
@@ -521,27 +541,29 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
      * also changed since the last analysis: something that appeared and
      * stays (a parked car, a person standing still, the "ghost" where one
      * stood) differs from the background but does not move. */
-    double k = 2.5 + (1 - s->sensitivity) * 5; /* sensitivity 1: 2.5 sigma, 0: 7.5 */
+    float k = (float)(2.5 + (1 - s->sensitivity) * 5); /* sensitivity 1: 2.5 sigma, 0: 7.5 */
+    float ig = (float)(1 / gain), fo = (float)offset;
     int learning = s->frames < s->learn;
     for (int y = 0; y < h; y++) {
+        const uint8_t *row = f->luma + (size_t)y * f->stride;
+        float *bg = s->bg + (size_t)y * w, *nz = s->noise + (size_t)y * w, *pv = s->prev + (size_t)y * w,
+              *df = s->dif + (size_t)y * w;
+        uint8_t *chg = s->chg + (size_t)y * w, *fg = s->fg + (size_t)y * w;
+        const uint8_t *area = s->area + (size_t)y * w;
         for (int x = 0; x < w; x++) {
-            int i = y * w + x;
-            float raw = f->luma[(size_t)y * f->stride + x];
-            float v = (float)((raw - offset) / gain);
-            float b = s->bg[i];
-            float d = v - b;
-            float thr = (float)(k * s->noise[i] + 6);
-            int cand = !learning && fabsf(d) > thr;
-            s->chg[i] = (uint8_t)(fabsf(v - s->prev[i]) > 1.4f * thr);
-            s->prev[i] = v;
-            s->dif[i] = d;
-            s->fg[i] = (uint8_t)(cand && s->area[i]);
+            float v = (row[x] - fo) * ig;
+            float d = v - bg[x];
+            float thr = k * nz[x] + 6;
+            chg[x] = (uint8_t)(fabsf(v - pv[x]) > 1.4f * thr);
+            pv[x] = v;
+            df[x] = d;
+            fg[x] = (uint8_t)(!learning && fabsf(d) > thr && area[x]);
         }
     }
     s->frames++;
     if (learning) {
         for (long i = 0; i < n; i++) {
-            s->bg[i] += ((float)(s->prev[i] * gain + offset) - s->bg[i]) * (1.0f / 4);
+            s->bg[i] += (f->luma[(size_t)(i / w) * f->stride + (size_t)(i % w)] - s->bg[i]) * (1.0f / 4);
             float d = fabsf(s->dif[i]);
             s->noise[i] += (d - s->noise[i]) * (1.0f / 4);
             if (s->noise[i] < 1)
@@ -559,9 +581,7 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
     memset(s->cell_light, -1, (size_t)s->cw * s->ch);
     memset(s->lit, 0, (size_t)n);
     long light = 0;
-    for (long i = 0; i < n; i++) {
-        if (!s->fg[i])
-            continue;
+    for (long i = next_set(s->fg, 0, n); i < n; i = next_set(s->fg, i + 1, n)) {
         if (!s->chg[i]) {
             s->fg[i] = 0;
             continue;
@@ -584,15 +604,19 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
      * follows the raw picture (the compensation undone), so the
      * compensation's fit returns to 1 once the background has caught up:
      * it covers fast changes only and has nothing to drift with. */
-    for (long i = 0; i < n; i++) {
-        float v = (float)(s->prev[i] * gain + offset), d = fabsf(s->dif[i]);
-        int fgp = s->fg[i];
-        s->bg[i] += (v - s->bg[i]) * (fgp ? 1.0f / 48 : 1.0f / 12);
-        if (!fgp && s->cell_light[((i / w) / CELL) * s->cw + (i % w) / CELL] != 1) {
-            float lim = 2.5f * s->noise[i] + 2;
-            s->noise[i] += ((d < lim ? d : lim) - s->noise[i]) * (1.0f / 32);
-            if (s->noise[i] < 1)
-                s->noise[i] = 1;
+    for (int y = 0; y < h; y++) {
+        const uint8_t *row = f->luma + (size_t)y * f->stride, *fg = s->fg + (size_t)y * w;
+        const int8_t *cl = s->cell_light + (size_t)(y / CELL) * s->cw;
+        float *bg = s->bg + (size_t)y * w, *nz = s->noise + (size_t)y * w;
+        const float *df = s->dif + (size_t)y * w;
+        for (int x = 0; x < w; x++) {
+            bg[x] += (row[x] - bg[x]) * (fg[x] ? 1.0f / 48 : 1.0f / 12);
+            if (!fg[x] && cl[x / CELL] != 1) {
+                float d = fabsf(df[x]), lim = 2.5f * nz[x] + 2;
+                nz[x] += ((d < lim ? d : lim) - nz[x]) * (1.0f / 32);
+                if (nz[x] < 1)
+                    nz[x] = 1;
+            }
         }
     }
     /* 4. opening */
@@ -601,9 +625,18 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
     /* blocks with foreground are left out of the next compensation */
     int bstride = w / 8 + 1;
     memset(s->blk_fg, 0, (size_t)bstride * (size_t)(h / 8 + 1));
-    for (long i = 0; i < n; i++)
-        if (s->fg[i])
-            s->blk_fg[((i / w) / 8) * bstride + (i % w) / 8] = 1;
+    for (int y = 0; y < h; y++) {
+        const uint8_t *fg = s->fg + (size_t)y * w;
+        uint8_t *blk = s->blk_fg + (size_t)(y / 8) * bstride;
+        int x = 0;
+        for (; x + 8 <= w; x += 8) {
+            uint64_t v;
+            memcpy(&v, fg + x, 8);
+            blk[x / 8] |= v != 0;
+        }
+        for (; x < w; x++)
+            blk[x / 8] |= fg[x];
+    }
     /* components */
     int sw = f->source_width > 0 ? f->source_width : w, sh = f->source_height > 0 ? f->source_height : h;
     double px_per_src = (double)w * h / ((double)sw * sh); /* analysed pixels per camera pixel */
@@ -612,7 +645,8 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
         min_px = 4;
     long moving = 0;
     int n_next = 0, held_back = 0, light_fragments = 0, nc = 0;
-    for (long start = 0; start < n && nc < MAX_COMPS; start++) {
+    long raw = 0;
+    for (long start = next_set(s->fg, 0, n); start < n && nc < MAX_COMPS; start = next_set(s->fg, start + 1, n)) {
         if (s->fg[start] != 1)
             continue;
         int sp = 0, x0 = w, y0 = h, x1 = 0, y1 = 0;
@@ -642,6 +676,7 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
             if (need < 4)
                 need = 4;
         }
+        raw += cnt;
         if (cnt < need)
             continue;
         /* a fragment of a light change: around it (as far again as its
@@ -707,9 +742,6 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
     out->positive = out->n_boxes > 0;
     if (s->host && s->host->log) {
         char msg[256];
-        long raw = 0;
-        for (long i = 0; i < n; i++)
-            raw += s->fg[i] != 0;
         snprintf(msg, sizeof msg,
                  "t=%.2f gain %.3f offset %.1f light %ld fg(after opening) %ld moving %ld boxes %d bright-held %d "
                  "light-fragments %d min %ld px",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The motion plugin's cost: `camwatch analyze --plugin motion` over the
-# detection clips, CPU time (user + sys, best of 3) per analysed frame
+# detection clips, CPU time (user + sys, best of 5) per analysed frame
 # (5 a second; the decoding of the 3 frames between them included, as in
 # the daemon), at default settings and with analysis_width=640.
 # BASELINE=DIR (another build directory, e.g. of an older commit in a git
@@ -14,7 +14,7 @@ trap 'rm -rf "$T"' EXIT
 # run BUILD CLIP [ARGS...]: prints "ms_per_analysed_frame analysed"
 run() {
   local dir=$1 clip=$2 best="" n=0; shift 2
-  for _ in 1 2 3; do
+  for _ in 1 2 3 4 5; do
     /usr/bin/time -f "%U %S" -o "$T/t" "$dir"/camwatch analyze "media/clips/$clip.mp4" --plugin-dir "$dir/plugins" \
       --plugin motion "$@" > "$T/out"
     read -r u s < "$T/t"
