@@ -9,7 +9,8 @@ PIDS=()
 trap 'for p in "${PIDS[@]:-}"; do kill -KILL "$p" 2>/dev/null || true; done; rm -rf "$T"' EXIT
 HZ=$(getconf CLK_TCK)
 
-free_port() { while :; do p=$(( 20000 + RANDOM % 12768 )); ss -Hltn "sport = :$p" | grep -q . || { echo $p; return; }; done; }
+# (24000-32767: below the ephemeral range, above the truth test's own ports)
+free_port() { while :; do p=$(( 24000 + RANDOM % 8768 )); ss -Hltn "sport = :$p" | grep -q . || { echo $p; return; }; done; }
 # CPU seconds (user + system) a process has used so far
 cpu_of() { awk -v hz="$HZ" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
 rss_of() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
