@@ -80,7 +80,8 @@ static void host_log(void *ud, int level, const char *msg)
 static void host_gauge(void *ud, const char *name, double value)
 {
     struct cw_plugin_instance *inst = ud;
-    if (!name || !name[0] || strlen(name) >= sizeof inst->gauges[0].name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
+    size_t len = name ? strlen(name) : 0;
+    if (len == 0 || len >= sizeof inst->gauges[0].name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != len)
         return;
     int k = 0;
     while (k < inst->n_gauges && strcmp(inst->gauges[k].name, name) != 0)

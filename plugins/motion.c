@@ -100,7 +100,6 @@ struct state {
     struct track tracks[MAX_TRACKS], next[MAX_TRACKS];
     struct comp comps[MAX_COMPS];
     int n_tracks;
-    double last_gauge_s;
 };
 
 static int create(const struct cw_plugin_host *host, void **out)
@@ -113,7 +112,6 @@ static int create(const struct cw_plugin_host *host, void **out)
     s->min_size = 120;
     s->learn = 10;
     s->gain = 1;
-    s->last_gauge_s = -1e9;
     *out = s;
     return 0;
 }
@@ -748,12 +746,12 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
                  f->pts_us / 1e6, gain, offset, light, raw, moving, out->n_boxes, held_back, light_fragments, min_px);
         s->host->log(s->host->host_ud, 3, msg);
     }
-    /* the compensation for metrics, once a second of stream time */
+    /* the compensation for metrics: the host keeps the last value and
+     * sends it on at most once a second */
     if (s->host && s->host->struct_size >= offsetof(struct cw_plugin_host, gauge) + sizeof s->host->gauge &&
-        s->host->gauge && (f->pts_us / 1e6 - s->last_gauge_s >= 1 || f->pts_us / 1e6 < s->last_gauge_s)) {
+        s->host->gauge) {
         s->host->gauge(s->host->host_ud, "compensation_gain", gain);
         s->host->gauge(s->host->host_ud, "compensation_offset", offset);
-        s->last_gauge_s = f->pts_us / 1e6;
     }
     out->score = s->area_px ? (double)moving / s->area_px : 0;
     if (out->score > 1)
