@@ -9,6 +9,14 @@
 #include "error.h"
 #include "log.h"
 
+/* A sanitizer build is for tests: it is several times slower and its
+ * allocator serialises threads, so it says so wherever it is asked. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CW_BUILD_NOTE " (AddressSanitizer build, for testing)"
+#else
+#define CW_BUILD_NOTE ""
+#endif
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: camwatchd [-c CONFIG]\n"
@@ -35,7 +43,7 @@ int main(int argc, char **argv)
         switch (c) {
         case 'c': config = optarg; break;
         case 'h': usage(stdout); return 0;
-        case 'V': printf("camwatchd %s\n", CW_VERSION); return 0;
+        case 'V': printf("camwatchd %s%s\n", CW_VERSION, CW_BUILD_NOTE); return 0;
         default:
             fprintf(stderr, "camwatchd: %s %s\n", c == ':' ? "option needs a value:" : "unknown option",
                     argv[optind - 1]);
