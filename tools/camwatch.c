@@ -5,12 +5,15 @@
  * Global options (-c, --db) may come before or after the subcommand; every
  * subcommand parses its own with getopt_long and answers --help without
  * reading any config. Exit codes: 0 done, 1 a data failure, 2 a misuse. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../daemon/config.h"
 #include "../daemon/log.h"
+#include "../daemon/plugin.h"
 #include "../daemon/store.h"
 #include "cli.h"
 
@@ -62,6 +65,69 @@ static int cmd_config_keys(int argc, char **argv, struct cw_cli *g)
     return 0;
 }
 
+/* Each camera's plugin options go to its plugin as camwatchd will hand
+ * them (cw_plugin_instance_create), so a bad option is an error here and
+ * not, later, a camera that camwatchd watches without its detection. A
+ * config is often checked away from its machine: without plugin_dir the
+ * options cannot be checked, which is a note (an error with --strict, as
+ * camwatchd would run every such camera without its plugins). Returns the
+ * number of errors printed. */
+static int check_plugins(const char *path, const struct cw_config *cfg, int strict, int *notes)
+{
+    struct {
+        const char *name;
+        struct cw_plugin *p; /* NULL: it did not load, err says why */
+        char err[600];
+    } seen[64];
+    int n_seen = 0, errors = 0, wanted = 0;
+    struct stat sb;
+    for (int i = 0; i < cfg->n_cameras; i++)
+        wanted += cfg->cameras[i].n_plugins;
+    if (!wanted)
+        return 0;
+    errno = 0;
+    if (stat(cfg->plugin_dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "%s%s: plugin_dir %s: %s; the cameras' plugin options were not checked\n",
+                strict ? "" : "note: ", path, cfg->plugin_dir, errno ? strerror(errno) : "not a folder");
+        if (strict)
+            return 1;
+        (*notes)++;
+        return 0;
+    }
+    for (int i = 0; i < cfg->n_cameras; i++) {
+        const struct cw_camera_config *cc = &cfg->cameras[i];
+        for (int j = 0; j < cc->n_plugins; j++) {
+            const struct cw_plugin_config *pc = &cc->plugins[j];
+            int k = 0;
+            while (k < n_seen && strcmp(seen[k].name, pc->name) != 0)
+                k++;
+            if (k == n_seen) {
+                if (n_seen == (int)(sizeof seen / sizeof seen[0]))
+                    continue; /* more distinct plugins than anyone has */
+                seen[k].name = pc->name;
+                seen[k].err[0] = 0;
+                if (cw_plugin_load(cfg->plugin_dir, pc->name, &seen[k].p, seen[k].err, sizeof seen[k].err) < 0)
+                    seen[k].p = NULL;
+                n_seen++;
+            }
+            char err[600];
+            struct cw_plugin_instance *inst = NULL;
+            if (!seen[k].p)
+                snprintf(err, sizeof err, "%s", seen[k].err);
+            else if (cw_plugin_instance_create(seen[k].p, cc->id, pc->keys, pc->values, pc->n, &inst, err, sizeof err) == 0) {
+                cw_plugin_instance_destroy(inst);
+                continue;
+            }
+            fprintf(stderr, "%s:%d:%d: camera %s: %s\n", path, pc->line, pc->column, cc->id, err);
+            errors++;
+        }
+    }
+    for (int k = 0; k < n_seen; k++)
+        if (seen[k].p)
+            cw_plugin_unload(seen[k].p);
+    return errors;
+}
+
 static int cmd_check_config(int argc, char **argv, struct cw_cli *g)
 {
     static const struct option longopts[] = {CW_CLI_COMMON_LONGOPTS, {"strict", no_argument, NULL, 's'},
@@ -102,6 +168,12 @@ static int cmd_check_config(int argc, char **argv, struct cw_cli *g)
     }
     int notes = errs.n_notes;
     cw_config_errors_free(&errs);
+    int perrors = check_plugins(path, cfg, strict, &notes);
+    if (perrors > 0) {
+        fprintf(stderr, "%s: %d error(s)\n", path, perrors);
+        cw_config_free(cfg);
+        return CW_EXIT_FAIL;
+    }
     int enabled = 0;
     for (int i = 0; i < cfg->n_cameras; i++)
         enabled += cfg->cameras[i].enabled;

@@ -33,12 +33,72 @@ for f in camwatch.example.yaml demo.yaml; do
   ok "$f passes with its $(echo $vars | wc -w) variable(s) unset, each a note; --strict fails (rc $rc)"
 done
 HASH=$(echo "example-$RANDOM-pass" | "$BIN/camwatch" passwd ky-thuat | sed -n 's/.*password_hash: "\(.*\)"/\1/p')
-CW_HASH_KY_THUAT=$HASH HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config --strict "$ROOT/config/camwatch.example.yaml" > /dev/null \
-  || fail "example config: $(CW_HASH_KY_THUAT=$HASH HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config --strict "$ROOT/config/camwatch.example.yaml" 2>&1)"
-{ CW_HASH_KY_THUAT=not-a-hash HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config --strict "$ROOT/config/camwatch.example.yaml" 2>&1 || true; } \
+# --strict also loads each camera's plugins from plugin_dir (installed,
+# it is the build's plugins): the copies here point at this build's.
+sed "s|^  plugin_dir: .*|  plugin_dir: $BIN/plugins|" "$ROOT/config/camwatch.example.yaml" > "$T/example.yaml"
+sed "s|^  plugin_dir: .*|  plugin_dir: $BIN/plugins|" "$ROOT/config/demo.yaml" > "$T/demo.yaml"
+grep -q "^  plugin_dir: $BIN/plugins\$" "$T/example.yaml" && grep -q "^  plugin_dir: $BIN/plugins\$" "$T/demo.yaml" \
+  || fail "no plugin_dir line to point at the build's plugins"
+CW_HASH_KY_THUAT=$HASH HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config --strict "$T/example.yaml" > /dev/null \
+  || fail "example config: $(CW_HASH_KY_THUAT=$HASH HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config --strict "$T/example.yaml" 2>&1)"
+{ CW_HASH_KY_THUAT=not-a-hash HB_GATE_PASS=x BM_PASS=y TG_BOT_TOKEN=z "$BIN/camwatch" check-config --strict "$T/example.yaml" 2>&1 || true; } \
   | grep -q "users\[0\].password_hash: is not an argon2 hash (make one with: camwatch passwd ky-thuat)" || fail "a bad hash is not named"
-DEMO_CAM_PASS=x "$BIN/camwatch" check-config --strict "$ROOT/config/demo.yaml" > /dev/null || fail "demo config"
-ok "example and demo configs are valid with their variables set (--strict)"
+DEMO_CAM_PASS=x "$BIN/camwatch" check-config --strict "$T/demo.yaml" > /dev/null \
+  || fail "demo config: $(DEMO_CAM_PASS=x "$BIN/camwatch" check-config --strict "$T/demo.yaml" 2>&1)"
+ok "example and demo configs are valid with their variables set and their plugins' options checked (--strict)"
+
+# Plugin options are the plugin's to judge: check-config hands each
+# camera's to its plugin as camwatchd would, and names the camera and the
+# line; a plugin that does not load is an error too. Without plugin_dir
+# (a config checked away from its machine) that is a note, --strict an error.
+cat > "$T/plugins.yaml" <<EOT
+daemon:
+  plugin_dir: $BIN/plugins
+sites:
+  - {province: p, communes: [{commune: c, sites: [{site: s}]}]}
+cameras:
+  - id: cam-a
+    site: s
+    url: rtsp://127.0.0.1:1/a
+    plugins:
+      - name: motion
+        sensitivity: 2
+  - id: cam-b
+    site: s
+    url: rtsp://127.0.0.1:1/b
+    plugins:
+      - name: motion
+        zone:
+          - "0,0 1,0 1,1 min_size=0"
+      - name: activity
+        analysis_width: 640
+      - name: nosuch
+  - id: cam-c
+    site: s
+    url: rtsp://127.0.0.1:1/c
+    plugins:
+      - name: motion
+        analysis_width: native
+        min_size: 40
+      - imagehealth
+EOT
+rc=0; "$BIN/camwatch" check-config "$T/plugins.yaml" > "$T/out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "bad plugin options: rc $rc: $(cat "$T/out")"
+for want in "$T/plugins.yaml:10:9: camera cam-a: plugin motion: option sensitivity: bad option sensitivity=2" \
+            "$T/plugins.yaml:16:9: camera cam-b: plugin motion: option zone: zone '0,0 1,0 1,1 min_size=0': min_size wants a number" \
+            "$T/plugins.yaml:19:9: camera cam-b: plugin activity decodes no picture: analysis_width does not apply" \
+            "$T/plugins.yaml:21:9: camera cam-b: plugin $BIN/plugins/nosuch.so: cannot load" \
+            "$T/plugins.yaml: 4 error(s)"; do
+  grep -qF "$want" "$T/out" || fail "missing '$want' in: $(cat "$T/out")"
+done
+! grep -q "cam-c" "$T/out" || fail "cam-c's options are good: $(cat "$T/out")"
+sed -i "s|^  plugin_dir: .*|  plugin_dir: $T/no-plugins-here|" "$T/plugins.yaml"
+"$BIN/camwatch" check-config "$T/plugins.yaml" > "$T/out" 2>&1 || fail "no plugin_dir, not --strict: $(cat "$T/out")"
+grep -q "^note: $T/plugins.yaml: plugin_dir $T/no-plugins-here: No such file or directory; the cameras' plugin options were not checked" "$T/out" \
+  || fail "no note for the missing plugin_dir: $(cat "$T/out")"
+rc=0; "$BIN/camwatch" check-config --strict "$T/plugins.yaml" > "$T/out" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q "^$T/plugins.yaml: plugin_dir $T/no-plugins-here: No such" "$T/out" || fail "no plugin_dir, --strict: rc $rc, $(cat "$T/out")"
+ok "plugin options checked by their plugins: 4 errors named by line and camera, good options pass; no plugin_dir is a note (--strict: an error)"
 
 # The CLI reads the config like the daemon: ${VAR} in database: resolves when
 # the variable is set (an unset camera password stays as written), and a
