@@ -74,12 +74,7 @@ static int cmd_config_keys(int argc, char **argv, struct cw_cli *g)
  * number of errors printed. */
 static int check_plugins(const char *path, const struct cw_config *cfg, int strict, int *notes)
 {
-    struct {
-        const char *name;
-        struct cw_plugin *p; /* NULL: it did not load, err says why */
-        char err[600];
-    } seen[64];
-    int n_seen = 0, errors = 0, wanted = 0;
+    int errors = 0, wanted = 0;
     struct stat sb;
     for (int i = 0; i < cfg->n_cameras; i++)
         wanted += cfg->cameras[i].n_plugins;
@@ -94,37 +89,26 @@ static int check_plugins(const char *path, const struct cw_config *cfg, int stri
         (*notes)++;
         return 0;
     }
+    /* Each entry loads its plugin afresh (the dynamic loader keeps one
+     * copy while it is open): no list of what is loaded to keep, and a
+     * plugin that does not load is named for every camera that asks. */
     for (int i = 0; i < cfg->n_cameras; i++) {
         const struct cw_camera_config *cc = &cfg->cameras[i];
         for (int j = 0; j < cc->n_plugins; j++) {
             const struct cw_plugin_config *pc = &cc->plugins[j];
-            int k = 0;
-            while (k < n_seen && strcmp(seen[k].name, pc->name) != 0)
-                k++;
-            if (k == n_seen) {
-                if (n_seen == (int)(sizeof seen / sizeof seen[0]))
-                    continue; /* more distinct plugins than anyone has */
-                seen[k].name = pc->name;
-                seen[k].err[0] = 0;
-                if (cw_plugin_load(cfg->plugin_dir, pc->name, &seen[k].p, seen[k].err, sizeof seen[k].err) < 0)
-                    seen[k].p = NULL;
-                n_seen++;
-            }
-            char err[600];
+            struct cw_plugin *p = NULL;
             struct cw_plugin_instance *inst = NULL;
-            if (!seen[k].p)
-                snprintf(err, sizeof err, "%s", seen[k].err);
-            else if (cw_plugin_instance_create(seen[k].p, cc->id, pc->keys, pc->values, pc->n, &inst, err, sizeof err) == 0) {
+            char err[600];
+            if (cw_plugin_load(cfg->plugin_dir, pc->name, &p, err, sizeof err) == 0 &&
+                cw_plugin_instance_create(p, cc->id, pc->keys, pc->values, pc->n, &inst, err, sizeof err) == 0) {
                 cw_plugin_instance_destroy(inst);
-                continue;
+            } else {
+                fprintf(stderr, "%s:%d:%d: camera %s: %s\n", path, pc->line, pc->column, cc->id, err);
+                errors++;
             }
-            fprintf(stderr, "%s:%d:%d: camera %s: %s\n", path, pc->line, pc->column, cc->id, err);
-            errors++;
+            cw_plugin_unload(p);
         }
     }
-    for (int k = 0; k < n_seen; k++)
-        if (seen[k].p)
-            cw_plugin_unload(seen[k].p);
     return errors;
 }
 
