@@ -67,6 +67,18 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok: $*"; }
 
+# motion_score TRUTH OUT SCORE: tests/tools/motion_score.py's verdict on
+# camwatch analyze's OUT, per walk into SCORE; its summary's fields as
+# S_in_time, S_late, S_missed, S_walking, S_false, S_latency_max...
+motion_score() {
+  local kv
+  python3 "$ROOT/tests/tools/motion_score.py" "$1" "$2" > "$3" || fail "motion_score.py on $2: $(tail -3 "$3")"
+  for kv in $(sed -n 's/^summary //p' "$3"); do
+    [[ $kv =~ ^([a-z0-9_]+)=(.*)$ ]] && printf -v "S_${BASH_REMATCH[1]}" '%s' "${BASH_REMATCH[2]}"
+  done
+  grep -q '^summary ' "$3" || fail "motion_score.py gave no summary for $2: $(cat "$3")"
+}
+
 # A TCP port on 127.0.0.1 that nothing listens on right now, below the
 # kernel's ephemeral range (32768 and up), where outgoing connections of the
 # tests running beside this one could take it between the check and the bind,

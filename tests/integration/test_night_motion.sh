@@ -23,9 +23,8 @@ for c in night-dark night-headlights day-shadows night-insects far-people motion
   truth=$DATA/$c.truth
   [ -f "$truth" ] || truth=$DATA/motion.truth
   A "$CLIPS/$c.mp4" --plugin motion > "$T/$c.out" || fail "analyze $c: $(tail -3 "$T/$c.out")"
-  python3 "$ROOT/tests/tools/motion_score.py" "$truth" "$T/$c.out" > "$T/$c.score"
+  motion_score "$truth" "$T/$c.out" "$T/$c.score"
   s=$(sed -n 's/^summary //p' "$T/$c.score")
-  eval "$(tr ' ' '\n' <<<"$s" | grep -E '^(in_time|walking|false|latency_max)=' | sed 's/^/S_/')"
   if [ "$S_in_time" = "$S_walking" ] && [ "$S_false" = 0 ]; then
     ok "$c: $S_in_time of $S_walking walking segments found within 1.5 s (latest $S_latency_max s), no false alarm"
   else
