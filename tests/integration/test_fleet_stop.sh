@@ -2,7 +2,8 @@
 # 300 cameras behind a host that accepts TCP and never answers RTSP (a
 # switch with dead cameras behind a NAT, a hung NVR): a reload that changes
 # every camera and a SIGTERM must each finish within 5 s, and the event loop
-# must not block meanwhile (loop lag < 1 s, /healthz answering throughout).
+# must not block meanwhile (loop lag < 1 s, /healthz answering throughout;
+# 5 s in a sanitizer build, see loop_lag_limit in lib.sh).
 # Before, cameras stopped one after another (~50 ms each): the reload
 # blocked the loop for 14 s and SIGTERM took 20 s.
 . "$(dirname "$0")/lib.sh"
@@ -54,8 +55,9 @@ awk -v s="$secs" 'BEGIN { exit !(s < 5) }' || fail "the reload took $secs s"
 grep -q "reloaded: 0 camera(s) kept, $N reconnected" "$T/camwatchd.log" || fail "reload: $(grep 'reloaded:' "$T/camwatchd.log")"
 sleep 2
 lag=$(curl -s "$API/metrics" | awk '/^camwatch_loop_lag_max_seconds / { print $2 }')
-awk -v l="$lag" 'BEGIN { exit !(l != "" && l < 1) }' || fail "loop lag max $lag s"
-ok "reload of $N cameras stuck in a handshake: $secs s; loop lag max ${lag} s"
+LIM=$(loop_lag_limit) # 1 s; a sanitizer build's, see lib.sh
+awk -v l="$lag" -v m="$LIM" 'BEGIN { exit !(l != "" && l < m) }' || fail "loop lag max $lag s (limit $LIM s)"
+ok "reload of $N cameras stuck in a handshake: $secs s; loop lag max ${lag} s (limit $LIM s)"
 
 STOP0=$(now)
 kill -TERM "$DAEMON_PID"
@@ -65,8 +67,8 @@ kill "$POLL" 2>/dev/null || true; wait "$POLL" 2>/dev/null || true
 [ "$rc" = 0 ] || fail "camwatchd exited with $rc"
 awk -v s="$took" 'BEGIN { exit !(s < 5) }' || fail "SIGTERM took $took s"
 bad=$(awk '$1 != 200 && NR > 1' "$T/healthz.log" | wc -l)
-slow=$(awk '$2 > 1' "$T/healthz.log" | wc -l)
+slow=$(awk -v m="$LIM" '$2 > m' "$T/healthz.log" | wc -l)
 total=$(wc -l < "$T/healthz.log")
 # the last poll may meet the stopped server: only answers before the stop count
-[ "$slow" = 0 ] || fail "$slow of $total /healthz answers took over 1 s"
-ok "SIGTERM with $N cameras in a handshake: stopped in $took s; /healthz answered $total polls, none over 1 s"
+[ "$slow" = 0 ] || fail "$slow of $total /healthz answers took over $LIM s"
+ok "SIGTERM with $N cameras in a handshake: stopped in $took s; /healthz answered $total polls, none over $LIM s"
