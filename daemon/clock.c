@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 int64_t cw_system_wall_us(void)
@@ -96,6 +97,15 @@ int64_t cw_clock_check(void)
     ck.slew = offset > 100000 ? 1 : offset < -100000 ? -1 : 0;
     pthread_mutex_unlock(&ck.mu);
     return step;
+}
+
+int cw_zone_known(const char *zone)
+{
+    char zf[512];
+    if (!zone || !zone[0] || zone[0] == '/' || strstr(zone, "..") || strlen(zone) > 200)
+        return 0;
+    snprintf(zf, sizeof zf, "/usr/share/zoneinfo/%s", zone);
+    return access(zf, R_OK) == 0;
 }
 
 char *cw_fmt_local(int64_t wall_us, char *buf, size_t len)

@@ -39,6 +39,10 @@ int cw_parse_time_api(const char *s, int64_t *us);
 /* "Asia/Ho_Chi_Minh, UTC+07:00": the zone cw_fmt_local writes in (TZ),
  * for headers that label their times. Returns buf. */
 char *cw_fmt_zone(int64_t wall_us, char *buf, size_t len);
+/* 1 if zone names a time zone this machine knows (a file under
+ * /usr/share/zoneinfo), else 0: glibc takes an unknown TZ silently as UTC,
+ * which would put every local time off by hours, unnoticed. */
+int cw_zone_known(const char *zone);
 /* "3d 4h", "2h 05m", "4m 10s", "12s". Returns buf. */
 char *cw_fmt_duration(int64_t us, char *buf, size_t len);
 

@@ -22,6 +22,7 @@
 #include <yaml.h>
 
 #include "auth.h"
+#include "clock.h"
 #include "error.h"
 #include "log.h"
 #include "redact.h"
@@ -62,7 +63,11 @@ static const struct key daemon_keys[] = {
     {"log_level", T_LOGLEVEL, "info", offsetof(struct cw_config, log_level), 0, 0, 1,
      "error, warn, info or debug"},
     {"timezone", T_STR, "Asia/Ho_Chi_Minh", offsetof(struct cw_config, timezone), 0, 0, 0,
-     "time zone in which status and reports show local times"},
+     "time zone of the commune: every time the CLI, reports, alerts and the console show or read is in it, "
+     "whatever the machine's own zone"},
+    {"language", T_STR, "vi", offsetof(struct cw_config, language), 0, 0, 1,
+     "vi or en: the language of reports, alerts, the CLI and the console's first page (report --lang and "
+     "alerts.language override it)"},
     {"plugin_dir", T_PATH, "/usr/lib/camwatch/plugins", offsetof(struct cw_config, plugin_dir), 0, 0, 0,
      "directory of detection plugins (NAME.so); relative to this file"},
     {"snapshot_max_age", T_DURATION, "30d", offsetof(struct cw_config, snapshot_max_age_us), 3600, 3660 * 86400.0, 1,
@@ -97,7 +102,8 @@ static const struct key alerts_keys[] = {
      "a camera must be down this long before camera_offline is sent (short blips stay quiet)"},
     {"flap_window", T_DURATION, "30m", offsetof(struct cw_alerts_config, flap_window_us), 10, 7 * 86400.0, 1,
      "at most one offline/recovered pair per camera per window; the next outage sends one camera_flapping"},
-    {"language", T_STR, "vi", offsetof(struct cw_alerts_config, language), 0, 0, 1, "vi or en: messages' language"},
+    {"language", T_STR, "", offsetof(struct cw_alerts_config, language), 0, 0, 1,
+     "vi or en: the messages' language (empty: daemon.language)"},
     {"cooldown", T_DURATION, "5m", offsetof(struct cw_alerts_config, cooldown_us), 0, 86400, 1,
      "per camera, motion alerts inside this time after one are counted, not sent; the next says \"and N more "
      "since HH:MM\" (0: every event)"},
@@ -1247,9 +1253,9 @@ static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *n
             a->n_severities++;
         }
     }
-    if (a->language && strcmp(a->language, "vi") != 0 && strcmp(a->language, "en") != 0)
+    if (a->language && a->language[0] && strcmp(a->language, "vi") != 0 && strcmp(a->language, "en") != 0)
         err_at(ld, node, "alerts.language", "'%s' is not vi or en", a->language);
-    a->lang_vi = !a->language || strcmp(a->language, "en") != 0;
+    a->lang_vi = a->language && a->language[0] ? strcmp(a->language, "en") != 0 : cfg->lang_vi;
     int n = seq_len(targets);
     a->targets = calloc((size_t)n + 1, sizeof *a->targets);
     for (int i = 0; i < n && a->targets; i++) {
@@ -1428,12 +1434,15 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
     /* glibc takes an unknown TZ silently as UTC: every local time in status
      * and reports would be off by hours, unnoticed. */
     if (cfg->timezone && !(ld->flags & (CW_CONFIG_KEEP_ENV | CW_CONFIG_NOTE_ENV) && strstr(cfg->timezone, "${"))) {
-        char zf[512];
-        snprintf(zf, sizeof zf, "/usr/share/zoneinfo/%s", cfg->timezone);
-        if (!cfg->timezone[0] || cfg->timezone[0] == '/' || strstr(cfg->timezone, "..") || access(zf, R_OK) != 0)
+        if (!cw_zone_known(cfg->timezone))
             err_at(ld, daemon ? map_get(ld, daemon, "timezone", NULL) : root, "daemon.timezone",
-                   "unknown time zone '%s' (no %s; e.g. Asia/Ho_Chi_Minh)", cfg->timezone, zf);
+                   "unknown time zone '%s' (no /usr/share/zoneinfo/%s; e.g. Asia/Ho_Chi_Minh)", cfg->timezone,
+                   cfg->timezone);
     }
+    if (cfg->language && strcmp(cfg->language, "vi") != 0 && strcmp(cfg->language, "en") != 0)
+        err_at(ld, daemon ? map_get(ld, daemon, "language", NULL) : root, "daemon.language", "'%s' is not vi or en",
+               cfg->language);
+    cfg->lang_vi = !cfg->language || strcmp(cfg->language, "en") != 0;
     yaml_node_t *doc_lists[2] = {NULL, NULL}; /* recipients, copies_to */
     apply_table(ld, report ? report : &empty_map, "report", report_keys, &cfg->report, doc_lists);
     load_doc_lines(ld, doc_lists[0], "report.recipients", cfg->report.doc.recipients, &cfg->report.doc.n_recipients);
@@ -1571,6 +1580,7 @@ void cw_config_free(struct cw_config *cfg)
     free(cfg->database);
     free(cfg->state_dir);
     free(cfg->timezone);
+    free(cfg->language);
     free(cfg->plugin_dir);
     free(cfg->http.listen);
     free(cfg->http.token);

@@ -77,6 +77,8 @@ struct cw_config {
     char *state_dir;
     int log_level;
     char *timezone;
+    char *language; /* "vi" or "en": the deployment's (reports, alerts, CLI) */
+    int lang_vi;
     char *plugin_dir;
     int64_t snapshot_max_age_us;
     double snapshot_max_mb;

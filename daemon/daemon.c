@@ -502,6 +502,14 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
     /* else flush_done finishes it */
 }
 
+/* The deployment's zone and language, in the database itself: the CLI
+ * reading a copy of the file (--db) then speaks as the commune does. */
+static void record_settings(struct cw_daemon *d)
+{
+    cw_store_batch_setting(d->pending, "timezone", d->cfg->timezone);
+    cw_store_batch_setting(d->pending, "language", d->cfg->lang_vi ? "vi" : "en");
+}
+
 static void warn_restart(void *ud, const char *section, const char *key)
 {
     (void)ud;
@@ -615,6 +623,7 @@ static void on_sighup(uv_signal_t *s, int signum)
     d->n_cameras = n;
     cw_config_free(d->cfg);
     d->cfg = nc;
+    record_settings(d);
     cw_info("daemon", NULL, "reloaded: %d camera(s) kept, %d reconnected, %d added, %d removed", kept, restarted, added,
             removed);
     publish_live(d);
@@ -753,6 +762,7 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
     d->pending = cw_store_batch_new();
     if (!d->pending)
         return CW_ENOMEM;
+    record_settings(d);
     d->started_us = cw_wall_us();
     d->batch_seq = 1;
     if (cw_live_box_init(&d->live) < 0)

@@ -111,6 +111,10 @@ static const char *const migrations[] = {
     "CREATE TABLE audit (id INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,"
     "  target TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', address TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX audit_at ON audit(at_us);",
+    /* 11 -> 12: what the deployment that writes this database is set to
+     * (time zone, language), so that a copy of the file read with --db
+     * speaks in the commune's zone and language, not the reader's */
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -453,7 +457,7 @@ int cw_store_camera_start(struct cw_store *st, const struct cw_camera_meta *m, i
 
 enum op_kind {
     OP_TRANSITION, OP_CLOSE, OP_STATS, OP_HEARTBEAT, OP_CAMERA_START, OP_EVENT, OP_CONDITION, OP_CAMERA_META,
-    OP_ALERT, OP_DELIVERY_ADD, OP_DELIVERY, OP_CLOCK_STEP, OP_LEVEL
+    OP_ALERT, OP_DELIVERY_ADD, OP_DELIVERY, OP_CLOCK_STEP, OP_LEVEL, OP_SETTING
 };
 
 #define META_FIELDS 4 /* id, url, plugins, formerly */
@@ -652,6 +656,29 @@ int cw_store_batch_heartbeat(struct cw_store_batch *b, int64_t run_id, int64_t t
     return 0;
 }
 
+int cw_store_batch_setting(struct cw_store_batch *b, const char *key, const char *value)
+{
+    struct op *op = push(b, OP_SETTING, key, 0);
+    if (!op)
+        return CW_ENOMEM;
+    op->state = strdup(value);
+    return op->state ? 0 : CW_ENOMEM;
+}
+
+int cw_store_setting(struct cw_store *st, const char *key, char *value, size_t len)
+{
+    sqlite3_stmt *s = prep(st, "SELECT value FROM settings WHERE key = ?", "t", key);
+    if (!s)
+        return CW_ESTORE;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        snprintf(value, len, "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : fail(st, "reading a setting");
+}
+
 static int apply_op(struct cw_store *st, const struct op *op)
 {
     const struct cw_stats_row *s = &op->stats;
@@ -694,6 +721,9 @@ static int apply_op(struct cw_store *st, const struct op *op)
         return run(st, prep(st, "INSERT INTO clock_steps(at_us, step_us) VALUES (?, ?)", "ii", op->t, op->end_t));
     case OP_HEARTBEAT:
         return run(st, prep(st, "UPDATE runs SET heartbeat_us = ? WHERE id = ?", "ii", op->t, op->run_id));
+    case OP_SETTING:
+        return run(st, prep(st, "INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", "tt", op->camera,
+                            op->state));
     case OP_ALERT:
         return run(st, prep(st, "INSERT OR IGNORE INTO alerts(key, created_us, camera, kind, severity, body)"
                                 " VALUES (?, ?, ?, ?, ?, ?)",

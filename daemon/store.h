@@ -18,8 +18,6 @@ struct cw_store;
 #include "maintenance.h"
 #include "names.h"
 
-#define CW_STORE_SCHEMA_VERSION 7
-
 struct cw_camera_meta {
     const char *id;
     struct cw_names names; /* up the chain; district/province "" where absent */
@@ -113,6 +111,11 @@ int cw_store_batch_heartbeat(struct cw_store_batch *b, int64_t run_id, int64_t t
 /* A step of the system clock noticed at t (camwatch's clock), step_us =
  * system minus camwatch. */
 int cw_store_batch_clock_step(struct cw_store_batch *b, int64_t t, int64_t step_us);
+/* What the deployment is set to (key "timezone", "language"): written by
+ * camwatchd at start, read by the CLI on a database given with --db. */
+int cw_store_batch_setting(struct cw_store_batch *b, const char *key, const char *value);
+/* 1 and value, 0 if never set, or a negative code. */
+int cw_store_setting(struct cw_store *st, const char *key, char *value, size_t len);
 int cw_store_apply(struct cw_store *st, const struct cw_store_batch *b);
 
 /* One row of `camwatch status`. */

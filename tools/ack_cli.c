@@ -59,13 +59,13 @@ int cw_cli_ack(int argc, char **argv, struct cw_cli *g)
     struct cw_store *st;
     int64_t now = cw_wall_us(), since;
     if (list) {
-        if (cw_cli_parse_time(since_s, now, 1, &since) < 0) {
-            fprintf(stderr, "%s: cannot read --since '%s'\n", g->cmd, since_s);
-            return CW_EXIT_USAGE;
-        }
         int rc = cw_cli_open(g, 1, &st, db, sizeof db, NULL);
         if (rc != 0)
             return rc;
+        if (cw_cli_time_arg(g, "--since", since_s, now, 1, &since) < 0) {
+            cw_store_close(st);
+            return CW_EXIT_USAGE;
+        }
         struct listing l = {0};
         rc = cw_store_each_ack(st, since, on_ack, &l);
         cw_store_close(st);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../daemon/clock.h"
 #include "../daemon/config.h"
 
 void cw_cli_getopt_begin(void)
@@ -26,6 +27,10 @@ int cw_cli_common(struct cw_cli *g, int c, const char *arg)
         g->config = arg;
     else if (c == CW_CLI_OPT_DB)
         g->db = arg;
+    else if (c == CW_CLI_OPT_TZ)
+        g->tz = arg;
+    else if (c == CW_CLI_OPT_LANG)
+        g->lang = arg;
     else
         return 0;
     return 1;
@@ -75,40 +80,73 @@ const char *cw_cli_who(const char *by)
     return u && u[0] ? u : "unknown";
 }
 
-int cw_cli_resolve(const struct cw_cli *g, char *db, size_t dblen, struct cw_report_rules *rules)
+#define CW_DEFAULT_ZONE "Asia/Ho_Chi_Minh"
+
+/* What camwatchd recorded of its deployment in the database (a copy read
+ * with --db speaks as the commune does); nothing if it cannot be read. */
+static void db_settings(struct cw_cli *g, const char *db, char *zone, size_t zlen, int *lang_vi)
 {
+    struct cw_store *st;
+    char err[256], v[64];
+    if (access(db, F_OK) != 0 || cw_store_open_msg(db, 1, &st, err, sizeof err) < 0)
+        return;
+    if (cw_store_setting(st, "timezone", v, sizeof v) == 1 && cw_zone_known(v))
+        snprintf(zone, zlen, "%s", v);
+    if (cw_store_setting(st, "language", v, sizeof v) == 1)
+        *lang_vi = strcmp(v, "en") != 0;
+    cw_store_close(st);
+    (void)g;
+}
+
+int cw_cli_resolve(struct cw_cli *g, char *db, size_t dblen, struct cw_report_rules *rules)
+{
+    char zone[64] = CW_DEFAULT_ZONE;
+    int lang_vi = 1;
     if (rules)
         cw_report_rules_default(rules);
-    if (g->db) {
-        snprintf(db, dblen, "%s", g->db);
-        if (!getenv("TZ"))
-            setenv("TZ", "Asia/Ho_Chi_Minh", 1);
-        tzset();
-        return 0;
-    }
-    if (access(g->config, F_OK) != 0) {
-        fprintf(stderr, "%s: no config file %s (%s); give one with -c FILE, or the database with --db FILE\n",
-                g->cmd, g->config, strerror(errno));
+    if (g->tz && !cw_zone_known(g->tz)) {
+        fprintf(stderr, "%s: unknown time zone '%s' for --tz (no /usr/share/zoneinfo/%s; e.g. Asia/Ho_Chi_Minh)\n",
+                g->cmd, g->tz, g->tz);
         return -1;
     }
-    struct cw_config *cfg;
-    struct cw_config_errors errs = {0};
-    int rc = cw_config_load(g->config, CW_CONFIG_KEEP_ENV, &cfg, &errs);
-    for (int i = 0; i < errs.n; i++)
-        fprintf(stderr, "%s\n", errs.msgs[i]);
-    cw_config_errors_free(&errs);
-    if (rc < 0)
-        return rc;
-    snprintf(db, dblen, "%s", cfg->database);
-    setenv("TZ", cfg->timezone, 1);
+    if (g->lang && strcmp(g->lang, "vi") != 0 && strcmp(g->lang, "en") != 0) {
+        fprintf(stderr, "%s: unknown language '%s' (vi, en)\n", g->cmd, g->lang);
+        return -1;
+    }
+    if (g->db) {
+        snprintf(db, dblen, "%s", g->db);
+        db_settings(g, db, zone, sizeof zone, &lang_vi);
+    } else {
+        if (access(g->config, F_OK) != 0) {
+            fprintf(stderr, "%s: no config file %s (%s); give one with -c FILE, or the database with --db FILE\n",
+                    g->cmd, g->config, strerror(errno));
+            return -1;
+        }
+        struct cw_config *cfg;
+        struct cw_config_errors errs = {0};
+        int rc = cw_config_load(g->config, CW_CONFIG_KEEP_ENV, &cfg, &errs);
+        for (int i = 0; i < errs.n; i++)
+            fprintf(stderr, "%s\n", errs.msgs[i]);
+        cw_config_errors_free(&errs);
+        if (rc < 0)
+            return rc;
+        snprintf(db, dblen, "%s", cfg->database);
+        snprintf(zone, sizeof zone, "%s", cfg->timezone);
+        lang_vi = cfg->lang_vi;
+        if (rules)
+            *rules = cfg->report;
+        cw_config_free(cfg);
+    }
+    /* The shell's TZ is the server's (often UTC), not the commune's: a
+     * maintenance window typed as 08:00 must end at 08:00 in the commune. */
+    snprintf(g->zone, sizeof g->zone, "%s", g->tz ? g->tz : zone);
+    g->lang_vi = g->lang ? strcmp(g->lang, "en") != 0 : lang_vi;
+    setenv("TZ", g->zone, 1);
     tzset();
-    if (rules)
-        *rules = cfg->report;
-    cw_config_free(cfg);
     return 0;
 }
 
-int cw_cli_open(const struct cw_cli *g, int readonly, struct cw_store **st, char *db, size_t dblen,
+int cw_cli_open(struct cw_cli *g, int readonly, struct cw_store **st, char *db, size_t dblen,
                 struct cw_report_rules *rules)
 {
     char err[512];
@@ -125,6 +163,15 @@ int cw_cli_open(const struct cw_cli *g, int readonly, struct cw_store **st, char
         return CW_EXIT_FAIL;
     }
     return 0;
+}
+
+int cw_cli_time_arg(const struct cw_cli *g, const char *what, const char *s, int64_t now, int bare_is_past,
+                    int64_t *out)
+{
+    if (cw_cli_parse_time(s, now, bare_is_past, out) == 0)
+        return 0;
+    fprintf(stderr, "%s: cannot read the time '%s' given to %s\n" CW_CLI_TIME_HELP "\n", g->cmd, s, what);
+    return -1;
 }
 
 /* "90m", "2h", "3d", "30s" in microseconds; -1 if it is not one. */

@@ -20,12 +20,22 @@ struct cw_cli {
     const char *cmd;    /* "camwatch status": what messages start with */
     const char *config; /* -c/--config */
     const char *db;     /* --db: bypasses the config */
+    const char *tz;     /* --tz: the zone to read and print times in, over the config's */
+    const char *lang;   /* --lang: vi or en, over the config's */
+    /* Set by cw_cli_resolve: the commune's zone (the config's, else the one
+     * camwatchd recorded in the database, else Asia/Ho_Chi_Minh; never the
+     * shell's TZ) and language. */
+    char zone[64];
+    int lang_vi;
 };
 
 /* getopt_long entries every subcommand accepts, and their codes. */
 #define CW_CLI_OPT_DB 0x1000
+#define CW_CLI_OPT_TZ 0x1001
+#define CW_CLI_OPT_LANG 0x1002
 #define CW_CLI_COMMON_LONGOPTS                                                                                   \
     {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, CW_CLI_OPT_DB},                   \
+        {"tz", required_argument, NULL, CW_CLI_OPT_TZ}, {"lang", required_argument, NULL, CW_CLI_OPT_LANG},    \
         {"help", no_argument, NULL, 'h'}
 
 /* Starts a subcommand's getopt_long loop over argv (argv[0] its name). */
@@ -45,14 +55,20 @@ int cw_cli_no_options(int argc, char **argv, struct cw_cli *g, const char *help)
  * given, else $SUDO_USER, else $USER, else "unknown". */
 const char *cw_cli_who(const char *by);
 
-/* Database path, time zone (set in the environment) and report rules
- * (when rules is not NULL) from --db or the config; 0 or a negative code
- * (messages printed). */
-int cw_cli_resolve(const struct cw_cli *g, char *db, size_t dblen, struct cw_report_rules *rules);
+/* Database path, time zone and language (g->zone, g->lang_vi; the zone
+ * is also set as the process's TZ, so that every local time the command
+ * reads or prints is the commune's) and report rules (when rules is not
+ * NULL) from --db or the config; 0 or a negative code (messages printed).
+ * Time arguments are read after it, never before. */
+int cw_cli_resolve(struct cw_cli *g, char *db, size_t dblen, struct cw_report_rules *rules);
 /* cw_cli_resolve, then opens the database; 0 or an exit code, with a
  * message that says what to do (no database yet, not a camwatch file). */
-int cw_cli_open(const struct cw_cli *g, int readonly, struct cw_store **st, char *db, size_t dblen,
+int cw_cli_open(struct cw_cli *g, int readonly, struct cw_store **st, char *db, size_t dblen,
                 struct cw_report_rules *rules);
+/* A time argument of option `what` read in the commune's zone (after
+ * cw_cli_resolve); on a bad one prints what is wrong and returns -1. */
+int cw_cli_time_arg(const struct cw_cli *g, const char *what, const char *s, int64_t now, int bare_is_past,
+                    int64_t *out);
 
 /* A time argument, local to the config's time zone unless it says
  * otherwise: now; @UNIX_SECONDS; +DURATION / -DURATION from now (30s, 90m,

@@ -58,7 +58,7 @@ int cw_cli_events(int argc, char **argv, struct cw_cli *g)
         {"camera", required_argument, NULL, 'C'}, {"kind", required_argument, NULL, 'k'},
         {"since", required_argument, NULL, 's'},  {NULL, 0, NULL, 0},
     };
-    const char *camera = NULL, *kind = NULL;
+    const char *camera = NULL, *kind = NULL, *since_s = NULL;
     int64_t since = 0;
     struct out o = {0};
     int c;
@@ -71,12 +71,7 @@ int cw_cli_events(int argc, char **argv, struct cw_cli *g)
         case 'j': o.json = 1; break;
         case 'C': camera = optarg; break;
         case 'k': kind = optarg; break;
-        case 's':
-            if (cw_cli_parse_time(optarg, cw_wall_us(), 1, &since) < 0) {
-                fprintf(stderr, "%s: cannot read --since '%s'\n" CW_CLI_TIME_HELP "\n", g->cmd, optarg);
-                return CW_EXIT_USAGE;
-            }
-            break;
+        case 's': since_s = optarg; break;
         default: return cw_cli_bad_option(g, argv, c);
         }
     }
@@ -89,6 +84,11 @@ int cw_cli_events(int argc, char **argv, struct cw_cli *g)
     int rc = cw_cli_open(g, 1, &st, db, sizeof db, NULL);
     if (rc != 0)
         return rc;
+    /* read in the commune's zone, which cw_cli_open has just set */
+    if (since_s && cw_cli_time_arg(g, "--since", since_s, cw_wall_us(), 1, &since) < 0) {
+        cw_store_close(st);
+        return CW_EXIT_USAGE;
+    }
     /* A filter value nobody recorded is a typo, not "no events". */
     if (camera && cw_store_hierarchy_has(st, CW_MAINT_CAMERA, camera) == 0) {
         fprintf(stderr, "%s: no camera '%s' in %s\n", g->cmd, camera, db);

@@ -111,6 +111,7 @@ int cw_cli_gen_history(int argc, char **argv, struct cw_cli *cli)
         {"districts", no_argument, NULL, 'd'},     {NULL, 0, NULL, 0},
     };
     long cameras = 100, months = 1, seedl = 1;
+    const char *end_s = NULL;
     int districts = 0, opt;
     unsigned long long seed = 1;
     int64_t end = (int64_t)time(NULL) / 86400 * 86400 * 1000000LL;
@@ -128,16 +129,7 @@ int cw_cli_gen_history(int argc, char **argv, struct cw_cli *cli)
                 return CW_EXIT_USAGE;
             seed = (unsigned long long)seedl;
             break;
-        case 'e': {
-            struct tm tm = {0};
-            const char *r = strptime(optarg, "%Y-%m-%d", &tm);
-            if (!r || *r) {
-                fprintf(stderr, "%s: --end wants YYYY-MM-DD, got '%s'\n", cli->cmd, optarg);
-                return CW_EXIT_USAGE;
-            }
-            end = (int64_t)mktime(&tm) * 1000000LL;
-            break;
-        }
+        case 'e': end_s = optarg; break;
         default: return cw_cli_bad_option(cli, argv, opt);
         }
     }
@@ -150,10 +142,35 @@ int cw_cli_gen_history(int argc, char **argv, struct cw_cli *cli)
                 cli->cmd);
         return CW_EXIT_USAGE;
     }
+    /* --end is a local midnight of the zone the history is recorded for
+     * (--tz, else the database's, else Asia/Ho_Chi_Minh), which is written
+     * into the database as camwatchd would. */
+    char dbbuf[4096];
+    if (cw_cli_resolve(cli, dbbuf, sizeof dbbuf, NULL) < 0)
+        return CW_EXIT_USAGE;
+    if (end_s) {
+        struct tm tm = {0};
+        const char *r = strptime(end_s, "%Y-%m-%d", &tm);
+        if (!r || *r) {
+            fprintf(stderr, "%s: --end wants YYYY-MM-DD, got '%s'\n", cli->cmd, end_s);
+            return CW_EXIT_USAGE;
+        }
+        tm.tm_isdst = -1;
+        end = (int64_t)mktime(&tm) * 1000000LL;
+    }
     const char *db = cli->db;
     struct gen g = {0};
     if (cw_store_open(db, 0, &g.st) < 0)
         return 1;
+    struct cw_store_batch *settings = cw_store_batch_new();
+    if (!settings || cw_store_batch_setting(settings, "timezone", cli->zone) < 0 ||
+        cw_store_batch_setting(settings, "language", cli->lang_vi ? "vi" : "en") < 0 ||
+        cw_store_apply(g.st, settings) < 0) {
+        cw_store_batch_free(settings);
+        cw_store_close(g.st);
+        return 1;
+    }
+    cw_store_batch_free(settings);
     rng = seed * 0x9E3779B97F4A7C15ULL + 1;
     g.end = end;
     g.start = end - (int64_t)(months * 30.44 * DAY);

@@ -153,18 +153,23 @@ int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
         fprintf(stderr, "camwatch maintenance add: --to is required (e.g. --to +4h)\n");
         return 2;
     }
-    int bad_from = cw_cli_parse_time(from, now, 0, &w.from_us) < 0;
-    if (bad_from || cw_cli_parse_time(to, now, 0, &w.to_us) < 0) {
-        fprintf(stderr, "camwatch maintenance add: cannot read the time '%s'\n" CW_CLI_TIME_HELP "\n",
-                bad_from ? from : to);
+    if (strlen(target) >= sizeof w.target || strlen(note) >= sizeof w.note) {
+        fprintf(stderr, "camwatch maintenance add: the id or the note is too long\n");
+        return 2;
+    }
+    /* The times are the commune's (the config's zone, set by cw_cli_open),
+     * whatever this shell's TZ says. */
+    if ((orc = cw_cli_open(g, 0, &st, db, sizeof db, NULL)) != 0)
+        return orc;
+    g->cmd = "camwatch maintenance add";
+    if (cw_cli_time_arg(g, "--from", from, now, 0, &w.from_us) < 0 ||
+        cw_cli_time_arg(g, "--to", to, now, 0, &w.to_us) < 0) {
+        cw_store_close(st);
         return 2;
     }
     if (w.to_us <= w.from_us || w.to_us <= now) {
         fprintf(stderr, "camwatch maintenance add: the window must end after it starts, and in the future\n");
-        return 2;
-    }
-    if (strlen(target) >= sizeof w.target || strlen(note) >= sizeof w.note) {
-        fprintf(stderr, "camwatch maintenance add: the id or the note is too long\n");
+        cw_store_close(st);
         return 2;
     }
     w.scope = (enum cw_maint_scope)scope;
@@ -172,8 +177,6 @@ int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
     snprintf(w.note, sizeof w.note, "%s", note);
     snprintf(w.by, sizeof w.by, "%s", cw_cli_who(by));
     w.created_us = now;
-    if ((orc = cw_cli_open(g, 0, &st, db, sizeof db, NULL)) != 0)
-        return orc;
     int known = cw_store_hierarchy_has(st, w.scope, w.target);
     if (known <= 0) {
         cw_store_close(st);

@@ -22,7 +22,9 @@ static void usage(FILE *f)
                "  pdf: the document a committee signs (A4; header and signature from the config's report:);\n"
                "  odt: its editable copy (LibreOffice, Word). Both want -o FILE or a redirect.\n"
                "  --commune also takes an id the commune absorbed in a merger (formerly:).\n"
-               "  --to is inclusive. Times are in the config's time zone (default Asia/Ho_Chi_Minh).\n"
+               "  --to is inclusive. Times are in the config's time zone (default Asia/Ho_Chi_Minh; with --db\n"
+               "  the one camwatchd recorded in the database; --tz ZONE to choose), whatever TZ says.\n"
+               "  --lang: the config's daemon.language (default vi) unless given.\n"
                "Exit status: 0 done; 1 the database cannot be read or holds no history for the period;\n"
                "2 a misuse (bad option, a place no camera is in).\n");
 }
@@ -35,14 +37,14 @@ int cw_cli_report(int argc, char **argv, struct cw_cli *g)
         {"to", required_argument, NULL, 't'},       {"province", required_argument, NULL, 'P'},
         {"district", required_argument, NULL, 'D'}, {"commune", required_argument, NULL, 'M'},
         {"site", required_argument, NULL, 'S'},     {"output", required_argument, NULL, 'o'},
-        {"lang", required_argument, NULL, 'l'},     {"format", required_argument, NULL, 'F'},
+        {"format", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0},
     };
     const char *month = NULL, *from = NULL, *to = NULL, *out = NULL;
     struct cw_names_filter where = {0}; /* --province/--district/--commune/--site */
     struct cw_store *st = NULL;
     enum cw_report_format fmt = CW_FMT_TEXT;
-    int lang_vi = 0, c;
+    int c;
     struct cw_report_rules rules;
     char dbpath[4096];
 
@@ -60,13 +62,6 @@ int cw_cli_report(int argc, char **argv, struct cw_cli *g)
         case 'M': where.commune = optarg; break;
         case 'S': where.site = optarg; break;
         case 'o': out = optarg; break;
-        case 'l':
-            if (strcmp(optarg, "vi") != 0 && strcmp(optarg, "en") != 0) {
-                fprintf(stderr, "%s: unknown language '%s' (vi, en)\n", g->cmd, optarg);
-                return CW_EXIT_USAGE;
-            }
-            lang_vi = strcmp(optarg, "vi") == 0;
-            break;
         case 'F': {
             static const char *const names[] = {"text", "csv", "json", "html", "pdf", "odt"};
             int k;
@@ -115,7 +110,7 @@ int cw_cli_report(int argc, char **argv, struct cw_cli *g)
     struct cw_report_query q = {&where, &rules, data_end};
     long spans = 0;
     int matched = 0;
-    struct cw_report_view view = {&r, lang_vi, per.label, "", cw_wall_us(), 0, {{0}}, NULL};
+    struct cw_report_view view = {&r, g->lang_vi, per.label, "", cw_wall_us(), 0, {{0}}, NULL};
     rc = cw_report_load(st, &q, &per, &r, &view, &spans, &matched);
     if (rc < 0) {
         fprintf(stderr, "%s: reading %s failed: %s\n", g->cmd, dbpath, cw_store_errmsg(st));

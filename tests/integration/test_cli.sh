@@ -43,7 +43,7 @@ check 1 "holds no history for 2026-02" "$CW" report --db "$DB" --month 2026-02
 check 2 "unknown format 'pdfx'" "$CW" report --db "$DB" --month 2026-09 --format pdfx
 check 2 "no camera 'nope'" "$CW" events --db "$DB" --camera nope
 check 2 "no event of kind 'motoin'" "$CW" events --db "$DB" --kind motoin
-check 2 "cannot read --since" "$CW" events --db "$DB" --since yesterday-ish
+check 2 "cannot read the time 'yesterday-ish' given to --since" "$CW" events --db "$DB" --since yesterday-ish
 check 2 "no camera in" "$CW" status --db "$DB" --commune nope
 check 2 "unknown state 'broken'" "$CW" status --db "$DB" --state broken
 check 2 "--cameras wants a whole number" "$CW" gen-history --db "$T/x.db" --cameras lots

@@ -87,7 +87,7 @@ ok "maintenance end: withdraws a future window (who recorded), refuses twice and
 stop_daemon
 
 D0=$(date -u +%Y-%m-%d -d @"${W0%.*}"); D1=$(date -u +%Y-%m-%d)
-TZ=UTC "$BIN/camwatch" --db "$DB" report --from "$D0" --to "$D1" --format json > "$T/report.json" || fail "report"
+"$BIN/camwatch" --db "$DB" --tz UTC report --from "$D0" --to "$D1" --format json > "$T/report.json" || fail "report"
 jq -e '.rules.exclude_maintenance == true' "$T/report.json" > /dev/null || fail "rule not in the JSON"
 for c in cam-a cam-b; do
   m=$(jq -r ".cameras[] | select(.id == \"$c\") | .maintenance_h * 3600" "$T/report.json")
@@ -107,7 +107,7 @@ for c in cam-a cam-b; do
   fi
 done
 ok "report: down time inside the window is maintenance, apart from outages; cam-a reads 100 % with it left out"
-TZ=UTC "$BIN/camwatch" --db "$DB" report --from "$D0" --to "$D1" --lang en > "$T/report.txt"
+"$BIN/camwatch" --db "$DB" --tz UTC report --from "$D0" --to "$D1" --lang en > "$T/report.txt"
 grep -q "Uptime leaves out maintenance time" "$T/report.txt" || fail "the text report does not state the rule"
 grep -q "Maint. h" "$T/report.txt" || fail "no maintenance column in the text report"
 ok "the text report states the rule and has a maintenance column"
