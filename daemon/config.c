@@ -559,19 +559,33 @@ static int check_url(struct loader *ld, const yaml_node_t *node, const char *key
         err_at(ld, node, keypath, "must be an %s:// or %s:// URL", schemes[0], schemes[1]);
         return -1;
     }
-    /* The authority ends at the first '/', '?' or '#': a password with
-     * one of those, or a second '@', moves the host. Say which part. */
+    /* The user info ends at the last '@' of the URL. An unencoded '@',
+     * '#', '?' or '/' before it (an installer's "Admin@123#") makes each
+     * reader see another URL: curl and FFmpeg take the host from inside
+     * the password ("123"), the camera looks like a broken stream, and a
+     * masker that stops at the first delimiter shows half the password.
+     * Refuse it, naming the encoding, never the characters around it. */
     const char *auth = sep + 3;
-    size_t alen = strcspn(auth, "/?#");
-    const char *at = NULL;
-    for (size_t i = 0; i < alen; i++)
-        if (auth[i] == '@')
-            at = at ? (err_at(ld, node, keypath, "the user name or password contains '@': write it as %%40"),
-                       (const char *)1)
-                    : auth + i;
-    if (at == (const char *)1)
-        return -1;
+    const char *at = strrchr(auth, '@');
     if (at) {
+        static const char amb[] = "@#?/", *const enc[] = {"%40", "%23", "%3F", "%2F"};
+        char which[64] = "", how[64] = "";
+        int n = 0;
+        for (int k = 0; amb[k]; k++) {
+            if (!memchr(auth, amb[k], (size_t)(at - auth)))
+                continue;
+            size_t w = strlen(which), hw = strlen(how);
+            snprintf(which + w, sizeof which - w, "%s'%c'", n ? " and " : "", amb[k]);
+            snprintf(how + hw, sizeof how - hw, "%s%s", n ? ", " : "", enc[k]);
+            n++;
+        }
+        if (n) {
+            err_at(ld, node, keypath,
+                   "the user name or password holds an unencoded %s: write %s %s (as written, the host would be "
+                   "read from inside the password; an '@' that belongs to the path is written %%40 too)",
+                   which, n > 1 ? "them as" : "it as", how);
+            return -1;
+        }
         for (const char *p = auth; p < at; p++) {
             unsigned char c = (unsigned char)*p;
             if (isalnum(c) || strchr("-._~!$&'()*+,;=:%", c))
@@ -588,10 +602,7 @@ static int check_url(struct loader *ld, const yaml_node_t *node, const char *key
     char *host = NULL;
     int rc = 0;
     if (uc != CURLUE_OK) {
-        /* a password holding '/', '?' or '#' ends the authority early */
-        int late_at = !at && strchr(auth + alen, '@') != NULL;
-        err_at(ld, node, keypath, "is not a valid URL: %s%s", curl_url_strerror(uc),
-               late_at ? " (a password containing '/', '?' or '#' must write them %2F, %3F, %23)" : "");
+        err_at(ld, node, keypath, "is not a valid URL: %s", curl_url_strerror(uc));
         rc = -1;
     } else if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host || !host[0]) {
         err_at(ld, node, keypath, "has no host");

@@ -1,6 +1,6 @@
 /* Masks credentials in URLs, in a single URL or in free text: the password
- * of user:password@ (also when it holds an unencoded '/', '#', '@' or, in a
- * single URL, a space) and the value of every secret-looking query or path
+ * of user:password@ (also when it holds an unencoded '/', '#', '?', '@' or,
+ * in a single URL, a space: everything to the last '@' before the host) and the value of every secret-looking query or path
  * parameter (password=, pwd=, token=, ... as in ?user=admin&password=x or
  * XMeye's rtsp://h/user=admin&password=x&channel=1). Masking errs towards
  * hiding too much: a URL shown a little shorter is harmless, a leaked
@@ -31,23 +31,6 @@ static const char *find_first(const char *s, const char *e, const char *set)
         if (strchr(set, *s))
             return s;
     return e;
-}
-
-static const char *find_last(const char *s, const char *e, char c)
-{
-    const char *r = NULL;
-    for (; s < e; s++)
-        if (*s == c)
-            r = s;
-    return r;
-}
-
-static int all_digits(const char *s, const char *e)
-{
-    for (; s < e; s++)
-        if (!isdigit((unsigned char)*s))
-            return 0;
-    return 1;
 }
 
 static const char *const secret_keys[] = {"password", "passwd", "pass", "pwd", "passphrase", "token",
@@ -85,23 +68,33 @@ static void put_params(char *out, size_t len, size_t *o, const char *p, const ch
     }
 }
 
-/* One URL: auth points just past "://", end at its end. */
+/* What follows an '@' up to the next '/', '?' or '#' could be a host
+ * (name, IPv4, [IPv6], optional :port). */
+static int host_like(const char *s, const char *e)
+{
+    const char *h = find_first(s, e, "/?#");
+    if (h == s)
+        return 0;
+    for (const char *p = s; p < h; p++)
+        if (!isalnum((unsigned char)*p) && !strchr(".-_:[]%", *p))
+            return 0;
+    return 1;
+}
+
+/* One URL: auth points just past "://", end at its end. The user info runs
+ * to the *last* '@' that a host follows: a password with an unencoded '@',
+ * '#', '?' or '/' ("Admin@123#") is hidden whole, never cut at its first
+ * delimiter. Everything after the first ':' of the user info is masked. */
 static void put_url(char *out, size_t len, size_t *o, const char *auth, const char *end)
 {
-    const char *aend = find_first(auth, end, "/?#");
-    const char *at = find_last(auth, aend, '@');
-    const char *colon = NULL;
-    if (!at) {
-        /* No '@' before the path: still userinfo when what follows the
-         * first ':' is no port (a password with an unencoded '/', '#' or
-         * '?') and an '@' comes later. */
-        colon = memchr(auth, ':', (size_t)(aend - auth));
-        if (colon && !all_digits(colon + 1, aend))
-            at = find_last(aend, end, '@');
-    }
-    if (at && !colon)
-        colon = memchr(auth, ':', (size_t)(at - auth));
-    if (at && colon && colon < at) {
+    const char *at = NULL;
+    for (const char *p = end; p > auth; p--)
+        if (p[-1] == '@' && host_like(p, end)) {
+            at = p - 1;
+            break;
+        }
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon) {
         put(out, len, o, auth, (size_t)(colon + 1 - auth));
         put(out, len, o, "***", 3);
         auth = at;

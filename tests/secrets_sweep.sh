@@ -31,18 +31,27 @@ while IFS= read -r db; do
   gen=$((gen + $(find "$out" -name "$b.*" -type f | wc -l)))
 done < <(find "$RUN" -name '*.db' -type f)
 
-hits=() hashes=()
+hits=() hashes=() halves=()
 while IFS= read -r -d '' f; do
   files=$((files + 1))
   case "$f" in *.yaml|*.yml|*/camsim.log|*.ready) continue ;; esac
   # binary files too (SQLite pages, JPEG snapshots): grep -a reads them as text
   if grep -aqF "$SECRET" "$f"; then hits+=("${f#"$RUN"/}"); fi
+  # a masked URL with user info left after the mask ("admin:***@123#@host"):
+  # the masker stopped at a delimiter inside the password and showed the
+  # rest of it (issue #29), whatever that password was
+  if grep -aqE '://[^[:space:]/"'"'"'<>]*\*\*\*@[^[:space:]/"'"'"'<>]*@' "$f"; then halves+=("${f#"$RUN"/}"); fi
   # console password hashes live in the configs only (issue #17): a whole
   # hash, not the "$argon2" the programs themselves check for
   if grep -aqE '\$argon2(id|i|d)\$v=[0-9]+\$m=[0-9]+,t=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]{8,}\$' "$f"; then
     hashes+=("${f#"$RUN"/}")
   fi
 done < <(find "$RUN" -type f -print0)
+if [ ${#halves[@]} -gt 0 ]; then
+  echo "FAIL: a masked URL still shows part of its user info (after '***@') in:" >&2
+  printf '  %s\n' "${halves[@]}" >&2
+  exit 1
+fi
 if [ ${#hashes[@]} -gt 0 ]; then
   echo "FAIL: a console password hash appears in:" >&2
   printf '  %s\n' "${hashes[@]}" >&2

@@ -9,12 +9,18 @@
 PORT=$(free_port); DEAD=$(free_port)
 GOOD_PASS=$(secret good); WRONG_PASS=$(secret wrong)
 export CW_GOOD_PASS=$GOOD_PASS CW_WRONG_PASS=$WRONG_PASS
+# what installers set (issue #29): '@' and '#' in the password. Written
+# as is it is refused (below); %-encoded, the camera works.
+INST_PASS="Adm@$(secret installer)#9"
+export CW_INST_RAW=$INST_PASS CW_INST_ENC=${INST_PASS//@/%40}
+CW_INST_ENC=${CW_INST_ENC//#/%23}
 # the stall mount goes quiet STALL_AT s after camsim starts: after camwatchd
 # has it online, also under valgrind (SLOW), where startup takes seconds
 CONNECT=3; STALL=3; STALL_AT=$(( 5 * SLOW ))
 V=$MEDIA/vtest-360p15.h264
 
-start_camsim "$PORT" ok=file=$V "auth=file=$V,auth=admin:$GOOD_PASS" stall=file=$V,stall=$STALL_AT
+start_camsim "$PORT" ok=file=$V "auth=file=$V,auth=admin:$GOOD_PASS" stall=file=$V,stall=$STALL_AT \
+  "inst=file=$V,auth=admin:$INST_PASS"
 T0=$(now)
 CFG=$T/cw.yaml
 write_head "$CFG"
@@ -26,8 +32,26 @@ cat >> "$CFG" <<EOT
   - {id: nolisten, site: cong-lang, url: "rtsp://127.0.0.1:$DEAD/x", connect_timeout: ${CONNECT}s}
   - {id: overudp, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/ok", transport: udp, connect_timeout: ${CONNECT}s}
   - {id: wrongpath, site: cong-lang, url: "rtsp://127.0.0.1:$PORT/no-such-stream", connect_timeout: ${CONNECT}s}
+  - {id: installer, site: cong-lang, url: "rtsp://admin:\${CW_INST_ENC}@127.0.0.1:$PORT/inst", connect_timeout: ${CONNECT}s}
 EOT
 DB=$T/camwatch.db
+
+# The same camera with its password as typed: check-config and camwatchd
+# refuse it and say how to write it, never quoting it (the sweep reads
+# both outputs).
+sed -n '1,/^cameras:/p' "$CFG" > "$T/raw.yaml"
+echo "  - {id: installer, site: cong-lang, url: \"rtsp://admin:\${CW_INST_RAW}@127.0.0.1:$PORT/inst\"}" >> "$T/raw.yaml"
+rc=0; "$BIN/camwatch" check-config --strict "$T/raw.yaml" > "$T/raw.check" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q "cameras\[0\].url: the user name or password holds an unencoded '@' and '#': write them as %40, %23" \
+  "$T/raw.check" || fail "check-config on the raw '@...#' password: rc $rc: $(cat "$T/raw.check")"
+rc=0; "$BIN/camwatchd" -c "$T/raw.yaml" > "$T/raw.daemon.log" 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -q "holds an unencoded '@' and '#'" "$T/raw.daemon.log" \
+  || fail "camwatchd on the raw '@...#' password: rc $rc: $(cat "$T/raw.daemon.log")"
+for f in "$T/raw.check" "$T/raw.daemon.log"; do
+  ! grep -qF "$CW_SUITE_SECRET" "$f" || fail "a piece of the password is in $(basename "$f")"
+done
+ok "a password with unencoded '@' and '#': check-config and camwatchd refuse it with the %-encoding to use, quoting none of it"
+
 start_daemon "$CFG"
 
 cur() { echo "SELECT COUNT(*) FROM spans WHERE camera='$1' AND end_us IS NULL AND state='$2' AND cause='$3'"; }
@@ -36,6 +60,8 @@ wait_sql $((CONNECT + 2)) "$(cur healthy online '')" || fail "healthy not online
 ok "healthy: online after $(elapsed "$T0") s"
 wait_sql $((CONNECT + 2)) "$(cur authok online '')" || fail "authok not online within $((CONNECT + 2)) s"
 ok "authok (right password): online after $(elapsed "$T0") s"
+wait_sql $((CONNECT + 2)) "$(cur installer online '')" || fail "installer (%40, %23 in the URL) not online in time"
+ok "installer ('@' and '#' %-encoded in the URL): online"
 wait_sql $((CONNECT + 2)) "$(cur badpass offline auth_failed)" || fail "badpass not offline/auth_failed in time"
 ok "badpass: offline/auth_failed after $(elapsed "$T0") s"
 wait_sql $((CONNECT + 2)) "$(cur nolisten offline unreachable)" || fail "nolisten not offline/unreachable in time"
@@ -81,7 +107,7 @@ ok "clean stop: spans closed, check-db ok"
 # Secrets: nothing we produced may contain either password.
 q .dump > "$T/dump.sql"
 for f in "$T/camwatchd.log" "$T/status.txt" "$T/status.json" "$T/offline.txt" "$T/dump.sql"; do
-  for p in "$GOOD_PASS" "$WRONG_PASS"; do
+  for p in "$GOOD_PASS" "$WRONG_PASS" "$INST_PASS" "$CW_INST_ENC" "$CW_SUITE_SECRET"; do
     if grep -qF "$p" "$f"; then fail "password found in $(basename "$f")"; fi
   done
 done
