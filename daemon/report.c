@@ -154,6 +154,10 @@ static void span_piece(struct cw_report *r, struct cw_report_camera *c, const ch
         c->unmonitored_us += d;
         return; /* neither ends nor lengthens an outage */
     }
+    if (!r->data_last_us || s < r->data_first_us)
+        r->data_first_us = s;
+    if (e > r->data_last_us)
+        r->data_last_us = e;
     if (strcmp(state, "maintenance") == 0) {
         c->monitored_us += d;
         add_days(r, c->day_monitored_us, s, e);
@@ -231,9 +235,22 @@ double cw_report_uptime(const struct cw_report_camera *c)
     return den > 0 ? 100.0 * (double)c->online_us / (double)den : -1;
 }
 
-double cw_report_monitored(const struct cw_report_camera *c)
+double cw_report_monitored(const struct cw_report *r, const struct cw_report_camera *c)
 {
-    return c->watched_us > 0 ? 100.0 * (double)c->monitored_us / (double)c->watched_us : -1;
+    return c->has_data && r->to_us > r->from_us ? 100.0 * (double)c->monitored_us / (double)(r->to_us - r->from_us)
+                                                : -1;
+}
+
+int cw_report_data_gaps(const struct cw_report *r, int64_t now_us)
+{
+    const int64_t slack = 60000000; /* a minute: a heartbeat, a clean stop */
+    int64_t end = now_us < r->to_us ? now_us : r->to_us;
+    int gaps = now_us < r->to_us ? CW_DATA_OPEN : 0;
+    if (r->data_last_us < end - slack)
+        gaps |= CW_DATA_ENDS_EARLY;
+    if (!r->data_last_us || r->data_first_us > r->from_us + slack)
+        gaps |= CW_DATA_LATE;
+    return gaps;
 }
 
 int64_t cw_report_mttr_us(const struct cw_report_camera *c)
@@ -341,8 +358,7 @@ int cw_report_finish(struct cw_report *r)
             g->cameras++;
             g->at_target += up >= ru->uptime_target;
             g->mean_uptime += up;
-            g->mean_monitored += cw_report_monitored(c);
-            g->mean_coverage += 100.0 * (double)c->monitored_us / (double)(r->to_us - r->from_us);
+            g->mean_monitored += cw_report_monitored(r, c);
             for (int d = 0; d < r->n_days; d++) {
                 int64_t den = c->day_monitored_us[d] - (c->maint_excluded ? c->day_maint_us[d] : 0);
                 if (den > 0) {
@@ -363,7 +379,6 @@ int cw_report_finish(struct cw_report *r)
         }
         g->mean_uptime /= g->cameras;
         g->mean_monitored /= g->cameras;
-        g->mean_coverage /= g->cameras;
         double share = 100.0 * g->at_target / g->cameras;
         if (g->worst_down_us >= ru->max_down_us || share < ru->deteriorated_share)
             g->status = CW_STATUS_DETERIORATED;

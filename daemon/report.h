@@ -12,7 +12,9 @@
  *  - monitored time: watched time minus `unmonitored` (camwatchd was not
  *    running) and minus `starting` (from camwatchd's start to the camera's
  *    first connection result: neither up nor down); uptime = online /
- *    monitored; monitored % = monitored / watched;
+ *    monitored; monitored % = monitored / the whole period (a month of
+ *    which camwatch watched 8 minutes, or whose data stops on the 20th, is
+ *    never "100 % monitored");
  *  - an outage runs from a camera leaving `online` for `offline` or
  *    `stalled` until it is next `online`; its length counts only monitored
  *    down time, never time camwatchd was not running; MTTR is the mean
@@ -78,8 +80,7 @@ struct cw_report_group {
     int cameras;       /* with monitored time */
     int at_target;     /* reaching uptime_target */
     double mean_uptime; /* camera-weighted, % */
-    double mean_monitored; /* how much of its cameras' time camwatch watched, camera-weighted, % */
-    double mean_coverage;  /* monitored time / the whole period, camera-weighted, %: a trend baseline
+    double mean_monitored; /* monitored time / the whole period, camera-weighted, %: a trend baseline
                               needs half the period (cameras added late, or camwatch newly installed) */
     int64_t worst_down_us;
     char worst_camera[72]; /* whose outage that was */
@@ -96,6 +97,10 @@ struct cw_report_group {
 
 struct cw_report {
     int64_t from_us, to_us, data_end_us;
+    /* The first and last moment of the period camwatch was watching any
+     * camera (data_last_us 0: never): a report says where its data begins
+     * and ends. */
+    int64_t data_first_us, data_last_us;
     struct cw_report_rules rules;
     int n_days;
     int64_t *day_start_us; /* n_days + 1 local-midnight boundaries */
@@ -138,7 +143,13 @@ double cw_report_group_change(const struct cw_report_group *g, int *known);
 void cw_report_free(struct cw_report *r);
 
 double cw_report_uptime(const struct cw_report_camera *c);    /* %, or -1 if nothing monitored */
-double cw_report_monitored(const struct cw_report_camera *c); /* %, or -1 */
+double cw_report_monitored(const struct cw_report *r, const struct cw_report_camera *c); /* % of the period, or -1 */
+/* Whether the period's data is whole, seen at now_us: 0, or
+ * CW_DATA_OPEN (the period is not over), CW_DATA_ENDS_EARLY (the data
+ * stops before the period, or now, does: a dead server), CW_DATA_LATE
+ * (it begins after the period did), or'ed. A minute either way is whole. */
+enum { CW_DATA_OPEN = 1, CW_DATA_ENDS_EARLY = 2, CW_DATA_LATE = 4 };
+int cw_report_data_gaps(const struct cw_report *r, int64_t now_us);
 int64_t cw_report_mttr_us(const struct cw_report_camera *c);  /* -1 if no repair */
 int64_t cw_report_offline_total_us(const struct cw_report_camera *c);
 const char *cw_report_status_name(enum cw_report_status s);

@@ -157,7 +157,7 @@ static int add_history(struct feed *fd, struct cw_report *r, int monthly, int y1
                 /* a baseline needs half of its period watched: 100 % over
                  * the last day of a month is no month */
                 if (h.groups[j].level == r->groups[i].level && strcmp(h.groups[j].id, r->groups[i].id) == 0 &&
-                    h.groups[j].cameras > 0 && h.groups[j].mean_coverage >= 50)
+                    h.groups[j].cameras > 0 && h.groups[j].mean_monitored >= 50)
                     hist[i][k - 1] = h.groups[j].mean_uptime;
         cw_report_free(&h);
         if (!spans)

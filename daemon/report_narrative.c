@@ -88,9 +88,16 @@ int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
     if (!net)
         return -1;
 
+    /* 0. a period not over, or data that stops short, is said first */
+    char note[1200];
+    if (cw_doc_data_note(v, note, sizeof note)[0]) {
+        add(&b, "%s", note);
+        push(out, &b);
+    }
+
     /* 1. the network and its headline figures */
-    int sites = 0, communes = 0, whole = 0;
-    int64_t maint_us = 0, watched = 0, monitored = 0;
+    int sites = 0, communes = 0, whole = 0, n_cams = 0;
+    int64_t maint_us = 0, monitored = 0;
     int maint_cams = 0;
     for (int i = 0; i < r->n_groups; i++)
         sites += r->groups[i].level == 0, communes += r->groups[i].level == 1;
@@ -99,7 +106,7 @@ int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
         if (!c->has_data)
             continue;
         maint_us += c->maint_us, maint_cams += c->maint_us > 0;
-        watched += c->watched_us, monitored += c->monitored_us;
+        n_cams++, monitored += c->monitored_us;
         whole += c->monitored_us > 0 && c->online_us == 0;
     }
     double share = net->cameras ? 100.0 * net->at_target / net->cameras : 0;
@@ -198,7 +205,8 @@ int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
         add(&b, vi ? "Trong kỳ không có bảo trì nào được khai báo. " : "No maintenance was declared in the period. ");
     add(&b, vi ? "Hệ thống camwatch đã giám sát %s thời gian của kỳ; thời gian không giám sát không tính là camera ngừng hoạt động."
                : "camwatch was watching %s of the period; time it was not watching is never counted as camera down time.",
-        cw_rfmt_pct(watched ? 100.0 * (double)monitored / (double)watched : -1, vi, n1, sizeof n1));
+        cw_rfmt_pct(n_cams ? 100.0 * (double)monitored / ((double)n_cams * (double)(r->to_us - r->from_us)) : -1, vi,
+                    n1, sizeof n1));
     push(out, &b);
     return 0;
 }
@@ -304,13 +312,15 @@ const char *cw_doc_title(const struct cw_report_view *v)
 
 char *cw_doc_subject(const struct cw_report_view *v, char *buf, size_t len)
 {
-    char period[80];
+    char period[80], note[80];
     cw_report_period_words(v, period, sizeof period);
+    cw_doc_title_note(v, note, sizeof note); /* a partial period says so in the title */
     if (v->lang_vi)
-        snprintf(buf, len, "%s %s",
-                 v->doc && v->doc->subject[0] ? v->doc->subject : "Kết quả hoạt động hệ thống camera an ninh", period);
+        snprintf(buf, len, "%s %s%s",
+                 v->doc && v->doc->subject[0] ? v->doc->subject : "Kết quả hoạt động hệ thống camera an ninh", period,
+                 note);
     else
-        snprintf(buf, len, "Security camera network: results for %s", period);
+        snprintf(buf, len, "Security camera network: results for %s%s", period, note);
     return buf;
 }
 
@@ -334,6 +344,68 @@ char *cw_doc_rules(const struct cw_report_view *v, char *buf, size_t len)
                        : "Declared maintenance time is left out of uptime.")
                  : (vi ? "Thời gian bảo trì đã khai báo được tính là ngừng hoạt động."
                        : "Declared maintenance time counts as down."));
+    return buf;
+}
+
+char *cw_doc_data_span(const struct cw_report_view *v, char *buf, size_t len)
+{
+    const struct cw_report *r = v->r;
+    char a[48], b[48];
+    if (!r->data_last_us)
+        snprintf(buf, len, "%s", v->lang_vi ? "Không có số liệu trong kỳ" : "No data in the period");
+    else
+        snprintf(buf, len, v->lang_vi ? "Số liệu từ %s đến %s" : "Data from %s to %s",
+                 cw_rfmt_datetime(r->data_first_us, v->lang_vi, a, sizeof a),
+                 cw_rfmt_datetime(r->data_last_us, v->lang_vi, b, sizeof b));
+    return buf;
+}
+
+char *cw_doc_data_note(const struct cw_report_view *v, char *buf, size_t len)
+{
+    const struct cw_report *r = v->r;
+    const int vi = v->lang_vi;
+    int gaps = cw_report_data_gaps(r, v->generated_us);
+    char last[48], end[48], first[48];
+    size_t o = 0;
+    buf[0] = '\0';
+    if (!gaps)
+        return buf;
+    cw_rfmt_datetime(r->data_last_us ? r->data_last_us : r->from_us, vi, last, sizeof last);
+    cw_rfmt_datetime(r->to_us, vi, end, sizeof end);
+    if (gaps & CW_DATA_ENDS_EARLY) {
+        o += (size_t)snprintf(buf, len,
+                              vi ? "Số liệu đến %s: từ đó đến %s camwatch không ghi nhận gì (máy chủ hoặc camwatchd "
+                                   "ngừng); thời gian đó không được giám sát và không tính là camera ngừng hoạt động."
+                                 : "Data up to %s: from then until %s camwatch recorded nothing (the server or "
+                                   "camwatchd stopped); that time is not monitored and never counts as camera "
+                                   "down time.",
+                              last, gaps & CW_DATA_OPEN ? (vi ? "nay" : "now") : end);
+        if (gaps & CW_DATA_OPEN)
+            o += (size_t)snprintf(buf + o, len - o, vi ? " Kỳ báo cáo chưa kết thúc (kết thúc %s)."
+                                                       : " The period is not over (it ends %s).", end);
+    } else if (gaps & CW_DATA_OPEN) {
+        o += (size_t)snprintf(buf, len,
+                              vi ? "Kỳ báo cáo chưa kết thúc (kết thúc %s): số liệu đến %s; các số liệu chỉ tính đến "
+                                   "thời điểm đó."
+                                 : "The period is not over (it ends %s): data up to %s; the figures count only to "
+                                   "then.",
+                              end, last);
+    }
+    if (o < len && (gaps & CW_DATA_LATE) && r->data_last_us)
+        snprintf(buf + o, len - o, vi ? "%sSố liệu bắt đầu từ %s (trước đó camwatch chưa giám sát)."
+                                      : "%sThe data begins at %s (camwatch was not watching before).",
+                 o ? " " : "", cw_rfmt_datetime(r->data_first_us, vi, first, sizeof first));
+    return buf;
+}
+
+char *cw_doc_title_note(const struct cw_report_view *v, char *buf, size_t len)
+{
+    char d[40];
+    int gaps = cw_report_data_gaps(v->r, v->generated_us);
+    buf[0] = '\0';
+    if (gaps & (CW_DATA_OPEN | CW_DATA_ENDS_EARLY))
+        snprintf(buf, len, v->lang_vi ? " (số liệu đến %s)" : " (data up to %s)",
+                 cw_rfmt_date(v->r->data_last_us ? v->r->data_last_us : v->r->from_us, v->lang_vi, d, sizeof d));
     return buf;
 }
 

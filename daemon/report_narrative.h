@@ -47,6 +47,15 @@ void cw_doc_repair_cells(const struct cw_report_view *v, const struct cw_report_
 const char *cw_doc_title(const struct cw_report_view *v);
 char *cw_doc_subject(const struct cw_report_view *v, char *buf, size_t len);
 char *cw_doc_rules(const struct cw_report_view *v, char *buf, size_t len);
+/* Where the period's data begins and ends: "Số liệu từ 01/11/2026 00:00
+ * đến 20/11/2026 14:03" / "Data from 2026-11-01 00:00 to 2026-11-20 14:03". */
+char *cw_doc_data_span(const struct cw_report_view *v, char *buf, size_t len);
+/* "" when the period is over and its data whole; else what a reader must
+ * know first: the period is not over, the data stops before it does, or
+ * begins late (cw_report_data_gaps at generated_us). Returns buf. */
+char *cw_doc_data_note(const struct cw_report_view *v, char *buf, size_t len);
+/* What the title carries of it: "" or " (số liệu đến 20/11/2026)". */
+char *cw_doc_title_note(const struct cw_report_view *v, char *buf, size_t len);
 /* "Hòa Bình, ngày 26 tháng 11 năm 2026". */
 char *cw_doc_place_date(const struct cw_report_view *v, char *buf, size_t len);
 /* A "Nơi nhận" line with its list punctuation ("- Như trên;", "- Lưu: VT."). */

@@ -31,7 +31,7 @@ static const char *const en[M__COUNT] = {
     "none", "Definitions",
     "Uptime = time online / monitored time. Monitored = time camwatch was running and watching the camera "
     "(time it was not running is 'unmonitored' and is never counted as camera downtime); monitored % = "
-    "monitored / time the camera was in the configuration during the period. An outage runs from a camera "
+    "monitored / the whole period (a period not over, or whose data stops early, says so first). An outage runs from a camera "
     "leaving 'online' (for 'offline' or 'stalled') until it is next online; its length counts monitored down "
     "time only. MTTR = mean length of the outages that ended in the period. Group uptime is the mean over its "
     "cameras (each camera counts once). Hours down = offline (any cause) + stalled. Boundaries: an outage starts "
@@ -61,7 +61,8 @@ static const char *const vi[M__COUNT] = {
     "Hoạt động lần cuối", "không có", "Định nghĩa",
     "Tỷ lệ hoạt động = thời gian hoạt động / thời gian được giám sát. Thời gian giám sát = thời gian camwatch "
     "chạy và theo dõi camera (thời gian camwatch không chạy là 'không giám sát' và không bao giờ tính là camera "
-    "ngừng hoạt động); tỷ lệ giám sát = thời gian giám sát / thời gian camera có trong cấu hình trong kỳ. Một "
+    "ngừng hoạt động); tỷ lệ giám sát = thời gian giám sát / toàn bộ kỳ báo cáo (kỳ chưa kết thúc hoặc số liệu "
+    "dừng sớm được ghi rõ ở đầu báo cáo). Một "
     "lần gián đoạn tính từ khi camera rời trạng thái 'hoạt động' (sang 'mất kết nối' hoặc 'luồng bị treo') đến khi "
     "hoạt động trở lại; độ dài chỉ tính thời gian ngừng được giám sát. TG khắc phục TB = độ dài trung bình của "
     "các lần gián đoạn đã kết thúc trong kỳ. Tỷ lệ của nhóm là trung bình các camera (mỗi camera tính một lần). "
@@ -259,8 +260,12 @@ static void render_text(FILE *f, const struct cw_report_view *v)
     const struct cw_report *r = v->r;
     char b1[32], b2[32], b3[32], b4[32], b5[32], ts[40];
 
-    fprintf(f, "%s - %s %s%s%s\n", tr(v, M_TITLE), tr(v, M_PERIOD), v->title_period, v->filter[0] ? " - " : "",
-            v->filter);
+    char note[1200], span[200], tnote[80];
+    fprintf(f, "%s - %s %s%s%s%s\n", tr(v, M_TITLE), tr(v, M_PERIOD), v->title_period,
+            cw_doc_title_note(v, tnote, sizeof tnote), v->filter[0] ? " - " : "", v->filter);
+    fprintf(f, "%s.\n", cw_doc_data_span(v, span, sizeof span));
+    if (cw_doc_data_note(v, note, sizeof note)[0])
+        fprintf(f, "%s\n", note);
     fprintf(f, "%s: ", tr(v, M_RULES_HDR));
     rules_line(f, v);
     fprintf(f, ".\n\n%s\n", tr(v, M_GROUPS));
@@ -295,7 +300,7 @@ static void render_text(FILE *f, const struct cw_report_view *v)
             continue;
         snprintf(o, sizeof o, "%d", c->outages);
         col(f, c->id, cw[0]), col(f, c->names.site, cw[1]), col(f, pct(v, cw_report_uptime(c), b1, sizeof b1), cw[2]);
-        col(f, pct(v, cw_report_monitored(c), b2, sizeof b2), cw[3]);
+        col(f, pct(v, cw_report_monitored(r, c), b2, sizeof b2), cw[3]);
         col(f, hours(v, cw_report_offline_total_us(c), b3, sizeof b3), cw[4]);
         col(f, hours(v, c->maint_us, b4, sizeof b4), cw[5]), col(f, o, cw[6]);
         col(f, dur(v, c->outages ? c->longest_us : -1, b4, sizeof b4), cw[7]);
@@ -386,15 +391,25 @@ static void render_csv(FILE *f, const struct cw_report_view *v)
         "level", "id", "name", "site", "commune", "district", "cameras", "at_target", "status", "uptime_pct",
         "monitored_pct", "watched_h", "online_h", "down_h", "unreachable_h", "auth_failed_h", "not_found_h",
         "no_video_h", "stream_error_h", "stalled_h", "unmonitored_h", "maintenance_h", "outages", "longest_outage_h",
-        "mttr_h", "down_now_h", "bad_image_h", "motion_events", "state", "cause"};
+        "mttr_h", "down_now_h", "bad_image_h", "motion_events", "state", "cause", "data_from", "data_to",
+        "data_note"};
     static const char *const head_vi[] = {
         "Cấp", "Mã", "Tên", "Điểm", "Xã", "Huyện", "Số camera", "Số camera đạt", "Tình trạng",
         "Tỷ lệ hoạt động (%)", "Tỷ lệ giám sát (%)", "Giờ trong cấu hình", "Giờ hoạt động", "Giờ ngừng",
         "Giờ không kết nối được", "Giờ sai mật khẩu", "Giờ sai đường dẫn", "Giờ không có hình", "Giờ lỗi luồng",
         "Giờ luồng bị treo", "Giờ không giám sát", "Giờ bảo trì", "Số lần gián đoạn", "Lần dài nhất (giờ)",
         "TG khắc phục TB (giờ)", "Đang ngừng (giờ)", "Giờ hình kém", "Số sự kiện chuyển động", "Trạng thái",
-        "Nguyên nhân"};
+        "Nguyên nhân", "Số liệu từ", "Số liệu đến", "Ghi chú số liệu"};
     struct csv c = {f, v->lang_vi, 0};
+    /* Every row says where the period's data begins and ends, and whether
+     * it is whole: a spreadsheet keeps no preamble, a filtered row keeps
+     * its own columns. */
+    char dfrom[48] = "", dto[48] = "", note[1200];
+    if (r->data_last_us) {
+        cw_rfmt_iso_local(r->data_first_us, dfrom, sizeof dfrom);
+        cw_rfmt_iso_local(r->data_last_us, dto, sizeof dto);
+    }
+    cw_doc_data_note(v, note, sizeof note);
     fputs("\xEF\xBB\xBF", f);
     for (size_t k = 0; k < sizeof head_en / sizeof head_en[0]; k++)
         csv_str(&c, (v->lang_vi ? head_vi : head_en)[k]);
@@ -410,6 +425,7 @@ static void render_csv(FILE *f, const struct cw_report_view *v)
         csv_num(&c, g->mean_uptime, g->cameras > 0);
         for (int k = 0; k < 20; k++)
             csv_str(&c, "");
+        csv_str(&c, dfrom), csv_str(&c, dto), csv_str(&c, note);
         csv_end(&c);
     }
     for (int i = 0; i < r->n_cams; i++) {
@@ -422,7 +438,7 @@ static void render_csv(FILE *f, const struct cw_report_view *v)
         for (int k = 0; k < 3; k++)
             csv_str(&c, "");
         csv_num(&c, cw_report_uptime(cm), cw_report_uptime(cm) >= 0);
-        csv_num(&c, cw_report_monitored(cm), cw_report_monitored(cm) >= 0);
+        csv_num(&c, cw_report_monitored(r, cm), cw_report_monitored(r, cm) >= 0);
         csv_num(&c, cm->watched_us / 3600e6, 1), csv_num(&c, cm->online_us / 3600e6, 1);
         csv_num(&c, cw_report_offline_total_us(cm) / 3600e6, 1);
         for (int k = 1; k < CW_CAUSE__COUNT; k++)
@@ -440,6 +456,7 @@ static void render_csv(FILE *f, const struct cw_report_view *v)
         } else {
             csv_str(&c, cm->state), csv_str(&c, cm->cause);
         }
+        csv_str(&c, dfrom), csv_str(&c, dto), csv_str(&c, note);
         csv_end(&c);
     }
 }
@@ -459,6 +476,17 @@ static int render_json(FILE *f, const struct cw_report_view *v)
     json_object_set_new(top, "from", json_string(cw_fmt_utc(r->from_us, ts, sizeof ts)));
     json_object_set_new(top, "to", json_string(cw_fmt_utc(r->to_us, ts, sizeof ts)));
     json_object_set_new(top, "data_until", json_string(cw_fmt_utc(r->data_end_us, ts, sizeof ts)));
+    {
+        char note[1200];
+        int gaps = cw_report_data_gaps(r, v->generated_us);
+        json_object_set_new(top, "data_from",
+                            r->data_last_us ? json_string(cw_fmt_utc(r->data_first_us, ts, sizeof ts)) : json_null());
+        json_object_set_new(top, "data_to",
+                            r->data_last_us ? json_string(cw_fmt_utc(r->data_last_us, ts, sizeof ts)) : json_null());
+        json_object_set_new(top, "period_over", json_boolean(!(gaps & CW_DATA_OPEN)));
+        json_object_set_new(top, "data_complete", json_boolean(gaps == 0));
+        json_object_set_new(top, "data_note", json_string(cw_doc_data_note(v, note, sizeof note)));
+    }
     json_object_set_new(top, "rules", json_pack("{s:f, s:f, s:f, s:f, s:f}", "uptime_target_pct",
                                                 r->rules.uptime_target, "ok_share_pct", r->rules.ok_share,
                                                 "deteriorated_share_pct", r->rules.deteriorated_share,
@@ -492,7 +520,7 @@ static int render_json(FILE *f, const struct cw_report_view *v)
         json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:o, s:i, s:o, s:o, s:f, s:s, s:s}",
                               "id", c->id, "name", c->names.name, "site", c->names.site, "commune", c->names.commune, "district",
                               c->names.district, "uptime_pct", num_or_null(cw_report_uptime(c), cw_report_uptime(c) >= 0),
-                              "monitored_pct", num_or_null(cw_report_monitored(c), cw_report_monitored(c) >= 0),
+                              "monitored_pct", num_or_null(cw_report_monitored(r, c), cw_report_monitored(r, c) >= 0),
                               "watched_h", c->watched_us / 3600e6, "online_h", c->online_us / 3600e6,
                               "unmonitored_h", c->unmonitored_us / 3600e6, "down_h_by_cause", by, "outages",
                               c->outages, "longest_outage_h", num_or_null(c->longest_us / 3600e6, c->outages > 0),
@@ -738,9 +766,13 @@ static void render_html(FILE *f, const struct cw_report_view *v)
     char b1[32], b2[32], b3[32], b4[32], b5[32], ts[40];
     static const char *const status_class[] = {"na", "ok", "degraded", "deteriorated"};
 
+    char tnote[80], note[1200], span[200];
+    cw_doc_title_note(v, tnote, sizeof tnote);
     fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>", v->lang_vi ? "vi" : "en");
     esc(f, tr(v, M_TITLE));
-    fprintf(f, " %s</title>\n<style>\n"
+    fprintf(f, " %s", v->title_period);
+    esc(f, tnote);
+    fprintf(f, "</title>\n<style>\n"
                "@page { size: A4; margin: 12mm; }\n"
                "body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt; color: #222; max-width: 190mm; margin: auto; }\n"
                "h1 { font-size: 15pt; margin-bottom: 2pt; } h2 { font-size: 12pt; margin-top: 14pt; }\n"
@@ -753,10 +785,18 @@ static void render_html(FILE *f, const struct cw_report_view *v)
                ".ok { background: #d9f2d9; } .degraded { background: #fff2cc; } .deteriorated { background: #f8d0d0; }\n"
                ".na { background: #eee; } .meta { color: #555; } .defs { font-size: 8.5pt; color: #444; }\n"
                "svg.chart { display: block; margin: 6pt 0; }\n"
-               "</style></head><body>\n", v->title_period);
+               "p.data-note { border-left: 4px solid #c00; padding: 2pt 6pt; background: #fdecea; font-weight: bold; }\n"
+               "</style></head><body>\n");
     fputs("<h1>", f);
     esc(f, tr(v, M_TITLE));
-    fputs("</h1>\n<p class=\"meta\">", f);
+    esc(f, tnote);
+    fputs("</h1>\n", f);
+    if (cw_doc_data_note(v, note, sizeof note)[0]) {
+        fputs("<p class=\"data-note\" id=\"data-note\">", f);
+        esc(f, note);
+        fputs("</p>\n", f);
+    }
+    fputs("<p class=\"meta\">", f);
     esc(f, tr(v, M_PERIOD));
     fprintf(f, ": <b>%s</b>", v->title_period);
     if (v->filter[0]) {
@@ -767,7 +807,9 @@ static void render_html(FILE *f, const struct cw_report_view *v)
     }
     fputs(" &middot; ", f);
     esc(f, tr(v, M_GENERATED));
-    fprintf(f, " %s</p>\n<p class=\"rules\"><b>", cw_rfmt_datetime(v->generated_us, v->lang_vi, ts, sizeof ts));
+    fprintf(f, " %s &middot; <span id=\"data-span\">", cw_rfmt_datetime(v->generated_us, v->lang_vi, ts, sizeof ts));
+    esc(f, cw_doc_data_span(v, span, sizeof span));
+    fputs("</span></p>\n<p class=\"rules\"><b>", f);
     esc(f, tr(v, M_RULES_HDR));
     fputs(":</b> ", f);
     rules_line(f, v);
@@ -832,7 +874,7 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         char b6[32], b7[32], b8[32];
         fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%d</td>"
                    "<td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td>",
-                pct(v, cw_report_uptime(c), b1, sizeof b1), pct(v, cw_report_monitored(c), b2, sizeof b2),
+                pct(v, cw_report_uptime(c), b1, sizeof b1), pct(v, cw_report_monitored(r, c), b2, sizeof b2),
                 hours(v, cw_report_offline_total_us(c), b3, sizeof b3), hours(v, c->maint_us, b8, sizeof b8), c->outages,
                 dur(v, c->outages ? c->longest_us : -1, b4, sizeof b4), dur(v, cw_report_mttr_us(c), b5, sizeof b5),
                 opt_hours(v, c->image_checked, c->bad_image_us, b6, sizeof b6),

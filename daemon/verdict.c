@@ -151,7 +151,7 @@ static void judge(uv_work_t *w)
         const struct cw_report_group *g = &r.groups[i];
         /* a month camwatch watched less than half of so far is no
          * verdict (a new install, cameras added late, the 1st at 06:00) */
-        if (g->level > 2 || g->status == CW_STATUS_NA || g->mean_coverage < 50)
+        if (g->level > 2 || g->status == CW_STATUS_NA || g->mean_monitored < 50)
             continue;
         const char *status = cw_report_status_name(g->status);
         char was[24] = "";

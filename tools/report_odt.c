@@ -223,6 +223,8 @@ static xmlBufferPtr content_xml(const struct cw_report_view *v)
 
     p(w, "Title", cw_doc_title(v));
     p(w, "Title", cw_doc_subject(v, line, sizeof line));
+    snprintf(text, sizeof text, "(%s)", cw_doc_data_span(v, line, sizeof line));
+    p(w, "C", text);
     if (doc->n_recipients == 1) {
         snprintf(text, sizeof text, "%s %s", vi ? "Kính gửi:" : "To:", doc->recipients[0]);
         p(w, "C", text);

@@ -423,7 +423,9 @@ int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
 
     header_block(&d, doc);
     para(&d, cw_doc_title(v), 14, F_BOLD | F_CENTER | F_UPPER, 2);
-    para(&d, subject, 14, F_BOLD | F_CENTER, 10);
+    para(&d, subject, 14, F_BOLD | F_CENTER, 4);
+    snprintf(text, sizeof text, "(%s)", cw_doc_data_span(v, title, sizeof title));
+    para(&d, text, 12, F_CENTER, 10);
     if (doc->n_recipients == 1) {
         snprintf(title, sizeof title, "%s %s", L(&d, "Kính gửi:", "To:"), doc->recipients[0]);
         para(&d, title, 13, F_CENTER, 10);

@@ -9,7 +9,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
+#include <time.h>
+
 #include "../../daemon/report.h"
+#include "../../daemon/report_narrative.h"
 
 #define S 1000000LL
 #define H (3600 * S)
@@ -93,7 +97,7 @@ static void test_spans_crossing_the_period_edges(void **state)
     assert_int_equal(a->online_us, 29 * D);
     assert_int_equal(a->offline_us[CW_CAUSE_UNREACHABLE], 1 * D);
     assert_true(cw_report_uptime(a) > 96.6666 && cw_report_uptime(a) < 96.6667); /* 29/30 */
-    assert_true(cw_report_monitored(a) == 100.0);
+    assert_true(cw_report_monitored(&r, a) == 100.0);
     assert_int_equal(a->outages, 1);
     assert_int_equal(a->repaired, 1);
     assert_int_equal(cw_report_mttr_us(a), 1 * D);
@@ -126,13 +130,65 @@ static void test_added_mid_period_and_disabled(void **state)
     assert_int_equal(b->online_us, 15 * D - 2 * S);
     assert_int_equal(b->starting_us, 2 * S);
     assert_true(cw_report_uptime(b) == 100.0);
-    assert_true(cw_report_monitored(b) < 100.0);
+    assert_true(cw_report_monitored(&r, b) < 100.0);
     assert_int_equal(b->outages, 0);
     assert_int_equal(cw_report_mttr_us(b), -1);
     assert_int_equal(b->day_monitored_us[14], 0); /* not watched before day 15 */
     assert_int_equal(d->watched_us, 20 * D);
     assert_true(cw_report_uptime(d) == 100.0);
     assert_int_equal(d->day_monitored_us[25], 0);
+    cw_report_free(&r);
+}
+
+/* Issue #29: a month whose data stops on the 20th (a dead server), or that
+ * holds 8 minutes of history, was "100,0 % monitored" (the share was over
+ * the time the camera was in the config). The share is over the whole
+ * period, and the report says where its data ends, first. */
+static void test_partial_month(void **state)
+{
+    (void)state;
+    setenv("TZ", "UTC", 1);
+    tzset();
+    for (int i = 0; i <= 30; i++)
+        days[i] = i * D;
+    struct cw_report r;
+    assert_int_equal(cw_report_init(&r, 0, 30 * D, 20 * D, days, 30, &rules), 0);
+    struct cw_report_camera *a = cam(&r, "a", "s1", 0, 0);
+    cw_report_span(&r, a, "online", "", -1 * D, -1); /* open: the server died on day 20 */
+    assert_int_equal(cw_report_finish(&r), 0);
+    a = &r.cams[0];
+    assert_true(cw_report_uptime(a) == 100.0);
+    assert_true(cw_report_monitored(&r, a) > 66.66 && cw_report_monitored(&r, a) < 66.67);
+    assert_int_equal(r.data_first_us, 0 + 0);
+    assert_int_equal(r.data_last_us, 20 * D);
+    assert_int_equal(cw_report_data_gaps(&r, 35 * D), CW_DATA_ENDS_EARLY);
+    assert_int_equal(cw_report_data_gaps(&r, 20 * D), CW_DATA_OPEN);
+    struct cw_report_view v = {&r, 1, "1970-01", "", 35 * D, 0, {{0}}, NULL};
+    struct cw_narrative n;
+    char buf[1200];
+    assert_int_equal(cw_narrative_build(&v, &n), 0);
+    assert_true(strncmp(n.para[0], "Số liệu đến 21/01/1970 00:00:", strlen("Số liệu đến 21/01/1970 00:00:")) == 0);
+    assert_non_null(strstr(n.para[n.n - 1], "đã giám sát 66,7"));
+    cw_narrative_free(&n);
+    assert_string_equal(cw_doc_title_note(&v, buf, sizeof buf), " (số liệu đến 21/01/1970)");
+    v.lang_vi = 0;
+    v.generated_us = 20 * D; /* the period not over, data to now */
+    assert_non_null(strstr(cw_doc_data_note(&v, buf, sizeof buf), "The period is not over (it ends 1970-01-31 00:00): data up to 1970-01-21 00:00"));
+    v.generated_us = 31 * D;
+    assert_string_equal(cw_doc_data_span(&v, buf, sizeof buf), "Data from 1970-01-01 00:00 to 1970-01-21 00:00");
+    cw_report_free(&r);
+
+    /* 8 minutes of history in the month */
+    assert_int_equal(cw_report_init(&r, 0, 30 * D, 30 * D, days, 30, &rules), 0);
+    a = cam(&r, "a", "s1", 0, 0);
+    cw_report_span(&r, a, "unmonitored", "", 0, 29 * D);
+    cw_report_span(&r, a, "online", "", 29 * D, 29 * D + 480 * S);
+    cw_report_span(&r, a, "unmonitored", "", 29 * D + 480 * S, 30 * D);
+    assert_int_equal(cw_report_finish(&r), 0);
+    assert_true(cw_report_monitored(&r, &r.cams[0]) < 0.02);
+    assert_int_equal(cw_report_data_gaps(&r, 40 * D), CW_DATA_ENDS_EARLY | CW_DATA_LATE);
+    v = (struct cw_report_view){&r, 1, "1970-01", "", 40 * D, 0, {{0}}, NULL};
+    assert_non_null(strstr(cw_doc_data_note(&v, buf, sizeof buf), "Số liệu bắt đầu từ 30/01/1970 00:00"));
     cw_report_free(&r);
 }
 
@@ -161,7 +217,7 @@ static void test_daemon_down_for_a_day_is_not_downtime(void **state)
     assert_int_equal(c->unmonitored_us, 1 * D);
     assert_int_equal(c->online_us, 29 * D - 1 * S);
     assert_int_equal(c->outages, 0);
-    assert_true(cw_report_monitored(c) > 96.6666 && cw_report_monitored(c) < 96.6667);
+    assert_true(cw_report_monitored(&r, c) > 96.6666 && cw_report_monitored(&r, c) < 96.6667);
     assert_true(cw_report_uptime(c) == 100.0);
     assert_int_equal(e->outages, 1);
     assert_int_equal(cw_report_mttr_us(e), 2 * D); /* 1 D offline + 1 D stalled; the unmonitored day is not counted */
@@ -351,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_trend_rule_edges),
         cmocka_unit_test(test_added_mid_period_and_disabled),
         cmocka_unit_test(test_daemon_down_for_a_day_is_not_downtime),
+        cmocka_unit_test(test_partial_month),
         cmocka_unit_test(test_one_cause_per_outage),
         cmocka_unit_test(test_levels_with_and_without_districts),
         cmocka_unit_test(test_outage_older_than_the_period),
