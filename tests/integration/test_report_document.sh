@@ -30,7 +30,7 @@ cameras:
   - {id: a, site: s, url: "rtsp://10.0.0.1/x"}
 EOT
 R() { "$BIN/camwatch" -c "$T/doc.yaml" report --month 2026-10 "$@"; }
-R --format csv > "$T/r.csv"
+R --format csv --lang en > "$T/r.csv"
 # the whole network's row: cameras, at target, uptime (3 decimals)
 IFS=, read -r _ _ _ _ _ _ cams at _ up _ < <(grep '^network,' "$T/r.csv")
 up_vi=$(LC_ALL=C printf '%.1f' "$up" | tr . ,)
