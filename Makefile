@@ -28,7 +28,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 # Everything but main.c goes into a static library that the daemon, the CLI
 # and the unit tests link.
 LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/config.c \
-           daemon/store.c daemon/camstate.c daemon/ingest.c daemon/probe.c daemon/maintenance.c daemon/names.c daemon/camera.c daemon/daemon.c \
+           daemon/store.c daemon/camstate.c daemon/ingest.c daemon/probe.c daemon/maintenance.c daemon/names.c daemon/words.c daemon/camera.c daemon/daemon.c \
            daemon/report.c daemon/report_feed.c daemon/report_fmt.c daemon/plugin.c daemon/events.c daemon/snapshot.c daemon/analysis.c daemon/live.c daemon/http.c \
            daemon/httpc.c daemon/push.c daemon/alerts.c daemon/verdict.c daemon/selfwatch.c daemon/auth.c daemon/api.c daemon/console.c \
            daemon/report_render.c daemon/report_narrative.c daemon/console_report.c

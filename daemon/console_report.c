@@ -69,6 +69,8 @@ enum MHD_Result cw_console_report(const struct cw_api_req *r, struct cw_store **
         char filter[300], *buf = NULL, disp[160];
         size_t len = 0;
         view.filter = cw_names_filter_label(&where, filter, sizeof filter);
+        view.scope = where.site && where.site[0] ? 1 : where.commune && where.commune[0] ? 2
+                     : where.district && where.district[0] ? 3 : 0;
         view.doc = &rules->doc;
         FILE *f = open_memstream(&buf, &len);
         if (!f || cw_report_render(f, fmt, &view) < 0) {

@@ -19,6 +19,15 @@ int cw_commune_is(const char *commune, const char *formerly, const char *id)
     return 0;
 }
 
+char *cw_names_camera_label(const char *id, const struct cw_names *n, char *buf, size_t len)
+{
+    if (n->name[0] && strcmp(n->name, id) != 0)
+        snprintf(buf, len, "%s (%s)", n->name, id);
+    else
+        snprintf(buf, len, "%s", id);
+    return buf;
+}
+
 static int is_set(const char *s) { return s && s[0]; }
 
 int cw_names_filter_set(const struct cw_names_filter *f)

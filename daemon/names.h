@@ -22,6 +22,11 @@ struct cw_names {
     char province[72], province_name[CW_NAME_MAX_BYTES + 1];
 };
 
+/* How people read a camera: the name the commune gave it, its id beside
+ * ("Cổng chợ (bm-market-1)"), or the id alone when the name is the id. */
+#define CW_CAMERA_LABEL_MAX (CW_NAME_MAX_BYTES + 80)
+char *cw_names_camera_label(const char *id, const struct cw_names *n, char *buf, size_t len);
+
 /* Whether `id` names the commune `commune` or one it absorbed (formerly:
  * the former ids, comma-separated): filters by an old id still find it. */
 int cw_commune_is(const char *commune, const char *formerly, const char *id);

@@ -351,7 +351,7 @@ int cw_report_finish(struct cw_report *r)
             struct cw_report_group *g = &r->groups[gi[k]];
             if (worst_down(c) > g->worst_down_us) {
                 g->worst_down_us = worst_down(c);
-                snprintf(g->worst_camera, sizeof g->worst_camera, "%s", c->id);
+                cw_names_camera_label(c->id, &c->names, g->worst_camera, sizeof g->worst_camera);
             }
             if (up < 0)
                 continue; /* nothing monitored: no figure to count */

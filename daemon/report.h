@@ -83,7 +83,7 @@ struct cw_report_group {
     double mean_monitored; /* monitored time / the whole period, camera-weighted, %: a trend baseline
                               needs half the period (cameras added late, or camwatch newly installed) */
     int64_t worst_down_us;
-    char worst_camera[72]; /* whose outage that was */
+    char worst_camera[CW_CAMERA_LABEL_MAX]; /* whose outage that was: "name (id)" */
     enum cw_report_status status;
     double *day_uptime; /* camera-weighted per day; < 0 where nothing was monitored */
     int *day_cameras;   /* cameras monitored that day */

@@ -121,6 +121,21 @@ char *cw_rfmt_iso_local(int64_t us, char *buf, size_t len)
     return buf;
 }
 
+char *cw_rfmt_period_short(const char *label, int vi, char *buf, size_t len)
+{
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int y, m, d, n = 0;
+    if (sscanf(label, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 && m >= 1 && m <= 12)
+        snprintf(buf, len, vi ? "%02d/%02d/%04d" : "%04d-%02d-%02d", vi ? d : y, m, vi ? y : d);
+    else if (strlen(label) == 7 && sscanf(label, "%4d-%2d", &y, &m) == 2 && m >= 1 && m <= 12 && vi)
+        snprintf(buf, len, "T%d/%d", m, y);
+    else if (strlen(label) == 7 && sscanf(label, "%4d-%2d", &y, &m) == 2 && m >= 1 && m <= 12)
+        snprintf(buf, len, "%s %d", mon[m - 1], y);
+    else
+        snprintf(buf, len, "%s", label);
+    return buf;
+}
+
 char *cw_rfmt_month(int year, int month, int vi, char *buf, size_t len)
 {
     static const char *const months[] = {"January", "February", "March",     "April",   "May",      "June",

@@ -29,6 +29,9 @@ char *cw_rfmt_datetime(int64_t us, int vi, char *buf, size_t len);
 char *cw_rfmt_iso_local(int64_t us, char *buf, size_t len);
 /* "tháng 10 năm 2026" / "October 2026". */
 char *cw_rfmt_month(int year, int month, int vi, char *buf, size_t len);
+/* A period's label for a chart axis: "2026-09" -> "T9/2026" / "Sep 2026";
+ * a day "2026-11-01..." -> "01/11/2026" (vi); anything else as it is. */
+char *cw_rfmt_period_short(const char *label, int vi, char *buf, size_t len);
 
 /* Terminal cells of UTF-8 text (combining marks take none, wide
  * characters two); invalid bytes count one each. */

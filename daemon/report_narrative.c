@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report_fmt.h"
+#include "words.h"
 
 /* A growing string. */
 struct sb {
@@ -54,18 +55,28 @@ const struct cw_report_group *cw_report_network(const struct cw_report *r)
     return NULL;
 }
 
+int cw_report_view_shows(const struct cw_report_view *v, const struct cw_report_group *g)
+{
+    return v->scope <= 0 || g->level < v->scope;
+}
+
+const struct cw_report_group *cw_report_view_top(const struct cw_report_view *v)
+{
+    if (v->scope <= 0)
+        return cw_report_network(v->r);
+    const struct cw_report_group *top = NULL;
+    for (int i = 0; i < v->r->n_groups; i++)
+        if (v->r->groups[i].level == v->scope - 1) {
+            if (top)
+                return cw_report_network(v->r); /* a filter matching several: the whole */
+            top = &v->r->groups[i];
+        }
+    return top ? top : cw_report_network(v->r);
+}
+
 const char *cw_report_cause_words(int vi, const char *state, const char *cause)
 {
-    static const char *const keys[] = {"unreachable", "auth_failed", "not_found", "no_video", "stream_error", "stalled"};
-    static const char *const vn[] = {"không kết nối được", "sai mật khẩu", "sai đường dẫn", "không có hình",
-                                     "lỗi luồng", "luồng bị treo"};
-    static const char *const en[] = {"unreachable", "wrong password", "wrong stream path", "no video",
-                                     "stream error", "stalled stream"};
-    const char *k = cause && cause[0] ? cause : state;
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strcmp(k, keys[i]) == 0)
-            return (vi ? vn : en)[i];
-    return k;
+    return cause && cause[0] ? cw_word(cause, vi) : cw_word(state, vi);
 }
 
 char *cw_report_period_words(const struct cw_report_view *v, char *buf, size_t len)
@@ -77,15 +88,23 @@ char *cw_report_period_words(const struct cw_report_view *v, char *buf, size_t l
     return buf;
 }
 
+/* "toàn mạng", "toàn xã": the whole the report is about, in words. */
+static const char *whole_words(const struct cw_report_group *top, int vi)
+{
+    static const char *const w_vi[] = {"toàn điểm", "toàn xã", "toàn huyện", "toàn mạng"};
+    static const char *const w_en[] = {"the site's", "the commune's", "the district's", "the network's"};
+    return (vi ? w_vi : w_en)[top->level];
+}
+
 int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
 {
     const struct cw_report *r = v->r;
     const int vi = v->lang_vi;
-    const struct cw_report_group *net = cw_report_network(r);
+    const struct cw_report_group *top = cw_report_view_top(v);
     struct sb b = {0};
     char n1[48], n2[48], n3[48];
     memset(out, 0, sizeof *out);
-    if (!net)
+    if (!top)
         return -1;
 
     /* 0. a period not over, or data that stops short, is said first */
@@ -95,7 +114,7 @@ int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
         push(out, &b);
     }
 
-    /* 1. the network and its headline figures */
+    /* 1. what the report is about and its headline figures */
     int sites = 0, communes = 0, whole = 0, n_cams = 0;
     int64_t maint_us = 0, monitored = 0;
     int maint_cams = 0;
@@ -109,44 +128,58 @@ int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
         n_cams++, monitored += c->monitored_us;
         whole += c->monitored_us > 0 && c->online_us == 0;
     }
-    double share = net->cameras ? 100.0 * net->at_target / net->cameras : 0;
-    char period[80];
+    double share = top->cameras ? 100.0 * top->at_target / top->cameras : 0;
+    char period[80], where_vi[120] = "", where_en[120] = "";
     cw_report_period_words(v, period, sizeof period);
+    if (top->level >= 1 && sites > 1)
+        snprintf(where_vi, sizeof where_vi, " tại %d điểm", sites), snprintf(where_en, sizeof where_en, " at %d sites", sites);
+    if (top->level >= 2 && communes > 1)
+        snprintf(where_vi + strlen(where_vi), sizeof where_vi - strlen(where_vi), " thuộc %d xã", communes),
+            snprintf(where_en + strlen(where_en), sizeof where_en - strlen(where_en), " in %d communes", communes);
     if (vi)
-        add(&b, "Trong %s, hệ thống camera an ninh%s%s gồm %d camera được giám sát tại %d điểm thuộc %d xã. "
-                "Có %d/%d camera (%s) đạt tỷ lệ hoạt động từ %s trở lên; tỷ lệ hoạt động bình quân toàn mạng đạt %s",
-            period, net->name[0] ? " " : "", net->name, net->cameras, sites, communes, net->at_target,
-            net->cameras, cw_rfmt_pct(share, 1, n1, sizeof n1), cw_rfmt_pct(r->rules.uptime_target, 1, n2, sizeof n2),
-            cw_rfmt_pct(net->mean_uptime, 1, n3, sizeof n3));
+        add(&b, "Trong %s, hệ thống camera an ninh%s%s gồm %d camera được giám sát%s. "
+                "Có %d/%d camera (%s) đạt tỷ lệ hoạt động từ %s trở lên; tỷ lệ hoạt động bình quân %s đạt %s",
+            period, top->name[0] ? " " : "", top->name, top->cameras, where_vi, top->at_target,
+            top->cameras, cw_rfmt_pct(share, 1, n1, sizeof n1), cw_rfmt_pct(r->rules.uptime_target, 1, n2, sizeof n2),
+            whole_words(top, 1), cw_rfmt_pct(top->mean_uptime, 1, n3, sizeof n3));
     else
-        add(&b, "In %s the security camera network%s%s had %d monitored cameras at %d sites in %d "
-                "communes. %d of %d cameras (%s) reached %s uptime or more; the network's mean uptime was %s",
-            period, net->name[0] ? " of " : "", net->name, net->cameras, sites, communes, net->at_target,
-            net->cameras, cw_rfmt_pct(share, 0, n1, sizeof n1), cw_rfmt_pct(r->rules.uptime_target, 0, n2, sizeof n2),
-            cw_rfmt_pct(net->mean_uptime, 0, n3, sizeof n3));
+        add(&b, "In %s the security camera network%s%s had %d monitored cameras%s. %d of %d cameras (%s) reached %s "
+                "uptime or more; %s mean uptime was %s",
+            period, top->name[0] ? " of " : "", top->name, top->cameras, where_en, top->at_target, top->cameras,
+            cw_rfmt_pct(share, 0, n1, sizeof n1), cw_rfmt_pct(r->rules.uptime_target, 0, n2, sizeof n2),
+            whole_words(top, 0), cw_rfmt_pct(top->mean_uptime, 0, n3, sizeof n3));
     int known;
-    double d = cw_report_group_change(net, &known);
+    double d = cw_report_group_change(top, &known);
     if (known)
         add(&b, vi ? " (%s so với kỳ trước, khi đạt %s)." : " (%s from the previous period's %s).",
-            cw_rfmt_points(d, vi, n1, sizeof n1), cw_rfmt_pct(net->hist[0], vi, n2, sizeof n2));
+            cw_rfmt_points(d, vi, n1, sizeof n1), cw_rfmt_pct(top->hist[0], vi, n2, sizeof n2));
     else
         add(&b, vi ? " (chưa có số liệu kỳ trước để so sánh)." : " (no earlier period to compare with).");
     push(out, &b);
 
-    /* 2. communes and sites by status, and why the worse ones are so */
-    for (int level = 1; level >= 0; level--) {
+    /* 2. communes and sites below it by status (zero counts are not
+     * listed), and why the worse ones are so */
+    for (int level = top->level - 1 < 1 ? top->level - 1 : 1; level >= 0; level--) {
         int count[4] = {0};
         for (int i = 0; i < r->n_groups; i++)
             if (r->groups[i].level == level)
                 count[r->groups[i].status]++;
         if (count[1] + count[2] + count[3] == 0)
             continue;
-        if (vi)
-            add(&b, "Về đánh giá theo %s: %d %s bình thường, %d cần theo dõi, %d xuống cấp.",
-                level == 1 ? "xã" : "điểm lắp đặt", count[1], level == 1 ? "xã" : "điểm", count[2], count[3]);
-        else
-            add(&b, "By %s: %d OK, %d degraded, %d deteriorated.", level == 1 ? "commune" : "site", count[1],
-                count[2], count[3]);
+        static const char *const st_vi[] = {"", "bình thường", "cần theo dõi", "xuống cấp"};
+        static const char *const st_en[] = {"", "OK", "degraded", "deteriorated"};
+        add(&b, vi ? "Về đánh giá theo %s:" : "By %s:", level == 1 ? (vi ? "xã" : "commune") : (vi ? "điểm lắp đặt" : "site"));
+        int parts = 0;
+        for (int k = 1; k <= 3; k++) {
+            if (!count[k])
+                continue;
+            if (vi)
+                add(&b, "%s %d %s %s", parts ? "," : "", count[k], level == 1 ? "xã" : "điểm", st_vi[k]);
+            else
+                add(&b, "%s %d %s", parts ? "," : "", count[k], st_en[k]);
+            parts++;
+        }
+        add(&b, ".");
         for (int s = CW_STATUS_DETERIORATED; s >= CW_STATUS_DEGRADED; s--) {
             int listed = 0;
             for (int i = 0; i < r->n_groups && listed < 8; i++) {
@@ -174,9 +207,15 @@ int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
     /* 3. the repair list, and cameras down the whole period */
     int n_rep = 0;
     free(cw_doc_repairs(r, &n_rep));
-    add(&b, vi ? "Có %d camera cần sửa chữa (ngừng hoạt động hoặc hình ảnh kém quá %s tính đến cuối kỳ), xem danh sách kèm theo."
-               : "%d cameras need repair (down, or with a bad picture, for more than %s at the end of the period); see the list below.",
-        n_rep, cw_rfmt_duration(r->rules.repair_after_us, vi, n1, sizeof n1));
+    cw_rfmt_duration(r->rules.repair_after_us, vi, n1, sizeof n1);
+    if (n_rep == 0)
+        add(&b, vi ? "Không có camera nào cần sửa chữa (ngừng hoạt động hoặc hình ảnh kém quá %s tính đến cuối kỳ)."
+                   : "No camera needs repair (down, or with a bad picture, for more than %s at the end of the period).",
+            n1);
+    else
+        add(&b, vi ? "Có %d camera cần sửa chữa (ngừng hoạt động hoặc hình ảnh kém quá %s tính đến cuối kỳ), xem danh sách kèm theo."
+                   : "%d cameras need repair (down, or with a bad picture, for more than %s at the end of the period); see the list below.",
+            n_rep, n1);
     if (whole) {
         add(&b, vi ? " %d camera không hoạt động trong suốt thời gian được giám sát của kỳ:"
                    : " %d cameras did not work at any monitored time in the period:", whole);
@@ -185,7 +224,8 @@ int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
             const struct cw_report_camera *c = &r->cams[i];
             if (!c->has_data || c->monitored_us == 0 || c->online_us > 0)
                 continue;
-            add(&b, "%s %s (%s, %s)", listed ? "," : "", c->id, c->names.site_name, cw_report_cause_words(vi, c->state, c->cause));
+            add(&b, "%s %s (%s, %s)", listed ? "," : "", c->names.name[0] ? c->names.name : c->id,
+                c->id, cw_report_cause_words(vi, c->state, c->cause));
             listed++;
         }
         if (whole > listed)
@@ -227,11 +267,60 @@ static const char *const group_en[] = {"Level", "Name", "Cameras", "At target", 
 static const double group_w[] = {0.10, 0.23, 0.10, 0.07, 0.13, 0.13, 0.11, 0.13};
 static const char *const repair_vi[] = {"Camera", "Điểm", "Xã", "Ngừng trong", "Nguyên nhân", "Hoạt động lần cuối"};
 static const char *const repair_en[] = {"Camera", "Site", "Commune", "Down for", "Cause", "Last seen"};
-static const double repair_w[] = {0.16, 0.20, 0.16, 0.14, 0.18, 0.16};
+static const double repair_w[] = {0.24, 0.18, 0.14, 0.12, 0.16, 0.16};
+static const char *const camera_vi[] = {"Camera", "Điểm", "Tỷ lệ hoạt động", "Giám sát", "Giờ ngừng",
+                                        "Số lần gián đoạn", "Lần dài nhất", "Cuối kỳ"};
+static const char *const camera_en[] = {"Camera", "Site", "Uptime", "Monitored", "Hours down", "Outages",
+                                        "Longest", "At the end"};
+static const double camera_w[] = {0.22, 0.16, 0.11, 0.11, 0.09, 0.08, 0.10, 0.13};
 
 const char *const *cw_doc_group_heads(int vi) { return vi ? group_vi : group_en; }
 const double *cw_doc_group_widths(void) { return group_w; }
 const char *const *cw_doc_repair_heads(int vi) { return vi ? repair_vi : repair_en; }
+const char *const *cw_doc_camera_heads(int vi) { return vi ? camera_vi : camera_en; }
+const double *cw_doc_camera_widths(void) { return camera_w; }
+
+/* A camera as a table's first cell: the commune's name for it, its id on
+ * the line under (never the id alone, hyphen-broken across lines). */
+static void camera_cell(const struct cw_report_camera *c, char *cell)
+{
+    if (c->names.name[0] && strcmp(c->names.name, c->id) != 0)
+        snprintf(cell, CW_DOC_CELL, "%s\n%s", c->names.name, c->id);
+    else
+        snprintf(cell, CW_DOC_CELL, "%s", c->id);
+}
+
+void cw_doc_camera_cells(const struct cw_report_view *v, const struct cw_report_camera *c,
+                         char cells[CW_DOC_CAMERA_COLS][CW_DOC_CELL])
+{
+    const int vi = v->lang_vi;
+    camera_cell(c, cells[0]);
+    snprintf(cells[1], CW_DOC_CELL, "%s", c->names.site_name[0] ? c->names.site_name : c->names.site);
+    cw_rfmt_pct(cw_report_uptime(c), vi, cells[2], CW_DOC_CELL);
+    cw_rfmt_pct(cw_report_monitored(v->r, c), vi, cells[3], CW_DOC_CELL);
+    cw_rfmt_num(cw_report_offline_total_us(c) / 3600e6, 1, vi, cells[4], CW_DOC_CELL);
+    snprintf(cells[5], CW_DOC_CELL, "%d", c->outages);
+    if (c->outages)
+        cw_rfmt_duration(c->longest_us, vi, cells[6], CW_DOC_CELL);
+    else
+        snprintf(cells[6], CW_DOC_CELL, "-");
+    if (!strcmp(c->state, "online"))
+        snprintf(cells[7], CW_DOC_CELL, "%s", vi ? "hoạt động" : "online");
+    else
+        snprintf(cells[7], CW_DOC_CELL, "%s", cw_report_cause_words(vi, c->state, c->cause));
+}
+
+const char *cw_doc_groups_heading(const struct cw_report_view *v)
+{
+    int districts = 0;
+    for (int i = 0; i < v->r->n_groups; i++)
+        districts |= v->r->groups[i].level == 2;
+    if (v->scope == 1 || v->scope == 2)
+        return v->lang_vi ? "I. Kết quả theo điểm lắp đặt" : "I. Results by site";
+    if (districts)
+        return v->lang_vi ? "I. Kết quả theo huyện, xã và điểm lắp đặt" : "I. Results by district, commune and site";
+    return v->lang_vi ? "I. Kết quả theo xã và điểm lắp đặt" : "I. Results by commune and site";
+}
 const double *cw_doc_repair_widths(void) { return repair_w; }
 
 void cw_doc_group_cells(const struct cw_report_view *v, const struct cw_report_group *g,
@@ -289,14 +378,14 @@ void cw_doc_repair_cells(const struct cw_report_view *v, const struct cw_report_
                          char cells[CW_DOC_REPAIR_COLS][CW_DOC_CELL])
 {
     const int vi = v->lang_vi;
-    snprintf(cells[0], CW_DOC_CELL, "%s", c->id);
+    camera_cell(c, cells[0]);
     snprintf(cells[1], CW_DOC_CELL, "%s", c->names.site_name);
     snprintf(cells[2], CW_DOC_CELL, "%s", c->names.commune_name);
     cw_rfmt_duration(cw_doc_repair_time(c), vi, cells[3], CW_DOC_CELL);
     if (c->current_down_us >= c->current_bad_us)
         snprintf(cells[4], CW_DOC_CELL, "%s", cw_report_cause_words(vi, c->state, c->cause));
     else
-        snprintf(cells[4], CW_DOC_CELL, "%s: %s", vi ? "hình ảnh" : "image", c->current_bad);
+        snprintf(cells[4], CW_DOC_CELL, "%s: %s", vi ? "hình ảnh" : "picture", cw_word(c->current_bad, vi));
     if (c->last_online_us)
         cw_rfmt_datetime(c->last_online_us, vi, cells[5], CW_DOC_CELL);
     else
@@ -407,6 +496,23 @@ char *cw_doc_title_note(const struct cw_report_view *v, char *buf, size_t len)
         snprintf(buf, len, v->lang_vi ? " (số liệu đến %s)" : " (data up to %s)",
                  cw_rfmt_date(v->r->data_last_us ? v->r->data_last_us : v->r->from_us, v->lang_vi, d, sizeof d));
     return buf;
+}
+
+int cw_doc_missing(const struct cw_report_doc *doc, char *buf, size_t len)
+{
+    const struct {
+        const char *key;
+        int empty;
+    } f[] = {{"issuer_parent", !doc->issuer_parent[0]}, {"issuer", !doc->issuer[0]},   {"place", !doc->place[0]},
+             {"signer_title", !doc->signer_title[0]},   {"signer_name", !doc->signer_name[0]},
+             {"recipients", doc->n_recipients == 0},    {"copies_to", doc->n_copies_to == 0}};
+    int n = 0;
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (f[i].empty && o < len)
+            o += (size_t)snprintf(buf + o, len - o, "%sreport.%s", n++ ? ", " : "", f[i].key);
+    return n;
 }
 
 char *cw_doc_place_date(const struct cw_report_view *v, char *buf, size_t len)

@@ -29,7 +29,9 @@ const struct cw_report_group *cw_report_network(const struct cw_report *r);
 /* The document's parts, as the PDF and the editable copy print them. */
 #define CW_DOC_GROUP_COLS 8
 #define CW_DOC_REPAIR_COLS 6
-#define CW_DOC_CELL 360
+#define CW_DOC_CAMERA_COLS 8
+#define CW_DOC_MAX_COLS 8
+#define CW_DOC_CELL 480
 const char *const *cw_doc_group_heads(int vi);
 const double *cw_doc_group_widths(void); /* shares of the text width */
 void cw_doc_group_cells(const struct cw_report_view *v, const struct cw_report_group *g,
@@ -43,6 +45,14 @@ int64_t cw_doc_repair_time(const struct cw_report_camera *c);
 const struct cw_report_camera **cw_doc_repairs(const struct cw_report *r, int *n);
 void cw_doc_repair_cells(const struct cw_report_view *v, const struct cw_report_camera *c,
                          char cells[CW_DOC_REPAIR_COLS][CW_DOC_CELL]);
+/* The appendix: one row per camera (name first, its id under it). */
+const char *const *cw_doc_camera_heads(int vi);
+const double *cw_doc_camera_widths(void);
+void cw_doc_camera_cells(const struct cw_report_view *v, const struct cw_report_camera *c,
+                         char cells[CW_DOC_CAMERA_COLS][CW_DOC_CELL]);
+/* "I. Kết quả theo xã và điểm lắp đặt" (with "huyện" only where districts
+ * exist; "theo điểm lắp đặt" in a commune's own report). */
+const char *cw_doc_groups_heading(const struct cw_report_view *v);
 /* "BÁO CÁO", the subject with its period, the rules paragraph. */
 const char *cw_doc_title(const struct cw_report_view *v);
 char *cw_doc_subject(const struct cw_report_view *v, char *buf, size_t len);
@@ -56,6 +66,10 @@ char *cw_doc_data_span(const struct cw_report_view *v, char *buf, size_t len);
 char *cw_doc_data_note(const struct cw_report_view *v, char *buf, size_t len);
 /* What the title carries of it: "" or " (số liệu đến 20/11/2026)". */
 char *cw_doc_title_note(const struct cw_report_view *v, char *buf, size_t len);
+/* The document fields a config leaves empty that a signed report needs
+ * (issuer, place, signer, recipients...), comma-separated into buf as the
+ * config names them; the count (0: none missing). */
+int cw_doc_missing(const struct cw_report_doc *doc, char *buf, size_t len);
 /* "Hòa Bình, ngày 26 tháng 11 năm 2026". */
 char *cw_doc_place_date(const struct cw_report_view *v, char *buf, size_t len);
 /* A "Nơi nhận" line with its list punctuation ("- Như trên;", "- Lưu: VT."). */

@@ -11,6 +11,7 @@
 #include "report_fmt.h"
 #include "report_narrative.h"
 #include "report_view.h"
+#include "words.h"
 
 enum msg {
     M_TITLE, M_PERIOD, M_GENERATED, M_RULES_HDR, M_RULES, M_GROUPS, M_LEVEL, M_NAME, M_CAMERAS, M_AT_TARGET,
@@ -91,21 +92,13 @@ static const char *status_label(const struct cw_report_view *v, enum cw_report_s
     return (v->lang_vi ? n : e)[s];
 }
 
+/* "mất kết nối (lỗi luồng)": the state and its cause, in the report's
+ * language; English keeps the stored words (the machine form). */
 static const char *state_label(const struct cw_report_view *v, const char *state, const char *cause)
 {
-    static const char *const keys[] = {"online", "offline", "stalled", "starting", "unmonitored",
-                                       "unreachable", "auth_failed", "not_found", "no_video", "stream_error"};
-    static const char *const names[] = {"hoạt động", "mất kết nối", "luồng bị treo", "đang khởi động", "không giám sát",
-                                        "không kết nối được", "sai mật khẩu", "sai đường dẫn", "không có hình",
-                                        "lỗi luồng"};
-    static char buf[96];
-    const char *s = state, *c = cause && cause[0] ? cause : NULL;
-    for (size_t i = 0; v->lang_vi && i < sizeof keys / sizeof keys[0]; i++) {
-        if (strcmp(state, keys[i]) == 0)
-            s = names[i];
-        if (c && strcmp(cause, keys[i]) == 0)
-            c = names[i];
-    }
+    static char buf[160];
+    const char *s = v->lang_vi ? cw_word(state, 1) : state;
+    const char *c = cause && cause[0] ? (v->lang_vi ? cw_word(cause, 1) : cause) : NULL;
     if (!c)
         return s;
     snprintf(buf, sizeof buf, "%s (%s)", s, c);
@@ -169,6 +162,27 @@ static const char *level_label(const struct cw_report_view *v, int level)
 
 /* Prints s left-aligned in a column of w display cells (cut with "…" if
  * longer; headers never are: render_text sizes columns to them). */
+/* Whether any camera of the report has a district: without the level no
+ * heading, column or row speaks of one. */
+static int has_districts(const struct cw_report *r)
+{
+    for (int i = 0; i < r->n_groups; i++)
+        if (r->groups[i].level == 2)
+            return 1;
+    return 0;
+}
+
+/* "Huyện, xã và điểm lắp đặt" where districts exist, "Xã và điểm lắp đặt"
+ * where not, "Điểm lắp đặt" in a commune's own report. */
+static const char *groups_heading(const struct cw_report_view *v)
+{
+    if (v->scope == 1 || v->scope == 2)
+        return v->lang_vi ? "Điểm lắp đặt" : "Sites";
+    if (has_districts(v->r))
+        return tr(v, M_GROUPS);
+    return v->lang_vi ? "Xã và điểm lắp đặt" : "Communes and sites";
+}
+
 static void col(FILE *f, const char *s, int w)
 {
     char cut[512];
@@ -208,7 +222,7 @@ static const char *repair_what(const struct cw_report_view *v, const struct cw_r
 {
     if (c->current_down_us >= c->current_bad_us)
         return state_label(v, c->state, c->cause);
-    snprintf(buf, len, "%s: %s", v->lang_vi ? "hình ảnh" : "image", c->current_bad);
+    snprintf(buf, len, "%s: %s", v->lang_vi ? "hình ảnh" : "image", v->lang_vi ? cw_word(c->current_bad, 1) : c->current_bad);
     return buf;
 }
 
@@ -268,7 +282,7 @@ static void render_text(FILE *f, const struct cw_report_view *v)
         fprintf(f, "%s\n", note);
     fprintf(f, "%s: ", tr(v, M_RULES_HDR));
     rules_line(f, v);
-    fprintf(f, ".\n\n%s\n", tr(v, M_GROUPS));
+    fprintf(f, ".\n\n%s\n", groups_heading(v));
     static const int gh[] = {M_LEVEL, M_NAME, M_CAMERAS, M_AT_TARGET, M_UPTIME, M_CHANGE, M_STATUS};
     int gw[] = {14, 28, 9, 7, 9, 14, 16};
     fit_headers(v, gh, gw, 7);
@@ -278,6 +292,8 @@ static void render_text(FILE *f, const struct cw_report_view *v)
     for (int i = 0; i < r->n_groups; i++) {
         const struct cw_report_group *g = &r->groups[i];
         char n[16], t[16], chg[48];
+        if (!cw_report_view_shows(v, g))
+            continue;
         snprintf(n, sizeof n, "%d", g->cameras);
         snprintf(t, sizeof t, "%d", g->at_target);
         col(f, level_label(v, g->level), gw[0]), col(f, g->level == 3 && !g->name[0] ? "*" : g->name, gw[1]);
@@ -318,7 +334,9 @@ static void render_text(FILE *f, const struct cw_report_view *v)
         fprintf(f, "  (%s)\n", tr(v, M_NONE));
     for (int i = 0; i < n; i++) {
         const struct cw_report_camera *c = rl[i];
-        col(f, c->id, 14), col(f, c->names.site_name, 24), col(f, c->names.commune_name, 16);
+        char label[CW_CAMERA_LABEL_MAX];
+        col(f, cw_names_camera_label(c->id, &c->names, label, sizeof label), 30);
+        col(f, c->names.site_name, 24), col(f, c->names.commune_name, 16);
         char what[80];
         col(f, dur(v, cw_doc_repair_time(c), b1, sizeof b1), 9);
         col(f, repair_what(v, c, what, sizeof what), 28);
@@ -411,14 +429,18 @@ static void render_csv(FILE *f, const struct cw_report_view *v)
     }
     cw_doc_data_note(v, note, sizeof note);
     fputs("\xEF\xBB\xBF", f);
+    const int dist = has_districts(r); /* no "district" column where there is none */
     for (size_t k = 0; k < sizeof head_en / sizeof head_en[0]; k++)
-        csv_str(&c, (v->lang_vi ? head_vi : head_en)[k]);
+        if (k != 5 || dist)
+            csv_str(&c, (v->lang_vi ? head_vi : head_en)[k]);
     csv_end(&c);
     for (int i = 0; i < r->n_groups; i++) {
         const struct cw_report_group *g = &r->groups[i];
+        if (!cw_report_view_shows(v, g))
+            continue;
         csv_str(&c, (v->lang_vi ? level_vi : level_en)[g->level]);
         csv_str(&c, g->id), csv_str(&c, g->name);
-        for (int k = 0; k < 3; k++)
+        for (int k = 0; k < 2 + dist; k++)
             csv_str(&c, "");
         csv_int(&c, g->cameras, 1), csv_int(&c, g->at_target, 1);
         csv_str(&c, v->lang_vi ? status_vi[g->status] : cw_report_status_name(g->status));
@@ -434,7 +456,9 @@ static void render_csv(FILE *f, const struct cw_report_view *v)
             continue;
         csv_str(&c, v->lang_vi ? "Camera" : "camera");
         csv_str(&c, cm->id), csv_str(&c, cm->names.name), csv_str(&c, cm->names.site);
-        csv_str(&c, cm->names.commune), csv_str(&c, cm->names.district);
+        csv_str(&c, cm->names.commune);
+        if (dist)
+            csv_str(&c, cm->names.district);
         for (int k = 0; k < 3; k++)
             csv_str(&c, "");
         csv_num(&c, cw_report_uptime(cm), cw_report_uptime(cm) >= 0);
@@ -499,6 +523,8 @@ static int render_json(FILE *f, const struct cw_report_view *v)
     json_object_set_new(top, "days", days);
     for (int i = 0; i < r->n_groups; i++) {
         const struct cw_report_group *g = &r->groups[i];
+        if (!cw_report_view_shows(v, g))
+            continue;
         json_t *daily = json_array();
         for (int d = 0; d < r->n_days; d++)
             json_array_append_new(daily, num_or_null(g->day_uptime[d], g->day_uptime[d] >= 0));
@@ -678,8 +704,24 @@ static void svg_trends(FILE *f, const struct cw_report_view *v)
     int rows = (n + 2) / 3;
     fprintf(f, "<svg id=\"trend-charts\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
                "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", 3 * CW, rows * CH, 3 * CW, rows * CH);
+    /* one y-range for every commune's chart, so that they compare */
+    double lo = r->rules.uptime_target;
+    for (int i = 0; i < r->n_groups; i++) {
+        const struct cw_report_group *g = &r->groups[i];
+        if (g->level != 1)
+            continue;
+        for (int j = 0; j < g->n_hist; j++)
+            if (g->hist[j] >= 0 && g->hist[j] < lo)
+                lo = g->hist[j];
+        if (g->cameras && g->mean_uptime < lo)
+            lo = g->mean_uptime;
+    }
+    lo = floor(lo / 5) * 5;
+    if (lo > 95)
+        lo = 95;
     int k = 0;
-    char tgt[48];
+    char tgt[48], first[40], last[40];
+    cw_rfmt_period_short(v->title_period, v->lang_vi, last, sizeof last);
     for (int i = 0; i < r->n_groups; i++) {
         const struct cw_report_group *g = &r->groups[i];
         if (g->level != 1)
@@ -689,13 +731,6 @@ static void svg_trends(FILE *f, const struct cw_report_view *v)
         for (int j = 0; j < g->n_hist; j++)
             val[j] = g->hist[g->n_hist - 1 - j];
         val[m - 1] = g->cameras ? g->mean_uptime : -1;
-        double lo = r->rules.uptime_target;
-        for (int j = 0; j < m; j++)
-            if (val[j] >= 0 && val[j] < lo)
-                lo = val[j];
-        lo = floor(lo / 5) * 5;
-        if (lo > 95)
-            lo = 95;
         double x0 = ox + L, x1 = ox + CW - 10, y0 = oy + T, y1 = oy + CH - B;
 #define SY(p) (y1 - (y1 - y0) * (((p) - lo) / (100 - lo)))
         fprintf(f, "<g class=\"trend\" data-commune=\"");
@@ -722,7 +757,10 @@ static void svg_trends(FILE *f, const struct cw_report_view *v)
                         x0 + 4 + j * dx, SY(val[j]), j == m - 1 ? 3.0 : 1.8);
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"8\">%s</text><text x=\"%.1f\" y=\"%.1f\" "
                    "font-size=\"8\" text-anchor=\"end\">%s</text></g>\n",
-                x0, y1 + 10, v->hist_label[g->n_hist - 1 < 0 ? 0 : g->n_hist - 1], x1, y1 + 10, v->title_period);
+                x0, y1 + 10,
+                cw_rfmt_period_short(v->hist_label[g->n_hist - 1 < 0 ? 0 : g->n_hist - 1], v->lang_vi, first,
+                                     sizeof first),
+                x1, y1 + 10, last);
 #undef SY
         k++;
     }
@@ -747,8 +785,11 @@ static void svg_cameras(FILE *f, const struct cw_report_view *v)
             continue;
         double up = cw_report_uptime(c);
         const char *color = up < 0 ? "#bbb" : up >= r->rules.uptime_target ? "#2ca02c" : "#d62728";
-        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\">", L - 6, k * row + 11);
+        char fit[200];
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"10\" text-anchor=\"end\"><title>", L - 6, k * row + 11);
         esc(f, c->id);
+        fputs("</title>", f);
+        esc(f, cw_text_fit(c->names.name[0] ? c->names.name : c->id, 26, fit, sizeof fit));
         fprintf(f, "</text><rect class=\"camera-bar\" data-camera=\"");
         esc(f, c->id);
         fprintf(f, "\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>"
@@ -784,7 +825,7 @@ static void render_html(FILE *f, const struct cw_report_view *v)
                "h1, h2 { break-after: avoid; page-break-after: avoid; }\n"
                ".ok { background: #d9f2d9; } .degraded { background: #fff2cc; } .deteriorated { background: #f8d0d0; }\n"
                ".na { background: #eee; } .meta { color: #555; } .defs { font-size: 8.5pt; color: #444; }\n"
-               "svg.chart { display: block; margin: 6pt 0; }\n"
+               "svg.chart { display: block; margin: 6pt 0; } small.id { color: #666; }\n"
                "p.data-note { border-left: 4px solid #c00; padding: 2pt 6pt; background: #fdecea; font-weight: bold; }\n"
                "</style></head><body>\n");
     fputs("<h1>", f);
@@ -814,7 +855,7 @@ static void render_html(FILE *f, const struct cw_report_view *v)
     fputs(":</b> ", f);
     rules_line(f, v);
     fputs(".</p>\n<h2>", f);
-    esc(f, tr(v, M_GROUPS));
+    esc(f, groups_heading(v));
     fputs("</h2>\n<table id=\"groups\"><thead><tr>", f);
     enum msg gh[] = {M_LEVEL, M_NAME, M_CAMERAS, M_AT_TARGET, M_UPTIME, M_CHANGE, M_MONITORED, M_STATUS, M_REASON};
     for (size_t i = 0; i < sizeof gh / sizeof gh[0]; i++)
@@ -822,6 +863,8 @@ static void render_html(FILE *f, const struct cw_report_view *v)
     fputs("</tr></thead>\n", f);
     for (int i = 0; i < r->n_groups; i++) {
         const struct cw_report_group *g = &r->groups[i];
+        if (!cw_report_view_shows(v, g))
+            continue;
         fprintf(f, "<tr class=\"group %s\" data-level=\"%d\"><td>", status_class[g->status], g->level);
         esc(f, level_label(v, g->level));
         fputs("</td><td>", f);
@@ -864,9 +907,9 @@ static void render_html(FILE *f, const struct cw_report_view *v)
         fputs("<tr class=\"camera\" data-camera=\"", f);
         esc(f, c->id);
         fputs("\"><td>", f);
+        esc(f, c->names.name[0] ? c->names.name : c->id);
+        fputs("<br><small class=\"id\">", f);
         esc(f, c->id);
-        fputs("<br><small>", f);
-        esc(f, c->names.name);
         fputs("</small></td><td>", f);
         esc(f, c->names.site_name);
         fputs("</td><td>", f);
@@ -892,9 +935,13 @@ static void render_html(FILE *f, const struct cw_report_view *v)
     int n;
     const struct cw_report_camera **rl = cw_doc_repairs(r, &n);
     for (int i = 0; i < n; i++) {
-        fputs("<tr class=\"repair\"><td>", f);
+        fputs("<tr class=\"repair\" data-camera=\"", f);
         esc(f, rl[i]->id);
-        fputs("</td><td>", f);
+        fputs("\"><td>", f);
+        esc(f, rl[i]->names.name[0] ? rl[i]->names.name : rl[i]->id);
+        fputs("<br><small class=\"id\">", f);
+        esc(f, rl[i]->id);
+        fputs("</small></td><td>", f);
         esc(f, rl[i]->names.site_name);
         fputs("</td><td>", f);
         esc(f, rl[i]->names.commune_name);

@@ -18,7 +18,18 @@ struct cw_report_view {
     int n_hist;               /* earlier periods with history (groups' hist[]) */
     char hist_label[CW_REPORT_HIST][16]; /* their starts, newest first: "2026-09" */
     const struct cw_report_doc *doc;     /* the document's header (pdf, odt) */
+    /* What the report is about: 0 the whole network, else 1 + the level a
+     * filter names (1 a site, 2 a commune, 3 a district). A --commune
+     * report speaks of that commune, never of the province or "toàn
+     * mạng": groups above it are not shown. */
+    int scope;
 };
+
+/* Whether a group is shown (not above the report's scope). */
+int cw_report_view_shows(const struct cw_report_view *v, const struct cw_report_group *g);
+/* The group the report is about: the network, or the one place its
+ * filter names; NULL if none. */
+const struct cw_report_group *cw_report_view_top(const struct cw_report_view *v);
 
 /* Text, CSV, JSON or HTML; -1 for PDF and ODT (their renderers below are
  * the CLI's). */

@@ -20,7 +20,7 @@ struct judged {
     int change_known, cameras, at_target;
     enum cw_report_trend trend;
     double trend_drop;
-    char worst_camera[72];
+    char worst_camera[CW_CAMERA_LABEL_MAX];
     int64_t worst_down_us;
 };
 

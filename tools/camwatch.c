@@ -14,6 +14,7 @@
 #include "../daemon/config.h"
 #include "../daemon/log.h"
 #include "../daemon/plugin.h"
+#include "../daemon/report_narrative.h"
 #include "../daemon/store.h"
 #include "cli.h"
 
@@ -155,6 +156,13 @@ static int cmd_check_config(int argc, char **argv, struct cw_cli *g)
     }
     int notes = errs.n_notes;
     cw_config_errors_free(&errs);
+    char missing[400];
+    if (cw_doc_missing(&cfg->report.doc, missing, sizeof missing)) {
+        /* not an error: the daemon runs without them; the signed report
+         * would be printed without its header or signature lines */
+        fprintf(stderr, "note: %s: the report's document (report --format pdf|odt) will lack %s\n", path, missing);
+        notes++;
+    }
     int perrors = check_plugins(path, cfg, strict, &notes);
     if (perrors > 0) {
         fprintf(stderr, "%s: %d error(s)\n", path, perrors);

@@ -12,6 +12,7 @@
 #include "../daemon/report_feed.h"
 #include "../daemon/store.h"
 #include "cli.h"
+#include "../daemon/report_narrative.h"
 #include "../daemon/report_view.h"
 
 static void usage(FILE *f)
@@ -139,7 +140,16 @@ int cw_cli_report(int argc, char **argv, struct cw_cli *g)
 
     char filter[200];
     view.filter = cw_names_filter_label(&where, filter, sizeof filter);
+    /* the narrowest place the filter names is what the report is about */
+    view.scope = where.site ? 1 : where.commune ? 2 : where.district ? 3 : 0;
     view.doc = &rules.doc;
+    if (fmt == CW_FMT_PDF || fmt == CW_FMT_ODT) {
+        char missing[400];
+        if (cw_doc_missing(&rules.doc, missing, sizeof missing))
+            fprintf(stderr, "%s: warning: %s gives no %s: the document will be printed without them%s\n", g->cmd,
+                    g->db ? "--db (no config)" : g->config, missing,
+                    g->db ? " (give -c FILE for the config's document fields)" : " (camwatch config-keys lists them)");
+    }
     FILE *f = out ? fopen(out, "w") : stdout;
     if (!f) {
         perror(out);

@@ -35,11 +35,41 @@ static void end(W w) { xmlTextWriterEndElement(w); }
 static void at(W w, const char *name, const char *v) { xmlTextWriterWriteAttribute(w, X(name), X(v)); }
 static void txt(W w, const char *s) { xmlTextWriterWriteString(w, X(s)); }
 
+/* Text as ODF keeps it: runs of spaces collapse to one in a paragraph
+ * unless written as <text:s text:c="N"/> (the blank after "Số:" is where
+ * the number is written by hand), and '\n' is a <text:line-break/>. */
+static void txt_kept(W w, const char *s)
+{
+    while (*s) {
+        size_t n = strcspn(s, " \n");
+        if (n) {
+            char *run = strndup(s, n);
+            if (run)
+                txt(w, run);
+            free(run);
+            s += n;
+        }
+        if (*s == '\n') {
+            el(w, "text:line-break"), end(w);
+            s++;
+        } else if (*s == ' ') {
+            size_t k = strspn(s, " ");
+            txt(w, " ");
+            if (k > 1) {
+                char c[24];
+                snprintf(c, sizeof c, "%zu", k - 1);
+                el(w, "text:s"), at(w, "text:c", c), end(w);
+            }
+            s += k;
+        }
+    }
+}
+
 static void p(W w, const char *style, const char *text)
 {
     el(w, "text:p");
     at(w, "text:style-name", style);
-    txt(w, text);
+    txt_kept(w, text);
     end(w);
 }
 
@@ -94,6 +124,8 @@ static void table_styles(W w, const char *name, const double *shares, int n)
     snprintf(width, sizeof width, "%.2fcm", TEXT_CM);
     at(w, "style:width", width);
     at(w, "table:align", "margins");
+    if (!strcmp(name, "Signature")) /* the signature block stays whole */
+        at(w, "style:may-break-between-rows", "false");
     end(w);
     end(w);
     for (int i = 0; i < n; i++) {
@@ -139,7 +171,8 @@ static void row(W w, const char *const *cells, int n, const char *cell_style_nam
 }
 
 /* A table whose header row repeats on every page. */
-static void data_table(W w, const char *name, const char *const *heads, int n, char (*rows)[CW_DOC_GROUP_COLS > CW_DOC_REPAIR_COLS ? CW_DOC_GROUP_COLS : CW_DOC_REPAIR_COLS][CW_DOC_CELL], int nrows)
+static void data_table(W w, const char *name, const char *const *heads, int n, char (*rows)[CW_DOC_MAX_COLS][CW_DOC_CELL],
+                       int nrows)
 {
     table_begin(w, name, n);
     el(w, "table:table-header-rows");
@@ -177,6 +210,13 @@ static xmlBufferPtr content_xml(const struct cw_report_view *v)
     style(w, "Body", "paragraph", "justify", NULL, NULL, NULL, 0, 1);
     style(w, "H", "paragraph", "start", "bold", NULL, NULL, 1, 0);
     style(w, "Small", "paragraph", "justify", NULL, NULL, "12pt", 0, 0);
+    style(w, "SmallKeep", "paragraph", "justify", NULL, NULL, "12pt", 1, 0); /* with the signature */
+    /* the appendix starts a page */
+    el(w, "style:style");
+    at(w, "style:name", "AppendixTitle"), at(w, "style:family", "paragraph"), at(w, "style:parent-style-name", "Standard");
+    el(w, "style:paragraph-properties"), at(w, "fo:break-before", "page"), at(w, "fo:text-align", "center"), end(w);
+    el(w, "style:text-properties"), at(w, "fo:font-weight", "bold"), end(w);
+    end(w);
     style(w, "TH", "paragraph", "center", "bold", NULL, "10pt", 0, 0);
     style(w, "TD", "paragraph", "start", NULL, NULL, "10pt", 0, 0);
     style(w, "NN", "paragraph", "start", "bold", "i", "12pt", 0, 0);
@@ -196,6 +236,7 @@ static xmlBufferPtr content_xml(const struct cw_report_view *v)
     table_styles(w, "Header", half, 2);
     table_styles(w, "Groups", cw_doc_group_widths(), CW_DOC_GROUP_COLS);
     table_styles(w, "Repairs", cw_doc_repair_widths(), CW_DOC_REPAIR_COLS);
+    table_styles(w, "Cameras", cw_doc_camera_widths(), CW_DOC_CAMERA_COLS);
     table_styles(w, "Signature", sig, 2);
     end(w); /* automatic-styles */
 
@@ -231,7 +272,8 @@ static xmlBufferPtr content_xml(const struct cw_report_view *v)
     } else if (doc->n_recipients > 1) {
         p(w, "C", vi ? "Kính gửi:" : "To:");
         for (int i = 0; i < doc->n_recipients; i++) {
-            snprintf(text, sizeof text, "- %s;", doc->recipients[i]);
+            /* ';' after each recipient, '.' after the last */
+            snprintf(text, sizeof text, "- %s%s", doc->recipients[i], i + 1 < doc->n_recipients ? ";" : ".");
             p(w, "C", text);
         }
     }
@@ -242,28 +284,28 @@ static xmlBufferPtr content_xml(const struct cw_report_view *v)
         cw_narrative_free(&nar);
     }
 
-    p(w, "H", vi ? "I. Kết quả theo xã và điểm lắp đặt" : "I. Results by commune and site");
-    char (*rows)[CW_DOC_GROUP_COLS > CW_DOC_REPAIR_COLS ? CW_DOC_GROUP_COLS : CW_DOC_REPAIR_COLS][CW_DOC_CELL] =
+    p(w, "H", cw_doc_groups_heading(v));
+    char (*rows)[CW_DOC_MAX_COLS][CW_DOC_CELL] =
         calloc((size_t)(r->n_groups > r->n_cams ? r->n_groups : r->n_cams) + 1, sizeof *rows);
+    int n = 0;
     for (int i = 0; rows && i < r->n_groups; i++)
-        cw_doc_group_cells(v, &r->groups[i], rows[i]);
-    data_table(w, "Groups", cw_doc_group_heads(vi), CW_DOC_GROUP_COLS, rows, rows ? r->n_groups : 0);
+        if (cw_report_view_shows(v, &r->groups[i]))
+            cw_doc_group_cells(v, &r->groups[i], rows[n++]);
+    data_table(w, "Groups", cw_doc_group_heads(vi), CW_DOC_GROUP_COLS, rows, rows ? n : 0);
 
     p(w, "H", vi ? "II. Danh sách camera cần sửa chữa" : "II. Cameras to repair");
     int n_rep;
     const struct cw_report_camera **rl = cw_doc_repairs(r, &n_rep);
     for (int i = 0; rows && rl && i < n_rep; i++)
         cw_doc_repair_cells(v, rl[i], rows[i]);
-    if (n_rep == 0 && rows) {
-        memset(rows[0], 0, sizeof rows[0]);
-        snprintf(rows[0][0], CW_DOC_CELL, "%s", vi ? "không có" : "none");
-    }
-    data_table(w, "Repairs", cw_doc_repair_heads(vi), CW_DOC_REPAIR_COLS, rows, rows ? (n_rep ? n_rep : 1) : 0);
+    if (n_rep == 0)
+        p(w, "Body", vi ? "Không có camera nào cần sửa chữa." : "No camera needs repair.");
+    else
+        data_table(w, "Repairs", cw_doc_repair_heads(vi), CW_DOC_REPAIR_COLS, rows, rows ? n_rep : 0);
     free(rl);
-    free(rows);
 
     p(w, "H", vi ? "III. Quy tắc đánh giá" : "III. Rules");
-    p(w, "Small", cw_doc_rules(v, text, sizeof text));
+    p(w, "SmallKeep", cw_doc_rules(v, text, sizeof text));
 
     /* signature | Nơi nhận */
     table_begin(w, "Signature", 2);
@@ -285,6 +327,18 @@ static xmlBufferPtr content_xml(const struct cw_report_view *v)
     end(w);
     end(w); /* row */
     end(w); /* table */
+
+    /* Appendix: every camera, name first, from a page of its own */
+    p(w, "AppendixTitle", vi ? "PHỤ LỤC" : "APPENDIX");
+    p(w, "CB", vi ? "SỐ LIỆU THEO CAMERA" : "FIGURES PER CAMERA");
+    snprintf(text, sizeof text, "(%s %s)", vi ? "Kèm theo" : "Attached to", cw_doc_subject(v, line, sizeof line));
+    p(w, "CI", text);
+    n = 0;
+    for (int i = 0; rows && i < r->n_cams; i++)
+        if (r->cams[i].has_data)
+            cw_doc_camera_cells(v, &r->cams[i], rows[n++]);
+    data_table(w, "Cameras", cw_doc_camera_heads(vi), CW_DOC_CAMERA_COLS, rows, rows ? n : 0);
+    free(rows);
 
     end(w); /* office:text */
     end(w); /* office:body */

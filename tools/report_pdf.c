@@ -9,7 +9,6 @@
  * header repeats on every page, the header and signature blocks kept
  * whole. */
 #include <cairo-pdf.h>
-#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
@@ -82,6 +81,36 @@ static double layout_h(PangoLayout *l)
     return h / (double)PANGO_SCALE;
 }
 
+/* A camera id ("bm-market-1") is never broken at its hyphens: pango may
+ * break a line after '-', which left ids in pieces across lines. Each
+ * occurrence of an id of the report's cameras (up to 30 bytes, so that
+ * a line can still hold it) gets allow_breaks=false. Only the first
+ * column's camera is looked for in table rows (id), the whole list in
+ * paragraphs (id NULL). */
+static void keep_ids(struct pdf *d, PangoLayout *l, const char *text, const char *id)
+{
+    const struct cw_report *r = d->v->r;
+    PangoAttrList *attrs = NULL;
+    for (int i = id ? -1 : 0; id ? i < 0 : i < r->n_cams; i++) {
+        const char *cid = id ? id : r->cams[i].id;
+        size_t n = strlen(cid);
+        if (n == 0 || n > 30 || !strchr(cid, '-'))
+            continue;
+        for (const char *p = strstr(text, cid); p; p = strstr(p + n, cid)) {
+            if (!attrs)
+                attrs = pango_attr_list_new();
+            PangoAttribute *a = pango_attr_allow_breaks_new(FALSE);
+            a->start_index = (guint)(p - text);
+            a->end_index = (guint)(p - text + n);
+            pango_attr_list_insert(attrs, a);
+        }
+    }
+    if (attrs) {
+        pango_layout_set_attributes(l, attrs);
+        pango_attr_list_unref(attrs);
+    }
+}
+
 static void page_number(struct pdf *d)
 {
     char n[16];
@@ -133,6 +162,8 @@ static void flow(struct pdf *d, PangoLayout *l, double x, double space_after)
 static void para(struct pdf *d, const char *text, double size, int flags, double space_after)
 {
     PangoLayout *l = text_layout(d, text, size, flags, TEXT_W);
+    if (!(flags & F_UPPER))
+        keep_ids(d, l, text, NULL);
     flow(d, l, M_LEFT, space_after);
     g_object_unref(l);
 }
@@ -157,12 +188,14 @@ struct tcol {
 };
 
 static double row_height(struct pdf *d, const struct tcol *c, int n, const char *const *cells, int flags,
-                         PangoLayout **out)
+                         const char *id, PangoLayout **out)
 {
     double h = 0;
     for (int i = 0; i < n; i++) {
         out[i] = text_layout(d, cells[i], 10, flags | (c[i].right ? F_RIGHT : 0), c[i].w * TEXT_W - 6);
         pango_layout_set_wrap(out[i], PANGO_WRAP_WORD); /* "Cameras", not "Came-ras" */
+        if (i == 0 && id)
+            keep_ids(d, out[i], cells[i], id);
         if (layout_h(out[i]) > h)
             h = layout_h(out[i]);
     }
@@ -197,14 +230,15 @@ static void table_head(struct pdf *d, const struct tcol *c, int n)
     PangoLayout *ls[16];
     for (int i = 0; i < n; i++)
         cells[i] = c[i].head;
-    double h = row_height(d, c, n, cells, F_BOLD, ls);
+    double h = row_height(d, c, n, cells, F_BOLD, NULL, ls);
     draw_row(d, c, n, ls, h, 1);
 }
 
-static void table_row(struct pdf *d, const struct tcol *c, int n, const char *const *cells)
+/* A row; id: the camera its first cell names (kept whole), or NULL. */
+static void table_row(struct pdf *d, const struct tcol *c, int n, const char *const *cells, const char *id)
 {
     PangoLayout *ls[16];
-    double h = row_height(d, c, n, cells, 0, ls);
+    double h = row_height(d, c, n, cells, 0, id, ls);
     if (h > room(d)) {
         new_page(d);
         table_head(d, c, n);
@@ -273,6 +307,27 @@ static void header_block(struct pdf *d, const struct cw_report_doc *doc)
     d->y = (ly > ry ? ly : ry) + 18;
 }
 
+static void signature_block(struct pdf *d, const struct cw_report_doc *doc);
+
+/* How much room the signature block takes (signature_block's own sums). */
+static double signature_height(struct pdf *d, const struct cw_report_doc *doc)
+{
+    double y0 = d->y, h;
+    cairo_surface_t *s = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
+    cairo_t *cr = d->cr;
+    int page = d->page;
+    d->cr = cairo_create(s);
+    d->y = 0;
+    signature_block(d, doc);
+    h = d->y;
+    cairo_destroy(d->cr);
+    cairo_surface_destroy(s);
+    d->cr = cr;
+    d->y = y0;
+    d->page = page;
+    return h;
+}
+
 static void signature_block(struct pdf *d, const struct cw_report_doc *doc)
 {
     const double lw = 0.45 * TEXT_W, rw = TEXT_W - lw;
@@ -321,21 +376,16 @@ static void signature_block(struct pdf *d, const struct cw_report_doc *doc)
 /* One commune's uptime over the earlier periods and this one: a small
  * chart, its axis fitted to the data and the target (dashed), a marker on
  * every period (the current one larger), so it reads in black and white. */
-static void trend_chart(struct pdf *d, const struct cw_report_group *g, double x, double y, double w, double h)
+static void trend_chart(struct pdf *d, const struct cw_report_group *g, double lo, double x, double y, double w,
+                        double h)
 {
     const struct cw_report_view *v = d->v;
-    double target = v->r->rules.uptime_target, lo = target;
+    double target = v->r->rules.uptime_target;
     int n = g->n_hist + 1;
     double val[CW_REPORT_HIST + 1]; /* oldest first */
     for (int i = 0; i < g->n_hist; i++)
         val[i] = g->hist[g->n_hist - 1 - i];
     val[n - 1] = g->cameras ? g->mean_uptime : -1;
-    for (int i = 0; i < n; i++)
-        if (val[i] >= 0 && val[i] < lo)
-            lo = val[i];
-    lo = floor(lo / 5) * 5;
-    if (lo > 95)
-        lo = 95;
     PangoLayout *t = text_layout(d, g->name, 9.5, F_BOLD, w);
     pango_layout_set_ellipsize(t, PANGO_ELLIPSIZE_END);
     cairo_move_to(d->cr, x, y);
@@ -390,12 +440,14 @@ static void trend_chart(struct pdf *d, const struct cw_report_group *g, double x
         }
 #undef PY
     /* the first and the last period under the axis */
-    const char *first = g->n_hist ? v->hist_label[g->n_hist - 1] : v->title_period;
+    char first[40], last[40];
+    cw_rfmt_period_short(g->n_hist ? v->hist_label[g->n_hist - 1] : v->title_period, v->lang_vi, first, sizeof first);
+    cw_rfmt_period_short(v->title_period, v->lang_vi, last, sizeof last);
     PangoLayout *l = text_layout(d, first, 7, 0, w / 2);
     cairo_move_to(d->cr, left, bottom + 1);
     pango_cairo_show_layout(d->cr, l);
     g_object_unref(l);
-    l = text_layout(d, v->title_period, 7, F_RIGHT, w / 2);
+    l = text_layout(d, last, 7, F_RIGHT, w / 2);
     cairo_move_to(d->cr, right - w / 2, bottom + 1);
     pango_cairo_show_layout(d->cr, l);
     g_object_unref(l);
@@ -432,7 +484,8 @@ int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
     } else if (doc->n_recipients > 1) {
         para(&d, L(&d, "Kính gửi:", "To:"), 13, F_CENTER, 2);
         for (int i = 0; i < doc->n_recipients; i++) {
-            snprintf(title, sizeof title, "- %s;", doc->recipients[i]);
+            /* a list of recipients: ';' after each, '.' after the last */
+            snprintf(title, sizeof title, "- %s%s", doc->recipients[i], i + 1 < doc->n_recipients ? ";" : ".");
             PangoLayout *l = text_layout(&d, title, 13, 0, TEXT_W * 0.6);
             flow(&d, l, M_LEFT + TEXT_W * 0.3, 0);
             g_object_unref(l);
@@ -447,19 +500,21 @@ int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
         cw_narrative_free(&nar);
     }
 
-    /* I. groups */
-    heading(&d, L(&d, "I. Kết quả theo xã và điểm lắp đặt", "I. Results by commune and site"), 60);
+    /* I. groups (none above the place the report is about) */
+    heading(&d, cw_doc_groups_heading(v), 60);
     struct tcol gc[CW_DOC_GROUP_COLS];
     for (int k = 0; k < CW_DOC_GROUP_COLS; k++)
         gc[k] = (struct tcol){cw_doc_group_heads(v->lang_vi)[k], cw_doc_group_widths()[k], k >= 2 && k <= 6};
     table_head(&d, gc, CW_DOC_GROUP_COLS);
-    static char cells[CW_DOC_GROUP_COLS][CW_DOC_CELL];
-    const char *cp[CW_DOC_GROUP_COLS];
+    static char cells[CW_DOC_MAX_COLS][CW_DOC_CELL];
+    const char *cp[CW_DOC_MAX_COLS];
     for (int i = 0; i < r->n_groups; i++) {
+        if (!cw_report_view_shows(v, &r->groups[i]))
+            continue;
         cw_doc_group_cells(v, &r->groups[i], cells);
         for (int k = 0; k < CW_DOC_GROUP_COLS; k++)
             cp[k] = cells[k];
-        table_row(&d, gc, CW_DOC_GROUP_COLS, cp);
+        table_row(&d, gc, CW_DOC_GROUP_COLS, cp, NULL);
     }
     d.y += 10;
 
@@ -468,58 +523,107 @@ int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
     struct tcol rc[CW_DOC_REPAIR_COLS];
     for (int k = 0; k < CW_DOC_REPAIR_COLS; k++)
         rc[k] = (struct tcol){cw_doc_repair_heads(v->lang_vi)[k], cw_doc_repair_widths()[k], k == 3};
-    table_head(&d, rc, CW_DOC_REPAIR_COLS);
     int n_rep;
     const struct cw_report_camera **rl = cw_doc_repairs(r, &n_rep);
-    for (int i = 0; rl && i < n_rep; i++) {
-        cw_doc_repair_cells(v, rl[i], cells);
-        for (int k = 0; k < CW_DOC_REPAIR_COLS; k++)
-            cp[k] = cells[k];
-        table_row(&d, rc, CW_DOC_REPAIR_COLS, cp);
+    if (n_rep == 0) {
+        para(&d, L(&d, "Không có camera nào cần sửa chữa.", "No camera needs repair."), 13, F_INDENT, 4);
+    } else {
+        table_head(&d, rc, CW_DOC_REPAIR_COLS);
+        for (int i = 0; rl && i < n_rep; i++) {
+            cw_doc_repair_cells(v, rl[i], cells);
+            for (int k = 0; k < CW_DOC_REPAIR_COLS; k++)
+                cp[k] = cells[k];
+            table_row(&d, rc, CW_DOC_REPAIR_COLS, cp, rl[i]->id);
+        }
     }
     free(rl);
-    if (n_rep == 0) {
-        const char *none[] = {L(&d, "không có", "none"), "", "", "", "", ""};
-        table_row(&d, rc, CW_DOC_REPAIR_COLS, none);
-    }
     d.y += 10;
 
     /* III. a line per commune over the earlier periods: small charts,
-     * three a row, so that any number of communes fits */
-    if (v->n_hist > 0) {
+     * three a row, so that any number of communes fits; one y-range for
+     * all of them, so that they compare at a glance */
+    int n_trend = 0;
+    double lo = r->rules.uptime_target;
+    for (int i = 0; i < r->n_groups; i++) {
+        const struct cw_report_group *g = &r->groups[i];
+        if (g->level != 1 || !cw_report_view_shows(v, g))
+            continue;
+        n_trend++;
+        for (int k = 0; k < g->n_hist; k++)
+            if (g->hist[k] >= 0 && g->hist[k] < lo)
+                lo = g->hist[k];
+        if (g->cameras && g->mean_uptime < lo)
+            lo = g->mean_uptime;
+    }
+    lo = floor(lo / 5) * 5;
+    if (lo > 95)
+        lo = 95;
+    int sec = 3;
+    if (v->n_hist > 0 && n_trend > 0) {
         heading(&d, L(&d, "III. Xu hướng tỷ lệ hoạt động theo xã (%), đường đứt: mục tiêu",
                       "III. Uptime per commune over the periods (%), dashed: the target"), 100);
         const double cw = TEXT_W / 3, ch = 95;
         int k = 0;
         for (int i = 0; i < r->n_groups; i++) {
-            if (r->groups[i].level != 1)
+            if (r->groups[i].level != 1 || !cw_report_view_shows(v, &r->groups[i]))
                 continue;
             if (k % 3 == 0 && k > 0)
                 d.y += ch;
             if (k % 3 == 0 && ch > room(&d))
                 new_page(&d);
-            trend_chart(&d, &r->groups[i], M_LEFT + (k % 3) * cw, d.y, cw - 8, ch - 6);
+            trend_chart(&d, &r->groups[i], lo, M_LEFT + (k % 3) * cw, d.y, cw - 8, ch - 6);
             k++;
         }
         d.y += ch + 6;
+        sec = 4;
     }
 
-    /* IV. the rules the statuses come from */
-    heading(&d, L(&d, v->n_hist > 0 ? "IV. Quy tắc đánh giá" : "III. Quy tắc đánh giá",
-                  v->n_hist > 0 ? "IV. Rules" : "III. Rules"), 40);
-    para(&d, cw_doc_rules(v, text, sizeof text), 12, F_JUSTIFY, 4);
+    /* IV. the rules the statuses come from, kept on one page with the
+     * signature: a signature alone on the last page signs nothing */
+    char head[80];
+    static const char *const roman[] = {"", "I", "II", "III", "IV"};
+    snprintf(head, sizeof head, "%s. %s", roman[sec], L(&d, "Quy tắc đánh giá", "Rules"));
+    cw_doc_rules(v, text, sizeof text);
+    PangoLayout *hl = text_layout(&d, head, 13, F_BOLD, TEXT_W), *rl_ = text_layout(&d, text, 12, F_JUSTIFY, TEXT_W);
+    double need = layout_h(hl) + 4 + layout_h(rl_) + 4 + signature_height(&d, doc);
+    g_object_unref(hl);
+    g_object_unref(rl_);
+    if (need > room(&d) && need < PAGE_H - M_TOP - M_BOTTOM)
+        new_page(&d);
+    heading(&d, head, 40);
+    para(&d, text, 12, F_JUSTIFY, 4);
 
     signature_block(&d, doc);
+
+    /* Appendix: every camera, name first, on pages of its own */
+    new_page(&d);
+    para(&d, L(&d, "PHỤ LỤC", "APPENDIX"), 13, F_BOLD | F_CENTER, 2);
+    para(&d, L(&d, "SỐ LIỆU THEO CAMERA", "FIGURES PER CAMERA"), 13, F_BOLD | F_CENTER, 2);
+    snprintf(text, sizeof text, "(%s %s)", L(&d, "Kèm theo", "Attached to"), subject);
+    para(&d, text, 12, F_CENTER | F_ITALIC, 10);
+    struct tcol cc[CW_DOC_CAMERA_COLS];
+    for (int k = 0; k < CW_DOC_CAMERA_COLS; k++)
+        cc[k] = (struct tcol){cw_doc_camera_heads(v->lang_vi)[k], cw_doc_camera_widths()[k], k >= 2 && k <= 6};
+    table_head(&d, cc, CW_DOC_CAMERA_COLS);
+    for (int i = 0; i < r->n_cams; i++) {
+        if (!r->cams[i].has_data)
+            continue;
+        cw_doc_camera_cells(v, &r->cams[i], cells);
+        for (int k = 0; k < CW_DOC_CAMERA_COLS; k++)
+            cp[k] = cells[k];
+        table_row(&d, cc, CW_DOC_CAMERA_COLS, cp, r->cams[i].id);
+    }
     cairo_show_page(d.cr);
     cairo_destroy(d.cr);
     cairo_surface_finish(d.surf);
     int ok = cairo_surface_status(d.surf) == CAIRO_STATUS_SUCCESS;
     cairo_surface_destroy(d.surf);
-    /* pango and fontconfig keep their font caches for the life of the
-     * process; the CLI renders one document, so it lets them go (and
-     * LeakSanitizer and valgrind see nothing left behind) */
+    /* The font map goes; cairo's and fontconfig's own caches stay for the
+     * life of the process (reachable, not leaks). cairo_debug_reset_static_data
+     * and FcFini used to clear them, and aborted the CLI 2 % of the time:
+     * pango 1.50 initialises fontconfig on a thread of its own that holds a
+     * reference to the font map, so the map's fonts can still be alive when
+     * the reset runs (cairo-hash.c: live_entries == 0 failed; 3 of 150 runs). */
     pango_cairo_font_map_set_default(NULL);
-    cairo_debug_reset_static_data();
-    FcFini();
     return ok ? 0 : -1;
 }

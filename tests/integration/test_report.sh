@@ -34,7 +34,8 @@ for w in "Tỷ lệ hoạt động" "Xuống cấp" "Bình thường" "Xã Hòa 
 done
 R --lang en > "$T/en.txt"
 grep -qE "^border-1 .* offline \(stream_error\)" "$T/en.txt" || fail "border-1 line: $(grep border-1 "$T/en.txt")"
-sed -n '/^Repair list/,/^$/p' "$T/en.txt" | grep -q "^border-1 " || fail "border-1 not in the repair list"
+# named first, the id beside (issue #29)
+sed -n '/^Repair list/,/^$/p' "$T/en.txt" | grep -q "^Ranh giới (border-1) " || fail "border-1 not in the repair list by its name"
 # the trend rule: border-1 worked all of August (100 %) and 90 % of
 # September, so its site fell 10 points and is DETERIORATED though every
 # one of its cameras reaches 90 %; hoa-binh's August (gate-1 from Aug 20,

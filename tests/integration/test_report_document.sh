@@ -32,7 +32,9 @@ EOT
 R() { "$BIN/camwatch" -c "$T/doc.yaml" report --month 2026-10 "$@"; }
 R --format csv --lang en > "$T/r.csv"
 # the whole network's row: cameras, at target, uptime (3 decimals)
-IFS=, read -r _ _ _ _ _ _ cams at _ up _ < <(grep '^network,' "$T/r.csv")
+# by the header's names: a deployment without districts has no district column
+read -r cams at up < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+  $1 == "network" { print $col["cameras"], $col["at_target"], $col["uptime_pct"] }' "$T/r.csv")
 up_vi=$(LC_ALL=C printf '%.1f' "$up" | tr . ,)
 up_en=$(LC_ALL=C printf '%.1f' "$up")
 today_vi=$(TZ=Asia/Ho_Chi_Minh date +'%d %m %Y' | awk '{ m = $2 + 0; printf "ngày %s tháng %s năm %s", $1, (m <= 2 ? $2 : m), $3 }')

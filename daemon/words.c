@@ -1,0 +1,73 @@
+/* The one table of camwatch's words (see words.h). */
+#include "words.h"
+
+#include <string.h>
+
+static const struct cw_word words[] = {
+    /* states */
+    {"online", CW_WORD_STATE, "hoạt động", "online", NULL, NULL},
+    {"offline", CW_WORD_STATE, "mất kết nối", "offline", NULL, NULL},
+    {"stalled", CW_WORD_STATE, "luồng bị treo", "stalled stream",
+     "camera không gửi dữ liệu: khởi động lại camera, kiểm tra mạng",
+     "the camera sends nothing: restart it, check the network"},
+    {"starting", CW_WORD_STATE, "đang khởi động", "starting", NULL, NULL},
+    {"unmonitored", CW_WORD_STATE, "không giám sát", "not monitored", NULL, NULL},
+    {"disabled", CW_WORD_STATE, "tắt", "disabled", NULL, NULL},
+    {"maintenance", CW_WORD_STATE, "đang bảo trì", "in maintenance", NULL, NULL},
+    /* causes of offline */
+    {"unreachable", CW_WORD_CAUSE, "không kết nối được", "cannot be reached",
+     "kiểm tra nguồn điện và mạng tới camera", "check the camera's power and network"},
+    {"auth_failed", CW_WORD_CAUSE, "sai mật khẩu", "wrong password",
+     "kiểm tra tên đăng nhập và mật khẩu camera trong cấu hình", "check the camera's user name and password in the config"},
+    {"not_found", CW_WORD_CAUSE, "sai đường dẫn luồng", "wrong stream path",
+     "kiểm tra đường dẫn luồng (URL) trong cấu hình", "check the stream path (URL) in the config"},
+    {"no_video", CW_WORD_CAUSE, "không có hình", "no video",
+     "camera trả lời nhưng không gửi hình: kiểm tra cài đặt luồng của camera",
+     "the camera answers but sends no picture: check its stream settings"},
+    {"stream_error", CW_WORD_CAUSE, "lỗi luồng", "stream error",
+     "luồng bị ngắt: kiểm tra mạng và khởi động lại camera", "the stream broke off: check the network, restart the camera"},
+    /* image conditions (imagehealth) */
+    {"black", CW_WORD_CONDITION, "tối đen", "black",
+     "kiểm tra đèn hồng ngoại và ống kính (bị che, hỏng cảm biến)", "check the IR lights and the lens (covered, failed sensor)"},
+    {"frozen", CW_WORD_CONDITION, "đứng hình", "frozen",
+     "hình không đổi: khởi động lại camera", "the picture does not change: restart the camera"},
+    {"covered", CW_WORD_CONDITION, "bị che", "covered",
+     "có vật che ống kính: kiểm tra tại chỗ", "something covers the lens: check on site"},
+    {"blurred", CW_WORD_CONDITION, "bị mờ", "blurred",
+     "lau ống kính, chỉnh lại tiêu cự", "clean the lens, refocus"},
+};
+#define N_WORDS (int)(sizeof words / sizeof words[0])
+
+const struct cw_word *cw_word_find(const char *key)
+{
+    for (int i = 0; key && i < N_WORDS; i++)
+        if (strcmp(words[i].key, key) == 0)
+            return &words[i];
+    return NULL;
+}
+
+const char *cw_word(const char *key, int vi)
+{
+    const struct cw_word *w = cw_word_find(key);
+    return w ? (vi ? w->vi : w->en) : key ? key : "";
+}
+
+const char *cw_word_fix(const char *key, int vi)
+{
+    const struct cw_word *w = cw_word_find(key);
+    const char *f = w ? (vi ? w->fix_vi : w->fix_en) : NULL;
+    return f ? f : "";
+}
+
+const struct cw_word *cw_words_all(int *n)
+{
+    *n = N_WORDS;
+    return words;
+}
+
+const char *cw_word_state(const char *state, const char *cause, int vi)
+{
+    if (state && !strcmp(state, "offline") && cause && cause[0])
+        return cw_word(cause, vi);
+    return cw_word(state, vi);
+}

@@ -1,0 +1,34 @@
+/* The words people read for camwatch's states, causes and image
+ * conditions, in Vietnamese and English, in one table: the report, its
+ * narrative, the alerts, the CLI and the console (served as
+ * /api/v1/words) all read them here, so that a cause is called the same
+ * everywhere ("sai đường dẫn luồng", never also "sai đường dẫn"). Each
+ * cause and condition also carries the likely fix a technician reads on
+ * the work list. Pure: no I/O. */
+#ifndef CW_WORDS_H
+#define CW_WORDS_H
+
+enum cw_word_kind { CW_WORD_STATE, CW_WORD_CAUSE, CW_WORD_CONDITION };
+
+struct cw_word {
+    const char *key; /* "online", "auth_failed", "black", ... as stored */
+    enum cw_word_kind kind;
+    const char *vi, *en;         /* the word itself */
+    const char *fix_vi, *fix_en; /* what to check first (causes, conditions); NULL for states */
+};
+
+/* The entry for key, or NULL if it is not one of camwatch's words. */
+const struct cw_word *cw_word_find(const char *key);
+/* The word for key in vi or en; key itself when it is not in the table
+ * (a third-party plugin's condition), "" for NULL. */
+const char *cw_word(const char *key, int vi);
+/* The likely fix for a cause or condition, or "" if it has none. */
+const char *cw_word_fix(const char *key, int vi);
+/* Every entry, for the console's table: entries[i] for i < n. */
+const struct cw_word *cw_words_all(int *n);
+
+/* A camera's state as people say it: the cause's word when offline with a
+ * cause, "luồng bị treo" when stalled, else the state's word. */
+const char *cw_word_state(const char *state, const char *cause, int vi);
+
+#endif
