@@ -35,6 +35,45 @@ static const struct cw_word words[] = {
      "có vật che ống kính: kiểm tra tại chỗ", "something covers the lens: check on site"},
     {"blurred", CW_WORD_CONDITION, "bị mờ", "blurred",
      "lau ống kính, chỉnh lại tiêu cự", "clean the lens, refocus"},
+    /* alert kinds */
+    {"camera_offline", CW_WORD_ALERT, "camera mất kết nối", "camera offline", NULL, NULL},
+    {"camera_recovered", CW_WORD_ALERT, "camera hoạt động trở lại", "camera back online", NULL, NULL},
+    {"camera_flapping", CW_WORD_ALERT, "camera chập chờn", "camera flapping", NULL, NULL},
+    {"camera_escalated", CW_WORD_ALERT, "chưa ai xử lý", "nobody has taken it on", NULL, NULL},
+    {"site_down", CW_WORD_ALERT, "điểm mất kết nối", "site down", NULL, NULL},
+    {"site_recovered", CW_WORD_ALERT, "điểm hoạt động trở lại", "site back", NULL, NULL},
+    {"commune_down", CW_WORD_ALERT, "xã mất kết nối", "commune down", NULL, NULL},
+    {"commune_recovered", CW_WORD_ALERT, "xã hoạt động trở lại", "commune back", NULL, NULL},
+    {"image_bad", CW_WORD_ALERT, "hình ảnh kém", "bad picture", NULL, NULL},
+    {"image_ok", CW_WORD_ALERT, "hình ảnh bình thường trở lại", "picture fine again", NULL, NULL},
+    {"image_flapping", CW_WORD_ALERT, "hình ảnh chập chờn", "picture flapping", NULL, NULL},
+    {"maintenance_over", CW_WORD_ALERT, "hết bảo trì", "maintenance over", NULL, NULL},
+    {"network_deteriorated", CW_WORD_ALERT, "xuống cấp", "deteriorated", NULL, NULL},
+    {"network_improved", CW_WORD_ALERT, "hết xuống cấp", "no longer deteriorated", NULL, NULL},
+    {"quiet_digest", CW_WORD_ALERT, "tóm tắt giờ yên lặng", "quiet hours digest", NULL, NULL},
+    {"monthly_digest", CW_WORD_ALERT, "tổng hợp tháng", "monthly digest", NULL, NULL},
+    /* an alert's delivery to one target */
+    {"pending", CW_WORD_DELIVERY, "chờ gửi", "pending", NULL, NULL},
+    {"delivered", CW_WORD_DELIVERY, "đã gửi", "delivered", NULL, NULL},
+    {"failed", CW_WORD_DELIVERY, "gửi thất bại", "failed", NULL, NULL},
+    {"held", CW_WORD_DELIVERY, "giữ lại (giờ yên lặng)", "held (quiet hours)", NULL, NULL},
+    {"digested", CW_WORD_DELIVERY, "đã gộp vào bản tóm tắt", "told in the digest", NULL, NULL},
+    /* the console's audit list */
+    {"login", CW_WORD_AUDIT, "đăng nhập", "logged in", NULL, NULL},
+    {"login_failed", CW_WORD_AUDIT, "đăng nhập sai", "login failed", NULL, NULL},
+    {"login_refused", CW_WORD_AUDIT, "từ chối đăng nhập (thử sai quá nhiều)", "login refused (too many attempts)",
+     NULL, NULL},
+    {"logout", CW_WORD_AUDIT, "đăng xuất", "logged out", NULL, NULL},
+    {"ack", CW_WORD_AUDIT, "nhận xử lý", "took it on", NULL, NULL},
+    {"maintenance_add", CW_WORD_AUDIT, "khai báo bảo trì", "declared maintenance", NULL, NULL},
+    {"maintenance_end", CW_WORD_AUDIT, "kết thúc bảo trì", "ended maintenance", NULL, NULL},
+    /* what a maintenance window covers */
+    {"camera", CW_WORD_SCOPE, "camera", "camera", NULL, NULL},
+    {"site", CW_WORD_SCOPE, "điểm", "site", NULL, NULL},
+    {"commune", CW_WORD_SCOPE, "xã", "commune", NULL, NULL},
+    {"district", CW_WORD_SCOPE, "huyện", "district", NULL, NULL},
+    /* detection events */
+    {"motion", CW_WORD_EVENT, "chuyển động", "motion", NULL, NULL},
 };
 #define N_WORDS (int)(sizeof words / sizeof words[0])
 
@@ -46,9 +85,23 @@ const struct cw_word *cw_word_find(const char *key)
     return NULL;
 }
 
+const struct cw_word *cw_word_find_kind(const char *key, enum cw_word_kind kind)
+{
+    for (int i = 0; key && i < N_WORDS; i++)
+        if (words[i].kind == kind && strcmp(words[i].key, key) == 0)
+            return &words[i];
+    return NULL;
+}
+
 const char *cw_word(const char *key, int vi)
 {
     const struct cw_word *w = cw_word_find(key);
+    return w ? (vi ? w->vi : w->en) : key ? key : "";
+}
+
+const char *cw_word_kind(const char *key, enum cw_word_kind kind, int vi)
+{
+    const struct cw_word *w = cw_word_find_kind(key, kind);
     return w ? (vi ? w->vi : w->en) : key ? key : "";
 }
 

@@ -8,7 +8,14 @@
 #ifndef CW_WORDS_H
 #define CW_WORDS_H
 
-enum cw_word_kind { CW_WORD_STATE, CW_WORD_CAUSE, CW_WORD_CONDITION };
+enum cw_word_kind {
+    CW_WORD_STATE, CW_WORD_CAUSE, CW_WORD_CONDITION, /* a camera's */
+    CW_WORD_ALERT,    /* alert kinds (camera_offline, ...) */
+    CW_WORD_DELIVERY, /* an alert's delivery to a target (pending, delivered, ...) */
+    CW_WORD_AUDIT,    /* the console's audit actions (login, ack, ...) */
+    CW_WORD_SCOPE,    /* places a maintenance window covers (camera, site, ...) */
+    CW_WORD_EVENT,    /* detection event kinds (motion, ...) */
+};
 
 struct cw_word {
     const char *key; /* "online", "auth_failed", "black", ... as stored */
@@ -17,11 +24,14 @@ struct cw_word {
     const char *fix_vi, *fix_en; /* what to check first (causes, conditions); NULL for states */
 };
 
-/* The entry for key, or NULL if it is not one of camwatch's words. */
+/* The entry for key, or NULL if it is not one of camwatch's words. Keys
+ * are unique across kinds, except where a kind is given. */
 const struct cw_word *cw_word_find(const char *key);
+const struct cw_word *cw_word_find_kind(const char *key, enum cw_word_kind kind);
 /* The word for key in vi or en; key itself when it is not in the table
  * (a third-party plugin's condition), "" for NULL. */
 const char *cw_word(const char *key, int vi);
+const char *cw_word_kind(const char *key, enum cw_word_kind kind, int vi);
 /* The likely fix for a cause or condition, or "" if it has none. */
 const char *cw_word_fix(const char *key, int vi);
 /* Every entry, for the console's table: entries[i] for i < n. */

@@ -21,15 +21,21 @@ static void usage(FILE *f)
 
 struct listing {
     int n;
+    const struct cw_cli *g;
 };
 
 static void on_ack(void *ud, const char *camera, const char *note, const char *by, int64_t at)
 {
     struct listing *l = ud;
+    const struct cw_cli *g = l->g;
     char ts[40];
-    if (l->n++ == 0)
-        printf("%-19s  %-16s %-12s %s\n", "ACKNOWLEDGED", "CAMERA", "BY", "NOTE");
-    printf("%-19s  %-16s %-12s %s\n", cw_fmt_local(at, ts, sizeof ts), camera, by, note);
+    if (l->n++ == 0) {
+        cw_cli_col(CW_L(g, "NHẬN XỬ LÝ LÚC", "ACKNOWLEDGED"), 20), cw_cli_col("CAMERA", 16);
+        cw_cli_col(CW_L(g, "NGƯỜI NHẬN", "BY"), 12);
+        printf("%s\n", CW_L(g, "GHI CHÚ", "NOTE"));
+    }
+    cw_cli_col(cw_fmt_local(at, ts, sizeof ts), 20), cw_cli_col(camera, 16), cw_cli_col(by, 12);
+    printf("%s\n", note);
 }
 
 int cw_cli_ack(int argc, char **argv, struct cw_cli *g)
@@ -66,11 +72,11 @@ int cw_cli_ack(int argc, char **argv, struct cw_cli *g)
             cw_store_close(st);
             return CW_EXIT_USAGE;
         }
-        struct listing l = {0};
+        struct listing l = {0, g};
         rc = cw_store_each_ack(st, since, on_ack, &l);
         cw_store_close(st);
         if (l.n == 0)
-            printf("(no acknowledgement)\n");
+            printf("%s\n", CW_L(g, "(không có lần nhận xử lý nào)", "(no acknowledgement)"));
         return rc < 0 ? CW_EXIT_FAIL : 0;
     }
     if (optind + 1 != argc) {
@@ -90,7 +96,8 @@ int cw_cli_ack(int argc, char **argv, struct cw_cli *g)
     if (known <= 0) {
         cw_store_close(st);
         if (known == 0)
-            fprintf(stderr, "%s: no camera '%s' in %s\n", g->cmd, camera, db);
+            fprintf(stderr, CW_L(g, "%s: không có camera '%s' trong %s\n", "%s: no camera '%s' in %s\n"), g->cmd, camera,
+                    db);
         return known == 0 ? CW_EXIT_USAGE : CW_EXIT_FAIL;
     }
     rc = cw_store_ack_add(st, camera, note, by, now);
@@ -99,6 +106,6 @@ int cw_cli_ack(int argc, char **argv, struct cw_cli *g)
     cw_store_close(st);
     if (rc < 0)
         return CW_EXIT_FAIL;
-    printf("%s acknowledged by %s%s%s\n", camera, by, note[0] ? ": " : "", note);
+    printf(CW_L(g, "%s: %s đã nhận xử lý%s%s\n", "%s acknowledged by %s%s%s\n"), camera, by, note[0] ? ": " : "", note);
     return 0;
 }

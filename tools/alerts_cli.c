@@ -7,11 +7,13 @@
 
 #include "../daemon/clock.h"
 #include "../daemon/store.h"
+#include "../daemon/words.h"
 #include "cli.h"
 
 struct out {
     int json, n;
     json_t *arr;
+    const struct cw_cli *g;
 };
 
 static void on_row(void *ud, const struct cw_delivery_row *d)
@@ -35,8 +37,14 @@ static void on_row(void *ud, const struct cw_delivery_row *d)
                        : strcmp(d->state, "pending") == 0 || strcmp(d->state, "held") == 0
                            ? cw_fmt_local(d->next_us, nx, sizeof nx)
                                                           : "-";
-    printf("%-19s  %-14s %-17s %-14s %-9s %3d  %-19s  %s\n", cw_fmt_local(d->created_us, ts, sizeof ts), d->camera,
-           d->kind, d->target, d->state, d->attempts, when, d->last_error);
+    const struct cw_cli *g = o->g;
+    char tries[16];
+    snprintf(tries, sizeof tries, "%d", d->attempts);
+    cw_cli_col(cw_fmt_local(d->created_us, ts, sizeof ts), 20), cw_cli_col(d->camera[0] ? d->camera : "-", 14);
+    cw_cli_col(cw_word_kind(d->kind, CW_WORD_ALERT, g->lang_vi), g->lang_vi ? 26 : 22), cw_cli_col(d->target, 14);
+    cw_cli_col(cw_word_kind(d->state, CW_WORD_DELIVERY, g->lang_vi), g->lang_vi ? 22 : 18), cw_cli_col(tries, 4);
+    cw_cli_col(when, 20);
+    printf("%s\n", d->last_error);
 }
 
 static void usage(FILE *f)
@@ -72,11 +80,16 @@ int cw_cli_alerts(int argc, char **argv, struct cw_cli *g)
     int rc = cw_cli_open(g, 1, &st, db, sizeof db, NULL);
     if (rc != 0)
         return rc;
-    if (o.json)
+    o.g = g;
+    if (o.json) {
         o.arr = json_array();
-    else
-        printf("%-19s  %-14s %-17s %-14s %-9s %3s  %-19s  %s\n", "RAISED", "CAMERA", "KIND", "TARGET", "STATE", "TRY",
-               "DELIVERED/NEXT TRY", "LAST ERROR");
+    } else {
+        cw_cli_col(CW_L(g, "LÚC", "RAISED"), 20), cw_cli_col("CAMERA", 14);
+        cw_cli_col(CW_L(g, "LOẠI", "KIND"), g->lang_vi ? 26 : 22), cw_cli_col(CW_L(g, "NƠI NHẬN", "TARGET"), 14);
+        cw_cli_col(CW_L(g, "TRẠNG THÁI GỬI", "STATE"), g->lang_vi ? 22 : 18), cw_cli_col(CW_L(g, "LẦN", "TRY"), 4);
+        cw_cli_col(CW_L(g, "ĐÃ GỬI/GỬI LẠI LÚC", "DELIVERED/NEXT TRY"), 20);
+        printf("%s\n", CW_L(g, "LỖI CUỐI", "LAST ERROR"));
+    }
     rc = cw_store_each_delivery(st, pending, on_row, &o);
     cw_store_close(st);
     if (o.json) {
@@ -85,7 +98,7 @@ int cw_cli_alerts(int argc, char **argv, struct cw_cli *g)
         free(s);
         json_decref(o.arr);
     } else if (o.n == 0) {
-        printf("(%s)\n", pending ? "nothing pending" : "no alerts");
+        printf("(%s)\n", pending ? CW_L(g, "không có gì chờ gửi", "nothing pending") : CW_L(g, "không có cảnh báo", "no alerts"));
     }
     return rc < 0 ? 1 : 0;
 }

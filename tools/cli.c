@@ -11,6 +11,7 @@
 
 #include "../daemon/clock.h"
 #include "../daemon/config.h"
+#include "../daemon/report_fmt.h"
 
 void cw_cli_getopt_begin(void)
 {
@@ -163,6 +164,35 @@ int cw_cli_open(struct cw_cli *g, int readonly, struct cw_store **st, char *db, 
         return CW_EXIT_FAIL;
     }
     return 0;
+}
+
+void cw_cli_col(const char *s, int cells)
+{
+    char cut[512];
+    const char *t = cw_text_width(s) <= cells ? s : cw_text_fit(s, cells, cut, sizeof cut);
+    fputs(t, stdout);
+    printf("%*s", cells - cw_text_width(t) + 1, "");
+}
+
+char *cw_cli_dur(const struct cw_cli *g, int64_t us, char *buf, size_t len)
+{
+    return g->lang_vi ? cw_rfmt_duration(us, 1, buf, len) : cw_fmt_duration(us, buf, len);
+}
+
+void cw_cli_lang_only(struct cw_cli *g)
+{
+    g->lang_vi = 1;
+    if (g->lang) {
+        g->lang_vi = strcmp(g->lang, "en") != 0;
+        return;
+    }
+    struct cw_config *cfg;
+    struct cw_config_errors errs = {0};
+    if (!g->db && access(g->config, R_OK) == 0 && cw_config_load(g->config, CW_CONFIG_KEEP_ENV, &cfg, &errs) == 0) {
+        g->lang_vi = cfg->lang_vi;
+        cw_config_free(cfg);
+    }
+    cw_config_errors_free(&errs);
 }
 
 int cw_cli_time_arg(const struct cw_cli *g, const char *what, const char *s, int64_t now, int bare_is_past,

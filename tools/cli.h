@@ -80,6 +80,18 @@ int cw_cli_parse_time(const char *s, int64_t now, int bare_is_past, int64_t *out
     "TIME: now, @UNIX_SECONDS, +DURATION or -DURATION from now (90m, 2h, 3d), YYYY-MM-DD,\n"                      \
     "YYYY-MM-DD HH:MM[:SS] (also with T; in the config's time zone unless it ends in Z or +HH:MM)"
 
+/* The command's language: vi when g->lang_vi (cw_cli_resolve). */
+#define CW_L(g, vi, en) ((g)->lang_vi ? (vi) : (en))
+/* s in a column `cells` wide by display width (Vietnamese letters with
+ * their marks take one cell each, however many bytes), cut with "…" when
+ * longer; a space after. */
+void cw_cli_col(const char *s, int cells);
+/* A duration in the command's language: "2 ngày 5 giờ" / "2d 5h". */
+char *cw_cli_dur(const struct cw_cli *g, int64_t us, char *buf, size_t len);
+/* The language for a command that needs no database (passwd): --lang,
+ * else the config's when there is one, else vi. */
+void cw_cli_lang_only(struct cw_cli *g);
+
 /* The subcommands: argv[0] is the command's name. */
 int cw_cli_status(int argc, char **argv, struct cw_cli *g);
 int cw_cli_report(int argc, char **argv, struct cw_cli *g);

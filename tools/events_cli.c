@@ -9,12 +9,14 @@
 
 #include "../daemon/clock.h"
 #include "../daemon/store.h"
+#include "../daemon/words.h"
 #include "cli.h"
 
 struct out {
     int json;
     json_t *arr;
     int n;
+    const struct cw_cli *g;
 };
 
 static void on_event(void *ud, const struct cw_event_row *e)
@@ -36,9 +38,13 @@ static void on_event(void *ud, const struct cw_event_row *e)
         json_array_append_new(o->arr, j);
         return;
     }
-    printf("%-19s  %-16s %-10s %8s  %6.3f  %s%s\n", cw_fmt_local(e->start_us, ts, sizeof ts), e->camera, e->kind,
-           cw_fmt_duration(e->end_us - e->start_us, dur, sizeof dur), e->peak, e->snapshot[0] ? e->snapshot : "-",
-           e->snapshot[0] && !exists ? " (deleted)" : "");
+    const struct cw_cli *g = o->g;
+    char peak[16];
+    snprintf(peak, sizeof peak, "%.3f", e->peak);
+    cw_cli_col(cw_fmt_local(e->start_us, ts, sizeof ts), 20), cw_cli_col(e->camera, 16);
+    cw_cli_col(cw_word_kind(e->kind, CW_WORD_EVENT, g->lang_vi), 12);
+    cw_cli_col(cw_cli_dur(g, e->end_us - e->start_us, dur, sizeof dur), 12), cw_cli_col(peak, 6);
+    printf("%s%s\n", e->snapshot[0] ? e->snapshot : "-", e->snapshot[0] && !exists ? CW_L(g, " (đã xóa)", " (deleted)") : "");
 }
 
 static void usage(FILE *f)
@@ -101,10 +107,14 @@ int cw_cli_events(int argc, char **argv, struct cw_cli *g)
         return CW_EXIT_USAGE;
     }
 
-    if (o.json)
+    o.g = g;
+    if (o.json) {
         o.arr = json_array();
-    else
-        printf("%-19s  %-16s %-10s %8s  %6s  %s\n", "START", "CAMERA", "KIND", "LENGTH", "PEAK", "SNAPSHOT");
+    } else {
+        cw_cli_col(CW_L(g, "BẮT ĐẦU", "START"), 20), cw_cli_col("CAMERA", 16), cw_cli_col(CW_L(g, "LOẠI", "KIND"), 12);
+        cw_cli_col(CW_L(g, "THỜI LƯỢNG", "LENGTH"), 12), cw_cli_col(CW_L(g, "ĐỈNH", "PEAK"), 6);
+        printf("%s\n", CW_L(g, "ẢNH", "SNAPSHOT"));
+    }
     struct cw_event_query q = CW_EVENT_QUERY_ALL;
     q.camera = camera;
     q.kind = kind;
@@ -117,7 +127,7 @@ int cw_cli_events(int argc, char **argv, struct cw_cli *g)
         free(s);
         json_decref(o.arr);
     } else if (o.n == 0) {
-        printf("(no events)\n");
+        printf("%s\n", CW_L(g, "(không có sự kiện)", "(no events)"));
     }
     return rc < 0 ? 1 : 0;
 }

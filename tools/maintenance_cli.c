@@ -16,6 +16,7 @@
 #include "../daemon/clock.h"
 #include "../daemon/error.h"
 #include "../daemon/store.h"
+#include "../daemon/words.h"
 #include "cli.h"
 
 static void usage(FILE *f)
@@ -33,6 +34,7 @@ struct listing {
     int json, n;
     int64_t now;
     json_t *arr;
+    const struct cw_cli *g;
 };
 
 static void on_window(void *ud, const struct cw_maint *w)
@@ -50,11 +52,19 @@ static void on_window(void *ud, const struct cw_maint *w)
                                                 w->from_us <= l->now && l->now < w->to_us));
         return;
     }
-    if (l->n == 1)
-        printf("%-5s %-9s %-16s %-19s %-19s %-10s %s\n", "ID", "SCOPE", "TARGET", "FROM", "TO", "BY", "NOTE");
-    printf("%-5lld %-9s %-16s %-19s %-19s %-10s %s%s\n", (long long)w->id, cw_maint_scope_name(w->scope), w->target,
-           cw_fmt_local(w->from_us, a, sizeof a), cw_fmt_local(w->to_us, b, sizeof b), w->by, w->note,
-           w->from_us <= l->now && l->now < w->to_us ? "  (now)" : "");
+    const struct cw_cli *g = l->g;
+    char id[24];
+    if (l->n == 1) {
+        cw_cli_col("ID", 5), cw_cli_col(CW_L(g, "PHẠM VI", "SCOPE"), 9), cw_cli_col(CW_L(g, "ĐỐI TƯỢNG", "TARGET"), 16);
+        cw_cli_col(CW_L(g, "TỪ", "FROM"), 19), cw_cli_col(CW_L(g, "ĐẾN", "TO"), 19);
+        cw_cli_col(CW_L(g, "NGƯỜI KHAI", "BY"), 10);
+        printf("%s\n", CW_L(g, "GHI CHÚ", "NOTE"));
+    }
+    snprintf(id, sizeof id, "%lld", (long long)w->id);
+    cw_cli_col(id, 5), cw_cli_col(cw_word_kind(cw_maint_scope_name(w->scope), CW_WORD_SCOPE, g->lang_vi), 9);
+    cw_cli_col(w->target, 16), cw_cli_col(cw_fmt_local(w->from_us, a, sizeof a), 19);
+    cw_cli_col(cw_fmt_local(w->to_us, b, sizeof b), 19), cw_cli_col(w->by, 10);
+    printf("%s%s\n", w->note, w->from_us <= l->now && l->now < w->to_us ? CW_L(g, "  (đang diễn ra)", "  (now)") : "");
 }
 
 int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
@@ -108,7 +118,7 @@ int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
     if (strcmp(verb, "list") == 0) {
         if ((orc = cw_cli_open(g, 1, &st, db, sizeof db, NULL)) != 0)
             return orc;
-        struct listing l = {json, 0, now, json ? json_array() : NULL};
+        struct listing l = {json, 0, now, json ? json_array() : NULL, g};
         int rc = cw_store_each_maintenance(st, all ? INT64_MIN : now, INT64_MAX, on_window, &l);
         cw_store_close(st);
         if (json) {
@@ -116,8 +126,12 @@ int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
             puts(s ? s : "[]");
             free(s);
             json_decref(l.arr);
-        } else if (l.n == 0)
-            printf("(no maintenance window%s)\n", all ? "" : " now or to come");
+        } else if (l.n == 0) {
+            if (g->lang_vi)
+                printf("(không có khoảng bảo trì nào%s)\n", all ? "" : " đang hoặc sắp diễn ra");
+            else
+                printf("(no maintenance window%s)\n", all ? "" : " now or to come");
+        }
         return rc < 0 ? 1 : 0;
     }
     if (strcmp(verb, "end") == 0) {
@@ -132,11 +146,13 @@ int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
         int rc = cw_store_maintenance_end(st, id, now, cw_cli_who(by));
         cw_store_close(st);
         if (rc == CW_ENOTFOUND)
-            fprintf(stderr, "camwatch maintenance end: no window #%lld\n", id);
+            fprintf(stderr, CW_L(g, "camwatch maintenance end: không có khoảng bảo trì #%lld\n",
+                                 "camwatch maintenance end: no window #%lld\n"), id);
         else if (rc == CW_EINVAL)
-            fprintf(stderr, "camwatch maintenance end: window #%lld is already over\n", id);
+            fprintf(stderr, CW_L(g, "camwatch maintenance end: khoảng bảo trì #%lld đã kết thúc rồi\n",
+                                 "camwatch maintenance end: window #%lld is already over\n"), id);
         else if (rc == 0)
-            printf("maintenance window #%lld ended\n", id);
+            printf(CW_L(g, "đã kết thúc khoảng bảo trì #%lld\n", "maintenance window #%lld ended\n"), id);
         return rc == 0 ? 0 : rc == CW_ESTORE ? 1 : 2;
     }
     if (strcmp(verb, "add") != 0) {
@@ -168,7 +184,8 @@ int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
         return 2;
     }
     if (w.to_us <= w.from_us || w.to_us <= now) {
-        fprintf(stderr, "camwatch maintenance add: the window must end after it starts, and in the future\n");
+        fprintf(stderr, "%s\n", CW_L(g, "camwatch maintenance add: khoảng bảo trì phải kết thúc sau khi bắt đầu, và ở tương lai",
+                                      "camwatch maintenance add: the window must end after it starts, and in the future"));
         cw_store_close(st);
         return 2;
     }
@@ -181,7 +198,9 @@ int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
     if (known <= 0) {
         cw_store_close(st);
         if (known == 0)
-            fprintf(stderr, "camwatch maintenance add: no %s '%s' in %s\n", cw_maint_scope_name(w.scope), w.target, db);
+            fprintf(stderr, CW_L(g, "camwatch maintenance add: không có %s '%s' trong %s\n",
+                                 "camwatch maintenance add: no %s '%s' in %s\n"),
+                    cw_word_kind(cw_maint_scope_name(w.scope), CW_WORD_SCOPE, g->lang_vi), w.target, db);
         return known == 0 ? 2 : 1;
     }
     int64_t id = 0;
@@ -190,7 +209,8 @@ int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
     if (rc < 0)
         return 1;
     char a[40], b[40];
-    printf("maintenance window #%lld: %s %s, %s to %s\n", (long long)id, cw_maint_scope_name(w.scope), w.target,
+    printf(CW_L(g, "khoảng bảo trì #%lld: %s %s, từ %s đến %s\n", "maintenance window #%lld: %s %s, %s to %s\n"),
+           (long long)id, cw_word_kind(cw_maint_scope_name(w.scope), CW_WORD_SCOPE, g->lang_vi), w.target,
            cw_fmt_local(w.from_us, a, sizeof a), cw_fmt_local(w.to_us, b, sizeof b));
     return 0;
 }

@@ -62,6 +62,7 @@ int cw_cli_passwd(int argc, char **argv, struct cw_cli *g)
         return CW_EXIT_USAGE;
     }
     const char *name = argv[optind];
+    cw_cli_lang_only(g);
     if (cw_role_parse(role) == CW_ROLE_NONE) {
         fprintf(stderr, "%s: role '%s' is not viewer, technician or admin\n", g->cmd, role);
         return CW_EXIT_USAGE;
@@ -72,25 +73,28 @@ int cw_cli_passwd(int argc, char **argv, struct cw_cli *g)
         return CW_EXIT_USAGE;
     }
     char pw[512], again[512], hash[256];
-    if (read_secret("password: ", pw, sizeof pw) < 0) {
-        fprintf(stderr, "%s: no password given\n", g->cmd);
+    if (read_secret(CW_L(g, "mật khẩu: ", "password: "), pw, sizeof pw) < 0) {
+        fprintf(stderr, CW_L(g, "%s: chưa nhập mật khẩu\n", "%s: no password given\n"), g->cmd);
         return CW_EXIT_USAGE;
     }
-    if (isatty(STDIN_FILENO) && (read_secret("again: ", again, sizeof again) < 0 || strcmp(pw, again) != 0)) {
-        fprintf(stderr, "%s: the two passwords differ\n", g->cmd);
+    if (isatty(STDIN_FILENO) && (read_secret(CW_L(g, "nhập lại: ", "again: "), again, sizeof again) < 0 ||
+                                 strcmp(pw, again) != 0)) {
+        fprintf(stderr, CW_L(g, "%s: hai mật khẩu không giống nhau\n", "%s: the two passwords differ\n"), g->cmd);
         return CW_EXIT_USAGE;
     }
     if (strlen(pw) < 8) {
-        fprintf(stderr, "%s: at least 8 characters, please\n", g->cmd);
+        fprintf(stderr, CW_L(g, "%s: mật khẩu cần ít nhất 8 ký tự\n", "%s: at least 8 characters, please\n"), g->cmd);
         return CW_EXIT_USAGE;
     }
     int rc = cw_auth_hash_password(pw, hash, sizeof hash);
     memset(pw, 0, sizeof pw);
     memset(again, 0, sizeof again);
     if (rc < 0) {
-        fprintf(stderr, "%s: hashing failed (out of memory?)\n", g->cmd);
+        fprintf(stderr, CW_L(g, "%s: không băm được mật khẩu (hết bộ nhớ?)\n", "%s: hashing failed (out of memory?)\n"), g->cmd);
         return CW_EXIT_FAIL;
     }
+    if (isatty(STDOUT_FILENO))
+        fprintf(stderr, "%s\n", CW_L(g, "Dán mục sau vào phần users: của tệp cấu hình:", "Paste this into the config's users: list:"));
     printf("  - name: %s\n    role: %s\n    password_hash: \"%s\"\n", name, role, hash);
     return 0;
 }

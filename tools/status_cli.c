@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../daemon/clock.h"
+#include "../daemon/words.h"
 #include "cli.h"
 
 static void usage(FILE *f)
@@ -163,36 +164,57 @@ int cw_cli_status(int argc, char **argv, struct cw_cli *g)
         free(rows);
         return 0;
     }
-    printf("now %s (%s)\n", cw_fmt_local(now, buf1, sizeof buf1), cw_fmt_zone(now, zone, sizeof zone));
+    printf("%s %s (%s)\n", CW_L(g, "bây giờ", "now"), cw_fmt_local(now, buf1, sizeof buf1),
+           cw_fmt_zone(now, zone, sizeof zone));
     if (!have_run)
-        printf("camwatchd has never run on %s\n", db);
+        printf(CW_L(g, "camwatchd chưa từng chạy với %s\n", "camwatchd has never run on %s\n"), db);
     else if (!running)
-        printf("camwatchd is NOT running (last heartbeat %s, %s ago): states below are as of then\n",
-               cw_fmt_local(heartbeat, buf1, sizeof buf1), cw_fmt_duration(now - heartbeat, buf2, sizeof buf2));
-    printf("%-16s %-16s %-9s %-19s %-8s %-12s %5s %-12s %s\n", "CAMERA", "SITE", "STATE", "SINCE", "FOR",
-           "LAST PACKET", "FPS", "IMAGE", "CAUSE (DETAIL)");
+        printf(CW_L(g, "camwatchd KHÔNG chạy (tín hiệu cuối lúc %s, cách đây %s): trạng thái dưới đây là của lúc đó\n",
+                    "camwatchd is NOT running (last heartbeat %s, %s ago): states below are as of then\n"),
+               cw_fmt_local(heartbeat, buf1, sizeof buf1), cw_cli_dur(g, now - heartbeat, buf2, sizeof buf2));
+    /* columns by display width: Vietnamese words take more bytes than cells */
+    static const int w[] = {16, 16, 18, 19, 16, 16, 7, 12};
+    const char *head[] = {"CAMERA", CW_L(g, "ĐIỂM", "SITE"), CW_L(g, "TRẠNG THÁI", "STATE"), CW_L(g, "TỪ", "SINCE"),
+                          CW_L(g, "ĐÃ", "FOR"), CW_L(g, "GÓI TIN CUỐI", "LAST PACKET"), CW_L(g, "KHUNG/S", "FPS"),
+                          CW_L(g, "HÌNH ẢNH", "IMAGE")};
+    for (int h = 0; h < 8; h++)
+        cw_cli_col(head[h], w[h]);
+    printf("%s\n", CW_L(g, "NGUYÊN NHÂN (CHI TIẾT)", "CAUSE (DETAIL)"));
     for (int i = 0; i < n; i++) {
         struct cw_status_row *r = &rows[i];
-        char last[64] = "never", fps[16] = "-", cause[320] = "-";
+        char last[64], fps[16] = "-", cause[400] = "-", image[160] = "-";
+        snprintf(last, sizeof last, "%s", CW_L(g, "chưa có", "never"));
         /* A down camera's SINCE is its outage's start, whatever the cause
          * changes and daemon restarts since. */
         if (r->outage_since_us > 0)
             r->since_us = r->outage_since_us;
         if (r->has_stats && r->stats.last_packet_us > 0) {
-            cw_fmt_duration(now - r->stats.last_packet_us, buf3, sizeof buf3);
-            snprintf(last, sizeof last, "%s ago", buf3);
+            cw_cli_dur(g, now - r->stats.last_packet_us, buf3, sizeof buf3);
+            snprintf(last, sizeof last, CW_L(g, "%s trước", "%s ago"), buf3);
         }
         if (r->has_stats && r->stats.fps > 0 && strcmp(r->state, "online") == 0)
             snprintf(fps, sizeof fps, "%.1f", r->stats.fps);
-        if (r->cause[0])
-            snprintf(cause, sizeof cause, r->detail[0] ? "%s (%s)" : "%s", r->cause, r->detail);
-        printf("%-16s %-16s %-9s %-19s %-8s %-12s %5s %-12s %s\n", r->id, r->names.site, r->state[0] ? r->state : "-",
-               r->since_us ? cw_fmt_local(r->since_us, buf1, sizeof buf1) : "-",
-               r->since_us ? cw_fmt_duration(upto - r->since_us, buf2, sizeof buf2) : "-", last, fps,
-               r->image[0] ? r->image : "-", cause);
+        const char *cw = r->cause[0] ? (g->lang_vi ? cw_word(r->cause, 1) : r->cause) : NULL;
+        if (cw)
+            snprintf(cause, sizeof cause, r->detail[0] ? "%s (%s)" : "%s", cw, r->detail);
+        if (r->image[0]) { /* "black,frozen" */
+            size_t o = 0;
+            char list[64];
+            snprintf(list, sizeof list, "%s", r->image);
+            for (char *save = NULL, *cond = strtok_r(list, ",", &save); cond; cond = strtok_r(NULL, ",", &save))
+                o += (size_t)snprintf(image + o, sizeof image - o, "%s%s", o ? "," : "",
+                                      g->lang_vi ? cw_word(cond, 1) : cond);
+        }
+        cw_cli_col(r->id, w[0]), cw_cli_col(r->names.site, w[1]);
+        cw_cli_col(r->state[0] ? (g->lang_vi ? cw_word(r->state, 1) : r->state) : "-", w[2]);
+        cw_cli_col(r->since_us ? cw_fmt_local(r->since_us, buf1, sizeof buf1) : "-", w[3]);
+        cw_cli_col(r->since_us ? cw_cli_dur(g, upto - r->since_us, buf2, sizeof buf2) : "-", w[4]);
+        cw_cli_col(last, w[5]), cw_cli_col(fps, w[6]), cw_cli_col(image, w[7]);
+        printf("%s\n", cause);
     }
     if (n == 0)
-        printf("(no %scameras)\n", offline ? "offline " : state ? "such " : "");
+        printf("%s\n", g->lang_vi ? "(không có camera nào)" : offline ? "(no offline cameras)" : state ? "(no such cameras)"
+                                                                                                  : "(no cameras)");
     free(rows);
     return 0;
 }

@@ -54,9 +54,9 @@ check 2 "no config file $T/none.yaml" "$CW" -c "$T/none.yaml" status
 check 1 "no database at $T/missing.db" "$CW" --db "$T/missing.db" status
 check 1 "no database at $T/missing.db" "$CW" --db "$T/missing.db" maintenance list
 [ ! -e "$T/missing.db" ] || fail "a read of a missing database created it"
-check 2 "no commune 'nope'" "$CW" --db "$DB" maintenance add --commune nope --to +1h
+check 2 "không có xã 'nope'" "$CW" --db "$DB" maintenance add --commune nope --to +1h
 check 0 "ok (integrity" "$CW" check-db --db "$DB"
-check 0 "(no events)" "$CW" events --db "$DB" --since 2026-09-01T00:00+07:00
+check 0 "(no events)" "$CW" events --db "$DB" --lang en --since 2026-09-01T00:00+07:00
 ok "misuses exit 2, missing data 1, each with a message that names the problem"
 
 # A month with data reports normally, filtered by a commune the data has.
@@ -65,10 +65,42 @@ ok "misuses exit 2, missing data 1, each with a message that names the problem"
 
 # status labels its clock and shows the cause with its detail.
 sqlite3 "$DB" "INSERT INTO runs(started_us, heartbeat_us) VALUES (strftime('%s','now')*1000000, strftime('%s','now')*1000000)" 2>/dev/null || true
-TZ=Asia/Ho_Chi_Minh "$CW" status --db "$DB" > "$T/status.txt"
+TZ=Asia/Ho_Chi_Minh "$CW" status --db "$DB" --lang en > "$T/status.txt"
 grep -qE '^now [0-9-]+ [0-9:]+ \(Asia/Ho_Chi_Minh, UTC\+07:00\)' "$T/status.txt" || fail "status names no time zone: $(head -2 "$T/status.txt")"
 grep -q 'CAUSE (DETAIL)' "$T/status.txt" || fail "status has no cause column: $(head -3 "$T/status.txt")"
 ok "status labels its time zone: $(head -1 "$T/status.txt")"
+
+# Vietnamese first (issue #29 item 8): with no --lang, a deployment's CLI
+# and report speak Vietnamese (daemon.language, vi by default; the
+# database records it for --db); daemon.language: en, or --lang en, English.
+printf 'daemon:\n  database: %s\n%s\n' "$DB" "sites: [{province: p, communes: [{commune: c, sites: [{site: s}]}]}]
+cameras: [{id: a, site: s, url: 'rtsp://10.0.0.1/x'}]" > "$T/vi.yaml"
+sed 's|^daemon:|daemon:\n  language: en|' "$T/vi.yaml" > "$T/en.yaml"
+for how in "--db $DB" "-c $T/vi.yaml"; do
+  # shellcheck disable=SC2086
+  set -- $how
+  "$CW" "$@" status > "$T/st.txt"
+  grep -q "^CAMERA  *ĐIỂM  *TRẠNG THÁI  *TỪ " "$T/st.txt" || fail "$how status: $(head -3 "$T/st.txt")"
+  grep -qE " (hoạt động|mất kết nối|luồng bị treo) " "$T/st.txt" || fail "$how status: states not in Vietnamese"
+  "$CW" "$@" events > "$T/ev.txt"
+  head -1 "$T/ev.txt" | grep -q "^BẮT ĐẦU " || fail "$how events: $(head -1 "$T/ev.txt")"
+  "$CW" "$@" alerts | grep -qF "(không có cảnh báo)" || fail "$how alerts: $("$CW" "$@" alerts)"
+  "$CW" "$@" maintenance list | grep -qF "(không có khoảng bảo trì nào đang hoặc sắp diễn ra)" || fail "$how maintenance list"
+  "$CW" "$@" ack --list | grep -qF "(không có lần nhận xử lý nào)" || fail "$how ack --list"
+  "$CW" "$@" report --month 2026-09 > "$T/vi.txt"
+  head -1 "$T/vi.txt" | grep -q "^Báo cáo mạng camera an ninh - Kỳ báo cáo 2026-09" || fail "$how report: $(head -1 "$T/vi.txt")"
+done
+"$CW" -c "$T/vi.yaml" report --month 2026-09 --format pdf -o "$T/vi.pdf" 2> /dev/null || fail "pdf"
+pdftotext "$T/vi.pdf" - | tr -s ' \n' '  ' > "$T/vi.pdf.txt"
+grep -qF "Kết quả theo xã và điểm lắp đặt" "$T/vi.pdf.txt" && ! grep -qiE "Results by|Cameras to repair|Rules|Recipients" "$T/vi.pdf.txt" \
+  || fail "the PDF with no --lang is not all Vietnamese: $(head -c 600 "$T/vi.pdf.txt")"
+rc=0; echo short | "$CW" -c "$T/vi.yaml" passwd kt > /dev/null 2> "$T/pw.err" || rc=$?
+[ "$rc" = 2 ] && grep -qF "mật khẩu cần ít nhất 8 ký tự" "$T/pw.err" || fail "passwd: rc $rc, $(cat "$T/pw.err")"
+"$CW" -c "$T/en.yaml" status > "$T/st-en.txt"
+grep -q "^CAMERA  *SITE  *STATE " "$T/st-en.txt" || fail "daemon.language: en: $(head -3 "$T/st-en.txt")"
+"$CW" -c "$T/vi.yaml" --lang en report --month 2026-09 > "$T/en.txt"
+head -1 "$T/en.txt" | grep -q "^Camera network report" || fail "--lang en: $(head -1 "$T/en.txt")"
+ok "no --lang: status, events, alerts, maintenance, ack, passwd, the report and its PDF in Vietnamese; daemon.language: en and --lang en in English"
 
 # journald: with stderr being the stream JOURNAL_STREAM names, each line
 # carries its syslog priority (<3> error ... <7> debug) and no timestamp of
