@@ -116,9 +116,9 @@ grep -q '^CamwatchCameraOffline blink$' <<<"$am" && fail "blink's offline alert 
 ok "Alertmanager: 20 offline cameras firing; blink's offline alert was fired then resolved"
 
 "$BIN/camwatch" -c "$CFG" alerts --pending > "$T/pending.txt"
-grep -q "nothing pending" "$T/pending.txt" || fail "camwatch alerts --pending: $(cat "$T/pending.txt")"
+grep -q "(không có gì chờ gửi)" "$T/pending.txt" || fail "camwatch alerts --pending: $(cat "$T/pending.txt")"
 "$BIN/camwatch" -c "$CFG" alerts > "$T/alerts.txt"
-grep -q "dead01 .*camera_offline .*hook .*delivered" "$T/alerts.txt" || fail "camwatch alerts: $(head -5 "$T/alerts.txt")"
+grep -q "dead01 .*camera mất kết nối .*hook .*đã gửi" "$T/alerts.txt" || fail "camwatch alerts: $(head -5 "$T/alerts.txt")"
 for f in "$T/camwatchd.log" "$T/alerts.txt" "$T/hook.jsonl"; do
   grep -qF "$TG_TOKEN" "$f" && fail "the bot token appears in $(basename "$f")"
 done

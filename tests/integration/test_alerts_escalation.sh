@@ -31,7 +31,7 @@ start_daemon "$CFG"
 "$BIN/camwatch" -c "$CFG" maintenance add --camera m --to +1h --note "thay nguồn" > /dev/null || fail "maintenance add"
 wait_sql 15 "SELECT COUNT(*) = 1 FROM alerts WHERE kind = 'camera_offline' AND camera = 'a'" || fail "no offline alert for a"
 "$BIN/camwatch" -c "$CFG" ack a --note "đang xử lý" --by "Trung úy Minh" > "$T/ack.out" || fail "ack a: $(cat "$T/ack.out")"
-grep -q "^a acknowledged by Trung úy Minh: đang xử lý$" "$T/ack.out" || fail "ack output: $(cat "$T/ack.out")"
+grep -q "^a: Trung úy Minh đã nhận xử lý: đang xử lý$" "$T/ack.out" || fail "ack output: $(cat "$T/ack.out")"
 sleep 10
 esc() { jq -r "select(.path == \"$1\") | .body | fromjson | select(.kind == \"camera_escalated\") | .camera.id" "$T/hook.jsonl" | sort | uniq -c | awk '{print $2 "=" $1}' | tr '\n' ' '; }
 boss=$(esc /boss)

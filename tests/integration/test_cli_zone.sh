@@ -52,7 +52,7 @@ for zone in UTC America/New_York; do
   row=$(sqlite3 "$DB" "SELECT from_us / 1000000, to_us / 1000000 FROM maintenance ORDER BY id DESC LIMIT 1")
   [ "$row" = "$(at "$D 06:00")|$(at "$D 08:00")" ] \
     || fail "TZ=$zone: '$D 06:00'-'$D 08:00' stored as $row, not $(at "$D 06:00")|$(at "$D 08:00") (the commune's)"
-  grep -q "$D 06:00:00 to $D 08:00:00" "$T/add.$n" || fail "TZ=$zone: add printed $(cat "$T/add.$n")"
+  grep -q "từ $D 06:00:00 đến $D 08:00:00" "$T/add.$n" || fail "TZ=$zone: add printed $(cat "$T/add.$n")"
   "${CW[@]}" maintenance add --camera cam-0002 --to "$D" > /dev/null || fail "TZ=$zone: --to $D"
   to=$(sqlite3 "$DB" "SELECT to_us / 1000000 FROM maintenance ORDER BY id DESC LIMIT 1")
   [ "$to" = "$(at "$D 00:00")" ] || fail "TZ=$zone: --to $D stored as $to, not the commune's midnight $(at "$D 00:00")"
@@ -60,7 +60,7 @@ for zone in UTC America/New_York; do
   grep -q "$D 06:00:00 *$D 08:00:00" "$T/list.$n" || fail "TZ=$zone: list shows $(cat "$T/list.$n")"
   # events --since and ack --list --since: 21:20 at the commune
   "${CW[@]}" events --since "$Y 21:20" > "$T/ev.$n" || fail "TZ=$zone: events"
-  [ "$(grep -c motion "$T/ev.$n")" = 1 ] && grep -q "^$Y 21:30:00 " "$T/ev.$n" \
+  [ "$(grep -c "chuyển động" "$T/ev.$n")" = 1 ] && grep -q "^$Y 21:30:00 " "$T/ev.$n" \
     || fail "TZ=$zone: events --since '$Y 21:20' gave: $(cat "$T/ev.$n")"
   "${CW[@]}" ack --list --since "$Y 21:20" > "$T/ack.$n" || fail "TZ=$zone: ack --list"
   grep -q "^$Y 21:30:00 .*binh" "$T/ack.$n" && ! grep -q sớm "$T/ack.$n" \
@@ -69,14 +69,14 @@ for zone in UTC America/New_York; do
   grep -q "(Asia/Ho_Chi_Minh, UTC+07:00)" "$T/st.$n" || fail "TZ=$zone: status says $(head -1 "$T/st.$n")"
   # the same database read with --db: the zone camwatchd (here gen-history) recorded in it
   env TZ=$zone "$BIN/camwatch" --db "$DB" events --since "$Y 21:20" > "$T/evdb.$n"
-  [ "$(grep -c motion "$T/evdb.$n")" = 1 ] && grep -q "^$Y 21:30:00 " "$T/evdb.$n" \
+  [ "$(grep -c "chuyển động" "$T/evdb.$n")" = 1 ] && grep -q "^$Y 21:30:00 " "$T/evdb.$n" \
     || fail "TZ=$zone: --db events --since '$Y 21:20' gave: $(cat "$T/evdb.$n")"
   ok "TZ=$zone: maintenance add/list, events --since, ack --list --since and status in the commune's zone (-c and --db)"
 done
 
 # --tz reads and prints in the zone it names: 14:20 UTC is 21:20 at the commune
 "$BIN/camwatch" --db "$DB" --tz UTC events --since "$Y 14:20" > "$T/ev.utc"
-[ "$(grep -c motion "$T/ev.utc")" = 1 ] && grep -q "^$Y 14:30:00 " "$T/ev.utc" || fail "--tz UTC: $(cat "$T/ev.utc")"
+[ "$(grep -c "chuyển động" "$T/ev.utc")" = 1 ] && grep -q "^$Y 14:30:00 " "$T/ev.utc" || fail "--tz UTC: $(cat "$T/ev.utc")"
 out=$("$BIN/camwatch" --db "$DB" --tz Mars/Olympus events 2>&1) && fail "an unknown --tz was taken"
 grep -q "unknown time zone 'Mars/Olympus'" <<<"$out" || fail "unknown --tz: $out"
 ok "--tz UTC reads and prints in UTC; an unknown zone is refused"

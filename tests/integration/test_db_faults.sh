@@ -24,7 +24,8 @@ EOT
 # the host), and the message does not quote it (the sweep reads the output).
 sed 's|^cameras:$|cameras:\n  - {id: slash, site: cong-lang, url: "rtsp://admin:a/${CW_X_PASS}#b@127.0.0.1:9/s"}|' "$CFG" > "$T/slash.yaml"
 rc=0; "$BIN/camwatch" check-config --strict "$T/slash.yaml" > "$T/slash.out" 2>&1 || rc=$?
-[ "$rc" = 1 ] && grep -q "cameras\[0\].url: is not a valid URL" "$T/slash.out" || fail "slash password: rc $rc, $(cat "$T/slash.out")"
+[ "$rc" = 1 ] && grep -q "cameras\[0\].url: the user name or password holds an unencoded '#' and '/': write them as %23, %2F" \
+  "$T/slash.out" || fail "slash password: rc $rc, $(cat "$T/slash.out")"
 DB=$T/camwatch.db
 start_daemon "$CFG"
 FIRST=$DAEMON_PID

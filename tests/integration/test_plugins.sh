@@ -73,7 +73,7 @@ for snap in $(jq -r '.[].snapshot' "$T/events.json"); do
   [ -s "$snap" ] || fail "snapshot $snap missing"
   ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$snap" | grep -qx mjpeg || fail "$snap is not a JPEG"
 done
-grep -q "mot .* motion .*\.jpg" "$T/events.txt" || fail "camwatch events text: $(cat "$T/events.txt")"
+grep -q "mot .* chuyển động .*\.jpg" "$T/events.txt" || fail "camwatch events text: $(cat "$T/events.txt")"
 [ "$(jq -r '.[0].regions.frame | join("x")' "$T/events.json")" = 320x180 ] || fail "regions: $(jq -c '.[0].regions' "$T/events.json")"
 ok "camwatch events lists $n motion event(s); their snapshots decode as JPEG"
 curl -sf "http://127.0.0.1:$HTTP_PORT/metrics" > "$T/metrics.prom" || fail "/metrics"
