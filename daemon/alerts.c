@@ -15,6 +15,7 @@
 #include "httpc.h"
 #include "log.h"
 #include "report_fmt.h"
+#include "words.h"
 #include "verdict.h"
 #include "store.h"
 
@@ -22,15 +23,33 @@
 #define RETRY_MAX_US 600000000LL
 #define GIVE_UP_US (24 * 3600 * 1000000LL)
 
+/* One image condition's alerting: an episode runs from the condition's
+ * first sighting until the picture has been good for offline_grace, so a
+ * flickering picture (10 s good, 20 s black) is one episode and one
+ * message, not two every half minute; one image_bad/image_ok pair per
+ * flap window, then one image_flapping, as for a camera's connection. */
+struct picture {
+    int64_t bad_since;  /* the episode's start (0: none) */
+    int64_t good_since; /* good again since (0: bad now) */
+    int unknown;        /* the stream ended while it was bad: unknown until video returns */
+    int alerted;        /* image_bad told for this episode */
+    int64_t window_start;
+    int pair_sent, flap_sent;
+};
+
+#define N_PICTURE 4
+
 struct astate {
     char id[72];
     int down;               /* offline or stalled now */
     int64_t down_since;
     int offline_alerted;    /* camera_offline sent for this outage */
     int held_logged;        /* its holding back for maintenance was logged */
+    int64_t held_window;    /* the maintenance window whose holding back was logged last */
     int64_t window_start;   /* the flap window */
     int pair_sent, flap_sent;
-    uint32_t image_alerted; /* image_bad sent (bit per condition) */
+    int64_t recovered_us;   /* back online while its recovery was held (maintenance): told at the window's end */
+    struct picture pic[N_PICTURE];
     char folded[80];        /* its outage is told as part of "site:ID" or "commune:ID" */
     int64_t offline_sent_us; /* when its offline alert (or its place's) went out */
     int64_t alert_after_us;  /* unfolded from a recovered place: its own alert waits a grace */
@@ -98,9 +117,7 @@ struct cw_alerts {
     int64_t reposted_us;
 };
 
-static const char *const cond_names[] = {"black", "frozen", "covered", "blurred"};
-static const char *const cond_vi[] = {"tối đen", "đứng yên (hình không đổi)", "bị che", "bị mờ"};
-static const char *const cond_en[] = {"black", "frozen (the same picture)", "covered", "blurred"};
+static const char *const cond_names[N_PICTURE] = {"black", "frozen", "covered", "blurred"};
 
 static void alert_unref(struct alert *a)
 {
@@ -319,8 +336,13 @@ static int raise_alert(struct cw_alerts *a, const struct cw_camera *cam, const c
     severity = severity_of(a, kind, severity); /* the config's word over the default */
     const struct cw_maint *mw = in_maintenance(a, cam, now);
     if (mw) {
-        cw_info("alert", cam->id, "%s held back: maintenance window #%lld (%s %s)", kind, (long long)mw->id,
-                cw_maint_scope_name(mw->scope), mw->target);
+        /* said once per window: held picture alerts are tried every tick */
+        struct astate *hs = state_of(a, cam->id);
+        if (!hs || hs->held_window != mw->id)
+            cw_info("alert", cam->id, "%s held back: maintenance window #%lld (%s %s)", kind, (long long)mw->id,
+                    cw_maint_scope_name(mw->scope), mw->target);
+        if (hs)
+            hs->held_window = mw->id;
         json_decref(extra);
         return 0;
     }
@@ -402,16 +424,39 @@ static void raise_offline(struct cw_alerts *a, const struct cw_camera *cam, stru
         s->pair_sent = 1;
     } else if (!s->flap_sent) {
         int mins = (int)(a->d->cfg->alerts.flap_window_us / 60000000);
-        snprintf(vi, sizeof vi, "Camera %s CHẬP CHỜN: mất kết nối nhiều lần trong %d phút; tạm ngừng báo từng lần", who,
-                 mins);
-        snprintf(en, sizeof en, "Camera %s FLAPPING: lost its connection again within %d minutes; "
-                                "further offline alerts are held back", who, mins);
+        snprintf(vi, sizeof vi, "Camera %s CHẬP CHỜN: mất kết nối nhiều lần trong %d phút, lần này từ %s (%s); tạm ngừng "
+                                "báo từng lần", who, mins, since, cause_vi(cause));
+        snprintf(en, sizeof en, "Camera %s FLAPPING: lost its connection again within %d minutes, this time since %s "
+                                "(%s); further offline alerts are held back", who, mins, since, cause_en(cause));
         if (raise_alert(a, cam, "camera_flapping", "warning", now, vi, en, json_pack("{s:s}", "cause", cause)))
             s->flap_sent = 1;
     }
 }
 
 static void place_camera_back(struct cw_alerts *a, struct astate *s, int64_t now);
+
+/* camera_recovered for an outage that was told: at once, or, inside a
+ * maintenance window, when it ends (the chat's last word must not stay
+ * "MẤT KẾT NỐI" for a camera that came back during the repair). */
+static void tell_recovered(struct cw_alerts *a, const struct cw_camera *cam, struct astate *s, int64_t now)
+{
+    char who[1024], dur[32], at[32], vi[1400], en[1400];
+    int64_t back = s->recovered_us;
+    label_of(cam, who, sizeof who);
+    cw_rfmt_duration(back - s->down_since, 1, dur, sizeof dur);
+    hhmm(back, at, sizeof at);
+    snprintf(vi, sizeof vi, "Camera %s đã HOẠT ĐỘNG TRỞ LẠI lúc %s sau %s%s", who, at, dur,
+             back < now - 1000000 ? " (trong thời gian bảo trì)" : "");
+    cw_fmt_duration(back - s->down_since, dur, sizeof dur);
+    snprintf(en, sizeof en, "Camera %s is BACK ONLINE at %s after %s%s", who, at, dur,
+             back < now - 1000000 ? " (during maintenance)" : "");
+    if (raise_alert(a, cam, "camera_recovered", "info", now, vi, en,
+                    json_pack("{s:I, s:f, s:I}", "outage_since_us", (json_int_t)s->down_since, "outage_s",
+                              (back - s->down_since) / 1e6, "recovered_us", (json_int_t)back))) {
+        s->offline_alerted = 0;
+        s->recovered_us = 0;
+    }
+}
 
 void cw_alerts_camera_state(struct cw_alerts *a, const struct cw_camera *cam, int64_t now)
 {
@@ -428,41 +473,100 @@ void cw_alerts_camera_state(struct cw_alerts *a, const struct cw_camera *cam, in
         if (s->folded[0]) {
             place_camera_back(a, s, now);
         } else if (s->offline_alerted) {
-            char who[1024], dur[32], vi[1400], en[1400];
-            label_of(cam, who, sizeof who);
-            cw_fmt_duration(now - s->down_since, dur, sizeof dur);
-            snprintf(vi, sizeof vi, "Camera %s đã HOẠT ĐỘNG TRỞ LẠI sau %s", who, dur);
-            snprintf(en, sizeof en, "Camera %s is BACK ONLINE after %s", who, dur);
-            raise_alert(a, cam, "camera_recovered", "info", now, vi, en,
-                        json_pack("{s:I, s:f}", "outage_since_us", (json_int_t)s->down_since, "outage_s",
-                                  (now - s->down_since) / 1e6));
-            s->offline_alerted = 0;
+            s->recovered_us = now;
+            tell_recovered(a, cam, s, now);
         }
+        /* a picture that was bad when the stream ended is seen again */
+        for (int i = 0; i < N_PICTURE; i++)
+            if (s->pic[i].unknown) {
+                s->pic[i].unknown = 0;
+                s->pic[i].good_since = now;
+            }
     }
 }
 
-void cw_alerts_image(struct cw_alerts *a, const struct cw_camera *cam, const char *condition, int on, int64_t now)
+void cw_alerts_image(struct cw_alerts *a, const struct cw_camera *cam, const char *condition, int on, int stream_ended,
+                     int64_t now)
 {
     struct astate *s;
     int i;
     if (!a || !(s = state_of(a, cam->id)))
         return;
-    for (i = 0; i < 4 && strcmp(cond_names[i], condition) != 0; i++)
+    for (i = 0; i < N_PICTURE && strcmp(cond_names[i], condition) != 0; i++)
         ;
-    if (i == 4)
+    if (i == N_PICTURE)
         return;
-    char who[1024], vi[1400], en[1400];
-    label_of(cam, who, sizeof who);
-    if (on && !(s->image_alerted & (1u << i))) {
-        snprintf(vi, sizeof vi, "Camera %s: hình ảnh %s", who, cond_vi[i]);
-        snprintf(en, sizeof en, "Camera %s: the picture is %s", who, cond_en[i]);
-        if (raise_alert(a, cam, "image_bad", "warning", now, vi, en, json_pack("{s:s}", "condition", condition)))
-            s->image_alerted |= 1u << i;
-    } else if (!on && (s->image_alerted & (1u << i))) {
-        snprintf(vi, sizeof vi, "Camera %s: hình ảnh hết %s", who, cond_vi[i]);
-        snprintf(en, sizeof en, "Camera %s: the picture is no longer %s", who, cond_en[i]);
-        raise_alert(a, cam, "image_ok", "info", now, vi, en, json_pack("{s:s}", "condition", condition));
-        s->image_alerted &= ~(1u << i);
+    struct picture *p = &s->pic[i];
+    if (on) {
+        if (!p->bad_since)
+            p->bad_since = now;
+        p->good_since = 0;
+        p->unknown = 0;
+    } else if (p->bad_since) {
+        /* a condition that ends because the stream ended is not seen to
+         * end: nothing is said ("hết tối đen" as the camera dies would be
+         * good news at the worst moment) until the picture is seen again */
+        if (stream_ended)
+            p->unknown = 1;
+        else
+            p->good_since = now;
+    }
+}
+
+/* The picture's alerts, on the tick: image_bad once a condition has held
+ * for the grace, image_ok once the picture has been good for the grace,
+ * one pair per flap window and then one image_flapping. Inside a
+ * maintenance window they wait (raise_alert holds them) and are told at
+ * its end if still true. */
+static void pictures(struct cw_alerts *a, const struct cw_camera *cam, struct astate *s, int64_t now)
+{
+    const struct cw_alerts_config *ac = &a->d->cfg->alerts;
+    char who[1024], at[32], vi[1400], en[1400];
+    for (int i = 0; i < N_PICTURE; i++) {
+        struct picture *p = &s->pic[i];
+        if (!p->bad_since || p->unknown)
+            continue;
+        const char *wv = cw_word(cond_names[i], 1), *we = cw_word(cond_names[i], 0);
+        if (!p->good_since) {
+            if (p->alerted || now - p->bad_since < ac->offline_grace_us)
+                continue;
+            if (now - p->window_start > ac->flap_window_us) {
+                p->window_start = now;
+                p->pair_sent = p->flap_sent = 0;
+            }
+            label_of(cam, who, sizeof who);
+            hhmm(p->bad_since, at, sizeof at);
+            if (!p->pair_sent) {
+                snprintf(vi, sizeof vi, "Camera %s: hình ảnh %s từ %s", who, wv, at);
+                snprintf(en, sizeof en, "Camera %s: the picture is %s since %s", who, we, at);
+                if (raise_alert(a, cam, "image_bad", "warning", now, vi, en,
+                                json_pack("{s:s, s:I}", "condition", cond_names[i], "since_us", (json_int_t)p->bad_since)))
+                    p->alerted = p->pair_sent = 1;
+            } else if (!p->flap_sent) {
+                int mins = (int)(ac->flap_window_us / 60000000);
+                snprintf(vi, sizeof vi, "Camera %s: hình ảnh CHẬP CHỜN (%s nhiều lần trong %d phút, lần này từ %s); "
+                                        "tạm ngừng báo từng lần", who, wv, mins, at);
+                snprintf(en, sizeof en, "Camera %s: the picture is FLAPPING (%s again within %d minutes, this time since "
+                                        "%s); further picture alerts are held back", who, we, mins, at);
+                if (raise_alert(a, cam, "image_flapping", "warning", now, vi, en,
+                                json_pack("{s:s, s:I}", "condition", cond_names[i], "since_us", (json_int_t)p->bad_since)))
+                    p->flap_sent = 1;
+            }
+            continue;
+        }
+        if (now - p->good_since < ac->offline_grace_us)
+            continue;
+        if (p->alerted) {
+            label_of(cam, who, sizeof who);
+            hhmm(p->good_since, at, sizeof at);
+            snprintf(vi, sizeof vi, "Camera %s: hình ảnh hết %s từ %s", who, wv, at);
+            snprintf(en, sizeof en, "Camera %s: the picture is no longer %s since %s", who, we, at);
+            if (!raise_alert(a, cam, "image_ok", "info", now, vi, en,
+                             json_pack("{s:s, s:I}", "condition", cond_names[i], "since_us", (json_int_t)p->good_since)))
+                continue; /* held: told when the maintenance window ends */
+        }
+        p->bad_since = p->good_since = 0;
+        p->alerted = 0;
     }
 }
 
@@ -657,22 +761,23 @@ static void place_camera_back(struct cw_alerts *a, struct astate *s, int64_t now
             first = a->d->cameras[i];
     if (!first && a->d->n_cameras)
         first = a->d->cameras[0];
-    char dur[48], vi[1600], en[1600];
+    char dur[48], at[32], vi[1600], en[1600];
     cw_fmt_duration(now - p->since, dur, sizeof dur);
+    hhmm(now, at, sizeof at);
     const char *id = strchr(p->key, ':') + 1;
     const char *pname = first ? (p->level ? first->names.commune_name : first->names.site_name) : id;
     if (!pname[0])
         pname = id;
     if (still)
-        snprintf(vi, sizeof vi, "%s %s đã HOẠT ĐỘNG TRỞ LẠI sau %s; còn ngừng: %s", p->level ? "XÃ" : "ĐIỂM", pname, dur,
-                 list);
+        snprintf(vi, sizeof vi, "%s %s đã HOẠT ĐỘNG TRỞ LẠI lúc %s sau %s; còn ngừng: %s", p->level ? "XÃ" : "ĐIỂM", pname,
+                 at, dur, list);
     else
-        snprintf(vi, sizeof vi, "%s %s đã HOẠT ĐỘNG TRỞ LẠI sau %s", p->level ? "XÃ" : "ĐIỂM", pname, dur);
+        snprintf(vi, sizeof vi, "%s %s đã HOẠT ĐỘNG TRỞ LẠI lúc %s sau %s", p->level ? "XÃ" : "ĐIỂM", pname, at, dur);
     if (still)
-        snprintf(en, sizeof en, "%s %s is BACK after %s; still down: %s", p->level ? "COMMUNE" : "SITE", pname, dur,
-                 list);
+        snprintf(en, sizeof en, "%s %s is BACK at %s after %s; still down: %s", p->level ? "COMMUNE" : "SITE", pname,
+                 at, dur, list);
     else
-        snprintf(en, sizeof en, "%s %s is BACK after %s", p->level ? "COMMUNE" : "SITE", pname, dur);
+        snprintf(en, sizeof en, "%s %s is BACK at %s after %s", p->level ? "COMMUNE" : "SITE", pname, at, dur);
     if (first)
         raise_alert(a, first, p->level ? "commune_recovered" : "site_recovered", "info", now, vi, en,
                     json_pack("{s:{s:s, s:s, s:s}, s:I, s:f, s:i}", "place", "level", p->level ? "commune" : "site",
@@ -933,6 +1038,8 @@ static char *alertmanager_body(struct cw_alerts *a, struct alert *al, int vi)
         name = "CamwatchCameraOffline";
     else if (!strcmp(kind, "camera_flapping"))
         name = "CamwatchCameraFlapping";
+    else if (!strcmp(kind, "image_flapping"))
+        name = "CamwatchImageFlapping";
     else if (!strcmp(kind, "image_bad") || !strcmp(kind, "image_ok"))
         name = "CamwatchImageBad";
     else if (!strcmp(kind, "site_down") || !strcmp(kind, "site_recovered"))
@@ -973,7 +1080,7 @@ static char *alertmanager_body(struct cw_alerts *a, struct alert *al, int vi)
         json_object_del(labels, "site"); /* a commune alert is not one site's */
     if (!place)
         json_object_set_new(labels, "camera", json_string(body_str(cam, "id")));
-    if (!strcmp(kind, "image_bad") || !strcmp(kind, "image_ok"))
+    if (!strcmp(kind, "image_bad") || !strcmp(kind, "image_ok") || !strcmp(kind, "image_flapping"))
         json_object_set_new(labels, "condition", json_string(body_str(b, "condition")));
     const char *cause = body_str(b, "cause"), *detail = body_str(b, "detail");
     snprintf(desc, sizeof desc, "%s%s%s%s%s", body_str(b, vi ? "message_vi" : "message_en"),
@@ -1078,9 +1185,36 @@ static void send_one(struct cw_alerts *a, struct delivery *dl)
         remove_delivery(a, dl);
         return;
     }
+    /* A message replayed after the chat service (or the uplink) was away
+     * must not read as news: it says first that it is late and since when
+     * (the body carries late_s). */
+    int64_t late = cw_wall_us() - dl->a->created_us;
+    char late_note[160] = "";
+    if (late >= a->d->cfg->alerts.late_after_us) {
+        char when[32], d[48];
+        hhmm(dl->a->created_us, when, sizeof when);
+        if (vi)
+            snprintf(late_note, sizeof late_note, "[Gửi muộn %s, sự việc lúc %s] ", cw_rfmt_duration(late, 1, d, sizeof d),
+                     when);
+        else
+            snprintf(late_note, sizeof late_note, "[Late by %s, it happened at %s] ", cw_fmt_duration(late, d, sizeof d),
+                     when);
+    }
+    json_t *sent = json_deep_copy(dl->a->body); /* what goes out: the stored alert and its lateness */
+    if (!sent)
+        return;
+    if (late_note[0]) {
+        const char *keys[] = {"message_vi", "message_en"};
+        for (int k = 0; k < 2; k++) {
+            char *m = NULL;
+            if (asprintf(&m, "%s%s", late_note, body_str(sent, keys[k])) >= 0)
+                json_object_set_new(sent, keys[k], json_string(m));
+            free(m);
+        }
+        json_object_set_new(sent, "late_s", json_integer(late / 1000000));
+    }
     if (!strcmp(t->type, "webhook")) {
-        body = t->template_ && t->template_[0] ? render_template(t->template_, dl->a->body, vi)
-                                               : json_dumps(dl->a->body, JSON_COMPACT);
+        body = t->template_ && t->template_[0] ? render_template(t->template_, sent, vi) : json_dumps(sent, JSON_COMPACT);
         q.url = t->url;
         q.content_type = "application/json";
     } else if (!strcmp(t->type, "alertmanager")) {
@@ -1090,8 +1224,8 @@ static void send_one(struct cw_alerts *a, struct delivery *dl)
         q.content_type = "application/json";
     } else { /* telegram */
         const char *base = t->url && t->url[0] ? t->url : "https://api.telegram.org";
-        const char *snap = body_str(dl->a->body, "snapshot");
-        const char *text = body_str(dl->a->body, vi ? "message_vi" : "message_en");
+        const char *snap = body_str(sent, "snapshot");
+        const char *text = body_str(sent, vi ? "message_vi" : "message_en");
         if (snap[0] && access(snap, R_OK) == 0) {
             static const char *form[5];
             snprintf(url, sizeof url, "%s/bot%s/sendPhoto", base, t->token);
@@ -1112,6 +1246,7 @@ static void send_one(struct cw_alerts *a, struct delivery *dl)
     q.len = body ? strlen(body) : 0;
     rc = cw_httpc_send(a->hc, &q, on_sent, dl);
     free(body);
+    json_decref(sent);
     if (rc == 0)
         dl->inflight = 1;
 }
@@ -1333,6 +1468,15 @@ static void on_tick(uv_timer_t *t)
                     cw_fmt_local(mw->to_us, (char[32]){0}, 32));
         }
     }
+    for (int i = 0; i < a->d->n_cameras; i++) {
+        struct cw_camera *cam = a->d->cameras[i];
+        struct astate *s = state_of(a, cam->id);
+        if (!s)
+            continue;
+        pictures(a, cam, s, now);
+        if (s->recovered_us && !s->down && !in_maintenance(a, cam, now))
+            tell_recovered(a, cam, s, now);
+    }
     motion_summaries(a, now);
     send_digests(a, now);
     escalate(a, now);
@@ -1394,7 +1538,7 @@ static void on_loaded(void *ud, const struct cw_delivery_row *r)
     a->pending++;
 }
 
-static void on_last_alert(void *ud, const char *camera, const char *kind, int64_t created)
+static void on_last_alert(void *ud, const char *camera, const char *kind, const char *condition, int64_t created)
 {
     struct cw_alerts *a = ud;
     struct astate *s = state_of(a, camera);
@@ -1413,8 +1557,22 @@ static void on_last_alert(void *ud, const char *camera, const char *kind, int64_
          * window is flapping, not a second offline alert */
         s->window_start = created;
         s->pair_sent = 1;
-    } else if (!strcmp(kind, "image_bad")) {
-        s->image_alerted = 0xf; /* which condition is in the body; any clears on image_ok */
+    } else if (!strcmp(kind, "image_bad") || !strcmp(kind, "image_flapping") || !strcmp(kind, "image_ok")) {
+        for (int i = 0; i < N_PICTURE; i++) {
+            if (strcmp(cond_names[i], condition ? condition : "") != 0)
+                continue;
+            struct picture *p = &s->pic[i];
+            p->window_start = created;
+            p->pair_sent = 1;
+            p->flap_sent = !strcmp(kind, "image_flapping");
+            if (!strcmp(kind, "image_bad")) {
+                /* told bad: unknown until the picture is seen; good for
+                 * the grace then, image_ok goes out */
+                p->alerted = 1;
+                p->bad_since = created;
+                p->unknown = 1;
+            }
+        }
     }
 }
 

@@ -23,8 +23,11 @@ void cw_alerts_stop(struct cw_alerts *a);
 
 /* A camera's connection state changed (state/cause names). */
 void cw_alerts_camera_state(struct cw_alerts *a, const struct cw_camera *cam, int64_t now_us);
-/* An image condition (black, frozen, covered, blurred) began or ended. */
-void cw_alerts_image(struct cw_alerts *a, const struct cw_camera *cam, const char *condition, int on, int64_t now_us);
+/* An image condition (black, frozen, covered, blurred) began or ended;
+ * stream_ended: it was cleared because the session ended, so whether it
+ * ended is not known (nothing is said until the picture is seen again). */
+void cw_alerts_image(struct cw_alerts *a, const struct cw_camera *cam, const char *condition, int on, int stream_ended,
+                     int64_t now_us);
 /* A detection event started at start_us (first positive analysis) and was
  * confirmed at now_us; snapshot is the confirming frame's JPEG, or "".
  * continues: it goes on from an event just split by event_max (the same

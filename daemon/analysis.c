@@ -509,7 +509,7 @@ void cw_analysis_stop(struct cw_analysis *a, int64_t now)
     }
     if (a->health) {
         struct cw_analysis_output o = {.kind = CW_ANALYSIS_HEALTH, .plugin = "", .health = 0,
-                                       .health_changed = a->health, .t_us = now};
+                                       .health_changed = a->health, .t_us = now, .stream_ended = 1};
         a->health = 0;
         a->cb(a->ud, &o);
     }

@@ -32,6 +32,7 @@ struct cw_analysis_output {
     const uint8_t *jpeg;         /* snapshot at the peak, or NULL */
     size_t jpeg_len;
     uint32_t health, health_changed; /* HEALTH: all flags now, and which changed */
+    int stream_ended;            /* HEALTH: cleared because the session ended (unknown, not seen to end) */
     int64_t t_us;
     int continues;               /* START: goes on from an event just split by event_max */
     const char *gauge;           /* GAUGE: the reading's name */

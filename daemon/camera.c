@@ -115,7 +115,7 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
             if ((m->health ^ cam->health) & bit) {
                 int on = (m->health & bit) != 0;
                 cw_store_batch_condition(cw_daemon_batch(cam->d), cam->id, names[i], on, m->wall_us);
-                cw_alerts_image(cam->d->alerts, cam, names[i], on, m->wall_us);
+                cw_alerts_image(cam->d->alerts, cam, names[i], on, m->stream_ended, m->wall_us);
                 if (on)
                     cw_warn("camera", cam->id, "image %s", names[i]);
                 else

@@ -99,11 +99,16 @@ static const struct key http_keys[] = {
 
 static const struct key alerts_keys[] = {
     {"offline_grace", T_DURATION, "60s", offsetof(struct cw_alerts_config, offline_grace_us), 0, 86400, 1,
-     "a camera must be down this long before camera_offline is sent (short blips stay quiet)"},
+     "a camera must be down this long before camera_offline is sent (short blips stay quiet); a picture must be "
+     "bad this long before image_bad, and good this long before image_ok (a flickering picture is one episode)"},
     {"flap_window", T_DURATION, "30m", offsetof(struct cw_alerts_config, flap_window_us), 10, 7 * 86400.0, 1,
-     "at most one offline/recovered pair per camera per window; the next outage sends one camera_flapping"},
+     "at most one offline/recovered pair per camera per window, the next outage sends one camera_flapping; "
+     "the same for a picture condition (image_bad/image_ok, then one image_flapping)"},
     {"language", T_STR, "", offsetof(struct cw_alerts_config, language), 0, 0, 1,
      "vi or en: the messages' language (empty: daemon.language)"},
+    {"late_after", T_DURATION, "2m", offsetof(struct cw_alerts_config, late_after_us), 1, 86400, 1,
+     "a message delivered this long after its alert was raised (the chat service was away, the uplink down) "
+     "says so first: [Gửi muộn 35 phút], with the time it happened"},
     {"cooldown", T_DURATION, "5m", offsetof(struct cw_alerts_config, cooldown_us), 0, 86400, 1,
      "per camera, motion alerts inside this time after one are counted, not sent; the next says \"and N more "
      "since HH:MM\" (0: every event)"},
@@ -1233,7 +1238,7 @@ static void check_alert_filters(struct loader *ld, struct cw_config *cfg, yaml_n
 }
 
 static const char *const alert_kinds[] = {"camera_offline", "camera_recovered", "camera_flapping", "image_bad",
-                                          "image_ok", "motion", "site_down", "site_recovered", "commune_down",
+                                          "image_ok", "image_flapping", "motion", "site_down", "site_recovered", "commune_down",
                                           "commune_recovered", "camera_escalated", "network_deteriorated",
                                           "network_improved", "quiet_digest", "monthly_digest", NULL};
 

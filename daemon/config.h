@@ -103,6 +103,7 @@ struct cw_config {
         int64_t offline_grace_us; /* camera_offline after this long down */
         int64_t flap_window_us;   /* one offline/recovered pair per window, then one camera_flapping */
         int64_t cooldown_us;      /* motion: one alert per camera per cooldown, the rest counted */
+        int64_t late_after_us;    /* a message delivered later than this says it is late */
         double place_share;       /* most of a site/commune down together: one alert (0: off) */
         int64_t place_window_us;
         char *runbook_url;        /* Alertmanager annotation */

@@ -242,6 +242,7 @@ static void on_analysis(void *ud, const struct cw_analysis_output *o)
     case CW_ANALYSIS_HEALTH:
         m.kind = CW_INGEST_HEALTH;
         m.health = o->health;
+        m.stream_ended = o->stream_ended;
         break;
     case CW_ANALYSIS_LEVEL:
         m.kind = CW_INGEST_LEVEL;

@@ -64,6 +64,7 @@ struct cw_ingest_msg {
     double mean;   /* LEVEL */
     int continues; /* EVENT_START: the same activity as the event just split */
     uint32_t health;
+    int stream_ended;    /* HEALTH: conditions cleared because the session ended, not seen to end */
     char regions[400];   /* JSON: [[x,y,w,h],...] in a WxH frame */
     char snapshot[512];  /* path, or "" (state_dir is at most 300 bytes: it fits) */
 };

@@ -1371,21 +1371,24 @@ int cw_store_event_snapshot(struct cw_store *st, int64_t id, char *path, size_t 
 }
 
 int cw_store_last_alerts(struct cw_store *st, void (*cb)(void *ud, const char *camera, const char *kind,
-                                                         int64_t created_us), void *ud)
+                                                         const char *condition, int64_t created_us), void *ud)
 {
-    /* per camera, its newest connectivity alert and newest image alert */
+    /* per camera its newest connectivity alert, and per camera and image
+     * condition its newest picture alert */
     sqlite3_stmt *s = prep(st,
-                           "SELECT camera, kind, created_us FROM alerts WHERE id IN ("
+                           "SELECT camera, kind, created_us, COALESCE(json_extract(body, '$.condition'), '')"
+                           " FROM alerts WHERE id IN ("
                            " SELECT MAX(id) FROM alerts WHERE kind IN ('camera_offline','camera_recovered',"
                            "  'camera_flapping') GROUP BY camera"
-                           " UNION SELECT MAX(id) FROM alerts WHERE kind IN ('image_bad','image_ok') GROUP BY camera)",
+                           " UNION SELECT MAX(id) FROM alerts WHERE kind IN ('image_bad','image_ok','image_flapping')"
+                           "  GROUP BY camera, json_extract(body, '$.condition'))",
                            "");
     int rc;
     if (!s)
         return CW_ESTORE;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
         cb(ud, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
-           sqlite3_column_int64(s, 2));
+           (const char *)sqlite3_column_text(s, 3), sqlite3_column_int64(s, 2));
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : fail(st, "alerts");
 }

@@ -214,9 +214,10 @@ int cw_store_recent_deliveries(struct cw_store *st, int limit, void (*cb)(void *
                                void *ud);
 /* An event's snapshot file: 1 and path, 0 if none or no such event, or < 0. */
 int cw_store_event_snapshot(struct cw_store *st, int64_t id, char *path, size_t len);
-/* Each camera's newest connectivity alert and newest image alert. */
+/* Each camera's newest connectivity alert (condition ""), and its newest
+ * picture alert per image condition. */
 int cw_store_last_alerts(struct cw_store *st, void (*cb)(void *ud, const char *camera, const char *kind,
-                                                         int64_t created_us), void *ud);
+                                                         const char *condition, int64_t created_us), void *ud);
 
 /* ---- reports ---- */
 
