@@ -122,6 +122,10 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
                     cw_info("camera", cam->id, "image no longer %s", names[i]);
             }
         }
+        if (!cam->health && m->health)
+            cam->image_since_us = m->wall_us;
+        else if (!m->health)
+            cam->image_since_us = 0;
         cam->health = m->health;
         break;
     }
@@ -157,6 +161,7 @@ static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
     }
     case CW_INGEST_THUMBNAIL:
         snprintf(cam->thumbnail, sizeof cam->thumbnail, "%s", m->snapshot);
+        cam->thumbnail_us = m->wall_us;
         break;
     case CW_INGEST_LEVEL: {
         cw_store_batch_level(cw_daemon_batch(cam->d), cam->id, m->plugin, m->start_us, m->end_us, m->mean, m->peak);

@@ -26,6 +26,7 @@ struct cw_camera {
     struct cw_ingest *ing;
     int64_t reconnects;
     uint32_t health;    /* image conditions now (CW_HEALTH_*) */
+    int64_t image_since_us; /* bad since (any condition); 0 when fine */
     /* for the live view (API, metrics) and alerts */
     struct cw_names names;
     char formerly[256]; /* ids its commune absorbed, comma-separated (filters by old ids) */
@@ -37,6 +38,7 @@ struct cw_camera {
     int n_gauges;
     char last_snapshot[512];
     char thumbnail[512]; /* the latest thumbnail's file, or "" */
+    int64_t thumbnail_us;
 
     uv_async_t wake;    /* the ingest thread has messages */
     uv_timer_t retry;   /* backoff before the next attempt */

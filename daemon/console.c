@@ -403,9 +403,11 @@ static enum MHD_Result add_maintenance(struct cw_console *x, const struct cw_api
     }
     if (cw_store_maintenance_add(st, &w, &w.id) < 0)
         return cw_api_error(r->c, MHD_HTTP_SERVICE_UNAVAILABLE, "the database cannot be written now; try again");
+    /* what people read in the audit list: the commune's local times (the
+     * daemon runs in the config's zone), never raw UTC ISO */
     char detail[400], t1[40], t2[40];
-    snprintf(detail, sizeof detail, "#%lld %s %s: %s", (long long)w.id, cw_fmt_utc(w.from_us, t1, sizeof t1),
-             cw_fmt_utc(w.to_us, t2, sizeof t2), w.note);
+    snprintf(detail, sizeof detail, "#%lld %s – %s: %s", (long long)w.id, cw_fmt_local(w.from_us, t1, sizeof t1),
+             cw_fmt_local(w.to_us, t2, sizeof t2), w.note);
     audit(x, r, w.by, "maintenance_add", w.target, detail);
     cw_info("console", NULL, "maintenance #%lld for %s %s declared by %s", (long long)w.id,
             cw_maint_scope_name(w.scope), w.target, w.by);

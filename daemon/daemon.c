@@ -349,6 +349,8 @@ static void publish_live(struct cw_daemon *d)
         c->since_us = cam->cs.since_wall_us;
         c->outage_since_us = cam->cs.outage_since_wall_us;
         c->health = cam->health;
+        c->image_since_us = cam->image_since_us;
+        c->thumbnail_us = cam->thumbnail_us;
         c->image_checked = cam->image_checked;
         c->maintenance = cw_maint_active(d->maint, d->n_maint, cam->id, &cam->names, cw_wall_us()) != NULL;
         memcpy(c->events, cam->events, sizeof cam->events);

@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "console.h"
 #include "web.h"
+#include "words.h"
 #include "clock.h"
 #include "config.h"
 #include "error.h"
@@ -76,7 +77,25 @@ static json_t *camera_json(const struct cw_live_camera *cam)
     json_object_set_new(j, "snapshot", cam->last_snapshot[0] ? json_string(url) : json_null());
     snprintf(url, sizeof url, "/api/v1/cameras/%s/thumbnail.jpg", cam->id);
     json_object_set_new(j, "thumbnail", cam->thumbnail[0] ? json_string(url) : json_null());
+    json_object_set_new(j, "thumbnail_us", cam->thumbnail[0] && cam->thumbnail_us ? json_integer(cam->thumbnail_us)
+                                                                                   : json_null());
+    json_object_set_new(j, "image_since", cam->image_since_us ? json_string(cw_fmt_utc(cam->image_since_us, ts, sizeof ts))
+                                                              : json_null());
+    json_object_set_new(j, "image_since_us", cam->image_since_us ? json_integer(cam->image_since_us) : json_null());
     return j;
+}
+
+static json_t *words_json(void)
+{
+    static const char *const kinds[] = {"state", "cause", "condition", "alert", "delivery", "audit", "scope", "event"};
+    int n;
+    const struct cw_word *w = cw_words_all(&n);
+    json_t *o = json_object();
+    for (int i = 0; i < n; i++)
+        json_object_set_new(o, w[i].key,
+                            json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "kind", kinds[w[i].kind], "vi", w[i].vi, "en",
+                                      w[i].en, "fix_vi", w[i].fix_vi, "fix_en", w[i].fix_en));
+    return o;
 }
 
 static const struct cw_live_camera *find(const struct cw_live *l, const char *id, size_t idlen)
@@ -359,6 +378,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             return MHD_NO;
         memcpy(body, w->data, w->len);
         return cw_api_send(c, MHD_HTTP_OK, w->type, body, w->len, NULL, csp);
+    }
+    /* The words the console shows (states, causes, kinds) hold no data:
+     * the login page may read them too. */
+    if (strcmp(url, "/api/v1/words") == 0) {
+        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+            return cw_api_not_allowed(c, "GET, HEAD");
+        return cw_api_json(c, MHD_HTTP_OK, words_json(), NULL);
     }
     /* Who asks: the bearer token (scripts, Prometheus), a console session
      * (its cookie), or nobody; with neither a token nor users configured

@@ -19,6 +19,7 @@ struct cw_live_camera {
     int64_t since_us;        /* the current state's start */
     int64_t outage_since_us; /* down: the outage's start, across causes and restarts; else 0 */
     uint32_t health;     /* CW_HEALTH_* now */
+    int64_t image_since_us; /* the picture bad (any condition) since; 0 when fine */
     int image_checked;   /* runs imagehealth */
     int maintenance;     /* inside a declared maintenance window now */
     char decode_mode[16];
@@ -26,6 +27,7 @@ struct cw_live_camera {
     int64_t events[4];   /* motion, activity, other, all (since start) */
     char last_snapshot[512];
     char thumbnail[512];
+    int64_t thumbnail_us; /* when it was taken */
     struct cw_level levels[CW_MAX_LEVELS];
     int n_levels;
     struct cw_gauge gauges[CW_MAX_GAUGES];

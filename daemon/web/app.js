@@ -28,6 +28,7 @@ const T = {
     unreachable: "không kết nối được", auth_failed: "sai mật khẩu camera", not_found: "sai đường dẫn luồng",
     no_video: "không có hình", stream_error: "lỗi luồng", r24h: "24 giờ", r7d: "7 ngày", r30d: "30 ngày",
     maintenance_band: "bảo trì", more_down: "camera khác cũng đang hỏng", lang: "English", user_: "Người dùng", action: "Việc làm",
+    object: "Đối tượng", image_bad: "hình ảnh kém", fix: "Cần kiểm tra", old_thumb: "ảnh cũ, chụp trước khi hỏng", taken_on: "người nhận",
   },
   en: {
     overview: "Overview", cameras: "Cameras", events: "Events", alerts: "Alerts", report: "Report", audit: "Audit",
@@ -49,10 +50,12 @@ const T = {
     unreachable: "cannot be reached", auth_failed: "refuses the password", not_found: "no stream at that address",
     no_video: "sends no video", stream_error: "the stream broke off", r24h: "24 h", r7d: "7 days", r30d: "30 days",
     maintenance_band: "maintenance", more_down: "more cameras down", lang: "Tiếng Việt", user_: "User", action: "Action",
+    object: "Object", image_bad: "bad picture", fix: "Check", old_thumb: "old picture, taken before the fault", taken_on: "taken on by",
   },
 };
 const STATES = ["online", "offline", "stalled", "starting", "disabled"];
-const RANK = { offline: 0, stalled: 1, starting: 2, unmonitored: 2, online: 3, disabled: 4 };
+/* a working stream with a bad picture ranks between stalled and online */
+const RANK = { offline: 0, stalled: 1, image: 2, starting: 3, unmonitored: 3, online: 4, disabled: 5 };
 
 const S = {
   lang: localStorage.getItem("cw_lang") || "vi",
@@ -60,10 +63,27 @@ const S = {
   zone: "Asia/Ho_Chi_Minh",
   cameras: [], camerasAt: 0, prevBytes: {}, rate: {},
   acks: {},
+  words: {}, /* /api/v1/words: the daemon's one table of states, causes, kinds and fixes */
   timer: null,
 };
 
-function t(k) { return (T[S.lang] && T[S.lang][k]) || T.en[k] || k; }
+/* A label of the page, or one of camwatch's words (states, causes,
+ * conditions, alert kinds, deliveries, audit actions) from the daemon. */
+function t(k) {
+  if (T[S.lang] && T[S.lang][k]) return T[S.lang][k];
+  const w = S.words[k];
+  if (w) return S.lang === "vi" ? w.vi : w.en;
+  return T.en[k] || k;
+}
+/* One of camwatch's own words first (an audit action "login" is not the
+ * login button's label). */
+function word(k) { const x = S.words[k]; return x ? (S.lang === "vi" ? x.vi : x.en) : t(k); }
+function fixOf(k) { const w = S.words[k]; return w ? (S.lang === "vi" ? w.fix_vi : w.fix_en) || "" : ""; }
+/* the picture is bad while the stream works */
+function badPicture(c) { return c.state === "online" && c.image && c.image.length > 0; }
+/* what is wrong with a camera, if anything: down, or a bad picture */
+function faulty(c) { return c.state === "offline" || c.state === "stalled" || badPicture(c); }
+function faultSince(c) { return badPicture(c) ? (c.image_since_us || c.since_us) : (c.outage_since_us || c.since_us); }
 function $(sel) { return document.querySelector(sel); }
 
 /* el("div", {class: "x", onclick: f}, "text", child...): text children are
@@ -119,8 +139,13 @@ function fmtDur(us) {
   return parts.join(" ");
 }
 function stateWord(c) { return c.maintenance && c.state !== "online" ? t("maint") : t(c.state); }
-function causeWord(c) { return c.state === "stalled" ? t("stalled") : c.cause ? t(c.cause) : ""; }
+function causeWord(c) {
+  if (badPicture(c)) return c.image.map(t).join(", ");
+  return c.state === "stalled" ? t("stalled") : c.cause ? t(c.cause) : "";
+}
 function badge(state, text) { return el("span", { class: "badge s-" + state }, text || t(state)); }
+/* a camera's badge: its state, or its picture's conditions when the stream works but shows nothing useful */
+function camBadge(c) { return badPicture(c) ? badge("image", c.image.map(t).join(", ")) : badge(c.state, stateWord(c)); }
 
 /* ---- the API ---- */
 
@@ -252,7 +277,10 @@ function placesOf(cams, key, nameKey) {
 
 function worstState(cams) {
   let w = "online";
-  for (const c of cams) if (c.state !== "disabled" && RANK[c.state] < RANK[w]) w = c.state;
+  for (const c of cams) {
+    const s = badPicture(c) ? "image" : c.state;
+    if (c.state !== "disabled" && RANK[s] < RANK[w]) w = s;
+  }
   return w;
 }
 
@@ -261,51 +289,71 @@ function viewOverview() {
   const counts = {};
   for (const s of STATES) counts[s] = 0;
   for (const c of cams) counts[c.state] = (counts[c.state] || 0) + 1;
+  const bad = cams.filter(badPicture).length;
+  /* "hoạt động" counts the cameras that work: a black or covered picture is not working */
+  counts.online -= bad;
   const countCards = el("div", { class: "counts", id: "counts" },
     el("div", { class: "card count" }, t("total"), el("b", {}, cams.length)),
     ...STATES.filter((s) => counts[s] || s === "online" || s === "offline").map((s) =>
-      el("div", { class: "card count", "data-state": s }, badge(s), el("b", {}, counts[s]))));
+      el("div", { class: "card count", "data-state": s }, badge(s), el("b", {}, counts[s]))),
+    bad ? el("div", { class: "card count", "data-state": "image" }, badge("image", t("image_bad")), el("b", {}, bad)) : null);
   const tiles = (level, key, nameKey) => el("div", { class: "tiles" }, ...placesOf(cams, key, nameKey).map((p) => {
     const w = worstState(p.cams);
     const down = p.cams.filter((c) => c.state === "offline" || c.state === "stalled").length;
+    const pic = p.cams.filter(badPicture).length;
     return el("div", { class: "card tile", "data-place": level + ":" + p.id }, el("h3", {}, p.name),
-      badge(w), " ", el("span", { class: "muted" }, `${p.cams.length - down}/${p.cams.length} ${t("online")}`));
+      badge(w, w === "image" ? t("image_bad") : t(w)), " ",
+      el("span", { class: "muted" }, `${p.cams.length - down - pic}/${p.cams.length} ${t("online")}`),
+      pic ? el("span", { class: "muted pic-count" }, ` · ${pic} ${t("image_bad")}`) : null);
   }));
-  const allDown = cams.filter((c) => c.state === "offline" || c.state === "stalled")
-    .sort((a, b) => (a.outage_since_us || a.since_us) - (b.outage_since_us || b.since_us));
-  /* the longest first; a page of them is what one can act on */
-  const down = allDown.slice(0, WORKLIST_ROWS);
+  /* The work list: every camera down or with a bad picture; those nobody
+   * has taken on first, then the longest first. */
+  const allFaulty = cams.filter(faulty).sort((a, b) => (!!ackOf(a) - !!ackOf(b)) || (faultSince(a) - faultSince(b)));
+  const list = allFaulty.slice(0, WORKLIST_ROWS); /* a page of them is what one can act on */
   const now = Date.now() * 1000;
-  const work = down.length ? el("div", { class: "scroll" }, el("table", { id: "worklist" },
-    el("thead", {}, el("tr", {}, ...[t("camera"), t("place"), t("state"), t("cause"), t("since"), ""].map((h) => el("th", {}, h)))),
-    el("tbody", {}, ...down.map((c) => {
-      const since = c.outage_since_us || c.since_us;
+  const work = list.length ? el("div", { class: "worklist" }, el("table", { id: "worklist" },
+    el("thead", {}, el("tr", {}, ...[t("camera"), t("place"), t("cause"), t("since"), ""].map((h) => el("th", {}, h)))),
+    el("tbody", {}, ...list.map((c) => {
+      const since = faultSince(c);
       const a = ackOf(c);
-      return el("tr", { "data-camera": c.id },
-        el("td", {}, el("a", { href: "#/camera/" + encodeURIComponent(c.id) }, c.name), el("div", { class: "muted" }, c.id)),
-        el("td", {}, `${c.site_name || c.site}, ${c.commune_name || c.commune}`),
-        el("td", {}, badge(c.state)),
-        el("td", {}, causeWord(c), c.detail ? el("div", { class: "muted" }, c.detail) : null),
-        el("td", {}, fmtTime(since), el("div", { class: "muted" }, t("for_") + " " + fmtDur(now - since))),
-        el("td", {}, c.maintenance ? badge("maint", t("maint")) : null, a ? badge("ack", t("acked") + ": " + a.by) : null));
+      const fix = badPicture(c) ? fixOf(c.image[0]) : fixOf(c.state === "stalled" ? "stalled" : c.cause);
+      return el("tr", { "data-camera": c.id, "data-fault": badPicture(c) ? "image" : c.state },
+        el("td", { class: "w-cam" }, el("a", { href: "#/camera/" + encodeURIComponent(c.id) }, c.name),
+          el("div", { class: "muted" }, c.id), el("div", { class: "muted w-place-inline" }, `${c.site_name || c.site}, ${c.commune_name || c.commune}`)),
+        el("td", { class: "w-place" }, `${c.site_name || c.site}, ${c.commune_name || c.commune}`),
+        /* the likely fix in the commune's words; FFmpeg's own (English)
+         * detail only on hover, and on the camera's page */
+        el("td", { class: "w-cause", title: c.detail || null }, camBadge(c), " ", badPicture(c) ? null : el("b", {}, causeWord(c)),
+          fix ? el("div", { class: "fix" }, t("fix") + ": " + fix) : null),
+        el("td", { class: "w-since" }, fmtTime(since), el("div", { class: "muted" }, t("for_") + " " + fmtDur(now - since))),
+        el("td", { class: "w-who" }, c.maintenance ? badge("maint", t("maint")) : null, a ? badge("ack", t("acked") + ": " + a.by) : null));
     })))) : el("p", { class: "muted", id: "worklist" }, t("worklist_none"));
-  const rest = allDown.length - down.length;
-  $("#main").replaceChildren(el("h1", {}, t("overview")), countCards,
+  const rest = allFaulty.length - list.length;
+  /* replaceChildren turns null into the text "null": only real nodes go in */
+  $("#main").replaceChildren(...[el("h1", {}, t("overview")), countCards,
     el("h2", {}, t("worklist")), work,
     rest > 0 ? el("p", { class: "muted" }, `+ ${rest} ${t("more_down")} (`, el("a", { href: "#/cameras" }, t("cameras")), ")") : null,
     el("h2", {}, t("commune")), tiles("commune", "commune", "commune_name"),
     el("h2", {}, t("site")), tiles("site", "site", "site_name"),
-    el("p", { class: "muted" }, `${t("zone")}: ${S.zone}`));
+    el("p", { class: "muted" }, `${t("zone")}: ${S.zone}`)].filter(Boolean));
 }
 
 /* ---- cameras grid ---- */
 
 const gridFilter = { q: "", state: "", district: "", commune: "", site: "" };
 
+/* A thumbnail taken before a camera went down shows the scene as it was,
+ * not as it is: it says so. */
+function thumbOld(c) {
+  const down = c.state === "offline" || c.state === "stalled";
+  return down && c.thumbnail && c.thumbnail_us && c.thumbnail_us < (c.outage_since_us || c.since_us);
+}
 function thumbFor(c) {
-  return el("div", { class: "thumb" }, c.thumbnail || c.snapshot
+  const old = thumbOld(c);
+  return el("div", { class: "thumb" + (old ? " old" : "") }, c.thumbnail || c.snapshot
     ? el("img", { src: (c.thumbnail || c.snapshot) + "?t=" + Math.floor(S.camerasAt / 30000), alt: c.name, loading: "lazy" })
-    : t("no_thumb"));
+    : t("no_thumb"),
+    old ? el("span", { class: "old-mark" }, `${t("old_thumb")} · ${fmtTime(c.thumbnail_us)}`) : null);
 }
 
 function viewCameras() {
@@ -327,9 +375,10 @@ function viewCameras() {
       (!f.state || c.state === f.state) && (!f.district || c.district === f.district) &&
       (!f.commune || c.commune === f.commune) && (!f.site || c.site === f.site) &&
       (!needle || c.id.toLowerCase().includes(needle) || c.name.toLowerCase().includes(needle))).map((c) =>
-      el("a", { class: "cam", href: "#/camera/" + encodeURIComponent(c.id), "data-camera": c.id, "data-state": c.state },
+      el("a", { class: "cam", href: "#/camera/" + encodeURIComponent(c.id), "data-camera": c.id, "data-state": c.state,
+                "data-shown": badPicture(c) ? "image:" + c.image.join(",") : c.state },
         thumbFor(c), el("div", { class: "meta" }, el("div", { class: "name" }, c.name),
-          el("div", { class: "muted" }, `${c.id} · ${c.site_name || c.site}`), badge(c.state, stateWord(c))))));
+          el("div", { class: "muted" }, `${c.id} · ${c.site_name || c.site}`), camBadge(c)))));
   }
   drawGrid();
   S.redrawGrid = drawGrid;
@@ -416,7 +465,7 @@ async function viewCamera(id) {
   const img = c.image_checked ? (c.image.length ? c.image.map(t).join(", ") : t("image_ok")) : t("not_checked");
   const a = ackOf(c);
   const facts = el("dl", { class: "kv", id: "facts" },
-    el("dt", {}, t("state")), el("dd", {}, badge(c.state), c.maintenance ? [" ", badge("maint", t("maint"))] : null, a ? [" ", badge("ack", t("acked") + ": " + a.by)] : null),
+    el("dt", {}, t("state")), el("dd", {}, badge(c.state), badPicture(c) ? [" ", camBadge(c)] : null, c.maintenance ? [" ", badge("maint", t("maint"))] : null, a ? [" ", badge("ack", t("acked") + ": " + a.by)] : null),
     el("dt", {}, t("since")), el("dd", {}, fmtTime(c.since_us)),
     c.outage_since_us ? [el("dt", {}, t("outage_start")), el("dd", {}, fmtTime(c.outage_since_us))] : null,
     c.state !== "online" && (c.cause || c.state === "stalled") ? [el("dt", {}, t("cause")), el("dd", {}, causeWord(c))] : null,
@@ -433,10 +482,13 @@ async function viewCamera(id) {
   const tl = el("div", { class: "timeline card", id: "timeline" }, el("p", { class: "muted" }, "…"));
   const acts = el("div", { class: "actions", id: "camera-actions" });
   if (canAct()) {
-    const note = el("input", { name: "note", placeholder: t("ack_note") });
-    acts.append(note, el("button", { type: "button", id: "ack", onclick: async () => {
-      try { await api(`/api/v1/cameras/${encodeURIComponent(id)}/ack`, { method: "POST", body: { note: note.value } }); notice(t("saved")); note.blur(); await tick(); } catch (e) { notice(e.message); }
-    } }, t("ack")));
+    /* taking a camera on means something is wrong with it: not offered for one that works */
+    if (faulty(c)) {
+      const note = el("input", { name: "note", placeholder: t("ack_note") });
+      acts.append(note, el("button", { type: "button", id: "ack", onclick: async () => {
+        try { await api(`/api/v1/cameras/${encodeURIComponent(id)}/ack`, { method: "POST", body: { note: note.value } }); notice(t("saved")); note.blur(); await tick(); } catch (e) { notice(e.message); }
+      } }, t("ack")));
+    }
     const hours = el("input", { name: "hours", type: "number", min: "0.5", step: "0.5", value: "2", class: "narrow" });
     const mnote = el("input", { name: "mnote", placeholder: t("note") });
     acts.append(el("span", {}, t("maint_new") + ":"), hours, el("span", {}, t("hours")), mnote,
@@ -512,7 +564,7 @@ function showPicture(src, caption) {
 function eventsTable(events) {
   if (!events.length) return el("p", { class: "muted" }, t("none"));
   return table([t("time"), t("camera"), t("kind"), t("duration"), t("snapshot")], events.map((e) => [
-    fmtTime(e.start_us), el("a", { href: "#/camera/" + encodeURIComponent(e.camera) }, e.camera), e.kind, fmtDur(e.end_us - e.start_us),
+    fmtTime(e.start_us), el("a", { href: "#/camera/" + encodeURIComponent(e.camera) }, e.camera), word(e.kind), fmtDur(e.end_us - e.start_us),
     e.has_snapshot ? el("button", { type: "button", class: "open-snapshot", onclick: () => showPicture(`/api/v1/events/${e.id}/snapshot.jpg`, `${e.camera} · ${fmtTime(e.start_us)}`) }, t("open")) : "–",
   ]), "events-table");
 }
@@ -542,7 +594,7 @@ async function viewAlerts() {
   $("#main").replaceChildren(el("h1", {}, t("alerts")), box);
   const items = (await allPages("/api/v1/alerts?limit=200", 1)).reverse();
   box.replaceChildren(items.length ? table([t("time"), t("kind"), t("camera"), t("target"), t("delivery"), t("attempts"), t("last_error")],
-    items.map((d) => [fmtTime(d.created_us), d.kind, d.camera, d.target, d.state, d.attempts, d.last_error]), "alerts-table") : el("p", { class: "muted" }, t("none")));
+    items.map((d) => [fmtTime(d.created_us), word(d.kind), d.camera, d.target, word(d.state), d.attempts, d.last_error]), "alerts-table") : el("p", { class: "muted" }, t("none")));
 }
 
 async function viewReport() {
@@ -570,8 +622,8 @@ async function viewAudit() {
   const box = el("div", {}, "…");
   $("#main").replaceChildren(el("h1", {}, t("audit")), box);
   const items = (await allPages(`/api/v1/audit?limit=1000&since=${Math.floor(Date.now() / 1000 - 30 * 86400)}`, 5)).reverse();
-  box.replaceChildren(items.length ? table([t("time"), t("user_"), t("action"), t("target"), t("detail"), t("address")],
-    items.map((a) => [fmtTime(a.at_us), a.user, a.action, a.target, a.detail, a.address]), "audit-table") : el("p", { class: "muted" }, t("none")));
+  box.replaceChildren(items.length ? table([t("time"), t("user_"), t("action"), t("object"), t("detail"), t("address")],
+    items.map((a) => [fmtTime(a.at_us), a.user, word(a.action), a.target, a.detail, a.address]), "audit-table") : el("p", { class: "muted" }, t("none")));
 }
 
 /* ---- routing and the live loop ---- */
@@ -621,9 +673,12 @@ function updateGrid() {
   for (const card of cards) {
     const c = byId.get(card.getAttribute("data-camera"));
     if (!c) { stale = true; break; }
-    if (card.getAttribute("data-state") !== c.state) {
+    const shown = badPicture(c) ? "image:" + c.image.join(",") : c.state;
+    if (card.getAttribute("data-shown") !== shown) {
+      card.setAttribute("data-shown", shown);
       card.setAttribute("data-state", c.state);
-      card.querySelector(".badge").replaceWith(badge(c.state, stateWord(c)));
+      card.querySelector(".badge").replaceWith(camBadge(c));
+      card.querySelector(".thumb").replaceWith(thumbFor(c));
     }
     const img = card.querySelector("img");
     if (!img && (c.thumbnail || c.snapshot)) card.querySelector(".thumb").replaceWith(thumbFor(c));
@@ -643,6 +698,7 @@ async function start() {
 
 window.addEventListener("hashchange", route);
 (async () => {
+  try { S.words = await api("/api/v1/words"); } catch (e) { S.words = {}; }
   try { S.session = await api("/api/v1/session"); } catch (e) { S.session = null; }
   if (S.session) await start(); else showLogin();
 })();

@@ -16,7 +16,7 @@ V=$MEDIA/vtest-360p15.h264
 P1=$(free_port); P2=$(free_port)
 start_camsim "$P1" "a=file=$V" "b=file=$V" "x=file=$V" "mot=file=$MEDIA/clips/motion.h264" "p=file=$V,auth=admin:$CW_CAM_PASS"
 CAMSIM_A=$CAMSIM_PID
-start_camsim "$P2" "gate=file=$V"
+start_camsim "$P2" "gate=file=$V" "den=file=$MEDIA/clips/black.h264"
 CAMSIM_GATE=$CAMSIM_PID
 PW_T="tech-$RANDOM-pass"; PW_V="view-$RANDOM-pass"
 CFG=$T/cw.yaml
@@ -29,18 +29,19 @@ cat >> "$CFG" <<EOT
   - {id: xss, name: "<script>alert(1)</script>", site: cong-lang, url: "rtsp://127.0.0.1:$P1/x", thumbnail_interval: 5s}
   - {id: mot, name: "Cổng chợ", site: cong-lang, url: "rtsp://127.0.0.1:$P1/mot", plugins: [motion], thumbnail_interval: 5s}
   - {id: pw, name: "Cầu", site: cong-lang, url: "rtsp://admin:\${CW_CAM_PASS}@127.0.0.1:$P1/p", thumbnail_interval: 5s}
+  - {id: den, name: "Chợ đêm", site: cong-lang, url: "rtsp://127.0.0.1:$P2/den", plugins: [imagehealth], thumbnail_interval: 5s}
 users:
 EOT
 echo "$PW_T" | "$BIN/camwatch" passwd tech --role technician >> "$CFG"
 echo "$PW_V" | "$BIN/camwatch" passwd viewer --role viewer >> "$CFG"
 DB=$T/camwatch.db
 start_daemon "$CFG"
-wait_sql 20 "SELECT COUNT(*) = 6 FROM spans WHERE state = 'online' AND end_us IS NULL" \
+wait_sql 20 "SELECT COUNT(*) = 7 FROM spans WHERE state = 'online' AND end_us IS NULL" \
   || fail "cameras not online: $(q "SELECT camera, state FROM spans WHERE end_us IS NULL")"
 mkdir -p "$T/shots"
 # what the browser script needs to kill and restart the gate's camsim
 export CW_GATE_PID=$CAMSIM_GATE
-export CW_GATE_RESTART="$BIN/camsim --port $P2 --ready-file $T/gate.ready --mount gate=file=$V"
+export CW_GATE_RESTART="$BIN/camsim --port $P2 --ready-file $T/gate.ready --mount gate=file=$V --mount den=file=$MEDIA/clips/black.h264"
 export CW_GATE_READY=$T/gate.ready
 node "$ROOT/tests/node/console_check.mjs" "http://127.0.0.1:$HTTP_PORT" tech "$PW_T" viewer "$PW_V" "$T/shots" \
   > "$T/console.out" 2>&1 || { cat "$T/console.out"; fail "the console check failed (screenshots in $T/shots)"; }

@@ -60,6 +60,40 @@ await page.waitForSelector("#counts");
 ok(`first load (page, script, stylesheet) ${(firstLoad / 1024).toFixed(1)} KiB transferred; a wrong password refused ('${refused}'); ${techUser} logged in`);
 await shot("overview");
 
+// ---- a black picture is a fault: overview, work list, tiles, grid (issue #29 items 4, 9) ----
+await until("the black camera (den) on the work list", async () =>
+  (await page.$('#worklist tr[data-camera="den"][data-fault="image"]')) !== null, 45000);
+const denRow = (await page.textContent('#worklist tr[data-camera="den"]')).replace(/\s+/g, " ");
+if (!denRow.includes("tối đen") || !denRow.includes("Cần kiểm tra:")) await fail(`the black camera's work-list row: ${denRow}`);
+const imgCount = await page.textContent('#counts [data-state="image"] b').catch(() => null);
+if (imgCount !== "1") await fail(`the overview's bad-picture count: ${imgCount}`);
+const tileText = await page.textContent('[data-place="site:cong-lang"]');
+if (!tileText.includes("hình ảnh kém")) await fail(`the site's tile does not show the bad picture: ${tileText}`);
+const mainText = await page.textContent("#main");
+if (/\bnull\b/.test(mainText)) await fail(`'null' on the overview: ${mainText.slice(0, 400)}`);
+const worklistOrder = await page.evaluate(() => [...document.querySelectorAll("#worklist tr[data-camera]")].map((r) => r.dataset.camera));
+await shot("overview-black");
+for (const [w, h] of [[1280, 800], [390, 844]]) {
+  await page.setViewportSize({ width: w, height: h });
+  await sleep(300);
+  const box = async (sel) => page.evaluate((q) => { const r = document.querySelector(q).getBoundingClientRect(); return [r.left, r.right, r.width]; }, sel);
+  for (const cell of ["w-cause", "w-since"]) {
+    const [l, r, bw] = await box(`#worklist tr[data-camera="den"] td.${cell}`);
+    if (bw <= 0 || l < 0 || r > w + 1) await fail(`at ${w} px the work list's ${cell} is off screen (${l}..${r})`);
+  }
+  if (/\bnull\b/.test(await page.textContent("#main"))) await fail(`'null' on the overview at ${w} px`);
+  await shot(`overview-black-${w}`);
+}
+await page.setViewportSize({ width: 1280, height: 800 });
+await page.goto(base + "/#/cameras");
+await until("the black camera's card badge says tối đen", async () =>
+  (await page.textContent('[data-camera="den"] .badge')).includes("tối đen"), 30000);
+if (await page.$('[data-camera="den"] .s-online')) await fail("the black camera's card still shows a green badge");
+await page.goto(base + "/#/camera/a");
+await page.waitForSelector("#camera-actions");
+if (await page.$("#ack")) await fail("'Nhận xử lý' offered on a camera that works");
+ok(`a black camera: counted apart on the overview, on the work list (${worklistOrder.join(", ")}) with its fix, its tile and card badge say so; no 'null'; cause and since on screen at 1280 and 390 px; no 'Nhận xử lý' on a working camera`);
+
 // ---- the grid: every camera, each with its thumbnail ----
 await page.goto(base + "/#/cameras");
 await page.waitForSelector("#grid");
@@ -80,6 +114,8 @@ process.kill(Number(process.env.CW_GATE_PID), "SIGKILL");
 const downAfter = await until("gate shown down without a reload", async () =>
   ["offline", "stalled"].includes(await page.getAttribute('[data-camera="gate"]', "data-state")), (STALL_S + 3) * 1000);
 ok(`gate's camsim killed: the open grid showed it down ${downAfter.toFixed(1)} s later (limit: stall_timeout ${STALL_S} s + 3 s), no reload`);
+// its thumbnail was taken before it went down: marked as old
+await until("gate's thumbnail marked as older than its outage", async () => (await page.$('[data-camera="gate"] .old-mark')) !== null, 6000);
 await page.goto(base + "/#/");
 await page.waitForSelector('#worklist tr[data-camera="gate"]');
 await shot("overview-down");
@@ -135,6 +171,15 @@ await page.keyboard.press("Escape");
 for (const [name, sel] of [["alerts", "#main h1"], ["audit", "#audit-table"], ["report", "#main h1"]]) {
   await page.goto(`${base}/#/${name}`);
   await page.waitForSelector(sel);
+  if (name === "audit") {
+    // the commune's words, never identifiers or raw UTC (issue #29 item 9)
+    const heads = await page.$$eval("#audit-table th", (ths) => ths.map((x) => x.textContent));
+    const cells = await page.$$eval("#audit-table td", (tds) => tds.map((x) => x.textContent));
+    if (!heads.includes("Đối tượng") || heads.includes("Nơi nhận")) await fail(`audit headings: ${heads.join(" | ")}`);
+    if (cells.some((c) => /^(login|logout|ack|maintenance_add|maintenance_end|login_failed)$/.test(c))) await fail(`audit actions as identifiers: ${cells.join(" | ")}`);
+    if (!cells.includes("khai báo bảo trì") || !cells.includes("đăng nhập")) await fail(`audit actions: ${cells.join(" | ")}`);
+    if (cells.some((c) => /\d{4}-\d\d-\d\dT\d\d:\d\d/.test(c))) await fail(`raw ISO times in the audit list: ${cells.filter((c) => /T\d\d:/.test(c)).join(" | ")}`);
+  }
 }
 await page.click(".filters .primary");
 await until("the report shows in its frame", async () => {

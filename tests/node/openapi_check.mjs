@@ -37,6 +37,7 @@ const cases = [
   ["/healthz", "/healthz", 200],
   ["/metrics", "/metrics", 200],
   ["/api/v1/openapi.json", "/api/v1/openapi.json", 200],
+  ["/api/v1/words", "/api/v1/words", 200],
   ["/api/v1/cameras", "/api/v1/cameras", 200],
   ["/api/v1/cameras?limit=2", "/api/v1/cameras", 200],
   ["/api/v1/cameras?state=online", "/api/v1/cameras", 200],
