@@ -49,11 +49,15 @@ TOY_PLUGINS := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildca
 BINS := $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim $(PLUGINS) $(TOY_PLUGINS) $(BUILD)/tests/receiver \
         $(BUILD)/bench_store
 
-.PHONY: all deps media test demo asan clean bench install fuzz soak memcheck
+.PHONY: all bins deps deps-run media media-demo test demo asan clean bench install fuzz soak memcheck
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
 all: $(BINS) $(UNIT_BIN)
+
+# camwatch itself, its plugins and camsim: what `make demo` and `make
+# install` need (no cmocka, no test fixtures).
+bins: $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim $(PLUGINS)
 
 asan: all
 	@echo "sanitizer build in $(BUILD)/"
@@ -136,16 +140,23 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 deps:
 	@scripts/deps.sh
 
+# only what building, running and the demo need
+deps-run:
+	@scripts/deps.sh run
+
 media: deps
 	@scripts/media.sh
+
+media-demo: deps-run
+	@scripts/media.sh demo
 
 # The two commands of the README.
 test: deps media
 	@$(MAKE) --no-print-directory all BUILD=$(BUILD) SANFLAGS="$(SANFLAGS)"
 	@BUILD=$(BUILD) tests/run.sh
 
-demo: deps media
-	@$(MAKE) --no-print-directory all
+demo: deps-run media-demo
+	@$(MAKE) --no-print-directory bins
 	@scripts/demo.sh
 
 # Binaries, plugins, the systemd unit with its sysusers.d and tmpfiles.d
@@ -153,7 +164,7 @@ demo: deps media
 # PREFIX (the config goes to /etc/camwatch only if none is there). Without
 # DESTDIR, as root, it also creates the camwatch user and applies the
 # tmpfiles (state directory, the config readable by the service).
-install: all
+install: bins
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/camwatch/plugins \
 	  $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d \
 	  $(DESTDIR)$(PREFIX)/share/doc/camwatch $(DESTDIR)$(PREFIX)/share/camwatch/prometheus/tests \

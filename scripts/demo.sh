@@ -37,6 +37,10 @@ for _ in $(seq 50); do [ -f "$DEMO_DIR"/camsim.ready ] && break; sleep 0.1; done
 "$BUILD"/camwatchd -c "$DEMO_CONFIG" 2> "$DEMO_DIR"/camwatchd.log &
 pids+=($!)
 echo "demo: camsim and camwatchd are running (logs in $DEMO_DIR/)"
+listen=$(sed -n 's/^ *listen: *\([^ #]*\).*/\1/p' "$DEMO_CONFIG" | tail -1 | tr -d '"')
+echo "demo: the web console: http://${listen:-127.0.0.1:9780}/ in a browser on this machine (the demo config"
+echo "      has no users, so it opens without a login; an installed camwatch has users and passwords:"
+echo "      README.md, 'Lắp đặt cho một xã / Installing for a commune')"
 echo "demo: the same view any time: $BUILD/camwatch -c $DEMO_CONFIG status"
 start=$(date +%s)
 while :; do

@@ -34,8 +34,11 @@ encode() {
   echo "media: made $out"
 }
 
-encode vtest-720p15.h264 -i vtest.avi -vf "scale=1280:720,fps=15"
-# A small version for many-camera tests (cheap to serve and to decode).
+# A small version for many-camera tests and the demo (cheap to serve and to decode).
 encode vtest-360p15.h264 -i vtest.avi -vf "scale=640:360,fps=15"
 "$HERE/make-clips.sh"
+# `scripts/media.sh demo`: what the demo serves and no more (the night clips
+# take minutes to encode)
+[ "${1:-}" = demo ] && exit 0
+encode vtest-720p15.h264 -i vtest.avi -vf "scale=1280:720,fps=15"
 "$HERE/make-night-clips.sh"
