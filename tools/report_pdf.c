@@ -9,6 +9,7 @@
  * header repeats on every page, the header and signature blocks kept
  * whole. */
 #include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
@@ -453,6 +454,36 @@ static void trend_chart(struct pdf *d, const struct cw_report_group *g, double l
     g_object_unref(l);
 }
 
+static void on_fontmap_gone(gpointer flag, GObject *where)
+{
+    (void)where;
+    g_atomic_int_set((gint *)flag, 1);
+}
+
+/* pango and fontconfig keep their font caches for the life of the
+ * process; the CLI renders one document, so it lets them go (and
+ * LeakSanitizer and valgrind see nothing left behind). Not before the
+ * font map is gone: pango 1.50 initialises fontconfig on a thread of its
+ * own that holds a reference to the map, and resetting cairo while the
+ * map's fonts lived aborted the CLI 2 % of the time (cairo-hash.c:
+ * live_entries == 0 failed; 3 of 150 runs). The map is waited for (its
+ * last reference goes within milliseconds); if it is not gone in 2 s the
+ * caches are left to the exit. */
+static void release_fonts(void)
+{
+    static gint gone;
+    PangoFontMap *fm = pango_cairo_font_map_get_default();
+    g_atomic_int_set(&gone, 0);
+    g_object_weak_ref(G_OBJECT(fm), on_fontmap_gone, &gone);
+    pango_cairo_font_map_set_default(NULL);
+    for (int i = 0; i < 200 && !g_atomic_int_get(&gone); i++)
+        g_usleep(10000);
+    if (!g_atomic_int_get(&gone))
+        return;
+    cairo_debug_reset_static_data();
+    FcFini();
+}
+
 int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
 {
     const struct cw_report *r = v->r;
@@ -618,12 +649,6 @@ int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
     cairo_surface_finish(d.surf);
     int ok = cairo_surface_status(d.surf) == CAIRO_STATUS_SUCCESS;
     cairo_surface_destroy(d.surf);
-    /* The font map goes; cairo's and fontconfig's own caches stay for the
-     * life of the process (reachable, not leaks). cairo_debug_reset_static_data
-     * and FcFini used to clear them, and aborted the CLI 2 % of the time:
-     * pango 1.50 initialises fontconfig on a thread of its own that holds a
-     * reference to the font map, so the map's fonts can still be alive when
-     * the reset runs (cairo-hash.c: live_entries == 0 failed; 3 of 150 runs). */
-    pango_cairo_font_map_set_default(NULL);
+    release_fonts();
     return ok ? 0 : -1;
 }
