@@ -30,7 +30,7 @@ pc_libs   = $(shell pkg-config --libs $(1) 2>/dev/null)
 LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/config.c \
            daemon/store.c daemon/camstate.c daemon/ingest.c daemon/probe.c daemon/maintenance.c daemon/names.c daemon/words.c daemon/camera.c daemon/daemon.c \
            daemon/report.c daemon/report_feed.c daemon/report_fmt.c daemon/plugin.c daemon/events.c daemon/snapshot.c daemon/analysis.c daemon/live.c daemon/http.c \
-           daemon/httpc.c daemon/push.c daemon/alerts.c daemon/verdict.c daemon/selfwatch.c daemon/auth.c daemon/api.c daemon/console.c \
+           daemon/httpc.c daemon/push.c daemon/writer.c daemon/records.c daemon/snapdir.c daemon/alert_policy.c daemon/outbox.c daemon/verdict.c daemon/selfwatch.c daemon/auth.c daemon/api.c daemon/console.c \
            daemon/report_render.c daemon/report_narrative.c daemon/console_report.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/daemon/openapi.o $(BUILD)/daemon/web_assets.o
 WEB_FILES := daemon/web/index.html daemon/web/app.js daemon/web/app.css
@@ -212,7 +212,7 @@ $(BUILD)/valgrind/libhwy.so.1: tests/valgrind/hwy_shim.c tests/valgrind/hwy_shim
 # libFuzzer on the config parser (clang), for FUZZ_SECONDS (default 60) on
 # a scratch copy of the committed seed corpus.
 FUZZ_SECONDS ?= 60
-FUZZ_SRC := tests/fuzz/fuzz_config.c daemon/config.c daemon/redact.c daemon/log.c daemon/error.c daemon/clock.c daemon/names.c
+FUZZ_SRC := tests/fuzz/fuzz_config.c daemon/config.c daemon/redact.c daemon/log.c daemon/error.c daemon/clock.c daemon/names.c daemon/words.c
 build-fuzz/fuzz_config: $(FUZZ_SRC)
 	@mkdir -p build-fuzz
 	@echo "  FUZZ    $@"

@@ -6,20 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "daemon.h"
-#include "error.h"
-#include "alerts.h"
+#include <assert.h>
+
 #include "analysis.h"
+#include "clock.h"
+#include "error.h"
 #include "log.h"
 #include "plugin.h"
+#include "snapdir.h"
 #include "store.h"
+#include "words.h"
+#include "writer.h"
 
 static void record(struct cw_camera *cam)
 {
     int64_t t = cam->cs.since_wall_us; /* the evidence's time, as camstate kept it */
     const char *cause = cw_cause_name(cam->cs.cause);
-    struct cw_store_batch *b = cw_daemon_batch(cam->d);
+    struct cw_store_batch *b = cw_writer_batch(cam->env->writer);
     cw_store_batch_transition(b, cam->id, t, cw_state_name(cam->cs.state), cause, cam->detail);
     if (cam->cs.state == CW_STATE_OFFLINE)
         cw_warn("camera", cam->id, "offline (%s: %s)", cause, cam->detail);
@@ -27,7 +30,8 @@ static void record(struct cw_camera *cam)
         cw_warn("camera", cam->id, "stalled (%s)", cam->detail);
     else
         cw_info("camera", cam->id, "%s%s%s", cw_state_name(cam->cs.state), cam->detail[0] ? " - " : "", cam->detail);
-    cw_alerts_camera_state(cam->d->alerts, cam, t);
+    if (cam->env->on_state)
+        cam->env->on_state(cam->env->ud, cam, t);
 }
 
 static void start_session(struct cw_camera *cam)
@@ -71,153 +75,180 @@ static int probe_worthy(enum cw_cause c)
     return c == CW_CAUSE_UNREACHABLE || c == CW_CAUSE_STREAM_ERROR;
 }
 
-static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
+/* ---- what the ingest thread reports, one small handler per kind ---- */
+
+static void on_video(struct cw_camera *cam, const struct cw_ingest_msg *m)
+{
+    snprintf(cam->detail, sizeof cam->detail, "%s", "");
+    uv_timer_stop(&cam->probe);
+    cam->seen_gone = 0;
+    if (cw_camstate_video(&cam->cs, m->wall_us, cw_mono_us()))
+        record(cam);
+}
+
+static void on_stalled(struct cw_camera *cam, const struct cw_ingest_msg *m)
+{
+    if (cw_camstate_stalled(&cam->cs, m->wall_us)) {
+        snprintf(cam->detail, sizeof cam->detail, "%s", m->detail);
+        record(cam);
+    }
+}
+
+static void on_event_start(struct cw_camera *cam, const struct cw_ingest_msg *m)
+{
+    /* The police want to know now, not when the intruder has left: the
+     * alert goes out at the start, the event is stored at its end. */
+    cw_info("camera", cam->id, "%s event started", m->plugin);
+    if (cam->env->on_event_start)
+        cam->env->on_event_start(cam->env->ud, cam, m->plugin, m->start_us, m->wall_us, m->peak, m->snapshot,
+                                 m->continues);
+}
+
+static void on_event(struct cw_camera *cam, const struct cw_ingest_msg *m)
+{
+    cam->events[strcmp(m->plugin, "motion") == 0 ? 0 : strcmp(m->plugin, "activity") == 0 ? 1 : 2]++;
+    if (m->snapshot[0])
+        snprintf(cam->last_snapshot, sizeof cam->last_snapshot, "%s", m->snapshot);
+    cw_store_batch_event(cw_writer_batch(cam->env->writer), cam->id, m->plugin, m->start_us, m->end_us, m->peak,
+                         m->regions, m->snapshot);
+    cw_info("camera", cam->id, "%s event: %.1f s, peak %.3f%s%s", m->plugin, (m->end_us - m->start_us) / 1e6, m->peak,
+            m->snapshot[0] ? ", snapshot " : "", m->snapshot);
+}
+
+static void on_health(struct cw_camera *cam, const struct cw_ingest_msg *m)
+{
+    for (int i = 0; i < CW_N_CONDITIONS; i++) {
+        uint32_t bit = 1u << i;
+        if (!((m->health ^ cam->health) & bit))
+            continue;
+        int on = (m->health & bit) != 0;
+        cw_store_batch_condition(cw_writer_batch(cam->env->writer), cam->id, cw_condition_key(i), on, m->wall_us);
+        if (cam->env->on_image)
+            cam->env->on_image(cam->env->ud, cam, cw_condition_key(i), on, m->stream_ended, m->wall_us);
+        if (on)
+            cw_warn("camera", cam->id, "image %s", cw_condition_key(i));
+        else
+            cw_info("camera", cam->id, "image no longer %s", cw_condition_key(i));
+    }
+    if (!cam->health && m->health)
+        cam->image_since_us = m->wall_us;
+    else if (!m->health)
+        cam->image_since_us = 0;
+    cam->health = m->health;
+}
+
+static void on_ended(struct cw_camera *cam, const struct cw_ingest_msg *m)
 {
     int64_t retry;
-    switch (m->kind) {
-    case CW_INGEST_CONNECTED:
-        cw_debug("camera", cam->id, "connected (%s)", m->detail);
-        /* The state changes on video, not on the handshake: a camera that
-         * answers RTSP but sends nothing is not online. */
-        break;
-    case CW_INGEST_VIDEO:
-        snprintf(cam->detail, sizeof cam->detail, "%s", "");
-        uv_timer_stop(&cam->probe);
+    cam->session_busy = 0;
+    if (m->stall_gave_up && cw_camstate_stall_gave_up(&cam->cs, &retry) == 0) {
+        /* Still stalled: reconnect at once rather than after a backoff, so
+         * that the picture's return is seen on the next session. */
+        cw_debug("camera", cam->id, "stalled session given up; reconnecting in %.1f s", retry / 1e6);
+        if (!cam->closing)
+            uv_timer_start(&cam->retry, on_retry, (uint64_t)(retry / 1000), 0);
+        return;
+    }
+    int changed = cw_camstate_ended(&cam->cs, m->cause, m->wall_us, cw_mono_us(), &retry);
+    snprintf(cam->detail, sizeof cam->detail, "%s", m->detail);
+    if (changed)
+        record(cam);
+    /* A probe-started session that failed for another reason than
+     * reachability needs a probe to fail before the next one. */
+    if (cam->probe_started && m->cause != CW_CAUSE_UNREACHABLE)
         cam->seen_gone = 0;
-        if (cw_camstate_video(&cam->cs, m->wall_us, cw_mono_us()))
-            record(cam);
-        break;
-    case CW_INGEST_STALLED:
-        if (cw_camstate_stalled(&cam->cs, m->wall_us)) {
+    else
+        cam->seen_gone = probe_worthy(m->cause);
+    cam->probe_started = 0;
+    cw_debug("camera", cam->id, "session ended (%s: %s); retry in %.1f s", cw_cause_name(m->cause), m->detail,
+             retry / 1e6);
+    if (!cam->closing) {
+        uv_timer_start(&cam->retry, on_retry, (uint64_t)(retry / 1000), 0);
+        if (probe_worthy(m->cause) && retry > cam->probe_interval_us)
+            arm_probe(cam);
+    }
+}
+
+static void on_level(struct cw_camera *cam, const struct cw_ingest_msg *m)
+{
+    cw_store_batch_level(cw_writer_batch(cam->env->writer), cam->id, m->plugin, m->start_us, m->end_us, m->mean,
+                         m->peak);
+    int k = 0;
+    while (k < cam->n_levels && strcmp(cam->levels[k].plugin, m->plugin) != 0)
+        k++;
+    if (k == CW_MAX_LEVELS)
+        return;
+    if (k == cam->n_levels)
+        cam->n_levels++;
+    snprintf(cam->levels[k].plugin, sizeof cam->levels[k].plugin, "%s", m->plugin);
+    cam->levels[k].mean = m->mean;
+    cam->levels[k].max = m->peak;
+    cam->levels[k].end_us = m->end_us;
+}
+
+static void on_gauge(struct cw_camera *cam, const struct cw_ingest_msg *m)
+{
+    int k = 0;
+    while (k < cam->n_gauges &&
+           (strcmp(cam->gauges[k].plugin, m->plugin) != 0 || strcmp(cam->gauges[k].name, m->detail) != 0))
+        k++;
+    if (k == CW_MAX_GAUGES)
+        return;
+    if (k == cam->n_gauges) {
+        cam->n_gauges++;
+        snprintf(cam->gauges[k].plugin, sizeof cam->gauges[k].plugin, "%s", m->plugin);
+        snprintf(cam->gauges[k].name, sizeof cam->gauges[k].name, "%.31s", m->detail);
+    }
+    cam->gauges[k].value = m->mean;
+}
+
+static void on_probe_answer(struct cw_camera *cam, const struct cw_ingest_msg *m)
+{
+    if (cam->session_busy || cam->closing || cam->cs.state == CW_STATE_ONLINE)
+        return;
+    if (m->cause == CW_CAUSE_NONE && cam->seen_gone) {
+        cam->probe_started = 1;
+        cam->reconnects++;
+        cw_debug("camera", cam->id, "%s: the camera answers again; connecting now", m->detail);
+        start_session(cam);
+        return;
+    }
+    if (m->cause != CW_CAUSE_NONE) {
+        cam->seen_gone = 1;
+        /* A lost session says "stream error"; a port that then refuses (or
+         * never answers) says why. Recording it makes one fault one cause,
+         * whether or not a session retry happened to fall inside the outage. */
+        if (cam->cs.state == CW_STATE_OFFLINE && cam->cs.cause == CW_CAUSE_STREAM_ERROR &&
+            cw_camstate_recause(&cam->cs, CW_CAUSE_UNREACHABLE, m->wall_us)) {
             snprintf(cam->detail, sizeof cam->detail, "%s", m->detail);
             record(cam);
         }
-        break;
-    case CW_INGEST_EVENT_START:
-        /* The police want to know now, not when the intruder has left:
-         * the alert goes out at the start, the event is stored at its end. */
-        cw_info("camera", cam->id, "%s event started", m->plugin);
-        cw_alerts_motion(cam->d->alerts, cam, m->plugin, m->start_us, m->wall_us, m->peak, m->snapshot, m->continues);
-        break;
-    case CW_INGEST_EVENT:
-        cam->events[strcmp(m->plugin, "motion") == 0 ? 0 : strcmp(m->plugin, "activity") == 0 ? 1 : 2]++;
-        if (m->snapshot[0])
-            snprintf(cam->last_snapshot, sizeof cam->last_snapshot, "%s", m->snapshot);
-        cw_store_batch_event(cw_daemon_batch(cam->d), cam->id, m->plugin, m->start_us, m->end_us, m->peak,
-                             m->regions, m->snapshot);
-        cw_info("camera", cam->id, "%s event: %.1f s, peak %.3f%s%s", m->plugin, (m->end_us - m->start_us) / 1e6,
-                m->peak, m->snapshot[0] ? ", snapshot " : "", m->snapshot);
-        break;
-    case CW_INGEST_HEALTH: {
-        static const char *const names[] = {"black", "frozen", "covered", "blurred"};
-        for (int i = 0; i < 4; i++) {
-            uint32_t bit = 1u << i;
-            if ((m->health ^ cam->health) & bit) {
-                int on = (m->health & bit) != 0;
-                cw_store_batch_condition(cw_daemon_batch(cam->d), cam->id, names[i], on, m->wall_us);
-                cw_alerts_image(cam->d->alerts, cam, names[i], on, m->stream_ended, m->wall_us);
-                if (on)
-                    cw_warn("camera", cam->id, "image %s", names[i]);
-                else
-                    cw_info("camera", cam->id, "image no longer %s", names[i]);
-            }
-        }
-        if (!cam->health && m->health)
-            cam->image_since_us = m->wall_us;
-        else if (!m->health)
-            cam->image_since_us = 0;
-        cam->health = m->health;
-        break;
     }
-    case CW_INGEST_ENDED: {
-        cam->session_busy = 0;
-        if (m->stall_gave_up && cw_camstate_stall_gave_up(&cam->cs, &retry) == 0) {
-            /* Still stalled: reconnect at once rather than after a backoff,
-             * so that the picture's return is seen on the next session. */
-            cw_debug("camera", cam->id, "stalled session given up; reconnecting in %.1f s", retry / 1e6);
-            if (!cam->closing)
-                uv_timer_start(&cam->retry, on_retry, (uint64_t)(retry / 1000), 0);
-            break;
-        }
-        int changed = cw_camstate_ended(&cam->cs, m->cause, m->wall_us, cw_mono_us(), &retry);
-        snprintf(cam->detail, sizeof cam->detail, "%s", m->detail);
-        if (changed)
-            record(cam);
-        /* A probe-started session that failed for another reason than
-         * reachability needs a probe to fail before the next one. */
-        if (cam->probe_started && m->cause != CW_CAUSE_UNREACHABLE)
-            cam->seen_gone = 0;
-        else
-            cam->seen_gone = probe_worthy(m->cause);
-        cam->probe_started = 0;
-        cw_debug("camera", cam->id, "session ended (%s: %s); retry in %.1f s", cw_cause_name(m->cause), m->detail,
-                 retry / 1e6);
-        if (!cam->closing) {
-            uv_timer_start(&cam->retry, on_retry, (uint64_t)(retry / 1000), 0);
-            if (probe_worthy(m->cause) && retry > cam->probe_interval_us)
-                arm_probe(cam);
-        }
+    cw_debug("camera", cam->id, "%s", m->detail);
+    arm_probe(cam);
+}
+
+static void handle_msg(struct cw_camera *cam, const struct cw_ingest_msg *m)
+{
+    switch (m->kind) {
+    case CW_INGEST_CONNECTED:
+        /* The state changes on video, not on the handshake: a camera that
+         * answers RTSP but sends nothing is not online. */
+        cw_debug("camera", cam->id, "connected (%s)", m->detail);
         break;
-    }
+    case CW_INGEST_VIDEO: on_video(cam, m); break;
+    case CW_INGEST_STALLED: on_stalled(cam, m); break;
+    case CW_INGEST_EVENT_START: on_event_start(cam, m); break;
+    case CW_INGEST_EVENT: on_event(cam, m); break;
+    case CW_INGEST_HEALTH: on_health(cam, m); break;
+    case CW_INGEST_ENDED: on_ended(cam, m); break;
     case CW_INGEST_THUMBNAIL:
         snprintf(cam->thumbnail, sizeof cam->thumbnail, "%s", m->snapshot);
         cam->thumbnail_us = m->wall_us;
         break;
-    case CW_INGEST_LEVEL: {
-        cw_store_batch_level(cw_daemon_batch(cam->d), cam->id, m->plugin, m->start_us, m->end_us, m->mean, m->peak);
-        int k = 0;
-        while (k < cam->n_levels && strcmp(cam->levels[k].plugin, m->plugin) != 0)
-            k++;
-        if (k == CW_MAX_LEVELS)
-            break;
-        if (k == cam->n_levels)
-            cam->n_levels++;
-        snprintf(cam->levels[k].plugin, sizeof cam->levels[k].plugin, "%s", m->plugin);
-        cam->levels[k].mean = m->mean;
-        cam->levels[k].max = m->peak;
-        cam->levels[k].end_us = m->end_us;
-        break;
-    }
-    case CW_INGEST_GAUGE: {
-        int k = 0;
-        while (k < cam->n_gauges &&
-               (strcmp(cam->gauges[k].plugin, m->plugin) != 0 || strcmp(cam->gauges[k].name, m->detail) != 0))
-            k++;
-        if (k == CW_MAX_GAUGES)
-            break;
-        if (k == cam->n_gauges) {
-            cam->n_gauges++;
-            snprintf(cam->gauges[k].plugin, sizeof cam->gauges[k].plugin, "%s", m->plugin);
-            snprintf(cam->gauges[k].name, sizeof cam->gauges[k].name, "%.31s", m->detail);
-        }
-        cam->gauges[k].value = m->mean;
-        break;
-    }
-    case CW_INGEST_PROBE:
-        if (cam->session_busy || cam->closing || cam->cs.state == CW_STATE_ONLINE)
-            break;
-        if (m->cause == CW_CAUSE_NONE && cam->seen_gone) {
-            cam->probe_started = 1;
-            cam->reconnects++;
-            cw_debug("camera", cam->id, "%s: the camera answers again; connecting now", m->detail);
-            start_session(cam);
-            break;
-        }
-        if (m->cause != CW_CAUSE_NONE) {
-            cam->seen_gone = 1;
-            /* A lost session says "stream error"; a port that then refuses
-             * (or never answers) says why. Recording it makes one fault one
-             * cause, whether or not a session retry happened to fall inside
-             * the outage. */
-            if (cam->cs.state == CW_STATE_OFFLINE && cam->cs.cause == CW_CAUSE_STREAM_ERROR &&
-                cw_camstate_recause(&cam->cs, CW_CAUSE_UNREACHABLE, m->wall_us)) {
-                snprintf(cam->detail, sizeof cam->detail, "%s", m->detail);
-                record(cam);
-            }
-        }
-        cw_debug("camera", cam->id, "%s", m->detail);
-        arm_probe(cam);
-        break;
+    case CW_INGEST_LEVEL: on_level(cam, m); break;
+    case CW_INGEST_GAUGE: on_gauge(cam, m); break;
+    case CW_INGEST_PROBE: on_probe_answer(cam, m); break;
     }
 }
 
@@ -290,7 +321,7 @@ int cw_camera_config_same(const struct cw_camera_config *a, const struct cw_came
     return 1;
 }
 
-int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const struct cw_camera_config *cc,
+int cw_camera_start(const struct cw_camera_env *env, const struct cw_config *cfg, const struct cw_camera_config *cc,
                     int64_t now_us, struct cw_camera **out)
 {
     struct cw_camera *cam = calloc(1, sizeof *cam);
@@ -299,7 +330,7 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
     *out = NULL;
     if (!cam)
         return CW_ENOMEM;
-    cam->d = d;
+    cam->env = env;
     cam->id = strdup(cc->id);
     cam->url = strdup(cc->url);
     cam->url_redacted = strdup(cc->url_redacted);
@@ -325,7 +356,7 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
     int n_insts = 0;
     for (int i = 0; i < cc->n_plugins && n_insts < 16; i++) {
         const struct cw_plugin_config *pc = &cc->plugins[i];
-        const struct cw_plugin *p = cw_daemon_plugin(d, pc->name);
+        const struct cw_plugin *p = cw_plugin_cache_get(env->plugins, pc->name);
         char err[400];
         if (!p) {
             cw_error("camera", cam->id, "%s:%d:%d: plugin '%s' is not available (see above); watching without it",
@@ -340,7 +371,7 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
         n_insts++;
     }
     char snapdir[4200], caption[2048];
-    snprintf(snapdir, sizeof snapdir, "%s/%s", d->snapshot_root, cam->id);
+    cw_snapdir_camera(env->snapshot_root, cam->id, snapdir, sizeof snapdir);
     /* what a police officer reads under the picture on a phone */
     struct cw_names names;
     cw_config_camera_names(cfg, cc, &names);
@@ -364,9 +395,9 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
         .notify = wake_loop,
         .ud = &cam->wake,
     };
-    uv_async_init(d->loop, &cam->wake, on_wake);
-    uv_timer_init(d->loop, &cam->retry);
-    uv_timer_init(d->loop, &cam->probe);
+    uv_async_init(env->loop, &cam->wake, on_wake);
+    uv_timer_init(env->loop, &cam->retry);
+    uv_timer_init(env->loop, &cam->probe);
     cam->wake.data = cam->retry.data = cam->probe.data = cam;
     cam->open_handles = 3;
     rc = cw_ingest_start(&ip, &cam->ing);
@@ -384,7 +415,7 @@ int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const stru
     cam->names = meta.names;
     snprintf(cam->formerly, sizeof cam->formerly, "%s", mb.formerly);
 
-    cw_store_batch_camera_start(cw_daemon_batch(d), &meta, now);
+    cw_store_batch_camera_start(cw_writer_batch(env->writer), &meta, now);
     cw_info("camera", cam->id, "watching %s (%s)", cam->url_redacted, cam->transport ? "udp" : "tcp");
     start_session(cam);
     *out = cam;
@@ -405,7 +436,7 @@ void cw_camera_close(struct cw_camera *cam, int64_t end_us)
     cw_ingest_stop(cam->ing); /* joins: from here no message can arrive */
     cam->ing = NULL;
     if (end_us > 0)
-        cw_store_batch_close(cw_daemon_batch(cam->d), cam->id, end_us);
+        cw_store_batch_close(cw_writer_batch(cam->env->writer), cam->id, end_us);
     uv_timer_stop(&cam->retry);
     uv_timer_stop(&cam->probe);
     uv_close((uv_handle_t *)&cam->wake, on_close);

@@ -1,5 +1,7 @@
 /* One watched camera on the loop: its state machine, its ingest thread and
- * its handles (retry timer, wake-up async). Owned by the daemon; freed in
+ * its handles (retry timer, wake-up async). It records through the writer
+ * it was given and tells its listener (the alert policy, through the
+ * daemon) what happens; it knows no daemon. Owned by the daemon; freed in
  * the close callback of its last handle. */
 #ifndef CW_CAMERA_H
 #define CW_CAMERA_H
@@ -11,10 +13,31 @@
 #include "ingest.h"
 #include "store.h"
 
-struct cw_daemon;
+struct cw_camera;
+struct cw_writer;
+struct cw_plugin_cache;
+
+/* What a camera is given by whoever runs it (daemon.c), narrowly: where
+ * its records go, its plugins, where its pictures go, and whom to tell of
+ * what happens to it. Outlives every camera made with it. */
+struct cw_camera_env {
+    uv_loop_t *loop;
+    struct cw_writer *writer;        /* spans, events, conditions, levels */
+    struct cw_plugin_cache *plugins; /* loaded once, by name */
+    const char *snapshot_root;       /* state_dir/snapshots (snapdir.h) */
+    /* its state changed (cam->cs), at t (the evidence's time) */
+    void (*on_state)(void *ud, const struct cw_camera *cam, int64_t t);
+    /* an image condition began or ended; stream_ended: cleared with the session */
+    void (*on_image)(void *ud, const struct cw_camera *cam, const char *condition, int on, int stream_ended,
+                     int64_t t);
+    /* a detection event started at start_us, confirmed at t */
+    void (*on_event_start)(void *ud, const struct cw_camera *cam, const char *plugin, int64_t start_us, int64_t t,
+                           double score, const char *snapshot, int continues);
+    void *ud;
+};
 
 struct cw_camera {
-    struct cw_daemon *d;
+    const struct cw_camera_env *env;
     char *id;
     char *url;          /* secret: handed only to the ingest */
     char *url_redacted;
@@ -62,9 +85,9 @@ struct cw_camera_meta_buf {
 void cw_camera_meta(const struct cw_config *cfg, const struct cw_camera_config *cc, struct cw_camera_meta *m,
                     struct cw_camera_meta_buf *buf);
 
-/* Creates the camera, records its start in the daemon's next store batch
- * and starts its first connection attempt. */
-int cw_camera_start(struct cw_daemon *d, const struct cw_config *cfg, const struct cw_camera_config *cc,
+/* Creates the camera, records its start in the writer's batch and starts
+ * its first connection attempt. */
+int cw_camera_start(const struct cw_camera_env *env, const struct cw_config *cfg, const struct cw_camera_config *cc,
                     int64_t now_us, struct cw_camera **out);
 /* Tells the camera's ingest thread to end, without waiting (see
  * cw_ingest_request_stop): call it for every camera about to be closed. */

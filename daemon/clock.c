@@ -206,3 +206,27 @@ char *cw_fmt_duration(int64_t us, char *buf, size_t len)
         snprintf(buf, len, "%llds", (long long)s);
     return buf;
 }
+
+int cw_parse_schedule(const char *s, int *from_min, int *to_min)
+{
+    int h1, m1, h2, m2;
+    char tail;
+    *from_min = *to_min = -1;
+    if (!s[0])
+        return 0;
+    if (sscanf(s, "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 < 0 || h1 > 24 || h2 < 0 || h2 > 24 ||
+        m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
+        return -1;
+    *from_min = h1 * 60 + m1;
+    *to_min = h2 * 60 + m2;
+    return 0;
+}
+
+int cw_schedule_contains(int from_min, int to_min, int m)
+{
+    if (from_min < 0)
+        return 1;
+    if (from_min <= to_min)
+        return m >= from_min && m < to_min;
+    return m >= from_min || m < to_min; /* wraps midnight */
+}

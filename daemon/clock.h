@@ -46,4 +46,11 @@ int cw_zone_known(const char *zone);
 /* "3d 4h", "2h 05m", "4m 10s", "12s". Returns buf. */
 char *cw_fmt_duration(int64_t us, char *buf, size_t len);
 
+/* Schedules of the local day ("22:00-05:00": motion at night, a target's
+ * hours, quiet hours), in minutes since local midnight. */
+/* Parses "HH:MM-HH:MM"; "" means always (both -1). 0 or -1. */
+int cw_parse_schedule(const char *s, int *from_min, int *to_min);
+/* Whether minute m of the local day falls in the schedule (wraps midnight). */
+int cw_schedule_contains(int from_min, int to_min, int m);
+
 #endif

@@ -26,6 +26,7 @@
 #include "error.h"
 #include "log.h"
 #include "redact.h"
+#include "words.h"
 
 enum key_type {
     T_STR,       /* any non-empty string */
@@ -966,30 +967,6 @@ static void load_sites(struct loader *ld, struct cw_config *cfg, yaml_node_t *se
                            cfg->communes[c].id, cfg->communes[c].formerly[f], cfg->communes[c].formerly[f]);
 }
 
-int cw_parse_schedule(const char *s, int *from_min, int *to_min)
-{
-    int h1, m1, h2, m2;
-    char tail;
-    *from_min = *to_min = -1;
-    if (!s[0])
-        return 0;
-    if (sscanf(s, "%d:%d-%d:%d%c", &h1, &m1, &h2, &m2, &tail) != 4 || h1 < 0 || h1 > 24 || h2 < 0 || h2 > 24 ||
-        m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
-        return -1;
-    *from_min = h1 * 60 + m1;
-    *to_min = h2 * 60 + m2;
-    return 0;
-}
-
-int cw_schedule_contains(int from_min, int to_min, int m)
-{
-    if (from_min < 0)
-        return 1;
-    if (from_min <= to_min)
-        return m >= from_min && m < to_min;
-    return m >= from_min || m < to_min; /* wraps midnight */
-}
-
 /* A camera's `plugins:` list: each item a mapping with `name` and the
  * plugin's own options (a scalar, or a list of scalars for repeatable
  * options such as motion zones). Options are checked by the plugin itself
@@ -1237,11 +1214,6 @@ static void check_alert_filters(struct loader *ld, struct cw_config *cfg, yaml_n
         err_at(ld, alerts, "alerts.escalate_after", "is set, but escalate_to names no target");
 }
 
-static const char *const alert_kinds[] = {"camera_offline", "camera_recovered", "camera_flapping", "image_bad",
-                                          "image_ok", "image_flapping", "motion", "site_down", "site_recovered", "commune_down",
-                                          "commune_recovered", "camera_escalated", "network_deteriorated",
-                                          "network_improved", "quiet_digest", "monthly_digest", NULL};
-
 static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *node)
 {
     yaml_node_t *targets = NULL;
@@ -1255,16 +1227,16 @@ static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *n
         snprintf(kp, sizeof kp, "alerts.severities[%d]", i);
         const char *txt = v->type == YAML_SCALAR_NODE ? (const char *)v->data.scalar.value : "";
         const char *eq = strchr(txt, '=');
-        int k = 0;
-        while (eq && alert_kinds[k] && (strlen(alert_kinds[k]) != (size_t)(eq - txt) ||
-                                        strncmp(alert_kinds[k], txt, (size_t)(eq - txt)) != 0))
-            k++;
-        if (!eq || !alert_kinds[k] || (strcmp(eq + 1, "critical") && strcmp(eq + 1, "warning") && strcmp(eq + 1, "info"))) {
+        char kind[32] = "";
+        if (eq && eq - txt < (ptrdiff_t)sizeof kind)
+            snprintf(kind, sizeof kind, "%.*s", (int)(eq - txt), txt);
+        const struct cw_alert_kind *ak = cw_alert_kind(kind);
+        if (!eq || !ak || (strcmp(eq + 1, "critical") && strcmp(eq + 1, "warning") && strcmp(eq + 1, "info"))) {
             err_at(ld, v, kp, "'%s' is not KIND=critical|warning|info with a known kind", txt);
             continue;
         }
         if (a->n_severities < (int)(sizeof a->severities / sizeof a->severities[0])) {
-            snprintf(a->severities[a->n_severities].kind, sizeof a->severities[0].kind, "%s", alert_kinds[k]);
+            snprintf(a->severities[a->n_severities].kind, sizeof a->severities[0].kind, "%s", ak->key);
             snprintf(a->severities[a->n_severities].severity, sizeof a->severities[0].severity, "%s", eq + 1);
             a->n_severities++;
         }
@@ -1290,10 +1262,7 @@ static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *n
         snprintf(kp, sizeof kp, "%s.districts", path);
         t->districts = lists[3] ? string_list(ld, lists[3], kp) : calloc(1, sizeof(char *));
         for (int k = 0; t->kinds && t->kinds[k]; k++) {
-            int known = 0;
-            for (int j = 0; alert_kinds[j]; j++)
-                known |= strcmp(t->kinds[k], alert_kinds[j]) == 0;
-            if (!known)
+            if (!cw_alert_kind(t->kinds[k]))
                 err_at(ld, lists[0], path, "unknown alert kind '%s'", t->kinds[k]);
         }
         if (t->schedule)

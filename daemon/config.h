@@ -211,11 +211,6 @@ const char *cw_config_commune_current(const struct cw_config *cfg, const char *i
 /* Splits "host:port" (the last colon); 0 or -1. */
 int cw_http_split_listen(const char *listen, char *host, size_t hlen, int *port);
 
-/* Parses "HH:MM-HH:MM" into minutes of the day; "" means always (-1). */
-int cw_parse_schedule(const char *s, int *from_min, int *to_min);
-/* Whether minute m of the local day falls in the schedule (wraps midnight). */
-int cw_schedule_contains(int from_min, int to_min, int m);
-
 /* Whether two camera configs would need a new RTSP session. */
 int cw_camera_config_same_session(const struct cw_camera_config *a, const struct cw_camera_config *b);
 

@@ -1,6 +1,7 @@
 /* Event hysteresis (see events.h). */
 #include "events.h"
 
+#include "clock.h"
 #include "config.h"
 
 void cw_event_tracker_init(struct cw_event_tracker *t, const struct cw_event_rules *r)

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "error.h"
 #include "log.h"
+#include "snapdir.h"
 #include "probe.h"
 
 #define QUEUE_LEN 48
@@ -155,57 +156,26 @@ static int interrupt_cb(void *opaque)
     return 0;
 }
 
-/* Writes an event's snapshot under snapshot_dir; returns 0 and the path. */
-/* The start snapshot ("-start") is the frame the alert shows; the event's
- * own snapshot, written at its end, is its peak. */
+/* An event's snapshot under snapshot_dir (snapdir.h): 0 and the path. */
 static int write_snapshot(struct cw_ingest *ing, const struct cw_analysis_output *o, const char *suffix, char *path,
                           size_t len)
 {
-    char ts[32];
-    time_t t = (time_t)(o->start_us / 1000000);
-    struct tm tm;
-    if (!ing->snapshot_dir || !o->jpeg)
+    if (!ing->snapshot_dir)
         return -1;
-    mkdir(ing->snapshot_dir, 0750); /* the parent (state_dir/snapshots) is made by the daemon */
-    localtime_r(&t, &tm);
-    strftime(ts, sizeof ts, "%Y%m%d-%H%M%S", &tm);
-    /* A path that does not fit is not written: cut short, it would name a
-     * file somewhere else, which retention would never find. */
-    if ((size_t)snprintf(path, len, "%s/%s-%s-%03d%s.jpg", ing->snapshot_dir, ts, o->plugin,
-                         (int)(o->start_us / 1000 % 1000), suffix) >= len) {
+    int rc = cw_snapdir_write_event(ing->snapshot_dir, o->plugin, o->start_us, suffix, o->jpeg, o->jpeg_len, path, len);
+    if (rc == CW_EINVAL && o->jpeg)
         cw_warn("ingest", ing->camera_id, "snapshot path too long under %s; not saved", ing->snapshot_dir);
-        path[0] = '\0';
-        return -1;
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return -1;
-    int ok = fwrite(o->jpeg, 1, o->jpeg_len, f) == o->jpeg_len;
-    ok &= fclose(f) == 0;
-    return ok ? 0 : -1;
+    else if (rc < 0)
+        cw_warn("ingest", ing->camera_id, "could not save a snapshot under %s: %s", ing->snapshot_dir, strerror(errno));
+    return rc < 0 ? -1 : 0;
 }
 
-/* The camera's thumbnail: snapshot_dir/thumb.jpg, replaced whole (a
- * reader never sees half a file). */
+/* The camera's thumbnail: snapshot_dir/thumb.jpg, replaced whole. */
 static int write_thumbnail(struct cw_ingest *ing, const struct cw_analysis_output *o, char *path, size_t len)
 {
-    char tmp[600];
-    if (!ing->snapshot_dir || !o->jpeg)
+    if (!ing->snapshot_dir)
         return -1;
-    mkdir(ing->snapshot_dir, 0750);
-    if ((size_t)snprintf(path, len, "%s/thumb.jpg", ing->snapshot_dir) >= len ||
-        (size_t)snprintf(tmp, sizeof tmp, "%s/.thumb.jpg.tmp", ing->snapshot_dir) >= sizeof tmp)
-        return -1;
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return -1;
-    int ok = fwrite(o->jpeg, 1, o->jpeg_len, f) == o->jpeg_len;
-    ok &= fclose(f) == 0;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return cw_snapdir_write_thumbnail(ing->snapshot_dir, o->jpeg, o->jpeg_len, path, len);
 }
 
 /* Analysis outputs, on the ingest thread: snapshot to disk, message to the loop. */

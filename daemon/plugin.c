@@ -173,3 +173,64 @@ void cw_plugin_instance_destroy(struct cw_plugin_instance *inst)
     inst->plugin->d->destroy(inst->state);
     free(inst);
 }
+
+/* ---- the daemon's plugins, by name ---- */
+
+struct cw_plugin_cache {
+    char *dir;
+    struct {
+        char *name;
+        struct cw_plugin *plugin; /* NULL: failed to load (reported) */
+    } *items;
+    int n;
+};
+
+int cw_plugin_cache_create(const char *dir, struct cw_plugin_cache **out)
+{
+    struct cw_plugin_cache *c = calloc(1, sizeof *c);
+    *out = NULL;
+    if (!c || !(c->dir = strdup(dir))) {
+        free(c);
+        return CW_ENOMEM;
+    }
+    *out = c;
+    return 0;
+}
+
+const struct cw_plugin *cw_plugin_cache_get(struct cw_plugin_cache *c, const char *name)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcmp(c->items[i].name, name) == 0)
+            return c->items[i].plugin;
+    void *t = realloc(c->items, sizeof *c->items * (size_t)(c->n + 1));
+    if (!t)
+        return NULL;
+    c->items = t;
+    char *nm = strdup(name);
+    if (!nm)
+        return NULL;
+    c->items[c->n].name = nm;
+    c->items[c->n].plugin = NULL;
+    struct cw_plugin **p = &c->items[c->n++].plugin;
+    char err[600];
+    if (cw_plugin_load(c->dir, name, p, err, sizeof err) < 0)
+        cw_error("plugin", NULL, "%s", err);
+    else
+        cw_info("plugin", NULL, "loaded %s %s (input: %s)", (*p)->d->name, (*p)->d->version,
+                (*p)->d->input == CW_PLUGIN_INPUT_NONE ? "packets"
+                : (*p)->d->input == CW_PLUGIN_INPUT_KEYFRAMES ? "keyframes" : "frames");
+    return *p;
+}
+
+void cw_plugin_cache_free(struct cw_plugin_cache *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->n; i++) {
+        cw_plugin_unload(c->items[i].plugin);
+        free(c->items[i].name);
+    }
+    free(c->items);
+    free(c->dir);
+    free(c);
+}

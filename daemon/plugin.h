@@ -18,6 +18,15 @@ struct cw_plugin {
 int cw_plugin_load(const char *dir, const char *name, struct cw_plugin **out, char *err, size_t errlen);
 void cw_plugin_unload(struct cw_plugin *p);
 
+/* The plugins a daemon has loaded, by name: each loaded once, on first
+ * use; one that does not load is reported once (not per camera) and
+ * remembered as missing. */
+struct cw_plugin_cache;
+int cw_plugin_cache_create(const char *dir, struct cw_plugin_cache **out);
+/* The loaded plugin, or NULL (already reported) if it cannot be loaded. */
+const struct cw_plugin *cw_plugin_cache_get(struct cw_plugin_cache *c, const char *name);
+void cw_plugin_cache_free(struct cw_plugin_cache *c);
+
 #define CW_PLUGIN_MAX_GAUGES 8
 
 struct cw_plugin_gauge {

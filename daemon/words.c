@@ -1,7 +1,10 @@
 /* The one table of camwatch's words (see words.h). */
 #include "words.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "config.h"
 
 static const struct cw_word words[] = {
     /* states */
@@ -77,6 +80,49 @@ static const struct cw_word words[] = {
 };
 #define N_WORDS (int)(sizeof words / sizeof words[0])
 
+static const struct cw_alert_kind kinds[] = {
+    {"camera_offline", "critical", "CamwatchCameraOffline", 1, NULL, "offline"},
+    {"camera_recovered", "info", "CamwatchCameraOffline", 0, "camera_offline", "offline"},
+    {"camera_flapping", "warning", "CamwatchCameraFlapping", 0, NULL, NULL},
+    {"camera_escalated", "critical", "CamwatchCameraEscalated", 0, NULL, NULL},
+    {"image_bad", "warning", "CamwatchImageBad", 1, NULL, "image"},
+    {"image_ok", "info", "CamwatchImageBad", 0, "image_bad", "image"},
+    {"image_flapping", "warning", "CamwatchImageFlapping", 0, NULL, NULL},
+    {"motion", "info", "CamwatchMotion", 0, NULL, NULL},
+    {"site_down", "critical", "CamwatchSiteDown", 1, NULL, "place"},
+    {"site_recovered", "info", "CamwatchSiteDown", 0, "site_down", "place"},
+    {"commune_down", "critical", "CamwatchCommuneDown", 1, NULL, "place"},
+    {"commune_recovered", "info", "CamwatchCommuneDown", 0, "commune_down", "place"},
+    {"network_deteriorated", "warning", "CamwatchNetworkDeteriorated", 0, NULL, NULL},
+    {"network_improved", "info", "CamwatchNetworkDeteriorated", 0, NULL, NULL},
+    {"quiet_digest", "info", "CamwatchDigest", 0, NULL, NULL},
+    {"monthly_digest", "info", "CamwatchDigest", 0, NULL, NULL},
+};
+#define N_KINDS (int)(sizeof kinds / sizeof kinds[0])
+
+const struct cw_alert_kind *cw_alert_kind(const char *key)
+{
+    for (int i = 0; key && i < N_KINDS; i++)
+        if (strcmp(kinds[i].key, key) == 0)
+            return &kinds[i];
+    return NULL;
+}
+
+const char *cw_alert_severity(const struct cw_alerts_config *ac, const char *kind)
+{
+    for (int i = 0; ac && i < ac->n_severities; i++)
+        if (!strcmp(ac->severities[i].kind, kind))
+            return ac->severities[i].severity;
+    const struct cw_alert_kind *k = cw_alert_kind(kind);
+    return k ? k->severity : "info";
+}
+
+const struct cw_alert_kind *cw_alert_kinds(int *n)
+{
+    *n = N_KINDS;
+    return kinds;
+}
+
 const struct cw_word *cw_word_find(const char *key)
 {
     for (int i = 0; key && i < N_WORDS; i++)
@@ -123,4 +169,28 @@ const char *cw_word_state(const char *state, const char *cause, int vi)
     if (state && !strcmp(state, "offline") && cause && cause[0])
         return cw_word(cause, vi);
     return cw_word(state, vi);
+}
+
+/* In CW_HEALTH_* bit order (camwatch_plugin.h): the plugin ABI numbers
+ * them, the database and the API name them. */
+static const char *const conditions[CW_N_CONDITIONS] = {"black", "frozen", "covered", "blurred"};
+
+const char *cw_condition_key(int i) { return i >= 0 && i < CW_N_CONDITIONS ? conditions[i] : ""; }
+
+int cw_condition_index(const char *key)
+{
+    for (int i = 0; key && i < CW_N_CONDITIONS; i++)
+        if (strcmp(conditions[i], key) == 0)
+            return i;
+    return -1;
+}
+
+char *cw_condition_list(unsigned flags, char *buf, unsigned long len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < CW_N_CONDITIONS; i++)
+        if ((flags & (1u << i)) && o < len)
+            o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? "," : "", conditions[i]);
+    return buf;
 }

@@ -37,6 +37,37 @@ const char *cw_word_fix(const char *key, int vi);
 /* Every entry, for the console's table: entries[i] for i < n. */
 const struct cw_word *cw_words_all(int *n);
 
+/* The alert kinds, once: their default severity, the alertname they
+ * carry to Alertmanager, whether they stay firing there until resolved
+ * (posted again every repost_interval), which kind they resolve, and what
+ * pairs a firing alert with its resolution ("offline": per camera,
+ * "image": per camera and condition, "place": per site or commune). */
+struct cw_alert_kind {
+    const char *key;
+    const char *severity;  /* critical, warning or info */
+    const char *am_name;   /* Alertmanager's alertname */
+    int fires;             /* firing until resolved (camera_offline, image_bad, site_down, ...) */
+    const char *resolves;  /* the firing kind it resolves, or NULL */
+    const char *pair;      /* "offline", "image", "place" or NULL */
+};
+/* The kind, or NULL if camwatch raises no such alert. */
+const struct cw_alert_kind *cw_alert_kind(const char *key);
+/* Every kind, for config checks: kinds[i] for i < n. */
+const struct cw_alert_kind *cw_alert_kinds(int *n);
+
+/* The image conditions by their CW_HEALTH_* bit (camwatch_plugin.h):
+ * bit i is cw_condition_key(i), stored and sent by that key. */
+#define CW_N_CONDITIONS 4
+const char *cw_condition_key(int i);
+/* The bit index of a condition's key, or -1. */
+int cw_condition_index(const char *key);
+/* "black,frozen" for a set of CW_HEALTH_* flags ("" for none). Returns buf. */
+char *cw_condition_list(unsigned flags, char *buf, unsigned long len);
+
+struct cw_alerts_config;
+/* A kind's severity: the config's (alerts.severities) over the default. */
+const char *cw_alert_severity(const struct cw_alerts_config *ac, const char *kind);
+
 /* A camera's state as people say it: the cause's word when offline with a
  * cause, "luồng bị treo" when stalled, else the state's word. */
 const char *cw_word_state(const char *state, const char *cause, int vi);

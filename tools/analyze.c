@@ -12,6 +12,7 @@
 #include "../daemon/analysis.h"
 #include "../daemon/log.h"
 #include "../daemon/plugin.h"
+#include "../daemon/words.h"
 #include "cli.h"
 
 #define MAX_PLUGINS 8
@@ -25,12 +26,7 @@ struct run {
 
 static void health_names(uint32_t h, char *buf, size_t len)
 {
-    static const char *const n[] = {"black", "frozen", "covered", "blurred"};
-    buf[0] = '\0';
-    for (int i = 0; i < 4; i++)
-        if (h & (1u << i))
-            snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? "," : "", n[i]);
-    if (!buf[0])
+    if (!cw_condition_list(h, buf, len)[0])
         snprintf(buf, len, "ok");
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../../daemon/clock.h"
 #include "../../daemon/config.h"
 #include "../../daemon/events.h"
 
