@@ -122,7 +122,7 @@ static int cross_site(const struct cw_api_req *r)
 
 /* Whether the request may change something as someone of at least
  * `need`; if not, the refusal is sent. */
-static int may_act(const struct cw_api_req *r, enum cw_role need, enum MHD_Result *ret)
+int cw_console_may_act(const struct cw_api_req *r, enum cw_role need, enum MHD_Result *ret)
 {
     if (!r->session) {
         *ret = r->bearer ? cw_api_error(r->c, MHD_HTTP_FORBIDDEN,
@@ -170,7 +170,7 @@ static json_t *session_json(const struct cw_console *x, const struct cw_session 
                      (json_int_t)(s->created_us + x->max_us), "timezone", x->timezone);
 }
 
-static enum MHD_Result login(struct cw_console *x, const struct cw_api_req *r)
+enum MHD_Result cw_console_login(struct cw_console *x, const struct cw_api_req *r)
 {
     enum MHD_Result ret;
     if (cross_site(r))
@@ -217,30 +217,24 @@ static enum MHD_Result login(struct cw_console *x, const struct cw_api_req *r)
     return ret;
 }
 
-static enum MHD_Result serve_session(struct cw_console *x, const struct cw_api_req *r)
+enum MHD_Result cw_console_session(struct cw_console *x, const struct cw_api_req *r)
 {
-    enum MHD_Result ret;
-    if (!strcmp(r->method, "POST"))
-        return login(x, r);
-    if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) {
-        if (!r->session)
-            return cw_api_error(r->c, MHD_HTTP_UNAUTHORIZED, "not logged in");
-        return cw_api_json(r->c, MHD_HTTP_OK, session_json(x, r->session), NULL);
-    }
-    if (!strcmp(r->method, "DELETE")) {
-        if (!may_act(r, CW_ROLE_VIEWER, &ret))
-            return ret;
-        char user[64];
-        snprintf(user, sizeof user, "%s", r->session->user);
-        cw_auth_logout(x->auth, r->cookie);
-        audit(x, r, user, "logout", "", "");
-        char cookie[128];
-        snprintf(cookie, sizeof cookie, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", CW_SESSION_COOKIE,
-                 x->secure ? "; Secure" : "");
-        const struct cw_api_hdr h[] = {{"Set-Cookie", cookie}, {NULL, NULL}};
-        return cw_api_json(r->c, MHD_HTTP_OK, json_pack("{s:s}", "user", user), h);
-    }
-    return cw_api_not_allowed(r->c, "GET, HEAD, POST, DELETE");
+    if (!r->session)
+        return cw_api_error(r->c, MHD_HTTP_UNAUTHORIZED, "not logged in");
+    return cw_api_json(r->c, MHD_HTTP_OK, session_json(x, r->session), NULL);
+}
+
+enum MHD_Result cw_console_logout(struct cw_console *x, const struct cw_api_req *r)
+{
+    char user[64];
+    snprintf(user, sizeof user, "%s", r->session->user);
+    cw_auth_logout(x->auth, r->cookie);
+    audit(x, r, user, "logout", "", "");
+    char cookie[128];
+    snprintf(cookie, sizeof cookie, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", CW_SESSION_COOKIE,
+             x->secure ? "; Secure" : "");
+    const struct cw_api_hdr h[] = {{"Set-Cookie", cookie}, {NULL, NULL}};
+    return cw_api_json(r->c, MHD_HTTP_OK, json_pack("{s:s}", "user", user), h);
 }
 
 /* ---- acknowledgements ---- */
@@ -260,9 +254,7 @@ static struct cw_store *one_page(struct cw_console *x, const struct cw_api_req *
     char msg[300];
     const char *s = cw_api_arg(r->c, "since"), *u = cw_api_arg(r->c, "until");
     struct cw_store *st = NULL;
-    if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))
-        *ret = cw_api_not_allowed(r->c, "GET, HEAD");
-    else if (cw_api_unknown_arg(r->c, allowed, msg, sizeof msg))
+    if (cw_api_unknown_arg(r->c, allowed, msg, sizeof msg))
         *ret = cw_api_error(r->c, MHD_HTTP_BAD_REQUEST, msg);
     else if ((s && cw_parse_time_api(s, since) < 0) || (u && cw_parse_time_api(u, until) < 0))
         *ret = cw_api_error(r->c, MHD_HTTP_BAD_REQUEST, "since and until are Unix seconds or ISO 8601 with an offset");
@@ -283,7 +275,7 @@ static void on_ack(void *ud, const char *camera, const char *note, const char *b
                                             "at", cw_fmt_utc(at, ts, sizeof ts), "at_us", (json_int_t)at));
 }
 
-static enum MHD_Result serve_acks(struct cw_console *x, const struct cw_api_req *r)
+enum MHD_Result cw_console_acks(struct cw_console *x, const struct cw_api_req *r)
 {
     static const char *const allowed[] = {"since", "limit", NULL};
     int64_t since = r->now - 7 * 86400 * 1000000LL, until = 0;
@@ -301,13 +293,9 @@ static enum MHD_Result serve_acks(struct cw_console *x, const struct cw_api_req 
     return cw_api_json(r->c, MHD_HTTP_OK, json_pack("{s:o, s:n, s:i}", "items", l.arr, "next", "limit", limit), NULL);
 }
 
-static enum MHD_Result ack(struct cw_console *x, const struct cw_api_req *r, const char *camera)
+enum MHD_Result cw_console_ack(struct cw_console *x, const struct cw_api_req *r, const char *camera)
 {
     enum MHD_Result ret;
-    if (strcmp(r->method, "POST"))
-        return cw_api_not_allowed(r->c, "POST");
-    if (!may_act(r, CW_ROLE_TECHNICIAN, &ret))
-        return ret;
     if (!camera_configured(x, camera))
         return cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no such camera");
     json_t *j = body_object(r, &ret);
@@ -354,11 +342,9 @@ static void on_maint(void *ud, const struct cw_maint *w)
         json_array_append_new(m->arr, maint_json(w, m->now));
 }
 
-static enum MHD_Result add_maintenance(struct cw_console *x, const struct cw_api_req *r)
+enum MHD_Result cw_console_maintenance_add(struct cw_console *x, const struct cw_api_req *r)
 {
     enum MHD_Result ret;
-    if (!may_act(r, CW_ROLE_TECHNICIAN, &ret))
-        return ret;
     json_t *j = body_object(r, &ret);
     if (!j)
         return ret;
@@ -414,13 +400,9 @@ static enum MHD_Result add_maintenance(struct cw_console *x, const struct cw_api
     return cw_api_json(r->c, MHD_HTTP_CREATED, maint_json(&w, r->now), NULL);
 }
 
-static enum MHD_Result serve_maintenance(struct cw_console *x, const struct cw_api_req *r)
+enum MHD_Result cw_console_maintenance(struct cw_console *x, const struct cw_api_req *r)
 {
     static const char *const allowed[] = {"since", "until", "limit", NULL};
-    if (!strcmp(r->method, "POST"))
-        return add_maintenance(x, r);
-    if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))
-        return cw_api_not_allowed(r->c, "GET, HEAD, POST");
     /* windows overlapping [since, until): by default the last 30 days and
      * everything declared ahead */
     int64_t since = r->now - 30 * 86400 * 1000000LL, until = INT64_MAX / 2;
@@ -437,13 +419,12 @@ static enum MHD_Result serve_maintenance(struct cw_console *x, const struct cw_a
     return cw_api_json(r->c, MHD_HTTP_OK, json_pack("{s:o, s:n, s:i}", "items", m.arr, "next", "limit", limit), NULL);
 }
 
-static enum MHD_Result end_maintenance(struct cw_console *x, const struct cw_api_req *r, int64_t id)
+enum MHD_Result cw_console_maintenance_end(struct cw_console *x, const struct cw_api_req *r, const char *id_text)
 {
-    enum MHD_Result ret;
-    if (strcmp(r->method, "POST"))
-        return cw_api_not_allowed(r->c, "POST");
-    if (!may_act(r, CW_ROLE_TECHNICIAN, &ret))
-        return ret;
+    char *end;
+    long long id = strtoll(id_text, &end, 10);
+    if (end == id_text || *end || id <= 0)
+        return cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no such maintenance window");
     struct cw_store *st = rw(x);
     if (!st)
         return cw_api_error(r->c, MHD_HTTP_SERVICE_UNAVAILABLE, "database not writable");
@@ -477,7 +458,7 @@ static void on_delivery(void *ud, const struct cw_delivery_row *d)
 }
 
 /* The newest alerts' deliveries, each target's state and last error. */
-static enum MHD_Result serve_alerts(struct cw_console *x, const struct cw_api_req *r)
+enum MHD_Result cw_console_alerts(struct cw_console *x, const struct cw_api_req *r)
 {
     static const char *const allowed[] = {"limit", NULL};
     int64_t since = 0, until = 0;
@@ -512,11 +493,9 @@ static void on_audit(void *ud, const struct cw_audit_row *a)
                                             "address", a->address));
 }
 
-static enum MHD_Result serve_audit(struct cw_console *x, const struct cw_api_req *r)
+enum MHD_Result cw_console_audit(struct cw_console *x, const struct cw_api_req *r)
 {
     static const char *const allowed[] = {"since", "until", "limit", "cursor", NULL};
-    if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))
-        return cw_api_not_allowed(r->c, "GET, HEAD");
     struct cw_event_query q = CW_EVENT_QUERY_ALL;
     int limit;
     enum MHD_Result ret;
@@ -546,11 +525,9 @@ static void on_span(void *ud, const struct cw_span_row *s)
                                             "end_us", s->end_us < 0 ? json_null() : json_integer(s->end_us)));
 }
 
-static enum MHD_Result serve_spans(struct cw_console *x, const struct cw_api_req *r, const char *camera)
+enum MHD_Result cw_console_spans(struct cw_console *x, const struct cw_api_req *r, const char *camera)
 {
     static const char *const allowed[] = {"since", "until", "limit", "cursor", NULL};
-    if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))
-        return cw_api_not_allowed(r->c, "GET, HEAD");
     struct cw_event_query q = CW_EVENT_QUERY_ALL;
     int limit;
     enum MHD_Result ret;
@@ -568,44 +545,7 @@ static enum MHD_Result serve_spans(struct cw_console *x, const struct cw_api_req
     return cw_api_send_page(r->c, l.arr, l.n, limit, l.last_start, l.last_id);
 }
 
-/* ---- routing ---- */
-
-int cw_console_route(struct cw_console *x, const struct cw_api_req *r, enum MHD_Result *ret)
+enum MHD_Result cw_console_report_page(struct cw_console *x, const struct cw_api_req *r)
 {
-    static const char cams[] = "/api/v1/cameras/", maint[] = "/api/v1/maintenance/";
-    const char *u = r->url;
-    if (!strcmp(u, "/api/v1/session"))
-        *ret = serve_session(x, r);
-    else if (!strcmp(u, "/api/v1/acks"))
-        *ret = serve_acks(x, r);
-    else if (!strcmp(u, "/api/v1/maintenance"))
-        *ret = serve_maintenance(x, r);
-    else if (!strcmp(u, "/api/v1/audit"))
-        *ret = serve_audit(x, r);
-    else if (!strcmp(u, "/api/v1/alerts"))
-        *ret = serve_alerts(x, r);
-    else if (!strcmp(u, "/api/v1/report"))
-        *ret = cw_console_report(r, &x->ro, x->database, &x->rules);
-    else if (!strncmp(u, maint, sizeof maint - 1)) {
-        char *end;
-        long long id = strtoll(u + sizeof maint - 1, &end, 10);
-        if (end == u + sizeof maint - 1 || strcmp(end, "/end") != 0 || id <= 0)
-            return 0;
-        *ret = end_maintenance(x, r, id);
-    } else if (!strncmp(u, cams, sizeof cams - 1)) {
-        const char *id = u + sizeof cams - 1, *slash = strchr(id, '/');
-        char cid[72];
-        if (!slash || slash == id || (size_t)(slash - id) >= sizeof cid)
-            return 0;
-        snprintf(cid, sizeof cid, "%.*s", (int)(slash - id), id);
-        if (!strcmp(slash, "/ack"))
-            *ret = ack(x, r, cid);
-        else if (!strcmp(slash, "/spans"))
-            *ret = serve_spans(x, r, cid);
-        else
-            return 0;
-    } else {
-        return 0;
-    }
-    return 1;
+    return cw_console_report(r, &x->ro, x->database, &x->rules);
 }

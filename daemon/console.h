@@ -47,10 +47,26 @@ struct cw_console;
 int cw_console_create(const struct cw_console_params *p, struct cw_console **out);
 void cw_console_free(struct cw_console *x);
 
-/* Answers r if its URL is one of the console's (returns 1 and *ret);
- * returns 0 for anything else. http.c has checked that r may read (token,
- * session, or an open API) except for /api/v1/session, which is public. */
-int cw_console_route(struct cw_console *x, const struct cw_api_req *r, enum MHD_Result *ret);
+/* The console's resources, routed by http.c's table (which has checked
+ * the method and who may: an action's session, role, CSRF token and
+ * origin by cw_console_may_act). */
+enum MHD_Result cw_console_session(struct cw_console *x, const struct cw_api_req *r);
+enum MHD_Result cw_console_login(struct cw_console *x, const struct cw_api_req *r);
+enum MHD_Result cw_console_logout(struct cw_console *x, const struct cw_api_req *r);
+enum MHD_Result cw_console_acks(struct cw_console *x, const struct cw_api_req *r);
+enum MHD_Result cw_console_ack(struct cw_console *x, const struct cw_api_req *r, const char *camera);
+enum MHD_Result cw_console_spans(struct cw_console *x, const struct cw_api_req *r, const char *camera);
+enum MHD_Result cw_console_maintenance(struct cw_console *x, const struct cw_api_req *r);
+enum MHD_Result cw_console_maintenance_add(struct cw_console *x, const struct cw_api_req *r);
+enum MHD_Result cw_console_maintenance_end(struct cw_console *x, const struct cw_api_req *r, const char *id);
+enum MHD_Result cw_console_audit(struct cw_console *x, const struct cw_api_req *r);
+enum MHD_Result cw_console_alerts(struct cw_console *x, const struct cw_api_req *r);
+enum MHD_Result cw_console_report_page(struct cw_console *x, const struct cw_api_req *r);
+
+/* Whether r may act with a role of at least `need`: a user session (the
+ * bearer token only reads), from this site, with its CSRF token. 1, or 0
+ * with the refusal sent in *ret. */
+int cw_console_may_act(const struct cw_api_req *r, enum cw_role need, enum MHD_Result *ret);
 
 #define CW_SESSION_COOKIE "cw_session"
 

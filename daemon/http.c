@@ -38,15 +38,13 @@ struct cw_http {
     struct cw_console *console;
 };
 
-static const char *const health_names[] = {"black", "frozen", "covered", "blurred"};
-
 static json_t *camera_json(const struct cw_live_camera *cam)
 {
     char ts[40];
     json_t *img = json_array();
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < CW_N_CONDITIONS; i++)
         if (cam->health & (1u << i))
-            json_array_append_new(img, json_string(health_names[i]));
+            json_array_append_new(img, json_string(cw_condition_key(i)));
     const struct cw_stats_row *s = &cam->stats;
     const struct cw_names *n = &cam->names;
     json_t *j = json_pack(
@@ -328,6 +326,338 @@ static void client_address(struct MHD_Connection *c, char *buf, size_t len)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, buf, (socklen_t)len);
 }
 
+/* ---- the resources ---- */
+
+static enum MHD_Result get_healthz(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    struct cw_live *l = cw_live_acquire(h->live);
+    int fresh = l && cw_wall_us() - l->built_us < 5000000;
+    cw_live_release(h->live, l);
+    char *body = strdup(fresh ? "ok\n" : "stale: the daemon's loop has not published for 5 s\n");
+    return cw_api_send(r->c, fresh ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", body,
+                       body ? strlen(body) : 0, NULL, NULL);
+}
+
+/* The words the console shows (states, causes, kinds) hold no data: the
+ * login page may read them too. */
+static enum MHD_Result get_words(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)h, (void)id;
+    return cw_api_json(r->c, MHD_HTTP_OK, words_json(), NULL);
+}
+
+static enum MHD_Result get_metrics(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    struct cw_live *l = cw_live_acquire(h->live);
+    char *m = l ? cw_live_metrics(l) : NULL;
+    cw_live_release(h->live, l);
+    if (!m)
+        return cw_api_error(r->c, MHD_HTTP_SERVICE_UNAVAILABLE, "not ready");
+    return cw_api_send(r->c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", m, strlen(m), NULL, NULL);
+}
+
+static enum MHD_Result get_openapi(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)h, (void)id;
+    char *doc = strdup(cw_openapi_json);
+    return doc ? cw_api_send(r->c, MHD_HTTP_OK, "application/json", doc, strlen(doc), NULL, NULL) : MHD_NO;
+}
+
+static enum MHD_Result get_events(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return serve_events(h, r->c);
+}
+
+static enum MHD_Result get_event_snapshot(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    char *end, path[600];
+    long long ev = strtoll(id, &end, 10);
+    if (end == id || *end || ev <= 0)
+        return cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no such resource");
+    if (!h->store && cw_store_open(h->database, 1, &h->store) < 0)
+        return cw_api_error(r->c, MHD_HTTP_SERVICE_UNAVAILABLE, "database not readable");
+    int rc = cw_store_event_snapshot(h->store, ev, path, sizeof path);
+    if (rc < 0)
+        return cw_api_error(r->c, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+    /* the path comes from the database's record of the event, never from
+     * the request */
+    return rc ? serve_snapshot(r->c, path) : cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no such event, or it has no snapshot");
+}
+
+static enum MHD_Result get_cameras(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return serve_cameras(h, r->c);
+}
+
+static enum MHD_Result get_camera(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    struct cw_live *l = cw_live_acquire(h->live);
+    const struct cw_live_camera *cam = find(l, id, strlen(id));
+    enum MHD_Result ret = cam ? cw_api_json(r->c, MHD_HTTP_OK, camera_json(cam), NULL)
+                              : cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no such camera");
+    cw_live_release(h->live, l);
+    return ret;
+}
+
+/* The camera's latest event snapshot or its thumbnail: a path the daemon
+ * recorded, never one from the request. */
+static enum MHD_Result camera_picture(struct cw_http *h, const struct cw_api_req *r, const char *id, int thumbnail)
+{
+    struct cw_live *l = cw_live_acquire(h->live);
+    const struct cw_live_camera *cam = find(l, id, strlen(id));
+    enum MHD_Result ret;
+    if (!cam)
+        ret = cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no such camera");
+    else {
+        const char *file = thumbnail ? cam->thumbnail : cam->last_snapshot;
+        ret = file[0] ? serve_snapshot(r->c, file) : cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no picture yet");
+    }
+    cw_live_release(h->live, l);
+    return ret;
+}
+
+static enum MHD_Result get_camera_snapshot(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    return camera_picture(h, r, id, 0);
+}
+
+static enum MHD_Result get_camera_thumbnail(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    return camera_picture(h, r, id, 1);
+}
+
+static enum MHD_Result get_camera_levels(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    struct cw_live *l = cw_live_acquire(h->live);
+    int known = find(l, id, strlen(id)) != NULL;
+    cw_live_release(h->live, l);
+    return known ? serve_levels(h, r->c, id) : cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no such camera");
+}
+
+/* the console's (console.c) */
+static enum MHD_Result c_session(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return cw_console_session(h->console, r);
+}
+static enum MHD_Result c_login(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return cw_console_login(h->console, r);
+}
+static enum MHD_Result c_logout(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return cw_console_logout(h->console, r);
+}
+static enum MHD_Result c_acks(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return cw_console_acks(h->console, r);
+}
+static enum MHD_Result c_ack(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    return cw_console_ack(h->console, r, id);
+}
+static enum MHD_Result c_spans(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    return cw_console_spans(h->console, r, id);
+}
+static enum MHD_Result c_maintenance(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return cw_console_maintenance(h->console, r);
+}
+static enum MHD_Result c_maintenance_add(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return cw_console_maintenance_add(h->console, r);
+}
+static enum MHD_Result c_maintenance_end(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    return cw_console_maintenance_end(h->console, r, id);
+}
+static enum MHD_Result c_audit(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return cw_console_audit(h->console, r);
+}
+static enum MHD_Result c_alerts(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return cw_console_alerts(h->console, r);
+}
+static enum MHD_Result c_report(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return cw_console_report_page(h->console, r);
+}
+
+/* ---- the routes: every resource once, with who may use it ----
+ * Checked against daemon/openapi.json by tests/unit/test_routes.c: every
+ * route documented, every documented path and method routed. */
+
+typedef enum MHD_Result (*route_fn)(struct cw_http *h, const struct cw_api_req *r, const char *id);
+
+struct route {
+    const char *methods; /* "GET, HEAD": also the Allow header of a 405 */
+    const char *path;    /* OpenAPI's template: {id} is one path segment */
+    enum cw_route_who who;
+    route_fn fn;
+};
+
+static const struct route routes[] = {
+    {"GET, HEAD", "/healthz", CW_WHO_ANYONE, get_healthz},
+    {"GET, HEAD", "/api/v1/words", CW_WHO_ANYONE, get_words},
+    {"GET, HEAD", "/api/v1/session", CW_WHO_ANYONE, c_session},
+    {"POST", "/api/v1/session", CW_WHO_ANYONE, c_login},
+    {"DELETE", "/api/v1/session", CW_WHO_VIEWER, c_logout},
+    {"GET, HEAD", "/metrics", CW_WHO_READER, get_metrics},
+    {"GET, HEAD", "/api/v1/openapi.json", CW_WHO_READER, get_openapi},
+    {"GET, HEAD", "/api/v1/cameras", CW_WHO_READER, get_cameras},
+    {"GET, HEAD", "/api/v1/cameras/{id}", CW_WHO_READER, get_camera},
+    {"GET, HEAD", "/api/v1/cameras/{id}/snapshot.jpg", CW_WHO_READER, get_camera_snapshot},
+    {"GET, HEAD", "/api/v1/cameras/{id}/thumbnail.jpg", CW_WHO_READER, get_camera_thumbnail},
+    {"GET, HEAD", "/api/v1/cameras/{id}/levels", CW_WHO_READER, get_camera_levels},
+    {"GET, HEAD", "/api/v1/cameras/{id}/spans", CW_WHO_READER, c_spans},
+    {"POST", "/api/v1/cameras/{id}/ack", CW_WHO_TECHNICIAN, c_ack},
+    {"GET, HEAD", "/api/v1/events", CW_WHO_READER, get_events},
+    {"GET, HEAD", "/api/v1/events/{id}/snapshot.jpg", CW_WHO_READER, get_event_snapshot},
+    {"GET, HEAD", "/api/v1/acks", CW_WHO_READER, c_acks},
+    {"GET, HEAD", "/api/v1/maintenance", CW_WHO_READER, c_maintenance},
+    {"POST", "/api/v1/maintenance", CW_WHO_TECHNICIAN, c_maintenance_add},
+    {"POST", "/api/v1/maintenance/{id}/end", CW_WHO_TECHNICIAN, c_maintenance_end},
+    {"GET, HEAD", "/api/v1/audit", CW_WHO_READER, c_audit},
+    {"GET, HEAD", "/api/v1/alerts", CW_WHO_READER, c_alerts},
+    {"GET, HEAD", "/api/v1/report", CW_WHO_READER, c_report},
+};
+#define N_ROUTES (int)(sizeof routes / sizeof routes[0])
+
+int cw_http_route_info(int i, const char **methods, const char **path, enum cw_route_who *who)
+{
+    if (i < 0 || i >= N_ROUTES)
+        return 0;
+    *methods = routes[i].methods;
+    *path = routes[i].path;
+    *who = routes[i].who;
+    return 1;
+}
+
+/* Whether url fits the template; {id} (one segment, 1 to 64 bytes) is
+ * copied into id. */
+static int path_match(const char *tpl, const char *url, char *id, size_t idlen)
+{
+    while (*tpl && *url) {
+        if (!strncmp(tpl, "{id}", 4)) {
+            size_t n = strcspn(url, "/");
+            if (n == 0 || n > 64 || n >= idlen)
+                return 0;
+            memcpy(id, url, n);
+            id[n] = '\0';
+            url += n;
+            tpl += 4;
+        } else if (*tpl++ != *url++) {
+            return 0;
+        }
+    }
+    return !*tpl && !*url;
+}
+
+/* Whether method is one of "GET, HEAD". */
+static int method_in(const char *methods, const char *method)
+{
+    size_t n = strlen(method);
+    for (const char *p = methods; (p = strstr(p, method)); p += n)
+        if ((p == methods || p[-1] == ' ') && (p[n] == ',' || !p[n]))
+            return 1;
+    return 0;
+}
+
+/* Who may read: the bearer token (scripts, Prometheus), a console session
+ * (its cookie), or anybody when neither a token nor users are configured
+ * (a loopback-only install). */
+static int may_read(struct cw_http *h, const struct cw_api_req *r)
+{
+    return r->bearer || r->session || ((!h->token || !h->token[0]) && !cw_auth_has_users(h->auth));
+}
+
+static enum MHD_Result unauthorized(struct cw_http *h, const struct cw_api_req *r)
+{
+    return cw_api_error(r->c, MHD_HTTP_UNAUTHORIZED, cw_auth_has_users(h->auth)
+                                                         ? "log in (POST /api/v1/session) or give the bearer token"
+                                                         : "a bearer token is required");
+}
+
+/* The console's page, script and stylesheet hold no data: anyone may load
+ * them (the data behind them needs a session). NULL if url is none. */
+static const struct cw_web_asset *asset_of(const char *url)
+{
+    for (const struct cw_web_asset *w = cw_web_assets; w->path; w++)
+        if (!strcmp(url, w->path) || (!strcmp(url, "/index.html") && !strcmp(w->path, "/")))
+            return w;
+    return NULL;
+}
+
+static enum MHD_Result serve_asset(struct MHD_Connection *c, const struct cw_web_asset *w)
+{
+    static const struct cw_api_hdr csp[] = {
+        {"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                                    "connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                                    "form-action 'self'"},
+        {"Referrer-Policy", "no-referrer"},
+        {NULL, NULL}};
+    char *body = malloc(w->len + 1);
+    if (!body)
+        return MHD_NO;
+    memcpy(body, w->data, w->len);
+    return cw_api_send(c, MHD_HTTP_OK, w->type, body, w->len, NULL, csp);
+}
+
+static enum MHD_Result route(struct cw_http *h, struct cw_api_req *r)
+{
+    const struct route *hit = NULL;
+    const char *allow = NULL;
+    char id[72] = "", allowed[64] = "";
+    int anyone = 1; /* every route of the path is public: a 405 needs no credentials */
+    for (int i = 0; i < N_ROUTES; i++) {
+        if (!path_match(routes[i].path, r->url, id, sizeof id))
+            continue;
+        anyone &= routes[i].who == CW_WHO_ANYONE;
+        if (method_in(routes[i].methods, r->method))
+            hit = &routes[i];
+        /* the path's methods, for a 405's Allow */
+        size_t o = strlen(allowed);
+        snprintf(allowed + o, sizeof allowed - o, "%s%s", o ? ", " : "", routes[i].methods);
+        allow = allowed;
+    }
+    const struct cw_web_asset *w = allow ? NULL : asset_of(r->url);
+    if (w)
+        return method_in("GET, HEAD", r->method) ? serve_asset(r->c, w) : cw_api_not_allowed(r->c, "GET, HEAD");
+    if (!allow) /* no such path: say so only to whom may read */
+        return may_read(h, r) ? cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no such resource") : unauthorized(h, r);
+    if (!hit)
+        return anyone || may_read(h, r) ? cw_api_not_allowed(r->c, allow) : unauthorized(h, r);
+    enum MHD_Result ret;
+    switch (hit->who) {
+    case CW_WHO_ANYONE:
+        break;
+    case CW_WHO_READER:
+        if (!may_read(h, r))
+            return unauthorized(h, r);
+        break;
+    case CW_WHO_VIEWER:
+    case CW_WHO_TECHNICIAN:
+        if (!cw_console_may_act(r, hit->who == CW_WHO_VIEWER ? CW_ROLE_VIEWER : CW_ROLE_TECHNICIAN, &ret))
+            return ret;
+        break;
+    }
+    return hit->fn(h, r, id);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -350,124 +680,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     cn->body[cn->len] = '\0';
-    if (strcmp(url, "/healthz") == 0) {
-        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-            return cw_api_not_allowed(c, "GET, HEAD");
-        struct cw_live *l = cw_live_acquire(h->live);
-        int fresh = l && cw_wall_us() - l->built_us < 5000000;
-        cw_live_release(h->live, l);
-        char *body = strdup(fresh ? "ok\n" : "stale: the daemon's loop has not published for 5 s\n");
-        return cw_api_send(c, fresh ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", body,
-                           body ? strlen(body) : 0, NULL, NULL);
-    }
-    /* The console's page, script and stylesheet hold no data: anyone may
-     * load them (the data behind them needs a session). */
-    for (const struct cw_web_asset *w = cw_web_assets; w->path; w++) {
-        if (strcmp(url, w->path) != 0 && !(strcmp(url, "/index.html") == 0 && strcmp(w->path, "/") == 0))
-            continue;
-        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-            return cw_api_not_allowed(c, "GET, HEAD");
-        static const struct cw_api_hdr csp[] = {
-            {"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                                        "connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-                                        "form-action 'self'"},
-            {"Referrer-Policy", "no-referrer"},
-            {NULL, NULL}};
-        char *body = malloc(w->len + 1);
-        if (!body)
-            return MHD_NO;
-        memcpy(body, w->data, w->len);
-        return cw_api_send(c, MHD_HTTP_OK, w->type, body, w->len, NULL, csp);
-    }
-    /* The words the console shows (states, causes, kinds) hold no data:
-     * the login page may read them too. */
-    if (strcmp(url, "/api/v1/words") == 0) {
-        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-            return cw_api_not_allowed(c, "GET, HEAD");
-        return cw_api_json(c, MHD_HTTP_OK, words_json(), NULL);
-    }
-    /* Who asks: the bearer token (scripts, Prometheus), a console session
-     * (its cookie), or nobody; with neither a token nor users configured
-     * the API is open, as on a loopback-only install. */
     struct cw_api_req r = {.c = c, .method = method, .url = url, .body = cn->body, .body_len = cn->len,
                            .body_too_big = cn->too_big, .now = cw_wall_us()};
     r.bearer = bearer_ok(h, c);
     r.cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, CW_SESSION_COOKIE);
     r.session = r.cookie ? cw_auth_session(h->auth, r.cookie, r.now) : NULL;
     client_address(c, r.addr, sizeof r.addr);
-    int open = (!h->token || !h->token[0]) && !cw_auth_has_users(h->auth);
-    enum MHD_Result ret;
-    if (strcmp(url, "/api/v1/session") == 0 && cw_console_route(h->console, &r, &ret))
-        return ret; /* logging in needs no earlier credentials */
-    if (!r.bearer && !r.session && !open)
-        return cw_api_error(c, MHD_HTTP_UNAUTHORIZED,
-                            cw_auth_has_users(h->auth) ? "log in (POST /api/v1/session) or give the bearer token"
-                                                       : "a bearer token is required");
-    if (cw_console_route(h->console, &r, &ret))
-        return ret;
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return cw_api_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "this resource is read-only: GET or HEAD");
-
-    if (strcmp(url, "/metrics") == 0) {
-        struct cw_live *l = cw_live_acquire(h->live);
-        char *m = l ? cw_live_metrics(l) : NULL;
-        cw_live_release(h->live, l);
-        if (!m)
-            return cw_api_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "not ready");
-        return cw_api_send(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", m, strlen(m), NULL, NULL);
-    }
-    if (strcmp(url, "/api/v1/events") == 0)
-        return serve_events(h, c);
-    static const char evp[] = "/api/v1/events/";
-    if (strncmp(url, evp, sizeof evp - 1) == 0) {
-        char *end;
-        long long id = strtoll(url + sizeof evp - 1, &end, 10);
-        char path[600];
-        if (end == url + sizeof evp - 1 || strcmp(end, "/snapshot.jpg") != 0 || id <= 0)
-            return cw_api_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
-        if (!h->store && cw_store_open(h->database, 1, &h->store) < 0)
-            return cw_api_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "database not readable");
-        int rc = cw_store_event_snapshot(h->store, id, path, sizeof path);
-        if (rc < 0)
-            return cw_api_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
-        /* the path comes from the database's record of the event, never
-         * from the request */
-        return rc ? serve_snapshot(c, path) : cw_api_error(c, MHD_HTTP_NOT_FOUND, "no such event, or it has no snapshot");
-    }
-    if (strcmp(url, "/api/v1/cameras") == 0)
-        return serve_cameras(h, c);
-    if (strcmp(url, "/api/v1/openapi.json") == 0) {
-        char *doc = strdup(cw_openapi_json);
-        return doc ? cw_api_send(c, MHD_HTTP_OK, "application/json", doc, strlen(doc), NULL, NULL) : MHD_NO;
-    }
-    static const char prefix[] = "/api/v1/cameras/";
-    if (strncmp(url, prefix, sizeof prefix - 1) == 0) {
-        const char *id = url + sizeof prefix - 1, *slash = strchr(id, '/');
-        size_t idlen = slash ? (size_t)(slash - id) : strlen(id);
-        const char *rest = slash ? slash : "";
-        if (idlen == 0 || idlen > 64 ||
-            (rest[0] && strcmp(rest, "/snapshot.jpg") != 0 && strcmp(rest, "/levels") != 0 &&
-             strcmp(rest, "/thumbnail.jpg") != 0))
-            return cw_api_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
-        struct cw_live *l = cw_live_acquire(h->live);
-        const struct cw_live_camera *cam = find(l, id, idlen);
-        if (!cam)
-            ret = cw_api_error(c, MHD_HTTP_NOT_FOUND, "no such camera");
-        else if (strcmp(rest, "/levels") == 0) {
-            char cid[72];
-            snprintf(cid, sizeof cid, "%s", cam->id);
-            cw_live_release(h->live, l);
-            return serve_levels(h, c, cid);
-        } else if (!rest[0]) {
-            ret = cw_api_json(c, MHD_HTTP_OK, camera_json(cam), NULL);
-        } else {
-            const char *file = strcmp(rest, "/thumbnail.jpg") == 0 ? cam->thumbnail : cam->last_snapshot;
-            ret = file[0] ? serve_snapshot(c, file) : cw_api_error(c, MHD_HTTP_NOT_FOUND, "no picture yet");
-        }
-        cw_live_release(h->live, l);
-        return ret;
-    }
-    return cw_api_error(c, MHD_HTTP_NOT_FOUND, "no such resource");
+    return route(h, &r);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)

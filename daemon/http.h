@@ -25,6 +25,14 @@ struct cw_http_params {
 };
 
 int cw_http_start(const struct cw_http_params *p, struct cw_http **out);
+
+/* Who may use a route: anybody, whoever may read (the bearer token, a
+ * session, or anybody on an open API), or a logged-in user of at least
+ * that role acting from the console (session, CSRF token, same site). */
+enum cw_route_who { CW_WHO_ANYONE, CW_WHO_READER, CW_WHO_VIEWER, CW_WHO_TECHNICIAN };
+/* The route table, for its check against the OpenAPI document: route i's
+ * methods ("GET, HEAD"), path template and who may; 0 past the end. */
+int cw_http_route_info(int i, const char **methods, const char **path, enum cw_route_who *who);
 void cw_http_stop(struct cw_http *h);
 
 #endif
