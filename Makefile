@@ -49,7 +49,7 @@ TOY_PLUGINS := $(patsubst tests/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildca
 BINS := $(BUILD)/camwatchd $(BUILD)/camwatch $(BUILD)/camsim $(PLUGINS) $(TOY_PLUGINS) $(BUILD)/tests/receiver \
         $(BUILD)/bench_store
 
-.PHONY: all bins deps deps-run media media-demo test demo asan clean bench install fuzz soak memcheck
+.PHONY: all bins deps deps-run media media-demo test check demo asan clean bench install fuzz soak memcheck
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -154,6 +154,13 @@ media-demo: deps-run
 test: deps media
 	@$(MAKE) --no-print-directory all BUILD=$(BUILD) SANFLAGS="$(SANFLAGS)"
 	@BUILD=$(BUILD) tests/run.sh
+
+# The quick lane for the edit-compile-test loop: the unit tests (the alert
+# rules among them) and the integration tests tests/quick.list names, a
+# few minutes in all. `make test` stays the whole suite.
+check: deps media
+	@$(MAKE) --no-print-directory all BUILD=$(BUILD) SANFLAGS="$(SANFLAGS)"
+	@BUILD=$(BUILD) TEST_QUICK=1 tests/run.sh
 
 demo: deps-run media-demo
 	@$(MAKE) --no-print-directory bins

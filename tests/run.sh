@@ -80,8 +80,14 @@ report() { # NAME SECONDS RC OUTPUT
 # ("# test-parallel: yes": the truth test's 5-minute schedule) run in the
 # background beside the others and are reported at the end.
 bg=()
+# `make check` (TEST_QUICK=1): only the tests tests/quick.list names.
+selected() {
+  [ -n "${TEST_FILTER:-}" ] && [[ "$1" != *"$TEST_FILTER"* ]] && return 1
+  [ -z "${TEST_QUICK:-}" ] || grep -qx "$(basename "$1" .sh)" tests/quick.list
+}
+
 for t in tests/integration/test_*.sh; do
-  [ -n "${TEST_FILTER:-}" ] && [[ "$t" != *"$TEST_FILTER"* ]] && continue
+  selected "$t" || continue
   grep -q '^# test-parallel: yes$' "$t" || continue
   [ -n "${CW_VALGRIND:-}" ] && continue   # under valgrind everything runs in turn
   name=$(basename "$t" .sh)
@@ -91,7 +97,7 @@ for t in tests/integration/test_*.sh; do
 done
 
 for t in tests/integration/test_*.sh; do
-  [ -n "${TEST_FILTER:-}" ] && [[ "$t" != *"$TEST_FILTER"* ]] && continue
+  selected "$t" || continue
   [[ " ${bg[*]:-} " == *" $t:"* ]] && continue
   start=$(date +%s)
   sidf=$CW_TEST_RUN/.$(basename "$t" .sh).sid
