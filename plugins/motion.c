@@ -513,35 +513,27 @@ static int structure_changed(const struct state *s, int cx, int cy, double kr)
     return 0;
 }
 
-static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_plugin_result *out)
+/* The first frame: background and previous frame, noise at 3. */
+static void first_frame(struct state *s, const struct cw_plugin_frame *f)
 {
-    struct state *s = st;
-    int w = f->width, h = f->height;
-    long n = (long)w * h;
+    for (int y = 0; y < s->h; y++)
+        for (int x = 0; x < s->w; x++) {
+            s->bg[y * s->w + x] = s->prev[y * s->w + x] = f->luma[(size_t)y * f->stride + x];
+            s->noise[y * s->w + x] = 3;
+        }
+}
 
-    memset(out, 0, sizeof *out);
-    if ((w != s->w || h != s->h) && setup(s, w, h) < 0)
-        return -1;
-    if (s->frames == 0) {
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                s->bg[y * w + x] = s->prev[y * w + x] = f->luma[(size_t)y * f->stride + x];
-                s->noise[y * w + x] = 3;
-            }
-        s->frames++;
-        out->score = -1;
-        return 0;
-    }
-    compensation(s, f);
-    double gain = s->gain, offset = s->offset;
-
-    /* 2. candidates against a noise-adaptive threshold, where the picture
-     * also changed since the last analysis: something that appeared and
-     * stays (a parked car, a person standing still, the "ghost" where one
-     * stood) differs from the background but does not move. */
+/* 2. Candidates against a noise-adaptive threshold, where the picture
+ * also changed since the last analysis: something that appeared and stays
+ * (a parked car, a person standing still, the "ghost" where one stood)
+ * differs from the background but does not move. Marks fg (none while
+ * learning), chg (changed since the last analysis) and dif (the
+ * compensated difference from the background). */
+static void candidates(struct state *s, const struct cw_plugin_frame *f, int learning)
+{
+    int w = s->w, h = s->h;
     float k = (float)(2.5 + (1 - s->sensitivity) * 5); /* sensitivity 1: 2.5 sigma, 0: 7.5 */
-    float ig = (float)(1 / gain), fo = (float)offset;
-    int learning = s->frames < s->learn;
+    float ig = (float)(1 / s->gain), fo = (float)s->offset;
     for (int y = 0; y < h; y++) {
         const uint8_t *row = f->luma + (size_t)y * f->stride;
         float *bg = s->bg + (size_t)y * w, *nz = s->noise + (size_t)y * w, *pv = s->prev + (size_t)y * w,
@@ -558,27 +550,35 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
             fg[x] = (uint8_t)(!learning && fabsf(d) > thr && area[x]);
         }
     }
-    s->frames++;
-    if (learning) {
-        for (long i = 0; i < n; i++) {
-            s->bg[i] += (f->luma[(size_t)(i / w) * f->stride + (size_t)(i % w)] - s->bg[i]) * (1.0f / 4);
-            float d = fabsf(s->dif[i]);
-            s->noise[i] += (d - s->noise[i]) * (1.0f / 4);
-            if (s->noise[i] < 1)
-                s->noise[i] = 1;
-        }
-        out->score = -1;
-        return 0;
+}
+
+/* The first learn_frames analyses: background and noise follow the
+ * picture quickly, nothing is reported. */
+static void learn(struct state *s, const struct cw_plugin_frame *f)
+{
+    long n = (long)s->w * s->h;
+    for (long i = 0; i < n; i++) {
+        s->bg[i] += (f->luma[(size_t)(i / s->w) * f->stride + (size_t)(i % s->w)] - s->bg[i]) * (1.0f / 4);
+        float d = fabsf(s->dif[i]);
+        s->noise[i] += (d - s->noise[i]) * (1.0f / 4);
+        if (s->noise[i] < 1)
+            s->noise[i] = 1;
     }
-    /* frame differencing marks a moving object's edges: grow them (two 3x3
-     * dilations) to cover it, then keep candidates that moved */
+}
+
+/* 3. The light test, once per cell that holds a moving candidate: frame
+ * differencing marks a moving object's edges, grown (two 3x3 dilations)
+ * to cover it; candidates that did not move are dropped, those the light
+ * model explains are moved to lit. Returns how many were lit. */
+static long light_test(struct state *s)
+{
+    int w = s->w, h = s->h;
+    long n = (long)w * h, light = 0;
     morph(s->chg, s->tmp, s->hb, w, h, 0);
     morph(s->tmp, s->chg, s->hb, w, h, 0);
-    /* 3. the light test, once per cell that holds a moving candidate */
     double kr = 3 + (1 - s->sensitivity) * 4; /* 0.5: the residual 5x the noise variance */
     memset(s->cell_light, -1, (size_t)s->cw * s->ch);
     memset(s->lit, 0, (size_t)n);
-    long light = 0;
     for (long i = next_set(s->fg, 0, n); i < n; i = next_set(s->fg, i + 1, n)) {
         if (!s->chg[i]) {
             s->fg[i] = 0;
@@ -594,15 +594,21 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
             light++;
         }
     }
-    /* the background follows quickly where nothing stands out (light
-     * included), within some seconds where something stopped; the noise
-     * learns from background pixels outside the cells the light test
-     * found lit, each step bounded, so that a passing light pool does not
-     * blind the pixels it crossed. The background
-     * follows the raw picture (the compensation undone), so the
-     * compensation's fit returns to 1 once the background has caught up:
-     * it covers fast changes only and has nothing to drift with. */
-    for (int y = 0; y < h; y++) {
+    return light;
+}
+
+/* The background follows quickly where nothing stands out (light
+ * included), within some seconds where something stopped; the noise
+ * learns from background pixels outside the cells the light test found
+ * lit, each step bounded, so that a passing light pool does not blind the
+ * pixels it crossed. The background follows the raw picture (the
+ * compensation undone), so the compensation's fit returns to 1 once the
+ * background has caught up: it covers fast changes only and has nothing
+ * to drift with. */
+static void adapt(struct state *s, const struct cw_plugin_frame *f)
+{
+    int w = s->w;
+    for (int y = 0; y < s->h; y++) {
         const uint8_t *row = f->luma + (size_t)y * f->stride, *fg = s->fg + (size_t)y * w;
         const int8_t *cl = s->cell_light + (size_t)(y / CELL) * s->cw;
         float *bg = s->bg + (size_t)y * w, *nz = s->noise + (size_t)y * w;
@@ -617,10 +623,15 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
             }
         }
     }
-    /* 4. opening */
+}
+
+/* 4a. Opening; the 8x8 blocks left with foreground stay out of the next
+ * compensation. */
+static void opening(struct state *s)
+{
+    int w = s->w, h = s->h;
     morph(s->fg, s->tmp, s->hb, w, h, 1);
     morph(s->tmp, s->fg, s->hb, w, h, 0);
-    /* blocks with foreground are left out of the next compensation */
     int bstride = w / 8 + 1;
     memset(s->blk_fg, 0, (size_t)bstride * (size_t)(h / 8 + 1));
     for (int y = 0; y < h; y++) {
@@ -635,15 +646,28 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
         for (; x < w; x++)
             blk[x / 8] |= fg[x];
     }
-    /* components */
+}
+
+/* What one analysis found, for the debug line. */
+struct tally {
+    long light, raw, moving, min_px;
+    int held_back, light_fragments;
+};
+
+/* 4b. Connected components of at least the minimum size (the camera's,
+ * or the zone's where the object stands), minus fragments of a light
+ * change, into s->comps; each marked bright when it is far brighter than
+ * the background (step 5). Returns how many. */
+static int components(struct state *s, const struct cw_plugin_frame *f, struct tally *t)
+{
+    int w = s->w, h = s->h, nc = 0;
+    long n = (long)w * h;
     int sw = f->source_width > 0 ? f->source_width : w, sh = f->source_height > 0 ? f->source_height : h;
     double px_per_src = (double)w * h / ((double)sw * sh); /* analysed pixels per camera pixel */
     long min_px = s->min_area > 0 ? (long)(s->min_area * n) : (long)(s->min_size * px_per_src + 0.5);
     if (min_px < 4)
         min_px = 4;
-    long moving = 0;
-    int n_next = 0, held_back = 0, light_fragments = 0, nc = 0;
-    long raw = 0;
+    t->min_px = min_px;
     for (long start = next_set(s->fg, 0, n); start < n && nc < MAX_COMPS; start = next_set(s->fg, start + 1, n)) {
         if (s->fg[start] != 1)
             continue;
@@ -674,7 +698,7 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
             if (need < 4)
                 need = 4;
         }
-        raw += cnt;
+        t->raw += cnt;
         if (cnt < need)
             continue;
         /* a fragment of a light change: around it (as far again as its
@@ -690,7 +714,7 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
             for (int x = ax; x <= bx; x++)
                 lit += s->lit[y * w + x];
         if (lit >= 3 * cnt) {
-            light_fragments++;
+            t->light_fragments++;
             continue;
         }
         double mdif = sd / cnt, mbg = sbg / cnt;
@@ -700,19 +724,26 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
         int bright = (mdif > 60 && mdif > mbg) || (peak > 120 && peak > 2 * mbg);
         s->comps[nc++] = (struct comp){x0, y0, x1, y1, cnt, sx / cnt, sy / cnt, bright, 0};
     }
-    /* bright components count once they held a path (tracks of the last
-     * analysis), the rest of a held light's halo is held with it */
+    return nc;
+}
+
+/* 5. Bright components count once they held a path (the last analysis's
+ * tracks) for HOLD analyses; the rest of a held light's halo is held with
+ * it. What is not held becomes a box of the result. */
+static void hold_bright(struct state *s, int nc, struct cw_plugin_result *out, struct tally *t)
+{
+    int n_next = 0;
     for (int c = 0; c < nc; c++) {
         struct comp *q = &s->comps[c];
         if (!q->bright)
             continue;
         double size = sqrt((double)q->cnt);
         int age = 1;
-        for (int t = 0; t < s->n_tracks; t++) {
-            double dx = q->cx - s->tracks[t].x, dy = q->cy - s->tracks[t].y;
-            if (sqrt(dx * dx + dy * dy) <= 0.75 * (size > s->tracks[t].size ? size : s->tracks[t].size) + 2 &&
-                s->tracks[t].age + 1 > age)
-                age = s->tracks[t].age + 1;
+        for (int k = 0; k < s->n_tracks; k++) {
+            double dx = q->cx - s->tracks[k].x, dy = q->cy - s->tracks[k].y;
+            if (sqrt(dx * dx + dy * dy) <= 0.75 * (size > s->tracks[k].size ? size : s->tracks[k].size) + 2 &&
+                s->tracks[k].age + 1 > age)
+                age = s->tracks[k].age + 1;
         }
         if (n_next < MAX_TRACKS)
             s->next[n_next++] = (struct track){q->cx, q->cy, size, age};
@@ -728,32 +759,68 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
             q->held = q->x1 >= b->x0 - mx && q->x0 <= b->x1 + mx && q->y1 >= b->y0 - my && q->y0 <= b->y1 + my;
         }
         if (q->held) {
-            held_back++;
+            t->held_back++;
             continue;
         }
-        moving += q->cnt;
+        t->moving += q->cnt;
         if (out->n_boxes < CW_PLUGIN_MAX_BOXES)
             out->boxes[out->n_boxes++] = (struct cw_plugin_box){q->x0, q->y0, q->x1 - q->x0 + 1, q->y1 - q->y0 + 1};
     }
     memcpy(s->tracks, s->next, sizeof(struct track) * (size_t)n_next);
     s->n_tracks = n_next;
-    out->positive = out->n_boxes > 0;
-    if (s->host && s->host->log) {
+}
+
+/* The debug line, and the compensation as gauges for the metrics (the
+ * host keeps the last value and sends it on at most once a second). */
+static void tell_host(const struct state *s, const struct cw_plugin_frame *f, const struct cw_plugin_result *out,
+                      const struct tally *t)
+{
+    if (!s->host)
+        return;
+    if (s->host->log) {
         char msg[256];
         snprintf(msg, sizeof msg,
                  "t=%.2f gain %.3f offset %.1f light %ld fg(after opening) %ld moving %ld boxes %d bright-held %d "
                  "light-fragments %d min %ld px",
-                 f->pts_us / 1e6, gain, offset, light, raw, moving, out->n_boxes, held_back, light_fragments, min_px);
+                 f->pts_us / 1e6, s->gain, s->offset, t->light, t->raw, t->moving, out->n_boxes, t->held_back,
+                 t->light_fragments, t->min_px);
         s->host->log(s->host->host_ud, 3, msg);
     }
-    /* the compensation for metrics: the host keeps the last value and
-     * sends it on at most once a second */
-    if (s->host && s->host->struct_size >= offsetof(struct cw_plugin_host, gauge) + sizeof s->host->gauge &&
-        s->host->gauge) {
-        s->host->gauge(s->host->host_ud, "compensation_gain", gain);
-        s->host->gauge(s->host->host_ud, "compensation_offset", offset);
+    if (s->host->struct_size >= offsetof(struct cw_plugin_host, gauge) + sizeof s->host->gauge && s->host->gauge) {
+        s->host->gauge(s->host->host_ud, "compensation_gain", s->gain);
+        s->host->gauge(s->host->host_ud, "compensation_offset", s->offset);
     }
-    out->score = s->area_px ? (double)moving / s->area_px : 0;
+}
+
+/* One analysis, in the steps the header lists. */
+static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_plugin_result *out)
+{
+    struct state *s = st;
+    memset(out, 0, sizeof *out);
+    if ((f->width != s->w || f->height != s->h) && setup(s, f->width, f->height) < 0)
+        return -1;
+    if (s->frames++ == 0) {
+        first_frame(s, f);
+        out->score = -1;
+        return 0;
+    }
+    compensation(s, f);                                   /* 1 */
+    int learning = s->frames - 1 < s->learn;
+    candidates(s, f, learning);                           /* 2 */
+    if (learning) {
+        learn(s, f);
+        out->score = -1;
+        return 0;
+    }
+    struct tally t = {0};
+    t.light = light_test(s);                              /* 3 */
+    adapt(s, f);
+    opening(s);                                           /* 4 */
+    int nc = components(s, f, &t);
+    hold_bright(s, nc, out, &t);                          /* 5 */
+    out->positive = out->n_boxes > 0;
+    tell_host(s, f, out, &t);
+    out->score = s->area_px ? (double)t.moving / s->area_px : 0;
     if (out->score > 1)
         out->score = 1;
     return 0;
