@@ -224,7 +224,7 @@ build-fuzz/fuzz_config: $(FUZZ_SRC)
 	@mkdir -p build-fuzz
 	@echo "  FUZZ    $@"
 	@clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_SRC) \
-	  $(call pc_cflags,yaml-0.1 libcurl) $(call pc_libs,yaml-0.1 libcurl)
+	  $(call pc_cflags,yaml-0.1 libcurl jansson) $(call pc_libs,yaml-0.1 libcurl jansson)
 
 fuzz: deps build-fuzz/fuzz_config
 	@rm -rf build-fuzz/corpus && cp -r tests/fuzz/corpus/config build-fuzz/corpus

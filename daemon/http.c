@@ -47,16 +47,12 @@ static json_t *camera_json(const struct cw_live_camera *cam)
             json_array_append_new(img, json_string(cw_condition_key(i)));
     const struct cw_stats_row *s = &cam->stats;
     const struct cw_names *n = &cam->names;
-    json_t *j = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:b, s:s, s:b}", "id", cam->id,
-        "name", n->name, "url", cam->url, "site", n->site, "site_name", n->site_name, "commune", n->commune,
-        "commune_name", n->commune_name, "province", n->province, "province_name", n->province_name, "state",
-        cam->state, "cause", cam->cause, "detail", cam->detail, "since", cw_fmt_utc(cam->since_us, ts, sizeof ts),
-        "since_us", (json_int_t)cam->since_us, "image", img, "image_checked", cam->image_checked, "decode_mode",
-        cam->decode_mode, "maintenance", cam->maintenance);
-    /* the district level is optional: null where the deployment has none */
-    json_object_set_new(j, "district", n->district[0] ? json_string(n->district) : json_null());
-    json_object_set_new(j, "district_name", n->district[0] ? json_string(n->district_name) : json_null());
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o, s:b, s:s, s:b}", "id", cam->id, "url", cam->url,
+                          "state", cam->state, "cause", cam->cause, "detail", cam->detail, "since",
+                          cw_fmt_utc(cam->since_us, ts, sizeof ts), "since_us", (json_int_t)cam->since_us, "image",
+                          img, "image_checked", cam->image_checked, "decode_mode", cam->decode_mode, "maintenance",
+                          cam->maintenance);
+    cw_names_json(j, n);
     json_object_set_new(j, "outage_since",
                         cam->outage_since_us ? json_string(cw_fmt_utc(cam->outage_since_us, ts, sizeof ts)) : json_null());
     json_object_set_new(j, "outage_since_us", cam->outage_since_us ? json_integer(cam->outage_since_us) : json_null());

@@ -6,6 +6,7 @@
  * stops it. The loop decides when to retry; this file only reports. */
 #include "ingest.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -79,6 +80,7 @@ static void post_msg(struct cw_ingest *ing, const struct cw_ingest_msg *msg)
     }
     ing->q[(ing->qhead + ing->qlen) % QUEUE_LEN] = *msg;
     ing->qlen++;
+    assert(ing->qlen <= QUEUE_LEN); /* under the mutex: the loop drains as the thread fills */
     uv_mutex_unlock(&ing->mu);
     ing->notify(ing->ud);
 }

@@ -52,3 +52,18 @@ char *cw_names_filter_label(const struct cw_names_filter *f, char *buf, size_t l
                  f->commune ? f->commune : "", f->site ? " site " : "", f->site ? f->site : "");
     return buf;
 }
+
+int cw_names_json(json_t *obj, const struct cw_names *n)
+{
+    int rc = json_object_set_new(obj, "name", json_string(n->name));
+    rc |= json_object_set_new(obj, "site", json_string(n->site));
+    rc |= json_object_set_new(obj, "site_name", json_string(n->site_name));
+    rc |= json_object_set_new(obj, "commune", json_string(n->commune));
+    rc |= json_object_set_new(obj, "commune_name", json_string(n->commune_name));
+    rc |= json_object_set_new(obj, "province", json_string(n->province));
+    rc |= json_object_set_new(obj, "province_name", json_string(n->province_name));
+    /* the district level is optional: null where the deployment has none */
+    rc |= json_object_set_new(obj, "district", n->district[0] ? json_string(n->district) : json_null());
+    rc |= json_object_set_new(obj, "district_name", n->district[0] ? json_string(n->district_name) : json_null());
+    return rc ? -1 : 0;
+}

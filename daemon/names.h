@@ -9,6 +9,7 @@
  * province in a config of the older district-first form). */
 #ifndef CW_NAMES_H
 #define CW_NAMES_H
+#include <jansson.h>
 #include <stddef.h>
 
 /* Names hold at most 80 characters (checked when the config is loaded);
@@ -42,5 +43,11 @@ int cw_names_filter_set(const struct cw_names_filter *f);
 /* The filter in words for a report's heading ("commune hoa-binh site
  * cong-lang"), or "" when none is set. */
 char *cw_names_filter_label(const struct cw_names_filter *f, char *buf, size_t len);
+
+/* The names into a JSON object, as the API, the CLI's --json and the alert
+ * bodies all give them: name, site, site_name, commune, commune_name,
+ * province, province_name, and district and district_name (null where the
+ * deployment has no district level). 0 or -1. */
+int cw_names_json(json_t *obj, const struct cw_names *n);
 
 #endif

@@ -1,6 +1,7 @@
 /* The alert outbox and delivery (see outbox.h). */
 #include "outbox.h"
 
+#include <assert.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,13 +241,9 @@ static struct alert *alert_new(struct cw_outbox *o, const struct cw_alert_out *a
     al->body = json_pack("{s:s, s:s, s:s, s:s, s:I}", "key", al->key, "kind", a->kind, "severity", a->severity, "time",
                          cw_fmt_utc(a->at_us, ts, sizeof ts), "time_us", (json_int_t)a->at_us);
     if (a->names) {
-        const struct cw_names *nm = a->names;
-        json_object_set_new(al->body, "camera",
-                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", al->camera, "name",
-                                      nm->name, "site", nm->site, "site_name", nm->site_name, "commune", nm->commune,
-                                      "commune_name", nm->commune_name, "district", nm->district, "district_name",
-                                      nm->district_name, "province", nm->province, "province_name",
-                                      nm->province_name));
+        json_t *cam = json_pack("{s:s}", "id", al->camera);
+        cw_names_json(cam, a->names);
+        json_object_set_new(al->body, "camera", cam);
     }
     json_object_set_new(al->body, "message_vi", json_string(a->msg_vi));
     json_object_set_new(al->body, "message_en", json_string(a->msg_en));
@@ -535,6 +532,7 @@ static json_t *sent_body(struct cw_outbox *o, const struct delivery *dl, int vi,
 
 static void send_one(struct cw_outbox *o, struct delivery *dl, int64_t now)
 {
+    assert(dl->seq <= o->committed); /* nobody is told of a row that is not on disk */
     const struct cw_alert_target *t = target_by_name(o, dl->target);
     int vi = o->p.cfg->lang_vi;
     char idem[120], url[2048];

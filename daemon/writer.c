@@ -15,8 +15,18 @@
 
 #define MAX_LISTENERS 4
 
+/* What the loop owns is touched on the loop's thread only (the pool gets
+ * the batch in flight, never the one being built). */
+#define ON_LOOP(w)                                                                                                     \
+    do {                                                                                                               \
+        uv_thread_t self_ = uv_thread_self();                                                                         \
+        assert(uv_thread_equal(&self_, &(w)->loop_thread));                                                            \
+        (void)self_;                                                                                                   \
+    } while (0)
+
 struct cw_writer {
     struct cw_writer_params p;
+    uv_thread_t loop_thread; /* the batches are the loop's: nobody else may touch them */
     char *database;
     struct cw_store *store; /* the writing connection; NULL until it opens */
     char open_err[256];     /* why it cannot be opened, while it cannot */
@@ -60,6 +70,7 @@ int cw_writer_open(const struct cw_writer_params *p, struct cw_writer **out, cha
     }
     w->p = *p;
     w->p.database = w->database;
+    w->loop_thread = uv_thread_self();
     if (w->p.interval_ms <= 0)
         w->p.interval_ms = 1000;
     w->batch_seq = 1;
@@ -109,13 +120,18 @@ void cw_writer_start(struct cw_writer *w)
 }
 
 struct cw_store *cw_writer_store(struct cw_writer *w) { return w->busy ? NULL : w->store; }
-struct cw_store_batch *cw_writer_batch(struct cw_writer *w) { return w->pending; }
+struct cw_store_batch *cw_writer_batch(struct cw_writer *w)
+{
+    ON_LOOP(w);
+    return w->pending;
+}
 uint64_t cw_writer_seq(const struct cw_writer *w) { return w->batch_seq; }
 uint64_t cw_writer_committed(const struct cw_writer *w) { return w->committed_seq; }
 int cw_writer_failures(const struct cw_writer *w) { return w->failures; }
 
 int cw_writer_listen(struct cw_writer *w, void (*cb)(void *ud, uint64_t committed), void *ud)
 {
+    ON_LOOP(w);
     if (w->n_listeners == MAX_LISTENERS)
         return CW_ENOMEM;
     w->listeners[w->n_listeners].cb = cb;
@@ -205,6 +221,7 @@ static void flush_done(uv_work_t *req, int status)
 
 void cw_writer_flush_soon(struct cw_writer *w)
 {
+    ON_LOOP(w);
     if (w->closing)
         return;
     if (w->inflight)
@@ -297,6 +314,7 @@ static void finish(struct cw_writer *w)
 
 void cw_writer_close(struct cw_writer *w, void (*done)(void *ud, int rc), void *ud)
 {
+    ON_LOOP(w);
     w->closed = done;
     w->closed_ud = ud;
     if (w->closing)

@@ -39,14 +39,11 @@ static json_t *iso_or_null(int64_t us)
 static json_t *row_json(const struct cw_status_row *r, int64_t upto)
 {
     const struct cw_names *nm = &r->names;
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "id", r->id, "name",
-                          nm->name, "site", nm->site, "site_name", nm->site_name, "commune", nm->commune,
-                          "commune_name", nm->commune_name, "province", nm->province, "province_name",
-                          nm->province_name, "state", r->state, "cause", r->cause, "detail", r->detail, "since_us",
-                          (json_int_t)r->since_us, "duration_s", (json_int_t)((upto - r->since_us) / 1000000));
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "id", r->id, "state", r->state, "cause", r->cause,
+                          "detail", r->detail, "since_us", (json_int_t)r->since_us, "duration_s",
+                          (json_int_t)((upto - r->since_us) / 1000000));
+    cw_names_json(j, nm);
     json_object_set_new(j, "since", iso_or_null(r->since_us));
-    json_object_set_new(j, "district", nm->district[0] ? json_string(nm->district) : json_null());
-    json_object_set_new(j, "district_name", nm->district[0] ? json_string(nm->district_name) : json_null());
     json_object_set_new(j, "outage_since_us", r->outage_since_us ? json_integer(r->outage_since_us) : json_null());
     json_object_set_new(j, "outage_since", iso_or_null(r->outage_since_us));
     json_object_set_new(j, "image", r->image[0] ? json_string(r->image) : json_null());
