@@ -81,6 +81,11 @@ ok "cam-b, still down when the window ended, alerted $(awk -v a="$at" -v e="$W1"
 # cam-b's offline alert went out; a technician declares a window on it and
 # it comes back inside: the recovery is held, and told when the window ends
 # (issue #29 item 6: the chat's last word must not stay "MẤT KẾT NỐI").
+# A second outside both windows first, so the report has an outage to
+# count (the alert arrives at window 1's end: without it the gap was a
+# few tens of milliseconds, under a sanitizer build less than the 0.1 s
+# the report check below asks for).
+sleep 1
 W2S=$(now)
 "${CW[@]}" maintenance add --camera cam-b --to +12s --by kt-an > /dev/null || fail "window on cam-b"
 W2=$(awk -v a="$W2S" 'BEGIN { printf "%.3f", a + 12 }')
@@ -132,7 +137,7 @@ for c in cam-a cam-b; do
     # inside the window: maintenance; from its end on: one outage
     awk -v m="$m" -v a="$DOWN" -v e="$W1" -v w="$W2S" -v b="$B2" \
       'BEGIN { x = e - a + b - w; exit !(m >= x - 2.5 && m <= x + 2.5) }' || fail "cam-b: maintenance $m s"
-    [ "$o" = 1 ] && awk -v d="$down" 'BEGIN { exit !(d > 0.1) }' || fail "cam-b: outages $o, down $down s"
+    [ "$o" = 1 ] && awk -v d="$down" 'BEGIN { exit !(d > 0.5) }' || fail "cam-b: outages $o, down $down s"
   fi
 done
 ok "report: down time inside the window is maintenance, apart from outages; cam-a reads 100 % with it left out"
