@@ -2,6 +2,8 @@
  * from the computed report, so it equals the tables and the CSV. */
 #include "report_narrative.h"
 
+#include "report_columns.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,56 +260,73 @@ void cw_narrative_free(struct cw_narrative *n)
     memset(n, 0, sizeof *n);
 }
 
-/* ---- the document's parts ---- */
+/* ---- the document's parts: its tables, from the column model ---- */
 
-static const char *const group_vi[] = {"Cấp", "Tên", "Số camera", "Đạt", "Tỷ lệ hoạt động",
-                                       "So với kỳ trước (điểm)", "Giám sát", "Tình trạng"};
-static const char *const group_en[] = {"Level", "Name", "Cameras", "At target", "Uptime", "vs previous (points)",
-                                       "Monitored", "Status"};
+static const enum cw_rcol group_cols[CW_DOC_GROUP_COLS] = {CW_RC_LEVEL,  CW_RC_NAME,      CW_RC_CAMERAS,
+                                                           CW_RC_AT_TARGET, CW_RC_UPTIME, CW_RC_CHANGE,
+                                                           CW_RC_MONITORED, CW_RC_STATUS};
 static const double group_w[] = {0.10, 0.23, 0.10, 0.07, 0.13, 0.13, 0.11, 0.13};
-static const char *const repair_vi[] = {"Camera", "Điểm", "Xã", "Ngừng trong", "Nguyên nhân", "Hoạt động lần cuối"};
-static const char *const repair_en[] = {"Camera", "Site", "Commune", "Down for", "Cause", "Last seen"};
+static const enum cw_rcol repair_cols[CW_DOC_REPAIR_COLS] = {CW_RC_CAMERA,     CW_RC_SITE_NAME,   CW_RC_COMMUNE_NAME,
+                                                             CW_RC_REPAIR_FOR, CW_RC_REPAIR_WHAT, CW_RC_LAST_SEEN};
 static const double repair_w[] = {0.24, 0.18, 0.14, 0.12, 0.16, 0.16};
-static const char *const camera_vi[] = {"Camera", "Điểm", "Tỷ lệ hoạt động", "Giám sát", "Giờ ngừng",
-                                        "Số lần gián đoạn", "Lần dài nhất", "Cuối kỳ"};
-static const char *const camera_en[] = {"Camera", "Site", "Uptime", "Monitored", "Hours down", "Outages",
-                                        "Longest", "At the end"};
+static const enum cw_rcol camera_cols[CW_DOC_CAMERA_COLS] = {CW_RC_CAMERA,  CW_RC_SITE_NAME, CW_RC_UPTIME,
+                                                             CW_RC_MONITORED, CW_RC_DOWN,    CW_RC_OUTAGES,
+                                                             CW_RC_LONGEST, CW_RC_AT_END};
 static const double camera_w[] = {0.22, 0.16, 0.11, 0.11, 0.09, 0.08, 0.10, 0.13};
 
-const char *const *cw_doc_group_heads(int vi) { return vi ? group_vi : group_en; }
+/* A table's headings in vi or en, the narrow (document) forms. */
+static const char *const *heads(const enum cw_rcol *cols, int n, int vi, const char **out)
+{
+    struct cw_report_view lang = {.lang_vi = vi};
+    for (int k = 0; k < n; k++)
+        out[k] = cw_rcol_head(&lang, cols[k], 1);
+    out[n] = NULL;
+    return out;
+}
+
+const char *const *cw_doc_group_heads(int vi)
+{
+    static const char *h[2][CW_DOC_GROUP_COLS + 1];
+    return heads(group_cols, CW_DOC_GROUP_COLS, vi, h[vi != 0]);
+}
 const double *cw_doc_group_widths(void) { return group_w; }
-const char *const *cw_doc_repair_heads(int vi) { return vi ? repair_vi : repair_en; }
-const char *const *cw_doc_camera_heads(int vi) { return vi ? camera_vi : camera_en; }
+const char *const *cw_doc_repair_heads(int vi)
+{
+    static const char *h[2][CW_DOC_REPAIR_COLS + 1];
+    return heads(repair_cols, CW_DOC_REPAIR_COLS, vi, h[vi != 0]);
+}
+const double *cw_doc_repair_widths(void) { return repair_w; }
+const char *const *cw_doc_camera_heads(int vi)
+{
+    static const char *h[2][CW_DOC_CAMERA_COLS + 1];
+    return heads(camera_cols, CW_DOC_CAMERA_COLS, vi, h[vi != 0]);
+}
 const double *cw_doc_camera_widths(void) { return camera_w; }
 
-/* A camera as a table's first cell: the commune's name for it, its id on
- * the line under (never the id alone, hyphen-broken across lines). */
-static void camera_cell(const struct cw_report_camera *c, char *cell)
+/* A cell as the document prints it: a camera by its name, its id on the
+ * line under (never the id alone, hyphen-broken across lines); a change in
+ * points as the sign and figure (the narrow heading names the unit). */
+static void doc_cell(const struct cw_report_view *v, enum cw_rcol id, const struct cw_rval *x, char *cell)
 {
-    if (c->names.name[0] && strcmp(c->names.name, c->id) != 0)
-        snprintf(cell, CW_DOC_CELL, "%s\n%s", c->names.name, c->id);
+    char buf[CW_DOC_CELL];
+    const char *s = cw_rcol_show(v, id, x, buf, sizeof buf);
+    if (id == CW_RC_CAMERA && x->sub && x->sub[0])
+        snprintf(cell, CW_DOC_CELL, "%s\n%s", s, x->sub);
     else
-        snprintf(cell, CW_DOC_CELL, "%s", c->id);
+        snprintf(cell, CW_DOC_CELL, "%s", s);
+    char *unit = cw_report_column(id)->unit == CW_RU_POINTS && x->known ? strrchr(cell, ' ') : NULL;
+    if (unit)
+        *unit = '\0';
 }
 
 void cw_doc_camera_cells(const struct cw_report_view *v, const struct cw_report_camera *c,
                          char cells[CW_DOC_CAMERA_COLS][CW_DOC_CELL])
 {
-    const int vi = v->lang_vi;
-    camera_cell(c, cells[0]);
-    snprintf(cells[1], CW_DOC_CELL, "%s", c->names.site_name[0] ? c->names.site_name : c->names.site);
-    cw_rfmt_pct(cw_report_uptime(c), vi, cells[2], CW_DOC_CELL);
-    cw_rfmt_pct(cw_report_monitored(v->r, c), vi, cells[3], CW_DOC_CELL);
-    cw_rfmt_num(cw_report_offline_total_us(c) / 3600e6, 1, vi, cells[4], CW_DOC_CELL);
-    snprintf(cells[5], CW_DOC_CELL, "%d", c->outages);
-    if (c->outages)
-        cw_rfmt_duration(c->longest_us, vi, cells[6], CW_DOC_CELL);
-    else
-        snprintf(cells[6], CW_DOC_CELL, "-");
-    if (!strcmp(c->state, "online"))
-        snprintf(cells[7], CW_DOC_CELL, "%s", vi ? "hoạt động" : "online");
-    else
-        snprintf(cells[7], CW_DOC_CELL, "%s", cw_report_cause_words(vi, c->state, c->cause));
+    struct cw_rval x;
+    for (int k = 0; k < CW_DOC_CAMERA_COLS; k++) {
+        cw_rcol_camera(v, camera_cols[k], c, &x);
+        doc_cell(v, camera_cols[k], &x, cells[k]);
+    }
 }
 
 const char *cw_doc_groups_heading(const struct cw_report_view *v)
@@ -321,33 +340,15 @@ const char *cw_doc_groups_heading(const struct cw_report_view *v)
         return v->lang_vi ? "I. Kết quả theo huyện, xã và điểm lắp đặt" : "I. Results by district, commune and site";
     return v->lang_vi ? "I. Kết quả theo xã và điểm lắp đặt" : "I. Results by commune and site";
 }
-const double *cw_doc_repair_widths(void) { return repair_w; }
 
 void cw_doc_group_cells(const struct cw_report_view *v, const struct cw_report_group *g,
                         char cells[CW_DOC_GROUP_COLS][CW_DOC_CELL])
 {
-    static const char *const lv_vi[] = {"Điểm", "Xã", "Huyện", "Toàn mạng"};
-    static const char *const lv_en[] = {"Site", "Commune", "District", "Network"};
-    static const char *const st_vi[] = {"Không có số liệu", "Bình thường", "Cần theo dõi", "Xuống cấp"};
-    static const char *const st_en[] = {"No data", "OK", "Degraded", "Deteriorated"};
-    const int vi = v->lang_vi;
-    int known;
-    double d = cw_report_group_change(g, &known);
-    snprintf(cells[0], CW_DOC_CELL, "%s", (vi ? lv_vi : lv_en)[g->level]);
-    snprintf(cells[1], CW_DOC_CELL, "%s", g->name);
-    snprintf(cells[2], CW_DOC_CELL, "%d", g->cameras);
-    snprintf(cells[3], CW_DOC_CELL, "%d", g->at_target);
-    cw_rfmt_pct(g->cameras ? g->mean_uptime : -1, vi, cells[4], CW_DOC_CELL);
-    if (known) { /* the column says "points": the cell has the sign and figure */
-        cw_rfmt_points(d, vi, cells[5], CW_DOC_CELL);
-        char *unit = strrchr(cells[5], ' ');
-        if (unit)
-            *unit = '\0';
-    } else {
-        snprintf(cells[5], CW_DOC_CELL, "-");
+    struct cw_rval x;
+    for (int k = 0; k < CW_DOC_GROUP_COLS; k++) {
+        cw_rcol_group(v, group_cols[k], g, &x);
+        doc_cell(v, group_cols[k], &x, cells[k]);
     }
-    cw_rfmt_pct(g->cameras ? g->mean_monitored : -1, vi, cells[6], CW_DOC_CELL);
-    snprintf(cells[7], CW_DOC_CELL, "%s", (vi ? st_vi : st_en)[g->status]);
 }
 
 int64_t cw_doc_repair_time(const struct cw_report_camera *c)
@@ -377,19 +378,11 @@ const struct cw_report_camera **cw_doc_repairs(const struct cw_report *r, int *n
 void cw_doc_repair_cells(const struct cw_report_view *v, const struct cw_report_camera *c,
                          char cells[CW_DOC_REPAIR_COLS][CW_DOC_CELL])
 {
-    const int vi = v->lang_vi;
-    camera_cell(c, cells[0]);
-    snprintf(cells[1], CW_DOC_CELL, "%s", c->names.site_name);
-    snprintf(cells[2], CW_DOC_CELL, "%s", c->names.commune_name);
-    cw_rfmt_duration(cw_doc_repair_time(c), vi, cells[3], CW_DOC_CELL);
-    if (c->current_down_us >= c->current_bad_us)
-        snprintf(cells[4], CW_DOC_CELL, "%s", cw_report_cause_words(vi, c->state, c->cause));
-    else
-        snprintf(cells[4], CW_DOC_CELL, "%s: %s", vi ? "hình ảnh" : "picture", cw_word(c->current_bad, vi));
-    if (c->last_online_us)
-        cw_rfmt_datetime(c->last_online_us, vi, cells[5], CW_DOC_CELL);
-    else
-        snprintf(cells[5], CW_DOC_CELL, "-");
+    struct cw_rval x;
+    for (int k = 0; k < CW_DOC_REPAIR_COLS; k++) {
+        cw_rcol_camera(v, repair_cols[k], c, &x);
+        doc_cell(v, repair_cols[k], &x, cells[k]);
+    }
 }
 
 const char *cw_doc_title(const struct cw_report_view *v)

@@ -1,6 +1,8 @@
 /* A computed report ready to render, and its renderers: text, CSV, JSON
- * and HTML here (report_render.c, also served by camwatchd's console),
- * PDF and ODT in the camwatch CLI only (cairo, pango, libzip). */
+ * and HTML in the library (report_text.c, report_csv.c, report_json.c,
+ * report_html.c; the HTML also served by camwatchd's console), PDF and
+ * ODT in the camwatch CLI only (cairo, pango, libzip). Every table takes
+ * its columns from report_columns.h. */
 #ifndef CW_REPORT_VIEW_H
 #define CW_REPORT_VIEW_H
 #include <stdio.h>
