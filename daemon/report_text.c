@@ -40,13 +40,31 @@ static void heads(FILE *f, const struct cw_report_view *v, struct tcol *t, int n
     }
 }
 
-static void row_end(FILE *f, const char *last) { fprintf(f, "%s\n", last); }
+/* One row, of a group (g) or a camera (c); the last column unbounded. */
+static void row(FILE *f, const struct cw_report_view *v, const struct tcol *t, int n, const struct cw_report_group *g,
+                const struct cw_report_camera *c)
+{
+    char buf[200], label[CW_CAMERA_LABEL_MAX];
+    struct cw_rval x;
+    for (int k = 0; k < n; k++) {
+        if (g)
+            cw_rcol_group(v, t[k].id, g, &x);
+        else
+            cw_rcol_camera(v, t[k].id, c, &x);
+        const char *s = cw_rcol_show(v, t[k].id, &x, buf, sizeof buf);
+        if (t[k].id == CW_RC_CAMERA) /* the camera by its name, the id beside: "Cổng chợ (bm-market-1)" */
+            s = cw_names_camera_label(c->id, &c->names, label, sizeof label);
+        if (k < n - 1)
+            cell(f, s, t[k].w);
+        else
+            fprintf(f, "%s\n", s);
+    }
+}
 
 void cw_render_text(FILE *f, const struct cw_report_view *v)
 {
     const struct cw_report *r = v->r;
-    char buf[200], note[1200], span[200], tnote[80];
-    struct cw_rval x;
+    char note[1200], span[200], tnote[80];
 
     fprintf(f, "%s - %s %s%s%s%s\n", cw_rr_tr(v, CW_RM_TITLE), cw_rr_tr(v, CW_RM_PERIOD), v->title_period,
             cw_doc_title_note(v, tnote, sizeof tnote), v->filter[0] ? " - " : "", v->filter);
@@ -63,16 +81,8 @@ void cw_render_text(FILE *f, const struct cw_report_view *v)
     heads(f, v, gt, ng);
     for (int i = 0; i < r->n_groups; i++) {
         const struct cw_report_group *g = &r->groups[i];
-        if (!cw_report_view_shows(v, g))
-            continue;
-        for (int k = 0; k < ng; k++) {
-            cw_rcol_group(v, gt[k].id, g, &x);
-            const char *s = cw_rcol_show(v, gt[k].id, &x, buf, sizeof buf);
-            if (k < ng - 1)
-                cell(f, s, gt[k].w);
-            else
-                row_end(f, s);
-        }
+        if (cw_report_view_shows(v, g))
+            row(f, v, gt, ng, g, NULL);
     }
     fprintf(f, "\n");
 
@@ -82,17 +92,8 @@ void cw_render_text(FILE *f, const struct cw_report_view *v)
     const int nc = (int)(sizeof ct / sizeof ct[0]);
     heads(f, v, ct, nc);
     for (int i = 0; i < r->n_cams; i++) {
-        const struct cw_report_camera *c = &r->cams[i];
-        if (!c->has_data)
-            continue;
-        for (int k = 0; k < nc; k++) {
-            cw_rcol_camera(v, ct[k].id, c, &x);
-            const char *s = cw_rcol_show(v, ct[k].id, &x, buf, sizeof buf);
-            if (k < nc - 1)
-                cell(f, s, ct[k].w);
-            else
-                row_end(f, s);
-        }
+        if (r->cams[i].has_data)
+            row(f, v, ct, nc, NULL, &r->cams[i]);
     }
 
     int n;
@@ -102,23 +103,11 @@ void cw_render_text(FILE *f, const struct cw_report_view *v)
     fprintf(f, "\n");
     if (n == 0)
         fprintf(f, "  (%s)\n", cw_rr_tr(v, CW_RM_NONE));
-    /* the camera by its name, the id beside: "Cổng chợ (bm-market-1)" */
     struct tcol rt[] = {{CW_RC_CAMERA, 30},    {CW_RC_SITE_NAME, 24},   {CW_RC_COMMUNE_NAME, 16},
                         {CW_RC_REPAIR_FOR, 9}, {CW_RC_REPAIR_WHAT, 28}, {CW_RC_LAST_SEEN, 0}};
     const int nr = (int)(sizeof rt / sizeof rt[0]);
-    for (int i = 0; i < n; i++) {
-        for (int k = 0; k < nr; k++) {
-            cw_rcol_camera(v, rt[k].id, rl[i], &x);
-            const char *s = cw_rcol_show(v, rt[k].id, &x, buf, sizeof buf);
-            char label[CW_CAMERA_LABEL_MAX];
-            if (rt[k].id == CW_RC_CAMERA)
-                s = cw_names_camera_label(rl[i]->id, &rl[i]->names, label, sizeof label);
-            if (k < nr - 1)
-                cell(f, s, rt[k].w);
-            else
-                row_end(f, s);
-        }
-    }
+    for (int i = 0; i < n; i++)
+        row(f, v, rt, nr, NULL, rl[i]);
     free(rl);
     fprintf(f, "\n%s: %s %s.\n", cw_rr_tr(v, CW_RM_DEFS_HDR), cw_rr_tr(v, CW_RM_DEFS), cw_rr_tr(v, CW_RM_NOT_RECORDED));
 }
