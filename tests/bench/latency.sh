@@ -35,6 +35,7 @@ http: {listen: ""}
 sites: [{district: d, communes: [{commune: c, sites: [{site: s}]}]}]
 alerts:
   offline_grace: ${GRACE}s
+  cooldown: 0s    # every onset alerts: this measures the delivery, not the cooldown
   targets:
     - {name: hook, type: webhook, url: "http://127.0.0.1:$HOOK/hook"}
 cameras:
