@@ -47,9 +47,13 @@ static void on_done(void *ud, int status, long code, const char *err)
     int ok = status == 0 && code >= 200 && code < 300;
     if (!ok) {
         p->failures++;
-        if (!p->failing) /* once per streak: a dead uplink must not flood the log */
-            cw_warn("push", NULL, "push to %s failed: %s%s%ld; retrying every %d s", p->url, err,
-                    status == 0 ? "HTTP " : "", status == 0 ? code : 0L, RETRY_MS / 1000);
+        if (!p->failing) { /* once per streak: a dead uplink must not flood the log */
+            char why[64] = "";
+            if (status == 0) /* an HTTP answer; otherwise err says why there was none */
+                snprintf(why, sizeof why, "HTTP %ld", code);
+            cw_warn("push", NULL, "push to %s failed: %s%s; retrying every %d s", p->url, err ? err : "", why,
+                    RETRY_MS / 1000);
+        }
         p->failing = 1;
         uv_timer_start(&p->timer, on_timer, RETRY_MS < p->interval_ms ? RETRY_MS : p->interval_ms, p->interval_ms);
         return;
