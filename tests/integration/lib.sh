@@ -147,7 +147,8 @@ stop_daemon() {
   kill -TERM "$DAEMON_PID"
   local rc=0
   wait "$DAEMON_PID" || rc=$?
-  [ "$rc" -eq 0 ] || fail "camwatchd exited with $rc on SIGTERM"
+  # the daemon's own last words say why (CI shows only this output)
+  [ "$rc" -eq 0 ] || fail "camwatchd exited with $rc on SIGTERM; its log ends: $(grep -E ' (error|warn) |stopp' "$T/camwatchd.log" | tail -6)"
 }
 
 now() { date +%s.%N; }
