@@ -8,18 +8,29 @@ set -euo pipefail
 cd "$(dirname "$0")/../media"
 mkdir -p clips
 ENC=(-an -c:v libx264 -preset veryfast -profile:v main -pix_fmt yuv420p -g 30 -keyint_min 30 -sc_threshold 0
-     -bf 0 -x264-params aud=1:repeat-headers=1 -r 15)
+     -bf 0 -x264-params aud=1:repeat-headers=1 -r 15 -threads 1)
+# One encoder thread and seeded noise: the same clips on every machine. With
+# threads x264 gave other frames on every run (same input, two encodes of
+# night-headlights differed from frame 1 on); with ffmpeg's default noise
+# seed (random) every clone tested other footage.
 BASE="scale=640:360,fps=15,format=yuv420p"
-NOISE="noise=alls=6:allf=t"   # sensor noise, different in every frame
+NOISE="noise=alls=6:allf=t:all_seed=1"   # sensor noise, different in every frame
 
 # clip NAME FILTERGRAPH [INPUT]: encodes INPUT (vtest.avi) through the graph
 # (output [v]).
 clip() {
   local name=$1 graph=$2 input=${3:-vtest.avi}
-  [ -s "clips/$name.mp4" ] && [ -s "clips/$name.h264" ] && return 0
+  # the recipe: the graph, the encoder, and the input's own recipe when the
+  # input is a clip; a clip made by another recipe is made again
+  local recipe="$graph ${ENC[*]} $input $(cat "${input%.mp4}.recipe" 2>/dev/null || true)"
+  if [ -s "clips/$name.mp4" ] && [ -s "clips/$name.h264" ] &&
+     [ "$(cat "clips/$name.recipe" 2>/dev/null)" = "$recipe" ]; then
+    return 0
+  fi
   ffmpeg -nostdin -loglevel error -y -i "$input" -filter_complex "$graph" -map "[v]" "${ENC[@]}" "clips/$name.tmp.mp4"
   ffmpeg -nostdin -loglevel error -y -i "clips/$name.tmp.mp4" -c copy -bsf:v h264_mp4toannexb -f h264 "clips/$name.h264"
   mv "clips/$name.tmp.mp4" "clips/$name.mp4"
+  printf '%s' "$recipe" > "clips/$name.recipe"
   echo "media: made clips/$name"
 }
 
@@ -39,13 +50,13 @@ $(moving 12 18 m3);$(still 18 8 s2);$(moving 18 24 m4);$(ramp 24 10 0 -0.22 r2);
 # The motion clip made harder, same truth: more sensor noise over everything
 # (a cheap camera at dusk), and the light falling slowly through the whole
 # clip (brightness -0.3 over its 82 s), still segments included.
-clip motion-noise "[0:v]noise=alls=8:allf=t[v]" clips/motion.mp4
+clip motion-noise "[0:v]noise=alls=8:allf=t:all_seed=1[v]" clips/motion.mp4
 clip motion-dusk "[0:v]eq=brightness='-0.3*t/82':eval=frame[v]" clips/motion.mp4
 
 # Image health: 10 s of healthy picture, then 20 s of the condition.
 HEALTHY="[0:v]trim=start=0:end=10,setpts=PTS-STARTPTS,$BASE[h]"
 clip healthy "[0:v]trim=start=0:end=30,setpts=PTS-STARTPTS,$BASE[v]"
-clip black "$HEALTHY;color=c=black:s=640x360:r=15:d=20,format=yuv420p,noise=alls=3:allf=t[c];[h][c]concat=n=2:v=1:a=0[v]"
-clip covered "$HEALTHY;color=c=0x3a3028:s=640x360:r=15:d=20,format=yuv420p,noise=alls=3:allf=t[c];[h][c]concat=n=2:v=1:a=0[v]"
+clip black "$HEALTHY;color=c=black:s=640x360:r=15:d=20,format=yuv420p,noise=alls=3:allf=t:all_seed=1[c];[h][c]concat=n=2:v=1:a=0[v]"
+clip covered "$HEALTHY;color=c=0x3a3028:s=640x360:r=15:d=20,format=yuv420p,noise=alls=3:allf=t:all_seed=1[c];[h][c]concat=n=2:v=1:a=0[v]"
 clip blurred "$HEALTHY;[0:v]trim=start=10:end=30,setpts=PTS-STARTPTS,$BASE,gblur=sigma=8[c];[h][c]concat=n=2:v=1:a=0[v]"
 clip frozen "$HEALTHY;[0:v]trim=start=10:duration=0.2,setpts=PTS-STARTPTS,$BASE,trim=end_frame=1,loop=loop=299:size=1,setpts=N/15/TB[c];[h][c]concat=n=2:v=1:a=0[v]"
