@@ -25,6 +25,13 @@ struct cw_store {
     int quiet;                 /* failures are the caller's to report (logged at debug level) */
 };
 
+/* The system clock in SQL, for the change log's ages (how old the
+ * oldest row waiting for the province is). */
+#define NOW "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)"
+/* The log is written only while a province is configured (`upstream:`):
+ * a daemon without one writes nothing more than before. */
+#define SYNC_ON "WHEN (SELECT value FROM sync_state WHERE key = 'on') = '1' "
+
 /* Schema migrations: migrations[i] brings user_version i to i + 1. Append
  * only; a released migration is never edited. */
 static const char *const migrations[] = {
@@ -115,6 +122,53 @@ static const char *const migrations[] = {
      * (time zone, language), so that a copy of the file read with --db
      * speaks in the commune's zone and language, not the reader's */
     "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    /* 12 -> 13: the change log the province's copy is fed from (issue
+     * #25). Every insert, update and delete of a shipped table writes a
+     * sync_log row in the same transaction (triggers: whoever writes, the
+     * daemon or the CLI); the shipper sends each touched row's current
+     * state in log order. The epoch is a random id made with the log: a
+     * restored or recreated database never passes for its predecessor.
+     * The rows already here are put in the log by the first shipment
+     * (backfill). Without a province the log stays empty ('on' is 0). */
+    "CREATE TABLE sync_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, rkey TEXT NOT NULL,"
+    "  at_us INTEGER NOT NULL);"
+    "CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT INTO sync_state VALUES ('epoch', lower(hex(randomblob(16))));"
+    "INSERT INTO sync_state VALUES ('created_us', " NOW ");"
+    "INSERT INTO sync_state VALUES ('acked', '0');"
+    "INSERT INTO sync_state VALUES ('backfill', '1');"
+    "INSERT INTO sync_state VALUES ('on', '0');"
+    "CREATE TRIGGER sync_cameras_i AFTER INSERT ON cameras " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('cameras', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_cameras_u AFTER UPDATE ON cameras " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('cameras', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_cameras_d AFTER DELETE ON cameras " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('cameras', OLD.id, " NOW "); END;"
+    "CREATE TRIGGER sync_spans_i AFTER INSERT ON spans " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('spans', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_spans_u AFTER UPDATE ON spans " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('spans', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_spans_d AFTER DELETE ON spans " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('spans', OLD.id, " NOW "); END;"
+    "CREATE TRIGGER sync_conditions_i AFTER INSERT ON conditions " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('conditions', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_conditions_u AFTER UPDATE ON conditions " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('conditions', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_conditions_d AFTER DELETE ON conditions " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('conditions', OLD.id, " NOW "); END;"
+    "CREATE TRIGGER sync_events_i AFTER INSERT ON events " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('events', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_events_u AFTER UPDATE ON events " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('events', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_events_d AFTER DELETE ON events " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('events', OLD.id, " NOW "); END;"
+    "CREATE TRIGGER sync_alerts_i AFTER INSERT ON alerts " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('alerts', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_alerts_u AFTER UPDATE ON alerts " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('alerts', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_alerts_d AFTER DELETE ON alerts " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('alerts', OLD.id, " NOW "); END;"
+    "CREATE TRIGGER sync_maintenance_i AFTER INSERT ON maintenance " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('maintenance', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_maintenance_u AFTER UPDATE ON maintenance " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('maintenance', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_maintenance_d AFTER DELETE ON maintenance " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('maintenance', OLD.id, " NOW "); END;"
+    "CREATE TRIGGER sync_acks_i AFTER INSERT ON acks " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('acks', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_acks_u AFTER UPDATE ON acks " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('acks', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_acks_d AFTER DELETE ON acks " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('acks', OLD.id, " NOW "); END;"
+    "CREATE TRIGGER sync_clock_steps_i AFTER INSERT ON clock_steps " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('clock_steps', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_clock_steps_u AFTER UPDATE ON clock_steps " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('clock_steps', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_clock_steps_d AFTER DELETE ON clock_steps " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('clock_steps', OLD.id, " NOW "); END;"
+    "CREATE TRIGGER sync_deliveries_i AFTER INSERT ON deliveries " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('deliveries', NEW.alert_key || char(9) || NEW.target, " NOW "); END;"
+    "CREATE TRIGGER sync_deliveries_d AFTER DELETE ON deliveries " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('deliveries', OLD.alert_key || char(9) || OLD.target, " NOW "); END;"
+    "CREATE TRIGGER sync_deliveries_u AFTER UPDATE ON deliveries " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('deliveries', NEW.alert_key || char(9) || NEW.target, " NOW "); END;"
+    "CREATE TRIGGER sync_runs_i AFTER INSERT ON runs " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('runs', NEW.id, " NOW "); END;"
+    /* the heartbeat (every second) travels as each batch's complete_until, not as a change */
+    "CREATE TRIGGER sync_runs_u AFTER UPDATE OF stopped_us, crashed ON runs " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('runs', NEW.id, " NOW "); END;"
+    "CREATE TRIGGER sync_runs_d AFTER DELETE ON runs " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('runs', OLD.id, " NOW "); END;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1391,4 +1445,360 @@ int cw_store_last_alerts(struct cw_store *st, void (*cb)(void *ud, const char *c
            (const char *)sqlite3_column_text(s, 3), sqlite3_column_int64(s, 2));
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : fail(st, "alerts");
+}
+
+/* ---- the change log (see store.h) ---- */
+
+static int sync_get(struct cw_store *st, const char *key, char *v, size_t len)
+{
+    sqlite3_stmt *s = prep(st, "SELECT value FROM sync_state WHERE key = ?", "t", key);
+    if (!s)
+        return CW_ESTORE;
+    int rc = sqlite3_step(s);
+    v[0] = '\0';
+    if (rc == SQLITE_ROW)
+        snprintf(v, len, "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(st, "reading the change log's state");
+}
+
+static int sync_set(struct cw_store *st, const char *key, const char *v)
+{
+    return run(st, prep(st, "INSERT INTO sync_state(key, value) VALUES (?, ?)"
+                            " ON CONFLICT(key) DO UPDATE SET value = excluded.value", "tt", key, v));
+}
+
+int cw_store_sync_info(struct cw_store *st, struct cw_sync_info *o)
+{
+    char v[320];
+    memset(o, 0, sizeof *o);
+    if (sync_get(st, "epoch", o->epoch, sizeof o->epoch) < 0 || sync_get(st, "acked", v, sizeof v) < 0)
+        return CW_ESTORE;
+    o->acked = strtoll(v, NULL, 10);
+    sync_get(st, "backfill", v, sizeof v);
+    o->backfill = v[0] == '1';
+    sync_get(st, "on", v, sizeof v);
+    o->on = v[0] == '1';
+    sync_get(st, "whole_from", v, sizeof v);
+    o->whole_from = strtoll(v, NULL, 10);
+    sync_get(st, "last_success_us", v, sizeof v);
+    o->last_success_us = strtoll(v, NULL, 10);
+    sync_get(st, "last_attempt_us", v, sizeof v);
+    o->last_attempt_us = strtoll(v, NULL, 10);
+    sync_get(st, "last_error", o->last_error, sizeof o->last_error);
+    sync_get(st, "created_us", v, sizeof v);
+    int64_t created = strtoll(v, NULL, 10);
+    /* the earliest the history itself goes back (a database brought in
+     * from before camwatchd ran, gen-history's); the province floors it
+     * (a box that booted in 1970) */
+    o->installed_us = query_i64(st, prep(st, "SELECT MIN(t) FROM (SELECT MIN(started_us) AS t FROM runs"
+                                             " UNION ALL SELECT MIN(start_us) FROM spans)", ""), created);
+    o->last_seq = query_i64(st, prep(st, "SELECT MAX(seq) FROM sync_log", ""), o->acked);
+    if (o->last_seq < o->acked)
+        o->last_seq = o->acked;
+    o->waiting = query_i64(st, prep(st, "SELECT COUNT(*) FROM sync_log WHERE seq > ?", "i", o->acked), 0);
+    o->oldest_us = query_i64(st, prep(st, "SELECT MIN(at_us) FROM sync_log WHERE seq > ?", "i", o->acked), 0);
+    return 0;
+}
+
+/* The shipped tables, their keys, and each row's current state as JSON. */
+static const struct {
+    const char *tbl, *key, *json;
+} shipped[] = {
+    {"cameras", "id",
+     "json_object('id', id, 'name', name, 'site', site, 'site_name', site_name, 'commune', commune,"
+     " 'commune_name', commune_name, 'district', district, 'district_name', district_name, 'url', url,"
+     " 'enabled', enabled, 'added_us', added_us, 'updated_us', updated_us, 'plugins', plugins, 'province', province,"
+     " 'province_name', province_name, 'commune_formerly', commune_formerly)"},
+    {"spans", "id",
+     "json_object('camera', camera, 'state', state, 'cause', cause, 'detail', detail, 'start_us', start_us,"
+     " 'end_us', end_us)"},
+    {"conditions", "id",
+     "json_object('camera', camera, 'condition', condition, 'start_us', start_us, 'end_us', end_us)"},
+    {"events", "id",
+     "json_object('camera', camera, 'kind', kind, 'start_us', start_us, 'end_us', end_us, 'peak_score', peak_score,"
+     " 'regions', regions, 'snapshot', snapshot)"},
+    {"alerts", "id",
+     "json_object('key', key, 'created_us', created_us, 'camera', camera, 'kind', kind, 'severity', severity,"
+     " 'body', body)"},
+    {"deliveries", "alert_key || char(9) || target",
+     "json_object('alert_key', alert_key, 'target', target, 'state', state, 'attempts', attempts, 'next_us', next_us,"
+     " 'last_error', last_error, 'delivered_us', delivered_us)"},
+    {"maintenance", "id",
+     "json_object('scope', scope, 'target', target, 'from_us', from_us, 'to_us', to_us, 'note', note,"
+     " 'created_by', created_by, 'created_us', created_us, 'ended_by', ended_by, 'ended_us', ended_us)"},
+    {"acks", "id", "json_object('camera', camera, 'note', note, 'created_by', created_by, 'created_us', created_us)"},
+    {"clock_steps", "id", "json_object('at_us', at_us, 'step_us', step_us)"},
+    {"runs", "id",
+     "json_object('started_us', started_us, 'heartbeat_us', heartbeat_us, 'stopped_us', stopped_us,"
+     " 'crashed', crashed)"},
+};
+#define N_SHIPPED ((int)(sizeof shipped / sizeof shipped[0]))
+
+int cw_store_sync_backfill(struct cw_store *st, int64_t *rows)
+{
+    char sql[400], w[32];
+    *rows = 0;
+    if (exec(st, "BEGIN IMMEDIATE") < 0)
+        return CW_ESTORE;
+    int64_t before = query_i64(st, prep(st, "SELECT COALESCE(MAX(seq), 0) FROM sync_log", ""), 0);
+    char acked[32];
+    if (sync_get(st, "acked", acked, sizeof acked) < 0)
+        goto fail;
+    if (before < strtoll(acked, NULL, 10)) /* the log was emptied since: numbers go on, never back */
+        before = strtoll(acked, NULL, 10);
+    /* AUTOINCREMENT: the next seq is above every one ever used */
+    for (int i = 0; i < N_SHIPPED; i++) {
+        snprintf(sql, sizeof sql, "INSERT INTO sync_log(tbl, rkey, at_us) SELECT '%s', %s, " NOW " FROM %s",
+                 shipped[i].tbl, shipped[i].key, shipped[i].tbl);
+        if (exec(st, sql) < 0)
+            goto fail;
+    }
+    int64_t whole = query_i64(st, prep(st, "SELECT MIN(seq) FROM sync_log WHERE seq > ?", "i", before), before + 1);
+    *rows = query_i64(st, prep(st, "SELECT COUNT(*) FROM sync_log WHERE seq > ?", "i", before), 0);
+    /* From `whole` on the log holds every row: what waited before it is
+     * in it again, and the province is told it may take it from there. */
+    snprintf(w, sizeof w, "%lld", (long long)whole);
+    snprintf(acked, sizeof acked, "%lld", (long long)(whole - 1));
+    if (run(st, prep(st, "DELETE FROM sync_log WHERE seq < ?", "i", whole)) < 0 || sync_set(st, "backfill", "0") < 0 ||
+        sync_set(st, "whole_from", w) < 0 || sync_set(st, "acked", acked) < 0 || exec(st, "COMMIT") < 0)
+        goto fail;
+    return 0;
+fail:
+    exec(st, "ROLLBACK");
+    return CW_ESTORE;
+}
+
+int cw_store_sync_need_backfill(struct cw_store *st)
+{
+    return sync_set(st, "backfill", "1");
+}
+
+int cw_store_sync_resend(struct cw_store *st, const char *camera)
+{
+    static const char *const per_camera[] = {"spans", "conditions", "events", "alerts", "acks"};
+    char sql[300];
+    if (exec(st, "BEGIN IMMEDIATE") < 0)
+        return CW_ESTORE;
+    int rc = run(st, prep(st, "INSERT INTO sync_log(tbl, rkey, at_us) SELECT 'cameras', id, " NOW
+                              " FROM cameras WHERE id = ?", "t", camera));
+    for (size_t i = 0; rc == 0 && i < sizeof per_camera / sizeof per_camera[0]; i++) {
+        snprintf(sql, sizeof sql, "INSERT INTO sync_log(tbl, rkey, at_us) SELECT '%s', id, " NOW
+                                  " FROM %s WHERE camera = ?", per_camera[i], per_camera[i]);
+        rc = run(st, prep(st, sql, "t", camera));
+    }
+    if (rc == 0)
+        rc = run(st, prep(st, "INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('resent', ?, " NOW ")", "t", camera));
+    if (rc < 0 || exec(st, "COMMIT") < 0) {
+        exec(st, "ROLLBACK");
+        return CW_ESTORE;
+    }
+    return 0;
+}
+
+int cw_store_sync_enable(struct cw_store *st, int on)
+{
+    char was[8];
+    if (exec(st, "BEGIN IMMEDIATE") < 0)
+        return CW_ESTORE;
+    int rc = sync_get(st, "on", was, sizeof was);
+    if (rc == 0 && (was[0] == '1') != (on != 0)) {
+        /* either way the next shipment starts with everything: rows
+         * written while the log was off are in none of it */
+        rc = sync_set(st, "on", on ? "1" : "0");
+        if (rc == 0)
+            rc = sync_set(st, "backfill", "1");
+        if (rc == 0 && !on)
+            rc = exec(st, "DELETE FROM sync_log");
+    }
+    if (rc < 0 || exec(st, "COMMIT") < 0) {
+        exec(st, "ROLLBACK");
+        return CW_ESTORE;
+    }
+    return 0;
+}
+
+/* A set of "tbl\trkey" strings (open addressing): which rows a batch has
+ * already taken, so that each goes once. */
+struct keyset {
+    char **k;
+    size_t cap;
+};
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* 1 if added, 0 if already there, -1 out of memory. */
+static int keyset_add(struct keyset *ks, const char *key)
+{
+    size_t i = hash_str(key) & (ks->cap - 1);
+    while (ks->k[i]) {
+        if (!strcmp(ks->k[i], key))
+            return 0;
+        i = (i + 1) & (ks->cap - 1);
+    }
+    return (ks->k[i] = strdup(key)) ? 1 : -1;
+}
+
+struct logent {
+    int64_t seq;
+    char *tbl, *rkey;
+};
+
+static const char *row_sql(const char *tbl)
+{
+    for (int i = 0; i < N_SHIPPED; i++)
+        if (!strcmp(shipped[i].tbl, tbl))
+            return shipped[i].json;
+    return NULL;
+}
+
+/* All data is in up to the last heartbeat (a database without runs:
+ * the end of its latest span). */
+static int64_t complete_until_now(struct cw_store *st)
+{
+    return query_i64(st, prep(st, "SELECT COALESCE((SELECT MAX(heartbeat_us) FROM runs),"
+                                  " (SELECT MAX(end_us) FROM spans), 0)", ""), 0);
+}
+
+int cw_store_sync_batch(struct cw_store *st, int64_t after, int limit,
+                        void (*cb)(void *ud, const char *tbl, const char *rkey, const char *json), void *ud,
+                        int64_t *first, int64_t *last, int64_t *complete_until)
+{
+    struct logent *v = NULL;
+    int n = 0, rc = 0;
+    struct keyset ks = {NULL, 0};
+    *first = *last = *complete_until = 0;
+    if (exec(st, "BEGIN") < 0) /* one snapshot: the log, the rows and the heartbeat agree */
+        return CW_ESTORE;
+    sqlite3_stmt *s = prep(st, "SELECT seq, tbl, rkey FROM sync_log WHERE seq > ? ORDER BY seq LIMIT ?", "ii", after,
+                           (int64_t)limit);
+    if (!s || !(v = calloc((size_t)limit + 1, sizeof *v)))
+        rc = s ? CW_ENOMEM : CW_ESTORE;
+    while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+        v[n].seq = sqlite3_column_int64(s, 0);
+        v[n].tbl = strdup((const char *)sqlite3_column_text(s, 1));
+        v[n].rkey = strdup((const char *)sqlite3_column_text(s, 2));
+        if (!v[n].tbl || !v[n].rkey)
+            rc = CW_ENOMEM;
+        n++;
+    }
+    sqlite3_finalize(s);
+    if (rc == 0 && n == 0) /* nothing waits: everything up to the heartbeat is shipped */
+        *complete_until = complete_until_now(st);
+    if (rc == 0 && n > 0) {
+        *first = v[0].seq;
+        *last = v[n - 1].seq;
+        int64_t newest = query_i64(st, prep(st, "SELECT MAX(seq) FROM sync_log", ""), *last);
+        if (newest == *last) /* the batch reaches the end of the log: all data up to the heartbeat is in it */
+            *complete_until = complete_until_now(st);
+        ks.cap = 1;
+        while (ks.cap < (size_t)n * 2 + 2)
+            ks.cap <<= 1;
+        if (!(ks.k = calloc(ks.cap, sizeof *ks.k)))
+            rc = CW_ENOMEM;
+    }
+    /* newest first: a row changed many times goes once, where it last
+     * changed; then in log order */
+    char *taken = n > 0 ? calloc((size_t)n, 1) : NULL;
+    for (int i = n - 1; rc == 0 && i >= 0; i--) {
+        char key[600];
+        snprintf(key, sizeof key, "%s\t%s", v[i].tbl, v[i].rkey);
+        int a = keyset_add(&ks, key);
+        if (a < 0)
+            rc = CW_ENOMEM;
+        else if (taken)
+            taken[i] = (char)a;
+    }
+    for (int i = 0; rc == 0 && i < n; i++) {
+        if (!taken || !taken[i])
+            continue;
+        if (!strcmp(v[i].tbl, "resent")) {
+            cb(ud, "resent", v[i].rkey, NULL);
+            continue;
+        }
+        const char *json = row_sql(v[i].tbl);
+        if (!json) /* a table this camwatch does not ship (a newer one wrote it): skipped */
+            continue;
+        char sql[900];
+        sqlite3_stmt *r;
+        if (!strcmp(v[i].tbl, "deliveries")) {
+            char ak[300];
+            const char *tab = strchr(v[i].rkey, '\t');
+            snprintf(ak, sizeof ak, "%.*s", tab ? (int)(tab - v[i].rkey) : 0, v[i].rkey);
+            snprintf(sql, sizeof sql, "SELECT %s FROM deliveries WHERE alert_key = ? AND target = ?", json);
+            r = prep(st, sql, "tt", ak, tab ? tab + 1 : "");
+        } else if (!strcmp(v[i].tbl, "cameras")) {
+            snprintf(sql, sizeof sql, "SELECT %s FROM cameras WHERE id = ?", json);
+            r = prep(st, sql, "t", v[i].rkey);
+        } else {
+            snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE id = ?", json, v[i].tbl);
+            r = prep(st, sql, "i", (int64_t)strtoll(v[i].rkey, NULL, 10));
+        }
+        if (!r) {
+            rc = CW_ESTORE;
+            break;
+        }
+        int step = sqlite3_step(r);
+        if (step == SQLITE_ROW)
+            cb(ud, v[i].tbl, v[i].rkey, (const char *)sqlite3_column_text(r, 0));
+        else if (step == SQLITE_DONE)
+            cb(ud, v[i].tbl, v[i].rkey, NULL); /* deleted here since */
+        else
+            rc = fail(st, "reading a row for the province");
+        sqlite3_finalize(r);
+    }
+    free(taken);
+    for (size_t i = 0; i < ks.cap; i++)
+        free(ks.k[i]);
+    free(ks.k);
+    for (int i = 0; i < n; i++)
+        free(v[i].tbl), free(v[i].rkey);
+    free(v);
+    exec(st, rc == 0 ? "COMMIT" : "ROLLBACK");
+    return rc;
+}
+
+int cw_store_sync_acked(struct cw_store *st, int64_t seq, int64_t now_us)
+{
+    char a[32], t[32];
+    snprintf(a, sizeof a, "%lld", (long long)seq);
+    snprintf(t, sizeof t, "%lld", (long long)now_us);
+    if (exec(st, "BEGIN IMMEDIATE") < 0)
+        return CW_ESTORE;
+    int rc = sync_set(st, "acked", a);
+    if (rc == 0)
+        rc = sync_set(st, "last_success_us", t);
+    if (rc == 0)
+        rc = sync_set(st, "last_attempt_us", t);
+    if (rc == 0)
+        rc = sync_set(st, "last_error", "");
+    if (rc == 0)
+        rc = run(st, prep(st, "DELETE FROM sync_log WHERE seq <= ?", "i", seq));
+    if (rc < 0 || exec(st, "COMMIT") < 0) {
+        exec(st, "ROLLBACK");
+        return CW_ESTORE;
+    }
+    return 0;
+}
+
+int cw_store_sync_failed(struct cw_store *st, const char *msg, int64_t now_us)
+{
+    char t[32];
+    snprintf(t, sizeof t, "%lld", (long long)now_us);
+    if (exec(st, "BEGIN IMMEDIATE") < 0)
+        return CW_ESTORE;
+    int rc = sync_set(st, "last_attempt_us", t);
+    if (rc == 0)
+        rc = sync_set(st, "last_error", msg);
+    if (rc < 0 || exec(st, "COMMIT") < 0) {
+        exec(st, "ROLLBACK");
+        return CW_ESTORE;
+    }
+    return 0;
 }

@@ -285,4 +285,53 @@ int cw_store_import_end(struct cw_store *st, int commit);
  * Returns 0 when all holds, CW_ESTORE otherwise. */
 int cw_store_verify(struct cw_store *st, char *err, int errlen);
 
+/* ---- the change log the province's copy is fed from (upstream.c) ----
+ * Triggers write it in the same transaction as every change of a shipped
+ * table (cameras, spans, conditions, events, alerts, deliveries,
+ * maintenance, acks, clock_steps, runs), while it is on. */
+struct cw_sync_info {
+    char epoch[40];        /* this database's random id */
+    int64_t acked;         /* the province has the log up to here */
+    int64_t whole_from;    /* from here on the log holds every row (the last backfill) */
+    int64_t last_seq;      /* the log's newest entry */
+    int64_t waiting;       /* entries after acked */
+    int64_t oldest_us;     /* when the oldest waiting entry was written; 0: none */
+    int64_t installed_us;  /* camwatchd's first run on this database (else the log's creation) */
+    int64_t last_success_us, last_attempt_us;
+    int on;                /* the log is being written */
+    int backfill;          /* rows from before the log (or from a time without a province) to put in it first */
+    char last_error[300];
+};
+int cw_store_sync_info(struct cw_store *st, struct cw_sync_info *out);
+/* Puts every row of the shipped tables in the log (their current state
+ * goes with the next batches), drops what waited before them (it is in
+ * again), sets whole_from and clears the backfill flag; *rows: how many.
+ * Also what the edge does when the province has less than it
+ * acknowledged (restored from an older dump). */
+int cw_store_sync_backfill(struct cw_store *st, int64_t *rows);
+/* Sets the backfill flag (the province answered "gap"). */
+int cw_store_sync_need_backfill(struct cw_store *st);
+/* A camera's rows into the log again (the province asked: its history
+ * there did not agree with this one), followed by a "resent" marker. */
+int cw_store_sync_resend(struct cw_store *st, const char *camera);
+/* Turns the log on (a province is configured) or off (none: the log is
+ * emptied, so that it never grows without a reader). A change either way
+ * sets the backfill flag. */
+int cw_store_sync_enable(struct cw_store *st, int on);
+/* One batch of the log after `after`, at most `limit` entries, in one read
+ * transaction: each touched row's current state once (a JSON object, or
+ * NULL when the row is gone), in the order of its last change. *first and
+ * *last: the log range covered (both 0: nothing waiting); *complete_until:
+ * the latest heartbeat when the batch reaches the end of the log (all
+ * data up to it is in), else 0. */
+int cw_store_sync_batch(struct cw_store *st, int64_t after, int limit,
+                        void (*cb)(void *ud, const char *tbl, const char *rkey, const char *json), void *ud,
+                        int64_t *first, int64_t *last, int64_t *complete_until);
+/* The province acknowledged the log up to seq: recorded with the time,
+ * and the log up to it deleted. */
+int cw_store_sync_acked(struct cw_store *st, int64_t seq, int64_t now_us);
+/* A failed attempt, kept for `camwatch upstream status` (never a password:
+ * the caller redacts). */
+int cw_store_sync_failed(struct cw_store *st, const char *msg, int64_t now_us);
+
 #endif

@@ -223,6 +223,120 @@ static void test_readonly_does_not_create(void **state)
     assert_int_equal(access(dbpath, F_OK), -1);
 }
 
+/* The change log: off, nothing is written; on, every change of a shipped
+ * row is logged in its own transaction; a batch sends each touched row
+ * once, in its newest state; acknowledging deletes what was sent. */
+struct got {
+    char list[2048];
+    int n;
+};
+
+static void on_row(void *ud, const char *tbl, const char *rkey, const char *json)
+{
+    struct got *g = ud;
+    size_t o = strlen(g->list);
+    const char *end = json ? strstr(json, "\"end_us\":") : NULL;
+    snprintf(g->list + o, sizeof g->list - o, "%s/%s%s%.*s;", tbl, strcmp(tbl, "cameras") ? "" : rkey,
+             end ? " " : "", end ? (int)strcspn(end, ",}") : 0, end ? end : "");
+    g->n++;
+}
+
+static int64_t log_rows(void)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    int64_t n = -1;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sync_log", -1, &s, NULL);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return n;
+}
+
+static void test_change_log(void **state)
+{
+    struct cw_store *st;
+    struct cw_sync_info in;
+    int64_t run, rows, first, last, complete;
+    struct got g = {"", 0};
+    (void)state;
+    assert_int_equal(cw_store_open(dbpath, 0, &st), 0);
+    assert_int_equal(cw_store_begin_run(st, 100 * S, 1, &run), 0);
+    struct cw_store_batch *b = cw_store_batch_new();
+    cw_store_batch_camera_start(b, &cam_a, 100 * S);
+    cw_store_batch_transition(b, "a", 101 * S, "online", "", "");
+    cw_store_batch_heartbeat(b, run, 102 * S);
+    assert_int_equal(cw_store_apply(st, b), 0);
+    cw_store_batch_free(b);
+    /* no province: the log stays empty */
+    assert_int_equal(log_rows(), 0);
+    assert_int_equal(cw_store_sync_info(st, &in), 0);
+    assert_int_equal(in.on, 0);
+    assert_int_equal((int)strlen(in.epoch), 32);
+
+    /* on: what was written before comes by the backfill */
+    assert_int_equal(cw_store_sync_enable(st, 1), 0);
+    assert_int_equal(cw_store_sync_info(st, &in), 0);
+    assert_int_equal(in.on, 1);
+    assert_int_equal(in.backfill, 1);
+    assert_int_equal(cw_store_sync_backfill(st, &rows), 0);
+    assert_int_equal(rows, 4); /* the camera, two spans, the run */
+
+    /* a change: the open span gets its end, a new span opens; both logged
+     * in the batch's own transaction */
+    b = cw_store_batch_new();
+    cw_store_batch_transition(b, "a", 150 * S, "offline", "unreachable", "Connection refused");
+    cw_store_batch_heartbeat(b, run, 151 * S);
+    assert_int_equal(cw_store_apply(st, b), 0);
+    cw_store_batch_free(b);
+    assert_int_equal(log_rows(), 6);
+    assert_int_equal(cw_store_sync_info(st, &in), 0);
+    assert_int_equal(in.waiting, 6);
+    assert_true(in.oldest_us > 0);
+
+    /* one batch of everything: each row once, in its newest state (the
+     * online span closed at 150), in the order of its last change */
+    assert_int_equal(cw_store_sync_batch(st, in.acked, 100, on_row, &g, &first, &last, &complete), 0);
+    assert_string_equal(g.list, "cameras/a;spans/ \"end_us\":101000000;runs/;spans/ \"end_us\":150000000;"
+                                "spans/ \"end_us\":null;");
+    assert_int_equal(last - first + 1, 6);
+    assert_int_equal(complete, 151 * S); /* the whole log: complete up to the heartbeat */
+
+    /* a batch that stops short of the log's end claims no completeness */
+    memset(&g, 0, sizeof g);
+    assert_int_equal(cw_store_sync_batch(st, in.acked, 2, on_row, &g, &first, &last, &complete), 0);
+    assert_int_equal(g.n, 2);
+    assert_int_equal(complete, 0);
+
+    /* acknowledged: the log up to it goes; nothing waits */
+    memset(&g, 0, sizeof g);
+    assert_int_equal(cw_store_sync_batch(st, in.acked, 100, on_row, &g, &first, &last, &complete), 0);
+    assert_int_equal(cw_store_sync_acked(st, last, 200 * S), 0);
+    assert_int_equal(log_rows(), 0);
+    assert_int_equal(cw_store_sync_info(st, &in), 0);
+    assert_int_equal(in.acked, last);
+    assert_int_equal(in.waiting, 0);
+    assert_int_equal(in.last_success_us, 200 * S);
+
+    /* a camera's history again, with its marker after it */
+    assert_int_equal(cw_store_sync_resend(st, "a"), 0);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(cw_store_sync_batch(st, in.acked, 100, on_row, &g, &first, &last, &complete), 0);
+    assert_int_equal(g.n, 5); /* camera, three spans, the marker */
+    assert_non_null(strstr(g.list, "resent/;"));
+
+    /* off again: the log is emptied and the next start backfills */
+    assert_int_equal(cw_store_sync_enable(st, 0), 0);
+    assert_int_equal(log_rows(), 0);
+    assert_int_equal(cw_store_end_run(st, run, 160 * S), 0);
+    assert_int_equal(log_rows(), 0);
+    assert_int_equal(cw_store_sync_info(st, &in), 0);
+    assert_int_equal(in.backfill, 1);
+    cw_store_close(st);
+}
+
 int main(void)
 {
     cw_log_set_level(-1);
@@ -233,6 +347,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outage_ending_at_the_period_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_readonly_does_not_create, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_change_log, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
