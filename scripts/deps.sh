@@ -14,15 +14,17 @@ RUN_PKGS=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   tzdata curl
   libcairo2-dev libpango1.0-dev fonts-liberation2 libzip-dev libxml2-dev
+  libpq-dev
 )
 # ...and what only the tests and benchmarks use: real Prometheus,
 # Pushgateway and Alertmanager, Chromium, valgrind, Motion 4.5, clang's
-# sanitizers and fuzzer, LibreOffice and poppler to open the documents.
+# sanitizers and fuzzer, LibreOffice and poppler to open the documents,
+# PostgreSQL as the province's server.
 TEST_PKGS=(
   libcmocka-dev prometheus prometheus-pushgateway prometheus-alertmanager socat
   procps iproute2 jq chromium time clang libclang-rt-14-dev
   valgrind motion libfaketime groff-base man-db
-  poppler-utils libreoffice-writer-nogui
+  poppler-utils libreoffice-writer-nogui postgresql
 )
 if [ "${1:-test}" = run ]; then
   PKGS=("${RUN_PKGS[@]}")

@@ -6,8 +6,9 @@
 # every database the daemon wrote, a full .dump plus the monthly report in
 # each format and language and the events and alerts listings. Any hit
 # fails. The test's own inputs (its YAML configs, which name the password
-# through ${VAR}, and camsim's log, the fake camera's side) are not ours
-# and are skipped.
+# through ${VAR}, its password files *.pw, and camsim's log, the fake
+# camera's side) are not ours and are skipped; PostgreSQL's log and dumps
+# of the province's database (test_upstream) are swept like the rest.
 #   tests/secrets_sweep.sh RUN_DIR SECRET
 set -uo pipefail
 RUN=$1 SECRET=$2
@@ -34,7 +35,7 @@ done < <(find "$RUN" -name '*.db' -type f)
 hits=() hashes=() halves=()
 while IFS= read -r -d '' f; do
   files=$((files + 1))
-  case "$f" in *.yaml|*.yml|*/camsim.log|*.ready) continue ;; esac
+  case "$f" in *.yaml|*.yml|*/camsim.log|*.ready|*.pw) continue ;; esac
   # binary files too (SQLite pages, JPEG snapshots): grep -a reads them as text
   if grep -aqF "$SECRET" "$f"; then hits+=("${f#"$RUN"/}"); fi
   # a masked URL with user info left after the mask ("admin:***@123#@host"):

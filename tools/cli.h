@@ -101,6 +101,7 @@ int cw_cli_events(int argc, char **argv, struct cw_cli *g);
 int cw_cli_alerts(int argc, char **argv, struct cw_cli *g);
 int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g);
 int cw_cli_ack(int argc, char **argv, struct cw_cli *g);
+int cw_cli_upstream(int argc, char **argv, struct cw_cli *g);
 int cw_cli_passwd(int argc, char **argv, struct cw_cli *g);
 
 #endif

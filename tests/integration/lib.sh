@@ -50,6 +50,7 @@ descendants() {
 }
 cleanup() {
   local all
+  stop_pg immediate
   all=$(descendants $$)
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done
   for p in $all; do kill -KILL "$p" 2>/dev/null || true; done
@@ -63,6 +64,48 @@ cleanup() {
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
+
+# start_pg: a PostgreSQL of the test's own, from Debian's server binaries:
+# initdb and pg_ctl in a temporary directory (under /tmp: the test's own
+# folder is private to root, and the server runs as the postgres user when
+# root). The Unix socket is in that directory, TCP listens on 127.0.0.1
+# only. Local connections are trusted (the test's setup, as postgres); TCP
+# ones need a password (SCRAM), which is what the edges use.
+# Sets PG_DIR, PG_PORT, PG_URL (the superuser over the socket) and PG_AS.
+PG_DIR=""
+PG_AS=()
+start_pg() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -n "$bin" ] && [ -x "$bin/initdb" ] || fail "PostgreSQL's server is not installed (scripts/deps.sh installs postgresql)"
+  PG_BIN=$bin
+  PG_DIR=$(mktemp -d /tmp/cw-pg.XXXXXX)
+  chmod 755 "$PG_DIR"
+  PG_PORT=$(free_port)
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$PG_DIR"; PG_AS=(runuser -u postgres --); fi
+  "${PG_AS[@]}" "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    -E UTF8 --locale=C.UTF-8 > "$T/initdb.log" 2>&1 || fail "initdb: $(tail -3 "$T/initdb.log")"
+  pg_start_again
+  PG_URL="postgresql://postgres@/postgres?host=$PG_DIR&port=$PG_PORT"
+}
+# (re)starts the server made by start_pg
+pg_start_again() {
+  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+    -o "-k $PG_DIR -p $PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start \
+    > "$T/pg_ctl.log" 2>&1 || fail "pg_ctl start: $(tail -3 "$T/pg_ctl.log"; tail -5 "$PG_DIR/server.log")"
+}
+# stop_pg [fast|immediate]: stops it; with no argument it can be started again
+stop_pg() {
+  [ -n "$PG_DIR" ] && [ -d "$PG_DIR/data" ] || return 0
+  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m "${1:-fast}" -w stop > /dev/null 2>&1 || true
+  if [ "${1:-}" = immediate ]; then
+    cp "$PG_DIR/server.log" "$T/postgresql.log" 2>/dev/null || true
+    rm -rf "$PG_DIR"
+    PG_DIR=""
+  fi
+}
+# psql as the superuser, over the socket: psql_su DB ARGS...
+psql_su() { local db=$1; shift; psql -X -q -v ON_ERROR_STOP=1 "postgresql://postgres@/$db?host=$PG_DIR&port=$PG_PORT" "$@"; }
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok: $*"; }

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# test-parallel: yes
+# The province's PostgreSQL (issue #25), a real server started here
+# (initdb + pg_ctl in a temporary directory, socket and 127.0.0.1 only):
+#  - `camwatch upstream init` makes the schema and is idempotent;
+#    `add-edge` makes a role that may call apply_batch for its commune
+#    only: it reads no table and cannot send for another commune;
+#  - `upstream sync` ships a month of two communes' history: every row
+#    central, row for row, once; a 1970 event is quarantined with its
+#    reason and the rest arrives; nothing is sent twice;
+#  - an update at the edge (a span's end) arrives as the row's new state;
+#  - a proxy that drops the reply after COMMIT, and one that cuts a batch
+#    in half: no duplicate, no loss, after the next sync;
+#  - the central database restored from a dump older than the edge's
+#    acknowledged log: the edge is told, sends everything again, equal;
+#  - an edge database made anew (new epoch): its rows beside the old
+#    ones, nothing overwritten;
+#  - a wrong password: one line naming the server, exit 1, recorded for
+#    `upstream status`; no password in any output, dump or log.
+. "$(dirname "$0")/lib.sh"
+command -v psql > /dev/null || fail "psql is not installed (scripts/deps.sh installs postgresql)"
+start_pg
+psql_su postgres -c "CREATE DATABASE province"
+ADMIN="postgresql://postgres@/province?host=$PG_DIR&port=$PG_PORT"
+central() { psql_su province -At -F'|' -c "$1"; }
+
+out=$("$BIN/camwatch" upstream init "$ADMIN")
+[[ "$out" == *"phiên bản 1"* ]] || fail "init: $out"
+out=$("$BIN/camwatch" upstream init "$ADMIN" --lang en)
+[[ "$out" == *"schema is at version 1"* ]] || fail "second init: $out"
+ok "upstream init: the schema at version 1, and again (idempotent)"
+
+PW_A=$(secret edge-a); PW_B=$(secret edge-b)
+echo "$PW_A" > "$T/a.pw"; echo "$PW_B" > "$T/b.pw"; echo "wrong-$CW_SUITE_SECRET" > "$T/bad.pw"
+"$BIN/camwatch" upstream add-edge "$ADMIN" edge_a xa-a --edge-password-file "$T/a.pw" > /dev/null
+"$BIN/camwatch" upstream add-edge "$ADMIN" edge_b xa-b --edge-password-file "$T/b.pw" > /dev/null
+URL_A="postgresql://edge_a@127.0.0.1:$PG_PORT/province"
+URL_B="postgresql://edge_b@127.0.0.1:$PG_PORT/province"
+out=$(PGPASSWORD=$PW_A psql -X -At "$URL_A" -c "SELECT count(*) FROM camwatch.spans" 2>&1) && fail "an edge read a table: $out"
+[[ "$out" == *"permission denied"* ]] || fail "an edge's read: $out"
+
+# two communes' month (seeded), and a poison row: an event in 1970
+"$BIN/camwatch" gen-history --db "$T/a.db" --cameras 6 --months 1 --seed 3 --end 2026-11-30 > /dev/null
+"$BIN/camwatch" gen-history --db "$T/b.db" --cameras 4 --months 1 --seed 4 --end 2026-11-30 > /dev/null
+sqlite3 "$T/b.db" "UPDATE cameras SET id = 'b-' || id; UPDATE spans SET camera = 'b-' || camera;"
+sqlite3 "$T/a.db" "INSERT INTO events (camera, kind, start_us, end_us, peak_score) VALUES ('cam-0001', 'motion', 1000000, 2000000, 0.5);
+                   INSERT INTO events (camera, kind, start_us, end_us, peak_score)
+                   VALUES ('cam-0001', 'motion', 1796000000000000, 1796000005000000, 0.5);"
+
+# the proxy's modes are tried on edge a; b goes straight
+PX=$(free_port)
+python3 "$ROOT/tests/tools/pgproxy.py" "$PX" "$PG_PORT" drop-reply "$T/px.ready" > "$T/px.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do [ -f "$T/px.ready" ] && break; sleep 0.05; done
+VIA_A="postgresql://edge_a@127.0.0.1:$PX/province"
+
+# rows of a table, local and central, in one form: "id|columns..."
+compare() { # DB INSTANCE TABLE COLUMNS [WHERE]
+  local db=$1 inst=$2 tbl=$3 cols=$4 where=${5:-1=1} epoch
+  epoch=$(sqlite3 "$db" "SELECT value FROM sync_state WHERE key = 'epoch'")
+  sqlite3 -separator '|' "$db" "SELECT id, $cols FROM $tbl WHERE $where ORDER BY id" > "$T/l.$tbl"
+  central "SELECT local_id, $cols FROM camwatch.$tbl WHERE instance = '$inst' AND epoch = '$epoch' ORDER BY local_id" \
+    > "$T/c.$tbl"
+  cmp -s "$T/l.$tbl" "$T/c.$tbl" || { diff "$T/l.$tbl" "$T/c.$tbl" | head -5 >&2; return 1; }
+}
+SPAN_COLS="camera, state, cause, detail, start_us, COALESCE(CAST(end_us AS TEXT), '')"
+check_equal() { # DB INSTANCE WHAT
+  compare "$1" "$2" spans "$SPAN_COLS" || fail "$3: spans of $2 differ"
+  compare "$1" "$2" events "camera, kind, start_us, end_us" "start_us > 1577836800000000" || fail "$3: events of $2 differ"
+  local epoch
+  epoch=$(sqlite3 "$1" "SELECT value FROM sync_state WHERE key = 'epoch'")
+  [ "$(sqlite3 "$1" "SELECT group_concat(id, ',') FROM (SELECT id FROM cameras ORDER BY id)")" = \
+    "$(central "SELECT string_agg(id, ',' ORDER BY id) FROM camwatch.cameras WHERE instance = '$2' AND epoch = '$epoch'")" ] ||
+    fail "$3: cameras of $2 differ"
+}
+
+out=$("$BIN/camwatch" --db "$T/a.db" upstream sync --url "$VIA_A" --instance xa-a --password-file "$T/a.pw" --lang en 2>&1) &&
+  fail "a sync whose reply was dropped said it worked: $out"
+grep -q "dropped the reply to a committed batch" "$T/px.log" || fail "the proxy did not drop a reply: $(cat "$T/px.log")"
+[[ "$out" == *"upstream postgresql://edge_a@127.0.0.1:$PX/province"* ]] || fail "the failure does not name the server: $out"
+waiting=$("$BIN/camwatch" --db "$T/a.db" upstream status --lang en | awk '/rows waiting/ {print $3}')
+[ "$waiting" -gt 0 ] || fail "the log was trimmed without an answer ($waiting waiting)"
+n1=$(central "SELECT count(*) FROM camwatch.spans")
+"$BIN/camwatch" --db "$T/a.db" upstream sync --url "$VIA_A" --instance xa-a --password-file "$T/a.pw" --lang en > "$T/sync.out"
+[ "$(central "SELECT count(*) FROM camwatch.spans")" = "$n1" ] || fail "the batch sent again after its lost reply added rows"
+check_equal "$T/a.db" xa-a "after a lost reply"
+ok "reply lost after COMMIT: the batch sent again changed nothing ($n1 spans); every row central once: $(cat "$T/sync.out")"
+
+# the 1970 event: quarantined with its reason; the 2026 one arrived
+q=$(central "SELECT tbl || ': ' || reason FROM camwatch.quarantine WHERE instance = 'xa-a'")
+[[ "$q" == "events: time 1970-01-01 00:00:01 UTC is before the edge was installed" ]] || fail "quarantine: '$q'"
+ok "a 1970 event quarantined ('$q'); the rest arrived"
+
+"$BIN/camwatch" --db "$T/b.db" upstream sync --url "$URL_B" --instance xa-b --password-file "$T/b.pw" > /dev/null
+check_equal "$T/b.db" xa-b "commune b"
+out=$("$BIN/camwatch" --db "$T/b.db" upstream sync --url "$URL_B" --instance xa-a --password-file "$T/b.pw" --lang en 2>&1) &&
+  fail "edge_b sent for xa-a"
+[[ "$out" == *"may not send for instance xa-a"* ]] || fail "edge_b for xa-a: $out"
+out=$("$BIN/camwatch" --db "$T/b.db" upstream sync --url "$URL_B" --instance xa-b --password-file "$T/b.pw" --lang en)
+[[ "$out" == *" 0 rows sent"* ]] || fail "a second sync sent again: $out"
+ok "two communes central, row for row; edge_b may not send for xa-a; a second sync sends nothing"
+
+# an update at the edge: the open span of one camera ends, a new one opens
+last=$(sqlite3 "$T/a.db" "SELECT id FROM spans WHERE camera = 'cam-0002' ORDER BY start_us DESC LIMIT 1")
+sqlite3 "$T/a.db" "UPDATE spans SET end_us = start_us + 60000000 WHERE id = $last;
+                   INSERT INTO spans (camera, state, cause, detail, start_us)
+                   SELECT camera, 'offline', 'unreachable', '', end_us FROM spans WHERE id = $last;"
+# cut-request: the proxy cuts the next batch request in half
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
+rm -f "$T/px.ready"
+python3 "$ROOT/tests/tools/pgproxy.py" "$PX" "$PG_PORT" cut-request "$T/px.ready" >> "$T/px.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do [ -f "$T/px.ready" ] && break; sleep 0.05; done
+"$BIN/camwatch" --db "$T/a.db" upstream sync --url "$VIA_A" --instance xa-a --password-file "$T/a.pw" > /dev/null 2>&1 &&
+  fail "a sync cut in half said it worked"
+grep -q "cut a batch request" "$T/px.log" || fail "the proxy did not cut a request"
+"$BIN/camwatch" --db "$T/a.db" upstream sync --url "$VIA_A" --instance xa-a --password-file "$T/a.pw" > /dev/null
+check_equal "$T/a.db" xa-a "after a cut batch and an update"
+ok "a batch cut mid-request: nothing applied, the next sync brings it; the updated span central as it is now"
+
+# the central database restored from a dump older than what the edge had acknowledged
+PGDUMP=$(dirname "$(command -v psql)")/pg_dump
+"${PG_AS[@]}" "$PG_BIN/pg_dump" -h "$PG_DIR" -p "$PG_PORT" -U postgres -Fc province > "$T/province.dump" 2>/dev/null ||
+  pg_dump -h "$PG_DIR" -p "$PG_PORT" -U postgres -Fc province > "$T/province.dump"
+sqlite3 "$T/a.db" "INSERT INTO spans (camera, state, cause, detail, start_us, end_us)
+                   VALUES ('cam-0003', 'unmonitored', '', '', 1796500000000000, 1796500060000000);"
+"$BIN/camwatch" --db "$T/a.db" upstream sync --url "$URL_A" --instance xa-a --password-file "$T/a.pw" > /dev/null
+acked=$(central "SELECT acked_seq FROM camwatch.edges WHERE instance = 'xa-a'")
+psql_su postgres -c "DROP DATABASE province" -c "CREATE DATABASE province"
+pg_restore -h "$PG_DIR" -p "$PG_PORT" -U postgres -d province "$T/province.dump" 2> "$T/restore.err" ||
+  fail "pg_restore: $(head -3 "$T/restore.err")"
+old=$(central "SELECT acked_seq FROM camwatch.edges WHERE instance = 'xa-a'")
+[ "$old" -lt "$acked" ] || fail "the dump is not older ($old vs $acked)"
+compare "$T/a.db" xa-a spans "$SPAN_COLS" 2>/dev/null && fail "the restored database already had everything"
+out=$("$BIN/camwatch" --db "$T/a.db" upstream sync --url "$URL_A" --instance xa-a --password-file "$T/a.pw" --lang en)
+[[ "$out" == *"the province had less"* ]] || fail "the edge did not notice the older dump: $out"
+check_equal "$T/a.db" xa-a "after the restore"
+ok "central restored from a dump at $old < $acked acknowledged: the edge was told and sent all again; equal"
+
+# an edge database made anew: a new epoch beside the old rows
+epoch_a=$(sqlite3 "$T/a.db" "SELECT value FROM sync_state WHERE key = 'epoch'")
+before=$(central "SELECT count(*) FROM camwatch.spans WHERE instance = 'xa-a'")
+"$BIN/camwatch" gen-history --db "$T/a2.db" --cameras 6 --months 1 --seed 9 --end 2026-11-30 > /dev/null
+"$BIN/camwatch" --db "$T/a2.db" upstream sync --url "$URL_A" --instance xa-a --password-file "$T/a.pw" > /dev/null
+epoch_a2=$(sqlite3 "$T/a2.db" "SELECT value FROM sync_state WHERE key = 'epoch'")
+[ "$epoch_a" != "$epoch_a2" ] || fail "a new database has the old epoch"
+[ "$(central "SELECT count(*) FROM camwatch.spans WHERE instance = 'xa-a' AND epoch = '$epoch_a'")" = "$before" ] ||
+  fail "the new epoch touched the old rows"
+check_equal "$T/a.db" xa-a "the old epoch"
+compare "$T/a2.db" xa-a spans "$SPAN_COLS" || fail "the new epoch's spans differ"
+ok "a recreated edge database (epoch ${epoch_a2:0:8}…): its rows beside the old epoch's $before, none overwritten"
+
+# a wrong password: one line, the server named, exit 1, kept for status
+rc=0
+out=$("$BIN/camwatch" --db "$T/a.db" upstream sync --url "$URL_A" --instance xa-a --password-file "$T/bad.pw" --lang en 2>&1) || rc=$?
+[ "$rc" = 1 ] || fail "a wrong password: exit $rc"
+[ "$(wc -l <<<"$out")" = 1 ] || fail "a wrong password: more than one line: $out"
+[[ "$out" == *"upstream postgresql://edge_a@127.0.0.1:$PG_PORT/province: cannot connect"*"password authentication failed"* ]] ||
+  fail "a wrong password: $out"
+status=$("$BIN/camwatch" --db "$T/a.db" upstream status --lang en)
+grep -q "last error.*password authentication failed" <<<"$status" || fail "status: $status"
+ok "a wrong password: '$out'; upstream status keeps it"
+
+# no password anywhere: outputs, the edge databases, the central dump, the server's log
+"${PG_AS[@]}" "$PG_BIN/pg_dump" -h "$PG_DIR" -p "$PG_PORT" -U postgres province > "$T/province.sql" 2>/dev/null ||
+  pg_dump -h "$PG_DIR" -p "$PG_PORT" -U postgres province > "$T/province.sql"
+cp "$PG_DIR/server.log" "$T/postgresql.log"
+for f in "$T"/*.db "$T/province.sql" "$T/postgresql.log" "$T/px.log" "$T/sync.out"; do
+  for pw in "$PW_A" "$PW_B" "wrong-$CW_SUITE_SECRET"; do
+    grep -qaF "$pw" "$f" && fail "a password in $(basename "$f")"
+  done
+done
+ok "no edge password in the databases, the central dump, PostgreSQL's log or any output"
