@@ -26,6 +26,7 @@
 #include "error.h"
 #include "log.h"
 #include "redact.h"
+#include "upstream.h"
 #include "words.h"
 
 enum key_type {
@@ -314,6 +315,21 @@ struct loader {
 
 static const char *const rtsp_schemes[] = {"rtsp", "rtsps", NULL};
 static const char *const http_schemes[] = {"http", "https", NULL};
+
+static const struct key upstream_keys[] = {
+    {"url", T_STR, "", offsetof(struct cw_upstream_config, url), 0, 0, 0,
+     "the province's PostgreSQL: postgresql://USER@HOST[:PORT]/DB?sslmode=verify-full (or key=value pairs), "
+     "without the password; empty: history is not shipped"},
+    {"password_file", T_STR, "", offsetof(struct cw_upstream_config, password_file), 0, 0, 0,
+     "file whose first line is the password (relative to this file); empty: PGPASSWORD or ~/.pgpass"},
+    {"instance", T_STR, "", offsetof(struct cw_upstream_config, instance), 0, 0, 0,
+     "this commune's name in the province (letters, digits, '.', '_', '-'; unique in the province)"},
+    {"interval", T_DURATION, "30s", offsetof(struct cw_upstream_config, interval_us), 1, 86400, 0,
+     "how often waiting history is shipped"},
+    {"batch", T_INT, "1000", offsetof(struct cw_upstream_config, batch), 1, 100000, 0,
+     "rows per batch (one transaction at the province)"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
 
 /* Appends a copy of msg to a list of messages (errors or notes). */
 static void push_msg(char ***list, int *n, const char *msg)
@@ -1164,6 +1180,33 @@ static void check_http(struct loader *ld, struct cw_config *cfg, yaml_node_t *no
         check_url(ld, node, "http.push_url", cfg->http.push_url, http_schemes);
 }
 
+static void check_upstream(struct loader *ld, struct cw_config *cfg, yaml_node_t *node)
+{
+    struct cw_upstream_config *u = &cfg->upstream;
+    char err[300];
+    if (!u->url || !u->url[0])
+        return;
+    /* each message at its own key's line when the section has it */
+#define AT(key) (node->type == YAML_MAPPING_NODE && map_get(ld, node, key, NULL) ? map_get(ld, node, key, NULL) : node)
+    if (cw_upstream_check_conninfo(u->url, err, sizeof err))
+        err_at(ld, AT("url"), "upstream.url", "%s", err);
+    if (!u->instance || !u->instance[0])
+        err_at(ld, node, "upstream.instance", "is needed with upstream.url (this commune's name in the province)");
+    else if (!cw_upstream_instance_ok(u->instance))
+        err_at(ld, AT("instance"), "upstream.instance", "'%s' is not a name (letters, digits, '.', '_', '-'; 64 at most)",
+               u->instance);
+    if (u->password_file && u->password_file[0]) {
+        char *p = resolve_path(ld->base_dir, u->password_file);
+        if (p) {
+            free(u->password_file);
+            u->password_file = p;
+        }
+        if (access(u->password_file, R_OK) != 0)
+            err_at(ld, AT("password_file"), "upstream.password_file", "cannot read %s: %s", u->password_file, strerror(errno));
+    }
+#undef AT
+}
+
 /* A list of plain strings (target filters) as a NULL-terminated array. */
 static char **string_list(struct loader *ld, yaml_node_t *seq, const char *path)
 {
@@ -1309,7 +1352,8 @@ static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *n
     }
 }
 
-static const char *const top_keys[] = {"daemon", "sites", "cameras", "report", "http", "alerts", "users", NULL};
+static const char *const top_keys[] = {"daemon", "sites", "cameras", "report", "http", "alerts", "users", "upstream",
+                                       NULL};
 
 /* users: the console's people. A hash libsodium cannot read, or two users
  * of one name, is an error: a login that can never work is found now, not
@@ -1376,7 +1420,7 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
     yaml_node_t *daemon = NULL, *sites = NULL, *cameras = NULL, *report = NULL, *http = NULL, *alerts = NULL,
-                *users = NULL;
+                *users = NULL, *upstream = NULL;
 
     if (!root) {
         err_at(ld, NULL, "(file)", "the file is empty");
@@ -1395,10 +1439,10 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
             if (strcmp(top_keys[i], k) == 0)
                 break;
         if (!top_keys[i]) {
-            err_at(ld, kn, k, "unknown key (expected daemon, sites, cameras, report, http, alerts or users)");
+            err_at(ld, kn, k, "unknown key (expected daemon, sites, cameras, report, http, alerts, users or upstream)");
             continue;
         }
-        yaml_node_t **const slots[] = {&daemon, &sites, &cameras, &report, &http, &alerts, &users};
+        yaml_node_t **const slots[] = {&daemon, &sites, &cameras, &report, &http, &alerts, &users, &upstream};
         yaml_node_t **slot = slots[i];
         if (*slot) {
             err_at(ld, kn, k, "duplicate section");
@@ -1447,6 +1491,8 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
     apply_table(ld, http ? http : &empty_map, "http", http_keys, &cfg->http, NULL);
     load_users(ld, cfg, users);
     check_http(ld, cfg, http);
+    apply_table(ld, upstream ? upstream : &empty_map, "upstream", upstream_keys, &cfg->upstream, NULL);
+    check_upstream(ld, cfg, upstream ? upstream : root);
     load_alerts(ld, cfg, alerts ? alerts : &empty_map);
     if (cfg->report.deteriorated_share > cfg->report.ok_share)
         err_at(ld, report, "report.deteriorated_share", "must not be above ok_share (%g)", cfg->report.ok_share);
@@ -1571,6 +1617,9 @@ void cw_config_free(struct cw_config *cfg)
     free(cfg->http.token);
     free(cfg->http.push_url);
     free(cfg->http.push_instance);
+    free(cfg->upstream.url);
+    free(cfg->upstream.password_file);
+    free(cfg->upstream.instance);
     for (int i = 0; i < cfg->n_users; i++) {
         free(cfg->users[i].name);
         free(cfg->users[i].role);
@@ -1757,6 +1806,7 @@ void cw_config_restart_changes(const struct cw_config *old, const struct cw_conf
     const struct { const char *section; const struct key *table; const void *a, *b; } sections[] = {
         {"daemon", daemon_keys, old, cur},
         {"http", http_keys, &old->http, &cur->http},
+        {"upstream", upstream_keys, &old->upstream, &cur->upstream},
         {"report", report_keys, &old->report, &cur->report},
         {"alerts", alerts_keys, &old->alerts, &cur->alerts},
     };
@@ -1786,6 +1836,7 @@ void cw_config_print_keys(FILE *f)
     print_table(f, "cameras[]", camera_keys);
     print_table(f, "report", report_keys);
     print_table(f, "http", http_keys);
+    print_table(f, "upstream", upstream_keys);
     print_table(f, "alerts", alerts_keys);
     print_table(f, "alerts.targets[]", target_keys);
 }

@@ -92,6 +92,14 @@ struct cw_config {
         int64_t session_idle_us, session_max_us; /* console sessions end after these */
         int secure_cookies;  /* the session cookie is Secure (TLS in front) */
     } http;
+    /* upstream: the province's PostgreSQL (issue #25); url "" = none */
+    struct cw_upstream_config {
+        char *url;           /* postgresql:// URL or conninfo, without a password */
+        char *password_file; /* resolved against the config's folder; "" = libpq's PGPASSWORD/~/.pgpass */
+        char *instance;      /* this commune's name in the province */
+        int64_t interval_us; /* a round of shipping this often */
+        int batch;           /* log entries per batch */
+    } upstream;
     /* users of the web console: name, role, libsodium password hash */
     struct cw_user_config {
         char *name, *role, *password_hash;

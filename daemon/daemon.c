@@ -26,7 +26,9 @@
 #include "plugin.h"
 #include "push.h"
 #include "records.h"
+#include "shipper.h"
 #include "snapdir.h"
+#include "upstream.h"
 #include "verdict.h"
 #include "writer.h"
 #include <systemd/sd-daemon.h>
@@ -119,6 +121,19 @@ static void publish_live(struct cw_daemon *d)
     l->loop_lag_us = cw_selfwatch_take_window(&d->selfwatch);
     l->loop_lag_max_us = d->selfwatch.lag_max_us;
     l->loop_stalls = d->selfwatch.stalls;
+    if (d->shipper) {
+        struct cw_shipper_stats ss;
+        cw_shipper_stats(d->shipper, &ss);
+        l->upstream_on = 1;
+        l->upstream_up = ss.up;
+        l->upstream_waiting = ss.waiting;
+        l->upstream_oldest_us = ss.oldest_us;
+        l->upstream_last_success_us = ss.last_success_us;
+        l->upstream_complete_until_us = ss.complete_until_us;
+        l->upstream_rows = ss.rows_total;
+        l->upstream_failures = ss.failures_total;
+        l->upstream_gaps = ss.gaps_total;
+    }
     if (cw_proc_rss_bytes(&l->rss_bytes) < 0)
         l->rss_bytes = -1;
     if (cw_proc_open_fds(&l->open_fds) < 0)
@@ -350,6 +365,30 @@ static int start_alerts(struct cw_daemon *d)
     return 0;
 }
 
+/* ---- the province (upstream:) ---- */
+
+/* Shipping on a thread of its own; without a province the change log is
+ * switched off, so that it never grows without a reader. */
+static void start_upstream(struct cw_daemon *d)
+{
+    const struct cw_upstream_config *u = &d->cfg->upstream;
+    if (!u->url || !u->url[0]) {
+        struct cw_store *st = cw_writer_store(d->writer); /* the loop's, before the loop runs */
+        if (st && cw_store_sync_enable(st, 0) < 0)
+            cw_warn("upstream", NULL, "could not switch the change log off: %s", cw_store_errmsg(st));
+        return;
+    }
+    struct cw_shipper_params p = {d->cfg->database, u->url, u->password_file, u->instance, d->snapshot_root,
+                                  u->interval_us, u->batch};
+    char who[300];
+    cw_upstream_describe(u->url, who, sizeof who);
+    if (cw_shipper_start(&p, &d->shipper) < 0)
+        cw_error("upstream", NULL, "cannot start shipping to %s; the history stays here until a restart", who);
+    else
+        cw_info("upstream", NULL, "shipping history to %s as %s every %lld s", who, u->instance,
+                (long long)(u->interval_us / 1000000));
+}
+
 /* ---- shutdown ---- */
 
 static void on_handle_closed(uv_handle_t *h) { (void)h; }
@@ -374,6 +413,8 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
     d->http = NULL;
     cw_push_stop(d->push);
     d->push = NULL;
+    cw_shipper_stop(d->shipper);
+    d->shipper = NULL;
     cw_verdict_stop(d->verdict);
     d->verdict = NULL;
     if (d->policy) {
@@ -736,6 +777,7 @@ int cw_daemon_run(struct cw_daemon *d)
                                    .digest_hour = cfg->alerts.monthly_digest_hour, .ud = d};
     if (d->policy && cw_verdict_start(&vp, &d->verdict) < 0)
         cw_error("daemon", NULL, "the network's verdict is off: cannot start it");
+    start_upstream(d);
     if (cfg->http.push_url[0]) {
         if (cw_httpc_init(d->loop, &d->httpc) < 0 ||
             cw_push_start(d->loop, d->httpc, &d->live, cfg->http.push_url, cfg->http.push_instance,

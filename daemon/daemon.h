@@ -47,6 +47,7 @@ struct cw_daemon {
     struct cw_http *http;
     struct cw_httpc *httpc; /* the metrics push's */
     struct cw_push *push;
+    struct cw_shipper *shipper; /* history to the province (upstream:), or NULL */
     int64_t started_us;
     int notify; /* running under systemd with Type=notify */
 

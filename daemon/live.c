@@ -281,6 +281,31 @@ char *cw_live_metrics(const struct cw_live *l)
         head(&b, "process_open_fds", "gauge", "Number of open file descriptors.");
         bprintf(&b, "process_open_fds %d\n", l->open_fds);
     }
+    if (l->upstream_on) {
+        head(&b, "camwatch_upstream_up", "gauge", "1 if the last round of shipping to the province worked.");
+        bprintf(&b, "camwatch_upstream_up %d\n", l->upstream_up);
+        head(&b, "camwatch_upstream_rows_waiting", "gauge",
+             "Changes recorded here and not yet acknowledged by the province.");
+        bprintf(&b, "camwatch_upstream_rows_waiting %lld\n", (long long)l->upstream_waiting);
+        head(&b, "camwatch_upstream_oldest_waiting_seconds", "gauge",
+             "Age of the oldest change not yet acknowledged by the province (0: none waits).");
+        bprintf(&b, "camwatch_upstream_oldest_waiting_seconds %.3f\n",
+                l->upstream_oldest_us ? (l->built_us - l->upstream_oldest_us) / 1e6 : 0.0);
+        head(&b, "camwatch_upstream_last_success_timestamp_seconds", "gauge",
+             "Unix time of the last round the province acknowledged (0: none since start).");
+        bprintf(&b, "camwatch_upstream_last_success_timestamp_seconds %.3f\n", l->upstream_last_success_us / 1e6);
+        head(&b, "camwatch_upstream_complete_until_timestamp_seconds", "gauge",
+             "The province holds this commune's data up to this Unix time.");
+        bprintf(&b, "camwatch_upstream_complete_until_timestamp_seconds %.3f\n",
+                l->upstream_complete_until_us / 1e6);
+        head(&b, "camwatch_upstream_rows_total", "counter", "Rows the province acknowledged since start.");
+        bprintf(&b, "camwatch_upstream_rows_total %lld\n", (long long)l->upstream_rows);
+        head(&b, "camwatch_upstream_failures_total", "counter", "Rounds of shipping that failed since start.");
+        bprintf(&b, "camwatch_upstream_failures_total %lld\n", (long long)l->upstream_failures);
+        head(&b, "camwatch_upstream_gaps_total", "counter",
+             "Times the province held less than it had acknowledged (all sent again).");
+        bprintf(&b, "camwatch_upstream_gaps_total %lld\n", (long long)l->upstream_gaps);
+    }
     head(&b, "camwatch_start_time_seconds", "gauge", "Unix time camwatchd started.");
     bprintf(&b, "camwatch_start_time_seconds %.3f\n", l->started_us / 1e6);
     head(&b, "camwatch_build_info", "gauge", "Always 1; the labels say which camwatch this is.");

@@ -53,6 +53,10 @@ struct cw_live {
     int64_t loop_lag_us, loop_lag_max_us, loop_stalls;
     int64_t rss_bytes;
     int open_fds;
+    /* shipping to the province (shipper.h); upstream_on 0: not configured */
+    int upstream_on, upstream_up;
+    int64_t upstream_waiting, upstream_oldest_us, upstream_last_success_us, upstream_complete_until_us;
+    int64_t upstream_rows, upstream_failures, upstream_gaps;
 };
 
 struct cw_live_box {

@@ -15,6 +15,10 @@
 #    acknowledged log: the edge is told, sends everything again, equal;
 #  - an edge database made anew (new epoch): its rows beside the old
 #    ones, nothing overwritten;
+#  - camwatchd with upstream: ships by itself (metrics pass promtool); the
+#    province stopped while a camera fails, the edge SIGKILLed and
+#    restarted meanwhile: it goes on watching, logs one line per run,
+#    catches up when the province returns, every span central once;
 #  - a wrong password: one line naming the server, exit 1, recorded for
 #    `upstream status`; no password in any output, dump or log.
 . "$(dirname "$0")/lib.sh"
@@ -149,6 +153,65 @@ epoch_a2=$(sqlite3 "$T/a2.db" "SELECT value FROM sync_state WHERE key = 'epoch'"
 check_equal "$T/a.db" xa-a "the old epoch"
 compare "$T/a2.db" xa-a spans "$SPAN_COLS" || fail "the new epoch's spans differ"
 ok "a recreated edge database (epoch ${epoch_a2:0:8}…): its rows beside the old epoch's $before, none overwritten"
+
+# camwatchd ships by itself (upstream: in its config), and goes on
+# watching while the province is away; one edge SIGKILLed meanwhile
+PW_C=$(secret edge-c); echo "$PW_C" > "$T/c.pw"
+"$BIN/camwatch" upstream add-edge "$ADMIN" edge_c xa-c --edge-password-file "$T/c.pw" > /dev/null
+CAM=$(free_port)
+start_camsim "$CAM" ok=file="$MEDIA/vtest-360p15.h264"
+CFG=$T/cw.yaml
+write_head "$CFG"
+cat >> "$CFG" <<EOT
+  - {id: d-up, site: cong-lang, url: "rtsp://127.0.0.1:$CAM/ok", connect_timeout: 1s}
+  - {id: d-dead, site: cong-lang, url: "rtsp://127.0.0.1:$(free_port)/x", connect_timeout: 1s}
+upstream:
+  url: postgresql://edge_c@127.0.0.1:$PG_PORT/province
+  password_file: c.pw
+  instance: xa-c
+  interval: 1s
+EOT
+DB=$T/camwatch.db
+start_daemon "$CFG"
+METRICS=http://127.0.0.1:$HTTP_PORT/metrics
+central_spans_c() { central "SELECT count(*) FROM camwatch.spans WHERE instance = 'xa-c'"; }
+for _ in $(seq 150); do [ "$(central_spans_c)" -ge 3 ] && break; sleep 0.1; done
+[ "$(central_spans_c)" -ge 3 ] || fail "camwatchd shipped nothing in 15 s: $(grep upstream "$T/camwatchd.log" | tail -3)"
+curl -sf "$METRICS" > "$T/metrics.1"
+grep -q "^camwatch_upstream_up 1$" "$T/metrics.1" || fail "metrics: $(grep upstream "$T/metrics.1")"
+promtool check metrics < "$T/metrics.1" > "$T/promtool.out" 2>&1 || fail "promtool: $(cat "$T/promtool.out")"
+ok "camwatchd ships by itself: $(central_spans_c) spans central within seconds; camwatch_upstream_up 1"
+
+stop_pg
+kill -KILL "$CAMSIM_PID" 2>/dev/null || true
+for _ in $(seq 100); do
+  curl -sf "$METRICS" > "$T/metrics.2" || true
+  grep -q "^camwatch_upstream_up 0$" "$T/metrics.2" && ! grep -q "^camwatch_upstream_rows_waiting 0$" "$T/metrics.2" && break
+  sleep 0.1
+done
+grep -q "^camwatch_upstream_up 0$" "$T/metrics.2" || fail "the province away, metrics still say up"
+waiting=$(awk '/^camwatch_upstream_rows_waiting / {print $2}' "$T/metrics.2")
+[ "$waiting" -gt 0 ] || fail "the province away: nothing waits"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/healthz")" = 200 ] || fail "unhealthy"
+kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true
+start_daemon "$CFG"
+sleep 2
+lines=$(grep -c "upstream: .*cannot connect" "$T/camwatchd.log" || true)
+[ "$lines" -le 2 ] || fail "the outage logged $lines lines (one per run is enough)"
+pg_start_again
+for _ in $(seq 200); do
+  curl -sf "$METRICS" > "$T/metrics.3" || true
+  grep -q "^camwatch_upstream_rows_waiting 0$" "$T/metrics.3" && grep -q "^camwatch_upstream_up 1$" "$T/metrics.3" && break
+  sleep 0.1
+done
+grep -q "^camwatch_upstream_rows_waiting 0$" "$T/metrics.3" || fail "no catch-up: $(grep upstream_ "$T/metrics.3" | grep -v '^#')"
+grep -q "works again" "$T/camwatchd.log" || fail "the recovery was not logged"
+stop_daemon
+"$BIN/camwatch" -c "$CFG" upstream sync --url "postgresql://edge_c@127.0.0.1:$PG_PORT/province" --instance xa-c \
+  --password-file "$T/c.pw" > /dev/null
+compare "$DB" xa-c spans "$SPAN_COLS" || fail "camwatchd's spans differ from the province's"
+"$BIN/camwatch" --db "$DB" check-db > /dev/null || fail "the edge's spans do not tile"
+ok "the province stopped while cameras failed, the edge SIGKILLed and restarted meanwhile: $waiting change(s) waited ($lines line(s) logged), then every span central once, row for row ($(central_spans_c))"
 
 # a wrong password: one line, the server named, exit 1, kept for status
 rc=0

@@ -151,13 +151,21 @@ static void test_bad_configs(void **state)
 static void test_messages_never_show_passwords(void **state)
 {
     static const char txt[] = "cameras:\n  - id: a\n    url: rtsp://u:hunter2@h/x\n    bogus: 1\n";
-    struct cw_config *cfg;
-    struct cw_config_errors errs = {0};
+    /* the province's URL, with a password where it must not be (in both
+     * of libpq's forms) */
+    static const char up1[] = "upstream:\n  url: postgresql://edge:hunter2@h/province\n  instance: x\ncameras: []\n";
+    static const char up2[] = "upstream:\n  url: \"host=h password=hunter2 dbname=p\"\n  instance: x\ncameras: []\n";
+    const char *const texts[] = {txt, up1, up2};
     (void)state;
-    assert_true(cw_config_load_buffer("p.yaml", ".", txt, sizeof txt - 1, 0, &cfg, &errs) < 0);
-    for (int i = 0; i < errs.n; i++)
-        assert_null(strstr(errs.msgs[i], "hunter2"));
-    cw_config_errors_free(&errs);
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        struct cw_config *cfg;
+        struct cw_config_errors errs = {0};
+        assert_true(cw_config_load_buffer("p.yaml", ".", texts[k], strlen(texts[k]), 0, &cfg, &errs) < 0);
+        assert_true(errs.n > 0);
+        for (int i = 0; i < errs.n; i++)
+            assert_null(strstr(errs.msgs[i], "hunter2"));
+        cw_config_errors_free(&errs);
+    }
 }
 
 static void test_empty_and_wrong_shapes(void **state)
@@ -180,6 +188,14 @@ static void test_empty_and_wrong_shapes(void **state)
         {"cameras:\n  - {id: a, site: s, url: \"rtsp://h/x\", probe_interval: -nan s}\n", "is not a duration"},
         {"cameras:\n  - {id: a, site: s, url: \"rtsp://h/x\", expected_fps: NaN}\n", "'NaN' is not a finite number"},
         {"report: {uptime_target: -inf}\ncameras: []\n", "'-inf' is not a finite number"},
+        /* the province: a name for this commune, a URL libpq can read */
+        {"upstream:\n  url: postgresql://edge@h/province\ncameras: []\n", "upstream.instance: is needed"},
+        {"upstream:\n  url: postgresql://edge@h/province\n  instance: \"xa a\"\ncameras: []\n",
+         "'xa a' is not a name"},
+        {"upstream:\n  url: \"host=h nosuchkey=1\"\n  instance: x\ncameras: []\n",
+         "upstream.url: not a PostgreSQL URL"},
+        {"upstream:\n  url: postgresql://edge@h/p\n  instance: x\n  password_file: /nonexistent/pw\ncameras: []\n",
+         "cannot read /nonexistent/pw"},
         /* paths built from ids: one safe component each */
         {"cameras:\n  - {id: \"..\", site: s, url: \"rtsp://h/x\"}\n", "'..' is not a valid id"},
         {"cameras:\n  - {id: .hidden, site: s, url: \"rtsp://h/x\"}\n", "'.hidden' is not a valid id"},
