@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../daemon/config.h"
 #include "../daemon/log.h"
@@ -50,7 +51,8 @@ static void usage(FILE *f)
         fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\noptions (before or after COMMAND):\n"
                "  -c, --config FILE   config file (default " CW_CLI_DEFAULT_CONFIG "); gives the database\n"
-               "  --db FILE           the database file itself (instead of the config)\n"
+               "  --db FILE           the database file itself (instead of the config); a postgresql:// URL:\n"
+               "                      the province's database (report, status, events, check-db)\n"
                "  --tz ZONE           read and print times in ZONE; default: the config's daemon.timezone (with\n"
                "                      --db, the zone camwatchd recorded in the database), never the shell's TZ\n"
                "  --lang vi|en        the language of what the command prints (default: the config's, vi)\n"
@@ -201,10 +203,12 @@ static int cmd_check_db(int argc, char **argv, struct cw_cli *g)
     cw_store_close(st);
     if (rc < 0) {
         fprintf(stderr, "%s", err);
-        fprintf(stderr, "%s: FAILED\n", db);
+        char name[300];
+        fprintf(stderr, "%s: FAILED\n", cw_cli_db_name(g, db, name, sizeof name));
         return CW_EXIT_FAIL;
     }
-    printf("%s: ok (integrity, spans tile time)\n", db);
+    char name[300];
+    printf("%s: ok (integrity, spans tile time)\n", cw_cli_db_name(g, db, name, sizeof name));
     return 0;
 }
 
@@ -242,7 +246,16 @@ int main(int argc, char **argv)
         char cmd[64];
         snprintf(cmd, sizeof cmd, "camwatch %s", name);
         g.cmd = cmd;
-        return commands[i].run(argc - optind, argv + optind, &g);
+        int rc = commands[i].run(argc - optind, argv + optind, &g);
+        if (g.copy[0]) { /* the province's working copy (--db postgresql://) goes with the command */
+            char side[80];
+            unlink(g.copy);
+            snprintf(side, sizeof side, "%s-wal", g.copy);
+            unlink(side);
+            snprintf(side, sizeof side, "%s-shm", g.copy);
+            unlink(side);
+        }
+        return rc;
     }
     fprintf(stderr, "camwatch: unknown command '%s'\n", name);
     usage(stderr);

@@ -1,5 +1,7 @@
 /* The shared part of the `camwatch` subcommands (see cli.h). */
 #include "cli.h"
+#include "pgread.h"
+#include "../daemon/upstream.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -99,6 +101,14 @@ static void db_settings(struct cw_cli *g, const char *db, char *zone, size_t zle
     (void)g;
 }
 
+const char *cw_cli_db_name(const struct cw_cli *g, const char *db, char *buf, size_t len)
+{
+    if (!g->copy[0])
+        return db;
+    cw_upstream_describe(g->db, buf, len);
+    return buf;
+}
+
 int cw_cli_resolve(struct cw_cli *g, char *db, size_t dblen, struct cw_report_rules *rules)
 {
     char zone[64] = CW_DEFAULT_ZONE;
@@ -114,7 +124,26 @@ int cw_cli_resolve(struct cw_cli *g, char *db, size_t dblen, struct cw_report_ru
         fprintf(stderr, "%s: unknown language '%s' (vi, en)\n", g->cmd, g->lang);
         return -1;
     }
-    if (g->db) {
+    if (g->db && cw_pgread_is_url(g->db)) {
+        /* the province's database: a private copy made by the same code
+         * that reads a commune's (pgread.c) */
+        char err[700];
+        if (!g->copy[0]) {
+            snprintf(g->copy, sizeof g->copy, "/tmp/camwatch-province-XXXXXX");
+            int fd = mkstemp(g->copy);
+            if (fd < 0) {
+                fprintf(stderr, "%s: cannot make a working file in /tmp: %s\n", g->cmd, strerror(errno));
+                g->copy[0] = '\0';
+                return -1;
+            }
+            close(fd);
+            if (cw_pgread_copy(g->db, g->copy, err, sizeof err) < 0) {
+                fprintf(stderr, "%s: --db %s\n", g->cmd, err);
+                return -1;
+            }
+        }
+        snprintf(db, dblen, "%s", g->copy);
+    } else if (g->db) {
         snprintf(db, dblen, "%s", g->db);
         db_settings(g, db, zone, sizeof zone, &lang_vi);
     } else {

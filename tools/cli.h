@@ -27,6 +27,9 @@ struct cw_cli {
      * shell's TZ) and language. */
     char zone[64];
     int lang_vi;
+    /* --db postgresql://…: the province's rows copied into this file for
+     * the command (pgread.h); removed when it returns */
+    char copy[64];
 };
 
 /* getopt_long entries every subcommand accepts, and their codes. */
@@ -50,6 +53,10 @@ int cw_cli_bad_option(const struct cw_cli *g, char **argv, int c);
  * help (exit 0) or names a bad option (exit 2). -1 to go on, else the
  * exit code. */
 int cw_cli_no_options(int argc, char **argv, struct cw_cli *g, const char *help);
+
+/* What messages call the database: the file, or the province's server
+ * (user@host/db, never a password) when --db named one. */
+const char *cw_cli_db_name(const struct cw_cli *g, const char *db, char *buf, size_t len);
 
 /* Who does it, for the records that say so (maintenance, ack): by when
  * given, else $SUDO_USER, else $USER, else "unknown". */

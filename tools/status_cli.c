@@ -163,7 +163,12 @@ int cw_cli_status(int argc, char **argv, struct cw_cli *g)
     }
     printf("%s %s (%s)\n", CW_L(g, "bây giờ", "now"), cw_fmt_local(now, buf1, sizeof buf1),
            cw_fmt_zone(now, zone, sizeof zone));
-    if (!have_run)
+    char name[300];
+    if (g->copy[0]) /* the province's: each commune's cameras as its last batch left them */
+        printf(CW_L(g, "cơ sở dữ liệu của tỉnh %s: mỗi xã đến lần gửi cuối\n",
+                    "the province's database %s: each commune as of its last shipment\n"),
+               cw_cli_db_name(g, db, name, sizeof name));
+    else if (!have_run)
         printf(CW_L(g, "camwatchd chưa từng chạy với %s\n", "camwatchd has never run on %s\n"), db);
     else if (!running)
         printf(CW_L(g, "camwatchd KHÔNG chạy (tín hiệu cuối lúc %s, cách đây %s): trạng thái dưới đây là của lúc đó\n",

@@ -46,7 +46,8 @@ out=$(PGPASSWORD=$PW_A psql -X -At "$URL_A" -c "SELECT count(*) FROM camwatch.sp
 # two communes' month (seeded), and a poison row: an event in 1970
 "$BIN/camwatch" gen-history --db "$T/a.db" --cameras 6 --months 1 --seed 3 --end 2026-11-30 > /dev/null
 "$BIN/camwatch" gen-history --db "$T/b.db" --cameras 4 --months 1 --seed 4 --end 2026-11-30 > /dev/null
-sqlite3 "$T/b.db" "UPDATE cameras SET id = 'b-' || id; UPDATE spans SET camera = 'b-' || camera;"
+sqlite3 "$T/b.db" "UPDATE cameras SET id = 'b-' || id, site = 'b-' || site, commune = 'xa-b', commune_name = 'Xã B';
+                   UPDATE spans SET camera = 'b-' || camera;"
 sqlite3 "$T/a.db" "INSERT INTO events (camera, kind, start_us, end_us, peak_score) VALUES ('cam-0001', 'motion', 1000000, 2000000, 0.5);
                    INSERT INTO events (camera, kind, start_us, end_us, peak_score)
                    VALUES ('cam-0001', 'motion', 1796000000000000, 1796000005000000, 0.5);"
@@ -103,6 +104,24 @@ out=$("$BIN/camwatch" --db "$T/b.db" upstream sync --url "$URL_B" --instance xa-
 out=$("$BIN/camwatch" --db "$T/b.db" upstream sync --url "$URL_B" --instance xa-b --password-file "$T/b.pw" --lang en)
 [[ "$out" == *" 0 rows sent"* ]] || fail "a second sync sent again: $out"
 ok "two communes central, row for row; edge_b may not send for xa-a; a second sync sends nothing"
+
+# the province's report, read from PostgreSQL by the same code: every
+# camera's and commune's row as in its commune's own report
+for x in a b; do "$BIN/camwatch" --db "$T/$x.db" report --month 2026-11 --format csv --lang en > "$T/$x.csv"; done
+"$BIN/camwatch" --db "$ADMIN" report --month 2026-11 --format csv --lang en > "$T/province.csv"
+n=0
+for x in a b; do
+  while IFS= read -r line; do
+    grep -qxF "$line" "$T/province.csv" || fail "commune $x's row is not in the province's report: ${line:0:120}"
+    n=$((n + 1))
+  done < <(grep -E '^(camera|commune),' "$T/$x.csv")
+done
+[ "$n" -ge 12 ] || fail "only $n camera and commune rows compared"
+[ "$(grep -c '^camera,' "$T/province.csv")" = 10 ] || fail "the province's report has not 10 cameras"
+out=$("$BIN/camwatch" --db "$ADMIN" check-db)
+[[ "$out" == *"postgresql://postgres@"*"/province"*": ok"* ]] || fail "check-db --db postgresql://: $out"
+ls /tmp/camwatch-province-* > /dev/null 2>&1 && fail "a working copy was left in /tmp"
+ok "report --db postgresql://: all $n camera and commune rows equal the communes' own reports; check-db: $out"
 
 # an update at the edge: the open span of one camera ends, a new one opens
 last=$(sqlite3 "$T/a.db" "SELECT id FROM spans WHERE camera = 'cam-0002' ORDER BY start_us DESC LIMIT 1")
