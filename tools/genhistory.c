@@ -14,6 +14,7 @@
 
 #include "../daemon/error.h"
 #include "../daemon/store.h"
+#include "../daemon/upstream.h"
 #include "cli.h"
 
 #define H 3600000000LL
@@ -84,9 +85,11 @@ static const char *pick_cause(const char **state)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: camwatch gen-history --db FILE [--cameras N] [--months M] [--seed S]\n"
-               "                            [--end YYYY-MM-DD] [--districts]\n"
+               "                            [--end YYYY-MM-DD] [--districts] [--instance NAME]\n"
                "Writes a synthetic, reproducible state history (outages by cause, daemon gaps) into\n"
-               "FILE, for tests and benchmarks. Defaults: 100 cameras, 1 month, seed 1, ending today.\n");
+               "FILE, for tests and benchmarks. Defaults: 100 cameras, 1 month, seed 1, ending today.\n"
+               "--instance NAME puts NAME- before every camera, site and commune id (and NAME in the\n"
+               "commune's name), so that several synthetic communes make one province.\n");
 }
 
 /* A whole number in [lo, hi], or -1 with a message. */
@@ -108,10 +111,11 @@ int cw_cli_gen_history(int argc, char **argv, struct cw_cli *cli)
         CW_CLI_COMMON_LONGOPTS,
         {"cameras", required_argument, NULL, 'n'}, {"months", required_argument, NULL, 'm'},
         {"seed", required_argument, NULL, 's'},    {"end", required_argument, NULL, 'e'},
-        {"districts", no_argument, NULL, 'd'},     {NULL, 0, NULL, 0},
+        {"districts", no_argument, NULL, 'd'},     {"instance", required_argument, NULL, 'i'},
+        {NULL, 0, NULL, 0},
     };
     long cameras = 100, months = 1, seedl = 1;
-    const char *end_s = NULL;
+    const char *end_s = NULL, *instance = NULL;
     int districts = 0, opt;
     unsigned long long seed = 1;
     int64_t end = (int64_t)time(NULL) / 86400 * 86400 * 1000000LL;
@@ -130,6 +134,14 @@ int cw_cli_gen_history(int argc, char **argv, struct cw_cli *cli)
             seed = (unsigned long long)seedl;
             break;
         case 'e': end_s = optarg; break;
+        case 'i':
+            if (!cw_upstream_instance_ok(optarg) || strlen(optarg) > 40) {
+                fprintf(stderr, "%s: --instance '%s' is not a name (letters, digits, '.', '_', '-'; 40 at most)\n",
+                        cli->cmd, optarg);
+                return CW_EXIT_USAGE;
+            }
+            instance = optarg;
+            break;
         default: return cw_cli_bad_option(cli, argv, opt);
         }
     }
@@ -187,17 +199,18 @@ int cw_cli_gen_history(int argc, char **argv, struct cw_cli *cli)
         return 1;
     }
     int rc = 0;
-    char id[32];
+    char id[64];
+    const char *pre = instance ? instance : "", *dash = instance ? "-" : "";
     for (int c = 0; c < cameras && rc == 0; c++) {
         int s = c / 3, cm = s / 5, d = cm / 10;
         struct cw_camera_meta m = {id, {{0}}, "rtsp://sim/", 1, "", ""};
         struct cw_names *n = &m.names;
-        snprintf(id, sizeof id, "cam-%04d", c);
+        snprintf(id, sizeof id, "%s%scam-%04d", pre, dash, c);
         snprintf(n->name, sizeof n->name, "%s", id);
-        snprintf(n->site, sizeof n->site, "site-%03d", s);
+        snprintf(n->site, sizeof n->site, "%s%ssite-%03d", pre, dash, s);
         snprintf(n->site_name, sizeof n->site_name, "Điểm %d", s);
-        snprintf(n->commune, sizeof n->commune, "commune-%02d", cm);
-        snprintf(n->commune_name, sizeof n->commune_name, "Xã %d", cm);
+        snprintf(n->commune, sizeof n->commune, "%s%scommune-%02d", pre, dash, cm);
+        snprintf(n->commune_name, sizeof n->commune_name, "Xã %s%s%d", pre, instance ? " " : "", cm);
         if (districts) { /* the optional level, for deployments that keep it */
             snprintf(n->district, sizeof n->district, "district-%d", d);
             snprintf(n->district_name, sizeof n->district_name, "Huyện %d", d);

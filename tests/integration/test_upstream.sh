@@ -45,9 +45,9 @@ out=$(PGPASSWORD=$PW_A psql -X -At "$URL_A" -c "SELECT count(*) FROM camwatch.sp
 
 # two communes' month (seeded), and a poison row: an event in 1970
 "$BIN/camwatch" gen-history --db "$T/a.db" --cameras 6 --months 1 --seed 3 --end 2026-11-30 > /dev/null
-"$BIN/camwatch" gen-history --db "$T/b.db" --cameras 4 --months 1 --seed 4 --end 2026-11-30 > /dev/null
-sqlite3 "$T/b.db" "UPDATE cameras SET id = 'b-' || id, site = 'b-' || site, commune = 'xa-b', commune_name = 'Xã B';
-                   UPDATE spans SET camera = 'b-' || camera;"
+"$BIN/camwatch" gen-history --db "$T/b.db" --cameras 4 --months 1 --seed 4 --end 2026-11-30 --instance xa-b > /dev/null
+[ "$(sqlite3 "$T/b.db" "SELECT id || ' ' || site || ' ' || commune FROM cameras ORDER BY id LIMIT 1")" = \
+  "xa-b-cam-0000 xa-b-site-000 xa-b-commune-00" ] || fail "gen-history --instance did not prefix the ids"
 sqlite3 "$T/a.db" "INSERT INTO events (camera, kind, start_us, end_us, peak_score) VALUES ('cam-0001', 'motion', 1000000, 2000000, 0.5);
                    INSERT INTO events (camera, kind, start_us, end_us, peak_score)
                    VALUES ('cam-0001', 'motion', 1796000000000000, 1796000005000000, 0.5);"
