@@ -232,6 +232,18 @@ compare "$DB" xa-c spans "$SPAN_COLS" || fail "camwatchd's spans differ from the
 "$BIN/camwatch" --db "$DB" check-db > /dev/null || fail "the edge's spans do not tile"
 ok "the province stopped while cameras failed, the edge SIGKILLed and restarted meanwhile: $waiting change(s) waited ($lines line(s) logged), then every span central once, row for row ($(central_spans_c))"
 
+# snapshots stay at the edge: their size and BLAKE2b-256 travel
+mkdir -p "$T/snaps/cam-0001"
+head -c 5000 /dev/urandom > "$T/snaps/cam-0001/snap.jpg"
+sqlite3 "$T/a.db" "INSERT INTO events (camera, kind, start_us, end_us, peak_score, snapshot)
+                   VALUES ('cam-0001', 'motion', 1796100000000000, 1796100004000000, 0.4, 'cam-0001/snap.jpg');"
+"$BIN/camwatch" --db "$T/a.db" upstream sync --url "$URL_A" --instance xa-a --password-file "$T/a.pw" \
+  --snapshots "$T/snaps" > /dev/null
+got=$(central "SELECT snapshot_size || ' ' || snapshot_hash FROM camwatch.events WHERE snapshot = 'cam-0001/snap.jpg'")
+want="5000 $(b2sum -l 256 "$T/snaps/cam-0001/snap.jpg" | cut -d' ' -f1)"
+[ "$got" = "$want" ] || fail "snapshot: '$got', want '$want'"
+ok "a snapshot stays at the edge; its size and BLAKE2b-256 arrive (${want:0:20}…)"
+
 # a wrong password: one line, the server named, exit 1, kept for status
 rc=0
 out=$("$BIN/camwatch" --db "$T/a.db" upstream sync --url "$URL_A" --instance xa-a --password-file "$T/bad.pw" --lang en 2>&1) || rc=$?
