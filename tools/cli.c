@@ -27,7 +27,7 @@ void cw_cli_getopt_begin(void)
 int cw_cli_common(struct cw_cli *g, int c, const char *arg)
 {
     if (c == 'c')
-        g->config = arg;
+        g->config = arg, g->config_given = 1;
     else if (c == CW_CLI_OPT_DB)
         g->db = arg;
     else if (c == CW_CLI_OPT_TZ)
@@ -124,6 +124,30 @@ int cw_cli_resolve(struct cw_cli *g, char *db, size_t dblen, struct cw_report_ru
         fprintf(stderr, "%s: unknown language '%s' (vi, en)\n", g->cmd, g->lang);
         return -1;
     }
+    /* -c with --db: that database, read with the config's zone, language
+     * and document fields (a clerk's copy of the commune's file) */
+    int use_config = !g->db || g->config_given;
+    if (use_config) {
+        if (access(g->config, F_OK) != 0) {
+            fprintf(stderr, "%s: no config file %s (%s); give one with -c FILE, or the database with --db FILE\n",
+                    g->cmd, g->config, strerror(errno));
+            return -1;
+        }
+        struct cw_config *cfg;
+        struct cw_config_errors errs = {0};
+        int rc = cw_config_load(g->config, CW_CONFIG_KEEP_ENV, &cfg, &errs);
+        for (int i = 0; i < errs.n; i++)
+            fprintf(stderr, "%s\n", errs.msgs[i]);
+        cw_config_errors_free(&errs);
+        if (rc < 0)
+            return rc;
+        snprintf(db, dblen, "%s", cfg->database);
+        snprintf(zone, sizeof zone, "%s", cfg->timezone);
+        lang_vi = cfg->lang_vi;
+        if (rules)
+            *rules = cfg->report;
+        cw_config_free(cfg);
+    }
     if (g->db && cw_pgread_is_url(g->db)) {
         /* the province's database: a private copy made by the same code
          * that reads a commune's (pgread.c) */
@@ -145,27 +169,8 @@ int cw_cli_resolve(struct cw_cli *g, char *db, size_t dblen, struct cw_report_ru
         snprintf(db, dblen, "%s", g->copy);
     } else if (g->db) {
         snprintf(db, dblen, "%s", g->db);
-        db_settings(g, db, zone, sizeof zone, &lang_vi);
-    } else {
-        if (access(g->config, F_OK) != 0) {
-            fprintf(stderr, "%s: no config file %s (%s); give one with -c FILE, or the database with --db FILE\n",
-                    g->cmd, g->config, strerror(errno));
-            return -1;
-        }
-        struct cw_config *cfg;
-        struct cw_config_errors errs = {0};
-        int rc = cw_config_load(g->config, CW_CONFIG_KEEP_ENV, &cfg, &errs);
-        for (int i = 0; i < errs.n; i++)
-            fprintf(stderr, "%s\n", errs.msgs[i]);
-        cw_config_errors_free(&errs);
-        if (rc < 0)
-            return rc;
-        snprintf(db, dblen, "%s", cfg->database);
-        snprintf(zone, sizeof zone, "%s", cfg->timezone);
-        lang_vi = cfg->lang_vi;
-        if (rules)
-            *rules = cfg->report;
-        cw_config_free(cfg);
+        if (!use_config)
+            db_settings(g, db, zone, sizeof zone, &lang_vi);
     }
     /* The shell's TZ is the server's (often UTC), not the commune's: a
      * maintenance window typed as 08:00 must end at 08:00 in the commune. */

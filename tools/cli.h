@@ -19,6 +19,7 @@ enum { CW_EXIT_OK = 0, CW_EXIT_FAIL = 1, CW_EXIT_USAGE = 2 };
 struct cw_cli {
     const char *cmd;    /* "camwatch status": what messages start with */
     const char *config; /* -c/--config */
+    int config_given;   /* -c was given: with --db, the config still speaks (zone, language, document) */
     const char *db;     /* --db: bypasses the config */
     const char *tz;     /* --tz: the zone to read and print times in, over the config's */
     const char *lang;   /* --lang: vi or en, over the config's */

@@ -76,10 +76,20 @@ ok "'Kính gửi' ends in '.', the signature shares page $sig with the rules, th
 "$BIN/camwatch" --db "$DB" report --month 2026-09 --format pdf -o "$T/bare.pdf" 2> "$T/bare.err" || fail "bare pdf"
 grep -q "warning: .*gives no report.issuer_parent, report.issuer, report.place, report.signer_title, report.signer_name, report.recipients, report.copies_to" \
   "$T/bare.err" || fail "no warning for the missing document fields: $(cat "$T/bare.err")"
+# -c with --db: a copy of the database, read with the config's document
+# fields (before: the config was silently ignored and the document lost
+# its issuer, signer and recipients)
+cp "$DB" "$T/copy.db"
+"$BIN/camwatch" -c "$T/doc.yaml" --db "$T/copy.db" report --month 2026-09 --format pdf -o "$T/copy.pdf" 2> "$T/copy.err" \
+  || fail "-c with --db: $(cat "$T/copy.err")"
+[ ! -s "$T/copy.err" ] || fail "-c with --db warned: $(cat "$T/copy.err")"
+pdftotext "$T/copy.pdf" - | tr -s ' \n' '  ' > "$T/copy.flat"
+grep -qF "CÔNG AN XÃ HÒA BÌNH" "$T/copy.flat" && grep -qF "Nguyễn Văn An" "$T/copy.flat" \
+  || fail "-c with --db: the document lacks the config's issuer or signer"
 sed '/^report:/,/^sites:/{/^sites:/!d}' "$T/doc.yaml" > "$T/nodoc.yaml"
 "$BIN/camwatch" check-config "$T/nodoc.yaml" > "$T/nodoc.out" 2>&1 || fail "check-config: $(cat "$T/nodoc.out")"
 grep -q "^note: .*will lack report.issuer_parent" "$T/nodoc.out" || fail "check-config: $(cat "$T/nodoc.out")"
-ok "a config without the document's fields: report and check-config name what the document will lack"
+ok "a config without the document's fields: report and check-config name what the document will lack; -c with --db keeps the config's"
 
 # --- a commune's own report ---
 R --commune hoa-binh > "$T/hb.txt"
