@@ -6,7 +6,8 @@
 # the largest N the machine holds (maxn.sh); alert latency (latency.sh);
 # recovery detection delay with the RTSP probe (recovery.py); the web
 # console with 500 cameras (console.sh); the motion plugin's cost per analysis
-# (analyze.sh).
+# (analyze.sh); shipping to the province's PostgreSQL and its report
+# (upstream.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 echo "make bench on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk '/model name/ { $1 = $2 = $3 = ""; print; exit }' /proc/cpuinfo | sed 's/^ *//')"
@@ -68,3 +69,5 @@ echo
 tests/bench/console.sh
 echo
 tests/bench/analyze.sh
+echo
+tests/bench/upstream.sh
