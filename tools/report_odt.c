@@ -206,6 +206,11 @@ static xmlBufferPtr content_xml(const struct cw_report_view *v)
     style(w, "C", "paragraph", "center", NULL, NULL, NULL, 0, 0);
     style(w, "CB", "paragraph", "center", "bold", NULL, NULL, 0, 0);
     style(w, "CI", "paragraph", "center", NULL, "i", NULL, 0, 0);
+    /* the national heading: one line, 12 pt bold (Decree 30: 12-13 pt) */
+    style(w, "NT", "paragraph", "center", "bold", NULL, "12pt", 0, 0);
+    /* the issuing body under its parent, as large (Decree 30: 12-13 pt) */
+    style(w, "IP", "paragraph", "center", NULL, NULL, "12pt", 0, 0);
+    style(w, "IB", "paragraph", "center", "bold", NULL, "12pt", 0, 0);
     style(w, "Title", "paragraph", "center", "bold", NULL, "14pt", 1, 0);
     style(w, "Body", "paragraph", "justify", NULL, NULL, NULL, 0, 1);
     style(w, "H", "paragraph", "start", "bold", NULL, NULL, 1, 0);
@@ -232,7 +237,7 @@ static xmlBufferPtr content_xml(const struct cw_report_view *v)
     at(w, "style:name", "Row"), at(w, "style:family", "table-row");
     el(w, "style:table-row-properties"), at(w, "fo:keep-together", "always"), end(w);
     end(w);
-    static const double half[] = {0.42, 0.58}, sig[] = {0.45, 0.55};
+    static const double half[] = {0.40, 0.60}, sig[] = {0.45, 0.55};
     table_styles(w, "Header", half, 2);
     table_styles(w, "Groups", cw_doc_group_widths(), CW_DOC_GROUP_COLS);
     table_styles(w, "Repairs", cw_doc_repair_widths(), CW_DOC_REPAIR_COLS);
@@ -248,14 +253,14 @@ static xmlBufferPtr content_xml(const struct cw_report_view *v)
     el(w, "table:table-row");
     el(w, "table:table-cell"), at(w, "table:style-name", "NoBorder"), at(w, "office:value-type", "string");
     if (doc->issuer_parent[0])
-        p(w, "C", doc->issuer_parent);
+        p(w, "IP", doc->issuer_parent);
     if (doc->issuer[0])
-        p(w, "CB", doc->issuer);
+        p(w, "IB", doc->issuer);
     snprintf(line, sizeof line, "%s %s", vi ? "Số:" : "No.:", doc->number);
     p(w, "C", line);
     end(w);
     el(w, "table:table-cell"), at(w, "table:style-name", "NoBorder"), at(w, "office:value-type", "string");
-    p(w, "CB", doc->national);
+    p(w, "NT", doc->national);
     p(w, "CB", doc->motto);
     p(w, "CI", cw_doc_place_date(v, line, sizeof line));
     end(w);

@@ -50,6 +50,11 @@ static cairo_status_t write_file(void *closure, const unsigned char *data, unsig
 static PangoLayout *text_layout(struct pdf *d, const char *text, double size, int flags, double width)
 {
     PangoLayout *l = pango_cairo_create_layout(d->cr);
+    /* sizes are typographic points: pango's cairo context assumes 96 dpi
+     * unless told, which set "13 pt" text at 17.3 pt on the page (a word's
+     * box measured 17.7 pt high at "12 pt" in pdftotext -bbox) */
+    pango_cairo_context_set_resolution(pango_layout_get_context(l), 72);
+    pango_layout_context_changed(l);
     PangoFontDescription *fd = pango_font_description_new();
     pango_font_description_set_family(fd, FONT);
     pango_font_description_set_size(fd, (int)(size * PANGO_SCALE));
@@ -169,6 +174,26 @@ static void para(struct pdf *d, const char *text, double size, int flags, double
     g_object_unref(l);
 }
 
+/* A paragraph whose phrase `whole` is never broken across lines: the
+ * title's period ("tháng 9 năm 2026"), so that no line of it ends in a
+ * lone year. */
+static void para_keep(struct pdf *d, const char *text, const char *whole, double size, int flags, double space_after)
+{
+    PangoLayout *l = text_layout(d, text, size, flags, TEXT_W);
+    const char *p = whole && whole[0] ? strstr(text, whole) : NULL;
+    if (p) {
+        PangoAttrList *attrs = pango_attr_list_new();
+        PangoAttribute *a = pango_attr_allow_breaks_new(FALSE);
+        a->start_index = (guint)(p - text);
+        a->end_index = (guint)(p - text + strlen(whole));
+        pango_attr_list_insert(attrs, a);
+        pango_layout_set_attributes(l, attrs);
+        pango_attr_list_unref(attrs);
+    }
+    flow(d, l, M_LEFT, space_after);
+    g_object_unref(l);
+}
+
 /* A heading is kept with what follows: it moves to the next page unless
  * `keep` points of the next block fit under it. */
 static void heading(struct pdf *d, const char *text, double keep)
@@ -251,21 +276,44 @@ static void table_row(struct pdf *d, const struct tcol *c, int n, const char *co
 
 static const char *L(const struct pdf *d, const char *vi, const char *en) { return d->v->lang_vi ? vi : en; }
 
+/* One line that must not wrap (Decree 30 sets the national heading in one
+ * line, and a clerk expects the place and date on one): the largest size
+ * from max down to min, in half points, that fits the width; wrapped at
+ * min only if even that does not fit (a very long place name). */
+static PangoLayout *one_line(struct pdf *d, const char *text, double max, double min, int flags, double width)
+{
+    for (double size = max; size >= min - 0.01; size -= 0.5) {
+        PangoLayout *l = text_layout(d, text, size, flags, width);
+        if (pango_layout_get_line_count(l) == 1)
+            return l;
+        g_object_unref(l);
+    }
+    return text_layout(d, text, min, flags, width);
+}
+
 static void header_block(struct pdf *d, const struct cw_report_doc *doc)
 {
-    const double lw = 0.42 * TEXT_W, rw = TEXT_W - lw;
+    /* the right column is as wide as the national heading needs at 12 pt
+     * (one line, as Decree 30 sets it), the left one has the rest */
+    PangoLayout *m = text_layout(d, doc->national, 12, F_BOLD | F_UPPER, 2 * TEXT_W);
+    PangoRectangle mink, mlog;
+    pango_layout_get_extents(m, &mink, &mlog);
+    g_object_unref(m);
+    double need = (double)mlog.width / PANGO_SCALE + 2 * MM;
+    const double rw = need > 0.58 * TEXT_W ? (need < 0.7 * TEXT_W ? need : 0.7 * TEXT_W) : 0.58 * TEXT_W;
+    const double lw = TEXT_W - rw;
     double ly = d->y, ry = d->y;
     char line[CW_DOC_TEXT + 96];
     /* left: the issuing body under its parent, then the number */
     if (doc->issuer_parent[0]) {
-        PangoLayout *l = text_layout(d, doc->issuer_parent, 12.5, F_CENTER | F_UPPER, lw);
+        PangoLayout *l = one_line(d, doc->issuer_parent, 12.5, 12, F_CENTER | F_UPPER, lw);
         cairo_move_to(d->cr, M_LEFT, ly);
         pango_cairo_show_layout(d->cr, l);
         ly += layout_h(l);
         g_object_unref(l);
     }
     if (doc->issuer[0]) {
-        PangoLayout *l = text_layout(d, doc->issuer, 12.5, F_CENTER | F_BOLD | F_UPPER, lw);
+        PangoLayout *l = one_line(d, doc->issuer, 12.5, 12, F_CENTER | F_BOLD | F_UPPER, lw);
         cairo_move_to(d->cr, M_LEFT, ly);
         pango_cairo_show_layout(d->cr, l);
         ly += layout_h(l) + 2;
@@ -283,7 +331,7 @@ static void header_block(struct pdf *d, const struct cw_report_doc *doc)
     ly += layout_h(l);
     g_object_unref(l);
     /* right: the national heading, the motto underlined, place and date */
-    l = text_layout(d, doc->national, 12.5, F_CENTER | F_BOLD | F_UPPER, rw);
+    l = one_line(d, doc->national, 13, 12, F_CENTER | F_BOLD | F_UPPER, rw);
     cairo_move_to(d->cr, M_LEFT + lw, ry);
     pango_cairo_show_layout(d->cr, l);
     ry += layout_h(l);
@@ -300,7 +348,7 @@ static void header_block(struct pdf *d, const struct cw_report_doc *doc)
     cairo_stroke(d->cr);
     ry += 8;
     cw_doc_place_date(d->v, line, sizeof line);
-    l = text_layout(d, line, 13, F_CENTER | F_ITALIC, rw);
+    l = one_line(d, line, 13, 12, F_CENTER | F_ITALIC, rw);
     cairo_move_to(d->cr, M_LEFT + lw, ry);
     pango_cairo_show_layout(d->cr, l);
     ry += layout_h(l);
@@ -506,7 +554,8 @@ int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
 
     header_block(&d, doc);
     para(&d, cw_doc_title(v), 14, F_BOLD | F_CENTER | F_UPPER, 2);
-    para(&d, subject, 14, F_BOLD | F_CENTER, 4);
+    char period[160];
+    para_keep(&d, subject, cw_report_period_words(v, period, sizeof period), 14, F_BOLD | F_CENTER, 4);
     snprintf(text, sizeof text, "(%s)", cw_doc_data_span(v, title, sizeof title));
     para(&d, text, 12, F_CENTER, 10);
     if (doc->n_recipients == 1) {

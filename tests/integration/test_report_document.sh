@@ -39,6 +39,19 @@ up_vi=$(LC_ALL=C printf '%.1f' "$up" | tr . ,)
 up_en=$(LC_ALL=C printf '%.1f' "$up")
 today_vi=$(TZ=Asia/Ho_Chi_Minh date +'%d %m %Y' | awk '{ m = $2 + 0; printf "ngày %s tháng %s năm %s", $1, (m <= 2 ? $2 : m), $3 }')
 
+# The layout a clerk expects (Decree 30): the national heading on one line,
+# place and date on one line, no line of the first page that is a lone
+# year (a wrapped title or date). $1: pdftotext -layout output.
+layout_lines() {
+  local first
+  first=$(sed '/\f/q' "$1")
+  grep -qF "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" <<<"$first" || fail "$2: the national heading is not on one line: $(head -4 <<<"$first")"
+  if [ "$lang" = vi ]; then
+    grep -qF "Hòa Bình, $today_vi" <<<"$first" || fail "$2: place and date not on one line: $(head -5 <<<"$first")"
+  fi
+  ! grep -qE '^\s*(năm )?20[0-9][0-9]\s*$' <<<"$first" || fail "$2: a line is a lone year: $(grep -nE '^\s*(năm )?20[0-9][0-9]\s*$' <<<"$first")"
+}
+
 for lang in vi en; do
   R --lang "$lang" --format pdf -o "$T/report-$lang.pdf" || fail "pdf $lang"
   pdftotext -layout "$T/report-$lang.pdf" "$T/report-$lang.txt"
@@ -56,6 +69,7 @@ for lang in vi en; do
   for w in "${want[@]}"; do
     grep -qF -- "$w" "$T/flat-$lang.txt" || fail "$lang PDF lacks '$w': $(head -c 1500 "$T/flat-$lang.txt")"
   done
+  layout_lines "$T/report-$lang.txt" "$lang PDF"
   pdffonts "$T/report-$lang.pdf" > "$T/fonts-$lang.txt"
   grep -E 'LiberationSerif' "$T/fonts-$lang.txt" | awk '{ for (i = 1; i <= NF; i++) if ($i == "yes" || $i == "no") { print $i; break } }' \
     | sort -u | tr '\n' ' ' | grep -qx 'yes ' || fail "$lang: fonts not all embedded: $(cat "$T/fonts-$lang.txt")"
@@ -77,6 +91,8 @@ for lang in vi en; do
   HOME=$T/lo-home timeout 180 soffice --headless --norestore --nolockcheck --convert-to pdf --outdir "$T/lo-$lang" \
     "$T/report-$lang.odt" > "$T/lo-$lang.log" 2>&1 || fail "LibreOffice failed on the $lang ODT: $(cat "$T/lo-$lang.log")"
   [ -s "$T/lo-$lang/report-$lang.pdf" ] || fail "LibreOffice made no PDF: $(cat "$T/lo-$lang.log")"
+  pdftotext -layout "$T/lo-$lang/report-$lang.pdf" "$T/lo-$lang.layout"
+  layout_lines "$T/lo-$lang.layout" "LibreOffice's rendering of the $lang ODT"
   pdftotext "$T/lo-$lang/report-$lang.pdf" - | tr -s ' \n' '  ' > "$T/lo-$lang.txt"
   for w in "CÔNG AN XÃ HÒA BÌNH" "23/BC-CAX" "Nguyễn Văn An" "$([ $lang = vi ] && echo "Có $at/$cams camera" || echo "$at of $cams cameras")"; do
     grep -qF -- "$w" "$T/lo-$lang.txt" || fail "LibreOffice's rendering of the $lang ODT lacks '$w'"
