@@ -191,7 +191,7 @@ stop_daemon() {
   local rc=0
   wait "$DAEMON_PID" || rc=$?
   # the daemon's own last words say why (CI shows only this output)
-  [ "$rc" -eq 0 ] || fail "camwatchd exited with $rc on SIGTERM; its log ends: $(grep -E ' (error|warn) |stopp' "$T/camwatchd.log" | tail -6)"
+  [ "$rc" -eq 0 ] || fail "camwatchd exited with $rc on SIGTERM; its log ends: $(grep -E ' (error|warn) |stopp|Sanitizer|leak of|^    #[0-9] .* in cw_' "$T/camwatchd.log" | tail -8)"
 }
 
 now() { date +%s.%N; }
