@@ -201,6 +201,32 @@ grep -q "^camwatch_upstream_up 1$" "$T/metrics.1" || fail "metrics: $(grep upstr
 promtool check metrics < "$T/metrics.1" > "$T/promtool.out" 2>&1 || fail "promtool: $(cat "$T/promtool.out")"
 ok "camwatchd ships by itself: $(central_spans_c) spans central within seconds; camwatch_upstream_up 1"
 
+# two more communes' camwatchd beside it (three in all), through the same
+# outage below
+EDGE_PIDS=()
+for x in d e; do
+  mkdir -p "$T/$x"
+  PW=$(secret "edge-$x"); echo "$PW" > "$T/$x/edge.pw"
+  "$BIN/camwatch" upstream add-edge "$ADMIN" "edge_$x" "xa-$x" --edge-password-file "$T/$x/edge.pw" > /dev/null
+  write_head "$T/$x/cw.yaml"
+  sed -i "s|^  database: .*|  database: $T/$x/camwatch.db|; s|^  state_dir: .*|  state_dir: $T/$x/state|" "$T/$x/cw.yaml"
+  cat >> "$T/$x/cw.yaml" <<EOT
+  - {id: cam-$x-up, site: cong-lang, url: "rtsp://127.0.0.1:$CAM/ok", connect_timeout: 1s}
+  - {id: cam-$x-dead, site: cong-lang, url: "rtsp://127.0.0.1:$(free_port)/x", connect_timeout: 1s}
+upstream:
+  url: postgresql://edge_$x@127.0.0.1:$PG_PORT/province
+  password_file: edge.pw
+  instance: xa-$x
+  interval: 1s
+EOT
+  "$BIN/camwatchd" -c "$T/$x/cw.yaml" > "$T/$x/camwatchd.log" 2>&1 &
+  EDGE_PIDS+=($!); PIDS+=($!)
+done
+for _ in $(seq 150); do
+  [ "$(central "SELECT count(DISTINCT instance) FROM camwatch.spans WHERE instance IN ('xa-d', 'xa-e')")" = 2 ] && break
+  sleep 0.1
+done
+
 stop_pg
 kill -KILL "$CAMSIM_PID" 2>/dev/null || true
 for _ in $(seq 100); do
@@ -231,6 +257,47 @@ stop_daemon
 compare "$DB" xa-c spans "$SPAN_COLS" || fail "camwatchd's spans differ from the province's"
 "$BIN/camwatch" --db "$DB" check-db > /dev/null || fail "the edge's spans do not tile"
 ok "the province stopped while cameras failed, the edge SIGKILLed and restarted meanwhile: $waiting change(s) waited ($lines line(s) logged), then every span central once, row for row ($(central_spans_c))"
+
+# the three communes' own reports against the province's, camera row for
+# camera row (all three stopped, their last changes shipped)
+for i in 0 1; do
+  x=$([ $i = 0 ] && echo d || echo e)
+  kill -TERM "${EDGE_PIDS[$i]}"
+  rc=0; wait "${EDGE_PIDS[$i]}" || rc=$?
+  [ "$rc" = 0 ] || fail "camwatchd of xa-$x exited with $rc: $(grep -E ' (error|warn) ' "$T/$x/camwatchd.log" | tail -3)"
+  grep -q "upstream: shipping to the province works again" "$T/$x/camwatchd.log" || fail "xa-$x never caught up after the outage"
+  "$BIN/camwatch" -c "$T/$x/cw.yaml" upstream sync --url "postgresql://edge_$x@127.0.0.1:$PG_PORT/province" \
+    --instance "xa-$x" --password-file "$T/$x/edge.pw" > /dev/null
+  compare "$T/$x/camwatch.db" "xa-$x" spans "$SPAN_COLS" || fail "xa-$x: spans differ"
+done
+month=$(TZ=Asia/Ho_Chi_Minh date +%Y-%m)
+"$BIN/camwatch" --db "$ADMIN" report --month "$month" --format csv --lang en > "$T/province-live.csv"
+for x in c d e; do
+  db=$([ $x = c ] && echo "$DB" || echo "$T/$x/camwatch.db")
+  "$BIN/camwatch" --db "$db" report --month "$month" --format csv --lang en > "$T/local-$x.csv"
+done
+# every column of each camera row but data_from, data_to and data_note,
+# which are the whole report's (the province's: its earliest and latest
+# commune's; a per-commune "complete until" is not built yet)
+n=$(python3 - "$T/province-live.csv" "$T/local-c.csv" "$T/local-d.csv" "$T/local-e.csv" <<'PY'
+import csv, sys
+def rows(path):
+    r = list(csv.reader(open(path, encoding="utf-8-sig")))
+    head = r[0]
+    skip = {head.index("data_from"), head.index("data_to"), head.index("data_note")}
+    return {x[1]: [v for i, v in enumerate(x) if i not in skip] for x in r[1:] if x[0] == "camera"}
+prov = rows(sys.argv[1])
+n = 0
+for path in sys.argv[2:]:
+    for cam, vals in rows(path).items():
+        if prov.get(cam) != vals:
+            sys.exit("camera %s: local %s, province %s" % (cam, vals, prov.get(cam)))
+        n += 1
+print(n)
+PY
+) || fail "a camera row differs at the province: $n"
+[ "$n" = 6 ] || fail "$n camera rows compared, not 6"
+ok "three communes' camwatchd, one province: the province's report for $month equals the three local reports in every figure, camera row for camera row ($n)"
 
 # snapshots stay at the edge: their size and BLAKE2b-256 travel
 mkdir -p "$T/snaps/cam-0001"
