@@ -101,7 +101,24 @@ int cw_pgread_copy(const char *conninfo, const char *path, char *err, size_t len
     /* one snapshot of the centre; the copy is private, so no journal */
     int rc = 0;
     PQclear(PQexec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-    sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN", NULL, NULL, NULL);
+    /* the copy is never shipped anywhere: its change-log triggers go
+     * (each would look its switch up once per row copied) */
+    sqlite3_stmt *tr;
+    char drop[3200];
+    if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sync_%'", -1, &tr,
+                           NULL) == SQLITE_OK) {
+        char names[64][48];
+        int nt = 0;
+        while (nt < 64 && sqlite3_step(tr) == SQLITE_ROW)
+            snprintf(names[nt++], sizeof names[0], "%s", (const char *)sqlite3_column_text(tr, 0));
+        sqlite3_finalize(tr);
+        for (int i = 0; i < nt; i++) {
+            snprintf(drop, sizeof drop, "DROP TRIGGER \"%s\"", names[i]);
+            sqlite3_exec(db, drop, NULL, NULL, NULL);
+        }
+    }
+    sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536; BEGIN", NULL, NULL,
+                 NULL);
     struct {
         const char *select, *insert;
     } steps[] = {

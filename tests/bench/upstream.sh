@@ -21,9 +21,12 @@ PGPORT=$(free_port)
 "${AS[@]}" "$PGBIN/initdb" -D "$PGD/data" -U postgres --auth-local=trust -E UTF8 --locale=C.UTF-8 > "$T/initdb.log" 2>&1
 "${AS[@]}" "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/log" -w -o "-k $PGD -p $PGPORT -c listen_addresses=''" start > /dev/null
 trap '"${AS[@]}" "$PGBIN/pg_ctl" -D "$PGD/data" -m fast -w stop > /dev/null 2>&1; rm -rf "$PGD"; rm -rf "$T"' EXIT
-psql -X -q "postgresql://postgres@/postgres?host=$PGD&port=$PGPORT" -c "CREATE DATABASE province"
-U="postgresql://postgres@/province?host=$PGD&port=$PGPORT"
+# the shipping figures in one database, the province in another
+psql -X -q "postgresql://postgres@/postgres?host=$PGD&port=$PGPORT" -c "CREATE DATABASE shipping" -c "CREATE DATABASE province"
+U="postgresql://postgres@/shipping?host=$PGD&port=$PGPORT"
+P="postgresql://postgres@/province?host=$PGD&port=$PGPORT"
 "$BUILD"/camwatch upstream init "$U" > /dev/null
+"$BUILD"/camwatch upstream init "$P" > /dev/null
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 now() { date +%s.%N; }
 
@@ -66,15 +69,15 @@ t0=$(now)
 for i in $(seq -w 1 "$INSTANCES"); do
   db=$T/xa$i.db
   "$BUILD"/camwatch gen-history --db "$db" --cameras 30 --months 12 --seed "$((10#$i))" --end 2026-11-01 --instance "xa$i" > /dev/null
-  "$BUILD"/camwatch --db "$db" upstream sync --url "$U" --instance "xa$i" --batch 5000 > /dev/null
+  "$BUILD"/camwatch --db "$db" upstream sync --url "$P" --instance "xa$i" --batch 5000 > /dev/null
   rm -f "$db" "$db"-wal "$db"-shm
 done
 t1=$(now)
-spans=$(psql -X -At "$U" -c "SELECT count(*) FROM camwatch.spans WHERE instance LIKE 'xa%'")
-size=$(psql -X -At "$U" -c "SELECT pg_database_size('province')")
+spans=$(psql -X -At "$P" -c "SELECT count(*) FROM camwatch.spans")
+size=$(psql -X -At "$P" -c "SELECT pg_database_size('province')")
 best=""
 for _ in 1 2 3; do
-  /usr/bin/time -f "%e %M" -o "$T/t" "$BUILD"/camwatch --db "$U" report --month 2026-10 --format csv --lang en > "$T/r.csv"
+  /usr/bin/time -f "%e %M" -o "$T/t" "$BUILD"/camwatch --db "$P" report --month 2026-10 --format csv --lang en > "$T/r.csv"
   read -r s kb < "$T/t"
   if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$s; rss=$kb; fi
 done
@@ -83,3 +86,15 @@ printf '| province | communes | cameras | months | spans at the centre | Postgre
 printf '|---|---|---|---|---|---|---|---|\n'
 printf '| generated and shipped in %s s | %s | %s | 12 | %s | %.0f | %s | %.0f |\n' "$(secs "$t0" "$t1")" "$INSTANCES" "$cams" \
   "$spans" "$(awk -v b="$size" 'BEGIN { print b / 1048576 }')" "$best" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
+# the same report over one SQLite file of as many cameras (no copy): what
+# the report itself costs, for comparison
+db=$T/one.db
+"$BUILD"/camwatch gen-history --db "$db" --cameras "$cams" --months 12 --seed 1 --end 2026-11-01 > /dev/null
+best=""
+for _ in 1 2 3; do
+  /usr/bin/time -f "%e %M" -o "$T/t" "$BUILD"/camwatch --db "$db" report --month 2026-10 --format csv --lang en > /dev/null
+  read -r s kb < "$T/t"
+  if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$s; rss=$kb; fi
+done
+printf '| one SQLite file, for comparison | 1 | %s | 12 | %s | - | %s | %.0f |\n' "$cams" \
+  "$(sqlite3 "$db" 'SELECT count(*) FROM spans')" "$best" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
