@@ -1018,10 +1018,21 @@ int cw_store_each_span(struct cw_store *st, int64_t from, int64_t to,
                                   int64_t start_us, int64_t end_us),
                        void *ud)
 {
+    /* Per camera, from the span that covers `from` (spans tile a camera's
+     * time: it is the last to start at or before it) up to `to`, through
+     * the (camera, start_us) index. Scanning every span before `to` made a
+     * month's report with its 12 trend months read the whole history 13
+     * times (2.1 s for 3,000 cameras x 12 months). Spans of cameras no
+     * longer in the cameras table were never reported (the report's
+     * cameras come from that table). CROSS JOIN keeps cameras the outer
+     * loop, so that the subquery bounds each camera's index range. */
     sqlite3_stmt *s = prep(st,
-                           "SELECT camera, state, cause, start_us, end_us FROM spans"
-                           " WHERE start_us < ? AND (end_us IS NULL OR end_us > ?)"
-                           " ORDER BY camera, start_us, id",
+                           "SELECT sp.camera, sp.state, sp.cause, sp.start_us, sp.end_us FROM cameras c"
+                           " CROSS JOIN spans sp ON sp.camera = c.id AND sp.start_us < ?1"
+                           " AND sp.start_us >= COALESCE((SELECT MAX(x.start_us) FROM spans x"
+                           "   WHERE x.camera = c.id AND x.start_us <= ?2), 0)"
+                           " WHERE sp.end_us IS NULL OR sp.end_us > ?2"
+                           " ORDER BY sp.camera, sp.start_us, sp.id",
                            "ii", to, from);
     int rc;
     if (!s)
