@@ -16,9 +16,11 @@
 #  - an edge database made anew (new epoch): its rows beside the old
 #    ones, nothing overwritten;
 #  - camwatchd with upstream: ships by itself (metrics pass promtool); the
-#    province stopped while a camera fails, the edge SIGKILLed and
-#    restarted meanwhile: it goes on watching, logs one line per run,
-#    catches up when the province returns, every span central once;
+#    province stopped for 60 s while a camera flaps and alerts fire, the
+#    edge SIGKILLed and restarted meanwhile: it goes on watching, logs one
+#    line per run, catches up when the province returns: every span, alert
+#    and delivery central once, row for row; three communes' camwatchd
+#    through it, the province's report equal to theirs camera row for row;
 #  - a wrong password: one line naming the server, exit 1, recorded for
 #    `upstream status`; no password in any output, dump or log.
 . "$(dirname "$0")/lib.sh"
@@ -177,13 +179,23 @@ ok "a recreated edge database (epoch ${epoch_a2:0:8}…): its rows beside the ol
 # watching while the province is away; one edge SIGKILLed meanwhile
 PW_C=$(secret edge-c); echo "$PW_C" > "$T/c.pw"
 "$BIN/camwatch" upstream add-edge "$ADMIN" edge_c xa-c --edge-password-file "$T/c.pw" > /dev/null
-CAM=$(free_port)
-start_camsim "$CAM" ok=file="$MEDIA/vtest-360p15.h264"
+CAM=$(free_port); HOOK=$(free_port)
+start_camsim "$CAM" ok=file="$MEDIA/vtest-360p15.h264" blink=file="$MEDIA/vtest-360p15.h264",flap=3:3
+"$BIN/tests/receiver" --port "$HOOK" --log "$T/hook.jsonl" --ready "$T/hook.ready" &
+PIDS+=($!)
+for _ in $(seq 100); do [ -f "$T/hook.ready" ] && break; sleep 0.05; done
 CFG=$T/cw.yaml
 write_head "$CFG"
 cat >> "$CFG" <<EOT
   - {id: d-up, site: cong-lang, url: "rtsp://127.0.0.1:$CAM/ok", connect_timeout: 1s}
+  - {id: d-blink, site: cong-lang, url: "rtsp://127.0.0.1:$CAM/blink", connect_timeout: 1s, stall_timeout: 2s}
   - {id: d-dead, site: cong-lang, url: "rtsp://127.0.0.1:$(free_port)/x", connect_timeout: 1s}
+alerts:
+  offline_grace: 1s
+  flap_window: 20s
+  place_share: 0
+  targets:
+    - {name: hook, type: webhook, url: "http://127.0.0.1:$HOOK/hook"}
 upstream:
   url: postgresql://edge_c@127.0.0.1:$PG_PORT/province
   password_file: c.pw
@@ -196,8 +208,13 @@ METRICS=http://127.0.0.1:$HTTP_PORT/metrics
 central_spans_c() { central "SELECT count(*) FROM camwatch.spans WHERE instance = 'xa-c'"; }
 for _ in $(seq 150); do [ "$(central_spans_c)" -ge 3 ] && break; sleep 0.1; done
 [ "$(central_spans_c)" -ge 3 ] || fail "camwatchd shipped nothing in 15 s: $(grep upstream "$T/camwatchd.log" | tail -3)"
-curl -sf "$METRICS" > "$T/metrics.1"
-grep -q "^camwatch_upstream_up 1$" "$T/metrics.1" || fail "metrics: $(grep upstream "$T/metrics.1")"
+# the live view is published every second: the first round shows in it within one
+for _ in $(seq 50); do
+  curl -sf "$METRICS" > "$T/metrics.1" || true
+  grep -q "^camwatch_upstream_up 1$" "$T/metrics.1" && break
+  sleep 0.1
+done
+grep -q "^camwatch_upstream_up 1$" "$T/metrics.1" || fail "metrics: $(grep '^camwatch_upstream' "$T/metrics.1")"
 promtool check metrics < "$T/metrics.1" > "$T/promtool.out" 2>&1 || fail "promtool: $(cat "$T/promtool.out")"
 ok "camwatchd ships by itself: $(central_spans_c) spans central within seconds; camwatch_upstream_up 1"
 
@@ -227,8 +244,10 @@ for _ in $(seq 150); do
   sleep 0.1
 done
 
+# PostgreSQL away for 60 s while d-blink flaps and alerts fire
 stop_pg
-kill -KILL "$CAMSIM_PID" 2>/dev/null || true
+pg_stopped=$(now)
+alerts_before=$(q "SELECT count(*) FROM alerts")
 for _ in $(seq 100); do
   curl -sf "$METRICS" > "$T/metrics.2" || true
   grep -q "^camwatch_upstream_up 0$" "$T/metrics.2" && ! grep -q "^camwatch_upstream_rows_waiting 0$" "$T/metrics.2" && break
@@ -238,11 +257,14 @@ grep -q "^camwatch_upstream_up 0$" "$T/metrics.2" || fail "the province away, me
 waiting=$(awk '/^camwatch_upstream_rows_waiting / {print $2}' "$T/metrics.2")
 [ "$waiting" -gt 0 ] || fail "the province away: nothing waits"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/healthz")" = 200 ] || fail "unhealthy"
+sleep 20
 kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true
 start_daemon "$CFG"
-sleep 2
+while awk -v a="$pg_stopped" -v b="$(now)" 'BEGIN { exit !(b - a < 60) }'; do sleep 1; done
 lines=$(grep -c "upstream: .*cannot connect" "$T/camwatchd.log" || true)
 [ "$lines" -le 2 ] || fail "the outage logged $lines lines (one per run is enough)"
+fired=$(( $(q "SELECT count(*) FROM alerts") - alerts_before ))
+[ "$fired" -gt 0 ] || fail "no alert fired while the province was away"
 pg_start_again
 for _ in $(seq 200); do
   curl -sf "$METRICS" > "$T/metrics.3" || true
@@ -255,8 +277,14 @@ stop_daemon
 "$BIN/camwatch" -c "$CFG" upstream sync --url "postgresql://edge_c@127.0.0.1:$PG_PORT/province" --instance xa-c \
   --password-file "$T/c.pw" > /dev/null
 compare "$DB" xa-c spans "$SPAN_COLS" || fail "camwatchd's spans differ from the province's"
+compare "$DB" xa-c alerts "key, camera, kind, severity, created_us" || fail "camwatchd's alerts differ from the province's"
+epoch_c=$(sqlite3 "$DB" "SELECT value FROM sync_state WHERE key = 'epoch'")
+sqlite3 -separator '|' "$DB" "SELECT alert_key, target, state, attempts FROM deliveries ORDER BY alert_key, target" > "$T/l.deliveries"
+central "SELECT alert_key, target, state, attempts FROM camwatch.deliveries WHERE instance = 'xa-c' AND epoch = '$epoch_c'
+         ORDER BY alert_key COLLATE \"C\", target COLLATE \"C\"" > "$T/c.deliveries"
+cmp -s "$T/l.deliveries" "$T/c.deliveries" || fail "deliveries differ: $(diff "$T/l.deliveries" "$T/c.deliveries" | head -3)"
 "$BIN/camwatch" --db "$DB" check-db > /dev/null || fail "the edge's spans do not tile"
-ok "the province stopped while cameras failed, the edge SIGKILLed and restarted meanwhile: $waiting change(s) waited ($lines line(s) logged), then every span central once, row for row ($(central_spans_c))"
+ok "PostgreSQL away 60 s while a camera flapped and $fired alert(s) fired, the edge SIGKILLed and restarted meanwhile: $waiting change(s) waited ($lines line(s) logged), then every span ($(central_spans_c)), alert ($(wc -l < "$T/l.alerts")) and delivery ($(wc -l < "$T/l.deliveries")) central once, row for row"
 
 # the three communes' own reports against the province's, camera row for
 # camera row (all three stopped, their last changes shipped)
@@ -296,7 +324,7 @@ for path in sys.argv[2:]:
 print(n)
 PY
 ) || fail "a camera row differs at the province: $n"
-[ "$n" = 6 ] || fail "$n camera rows compared, not 6"
+[ "$n" = 7 ] || fail "$n camera rows compared, not 7"
 ok "three communes' camwatchd, one province: the province's report for $month equals the three local reports in every figure, camera row for camera row ($n)"
 
 # snapshots stay at the edge: their size and BLAKE2b-256 travel
