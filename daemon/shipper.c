@@ -37,27 +37,6 @@ static void free_shipper(struct cw_shipper *s)
     free(s);
 }
 
-/* The password file is read at every round: a password changed at the
- * province is taken without a restart. */
-static char *read_password(const char *path, char *err, size_t len)
-{
-    FILE *f = fopen(path, "r");
-    char line[1024];
-    if (!f) {
-        snprintf(err, len, "upstream: cannot read the password file %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (!fgets(line, sizeof line, f))
-        line[0] = '\0';
-    fclose(f);
-    line[strcspn(line, "\r\n")] = '\0';
-    char *pw = strdup(line);
-    memset(line, 0, sizeof line);
-    if (!pw)
-        snprintf(err, len, "upstream: out of memory");
-    return pw;
-}
-
 static void round_once(struct cw_shipper *s, int *failing)
 {
     struct cw_upstream_round r;
@@ -65,8 +44,13 @@ static void round_once(struct cw_shipper *s, int *failing)
     char *pw = NULL;
     int rc;
     memset(&r, 0, sizeof r);
-    if (s->password_file && s->password_file[0] && !(pw = read_password(s->password_file, r.err, sizeof r.err)))
+    /* the password file is read at every round: a password changed at the
+     * province is taken without a restart */
+    char why[300];
+    if (s->password_file && s->password_file[0] && !(pw = cw_upstream_read_password(s->password_file, why, sizeof why))) {
+        snprintf(r.err, sizeof r.err, "upstream: %s", why);
         rc = CW_EIO;
+    }
     else if (cw_store_open(s->database, 0, &st) < 0) {
         snprintf(r.err, sizeof r.err, "upstream: cannot open %s", s->database);
         rc = CW_ESTORE;
@@ -74,10 +58,7 @@ static void round_once(struct cw_shipper *s, int *failing)
         struct cw_upstream_params p = {s->conninfo, pw, s->instance, s->snapshot_root, s->batch};
         rc = cw_upstream_ship(st, &p, &r);
     }
-    if (pw) {
-        memset(pw, 0, strlen(pw));
-        free(pw);
-    }
+    cw_upstream_wipe(pw);
     struct cw_sync_info in;
     int have_info = st && cw_store_sync_info(st, &in) == 0;
     cw_store_close(st);

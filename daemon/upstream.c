@@ -2,6 +2,7 @@
 #include "upstream.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <sodium.h>
@@ -68,6 +69,32 @@ const char *cw_upstream_check_conninfo(const char *conninfo, char *err, size_t l
         return err;
     }
     return NULL;
+}
+
+char *cw_upstream_read_password(const char *path, char *err, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    if (!f) {
+        snprintf(err, len, "cannot read the password file %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (!fgets(line, sizeof line, f))
+        line[0] = '\0';
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    char *pw = strdup(line);
+    memset(line, 0, sizeof line);
+    if (!pw)
+        snprintf(err, len, "out of memory reading the password file %s", path);
+    return pw;
+}
+
+void cw_upstream_wipe(char *password)
+{
+    if (password)
+        memset(password, 0, strlen(password));
+    free(password);
 }
 
 int cw_upstream_instance_ok(const char *name)
@@ -373,7 +400,7 @@ int cw_upstream_ship(struct cw_store *st, const struct cw_upstream_params *p, st
                  p->instance ? p->instance : "");
         return CW_EINVAL;
     }
-    if (cw_store_sync_enable(st, 1) < 0 || cw_store_sync_info(st, &in) < 0) {
+    if (cw_store_sync_enable(st, 1) < 0) {
         snprintf(r->err, sizeof r->err, "upstream: cannot read this database's change log: %s", cw_store_errmsg(st));
         return CW_ESTORE;
     }

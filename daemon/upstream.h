@@ -42,6 +42,12 @@ void cw_upstream_describe(const char *conninfo, char *out, size_t len);
  * it is refused: it belongs in a file or PGPASSWORD). */
 const char *cw_upstream_check_conninfo(const char *conninfo, char *err, size_t len);
 
+/* The first line of a password file, malloc'd (possibly empty); NULL with
+ * err naming the file when it cannot be read. Free with cw_upstream_wipe. */
+char *cw_upstream_read_password(const char *path, char *err, size_t len);
+/* Overwrites and frees a password (NULL: nothing). */
+void cw_upstream_wipe(char *password);
+
 /* 1 if name can be an instance (letters, digits, '.', '_', '-'; 64 at most). */
 int cw_upstream_instance_ok(const char *name);
 

@@ -7,7 +7,6 @@
  *   status                   how far the province has this database
  * Passwords come from --password-file or libpq's own PGPASSWORD/~/.pgpass,
  * never from the command line (it shows in ps) and never in output. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,31 +34,20 @@ static void usage(FILE *f)
                "status: rows waiting, the oldest's age, the last success and error.\n");
 }
 
-/* The first line of a file, for a password; NULL with a message on error. */
+/* The first line of a file, for a password; NULL with a message on error
+ * (an empty file too: the CLI is given a file to use it). */
 static char *read_secret(const char *cmd, const char *path)
 {
-    FILE *f = fopen(path, "r");
-    char line[1024];
-    if (!f) {
-        fprintf(stderr, "%s: cannot read the password file %s: %s\n", cmd, path, strerror(errno));
-        return NULL;
-    }
-    if (!fgets(line, sizeof line, f))
-        line[0] = '\0';
-    fclose(f);
-    line[strcspn(line, "\r\n")] = '\0';
-    if (!line[0]) {
+    char err[300];
+    char *pw = cw_upstream_read_password(path, err, sizeof err);
+    if (!pw)
+        fprintf(stderr, "%s: %s\n", cmd, err);
+    else if (!pw[0]) {
         fprintf(stderr, "%s: the password file %s is empty\n", cmd, path);
-        return NULL;
+        cw_upstream_wipe(pw);
+        pw = NULL;
     }
-    return strdup(line);
-}
-
-static void wipe(char *s)
-{
-    if (s)
-        memset(s, 0, strlen(s));
-    free(s);
+    return pw;
 }
 
 static int check_url(const char *cmd, const char *url)
@@ -133,11 +121,11 @@ int cw_cli_upstream(int argc, char **argv, struct cw_cli *g)
         int add = verb[0] == 'a';
         if (npos != (add ? 3 : 1) || (add && !edgefile)) {
             usage(stderr);
-            wipe(password);
+            cw_upstream_wipe(password);
             return CW_EXIT_USAGE;
         }
         if (check_url(cmd, pos[0]) < 0) {
-            wipe(password);
+            cw_upstream_wipe(password);
             return CW_EXIT_USAGE;
         }
         char who[300];
@@ -151,15 +139,15 @@ int cw_cli_upstream(int argc, char **argv, struct cw_cli *g)
         } else {
             char *edge_pw = read_secret(cmd, edgefile);
             if (!edge_pw) {
-                wipe(password);
+                cw_upstream_wipe(password);
                 return CW_EXIT_USAGE;
             }
             rc = cw_upstream_add_edge(pos[0], password, pos[1], edge_pw, pos[2], err, sizeof err);
-            wipe(edge_pw);
+            cw_upstream_wipe(edge_pw);
             if (rc == 0)
                 printf("%s: %s: %s %s → %s\n", cmd, who, CW_L(g, "vai trò", "role"), pos[1], pos[2]);
         }
-        wipe(password);
+        cw_upstream_wipe(password);
         if (rc < 0) {
             fprintf(stderr, "%s: %s\n", cmd, err);
             return rc == CW_EINVAL ? CW_EXIT_USAGE : CW_EXIT_FAIL;
@@ -170,26 +158,26 @@ int cw_cli_upstream(int argc, char **argv, struct cw_cli *g)
     if (!strcmp(verb, "sync")) {
         if (npos != 0 || !url || !instance) {
             fprintf(stderr, "%s sync: --url and --instance are needed\n", cmd);
-            wipe(password);
+            cw_upstream_wipe(password);
             return CW_EXIT_USAGE;
         }
         if (check_url(cmd, url) < 0 || !cw_upstream_instance_ok(instance)) {
             if (!cw_upstream_instance_ok(instance))
                 fprintf(stderr, "%s: --instance '%s' is not a name (letters, digits, '.', '_', '-'; 64 at most)\n",
                         cmd, instance);
-            wipe(password);
+            cw_upstream_wipe(password);
             return CW_EXIT_USAGE;
         }
         char db[4096];
         struct cw_store *st;
         if ((rc = cw_cli_open(g, 0, &st, db, sizeof db, NULL)) != 0) {
-            wipe(password);
+            cw_upstream_wipe(password);
             return rc;
         }
         struct cw_upstream_params p = {url, password, instance, snapshots, batch};
         struct cw_upstream_round r;
         rc = cw_upstream_ship(st, &p, &r);
-        wipe(password);
+        cw_upstream_wipe(password);
         char until[40] = "-";
         if (r.complete_until_us > 0)
             cw_fmt_local(r.complete_until_us, until, sizeof until);
@@ -207,7 +195,7 @@ int cw_cli_upstream(int argc, char **argv, struct cw_cli *g)
     }
 
     if (!strcmp(verb, "status")) {
-        wipe(password);
+        cw_upstream_wipe(password);
         char db[4096];
         struct cw_store *st;
         if ((rc = cw_cli_open(g, 1, &st, db, sizeof db, NULL)) != 0)
@@ -243,7 +231,7 @@ int cw_cli_upstream(int argc, char **argv, struct cw_cli *g)
         printf("%s\n", in.last_error[0] ? in.last_error : "-");
         return 0;
     }
-    wipe(password);
+    cw_upstream_wipe(password);
     fprintf(stderr, "%s: unknown '%s' (init, add-edge, sync, status)\n", cmd, verb);
     return CW_EXIT_USAGE;
 }
