@@ -131,6 +131,8 @@ void cw_report_condition(struct cw_report *r, struct cw_report_camera *c, const 
                          int64_t end_us);
 /* Closes the feed: rollups, statuses. */
 int cw_report_finish(struct cw_report *r);
+/* A finished report's group (by level and id), or NULL. */
+const struct cw_report_group *cw_report_find_group(const struct cw_report *r, int level, const char *id);
 /* Gives a finished group its uptime in the n periods before (hist[0] the
  * previous one; < 0 where it had nothing monitored), then the trend rule:
  * with rules.trend_drop > 0, a group whose uptime is at least trend_drop
