@@ -27,39 +27,82 @@ int cw_pgread_is_url(const char *s)
     return s && (!strncmp(s, "postgresql://", 13) || !strncmp(s, "postgres://", 11));
 }
 
-/* One SELECT at the centre into one INSERT here, row by row, as text
- * (SQLite's column affinity makes numbers of them again). */
+static int pg_failed(PGresult *res, ExecStatusType want, char *err, size_t len)
+{
+    if (PQresultStatus(res) == want)
+        return 0;
+    const char *m = PQresultErrorMessage(res);
+    snprintf(err, len, "reading the province's database: %.*s", (int)strcspn(m, "\n"), m);
+    return CW_EIO;
+}
+
+/* Rows fetched per round trip: big enough that the round trips do not
+ * count, small enough that a round's result stays a few MB. */
+#define CHUNK "20000"
+
+/* One SELECT at the centre into one INSERT here, as text (SQLite's column
+ * affinity makes numbers of them again: cheaper than strtoll here). Read through a cursor, one chunk
+ * ahead: while this process writes one chunk into SQLite, the server makes
+ * the next (for a province's year, 670,000 spans, reading all before
+ * writing any left each side idle half the time). */
 static int copy(PGconn *c, sqlite3 *db, const char *select, const char *insert, char *err, size_t len)
 {
-    PGresult *res = PQexec(c, select);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        const char *m = PQresultErrorMessage(res);
-        snprintf(err, len, "reading the province's database: %.*s", (int)strcspn(m, "\n"), m);
-        PQclear(res);
-        return CW_EIO;
-    }
+    char *declare = malloc(strlen(select) + 64);
+    if (!declare)
+        return CW_ENOMEM;
+    sprintf(declare, "DECLARE cw_copy NO SCROLL CURSOR FOR %s", select);
+    PGresult *res = PQexec(c, declare);
+    free(declare);
+    int rc = pg_failed(res, PGRES_COMMAND_OK, err, len);
+    PQclear(res);
+    if (rc < 0)
+        return rc;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db, insert, -1, &s, NULL) != SQLITE_OK) {
         snprintf(err, len, "preparing the copy: %s", sqlite3_errmsg(db));
-        PQclear(res);
+        PQclear(PQexec(c, "CLOSE cw_copy"));
         return CW_ESTORE;
     }
-    int rows = PQntuples(res), cols = PQnfields(res), rc = 0;
-    for (int r = 0; rc == 0 && r < rows; r++) {
+    int sent = PQsendQuery(c, "FETCH " CHUNK " FROM cw_copy");
+    while (rc == 0) {
+        if (!sent) {
+            const char *m = PQerrorMessage(c);
+            snprintf(err, len, "reading the province's database: %.*s", (int)strcspn(m, "\n"), m);
+            rc = CW_EIO;
+            break;
+        }
+        res = PQgetResult(c);
+        PQclear(PQgetResult(c)); /* the NULL that ends the command */
+        if ((rc = pg_failed(res, PGRES_TUPLES_OK, err, len)) < 0) {
+            PQclear(res);
+            break;
+        }
+        int rows = PQntuples(res), cols = PQnfields(res);
+        if (rows > 0) /* the next chunk is made while this one is written */
+            sent = PQsendQuery(c, "FETCH " CHUNK " FROM cw_copy");
+        for (int r = 0; rc == 0 && r < rows; r++) {
+            sqlite3_reset(s);
+            for (int k = 0; k < cols; k++) {
+                if (PQgetisnull(res, r, k))
+                    sqlite3_bind_null(s, k + 1);
+                else
+                    sqlite3_bind_text(s, k + 1, PQgetvalue(res, r, k), -1, SQLITE_STATIC);
+            }
+            if (sqlite3_step(s) != SQLITE_DONE) {
+                snprintf(err, len, "copying a row: %s", sqlite3_errmsg(db));
+                rc = CW_ESTORE;
+            }
+        }
         sqlite3_reset(s);
-        for (int k = 0; k < cols; k++) {
-            if (PQgetisnull(res, r, k))
-                sqlite3_bind_null(s, k + 1);
-            else
-                sqlite3_bind_text(s, k + 1, PQgetvalue(res, r, k), -1, SQLITE_STATIC);
-        }
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            snprintf(err, len, "copying a row: %s", sqlite3_errmsg(db));
-            rc = CW_ESTORE;
-        }
+        PQclear(res);
+        if (rows == 0)
+            break;
+        if (rc < 0) /* a FETCH is under way: its answer is read and dropped */
+            while ((res = PQgetResult(c)) != NULL)
+                PQclear(res);
     }
     sqlite3_finalize(s);
-    PQclear(res);
+    PQclear(PQexec(c, "CLOSE cw_copy"));
     return rc;
 }
 
@@ -129,8 +172,7 @@ int cw_pgread_copy(const char *conninfo, const char *path, char *err, size_t len
          " added_us, updated_us, plugins, province, province_name, commune_formerly)"
          " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
         {CUR_EDGES "SELECT s.camera, s.state, s.cause, s.detail, s.start_us,"
-         " COALESCE(s.end_us, GREATEST(e.complete_until_us, s.start_us)) FROM camwatch.spans s" LATEST_EDGE
-         " ORDER BY s.camera, s.start_us",
+         " COALESCE(s.end_us, GREATEST(e.complete_until_us, s.start_us)) FROM camwatch.spans s" LATEST_EDGE,
          "INSERT INTO spans (camera, state, cause, detail, start_us, end_us) VALUES (?,?,?,?,?,?)"},
         {CUR_EDGES "SELECT x.camera, x.condition, x.start_us, COALESCE(x.end_us, GREATEST(e.complete_until_us, x.start_us))"
          " FROM camwatch.conditions x" LATEST_EDGE " ORDER BY x.camera, x.start_us",
@@ -148,8 +190,26 @@ int cw_pgread_copy(const char *conninfo, const char *path, char *err, size_t len
         {CUR_EDGES "SELECT x.at_us, x.step_us FROM camwatch.clock_steps x" LATEST_EDGE " ORDER BY x.at_us",
          "INSERT INTO clock_steps (at_us, step_us) VALUES (?,?)"},
     };
+    /* The spans' index is made once at the end, from rows that arrive
+     * ordered by commune, not by camera: one sort instead of 670,000
+     * inserts into it (ordering them at the centre cost more). Made again
+     * from its own definition, as the migrations wrote it. */
+    char index_sql[512] = "";
+    sqlite3_stmt *ix;
+    if (sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'spans_camera_start'",
+                           -1, &ix, NULL) == SQLITE_OK) {
+        if (sqlite3_step(ix) == SQLITE_ROW && sqlite3_column_text(ix, 0))
+            snprintf(index_sql, sizeof index_sql, "%s", (const char *)sqlite3_column_text(ix, 0));
+        sqlite3_finalize(ix);
+    }
+    if (index_sql[0])
+        sqlite3_exec(db, "DROP INDEX spans_camera_start", NULL, NULL, NULL);
     for (size_t i = 0; rc == 0 && i < sizeof steps / sizeof steps[0]; i++)
         rc = copy(c, db, steps[i].select, steps[i].insert, err, len);
+    if (rc == 0 && index_sql[0] && sqlite3_exec(db, index_sql, NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, len, "indexing the working copy: %s", sqlite3_errmsg(db));
+        rc = CW_ESTORE;
+    }
     if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, len, "writing the working copy: %s", sqlite3_errmsg(db));
         rc = CW_ESTORE;
