@@ -11,6 +11,9 @@
 #  - an update at the edge (a span's end) arrives as the row's new state;
 #  - a proxy that drops the reply after COMMIT, and one that cuts a batch
 #    in half: no duplicate, no loss, after the next sync;
+#  - the central server down hard (-m immediate) in the middle of a batch
+#    that has written part of its rows: none of them central, the next
+#    sync brings them all;
 #  - the central database restored from a dump older than the edge's
 #    acknowledged log: the edge is told, sends everything again, equal;
 #  - an edge database made anew (new epoch): its rows beside the old
@@ -142,6 +145,51 @@ grep -q "cut a batch request" "$T/px.log" || fail "the proxy did not cut a reque
 "$BIN/camwatch" --db "$T/a.db" upstream sync --url "$VIA_A" --instance xa-a --password-file "$T/a.pw" > /dev/null
 check_equal "$T/a.db" xa-a "after a cut batch and an update"
 ok "a batch cut mid-request: nothing applied, the next sync brings it; the updated span central as it is now"
+
+# the central database restarted in the middle of a batch: the batch waits
+# on a row another session holds, inside its transaction, with the rows
+# before it already written; the server goes down hard (-m immediate,
+# crash recovery at the start) and comes back
+sqlite3 "$T/a.db" "UPDATE spans SET detail = 'checked ' || id WHERE camera = 'cam-0004'"
+changed=$(sqlite3 "$T/a.db" "SELECT count(*) FROM spans WHERE camera = 'cam-0004'")
+mid=$(sqlite3 "$T/a.db" "SELECT id FROM spans WHERE camera = 'cam-0004' ORDER BY id LIMIT 1 OFFSET $((changed / 2))")
+[ "$changed" -ge 4 ] || fail "only $changed spans changed: no middle to hold"
+acked=$(central "SELECT acked_seq FROM camwatch.edges WHERE instance = 'xa-a'")
+psql_su province -c "BEGIN" -c "SELECT 1 FROM camwatch.spans WHERE instance = 'xa-a' AND local_id = $mid FOR UPDATE" \
+  -c "SELECT pg_sleep(120)" > "$T/holder.log" 2>&1 &
+holder=$!
+PIDS+=($holder)
+for _ in $(seq 100); do
+  [ "$(central "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'")" = 1 ] && break
+  sleep 0.05
+done
+"$BIN/camwatch" --db "$T/a.db" upstream sync --url "$URL_A" --instance xa-a --password-file "$T/a.pw" --lang en \
+  > "$T/midbatch.out" 2>&1 &
+syncer=$!
+PIDS+=($syncer)
+for _ in $(seq 200); do
+  [ "$(central "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%apply_batch%' AND wait_event_type = 'Lock'")" = 1 ] &&
+    break
+  sleep 0.05
+done
+[ "$(central "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%apply_batch%' AND wait_event_type = 'Lock'")" = 1 ] ||
+  fail "the batch never reached the held row"
+"${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop > /dev/null 2>&1 || fail "pg_ctl stop -m immediate"
+rc=0; wait "$syncer" || rc=$?
+wait "$holder" 2>/dev/null || true
+pg_start_again
+[ "$rc" != 0 ] || fail "a sync whose server went down mid-batch said it worked: $(cat "$T/midbatch.out")"
+[[ "$(cat "$T/midbatch.out")" == *"upstream postgresql://edge_a@127.0.0.1:$PG_PORT/province"* ]] ||
+  fail "the failure does not name the server: $(cat "$T/midbatch.out")"
+[ "$(central "SELECT count(*) FROM camwatch.spans WHERE instance = 'xa-a' AND detail LIKE 'checked %'")" = 0 ] ||
+  fail "part of the interrupted batch is central"
+[ "$(central "SELECT acked_seq FROM camwatch.edges WHERE instance = 'xa-a'")" = "$acked" ] ||
+  fail "the interrupted batch moved the acknowledged sequence"
+"$BIN/camwatch" --db "$T/a.db" upstream sync --url "$URL_A" --instance xa-a --password-file "$T/a.pw" > /dev/null
+[ "$(central "SELECT count(*) FROM camwatch.spans WHERE instance = 'xa-a' AND detail LIKE 'checked %'")" = "$changed" ] ||
+  fail "after the restart, not every changed span arrived"
+check_equal "$T/a.db" xa-a "after a restart mid-batch"
+ok "the central server went down in the middle of a batch (waiting at the $((changed / 2 + 1))th of $changed changed spans): nothing of it central, the acknowledged sequence unmoved; the next sync brought it all, row for row"
 
 # the central database restored from a dump older than what the edge had acknowledged
 PGDUMP=$(dirname "$(command -v psql)")/pg_dump
