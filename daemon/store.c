@@ -178,6 +178,14 @@ static const char *const migrations[] = {
     /* the heartbeat (every second) travels as each batch's complete_until, not as a change */
     "CREATE TRIGGER sync_runs_u AFTER UPDATE OF stopped_us, crashed ON runs " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('runs', NEW.id, " NOW "); END;"
     "CREATE TRIGGER sync_runs_d AFTER DELETE ON runs " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('runs', OLD.id, " NOW "); END;",
+    /* 13 -> 14: how far each commune's data has arrived at the province
+     * (the edge's complete_until, issue #25). Filled only in the
+     * province's working copy (pgread.c); a commune's own database keeps
+     * it empty: its data is its own. A report over a database that has
+     * rows here is the province's: it names each commune's "complete up
+     * to" and whether it is final. Not shipped (no trigger). */
+    "CREATE TABLE completeness (commune TEXT PRIMARY KEY, instance TEXT NOT NULL,"
+    "  complete_until_us INTEGER NOT NULL);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1133,6 +1141,21 @@ int cw_store_outage_before(struct cw_store *st, const char *camera, int64_t from
     }
     put_kept(s);
     return 0;
+}
+
+int cw_store_each_completeness(struct cw_store *st,
+                               void (*cb)(void *ud, const char *commune, const char *instance, int64_t complete_until_us),
+                               void *ud)
+{
+    sqlite3_stmt *s = prep(st, "SELECT commune, instance, complete_until_us FROM completeness ORDER BY commune", "");
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        cb(ud, (const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+           sqlite3_column_int64(s, 2));
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "completeness");
 }
 
 /* ---- maintenance windows ---- */

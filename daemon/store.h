@@ -241,6 +241,11 @@ int cw_store_each_condition(struct cw_store *st, int64_t from, int64_t to,
                             void (*cb)(void *ud, const char *camera, const char *condition, int64_t start_us,
                                        int64_t end_us),
                             void *ud);
+/* The province's working copy only (empty elsewhere): per commune, the
+ * edge that sends it and how far its data has arrived. */
+int cw_store_each_completeness(struct cw_store *st,
+                               void (*cb)(void *ud, const char *commune, const char *instance, int64_t complete_until_us),
+                               void *ud);
 /* Motion and activity events starting in [from, to), counted per camera. */
 int cw_store_event_counts(struct cw_store *st, int64_t from, int64_t to,
                           void (*cb)(void *ud, const char *camera, int64_t n), void *ud);

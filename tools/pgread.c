@@ -189,6 +189,11 @@ int cw_pgread_copy(const char *conninfo, const char *path, char *err, size_t len
          "INSERT INTO acks (camera, note, created_by, created_us) VALUES (?,?,?,?)"},
         {CUR_EDGES "SELECT x.at_us, x.step_us FROM camwatch.clock_steps x" LATEST_EDGE " ORDER BY x.at_us",
          "INSERT INTO clock_steps (at_us, step_us) VALUES (?,?)"},
+        /* how far each commune's data has arrived (a commune sent by two
+         * edges: the one behind) */
+        {CUR_EDGES "SELECT c.commune, min(c.instance), min(e.complete_until_us) FROM camwatch.cameras c" LATEST_EDGE
+         " GROUP BY c.commune",
+         "INSERT INTO completeness (commune, instance, complete_until_us) VALUES (?,?,?)"},
     };
     /* The spans' index is made once at the end, from rows that arrive
      * ordered by commune, not by camera: one sort instead of 670,000
