@@ -290,10 +290,13 @@ static int64_t worst_down(const struct cw_report_camera *c)
 
 /* Finds or adds the group (level, id); returns its index or -1. An index,
  * not a pointer: adding a group may move the array. */
-static int group(struct cw_report *r, int level, const char *id, const char *name, const char *parent)
+static int group(struct cw_report *r, int level, const char *id, const char *name, const char *parent,
+                 const char *parent_id)
 {
+    /* a group is its id under its parent: in a province two communes may
+     * both have a site "truong-hoc", and they are two sites */
     for (int i = r->n_groups - 1; i >= 0; i--) /* recent first: cameras come grouped */
-        if (r->groups[i].level == level && strcmp(r->groups[i].id, id) == 0)
+        if (r->groups[i].level == level && strcmp(r->groups[i].id, id) == 0 && strcmp(r->groups[i].parent, parent_id) == 0)
             return i;
     if (r->n_groups % 32 == 0) {
         struct cw_report_group *g = realloc(r->groups, sizeof *g * (size_t)(r->n_groups + 32));
@@ -314,6 +317,7 @@ static int group(struct cw_report *r, int level, const char *id, const char *nam
     snprintf(g->id, sizeof g->id, "%s", id);
     snprintf(g->name, sizeof g->name, "%s", name);
     snprintf(g->parent_name, sizeof g->parent_name, "%s", parent);
+    snprintf(g->parent, sizeof g->parent, "%s", parent_id);
     return r->n_groups++;
 }
 
@@ -322,7 +326,8 @@ static int cmp_group(const void *a, const void *b)
     const struct cw_report_group *x = a, *y = b;
     if (x->level != y->level)
         return y->level - x->level; /* network, districts, communes, sites */
-    return strcmp(x->id, y->id);
+    int c = strcmp(x->id, y->id);
+    return c ? c : strcmp(x->parent, y->parent);
 }
 
 int cw_report_finish(struct cw_report *r)
@@ -348,10 +353,11 @@ int cw_report_finish(struct cw_report *r)
         const struct cw_names *n = &c->names;
         int has_district = n->district[0] != '\0';
         int gi[4] = {
-            group(r, 0, n->site, n->site_name, n->commune_name),
-            group(r, 1, n->commune, n->commune_name, has_district ? n->district_name : n->province_name),
-            has_district ? group(r, 2, n->district, n->district_name, n->province_name) : -2,
-            group(r, 3, "*", n->province_name, ""),
+            group(r, 0, n->site, n->site_name, n->commune_name, n->commune),
+            group(r, 1, n->commune, n->commune_name, has_district ? n->district_name : n->province_name,
+                  has_district ? n->district : ""),
+            has_district ? group(r, 2, n->district, n->district_name, n->province_name, "") : -2,
+            group(r, 3, "*", n->province_name, "", ""),
         };
         double up = cw_report_uptime(c);
         for (int k = 0; k < 4; k++) {
@@ -403,11 +409,46 @@ int cw_report_finish(struct cw_report *r)
     return 0;
 }
 
-const struct cw_report_group *cw_report_find_group(const struct cw_report *r, int level, const char *id)
+int cw_report_set_complete(struct cw_report *r, const char *commune, int64_t complete_until_us)
+{
+    const struct cw_report_camera *cam = NULL;
+    for (int i = 0; i < r->n_cams && !cam; i++)
+        if (strcmp(r->cams[i].names.commune, commune) == 0)
+            cam = &r->cams[i];
+    if (!cam)
+        return 0; /* none of this report's cameras (a filter left it out) */
+    struct cw_report_commune *l = realloc(r->communes, sizeof *l * (size_t)(r->n_communes + 1));
+    if (!l)
+        return CW_ENOMEM;
+    r->communes = l;
+    l = &r->communes[r->n_communes++];
+    copy_word(l->id, sizeof l->id, commune);
+    copy_word(l->name, sizeof l->name, cam->names.commune_name);
+    l->complete_until_us = complete_until_us;
+    struct cw_report_group *c = (struct cw_report_group *)cw_report_find_group(r, 1, commune, cam->names.district);
+    struct cw_report_group *top = (struct cw_report_group *)cw_report_find_group(r, 3, "*", "");
+    if (c)
+        c->complete_until_us = complete_until_us;
+    if (top && (!r->province || complete_until_us < top->complete_until_us))
+        top->complete_until_us = complete_until_us;
+    r->province = 1;
+    if (complete_until_us < r->to_us)
+        r->n_incomplete++;
+    return 0;
+}
+
+int cw_report_final(const struct cw_report *r, int64_t now_us)
+{
+    return r->province && now_us >= r->to_us && r->n_incomplete == 0;
+}
+
+const struct cw_report_group *cw_report_find_group(const struct cw_report *r, int level, const char *id,
+                                                   const char *parent)
 {
     struct cw_report_group key;
     key.level = level;
     snprintf(key.id, sizeof key.id, "%s", id);
+    snprintf(key.parent, sizeof key.parent, "%s", parent);
     return r->n_groups ? bsearch(&key, r->groups, (size_t)r->n_groups, sizeof key, cmp_group) : NULL;
 }
 
@@ -459,6 +500,7 @@ void cw_report_free(struct cw_report *r)
     }
     free(r->cams);
     free(r->groups);
+    free(r->communes);
     free(r->day_start_us);
     memset(r, 0, sizeof *r);
 }

@@ -93,6 +93,8 @@ struct cw_report_group {
     int n_hist;
     enum cw_report_trend { CW_TREND_NONE = 0, CW_TREND_PREV, CW_TREND_MEAN3 } trend; /* what made it DETERIORATED */
     double trend_drop;  /* points fallen, for that rule */
+    char parent[72];    /* the id of the group above: a site's commune, a commune's district or "" */
+    int64_t complete_until_us; /* the province's report: this commune's data has arrived up to here (0: n/a) */
 };
 
 struct cw_report {
@@ -108,6 +110,17 @@ struct cw_report {
     int n_cams;
     struct cw_report_group *groups; /* sites, communes, districts, network */
     int n_groups;
+    /* The province's report (read from its PostgreSQL): each commune's
+     * data has arrived up to its group's complete_until_us. Time after it
+     * is not yet known: never down time, and the report is final only
+     * when the period is over and every commune's data reaches its end. */
+    int province;
+    struct cw_report_commune {
+        char id[72], name[CW_NAME_MAX_BYTES + 1];
+        int64_t complete_until_us;
+    } *communes; /* every commune of the report's cameras, with or without data in the period */
+    int n_communes;
+    int n_incomplete; /* of them, those whose data stops before the period's end */
 };
 
 /* day_starts: n_days + 1 boundaries (local midnights), the first = from,
@@ -131,8 +144,17 @@ void cw_report_condition(struct cw_report *r, struct cw_report_camera *c, const 
                          int64_t end_us);
 /* Closes the feed: rollups, statuses. */
 int cw_report_finish(struct cw_report *r);
-/* A finished report's group (by level and id), or NULL. */
-const struct cw_report_group *cw_report_find_group(const struct cw_report *r, int level, const char *id);
+/* The province's report: commune (an id in the cameras' names) has data
+ * up to complete_until_us (call after cw_report_finish; a commune none of
+ * the report's cameras is in is left out). Its group, if it has one, says
+ * so; the province's group takes the earliest. 0 or CW_ENOMEM. */
+int cw_report_set_complete(struct cw_report *r, const char *commune, int64_t complete_until_us);
+/* Whether the province's report is final: its period over at now_us and
+ * every commune's data reaching its end. */
+int cw_report_final(const struct cw_report *r, int64_t now_us);
+/* A finished report's group (by level, id and its parent's id), or NULL. */
+const struct cw_report_group *cw_report_find_group(const struct cw_report *r, int level, const char *id,
+                                                   const char *parent);
 /* Gives a finished group its uptime in the n periods before (hist[0] the
  * previous one; < 0 where it had nothing monitored), then the trend rule:
  * with rules.trend_drop > 0, a group whose uptime is at least trend_drop

@@ -6,6 +6,7 @@
 
 #include "report_fmt.h"
 #include "report_narrative.h"
+#include "report_render.h"
 #include "words.h"
 
 #define CSV CW_RC_IN_CSV
@@ -78,15 +79,36 @@ static const struct cw_report_column cols[CW_RC__COUNT] = {
     [CW_RC_REPAIR_FOR] = {NULL, NULL, "Ngừng trong", "Down for", NULL, NULL, CW_RU_DURATION, 0, NULL, NULL},
     [CW_RC_REPAIR_WHAT] = {NULL, NULL, "Nguyên nhân", "Cause", NULL, NULL, CW_RU_TEXT, 0, NULL, NULL},
     [CW_RC_LAST_SEEN] = {NULL, NULL, "Hoạt động lần cuối", "Last seen", NULL, NULL, CW_RU_TIME, 0, NULL, NULL},
+    [CW_RC_COMPLETE] = {"complete_until", "Dữ liệu đầy đủ đến", "Dữ liệu đầy đủ đến", "Data complete up to",
+                        "Dữ liệu đến", "Data up to", CW_RU_TIME, CSV | JG | JC | CW_RC_PROVINCE_ONLY, NULL, NULL},
 };
 
 const struct cw_report_column *cw_report_column(enum cw_rcol id) { return &cols[id]; }
 
+int cw_rcol_present(const struct cw_report_view *v, enum cw_rcol id)
+{
+    if ((cols[id].in & CW_RC_PROVINCE_ONLY) && !v->r->province)
+        return 0;
+    return !(cols[id].in & CW_RC_DISTRICTS_ONLY) || cw_rr_has_districts(v->r);
+}
+
+/* The province's report: how far a commune's data has arrived (0: not
+ * known, or not the province's report). */
+static int64_t complete_until(const struct cw_report *r, const char *commune)
+{
+    for (int i = 0; i < r->n_communes; i++)
+        if (strcmp(r->communes[i].id, commune) == 0)
+            return r->communes[i].complete_until_us;
+    return 0;
+}
+
 /* ---- words ---- */
 
-static const char *const level_keys[] = {"site", "commune", "district", "network", "camera"};
-static const char *const level_vi[] = {"Điểm", "Xã", "Huyện", "Toàn mạng", "Camera"};
-static const char *const level_en[] = {"Site", "Commune", "District", "Whole network", "Camera"};
+/* "province": the network row of the province's report (read from its
+ * PostgreSQL), which Decree 30 documents call "Toàn tỉnh" */
+static const char *const level_keys[] = {"site", "commune", "district", "network", "camera", "province"};
+static const char *const level_vi[] = {"Điểm", "Xã", "Huyện", "Toàn mạng", "Camera", "Toàn tỉnh"};
+static const char *const level_en[] = {"Site", "Commune", "District", "Whole network", "Camera", "Whole province"};
 static const char *const status_keys[] = {"N/A", "OK", "DEGRADED", "DETERIORATED"};
 static const char *const status_vi[] = {"Không có số liệu", "Bình thường", "Cần theo dõi", "Xuống cấp"};
 
@@ -104,7 +126,7 @@ static const char *people_word(enum cw_rcol id, const char *key, int vi)
     int i;
     switch (id) {
     case CW_RC_LEVEL:
-        i = index_of(level_keys, 5, key);
+        i = index_of(level_keys, 6, key);
         return i < 0 ? key : (vi ? level_vi : level_en)[i];
     case CW_RC_STATUS:
         i = index_of(status_keys, 4, key);
@@ -244,6 +266,10 @@ int cw_rcol_camera(const struct cw_report_view *v, enum cw_rcol id, const struct
         x->known = c->last_online_us != 0;
         x->us = c->last_online_us;
         break;
+    case CW_RC_COMPLETE:
+        x->us = complete_until(v->r, c->names.commune);
+        x->known = x->us != 0;
+        break;
     default: /* a group's column */
         break;
     }
@@ -256,7 +282,7 @@ int cw_rcol_group(const struct cw_report_view *v, enum cw_rcol id, const struct 
     memset(x, 0, sizeof *x);
     x->text = "";
     switch (id) {
-    case CW_RC_LEVEL: text(x, level_keys[g->level]); break;
+    case CW_RC_LEVEL: text(x, g->level == 3 && v->r->province ? "province" : level_keys[g->level]); break;
     case CW_RC_ID: text(x, g->id); break;
     case CW_RC_NAME: text(x, g->name); break;
     case CW_RC_CAMERAS: num(x, 1, g->cameras); break;
@@ -271,6 +297,10 @@ int cw_rcol_group(const struct cw_report_view *v, enum cw_rcol id, const struct 
     }
     case CW_RC_MONITORED: num(x, g->cameras > 0, g->mean_monitored); break;
     case CW_RC_REASON: text(x, reason(v, g, x->buf, sizeof x->buf)); break;
+    case CW_RC_COMPLETE: /* a site's is its commune's; the province's, its earliest commune's */
+        x->us = g->level == 0 ? complete_until(v->r, g->parent) : g->complete_until_us;
+        x->known = v->r->province && x->us != 0;
+        break;
     default: /* a camera's column */
         break;
     }

@@ -56,6 +56,7 @@ enum cw_rcol {
     CW_RC_REPAIR_FOR,  /* how long the camera has needed repair */
     CW_RC_REPAIR_WHAT, /* what to repair: the outage's cause or the picture */
     CW_RC_LAST_SEEN,   /* last online */
+    CW_RC_COMPLETE,    /* the province's report: how far the commune's data has arrived */
     CW_RC__COUNT
 };
 
@@ -75,6 +76,7 @@ enum cw_rcol_unit {
 #define CW_RC_IN_JSON_GROUP 2u
 #define CW_RC_IN_JSON_CAMERA 4u
 #define CW_RC_DISTRICTS_ONLY 8u /* CSV: only where any camera has a district */
+#define CW_RC_PROVINCE_ONLY 16u /* CSV and JSON: only in the province's report */
 
 struct cw_report_column {
     const char *key;              /* CSV (en) header and JSON key; NULL for people's columns */
@@ -98,6 +100,9 @@ struct cw_rval {
 };
 
 const struct cw_report_column *cw_report_column(enum cw_rcol id);
+/* Whether a column is in this report at all (a district column where
+ * there are districts, a province column in the province's report). */
+int cw_rcol_present(const struct cw_report_view *v, enum cw_rcol id);
 /* Every column's value for a camera, or for a group (0 and !known where
  * the column has none for it). Returns x->known. */
 int cw_rcol_camera(const struct cw_report_view *v, enum cw_rcol id, const struct cw_report_camera *c,

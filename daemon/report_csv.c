@@ -50,6 +50,11 @@ static void value(struct csv *c, const struct cw_report_view *v, enum cw_rcol id
         sep(c);
         fprintf(c->f, "%lld", (long long)x->num);
         return;
+    case CW_RU_TIME: { /* local ISO 8601 with its offset, as data_from and data_to */
+        char b[48];
+        str(c, cw_rfmt_iso_local(x->us, b, sizeof b));
+        return;
+    }
     default: {
         char b[64];
         snprintf(b, sizeof b, "%.3f", x->num);
@@ -64,9 +69,9 @@ static void value(struct csv *c, const struct cw_report_view *v, enum cw_rcol id
 }
 
 /* Whether the column is a CSV one in this report. */
-static int shown(const struct cw_report_column *col, int districts)
+static int shown(const struct cw_report_view *v, enum cw_rcol id)
 {
-    return (col->in & CW_RC_IN_CSV) && (!(col->in & CW_RC_DISTRICTS_ONLY) || districts);
+    return (cw_report_column(id)->in & CW_RC_IN_CSV) && cw_rcol_present(v, id);
 }
 
 void cw_render_csv(FILE *f, const struct cw_report_view *v)
@@ -83,11 +88,10 @@ void cw_render_csv(FILE *f, const struct cw_report_view *v)
         cw_rfmt_iso_local(r->data_last_us, dto, sizeof dto);
     }
     cw_doc_data_note(v, note, sizeof note);
-    const int dist = cw_rr_has_districts(r);
     fputs("\xEF\xBB\xBF", f);
     for (int id = 0; id < CW_RC__COUNT; id++) {
         const struct cw_report_column *col = cw_report_column((enum cw_rcol)id);
-        if (shown(col, dist))
+        if (shown(v, (enum cw_rcol)id))
             str(&c, v->lang_vi ? col->csv_vi : col->key);
     }
     str(&c, v->lang_vi ? "Số liệu từ" : "data_from"), str(&c, v->lang_vi ? "Số liệu đến" : "data_to");
@@ -98,7 +102,7 @@ void cw_render_csv(FILE *f, const struct cw_report_view *v)
         if (!cw_report_view_shows(v, g))
             continue;
         for (int id = 0; id < CW_RC__COUNT; id++) {
-            if (!shown(cw_report_column((enum cw_rcol)id), dist))
+            if (!shown(v, (enum cw_rcol)id))
                 continue;
             /* a group's row holds its own figures; the per-camera columns
              * (hours, outages, and the monitored share) stay empty */
@@ -116,7 +120,7 @@ void cw_render_csv(FILE *f, const struct cw_report_view *v)
         if (!cm->has_data)
             continue;
         for (int id = 0; id < CW_RC__COUNT; id++) {
-            if (!shown(cw_report_column((enum cw_rcol)id), dist))
+            if (!shown(v, (enum cw_rcol)id))
                 continue;
             cw_rcol_camera(v, (enum cw_rcol)id, cm, &x);
             value(&c, v, (enum cw_rcol)id, &x);

@@ -257,7 +257,7 @@ static int add_history(struct feed *fd, struct cw_report *r, int monthly, int y1
     for (int k = 1; rc == 0 && k <= CW_REPORT_HIST; k++) {
         struct cw_report *p = &h[k - 1];
         for (int i = 0; spans[k - 1] && i < r->n_groups; i++) {
-            const struct cw_report_group *g = cw_report_find_group(p, r->groups[i].level, r->groups[i].id);
+            const struct cw_report_group *g = cw_report_find_group(p, r->groups[i].level, r->groups[i].id, r->groups[i].parent);
             /* a baseline needs half of its period watched: 100 % over the
              * last day of a month is no month */
             if (g && g->cameras > 0 && g->mean_monitored >= 50)
@@ -282,6 +282,15 @@ static int add_history(struct feed *fd, struct cw_report *r, int monthly, int y1
     return rc;
 }
 
+/* The province's copy: how far each commune's data has arrived. */
+static void on_complete(void *ud, const char *commune, const char *instance, int64_t complete_until_us)
+{
+    struct feed *fd = ud;
+    (void)instance;
+    if (cw_report_set_complete(fd->r[0], commune, complete_until_us) < 0)
+        fd->rc = CW_ENOMEM;
+}
+
 static void feed_free(struct feed *fd)
 {
     for (int j = 0; j < fd->n_held; j++) { /* what an error left held */
@@ -302,6 +311,10 @@ int cw_report_read(struct cw_store *st, const struct cw_report_query *q, int64_t
     if (q->where)
         fd.where = *q->where;
     int rc = compute(&fd, 1, &from, &to, q->data_end_us, days, n_days, q->rules, &r, &n_spans);
+    if (rc == 0 && cw_store_each_completeness(st, on_complete, &fd) < 0)
+        rc = CW_ESTORE;
+    if (rc == 0)
+        rc = fd.rc;
     feed_free(&fd);
     if (spans)
         *spans = n_spans;

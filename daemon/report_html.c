@@ -265,7 +265,7 @@ void cw_render_html(FILE *f, const struct cw_report_view *v)
     struct cw_rval x;
     static const char *const status_class[] = {"na", "ok", "degraded", "deteriorated"};
 
-    char tnote[80], note[1200], span[200];
+    char tnote[80], note[16384], span[200];
     cw_doc_title_note(v, tnote, sizeof tnote);
     fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>", v->lang_vi ? "vi" : "en");
     esc(f, cw_rr_tr(v, CW_RM_TITLE));
@@ -285,13 +285,15 @@ void cw_render_html(FILE *f, const struct cw_report_view *v)
                ".na { background: #eee; } .meta { color: #555; } .defs { font-size: 8.5pt; color: #444; }\n"
                "svg.chart { display: block; margin: 6pt 0; } small.id { color: #666; }\n"
                "p.data-note { border-left: 4px solid #c00; padding: 2pt 6pt; background: #fdecea; font-weight: bold; }\n"
+               "p.final-note { border-left: 4px solid #080; padding: 2pt 6pt; background: #eaf6ea; }\n"
                "</style></head><body>\n");
     fputs("<h1>", f);
     esc(f, cw_rr_tr(v, CW_RM_TITLE));
     esc(f, tnote);
     fputs("</h1>\n", f);
-    if (cw_doc_data_note(v, note, sizeof note)[0]) {
-        fputs("<p class=\"data-note\" id=\"data-note\">", f);
+    if ((v->r->province ? cw_doc_province_note(v, note, sizeof note) : cw_doc_data_note(v, note, sizeof note))[0]) {
+        fputs(v->r->province && !cw_doc_province_behind(v) && v->generated_us >= v->r->to_us
+                  ? "<p class=\"final-note\" id=\"data-note\">" : "<p class=\"data-note\" id=\"data-note\">", f);
         esc(f, note);
         fputs("</p>\n", f);
     }
@@ -315,9 +317,12 @@ void cw_render_html(FILE *f, const struct cw_report_view *v)
     fputs(".</p>\n<h2>", f);
     esc(f, cw_rr_groups_heading(v));
     fputs("</h2>\n", f);
-    static const enum cw_rcol gc[] = {CW_RC_LEVEL,  CW_RC_NAME,      CW_RC_CAMERAS, CW_RC_AT_TARGET, CW_RC_UPTIME,
-                                      CW_RC_CHANGE, CW_RC_MONITORED, CW_RC_STATUS,  CW_RC_REASON};
-    const int ng = (int)(sizeof gc / sizeof gc[0]);
+    /* the province's: how far each commune's data has arrived, before the reason */
+    enum cw_rcol gc[] = {CW_RC_LEVEL,  CW_RC_NAME,      CW_RC_CAMERAS, CW_RC_AT_TARGET, CW_RC_UPTIME,
+                         CW_RC_CHANGE, CW_RC_MONITORED, CW_RC_STATUS,  CW_RC_COMPLETE,  CW_RC_REASON};
+    int ng = (int)(sizeof gc / sizeof gc[0]);
+    if (!r->province)
+        gc[ng - 2] = gc[ng - 1], ng--;
     thead(f, v, "groups", gc, ng);
     for (int i = 0; i < r->n_groups; i++) {
         const struct cw_report_group *g = &r->groups[i];

@@ -34,7 +34,7 @@ static void columns(const struct cw_report_view *v, json_t *obj, unsigned in, co
     struct cw_rval x;
     for (int id = 0; id < CW_RC__COUNT; id++) {
         const struct cw_report_column *col = cw_report_column((enum cw_rcol)id);
-        if (!(col->in & in))
+        if (!(col->in & in) || ((col->in & CW_RC_PROVINCE_ONLY) && !v->r->province))
             continue;
         if (g)
             cw_rcol_group(v, (enum cw_rcol)id, g, &x);
@@ -68,6 +68,16 @@ int cw_render_json(FILE *f, const struct cw_report_view *v)
     json_object_set_new(top, "period_over", json_boolean(!(gaps & CW_DATA_OPEN)));
     json_object_set_new(top, "data_complete", json_boolean(gaps == 0));
     json_object_set_new(top, "data_note", json_string(cw_doc_data_note(v, note, sizeof note)));
+    if (r->province) { /* the province's: each commune's data, as far as it has arrived */
+        json_t *cl = json_array();
+        for (int i = 0; i < r->n_communes; i++)
+            json_array_append_new(cl, json_pack("{s:s, s:s, s:o}", "id", r->communes[i].id, "name", r->communes[i].name,
+                                                "complete_until",
+                                                json_string(cw_fmt_utc(r->communes[i].complete_until_us, ts, sizeof ts))));
+        json_object_set_new(top, "province", json_pack("{s:b, s:i, s:o}", "final",
+                                                       v->generated_us >= r->to_us && !cw_doc_province_behind(v),
+                                                       "communes_behind", cw_doc_province_behind(v), "communes", cl));
+    }
     json_object_set_new(top, "rules", json_pack("{s:f, s:f, s:f, s:f, s:f, s:b}", "uptime_target_pct",
                                                 r->rules.uptime_target, "ok_share_pct", r->rules.ok_share,
                                                 "deteriorated_share_pct", r->rules.deteriorated_share,

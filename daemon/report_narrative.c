@@ -91,10 +91,12 @@ char *cw_report_period_words(const struct cw_report_view *v, char *buf, size_t l
 }
 
 /* "toàn mạng", "toàn xã": the whole the report is about, in words. */
-static const char *whole_words(const struct cw_report_group *top, int vi)
+static const char *whole_words(const struct cw_report *r, const struct cw_report_group *top, int vi)
 {
     static const char *const w_vi[] = {"toàn điểm", "toàn xã", "toàn huyện", "toàn mạng"};
     static const char *const w_en[] = {"the site's", "the commune's", "the district's", "the network's"};
+    if (top->level == 3 && r->province)
+        return vi ? "toàn tỉnh" : "the province's";
     return (vi ? w_vi : w_en)[top->level];
 }
 
@@ -109,12 +111,14 @@ int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
     if (!top)
         return -1;
 
-    /* 0. a period not over, or data that stops short, is said first */
-    char note[1200];
-    if (cw_doc_data_note(v, note, sizeof note)[0]) {
+    /* 0. a period not over, or data that stops short, is said first; the
+     * province's says whether it is final, naming the communes behind */
+    char *note = malloc(16384);
+    if (note && (v->r->province ? cw_doc_province_note(v, note, 16384) : cw_doc_data_note(v, note, 16384))[0]) {
         add(&b, "%s", note);
         push(out, &b);
     }
+    free(note);
 
     /* 1. what the report is about and its headline figures */
     int sites = 0, communes = 0, whole = 0, n_cams = 0;
@@ -143,13 +147,13 @@ int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
                 "Có %d/%d camera (%s) đạt tỷ lệ hoạt động từ %s trở lên; tỷ lệ hoạt động bình quân %s đạt %s",
             period, top->name[0] ? " " : "", top->name, top->cameras, where_vi, top->at_target,
             top->cameras, cw_rfmt_pct(share, 1, n1, sizeof n1), cw_rfmt_pct(r->rules.uptime_target, 1, n2, sizeof n2),
-            whole_words(top, 1), cw_rfmt_pct(top->mean_uptime, 1, n3, sizeof n3));
+            whole_words(v->r, top, 1), cw_rfmt_pct(top->mean_uptime, 1, n3, sizeof n3));
     else
         add(&b, "In %s the security camera network%s%s had %d monitored cameras%s. %d of %d cameras (%s) reached %s "
                 "uptime or more; %s mean uptime was %s",
             period, top->name[0] ? " of " : "", top->name, top->cameras, where_en, top->at_target, top->cameras,
             cw_rfmt_pct(share, 0, n1, sizeof n1), cw_rfmt_pct(r->rules.uptime_target, 0, n2, sizeof n2),
-            whole_words(top, 0), cw_rfmt_pct(top->mean_uptime, 0, n3, sizeof n3));
+            whole_words(v->r, top, 0), cw_rfmt_pct(top->mean_uptime, 0, n3, sizeof n3));
     int known;
     double d = cw_report_group_change(top, &known);
     if (known)
@@ -331,6 +335,8 @@ void cw_doc_camera_cells(const struct cw_report_view *v, const struct cw_report_
 
 const char *cw_doc_groups_heading(const struct cw_report_view *v)
 {
+    if (v->r->province && v->scope == 0)
+        return v->lang_vi ? "I. Kết quả toàn tỉnh và theo xã" : "I. Results for the province and by commune";
     int districts = 0;
     for (int i = 0; i < v->r->n_groups; i++)
         districts |= v->r->groups[i].level == 2;
@@ -349,6 +355,42 @@ void cw_doc_group_cells(const struct cw_report_view *v, const struct cw_report_g
         cw_rcol_group(v, group_cols[k], g, &x);
         doc_cell(v, group_cols[k], &x, cells[k]);
     }
+}
+
+int cw_doc_group_in_main(const struct cw_report_view *v, const struct cw_report_group *g)
+{
+    if (!cw_report_view_shows(v, g))
+        return 0;
+    /* the province's: its sites go in each commune's own part */
+    return !(v->r->province && v->scope == 0 && g->level == 0);
+}
+
+int cw_doc_has_commune_parts(const struct cw_report_view *v) { return v->r->province && v->scope == 0; }
+
+const char *cw_doc_commune_parts_heading(const struct cw_report_view *v)
+{
+    return v->lang_vi ? "II. Kết quả từng xã theo điểm lắp đặt" : "II. Each commune's results by site";
+}
+
+char *cw_doc_commune_heading(const struct cw_report_view *v, int k, char *buf, size_t len)
+{
+    const struct cw_report_commune *l = &v->r->communes[k];
+    char words[120];
+    cw_doc_complete_until(v, l, words, sizeof words);
+    /* a commune behind is marked as such: its figures are not final */
+    int late = l->complete_until_us < v->r->to_us;
+    snprintf(buf, len, "%d. %s (%s%s)", k + 1, l->name[0] ? l->name : l->id,
+             !late ? "" : v->lang_vi ? "chưa nhận đủ dữ liệu; " : "data not all received; ", words);
+    return buf;
+}
+
+int cw_doc_commune_sites(const struct cw_report_view *v, int k, const struct cw_report_group **out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < v->r->n_groups && n < max; i++)
+        if (v->r->groups[i].level == 0 && strcmp(v->r->groups[i].parent, v->r->communes[k].id) == 0)
+            out[n++] = &v->r->groups[i];
+    return n;
 }
 
 int64_t cw_doc_repair_time(const struct cw_report_camera *c)
@@ -442,6 +484,79 @@ char *cw_doc_data_span(const struct cw_report_view *v, char *buf, size_t len)
     return buf;
 }
 
+/* The province's report: whether a commune's data has not all arrived.
+ * A period that is over needs it up to its end; one under way, to within
+ * a quarter of an hour of the report (edges send every few seconds; one
+ * further behind is cut off). */
+static int behind(const struct cw_report_view *v, const struct cw_report_commune *l)
+{
+    const struct cw_report *r = v->r;
+    int64_t need = v->generated_us >= r->to_us ? r->to_us : v->generated_us - 15 * 60 * 1000000LL;
+    return l->complete_until_us < need;
+}
+
+int cw_doc_province_behind(const struct cw_report_view *v)
+{
+    int n = 0;
+    for (int i = 0; i < v->r->n_communes; i++)
+        n += behind(v, &v->r->communes[i]);
+    return n;
+}
+
+char *cw_doc_complete_until(const struct cw_report_view *v, const struct cw_report_commune *l, char *buf, size_t len)
+{
+    char t[48];
+    const int vi = v->lang_vi;
+    if (l->complete_until_us <= v->r->from_us)
+        snprintf(buf, len, "%s", vi ? "chưa nhận dữ liệu nào của kỳ" : "no data of the period received");
+    else if (l->complete_until_us >= v->r->to_us)
+        snprintf(buf, len, "%s", vi ? "dữ liệu đầy đủ đến hết kỳ" : "data complete to the period's end");
+    else
+        snprintf(buf, len, vi ? "dữ liệu đầy đủ đến %s" : "data complete up to %s",
+                 cw_rfmt_datetime(l->complete_until_us, vi, t, sizeof t));
+    return buf;
+}
+
+char *cw_doc_province_note(const struct cw_report_view *v, char *buf, size_t len)
+{
+    const struct cw_report *r = v->r;
+    const int vi = v->lang_vi;
+    size_t o = 0;
+    char c[120], end[48];
+    buf[0] = '\0';
+    if (!r->province)
+        return buf;
+    int n_behind = cw_doc_province_behind(v);
+    cw_rfmt_datetime(r->to_us, vi, end, sizeof end);
+    if (v->generated_us >= r->to_us && n_behind == 0) {
+        snprintf(buf, len, vi ? "Báo cáo chính thức: dữ liệu của cả %d xã đã đầy đủ đến hết kỳ báo cáo."
+                              : "Final report: the data of all %d communes is complete to the period's end.",
+                 r->n_communes);
+        return buf;
+    }
+    if (v->generated_us < r->to_us)
+        o += (size_t)snprintf(buf, len, vi ? "Kỳ báo cáo chưa kết thúc (kết thúc %s): báo cáo chưa chính thức."
+                                           : "The period is not over (it ends %s): the report is provisional.", end);
+    else
+        o += (size_t)snprintf(buf, len, "%s", vi ? "Báo cáo chưa chính thức." : "Provisional report.");
+    if (n_behind == 0)
+        return buf;
+    if (o < len)
+        o += (size_t)snprintf(buf + o, len - o, vi ? " Chưa nhận đủ dữ liệu của %d/%d xã:" : " Data not all received from %d/%d communes:",
+                              n_behind, r->n_communes);
+    int k = 0;
+    for (int i = 0; i < r->n_communes && o < len; i++) {
+        if (!behind(v, &r->communes[i]))
+            continue;
+        o += (size_t)snprintf(buf + o, len - o, "%s %s (%s)", k++ ? ";" : "", r->communes[i].name,
+                              cw_doc_complete_until(v, &r->communes[i], c, sizeof c));
+    }
+    if (o < len)
+        snprintf(buf + o, len - o, "%s", vi ? ". Thời gian chưa nhận được dữ liệu không tính là camera ngừng hoạt động."
+                                            : ". Time whose data has not arrived never counts as camera down time.");
+    return buf;
+}
+
 char *cw_doc_data_note(const struct cw_report_view *v, char *buf, size_t len)
 {
     const struct cw_report *r = v->r;
@@ -450,6 +565,25 @@ char *cw_doc_data_note(const struct cw_report_view *v, char *buf, size_t len)
     char last[48], end[48], first[48];
     size_t o = 0;
     buf[0] = '\0';
+    if (r->province) {
+        /* the province's: data that has not arrived yet, not a server
+         * that stopped; the communes are named by cw_doc_province_note */
+        int n_behind = cw_doc_province_behind(v);
+        cw_rfmt_datetime(r->to_us, vi, end, sizeof end);
+        if (v->generated_us < r->to_us)
+            o += (size_t)snprintf(buf, len, vi ? "Kỳ báo cáo chưa kết thúc (kết thúc %s): báo cáo chưa chính thức."
+                                               : "The period is not over (it ends %s): the report is provisional.", end);
+        else if (n_behind)
+            o += (size_t)snprintf(buf, len, "%s", vi ? "Báo cáo chưa chính thức." : "Provisional report.");
+        if (n_behind && o < len)
+            snprintf(buf + o, len - o,
+                     vi ? " Chưa nhận đủ dữ liệu của %d/%d xã; thời gian chưa nhận được không tính là camera ngừng "
+                          "hoạt động."
+                        : " Data not all received from %d/%d communes; time whose data has not arrived never counts "
+                          "as camera down time.",
+                     n_behind, r->n_communes);
+        return buf;
+    }
     if (!gaps)
         return buf;
     cw_rfmt_datetime(r->data_last_us ? r->data_last_us : r->from_us, vi, last, sizeof last);
@@ -485,6 +619,11 @@ char *cw_doc_title_note(const struct cw_report_view *v, char *buf, size_t len)
     char d[40];
     int gaps = cw_report_data_gaps(v->r, v->generated_us);
     buf[0] = '\0';
+    if (v->r->province) {
+        if (v->generated_us < v->r->to_us || cw_doc_province_behind(v))
+            snprintf(buf, len, "%s", v->lang_vi ? " (chưa chính thức)" : " (provisional)");
+        return buf;
+    }
     if (gaps & (CW_DATA_OPEN | CW_DATA_ENDS_EARLY))
         snprintf(buf, len, v->lang_vi ? " (số liệu đến %s)" : " (data up to %s)",
                  cw_rfmt_date(v->r->data_last_us ? v->r->data_last_us : v->r->from_us, v->lang_vi, d, sizeof d));

@@ -53,6 +53,17 @@ void cw_doc_camera_cells(const struct cw_report_view *v, const struct cw_report_
 /* "I. Kết quả theo xã và điểm lắp đặt" (with "huyện" only where districts
  * exist; "theo điểm lắp đặt" in a commune's own report). */
 const char *cw_doc_groups_heading(const struct cw_report_view *v);
+/* Whether a group is a row of section I's table (the province's report
+ * keeps its sites for each commune's part). */
+int cw_doc_group_in_main(const struct cw_report_view *v, const struct cw_report_group *g);
+/* The province's document has a part per commune (section II): its
+ * heading, each commune's ("1. Xã Hòa Bình (dữ liệu đầy đủ đến hết kỳ)",
+ * or "...: chưa nhận đủ dữ liệu"), and the commune's site rows (up to
+ * max, into out; how many). Communes in r->communes order. */
+int cw_doc_has_commune_parts(const struct cw_report_view *v);
+const char *cw_doc_commune_parts_heading(const struct cw_report_view *v);
+char *cw_doc_commune_heading(const struct cw_report_view *v, int k, char *buf, size_t len);
+int cw_doc_commune_sites(const struct cw_report_view *v, int k, const struct cw_report_group **out, int max);
 /* "BÁO CÁO", the subject with its period, the rules paragraph. */
 const char *cw_doc_title(const struct cw_report_view *v);
 char *cw_doc_subject(const struct cw_report_view *v, char *buf, size_t len);
@@ -64,7 +75,17 @@ char *cw_doc_data_span(const struct cw_report_view *v, char *buf, size_t len);
  * know first: the period is not over, the data stops before it does, or
  * begins late (cw_report_data_gaps at generated_us). Returns buf. */
 char *cw_doc_data_note(const struct cw_report_view *v, char *buf, size_t len);
-/* What the title carries of it: "" or " (số liệu đến 20/11/2026)". */
+/* The province's report (r->province): how many communes' data has not
+ * all arrived (a period over: up to its end; one under way: to within a
+ * quarter of an hour of generated_us); a commune's "dữ liệu đầy đủ đến
+ * 20/11/2026 14:00" (or to the period's end, or none yet); and the
+ * paragraph that says whether the report is final and names every
+ * commune behind. "" for a commune's own report. */
+int cw_doc_province_behind(const struct cw_report_view *v);
+char *cw_doc_complete_until(const struct cw_report_view *v, const struct cw_report_commune *l, char *buf, size_t len);
+char *cw_doc_province_note(const struct cw_report_view *v, char *buf, size_t len);
+/* What the title carries of it: "" or " (số liệu đến 20/11/2026)"; the
+ * province's: " (chưa chính thức)" until it is final. */
 char *cw_doc_title_note(const struct cw_report_view *v, char *buf, size_t len);
 /* The document fields a config leaves empty that a signed report needs
  * (issuer, place, signer, recipients...), comma-separated into buf as the

@@ -64,20 +64,25 @@ static void row(FILE *f, const struct cw_report_view *v, const struct tcol *t, i
 void cw_render_text(FILE *f, const struct cw_report_view *v)
 {
     const struct cw_report *r = v->r;
-    char note[1200], span[200], tnote[80];
+    char note[16384], span[200], tnote[80];
 
     fprintf(f, "%s - %s %s%s%s%s\n", cw_rr_tr(v, CW_RM_TITLE), cw_rr_tr(v, CW_RM_PERIOD), v->title_period,
             cw_doc_title_note(v, tnote, sizeof tnote), v->filter[0] ? " - " : "", v->filter);
     fprintf(f, "%s.\n", cw_doc_data_span(v, span, sizeof span));
-    if (cw_doc_data_note(v, note, sizeof note)[0])
+    /* the province's: whether it is final, every commune behind named */
+    if ((r->province ? cw_doc_province_note(v, note, sizeof note) : cw_doc_data_note(v, note, sizeof note))[0])
         fprintf(f, "%s\n", note);
     fprintf(f, "%s: ", cw_rr_tr(v, CW_RM_RULES_HDR));
     cw_rr_rules_line(f, v);
     fprintf(f, ".\n\n%s\n", cw_rr_groups_heading(v));
 
-    struct tcol gt[] = {{CW_RC_LEVEL, 14}, {CW_RC_NAME, 28}, {CW_RC_CAMERAS, 9}, {CW_RC_AT_TARGET, 7},
-                        {CW_RC_UPTIME, 9},  {CW_RC_CHANGE, 14}, {CW_RC_STATUS, 16}, {CW_RC_REASON, 0}};
-    const int ng = (int)(sizeof gt / sizeof gt[0]);
+    /* the province's: how far each commune's data has arrived, before the reason */
+    struct tcol gt[] = {{CW_RC_LEVEL, 14}, {CW_RC_NAME, 28},   {CW_RC_CAMERAS, 9}, {CW_RC_AT_TARGET, 7},
+                        {CW_RC_UPTIME, 9},  {CW_RC_CHANGE, 14}, {CW_RC_STATUS, 16}, {CW_RC_COMPLETE, 16},
+                        {CW_RC_REASON, 0}};
+    int ng = (int)(sizeof gt / sizeof gt[0]);
+    if (!r->province)
+        gt[ng - 2] = gt[ng - 1], ng--;
     heads(f, v, gt, ng);
     for (int i = 0; i < r->n_groups; i++) {
         const struct cw_report_group *g = &r->groups[i];

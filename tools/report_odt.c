@@ -288,17 +288,38 @@ static xmlBufferPtr content_xml(const struct cw_report_view *v)
             p(w, "Body", nar.para[i]);
         cw_narrative_free(&nar);
     }
-
     p(w, "H", cw_doc_groups_heading(v));
     char (*rows)[CW_DOC_MAX_COLS][CW_DOC_CELL] =
         calloc((size_t)(r->n_groups > r->n_cams ? r->n_groups : r->n_cams) + 1, sizeof *rows);
     int n = 0;
     for (int i = 0; rows && i < r->n_groups; i++)
-        if (cw_report_view_shows(v, &r->groups[i]))
+        if (cw_doc_group_in_main(v, &r->groups[i]))
             cw_doc_group_cells(v, &r->groups[i], rows[n++]);
     data_table(w, "Groups", cw_doc_group_heads(vi), CW_DOC_GROUP_COLS, rows, rows ? n : 0);
 
-    p(w, "H", vi ? "II. Danh sách camera cần sửa chữa" : "II. Cameras to repair");
+    /* the province's: a part per commune, its data's completeness in its
+     * heading, its sites under it */
+    static const char *const roman[] = {"", "I", "II", "III", "IV"};
+    int sec = 2;
+    if (cw_doc_has_commune_parts(v)) {
+        p(w, "H", cw_doc_commune_parts_heading(v));
+        const struct cw_report_group **sites = calloc((size_t)r->n_groups + 1, sizeof *sites);
+        for (int k = 0; rows && sites && k < r->n_communes; k++) {
+            p(w, "H", cw_doc_commune_heading(v, k, text, sizeof text));
+            int ns = cw_doc_commune_sites(v, k, sites, r->n_groups);
+            for (int i = 0; i < ns; i++)
+                cw_doc_group_cells(v, sites[i], rows[i]);
+            if (ns == 0)
+                p(w, "Body", vi ? "Không có số liệu trong kỳ." : "No data in the period.");
+            else
+                data_table(w, "Groups", cw_doc_group_heads(vi), CW_DOC_GROUP_COLS, rows, ns);
+        }
+        free(sites);
+        sec++;
+    }
+
+    snprintf(text, sizeof text, "%s. %s", roman[sec++], vi ? "Danh sách camera cần sửa chữa" : "Cameras to repair");
+    p(w, "H", text);
     int n_rep;
     const struct cw_report_camera **rl = cw_doc_repairs(r, &n_rep);
     for (int i = 0; rows && rl && i < n_rep; i++)
@@ -309,7 +330,8 @@ static xmlBufferPtr content_xml(const struct cw_report_view *v)
         data_table(w, "Repairs", cw_doc_repair_heads(vi), CW_DOC_REPAIR_COLS, rows, rows ? n_rep : 0);
     free(rl);
 
-    p(w, "H", vi ? "III. Quy tắc đánh giá" : "III. Rules");
+    snprintf(text, sizeof text, "%s. %s", roman[sec], vi ? "Quy tắc đánh giá" : "Rules");
+    p(w, "H", text);
     p(w, "SmallKeep", cw_doc_rules(v, text, sizeof text));
 
     /* signature | Nơi nhận */

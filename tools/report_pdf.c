@@ -579,7 +579,6 @@ int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
             para(&d, nar.para[i], 13, F_JUSTIFY | F_INDENT, 6);
         cw_narrative_free(&nar);
     }
-
     /* I. groups (none above the place the report is about) */
     heading(&d, cw_doc_groups_heading(v), 60);
     struct tcol gc[CW_DOC_GROUP_COLS];
@@ -589,7 +588,7 @@ int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
     static char cells[CW_DOC_MAX_COLS][CW_DOC_CELL];
     const char *cp[CW_DOC_MAX_COLS];
     for (int i = 0; i < r->n_groups; i++) {
-        if (!cw_report_view_shows(v, &r->groups[i]))
+        if (!cw_doc_group_in_main(v, &r->groups[i]))
             continue;
         cw_doc_group_cells(v, &r->groups[i], cells);
         for (int k = 0; k < CW_DOC_GROUP_COLS; k++)
@@ -598,8 +597,37 @@ int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
     }
     d.y += 10;
 
-    /* II. repairs */
-    heading(&d, L(&d, "II. Danh sách camera cần sửa chữa", "II. Cameras to repair"), 60);
+    /* II. the province's: a part per commune, its data's completeness in
+     * its heading, its sites under it */
+    static const char *const roman[] = {"", "I", "II", "III", "IV", "V"};
+    int sec = 2;
+    if (cw_doc_has_commune_parts(v)) {
+        heading(&d, cw_doc_commune_parts_heading(v), 60);
+        const struct cw_report_group **sites = calloc((size_t)r->n_groups + 1, sizeof *sites);
+        for (int k = 0; sites && k < r->n_communes; k++) {
+            heading(&d, cw_doc_commune_heading(v, k, text, sizeof text), 50);
+            int ns = cw_doc_commune_sites(v, k, sites, r->n_groups);
+            if (ns == 0) {
+                para(&d, L(&d, "Không có số liệu trong kỳ.", "No data in the period."), 13, F_INDENT, 4);
+                continue;
+            }
+            table_head(&d, gc, CW_DOC_GROUP_COLS);
+            for (int i = 0; i < ns; i++) {
+                cw_doc_group_cells(v, sites[i], cells);
+                for (int c = 0; c < CW_DOC_GROUP_COLS; c++)
+                    cp[c] = cells[c];
+                table_row(&d, gc, CW_DOC_GROUP_COLS, cp, NULL);
+            }
+            d.y += 6;
+        }
+        free(sites);
+        d.y += 4;
+        sec++;
+    }
+
+    /* repairs */
+    snprintf(text, sizeof text, "%s. %s", roman[sec++], L(&d, "Danh sách camera cần sửa chữa", "Cameras to repair"));
+    heading(&d, text, 60);
     struct tcol rc[CW_DOC_REPAIR_COLS];
     for (int k = 0; k < CW_DOC_REPAIR_COLS; k++)
         rc[k] = (struct tcol){cw_doc_repair_heads(v->lang_vi)[k], cw_doc_repair_widths()[k], k == 3};
@@ -638,10 +666,11 @@ int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
     lo = floor(lo / 5) * 5;
     if (lo > 95)
         lo = 95;
-    int sec = 3;
     if (v->n_hist > 0 && n_trend > 0) {
-        heading(&d, L(&d, "III. Xu hướng tỷ lệ hoạt động theo xã (%), đường đứt: mục tiêu",
-                      "III. Uptime per commune over the periods (%), dashed: the target"), 100);
+        snprintf(text, sizeof text, "%s. %s", roman[sec++],
+                 L(&d, "Xu hướng tỷ lệ hoạt động theo xã (%), đường đứt: mục tiêu",
+                   "Uptime per commune over the periods (%), dashed: the target"));
+        heading(&d, text, 100);
         const double cw = TEXT_W / 3, ch = 95;
         int k = 0;
         for (int i = 0; i < r->n_groups; i++) {
@@ -655,13 +684,11 @@ int cw_report_render_pdf(FILE *f, const struct cw_report_view *v)
             k++;
         }
         d.y += ch + 6;
-        sec = 4;
     }
 
     /* IV. the rules the statuses come from, kept on one page with the
      * signature: a signature alone on the last page signs nothing */
     char head[80];
-    static const char *const roman[] = {"", "I", "II", "III", "IV"};
     snprintf(head, sizeof head, "%s. %s", roman[sec], L(&d, "Quy tắc đánh giá", "Rules"));
     cw_doc_rules(v, text, sizeof text);
     PangoLayout *hl = text_layout(&d, head, 13, F_BOLD, TEXT_W), *rl_ = text_layout(&d, text, 12, F_JUSTIFY, TEXT_W);

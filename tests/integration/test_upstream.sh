@@ -50,7 +50,7 @@ out=$(PGPASSWORD=$PW_A psql -X -At "$URL_A" -c "SELECT count(*) FROM camwatch.sp
 
 # two communes' month (seeded), and a poison row: an event in 1970
 "$BIN/camwatch" gen-history --db "$T/a.db" --cameras 6 --months 1 --seed 3 --end 2026-11-30 > /dev/null
-"$BIN/camwatch" gen-history --db "$T/b.db" --cameras 4 --months 1 --seed 4 --end 2026-11-30 --instance xa-b > /dev/null
+"$BIN/camwatch" gen-history --db "$T/b.db" --cameras 4 --months 1 --seed 4 --end 2026-12-01 --instance xa-b > /dev/null
 [ "$(sqlite3 "$T/b.db" "SELECT id || ' ' || site || ' ' || commune FROM cameras ORDER BY id LIMIT 1")" = \
   "xa-b-cam-0000 xa-b-site-000 xa-b-commune-00" ] || fail "gen-history --instance did not prefix the ids"
 sqlite3 "$T/a.db" "INSERT INTO events (camera, kind, start_us, end_us, peak_score) VALUES ('cam-0001', 'motion', 1000000, 2000000, 0.5);
@@ -111,22 +111,88 @@ out=$("$BIN/camwatch" --db "$T/b.db" upstream sync --url "$URL_B" --instance xa-
 ok "two communes central, row for row; edge_b may not send for xa-a; a second sync sends nothing"
 
 # the province's report, read from PostgreSQL by the same code: every
-# camera's and commune's row as in its commune's own report
+# camera's and commune's row as in its commune's own report, in every
+# column but those about the data's extent (the report's own, and the
+# province's complete_until)
 for x in a b; do "$BIN/camwatch" --db "$T/$x.db" report --month 2026-11 --format csv --lang en > "$T/$x.csv"; done
 "$BIN/camwatch" --db "$ADMIN" report --month 2026-11 --format csv --lang en > "$T/province.csv"
-n=0
-for x in a b; do
-  while IFS= read -r line; do
-    grep -qxF "$line" "$T/province.csv" || fail "commune $x's row is not in the province's report: ${line:0:120}"
-    n=$((n + 1))
-  done < <(grep -E '^(camera|commune),' "$T/$x.csv")
-done
+cat > "$T/rows.py" <<'PY'
+import csv, sys
+def rows(path):
+    r = list(csv.reader(open(path, encoding="utf-8-sig")))
+    head = r[0]
+    skip = {"data_from", "data_to", "data_note", "complete_until"}
+    keep = [i for i, h in enumerate(head) if h not in skip]
+    return {(x[0], x[1]): [x[i] for i in keep] for x in r[1:] if x[0] in ("camera", "commune")}
+prov = rows(sys.argv[1])
+n = 0
+for path in sys.argv[2:]:
+    for key, vals in rows(path).items():
+        if prov.get(key) != vals:
+            sys.exit("%s %s: local %s, province %s" % (key[0], key[1], vals, prov.get(key)))
+        n += 1
+print(n)
+PY
+n=$(python3 "$T/rows.py" "$T/province.csv" "$T/a.csv" "$T/b.csv") || fail "a row differs at the province: $n"
 [ "$n" -ge 12 ] || fail "only $n camera and commune rows compared"
 [ "$(grep -c '^camera,' "$T/province.csv")" = 10 ] || fail "the province's report has not 10 cameras"
 out=$("$BIN/camwatch" --db "$ADMIN" check-db)
 [[ "$out" == *"postgresql://postgres@"*"/province"*": ok"* ]] || fail "check-db --db postgresql://: $out"
 ls /tmp/camwatch-province-* > /dev/null 2>&1 && fail "a working copy was left in /tmp"
 ok "report --db postgresql://: all $n camera and commune rows equal the communes' own reports; check-db: $out"
+
+# each commune's data as far as it has arrived: a's up to 30/11 (behind
+# for November), b's to 1/12; the province's report is provisional and
+# names a, a period both have whole is final; the province's document
+# (its own config: the province police's issuer and signer) has a part
+# per commune, its completeness in its heading, and "Toàn tỉnh"
+a_name=$(sqlite3 "$T/a.db" "SELECT commune_name FROM cameras LIMIT 1")
+b_name=$(sqlite3 "$T/b.db" "SELECT commune_name FROM cameras LIMIT 1")
+got=$(python3 - "$T/province.csv" <<'PY'
+import csv, sys
+r = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))
+i = r[0].index("complete_until")
+print(" ".join("%s=%s" % (x[1], x[i]) for x in r[1:] if x[0] in ("province", "commune")))
+PY
+)
+[ "$got" = "*=2026-11-30T00:00:00+07:00 commune-00=2026-11-30T00:00:00+07:00 xa-b-commune-00=2026-12-01T00:00:00+07:00" ] ||
+  fail "complete_until per commune: $got"
+"$BIN/camwatch" --db "$ADMIN" report --month 2026-11 --format text > "$T/province.txt"
+head -1 "$T/province.txt" | grep -qF "(chưa chính thức)" || fail "the title does not say provisional: $(head -1 "$T/province.txt")"
+grep -qF "Chưa nhận đủ dữ liệu của 1/2 xã: $a_name (dữ liệu đầy đủ đến 30/11/2026 00:00)." "$T/province.txt" ||
+  fail "commune a is not named as behind: $(sed -n 3p "$T/province.txt")"
+! grep "Chưa nhận đủ" "$T/province.txt" | grep -qF "$b_name (" || fail "commune b, whole, is named as behind"
+"$BIN/camwatch" --db "$ADMIN" report --from 2026-11-10 --to 2026-11-20 --format text > "$T/final.txt"
+grep -qF "Báo cáo chính thức: dữ liệu của cả 2 xã đã đầy đủ đến hết kỳ báo cáo." "$T/final.txt" ||
+  fail "a period both communes have whole is not final: $(sed -n 3p "$T/final.txt")"
+cat > "$T/province.yaml" <<EOT
+report:
+  issuer_parent: "BỘ CÔNG AN"
+  issuer: "CÔNG AN TỈNH THỬ NGHIỆM"
+  number: "45/BC-CAT"
+  place: "Thử Nghiệm"
+  signer_title: "GIÁM ĐỐC"
+  signer_name: "Trần Văn Bình"
+  recipients: ["Bộ Công an"]
+  copies_to: ["Như trên", "Lưu: VT."]
+cameras: []
+EOT
+"$BIN/camwatch" -c "$T/province.yaml" --db "$ADMIN" report --month 2026-11 --format pdf -o "$T/province.pdf" 2> "$T/pdf.err" ||
+  fail "the province's document: $(cat "$T/pdf.err")"
+[ ! -s "$T/pdf.err" ] || fail "the province's document warned: $(cat "$T/pdf.err")"
+pdftotext -layout "$T/province.pdf" - | tr -s ' \n' '  ' > "$T/province-pdf.txt"
+"$BIN/camwatch" -c "$T/province.yaml" --db "$ADMIN" report --month 2026-11 --format odt -o "$T/province.odt"
+unzip -p "$T/province.odt" content.xml | sed 's/<[^>]*>/ /g' | tr -s ' \n' '  ' > "$T/province-odt.txt"
+for f in pdf odt; do
+  for want in "CÔNG AN TỈNH THỬ NGHIỆM" "45/BC-CAT" "Trần Văn Bình" "Kính gửi: Bộ Công an" "(chưa chính thức)" \
+              "I. Kết quả toàn tỉnh và theo xã" "Toàn tỉnh" "II. Kết quả từng xã theo điểm lắp đặt" \
+              "1. $a_name (chưa nhận đủ dữ liệu; dữ liệu đầy đủ đến 30/11/2026 00:00)" \
+              "2. $b_name (dữ liệu đầy đủ đến hết kỳ)" "Chưa nhận đủ dữ liệu của 1/2 xã: $a_name" \
+              "III. Danh sách camera cần sửa chữa"; do
+    grep -qF "$want" "$T/province-$f.txt" || fail "the province's $f lacks '$want'"
+  done
+done
+ok "each commune's data as far as it arrived (a to 30/11, b whole): the November report provisional, a named; 10-20/11 final; the province's PDF and ODT: its issuer and signer, 'Toàn tỉnh', a part per commune with its completeness"
 
 # an update at the edge: the open span of one camera ends, a new one opens
 last=$(sqlite3 "$T/a.db" "SELECT id FROM spans WHERE camera = 'cam-0002' ORDER BY start_us DESC LIMIT 1")
@@ -274,7 +340,9 @@ for x in d e; do
   PW=$(secret "edge-$x"); echo "$PW" > "$T/$x/edge.pw"
   "$BIN/camwatch" upstream add-edge "$ADMIN" "edge_$x" "xa-$x" --edge-password-file "$T/$x/edge.pw" > /dev/null
   write_head "$T/$x/cw.yaml"
-  sed -i "s|^  database: .*|  database: $T/$x/camwatch.db|; s|^  state_dir: .*|  state_dir: $T/$x/state|" "$T/$x/cw.yaml"
+  # a commune of its own, whose site has the same id as xa-c's: two sites
+  sed -i "s|^  database: .*|  database: $T/$x/camwatch.db|; s|^  state_dir: .*|  state_dir: $T/$x/state|;
+          s|commune: hoa-binh\$|commune: hoa-binh-$x|" "$T/$x/cw.yaml"
   cat >> "$T/$x/cw.yaml" <<EOT
   - {id: cam-$x-up, site: cong-lang, url: "rtsp://127.0.0.1:$CAM/ok", connect_timeout: 1s}
   - {id: cam-$x-dead, site: cong-lang, url: "rtsp://127.0.0.1:$(free_port)/x", connect_timeout: 1s}
@@ -352,28 +420,15 @@ for x in c d e; do
   db=$([ $x = c ] && echo "$DB" || echo "$T/$x/camwatch.db")
   "$BIN/camwatch" --db "$db" report --month "$month" --format csv --lang en > "$T/local-$x.csv"
 done
-# every column of each camera row but data_from, data_to and data_note,
-# which are the whole report's (the province's: its earliest and latest
-# commune's; a per-commune "complete until" is not built yet)
-n=$(python3 - "$T/province-live.csv" "$T/local-c.csv" "$T/local-d.csv" "$T/local-e.csv" <<'PY'
-import csv, sys
-def rows(path):
-    r = list(csv.reader(open(path, encoding="utf-8-sig")))
-    head = r[0]
-    skip = {head.index("data_from"), head.index("data_to"), head.index("data_note")}
-    return {x[1]: [v for i, v in enumerate(x) if i not in skip] for x in r[1:] if x[0] == "camera"}
-prov = rows(sys.argv[1])
-n = 0
-for path in sys.argv[2:]:
-    for cam, vals in rows(path).items():
-        if prov.get(cam) != vals:
-            sys.exit("camera %s: local %s, province %s" % (cam, vals, prov.get(cam)))
-        n += 1
-print(n)
-PY
-) || fail "a camera row differs at the province: $n"
-[ "$n" = 7 ] || fail "$n camera rows compared, not 7"
-ok "three communes' camwatchd, one province: the province's report for $month equals the three local reports in every figure, camera row for camera row ($n)"
+# every column of each camera and commune row but those about the data's
+# extent (the whole report's, and each commune's complete_until)
+n=$(python3 "$T/rows.py" "$T/province-live.csv" "$T/local-c.csv" "$T/local-d.csv" "$T/local-e.csv") ||
+  fail "a row differs at the province: $n"
+[ "$n" = 10 ] || fail "$n camera and commune rows compared, not 10"
+# three communes' sites all called cong-lang are three sites, not one
+[ "$(grep -c '^site,cong-lang,' "$T/province-live.csv")" = 3 ] ||
+  fail "the three communes' cong-lang sites: $(grep '^site,cong-lang,' "$T/province-live.csv" | cut -c1-60)"
+ok "three communes' camwatchd, one province: the province's report for $month equals the three local reports in every figure, camera and commune row for row ($n); three cong-lang sites kept apart"
 
 # snapshots stay at the edge: their size and BLAKE2b-256 travel
 mkdir -p "$T/snaps/cam-0001"

@@ -136,7 +136,7 @@ static void test_trends_equal_each_month_read_alone(void **state)
         assert_int_equal(cw_report_read(st, &q, from, to, e2, 1, &one, &spans, NULL), 0);
         assert_true(spans > 0);
         for (int i = 0; i < r.n_groups; i++) {
-            const struct cw_report_group *g = cw_report_find_group(&one, r.groups[i].level, r.groups[i].id);
+            const struct cw_report_group *g = cw_report_find_group(&one, r.groups[i].level, r.groups[i].id, r.groups[i].parent);
             double want = g && g->cameras > 0 && g->mean_monitored >= 50 ? g->mean_uptime : -1;
             if (fabs(r.groups[i].hist[k - 1] - want) > 1e-9)
                 print_message("%s (level %d), %s: %.6f in the trend, %.6f read alone\n", r.groups[i].id,
