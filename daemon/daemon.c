@@ -133,6 +133,7 @@ static void publish_live(struct cw_daemon *d)
         l->upstream_rows = ss.rows_total;
         l->upstream_failures = ss.failures_total;
         l->upstream_gaps = ss.gaps_total;
+        l->upstream_resent = ss.resent_total;
     }
     if (cw_proc_rss_bytes(&l->rss_bytes) < 0)
         l->rss_bytes = -1;

@@ -305,6 +305,9 @@ char *cw_live_metrics(const struct cw_live *l)
         head(&b, "camwatch_upstream_gaps_total", "counter",
              "Times the province held less than it had acknowledged (all sent again).");
         bprintf(&b, "camwatch_upstream_gaps_total %lld\n", (long long)l->upstream_gaps);
+        head(&b, "camwatch_upstream_resent_cameras_total", "counter",
+             "Cameras whose history was sent again because the province's check disagreed with their digests.");
+        bprintf(&b, "camwatch_upstream_resent_cameras_total %lld\n", (long long)l->upstream_resent);
     }
     head(&b, "camwatch_start_time_seconds", "gauge", "Unix time camwatchd started.");
     bprintf(&b, "camwatch_start_time_seconds %.3f\n", l->started_us / 1e6);

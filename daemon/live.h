@@ -56,7 +56,7 @@ struct cw_live {
     /* shipping to the province (shipper.h); upstream_on 0: not configured */
     int upstream_on, upstream_up;
     int64_t upstream_waiting, upstream_oldest_us, upstream_last_success_us, upstream_complete_until_us;
-    int64_t upstream_rows, upstream_failures, upstream_gaps;
+    int64_t upstream_rows, upstream_failures, upstream_gaps, upstream_resent;
 };
 
 struct cw_live_box {

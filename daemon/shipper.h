@@ -23,6 +23,7 @@ struct cw_shipper_stats {
     int64_t last_success_us;    /* 0: never since start */
     int64_t complete_until_us;  /* the province has everything up to this edge time */
     int64_t rows_total, batches_total, failures_total, gaps_total;
+    int64_t resent_total; /* cameras the province asked again: its check disagreed with their digests */
     int up;                     /* the last round worked */
 };
 

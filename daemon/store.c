@@ -185,7 +185,14 @@ static const char *const migrations[] = {
      * rows here is the province's: it names each commune's "complete up
      * to" and whether it is final. Not shipped (no trigger). */
     "CREATE TABLE completeness (commune TEXT PRIMARY KEY, instance TEXT NOT NULL,"
-    "  complete_until_us INTEGER NOT NULL);",
+    "  complete_until_us INTEGER NOT NULL);"
+    /* ... and per camera and (UTC) month, this edge's own figures up to a
+     * moment (seconds by state and cause, outages: cw_digest), shipped so
+     * that the province can check what it holds against them */
+    "CREATE TABLE digests (camera TEXT NOT NULL, month TEXT NOT NULL, upto_us INTEGER NOT NULL,"
+    "  figures TEXT NOT NULL, PRIMARY KEY (camera, month));"
+    "CREATE TRIGGER sync_digests_i AFTER INSERT ON digests " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('digests', NEW.camera || char(9) || NEW.month, " NOW "); END;"
+    "CREATE TRIGGER sync_digests_u AFTER UPDATE ON digests " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('digests', NEW.camera || char(9) || NEW.month, " NOW "); END;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1143,6 +1150,17 @@ int cw_store_outage_before(struct cw_store *st, const char *camera, int64_t from
     return 0;
 }
 
+int cw_store_digest_put(struct cw_store *st, const char *camera, const char *month, int64_t upto_us,
+                        const char *figures)
+{
+    /* only a change is written (and logged for the province) */
+    int rc = run(st, prep(st, "INSERT INTO digests (camera, month, upto_us, figures) VALUES (?, ?, ?, ?)"
+                              " ON CONFLICT (camera, month) DO UPDATE SET upto_us = excluded.upto_us,"
+                              " figures = excluded.figures WHERE digests.figures <> excluded.figures",
+                     "ttit", camera, month, upto_us, figures));
+    return rc < 0 ? rc : sqlite3_changes(st->db) > 0;
+}
+
 int cw_store_each_completeness(struct cw_store *st,
                                void (*cb)(void *ud, const char *commune, const char *instance, int64_t complete_until_us),
                                void *ud)
@@ -1618,6 +1636,8 @@ static const struct {
     {"runs", "id",
      "json_object('started_us', started_us, 'heartbeat_us', heartbeat_us, 'stopped_us', stopped_us,"
      " 'crashed', crashed)"},
+    {"digests", "camera || char(9) || month",
+     "json_object('camera', camera, 'month', month, 'upto_us', upto_us, 'figures', json(figures))"},
 };
 #define N_SHIPPED ((int)(sizeof shipped / sizeof shipped[0]))
 
@@ -1673,6 +1693,10 @@ int cw_store_sync_resend(struct cw_store *st, const char *camera)
                                   " FROM %s WHERE camera = ?", per_camera[i], per_camera[i]);
         rc = run(st, prep(st, sql, "t", camera));
     }
+    /* its digests again after its rows: the province checks them anew */
+    if (rc == 0)
+        rc = run(st, prep(st, "INSERT INTO sync_log(tbl, rkey, at_us) SELECT 'digests', camera || char(9) || month, " NOW
+                              " FROM digests WHERE camera = ?", "t", camera));
     if (rc == 0)
         rc = run(st, prep(st, "INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('resent', ?, " NOW ")", "t", camera));
     if (rc < 0 || exec(st, "COMMIT") < 0) {
@@ -1752,6 +1776,13 @@ static int64_t complete_until_now(struct cw_store *st)
                                   " (SELECT MAX(end_us) FROM spans), 0)", ""), 0);
 }
 
+int64_t cw_store_complete_until(struct cw_store *st) { return complete_until_now(st); }
+
+int64_t cw_store_first_span_us(struct cw_store *st)
+{
+    return query_i64(st, prep(st, "SELECT MIN(start_us) FROM spans", ""), 0);
+}
+
 int cw_store_sync_batch(struct cw_store *st, int64_t after, int limit,
                         void (*cb)(void *ud, const char *tbl, const char *rkey, const char *json), void *ud,
                         int64_t *first, int64_t *last, int64_t *complete_until)
@@ -1813,11 +1844,14 @@ int cw_store_sync_batch(struct cw_store *st, int64_t after, int limit,
             continue;
         char sql[900];
         sqlite3_stmt *r;
-        if (!strcmp(v[i].tbl, "deliveries")) {
+        if (!strcmp(v[i].tbl, "deliveries") || !strcmp(v[i].tbl, "digests")) { /* two-part keys */
             char ak[300];
             const char *tab = strchr(v[i].rkey, '\t');
             snprintf(ak, sizeof ak, "%.*s", tab ? (int)(tab - v[i].rkey) : 0, v[i].rkey);
-            snprintf(sql, sizeof sql, "SELECT %s FROM deliveries WHERE alert_key = ? AND target = ?", json);
+            snprintf(sql, sizeof sql,
+                     !strcmp(v[i].tbl, "digests") ? "SELECT %s FROM digests WHERE camera = ? AND month = ?"
+                                                  : "SELECT %s FROM deliveries WHERE alert_key = ? AND target = ?",
+                     json);
             r = prep(st, sql, "tt", ak, tab ? tab + 1 : "");
         } else if (!strcmp(v[i].tbl, "cameras")) {
             snprintf(sql, sizeof sql, "SELECT %s FROM cameras WHERE id = ?", json);

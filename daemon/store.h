@@ -246,6 +246,16 @@ int cw_store_each_condition(struct cw_store *st, int64_t from, int64_t to,
 int cw_store_each_completeness(struct cw_store *st,
                                void (*cb)(void *ud, const char *commune, const char *instance, int64_t complete_until_us),
                                void *ud);
+/* How far this database's history is whole: its last heartbeat (a
+ * database without runs: the end of its latest span). */
+int64_t cw_store_complete_until(struct cw_store *st);
+/* The start of the oldest span (0: none). */
+int64_t cw_store_first_span_us(struct cw_store *st);
+/* A camera's digest for a month (digest.c): written, and logged for the
+ * province, only when its figures changed. 1 if written, 0 if unchanged,
+ * or negative. */
+int cw_store_digest_put(struct cw_store *st, const char *camera, const char *month, int64_t upto_us,
+                        const char *figures);
 /* Motion and activity events starting in [from, to), counted per camera. */
 int cw_store_event_counts(struct cw_store *st, int64_t from, int64_t to,
                           void (*cb)(void *ud, const char *camera, int64_t n), void *ud);

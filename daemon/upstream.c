@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "digest.h"
 #include "error.h"
 
 extern const char cw_upstream_sql[]; /* daemon/upstream.sql, compiled in by make */
@@ -402,6 +403,12 @@ int cw_upstream_ship(struct cw_store *st, const struct cw_upstream_params *p, st
     }
     if (cw_store_sync_enable(st, 1) < 0) {
         snprintf(r->err, sizeof r->err, "upstream: cannot read this database's change log: %s", cw_store_errmsg(st));
+        return CW_ESTORE;
+    }
+    /* the figures the province checks its copy by: written into the log
+     * before this round reads it, so they travel after the rows they sum */
+    if (p->digests && cw_digest_update(st, cw_wall_us(), cw_store_complete_until(st), p->digests == 2, &r->digests) < 0) {
+        snprintf(r->err, sizeof r->err, "upstream: cannot make this commune's digests: %s", cw_store_errmsg(st));
         return CW_ESTORE;
     }
     PGconn *c = pg_connect(p->conninfo, p->password, r->err, sizeof r->err);

@@ -22,6 +22,8 @@ struct cw_upstream_params {
     const char *instance;      /* this commune's name in the province */
     const char *snapshot_root; /* where events' snapshots are (size and hash travel); NULL: neither */
     int batch;                 /* log entries per batch */
+    int digests;               /* refresh the edge's digests first (digest.h): 1 this month's and the last (the
+                                  daemon, hourly), 2 every month's (the CLI: an old database brought in) */
 };
 
 struct cw_upstream_round {
@@ -31,6 +33,7 @@ struct cw_upstream_round {
     int64_t complete_until_us; /* the province has everything up to this edge time */
     int gaps;                  /* the province had less than acknowledged (restored from a dump) */
     int resent;                /* cameras sent again on the province's request */
+    int digests;               /* camera-months whose digest changed and went */
     char err[400];             /* why the round stopped early (no password in it) */
 };
 
