@@ -32,7 +32,7 @@ LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/con
            daemon/report.c daemon/report_feed.c daemon/report_fmt.c daemon/plugin.c daemon/events.c daemon/snapshot.c daemon/analysis.c daemon/live.c daemon/http.c \
            daemon/httpc.c daemon/push.c daemon/writer.c daemon/records.c daemon/snapdir.c daemon/alert_policy.c daemon/outbox.c daemon/verdict.c daemon/selfwatch.c daemon/auth.c daemon/api.c daemon/console.c \
            daemon/report_render.c daemon/report_columns.c daemon/report_text.c daemon/report_csv.c daemon/report_json.c daemon/report_html.c \
-           daemon/report_narrative.c daemon/console_report.c daemon/upstream.c daemon/shipper.c
+           daemon/report_narrative.c daemon/console_report.c daemon/upstream.c daemon/shipper.c daemon/digest.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/daemon/openapi.o $(BUILD)/daemon/web_assets.o $(BUILD)/daemon/upstream_sql.o
 WEB_FILES := daemon/web/index.html daemon/web/app.js daemon/web/app.css
 LIB     := $(BUILD)/libcamwatch.a
@@ -114,7 +114,7 @@ $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o: $(BUILD)/tools/%.o: too
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(call pc_cflags,$(DOCPKGS)) -MMD -MP -c $< -o $@
 
-$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/cli.o $(BUILD)/tools/status_cli.o $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(BUILD)/tools/alerts_cli.o $(BUILD)/tools/maintenance_cli.o $(BUILD)/tools/ack_cli.o $(BUILD)/tools/passwd_cli.o $(BUILD)/tools/upstream_cli.o $(BUILD)/tools/pgread.o $(LIB)
+$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/cli.o $(BUILD)/tools/status_cli.o $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(BUILD)/tools/alerts_cli.o $(BUILD)/tools/maintenance_cli.o $(BUILD)/tools/ack_cli.o $(BUILD)/tools/passwd_cli.o $(BUILD)/tools/upstream_cli.o $(BUILD)/tools/upstream_check.o $(BUILD)/tools/pgread.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(call pc_libs,$(DOCPKGS))
 

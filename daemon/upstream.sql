@@ -334,3 +334,36 @@ GRANT EXECUTE ON FUNCTION camwatch.apply_batch(text, text, bigint, bigint, bigin
   TO camwatch_edge;
 GRANT SELECT ON ALL TABLES IN SCHEMA camwatch TO camwatch_reader;
 GRANT EXECUTE ON FUNCTION camwatch.now_us(), camwatch.bad_time(bigint, bigint) TO camwatch_reader;
+
+-- @step 2
+-- Step 1's apply_batch answered "resend: []" to a batch that brought
+-- nothing new: a commune with nothing to send never heard that the
+-- province's check (`camwatch upstream check`) wants a camera again. It
+-- stays as apply_batch_v1 (the owner's; no edge may call it) and the new
+-- apply_batch, the edges' one function still, answers the cameras asked
+-- for whatever the batch held.
+ALTER FUNCTION camwatch.apply_batch(text, text, bigint, bigint, bigint, bigint, bigint, bigint, jsonb)
+  RENAME TO apply_batch_v1;
+REVOKE ALL ON FUNCTION camwatch.apply_batch_v1(text, text, bigint, bigint, bigint, bigint, bigint, bigint, jsonb)
+  FROM PUBLIC, camwatch_edge;
+CREATE FUNCTION camwatch.apply_batch(p_instance text, p_epoch text, p_whole_from bigint, p_first bigint,
+                                     p_last bigint, p_complete_until bigint, p_edge_clock bigint,
+                                     p_installed bigint, p_rows jsonb)
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = camwatch, pg_temp AS $$
+DECLARE
+  r jsonb;
+BEGIN
+  -- v1 checks the caller (session_user is still the edge's role here)
+  r := camwatch.apply_batch_v1(p_instance, p_epoch, p_whole_from, p_first, p_last, p_complete_until, p_edge_clock,
+                               p_installed, p_rows);
+  IF (r->>'gap')::boolean THEN
+    RETURN r;
+  END IF;
+  RETURN jsonb_set(r, '{resend}',
+    coalesce((SELECT jsonb_agg(camera ORDER BY camera) FROM camwatch.resend
+              WHERE instance = p_instance AND epoch = p_epoch), '[]'::jsonb));
+END $$;
+REVOKE ALL ON FUNCTION camwatch.apply_batch(text, text, bigint, bigint, bigint, bigint, bigint, bigint, jsonb)
+  FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION camwatch.apply_batch(text, text, bigint, bigint, bigint, bigint, bigint, bigint, jsonb)
+  TO camwatch_edge;

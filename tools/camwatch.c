@@ -40,7 +40,7 @@ static const struct command {
     {"check-db", cmd_check_db, "integrity check and span tiling check of the database"},
     {"analyze", cw_cli_analyze, "run detection plugins over a video file"},
     {"gen-history", cw_cli_gen_history, "write a synthetic history into --db (tests, benchmarks)"},
-    {"upstream", cw_cli_upstream, "the province's PostgreSQL: init, add-edge, sync, status"},
+    {"upstream", cw_cli_upstream, "the province's PostgreSQL: init, add-edge, sync, status, check"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 

@@ -110,6 +110,8 @@ int cw_cli_alerts(int argc, char **argv, struct cw_cli *g);
 int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g);
 int cw_cli_ack(int argc, char **argv, struct cw_cli *g);
 int cw_cli_upstream(int argc, char **argv, struct cw_cli *g);
+/* `camwatch --db postgresql://… upstream check [--all]` (upstream_check.c). */
+int cw_cli_upstream_check(struct cw_cli *g, int all);
 int cw_cli_passwd(int argc, char **argv, struct cw_cli *g);
 
 #endif

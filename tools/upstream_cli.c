@@ -5,6 +5,9 @@
  *                            ships this database's backlog once and exits,
  *                            with the code camwatchd ships with
  *   status                   how far the province has this database
+ *   check (with --db postgresql://…)
+ *                            the province's copy against the communes'
+ *                            digests (upstream_check.c)
  * Passwords come from --password-file or libpq's own PGPASSWORD/~/.pgpass,
  * never from the command line (it shows in ps) and never in output. */
 #include <stdio.h>
@@ -24,6 +27,7 @@ static void usage(FILE *f)
                "       camwatch [-c FILE | --db FILE] upstream sync --url URL --instance NAME [--batch N]\n"
                "                [--password-file FILE] [--snapshots DIR]\n"
                "       camwatch [-c FILE | --db FILE] upstream status\n"
+               "       camwatch --db postgresql://… upstream check [--all]\n"
                "URL: postgresql://USER@HOST[:PORT]/DB (sslmode=verify-full for a server across the network)\n"
                "or a key=value connection string, without its password: that comes from --password-file,\n"
                "else from PGPASSWORD or ~/.pgpass.\n"
@@ -31,7 +35,10 @@ static void usage(FILE *f)
                "camwatch_edge (may only call camwatch.apply_batch) and camwatch_reader (reads the tables).\n"
                "add-edge: a login role for one commune, sending for INSTANCE only.\n"
                "sync: ships the database's change log until nothing waits (an old database: all of it).\n"
-               "status: rows waiting, the oldest's age, the last success and error.\n");
+               "status: rows waiting, the oldest's age, the last success and error.\n"
+               "check: the province's figures per camera and month against each commune's digests (the unchecked\n"
+               "ones; --all: every one); a camera that differs is named and its commune asked to send it again;\n"
+               "exit 1 if any differs.\n");
 }
 
 /* The first line of a file, for a password; NULL with a message on error
@@ -69,9 +76,10 @@ int cw_cli_upstream(int argc, char **argv, struct cw_cli *g)
                                              {"password-file", required_argument, NULL, 'p'},
                                              {"edge-password-file", required_argument, NULL, 'e'},
                                              {"snapshots", required_argument, NULL, 's'},
+                                             {"all", no_argument, NULL, 'a'},
                                              {NULL, 0, NULL, 0}};
     const char *url = NULL, *instance = NULL, *pwfile = NULL, *edgefile = NULL, *snapshots = NULL;
-    int batch = 1000, c;
+    int batch = 1000, c, all = 0;
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         usage(stdout);
         return 0;
@@ -94,6 +102,7 @@ int cw_cli_upstream(int argc, char **argv, struct cw_cli *g)
         case 'p': pwfile = optarg; break;
         case 'e': edgefile = optarg; break;
         case 's': snapshots = optarg; break;
+        case 'a': all = 1; break;
         case 'B': {
             char *e;
             long v = strtol(optarg, &e, 10);
@@ -174,7 +183,7 @@ int cw_cli_upstream(int argc, char **argv, struct cw_cli *g)
             cw_upstream_wipe(password);
             return rc;
         }
-        struct cw_upstream_params p = {url, password, instance, snapshots, batch};
+        struct cw_upstream_params p = {url, password, instance, snapshots, batch, 2};
         struct cw_upstream_round r;
         rc = cw_upstream_ship(st, &p, &r);
         cw_upstream_wipe(password);
@@ -182,16 +191,24 @@ int cw_cli_upstream(int argc, char **argv, struct cw_cli *g)
         if (r.complete_until_us > 0)
             cw_fmt_local(r.complete_until_us, until, sizeof until);
         if (rc == 0)
-            printf("%s: %lld %s, %lld %s; %s %lld; %s %s%s\n", cmd, (long long)r.rows,
+            printf("%s: %lld %s, %lld %s; %s %lld; %s %s%s%s\n", cmd, (long long)r.rows,
                    CW_L(g, "dòng đã gửi", "rows sent"), (long long)r.batches, CW_L(g, "lô", "batches"),
                    CW_L(g, "tỉnh đã nhận đến", "acknowledged up to"), (long long)r.acked,
                    CW_L(g, "dữ liệu đầy đủ đến", "data complete until"), until,
                    r.gaps ? CW_L(g, " (tỉnh thiếu dữ liệu: đã gửi lại tất cả)", " (the province had less: all sent again)")
-                          : "");
+                          : "",
+                   r.resent ? CW_L(g, "; đã gửi lại lịch sử camera theo yêu cầu của tỉnh",
+                                   "; cameras sent again at the province's request")
+                            : "");
         else
             fprintf(stderr, "%s: %s\n", cmd, r.err);
         cw_store_close(st);
         return rc < 0 ? CW_EXIT_FAIL : 0;
+    }
+
+    if (!strcmp(verb, "check")) {
+        cw_upstream_wipe(password);
+        return cw_cli_upstream_check(g, all);
     }
 
     if (!strcmp(verb, "status")) {
@@ -232,6 +249,6 @@ int cw_cli_upstream(int argc, char **argv, struct cw_cli *g)
         return 0;
     }
     cw_upstream_wipe(password);
-    fprintf(stderr, "%s: unknown '%s' (init, add-edge, sync, status)\n", cmd, verb);
+    fprintf(stderr, "%s: unknown '%s' (init, add-edge, sync, status, check)\n", cmd, verb);
     return CW_EXIT_USAGE;
 }

@@ -34,10 +34,10 @@ ADMIN="postgresql://postgres@/province?host=$PG_DIR&port=$PG_PORT"
 central() { psql_su province -At -F'|' -c "$1"; }
 
 out=$("$BIN/camwatch" upstream init "$ADMIN")
-[[ "$out" == *"phiên bản 1"* ]] || fail "init: $out"
+[[ "$out" == *"phiên bản 2"* ]] || fail "init: $out"
 out=$("$BIN/camwatch" upstream init "$ADMIN" --lang en)
-[[ "$out" == *"schema is at version 1"* ]] || fail "second init: $out"
-ok "upstream init: the schema at version 1, and again (idempotent)"
+[[ "$out" == *"schema is at version 2"* ]] || fail "second init: $out"
+ok "upstream init: the schema at version 2, and again (idempotent)"
 
 PW_A=$(secret edge-a); PW_B=$(secret edge-b)
 echo "$PW_A" > "$T/a.pw"; echo "$PW_B" > "$T/b.pw"; echo "wrong-$CW_SUITE_SECRET" > "$T/bad.pw"
@@ -193,6 +193,33 @@ for f in pdf odt; do
   done
 done
 ok "each commune's data as far as it arrived (a to 30/11, b whole): the November report provisional, a named; 10-20/11 final; the province's PDF and ODT: its issuer and signer, 'Toàn tỉnh', a part per commune with its completeness"
+
+# reconciliation: every camera-month the communes sent a digest of agrees
+# with what the province holds (the same code counting both); a span
+# changed at the centre behind the edges' back is found, named, and its
+# camera's history comes again at the commune's next sync
+out=$("$BIN/camwatch" --db "$ADMIN" upstream check --lang en) || fail "check: $out"
+checked=$(sed -nE 's/.*: ([0-9]+) digests checked, ([0-9]+) agree, 0 differ$/\1 \2/p' <<<"$out")
+read -r n_checked n_agree <<<"$checked"
+[ -n "$n_checked" ] && [ "$n_checked" = "$n_agree" ] && [ "$n_checked" -ge 10 ] || fail "check: $out"
+victim=$(central "SELECT local_id FROM camwatch.spans WHERE instance = 'xa-a' AND camera = 'cam-0002' AND state = 'online'
+                  AND start_us > 1793500000000000 ORDER BY local_id LIMIT 1")
+central "UPDATE camwatch.spans SET state = 'offline', cause = 'unreachable' WHERE instance = 'xa-a' AND local_id = $victim" \
+  > /dev/null
+rc=0
+out=$("$BIN/camwatch" --db "$ADMIN" upstream check --all --lang en) || rc=$?
+[ "$rc" = 1 ] || fail "check after a span was changed at the centre: exit $rc: $out"
+grep -q "^camwatch upstream check: xa-a/cam-0002 2026-11: the commune counts online .* the province holds online .*: the commune is asked to send its history again$" <<<"$out" ||
+  fail "the differing camera is not named: $out"
+grep -q " 1 differ$" <<<"$out" || fail "more than the one camera differs: $out"
+[ "$(central "SELECT instance || ' ' || camera FROM camwatch.resend")" = "xa-a cam-0002" ] || fail "resend: not asked"
+out=$("$BIN/camwatch" --db "$T/a.db" upstream sync --url "$URL_A" --instance xa-a --password-file "$T/a.pw" --lang en)
+[[ "$out" == *"cameras sent again at the province's request"* ]] || fail "the edge did not send cam-0002 again: $out"
+[ "$(central "SELECT count(*) FROM camwatch.resend")" = 0 ] || fail "the request was not answered"
+check_equal "$T/a.db" xa-a "after the province's check"
+out=$("$BIN/camwatch" --db "$ADMIN" upstream check --lang en) || fail "check after the resend: $out"
+[[ "$out" == *" 0 differ" ]] && ! [[ "$out" == *" 0 digests checked"* ]] || fail "check after the resend: $out"
+ok "upstream check: $n_checked camera-month digests agree with the province's copy; a span changed at the centre: cam-0002 named, sent again at the next sync, its digests checked anew and agreeing; every row equal"
 
 # an update at the edge: the open span of one camera ends, a new one opens
 last=$(sqlite3 "$T/a.db" "SELECT id FROM spans WHERE camera = 'cam-0002' ORDER BY start_us DESC LIMIT 1")
