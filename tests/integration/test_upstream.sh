@@ -345,7 +345,8 @@ upstream:
 EOT
 DB=$T/camwatch.db
 start_daemon "$CFG"
-METRICS=http://127.0.0.1:$HTTP_PORT/metrics
+C_PORT=$HTTP_PORT # write_head sets HTTP_PORT anew for each commune's config below
+METRICS=http://127.0.0.1:$C_PORT/metrics
 central_spans_c() { central "SELECT count(*) FROM camwatch.spans WHERE instance = 'xa-c'"; }
 for _ in $(seq 150); do [ "$(central_spans_c)" -ge 3 ] && break; sleep 0.1; done
 [ "$(central_spans_c)" -ge 3 ] || fail "camwatchd shipped nothing in 15 s: $(grep upstream "$T/camwatchd.log" | tail -3)"
@@ -399,7 +400,7 @@ done
 grep -q "^camwatch_upstream_up 0$" "$T/metrics.2" || fail "the province away, metrics still say up"
 waiting=$(awk '/^camwatch_upstream_rows_waiting / {print $2}' "$T/metrics.2")
 [ "$waiting" -gt 0 ] || fail "the province away: nothing waits"
-[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP_PORT/healthz")" = 200 ] || fail "unhealthy"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$C_PORT/healthz")" = 200 ] || fail "unhealthy"
 sleep 20
 kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true
 start_daemon "$CFG"
@@ -480,12 +481,36 @@ status=$("$BIN/camwatch" --db "$T/a.db" upstream status --lang en)
 grep -q "last error.*password authentication failed" <<<"$status" || fail "status: $status"
 ok "a wrong password: '$out'; upstream status keeps it"
 
+# camwatchd with a wrong password: one line naming the server, and it goes
+# on watching (its camera online, /healthz 200, upstream_up 0)
+sed -i 's|^  password_file: c.pw$|  password_file: bad.pw|' "$CFG"
+grep -q "password_file: bad.pw" "$CFG" || fail "the config was not changed"
+start_daemon "$CFG"
+for _ in $(seq 100); do
+  curl -sf "$METRICS" > "$T/metrics.4" || true
+  grep -q "^camwatch_upstream_up 0$" "$T/metrics.4" && grep -q 'camwatch_camera_state{camera="d-up".*state="online".*} 1' "$T/metrics.4" &&
+    grep -q "password authentication failed" "$T/camwatchd.log" && break
+  sleep 0.1
+done
+grep -q 'camwatch_camera_state{camera="d-up".*state="online".*} 1' "$T/metrics.4" || fail "with a wrong password, d-up is not watched"
+grep -q "^camwatch_upstream_up 0$" "$T/metrics.4" || fail "with a wrong password, upstream_up is not 0"
+sleep 3 # three more rounds (interval 1 s): still one line
+line=$(grep "password authentication failed" "$T/camwatchd.log" | tail -1)
+[ "$(grep -c "password authentication failed" "$T/camwatchd.log")" = 1 ] ||
+  fail "a wrong password logged $(grep -c "password authentication failed" "$T/camwatchd.log") lines"
+[[ "$line" == *"upstream postgresql://edge_c@127.0.0.1:$PG_PORT/province: cannot connect"*"the cameras are watched all the same"* ]] ||
+  fail "the wrong password's line: $line"
+code=$(curl -s -o "$T/healthz" -w '%{http_code}' "http://127.0.0.1:$C_PORT/healthz" || true)
+[ "$code" = 200 ] || fail "unhealthy with a wrong password: $code $(cat "$T/healthz"); $(tail -5 "$T/camwatchd.log")"
+stop_daemon
+ok "camwatchd with a wrong PostgreSQL password: one line ('${line:0:120}…'), its cameras watched, upstream_up 0"
+
 # no password anywhere: outputs, the edge databases, the central dump, the server's log
 "${PG_AS[@]}" "$PG_BIN/pg_dump" -h "$PG_DIR" -p "$PG_PORT" -U postgres province > "$T/province.sql" 2>/dev/null ||
   pg_dump -h "$PG_DIR" -p "$PG_PORT" -U postgres province > "$T/province.sql"
 cp "$PG_DIR/server.log" "$T/postgresql.log"
-for f in "$T"/*.db "$T/province.sql" "$T/postgresql.log" "$T/px.log" "$T/sync.out"; do
-  for pw in "$PW_A" "$PW_B" "wrong-$CW_SUITE_SECRET"; do
+for f in "$T"/*.db "$T/province.sql" "$T/postgresql.log" "$T/px.log" "$T/sync.out" "$T/camwatchd.log" "$T"/[de]/camwatchd.log; do
+  for pw in "$PW_A" "$PW_B" "$PW_C" "wrong-$CW_SUITE_SECRET"; do
     grep -qaF "$pw" "$f" && fail "a password in $(basename "$f")"
   done
 done
