@@ -15,8 +15,12 @@
 #define FAIL_WINDOW_US (10 * 60 * 1000000LL)
 #define FAIL_LIMIT 5
 #define BLOCK_US (5 * 60 * 1000000LL)
+/* Decision 724/QĐ-BTTTT: 5 failures within 30 s lock the account for 5
+ * minutes, wherever they come from */
+#define NAME_FAIL_WINDOW_US (30 * 1000000LL)
 #define VERIFY_PER_S 8
 
+/* A brake's state for one key: a client's address, or a user name tried */
 struct client {
     char addr[64];
     int fails;
@@ -28,6 +32,8 @@ struct cw_auth {
     int n_users;
     int64_t idle_us, max_us;
     struct cw_session sessions[MAX_SESSIONS];
+    /* names tried (existing or not: a lock must not tell which exist) */
+    struct client names[MAX_CLIENTS];
     struct client clients[MAX_CLIENTS];
     int64_t verify_second;
     int verifies;
@@ -109,19 +115,44 @@ void cw_auth_free(struct cw_auth *a)
     free(a);
 }
 
+int cw_auth_password_weak(const char *pw, char *why, unsigned long len)
+{
+    size_t chars = 0;
+    int lower = 0, upper = 0, digit = 0, other = 0;
+    for (const unsigned char *p = (const unsigned char *)pw; *p; p++) {
+        if ((*p & 0xC0) != 0x80) /* a UTF-8 character's first byte: "ư" is one */
+            chars++;
+        lower |= *p >= 'a' && *p <= 'z';
+        upper |= *p >= 'A' && *p <= 'Z';
+        digit |= *p >= '0' && *p <= '9';
+        other |= !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'));
+    }
+    int classes = lower + upper + digit + other;
+    if (chars < 8)
+        snprintf(why, len, "%zu characters: at least 8 are needed", chars);
+    else if (classes < 3)
+        snprintf(why, len, "%d kind(s) of character: at least 3 of lower case, upper case, digits and others are needed",
+                 classes);
+    else
+        return 0;
+    return 1;
+}
+
 int cw_auth_has_users(const struct cw_auth *a)
 {
     return a && a->n_users > 0;
 }
 
-static struct client *client_of(struct cw_auth *a, const char *addr, int64_t now)
+/* The brake of key in table (MAX_CLIENTS slots; a new key takes a free or
+ * stale slot, else the oldest). */
+static struct client *brake_of(struct client *table, const char *addr, int64_t window, int64_t now)
 {
-    struct client *free_slot = NULL, *oldest = &a->clients[0];
+    struct client *free_slot = NULL, *oldest = &table[0];
     for (int i = 0; i < MAX_CLIENTS; i++) {
-        struct client *c = &a->clients[i];
+        struct client *c = &table[i];
         if (c->addr[0] && strcmp(c->addr, addr) == 0)
             return c;
-        int stale = c->addr[0] && now - c->first_fail_us > FAIL_WINDOW_US && now >= c->blocked_until_us;
+        int stale = c->addr[0] && now - c->first_fail_us > window && now >= c->blocked_until_us;
         if (!free_slot && (!c->addr[0] || stale))
             free_slot = c;
         if (c->first_fail_us < oldest->first_fail_us)
@@ -131,6 +162,20 @@ static struct client *client_of(struct cw_auth *a, const char *addr, int64_t now
     memset(c, 0, sizeof *c);
     snprintf(c->addr, sizeof c->addr, "%s", addr);
     return c;
+}
+
+/* A failure counted against a brake: limit within window closes it. */
+static void failed(struct client *c, int64_t window, int64_t now)
+{
+    if (now - c->first_fail_us > window) {
+        c->first_fail_us = now;
+        c->fails = 0;
+    }
+    if (++c->fails >= FAIL_LIMIT) {
+        c->blocked_until_us = now + BLOCK_US;
+        c->fails = 0;
+        c->first_fail_us = now;
+    }
 }
 
 static void id_hash(const char *id, unsigned char out[32])
@@ -160,9 +205,11 @@ int cw_auth_login(struct cw_auth *a, const char *addr, const char *user, const c
 {
     *out = NULL;
     *retry_s = 0;
-    struct client *c = client_of(a, addr, now);
-    if (now < c->blocked_until_us) {
-        *retry_s = (int)((c->blocked_until_us - now) / 1000000) + 1;
+    struct client *c = brake_of(a->clients, addr, FAIL_WINDOW_US, now);
+    struct client *n = brake_of(a->names, user, NAME_FAIL_WINDOW_US, now);
+    int64_t until = c->blocked_until_us > n->blocked_until_us ? c->blocked_until_us : n->blocked_until_us;
+    if (now < until) { /* a locked account: not even the right password */
+        *retry_s = (int)((until - now) / 1000000) + 1;
         return CW_LOGIN_LIMITED;
     }
     if (now / 1000000 != a->verify_second) {
@@ -183,18 +230,12 @@ int cw_auth_login(struct cw_auth *a, const char *addr, const char *user, const c
     const char *hash = u ? u->password_hash : a->n_users ? a->users[0].password_hash : NULL;
     int good = hash && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 && u;
     if (!good) {
-        if (now - c->first_fail_us > FAIL_WINDOW_US) {
-            c->first_fail_us = now;
-            c->fails = 0;
-        }
-        if (++c->fails >= FAIL_LIMIT) {
-            c->blocked_until_us = now + BLOCK_US;
-            c->fails = 0;
-            c->first_fail_us = now;
-        }
+        failed(c, FAIL_WINDOW_US, now);
+        failed(n, NAME_FAIL_WINDOW_US, now);
         return CW_LOGIN_WRONG;
     }
     c->fails = 0;
+    n->fails = 0;
     /* a free slot, or an expired one, or the least recently used */
     struct cw_session *s = NULL, *lru = &a->sessions[0];
     for (int i = 0; i < MAX_SESSIONS && !s; i++) {

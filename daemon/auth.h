@@ -18,6 +18,11 @@ const char *cw_role_name(enum cw_role r);
 /* A password hash for the config (crypto_pwhash_str: argon2id, salted,
  * interactive limits). Returns 0 or a negative code. */
 int cw_auth_hash_password(const char *password, char *out, unsigned long outlen);
+/* Decision 724/QĐ-BTTTT's rule for a password: at least 8 characters, of
+ * at least three of four classes (lower case, upper case, digits, others:
+ * punctuation, spaces, letters beyond ASCII). 0 if it holds; else 1 with
+ * which part fails in why (English). */
+int cw_auth_password_weak(const char *password, char *why, unsigned long len);
 /* 1 if s is a hash this build can verify, else 0. */
 int cw_auth_hash_valid(const char *s);
 
@@ -51,8 +56,10 @@ void cw_auth_free(struct cw_auth *a);
 int cw_auth_has_users(const struct cw_auth *a);
 
 /* Brakes: 5 failed logins from an address within 10 minutes close it for
- * 5 minutes, and the whole server verifies at most 8 passwords a second
- * (each verification is memory-hard on purpose). */
+ * 5 minutes; 5 failed logins for one user name within 30 s, from
+ * wherever, lock that name for 5 minutes (Decision 724/QĐ-BTTTT; a name
+ * nobody has locks alike); and the whole server verifies at most 8
+ * passwords a second (each verification is memory-hard on purpose). */
 enum { CW_LOGIN_OK = 0, CW_LOGIN_WRONG = 1, CW_LOGIN_LIMITED = 2 };
 /* Checks user and password for a client address; on success opens a
  * session and gives its id (for the cookie) and *s. *retry_s: when a

@@ -50,16 +50,18 @@ login() { # login USER PASSWORD [curl args...] -> cookie jar $T/jar-USER
 [ "$(code GET /api/v1/cameras -H "Authorization: Bearer $CW_API_TOKEN")" = 200 ] || fail "bearer"
 ok "without a session or the token: 401; /healthz open; the token reads"
 
-# guessing: 5 wrong passwords close the address for a while
+# guessing: 5 wrong passwords close the address for a while, and (within
+# 30 s) lock the name tried, from any address (Decision 724)
 for i in 1 2 3 4 5; do
-  [ "$(login tech wrong-$i)" = 401 ] || fail "wrong password $i: $(cat "$T/body")"
+  [ "$(login ghost wrong-$i)" = 401 ] || fail "wrong password $i: $(cat "$T/body")"
   sleep 0.3 # under the server-wide pace of password checks
 done
 [ "$(login tech "$PW_T")" = 429 ] || fail "sixth attempt from the same address: $(cat "$T/body")"
 grep -qi '^Retry-After: [0-9]' "$T/hdr" || fail "429 without Retry-After"
 RA=$(grep -i '^Retry-After' "$T/hdr" | tr -d '\r')
 [ "$(login viewer "$PW_V" --interface 127.0.0.2)" = 200 ] || fail "another address cannot log in: $(cat "$T/body")"
-ok "5 wrong passwords: 401 each, then 429 ($RA); 127.0.0.2 still logs in"
+[ "$(login ghost wrong-6 --interface 127.0.0.4)" = 429 ] || fail "the name tried 5 times is not locked: $(cat "$T/body")"
+ok "5 wrong passwords: 401 each, then 429 ($RA); 127.0.0.2 still logs in; the name tried is locked from 127.0.0.4 too"
 [ "$(login tech "$PW_T" --interface 127.0.0.3)" = 200 ] || fail "tech login: $(cat "$T/body")"
 CSRF=$(jq -r .csrf "$T/body")
 grep -i '^Set-Cookie:' "$T/hdr" | tr -d '\r' > "$T/setcookie"
@@ -100,7 +102,7 @@ ok "tech acknowledged gone (camwatch ack --list shows it), declared maintenance 
 
 [ "$(code GET '/api/v1/audit?limit=100' -b "$T/jar-viewer")" = 200 ] || fail "audit: $(cat "$T/body")"
 acts=$(jq -r '[.items[] | "\(.user):\(.action)"] | join(" ")' "$T/body")
-for want in "tech:login_failed" "tech:login_refused" "viewer:login" "tech:login" "tech:ack" "tech:maintenance_add" "tech:maintenance_end"; do
+for want in "ghost:login_failed" "tech:login_refused" "ghost:login_refused" "viewer:login" "tech:login" "tech:ack" "tech:maintenance_add" "tech:maintenance_end"; do
   grep -q "$want" <<<"$acts" || fail "audit lacks $want: $acts"
 done
 [ "$(jq -r '[.items[] | select(.action == "login_failed")] | length' "$T/body")" = 5 ] || fail "failed logins: $acts"

@@ -70,15 +70,18 @@ static void test_guessing_is_braked(void **state)
     int retry;
     /* an unknown user is just wrong (and costs a check too) */
     assert_int_equal(cw_auth_login(a, "10.0.0.9", "nobody", "x", 10 * S, id, &s, &retry), CW_LOGIN_WRONG);
+    /* 5 wrong from one address within 10 minutes (10 s apart: the user's
+     * own 30 s brake below is not reached) */
     for (int i = 0; i < 5; i++)
-        assert_int_equal(cw_auth_login(a, "10.0.0.2", "tech", "wrong", (100 + i) * S, id, &s, &retry), CW_LOGIN_WRONG);
+        assert_int_equal(cw_auth_login(a, "10.0.0.2", "tech", "wrong", (100 + 10 * i) * S, id, &s, &retry),
+                         CW_LOGIN_WRONG);
     /* closed, even for the right password, for 5 minutes */
-    assert_int_equal(cw_auth_login(a, "10.0.0.2", "tech", "right-password", 110 * S, id, &s, &retry),
+    assert_int_equal(cw_auth_login(a, "10.0.0.2", "tech", "right-password", 150 * S, id, &s, &retry),
                      CW_LOGIN_LIMITED);
     assert_true(retry > 280 && retry <= 301);
     /* another address is not */
-    assert_int_equal(cw_auth_login(a, "10.0.0.3", "tech", "right-password", 111 * S, id, &s, &retry), CW_LOGIN_OK);
-    assert_int_equal(cw_auth_login(a, "10.0.0.2", "tech", "right-password", 405 * S, id, &s, &retry), CW_LOGIN_OK);
+    assert_int_equal(cw_auth_login(a, "10.0.0.3", "tech", "right-password", 151 * S, id, &s, &retry), CW_LOGIN_OK);
+    assert_int_equal(cw_auth_login(a, "10.0.0.2", "tech", "right-password", 445 * S, id, &s, &retry), CW_LOGIN_OK);
     /* the whole server checks at most 8 passwords in one second */
     int limited = 0;
     for (int i = 0; i < 10; i++)
@@ -88,11 +91,49 @@ static void test_guessing_is_braked(void **state)
     cw_auth_free(a);
 }
 
+/* Decision 724/QĐ-BTTTT: 5 failures within 30 s lock the *user* for 5
+ * minutes, from whatever addresses they come (a spread-out guesser has
+ * many); a name that does not exist locks the same way, so that locking
+ * does not tell which names do. */
+static void test_user_locked_after_5_failures_in_30_s(void **state)
+{
+    (void)state;
+    struct cw_auth *a = make(60 * S, 3600 * S);
+    char id[CW_SESSION_ID_LEN + 1], addr[32];
+    const struct cw_session *s;
+    int retry;
+    for (int i = 0; i < 5; i++) {
+        snprintf(addr, sizeof addr, "10.1.0.%d", i + 1);
+        assert_int_equal(cw_auth_login(a, addr, "tech", "wrong", (1000 + 5 * i) * S, id, &s, &retry), CW_LOGIN_WRONG);
+    }
+    /* a sixth address, the right password: locked for 5 minutes */
+    assert_int_equal(cw_auth_login(a, "10.1.0.9", "tech", "right-password", 1025 * S, id, &s, &retry),
+                     CW_LOGIN_LIMITED);
+    assert_true(retry > 280 && retry <= 301);
+    assert_int_equal(cw_auth_login(a, "10.1.0.9", "tech", "right-password", 1319 * S, id, &s, &retry),
+                     CW_LOGIN_LIMITED);
+    assert_int_equal(cw_auth_login(a, "10.1.0.9", "tech", "right-password", 1321 * S, id, &s, &retry), CW_LOGIN_OK);
+    /* the same for a name nobody has */
+    for (int i = 0; i < 5; i++) {
+        snprintf(addr, sizeof addr, "10.2.0.%d", i + 1);
+        assert_int_equal(cw_auth_login(a, addr, "ghost", "x", (2000 + i) * S, id, &s, &retry), CW_LOGIN_WRONG);
+    }
+    assert_int_equal(cw_auth_login(a, "10.2.0.9", "ghost", "x", 2010 * S, id, &s, &retry), CW_LOGIN_LIMITED);
+    /* 5 failures over more than 30 s lock nothing */
+    for (int i = 0; i < 5; i++) {
+        snprintf(addr, sizeof addr, "10.3.0.%d", i + 1);
+        assert_int_equal(cw_auth_login(a, addr, "tech", "wrong", (3000 + 8 * i) * S, id, &s, &retry), CW_LOGIN_WRONG);
+    }
+    assert_int_equal(cw_auth_login(a, "10.3.0.9", "tech", "right-password", 3040 * S, id, &s, &retry), CW_LOGIN_OK);
+    cw_auth_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_session_logout),
         cmocka_unit_test(test_guessing_is_braked),
+        cmocka_unit_test(test_user_locked_after_5_failures_in_30_s),
     };
     return cmocka_run_group_tests_name("auth", tests, NULL, NULL);
 }
