@@ -15,7 +15,9 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: camwatch passwd NAME [--role viewer|technician|admin]\n"
                "Asks for NAME's password (from standard input when it is not a terminal) and prints the\n"
-               "users: entry to paste into the config, with an argon2id hash (libsodium, salted).\n");
+               "users: entry to paste into the config, with an argon2id hash (libsodium, salted).\n"
+               "A password has at least 8 characters, of at least three kinds: lower case, upper case,\n"
+               "digits, others (Decision 724/QĐ-BTTTT).\n");
 }
 
 /* One line into buf without its newline; echo off on a terminal. */
@@ -82,8 +84,14 @@ int cw_cli_passwd(int argc, char **argv, struct cw_cli *g)
         fprintf(stderr, CW_L(g, "%s: hai mật khẩu không giống nhau\n", "%s: the two passwords differ\n"), g->cmd);
         return CW_EXIT_USAGE;
     }
-    if (strlen(pw) < 8) {
-        fprintf(stderr, CW_L(g, "%s: mật khẩu cần ít nhất 8 ký tự\n", "%s: at least 8 characters, please\n"), g->cmd);
+    char why[200];
+    if (cw_auth_password_weak(pw, why, sizeof why)) { /* Decision 724/QĐ-BTTTT */
+        memset(pw, 0, sizeof pw);
+        memset(again, 0, sizeof again);
+        fprintf(stderr, CW_L(g, "%s: mật khẩu quá yếu (%s): cần ít nhất 8 ký tự, gồm ít nhất 3 trong 4 loại: chữ thường, "
+                                "chữ hoa, chữ số, ký tự khác\n",
+                             "%s: the password is too weak (%s)\n"),
+                g->cmd, why);
         return CW_EXIT_USAGE;
     }
     int rc = cw_auth_hash_password(pw, hash, sizeof hash);

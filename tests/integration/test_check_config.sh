@@ -33,6 +33,14 @@ for f in camwatch.example.yaml demo.yaml; do
   ok "$f passes with its $(echo $vars | wc -w) variable(s) unset, each a note; --strict fails (rc $rc)"
 done
 HASH=$(echo "example-$RANDOM-pass" | "$BIN/camwatch" passwd ky-thuat | sed -n 's/.*password_hash: "\(.*\)"/\1/p')
+# Decision 724: 8 characters at least, of three kinds at least
+for weak in "Ab1-xyz" "abcdefghij" "abcdefgh12" "ABCDEFGH12"; do
+  rc=0; out=$(echo "$weak" | "$BIN/camwatch" passwd ky-thuat --lang en 2>&1) || rc=$?
+  [ "$rc" = 2 ] && [[ "$out" == *"the password is too weak"* ]] && ! grep -q argon2 <<<"$out" ||
+    fail "camwatch passwd took '$weak': rc $rc, $out"
+done
+echo "Mật-khẩu-dài" | "$BIN/camwatch" passwd ky-thuat > /dev/null || fail "a long Vietnamese password with '-' was refused"
+ok "camwatch passwd refuses a password under 8 characters or of fewer than 3 kinds (4 tried); takes 'example-N-pass'"
 # --strict also loads each camera's plugins from plugin_dir (installed,
 # it is the build's plugins): the copies here point at this build's.
 sed "s|^  plugin_dir: .*|  plugin_dir: $BIN/plugins|" "$ROOT/config/camwatch.example.yaml" > "$T/example.yaml"
