@@ -73,6 +73,66 @@ int cw_auth_hash_valid(const char *s)
            crypto_pwhash_str_needs_rehash(s, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN) >= 0;
 }
 
+/* A deep copy of n users (NULL on no memory). */
+static struct cw_auth_user *copy_users(const struct cw_auth_user *users, int n)
+{
+    struct cw_auth_user *u = calloc((size_t)n + 1, sizeof *u);
+    for (int i = 0; u && i < n; i++) {
+        u[i].name = strdup(users[i].name);
+        u[i].password_hash = strdup(users[i].password_hash);
+        u[i].role = users[i].role;
+        if (!u[i].name || !u[i].password_hash) {
+            for (int k = 0; k <= i; k++) {
+                free((char *)u[k].name);
+                free((char *)u[k].password_hash);
+            }
+            free(u);
+            return NULL;
+        }
+    }
+    return u;
+}
+
+static void free_users(struct cw_auth_user *u, int n)
+{
+    for (int i = 0; u && i < n; i++) {
+        free((char *)u[i].name);
+        sodium_memzero((char *)u[i].password_hash, strlen(u[i].password_hash));
+        free((char *)u[i].password_hash);
+    }
+    free(u);
+}
+
+int cw_auth_set_users(struct cw_auth *a, const struct cw_auth_user *users, int n, int *ended)
+{
+    struct cw_auth_user *u = copy_users(users, n);
+    *ended = 0;
+    if (!u)
+        return CW_ENOMEM;
+    /* a session lives on only if its user is still there, with the same
+     * role and the same password (a changed password ends the old ones) */
+    for (int i = 0; i < MAX_SESSIONS; i++) {
+        struct cw_session *s = &a->sessions[i];
+        if (!s->used)
+            continue;
+        const struct cw_auth_user *was = NULL, *now = NULL;
+        for (int k = 0; k < a->n_users && !was; k++)
+            if (strcmp(a->users[k].name, s->user) == 0)
+                was = &a->users[k];
+        for (int k = 0; k < n && !now; k++)
+            if (strcmp(u[k].name, s->user) == 0)
+                now = &u[k];
+        if (!now || !was || now->role != was->role || strcmp(now->password_hash, was->password_hash) != 0) {
+            sodium_memzero(s, sizeof *s);
+            (*ended)++;
+        }
+    }
+    free_users(a->users, a->n_users);
+    a->users = u;
+    a->n_users = n;
+    return 0;
+}
+
 int cw_auth_create(const struct cw_auth_params *p, struct cw_auth **out)
 {
     *out = NULL;

@@ -52,6 +52,11 @@ struct cw_session {
 struct cw_auth;
 int cw_auth_create(const struct cw_auth_params *p, struct cw_auth **out);
 void cw_auth_free(struct cw_auth *a);
+/* The users anew (a reload of the config): copied; the sessions of users
+ * gone, or whose role or password changed, end (*ended: how many). 0 or
+ * CW_ENOMEM (then nothing changed). On the HTTP server's thread, as all
+ * here. */
+int cw_auth_set_users(struct cw_auth *a, const struct cw_auth_user *users, int n, int *ended);
 /* Whether any user is configured (then the API wants a session or the token). */
 int cw_auth_has_users(const struct cw_auth *a);
 

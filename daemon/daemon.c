@@ -473,6 +473,18 @@ static void warn_restart(void *ud, const char *section, const char *key)
     cw_warn("daemon", NULL, "%s.%s changed: it takes effect at the next restart", section, key);
 }
 
+/* Whether a reload changes the console's users (names, roles, hashes). */
+static int users_differ(const struct cw_config *a, const struct cw_config *b)
+{
+    if (a->n_users != b->n_users)
+        return 1;
+    for (int i = 0; i < a->n_users; i++)
+        if (strcmp(a->users[i].name, b->users[i].name) != 0 || strcmp(a->users[i].role, b->users[i].role) != 0 ||
+            strcmp(a->users[i].password_hash, b->users[i].password_hash) != 0)
+            return 1;
+    return 0;
+}
+
 /* Whether a camera's running session survives a reload to config nc. */
 static int keeps_session(const struct cw_config *old, const struct cw_config *nc, const char *id)
 {
@@ -597,6 +609,16 @@ static void on_sighup(uv_signal_t *s, int signum)
         cw_alert_policy_reconfigure(d->policy, &nc->alerts, &nc->report);
     if (d->outbox)
         cw_outbox_reconfigure(d->outbox, &nc->alerts, nc->http.listen);
+    /* the console's users: taken by the HTTP thread at its next request */
+    if (d->http && users_differ(d->cfg, nc)) {
+        struct cw_auth_user *users = calloc((size_t)nc->n_users + 1, sizeof *users);
+        for (int i = 0; users && i < nc->n_users; i++)
+            users[i] = (struct cw_auth_user){nc->users[i].name, nc->users[i].password_hash,
+                                             cw_role_parse(nc->users[i].role)};
+        if (!users || cw_http_set_users(d->http, users, nc->n_users) < 0)
+            cw_error("daemon", NULL, "reload: out of memory; the console keeps its users");
+        free(users); /* copied */
+    }
     cw_config_free(d->cfg);
     d->cfg = nc;
     record_settings(d);

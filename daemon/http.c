@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,61 @@ struct cw_http {
     struct cw_store *store; /* opened on first /api/v1/events, on the server thread */
     struct cw_auth *auth;   /* users and sessions (none: token or open API only) */
     struct cw_console *console;
+    /* users from a reload, handed from the loop to the server's thread,
+     * which takes them at its next request (auth.c has no lock) */
+    pthread_mutex_t mu;
+    struct cw_auth_user *pending;
+    int n_pending, has_pending;
 };
+
+static void free_user_list(struct cw_auth_user *u, int n)
+{
+    for (int i = 0; u && i < n; i++) {
+        free((char *)u[i].name);
+        free((char *)u[i].password_hash);
+    }
+    free(u);
+}
+
+int cw_http_set_users(struct cw_http *h, const struct cw_auth_user *users, int n)
+{
+    struct cw_auth_user *u = calloc((size_t)n + 1, sizeof *u);
+    for (int i = 0; u && i < n; i++) {
+        u[i] = (struct cw_auth_user){strdup(users[i].name), strdup(users[i].password_hash), users[i].role};
+        if (!u[i].name || !u[i].password_hash) {
+            free_user_list(u, i + 1);
+            u = NULL;
+        }
+    }
+    if (!u)
+        return CW_ENOMEM;
+    pthread_mutex_lock(&h->mu);
+    free_user_list(h->pending, h->n_pending);
+    h->pending = u;
+    h->n_pending = n;
+    h->has_pending = 1;
+    pthread_mutex_unlock(&h->mu);
+    return 0;
+}
+
+/* On the server's thread: the users a reload handed over, if any. */
+static void take_users(struct cw_http *h)
+{
+    pthread_mutex_lock(&h->mu);
+    struct cw_auth_user *u = h->has_pending ? h->pending : NULL;
+    int n = h->n_pending, had = h->has_pending, ended = 0;
+    h->pending = NULL;
+    h->n_pending = h->has_pending = 0;
+    pthread_mutex_unlock(&h->mu);
+    if (!had)
+        return;
+    if (cw_auth_set_users(h->auth, u, n, &ended) < 0)
+        cw_error("http", NULL, "reload: out of memory; the console keeps its users");
+    else
+        cw_info("http", NULL, "the console's users reloaded: %d user(s); %d session(s) ended (user gone, or its role "
+                              "or password changed)", n, ended);
+    free_user_list(u, n);
+}
 
 static json_t *camera_json(const struct cw_live_camera *cam)
 {
@@ -676,6 +731,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     cn->body[cn->len] = '\0';
+    take_users(h);
     struct cw_api_req r = {.c = c, .method = method, .url = url, .body = cn->body, .body_len = cn->len,
                            .body_too_big = cn->too_big, .now = cw_wall_us()};
     r.bearer = bearer_ok(h, c);
@@ -729,6 +785,7 @@ int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
     h->token = strdup(p->token ? p->token : "");
     h->database = strdup(p->database);
     h->live = p->live;
+    pthread_mutex_init(&h->mu, NULL);
     struct cw_auth_params ap = {p->users, p->n_users, p->session_idle_us, p->session_max_us};
     struct cw_console_params cp = {NULL, p->database, p->live, p->secure_cookies, p->session_max_us, p->timezone,
                                    p->report_rules};
@@ -737,6 +794,7 @@ int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
         cw_auth_free(h->auth);
         free(h->token);
         free(h->database);
+        pthread_mutex_destroy(&h->mu);
         free(h);
         return CW_ENOMEM;
     }
@@ -756,11 +814,22 @@ int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
         cw_auth_free(h->auth);
         free(h->token);
         free(h->database);
+        pthread_mutex_destroy(&h->mu);
         free(h);
         return CW_EIO;
     }
     cw_info("http", NULL, "serving /metrics and /api/v1 on %s%s%s", p->listen,
             h->token[0] ? " (bearer token required)" : "", p->n_users ? "; console users can log in" : "");
+    /* Beyond this machine, without TLS (camwatchd serves none itself):
+     * said at every start, so that nobody runs it so unknowingly */
+    int loopback = sa == (struct sockaddr *)&sin ? (ntohl(sin.sin_addr.s_addr) >> 24) == 127
+                                                 : IN6_IS_ADDR_LOOPBACK(&sin6.sin6_addr);
+    if (!loopback)
+        cw_warn("http", NULL,
+                "listening on %s, beyond this machine, without TLS: passwords, session cookies and the bearer "
+                "token cross the network in clear; listen on 127.0.0.1 behind a TLS reverse proxy%s",
+                p->listen, !h->token[0] && !p->n_users ? "; with no token and no user, anyone who reaches it reads "
+                                                         "every camera" : "");
     *out = h;
     return 0;
 }
@@ -773,6 +842,8 @@ void cw_http_stop(struct cw_http *h)
     cw_store_close(h->store);
     cw_console_free(h->console);
     cw_auth_free(h->auth);
+    free_user_list(h->pending, h->n_pending);
+    pthread_mutex_destroy(&h->mu);
     memset(h->token, 0, strlen(h->token));
     free(h->token);
     free(h->database);

@@ -25,6 +25,9 @@ struct cw_http_params {
 };
 
 int cw_http_start(const struct cw_http_params *p, struct cw_http **out);
+/* A reload's users (copied), taken by the server's thread at its next
+ * request; 0 or CW_ENOMEM. From any thread. */
+int cw_http_set_users(struct cw_http *h, const struct cw_auth_user *users, int n);
 
 /* Who may use a route: anybody, whoever may read (the bearer token, a
  * session, or anybody on an open API), or a logged-in user of at least

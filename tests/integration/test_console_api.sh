@@ -124,8 +124,35 @@ sleep 11
 [ "$(code GET /api/v1/cameras -b "$T/jar-viewer")" = 401 ] || fail "an idle session did not expire"
 ok "logout ends the session; an idle one expires after session_idle (10 s)"
 
+# users reloaded on SIGHUP (they needed a restart): a new user logs in at
+# once; a removed user's session ends; an unchanged user's lives on
+[ "$(login tech "$PW_T" --interface 127.0.0.3)" = 200 ] || fail "tech login before the reload: $(cat "$T/body")"
+[ "$(login viewer "$PW_V" --interface 127.0.0.3)" = 200 ] || fail "viewer login before the reload: $(cat "$T/body")"
+PW_N="new-$RANDOM-Pass"
+sed -i '/^  - name: viewer$/,/^    password_hash: /d' "$CFG"
+echo "$PW_N" | "$BIN/camwatch" passwd ky-thuat-2 --role technician >> "$CFG"
+grep -q "name: viewer" "$CFG" && fail "viewer is still in the config"
+[ "$(login ky-thuat-2 "$PW_N" --interface 127.0.0.3)" = 401 ] || fail "a user not yet loaded logged in"
+reloads=$(grep -c "the console's users reloaded" "$T/camwatchd.log" || true)
+kill -HUP "$DAEMON_PID"
+for _ in $(seq 100); do grep -q "reloaded:" <(tail -20 "$T/camwatchd.log") && break; sleep 0.05; done
+[ "$(login ky-thuat-2 "$PW_N" --interface 127.0.0.3)" = 200 ] || fail "the new user cannot log in after SIGHUP: $(cat "$T/body")"
+[ "$(code GET /api/v1/cameras -b "$T/jar-viewer")" = 401 ] || fail "the removed user's session lives on"
+[ "$(code GET /api/v1/cameras -b "$T/jar-tech")" = 200 ] || fail "the unchanged user's session ended"
+[ "$(grep -c "the console's users reloaded: 2 user(s); 1 session(s) ended" "$T/camwatchd.log")" = $((reloads + 1)) ] ||
+  fail "the reload of the users is not logged: $(grep "users reloaded" "$T/camwatchd.log")"
+ok "SIGHUP reloads the console's users: ky-thuat-2 logs in, viewer's session ended, tech's lives on"
+
 stop_daemon
-for s in "$PW_T" "$PW_V" "$HASH" "$SID"; do
+# beyond this machine without TLS: said at start
+sed -i "s|^  listen: 127.0.0.1:|  listen: 0.0.0.0:|" "$CFG"
+start_daemon "$CFG"
+stop_daemon
+grep -q "warn  http: listening on 0.0.0.0:[0-9]*, beyond this machine, without TLS: passwords, session cookies and the bearer token cross the network in clear" "$T/camwatchd.log" ||
+  fail "no warning for a listener beyond loopback without TLS: $(grep ' http: ' "$T/camwatchd.log" | tail -3)"
+ok "a listener on 0.0.0.0 without TLS is warned about at start"
+
+for s in "$PW_T" "$PW_V" "$PW_N" "$HASH" "$SID"; do
   ! grep -rqF -- "$s" "$T/camwatchd.log" || fail "the log holds a secret (${s:0:6}...)"
   ! sqlite3 "$DB" .dump | grep -qF -- "$s" || fail "the database holds a secret (${s:0:6}...)"
 done
