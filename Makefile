@@ -114,7 +114,7 @@ $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o: $(BUILD)/tools/%.o: too
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(call pc_cflags,$(DOCPKGS)) -MMD -MP -c $< -o $@
 
-$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/cli.o $(BUILD)/tools/status_cli.o $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(BUILD)/tools/alerts_cli.o $(BUILD)/tools/maintenance_cli.o $(BUILD)/tools/ack_cli.o $(BUILD)/tools/passwd_cli.o $(BUILD)/tools/upstream_cli.o $(BUILD)/tools/upstream_check.o $(BUILD)/tools/pgread.o $(LIB)
+$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/cli.o $(BUILD)/tools/status_cli.o $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(BUILD)/tools/alerts_cli.o $(BUILD)/tools/maintenance_cli.o $(BUILD)/tools/ack_cli.o $(BUILD)/tools/passwd_cli.o $(BUILD)/tools/audit_cli.o $(BUILD)/tools/upstream_cli.o $(BUILD)/tools/upstream_check.o $(BUILD)/tools/pgread.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(call pc_libs,$(DOCPKGS))
 

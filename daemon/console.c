@@ -21,6 +21,13 @@ struct cw_console {
     char timezone[64];
     struct cw_report_rules rules;
     struct cw_store *ro, *rw; /* opened on first use, on this thread */
+    /* thumbnails seen lately, by whom: a page that refreshes them every
+     * minute is one view per user and camera in 10 minutes, not 60 rows
+     * an hour per camera */
+    struct seen {
+        char who[64], camera[72];
+        int64_t at_us;
+    } seen[256];
 };
 
 int cw_console_create(const struct cw_console_params *p, struct cw_console **out)
@@ -76,6 +83,31 @@ static void audit(struct cw_console *x, const struct cw_api_req *r, const char *
     if (!st || cw_store_audit_add(st, &a) < 0)
         cw_warn("console", NULL, "could not record %s by %s in the audit list: %s", action, user,
                 st ? cw_store_errmsg(st) : "database not writable");
+}
+
+void cw_console_picture_viewed(struct cw_console *x, const struct cw_api_req *r, const char *action,
+                               const char *camera, const char *detail)
+{
+    const char *who = r->session ? r->session->user : r->bearer ? "token" : "anonymous";
+    if (!strcmp(action, "view_thumbnail")) {
+        const int64_t again_us = 600 * 1000000LL;
+        struct seen *slot = &x->seen[0];
+        for (size_t i = 0; i < sizeof x->seen / sizeof x->seen[0]; i++) {
+            struct seen *s = &x->seen[i];
+            if (!strcmp(s->who, who) && !strcmp(s->camera, camera)) {
+                if (r->now - s->at_us < again_us)
+                    return; /* the same view */
+                slot = s;
+                break;
+            }
+            if (s->at_us < slot->at_us)
+                slot = s; /* else the oldest goes */
+        }
+        snprintf(slot->who, sizeof slot->who, "%s", who);
+        snprintf(slot->camera, sizeof slot->camera, "%s", camera);
+        slot->at_us = r->now;
+    }
+    audit(x, r, who, action, camera, detail);
 }
 
 static const char *header(const struct cw_api_req *r, const char *name)

@@ -47,6 +47,14 @@ struct cw_console;
 int cw_console_create(const struct cw_console_params *p, struct cw_console **out);
 void cw_console_free(struct cw_console *x);
 
+/* A picture (an event's snapshot, a camera's latest, its thumbnail) was
+ * served: who (the session's user, "token", or "anonymous" on an open
+ * API), action ("view_snapshot", "view_thumbnail"), camera and detail go
+ * to the audit list (Personal Data Protection Law: who looked at whom). A
+ * thumbnail seen again by the same one within 10 minutes is one view. */
+void cw_console_picture_viewed(struct cw_console *x, const struct cw_api_req *r, const char *action,
+                               const char *camera, const char *detail);
+
 /* The console's resources, routed by http.c's table (which has checked
  * the method and who may: an action's session, role, CSRF token and
  * origin by cw_console_may_act). */

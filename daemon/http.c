@@ -155,8 +155,10 @@ static const struct cw_live_camera *find(const struct cw_live *l, const char *id
     return NULL;
 }
 
-static enum MHD_Result serve_snapshot(struct MHD_Connection *c, const char *path)
+/* *served: 1 if the picture was sent (200), for the audit list. */
+static enum MHD_Result serve_snapshot(struct MHD_Connection *c, const char *path, int *served)
 {
+    *served = 0;
     /* The path comes from the daemon's own record of the camera's last
      * event, never from the request: a request names only a camera id. */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -178,6 +180,7 @@ static enum MHD_Result serve_snapshot(struct MHD_Connection *c, const char *path
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
+    *served = ret == MHD_YES;
     return ret;
 }
 
@@ -435,7 +438,23 @@ static enum MHD_Result get_event_snapshot(struct cw_http *h, const struct cw_api
         return cw_api_error(r->c, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
     /* the path comes from the database's record of the event, never from
      * the request */
-    return rc ? serve_snapshot(r->c, path) : cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no such event, or it has no snapshot");
+    if (!rc)
+        return cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no such event, or it has no snapshot");
+    int served;
+    enum MHD_Result ret = serve_snapshot(r->c, path, &served);
+    if (served) { /* who looked at whom: the camera is the snapshot's folder */
+        char camera[72] = "", detail[40];
+        const char *slash = strrchr(path, '/');
+        if (slash) {
+            const char *start = slash;
+            while (start > path && start[-1] != '/')
+                start--;
+            snprintf(camera, sizeof camera, "%.*s", (int)(slash - start), start);
+        }
+        snprintf(detail, sizeof detail, "event %lld", ev);
+        cw_console_picture_viewed(h->console, r, "view_snapshot", camera, detail);
+    }
+    return ret;
 }
 
 static enum MHD_Result get_cameras(struct cw_http *h, const struct cw_api_req *r, const char *id)
@@ -465,7 +484,11 @@ static enum MHD_Result camera_picture(struct cw_http *h, const struct cw_api_req
         ret = cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no such camera");
     else {
         const char *file = thumbnail ? cam->thumbnail : cam->last_snapshot;
-        ret = file[0] ? serve_snapshot(r->c, file) : cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no picture yet");
+        int served = 0;
+        ret = file[0] ? serve_snapshot(r->c, file, &served) : cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no picture yet");
+        if (served)
+            cw_console_picture_viewed(h->console, r, thumbnail ? "view_thumbnail" : "view_snapshot", cam->id,
+                                      thumbnail ? "" : "latest");
     }
     cw_live_release(h->live, l);
     return ret;

@@ -70,6 +70,8 @@ static const struct cw_word words[] = {
     {"ack", CW_WORD_AUDIT, "nhận xử lý", "took it on", NULL, NULL},
     {"maintenance_add", CW_WORD_AUDIT, "khai báo bảo trì", "declared maintenance", NULL, NULL},
     {"maintenance_end", CW_WORD_AUDIT, "kết thúc bảo trì", "ended maintenance", NULL, NULL},
+    {"view_snapshot", CW_WORD_AUDIT, "xem ảnh chụp", "viewed a snapshot", NULL, NULL},
+    {"view_thumbnail", CW_WORD_AUDIT, "xem ảnh thu nhỏ", "viewed a thumbnail", NULL, NULL},
     /* what a maintenance window covers */
     {"camera", CW_WORD_SCOPE, "camera", "camera", NULL, NULL},
     {"site", CW_WORD_SCOPE, "điểm", "site", NULL, NULL},

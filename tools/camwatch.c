@@ -34,6 +34,7 @@ static const struct command {
     {"report", cw_cli_report, "availability report of a month or period (text, csv, json, html)"},
     {"maintenance", cw_cli_maintenance, "declared repair windows: add, list, end"},
     {"ack", cw_cli_ack, "acknowledge a down camera: its outage escalates no more"},
+    {"audit", cw_cli_audit, "who did what in the console, and who was served which camera's pictures"},
     {"passwd", cw_cli_passwd, "a web console user's entry for the config (argon2id password hash)"},
     {"check-config", cmd_check_config, "validate a config file (FILE:LINE:COL messages)"},
     {"config-keys", cmd_config_keys, "every config key with its type, default and meaning"},

@@ -49,6 +49,15 @@ sed 's/^/    /' "$T/console.out" | grep -v '^    ok:' || true
 grep '^ok:' "$T/console.out" | while read -r line; do echo "$line"; done
 stop_daemon
 ls "$T/shots"/*.png > /dev/null || fail "no screenshots"
+# who looked at whom (#26): the snapshot tech opened in the browser, and the
+# thumbnails the grid showed, once per user and camera in 10 minutes
+"$BIN/camwatch" -c "$CFG" audit --action view_snapshot --json > "$T/audit-snap.json"
+jq -e 'map(select(.user == "tech" and .target == "mot" and (.detail | test("^event [0-9]+$")) and .address == "127.0.0.1")) | length >= 1' \
+  "$T/audit-snap.json" > /dev/null || fail "the snapshot tech opened is not in the audit list: $(cat "$T/audit-snap.json")"
+"$BIN/camwatch" -c "$CFG" audit --action view_thumbnail --user tech --json > "$T/audit-thumb.json"
+jq -e 'length >= 3 and (group_by(.target) | all(length == 1))' "$T/audit-thumb.json" > /dev/null ||
+  fail "tech's thumbnails in the audit list: $(jq -c 'map([.target, .at])' "$T/audit-thumb.json")"
+ok "camwatch audit: tech opened mot's event snapshot in Chromium; the grid's thumbnails, once per camera ($(jq length "$T/audit-thumb.json"))"
 # the page's answers are in shots/ (the suite's sweep reads them for camera
 # passwords); console passwords, their hashes and the session id: here
 SID=$(cat "$T/session-id"); rm -f "$T/session-id"
