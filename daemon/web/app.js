@@ -18,7 +18,7 @@ const T = {
     site: "Điểm", district: "Huyện", province: "Tỉnh", no_thumb: "chưa có ảnh", last_packet: "Gói tin cuối", fps: "Khung hình/giây",
     bitrate: "Tốc độ bit", image: "Hình ảnh", image_ok: "bình thường", not_checked: "không kiểm tra", outage_start: "Bắt đầu gián đoạn",
     detail: "Chi tiết", timeline: "Lịch sử trạng thái", outages: "Các lần gián đoạn", recent_events: "Sự kiện gần đây",
-    ack: "Nhận xử lý", ack_note: "Ghi chú (ví dụ: ai đi kiểm tra)", maint_new: "Khai báo bảo trì", hours: "Số giờ",
+    ack: "Nhận xử lý", ack_note: "Ghi chú (ví dụ: ai đi kiểm tra)", ack_label: "Ghi chú nhận xử lý", maint_note: "Ghi chú bảo trì", maint_new: "Khai báo bảo trì", hours: "Số giờ",
     note: "Ghi chú", end: "Kết thúc", maint_list: "Bảo trì", from: "Từ", to: "Đến", by: "Người thực hiện", kind: "Loại",
     camera: "Camera", time: "Thời gian", start: "Bắt đầu", duration: "Thời lượng", snapshot: "Ảnh", open: "Xem",
     target: "Nơi nhận", delivery: "Trạng thái gửi", attempts: "Lần gửi", last_error: "Lỗi cuối", period: "Tháng",
@@ -39,7 +39,7 @@ const T = {
     site: "Site", district: "District", province: "Province", no_thumb: "no picture yet", last_packet: "Last packet", fps: "Frames/s",
     bitrate: "Bitrate", image: "Picture", image_ok: "fine", not_checked: "not checked", outage_start: "Outage began",
     detail: "Detail", timeline: "State history", outages: "Outages", recent_events: "Recent events",
-    ack: "Take it on", ack_note: "Note (e.g. who goes to check)", maint_new: "Declare maintenance", hours: "Hours",
+    ack: "Take it on", ack_note: "Note (e.g. who goes to check)", ack_label: "Note for taking it on", maint_note: "Maintenance note", maint_new: "Declare maintenance", hours: "Hours",
     note: "Note", end: "End", maint_list: "Maintenance", from: "From", to: "To", by: "By", kind: "Kind",
     camera: "Camera", time: "Time", start: "Start", duration: "Duration", snapshot: "Picture", open: "Open",
     target: "Target", delivery: "Delivery", attempts: "Attempts", last_error: "Last error", period: "Month",
@@ -98,6 +98,8 @@ function el(tag, attrs, ...kids) {
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return e;
 }
+/* A form field with its own label (the text beside it, read out with it). */
+function field(text, input) { return el("label", { class: "field" }, el("span", {}, text), input); }
 const SVG = "http://www.w3.org/2000/svg";
 function sv(tag, attrs, ...kids) {
   const e = document.createElementNS(SVG, tag);
@@ -483,13 +485,13 @@ async function viewCamera(id) {
     /* taking a camera on means something is wrong with it: not offered for one that works */
     if (faulty(c)) {
       const note = el("input", { name: "note", placeholder: t("ack_note") });
-      acts.append(note, el("button", { type: "button", id: "ack", onclick: async () => {
+      acts.append(field(t("ack_label"), note), el("button", { type: "button", id: "ack", onclick: async () => {
         try { await api(`/api/v1/cameras/${encodeURIComponent(id)}/ack`, { method: "POST", body: { note: note.value } }); notice(t("saved")); note.blur(); await tick(); } catch (e) { notice(e.message); }
       } }, t("ack")));
     }
     const hours = el("input", { name: "hours", type: "number", min: "0.5", step: "0.5", value: "2", class: "narrow" });
     const mnote = el("input", { name: "mnote", placeholder: t("note") });
-    acts.append(el("span", {}, t("maint_new") + ":"), hours, el("span", {}, t("hours")), mnote,
+    acts.append(el("span", {}, t("maint_new") + ":"), field(t("hours"), hours), field(t("maint_note"), mnote),
       el("button", { type: "button", id: "maint-add", onclick: async () => {
         try { await api("/api/v1/maintenance", { method: "POST", body: { scope: "camera", target: id, hours: Number(hours.value), note: mnote.value } }); notice(t("saved")); S.camCache = null; mnote.blur(); await tick(); } catch (e) { notice(e.message); }
       } }, t("maint_new")));

@@ -123,6 +123,13 @@ await shot("overview-down");
 // ---- acknowledge it, declare and end maintenance ----
 await page.goto(base + "/#/camera/gate");
 await page.waitForSelector("#ack");
+// every field of the actions has a label of its own (a screen reader, a
+// clerk): no "Số giờ" standing beside the note field
+const labels = await page.evaluate(() => [...document.querySelectorAll("#camera-actions input")].map((i) =>
+  [i.name, i.labels && i.labels.length ? i.labels[0].textContent.trim() : ""]));
+if (labels.length < 3 || labels.some(([, l]) => !l) || new Set(labels.map(([, l]) => l)).size !== labels.length)
+  await fail(`the camera page's fields need a label each: ${JSON.stringify(labels)}`);
+ok(`the camera page's fields are labelled: ${labels.map(([n, l]) => n + " = '" + l + "'").join(", ")}`);
 await page.fill('#camera-actions input[name="note"]', "anh Nam đi kiểm tra nguồn");
 await page.click("#ack");
 await until("the acknowledgement shows on the camera page", async () => (await page.textContent("#facts")).includes(techUser), 6000);
