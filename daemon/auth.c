@@ -175,27 +175,21 @@ void cw_auth_free(struct cw_auth *a)
     free(a);
 }
 
-int cw_auth_password_weak(const char *pw, char *why, unsigned long len)
+int cw_auth_password_weak(const char *pw, unsigned long *chars, int *kinds)
 {
-    size_t chars = 0;
+    unsigned long n = 0;
     int lower = 0, upper = 0, digit = 0, other = 0;
     for (const unsigned char *p = (const unsigned char *)pw; *p; p++) {
         if ((*p & 0xC0) != 0x80) /* a UTF-8 character's first byte: "ư" is one */
-            chars++;
+            n++;
         lower |= *p >= 'a' && *p <= 'z';
         upper |= *p >= 'A' && *p <= 'Z';
         digit |= *p >= '0' && *p <= '9';
         other |= !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'));
     }
-    int classes = lower + upper + digit + other;
-    if (chars < 8)
-        snprintf(why, len, "%zu characters: at least 8 are needed", chars);
-    else if (classes < 3)
-        snprintf(why, len, "%d kind(s) of character: at least 3 of lower case, upper case, digits and others are needed",
-                 classes);
-    else
-        return 0;
-    return 1;
+    *chars = n;
+    *kinds = lower + upper + digit + other;
+    return n < 8 ? 1 : *kinds < 3 ? 2 : 0;
 }
 
 int cw_auth_has_users(const struct cw_auth *a)

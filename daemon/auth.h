@@ -20,9 +20,9 @@ const char *cw_role_name(enum cw_role r);
 int cw_auth_hash_password(const char *password, char *out, unsigned long outlen);
 /* Decision 724/QĐ-BTTTT's rule for a password: at least 8 characters, of
  * at least three of four classes (lower case, upper case, digits, others:
- * punctuation, spaces, letters beyond ASCII). 0 if it holds; else 1 with
- * which part fails in why (English). */
-int cw_auth_password_weak(const char *password, char *why, unsigned long len);
+ * punctuation, spaces, letters beyond ASCII). 0 if it holds, 1 if it is
+ * too short, 2 if of too few kinds; *chars and *kinds say what it has. */
+int cw_auth_password_weak(const char *password, unsigned long *chars, int *kinds);
 /* 1 if s is a hash this build can verify, else 0. */
 int cw_auth_hash_valid(const char *s);
 

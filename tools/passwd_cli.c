@@ -84,14 +84,21 @@ int cw_cli_passwd(int argc, char **argv, struct cw_cli *g)
         fprintf(stderr, CW_L(g, "%s: hai mật khẩu không giống nhau\n", "%s: the two passwords differ\n"), g->cmd);
         return CW_EXIT_USAGE;
     }
-    char why[200];
-    if (cw_auth_password_weak(pw, why, sizeof why)) { /* Decision 724/QĐ-BTTTT */
+    unsigned long chars;
+    int kinds, weak = cw_auth_password_weak(pw, &chars, &kinds); /* Decision 724/QĐ-BTTTT */
+    if (weak) {
         memset(pw, 0, sizeof pw);
         memset(again, 0, sizeof again);
-        fprintf(stderr, CW_L(g, "%s: mật khẩu quá yếu (%s): cần ít nhất 8 ký tự, gồm ít nhất 3 trong 4 loại: chữ thường, "
-                                "chữ hoa, chữ số, ký tự khác\n",
-                             "%s: the password is too weak (%s)\n"),
-                g->cmd, why);
+        if (weak == 1)
+            fprintf(stderr, CW_L(g, "%s: mật khẩu cần ít nhất 8 ký tự (mật khẩu này có %lu)\n",
+                                 "%s: the password is too weak: %lu characters, at least 8 are needed\n"),
+                    g->cmd, chars);
+        else
+            fprintf(stderr, CW_L(g, "%s: mật khẩu cần ít nhất 3 trong 4 loại ký tự: chữ thường, chữ hoa, chữ số, ký tự "
+                                    "khác (mật khẩu này có %d)\n",
+                                 "%s: the password is too weak: %d kind(s) of character, at least 3 of lower case, "
+                                 "upper case, digits and others are needed\n"),
+                    g->cmd, kinds);
         return CW_EXIT_USAGE;
     }
     int rc = cw_auth_hash_password(pw, hash, sizeof hash);
