@@ -96,6 +96,10 @@ static const struct key http_keys[] = {
      "...and this long after its login, whatever happens"},
     {"secure_cookies", T_BOOL, "false", offsetof(struct cw_http_config, secure_cookies), 0, 0, 0,
      "mark the session cookie Secure: set it when a TLS proxy is in front (browsers then send it over https only)"},
+    {"tls_cert", T_STR, "", offsetof(struct cw_http_config, tls_cert), 0, 0, 1,
+     "serve HTTPS: the certificate chain (PEM file; relative to this file); with tls_key. Read again on SIGHUP"},
+    {"tls_key", T_STR, "", offsetof(struct cw_http_config, tls_key), 0, 0, 1,
+     "...and its private key (PEM file, readable by camwatchd only)"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -1178,6 +1182,28 @@ static void check_http(struct loader *ld, struct cw_config *cfg, yaml_node_t *no
         err_at(ld, node, "http.token", "listening on %s (not loopback) requires a token or users", cfg->http.listen);
     if (cfg->http.push_url && cfg->http.push_url[0])
         check_url(ld, node, "http.push_url", cfg->http.push_url, http_schemes);
+    /* HTTPS: both files or neither, each readable now (not at the first
+     * request); the cookie then goes over https only */
+    char **tls[2] = {&cfg->http.tls_cert, &cfg->http.tls_key};
+    const char *names[2] = {"http.tls_cert", "http.tls_key"};
+    int given = 0;
+    for (int i = 0; i < 2; i++) {
+        if (!*tls[i] || !(*tls[i])[0])
+            continue;
+        given |= 1 << i;
+        char *p = resolve_path(ld->base_dir, *tls[i]);
+        if (p) {
+            free(*tls[i]);
+            *tls[i] = p;
+        }
+        if (access(*tls[i], R_OK) != 0)
+            err_at(ld, node, names[i], "cannot read %s: %s", *tls[i], strerror(errno));
+    }
+    if (given == 1 || given == 2)
+        err_at(ld, node, given == 1 ? "http.tls_key" : "http.tls_cert", "is needed with %s (HTTPS needs both)",
+               given == 1 ? "http.tls_cert" : "http.tls_key");
+    if (given == 3)
+        cfg->http.secure_cookies = 1;
 }
 
 static void check_upstream(struct loader *ld, struct cw_config *cfg, yaml_node_t *node)
@@ -1617,6 +1643,8 @@ void cw_config_free(struct cw_config *cfg)
     free(cfg->http.token);
     free(cfg->http.push_url);
     free(cfg->http.push_instance);
+    free(cfg->http.tls_cert);
+    free(cfg->http.tls_key);
     free(cfg->upstream.url);
     free(cfg->upstream.password_file);
     free(cfg->upstream.instance);

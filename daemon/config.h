@@ -90,7 +90,8 @@ struct cw_config {
         int64_t push_interval_us;
         char *push_instance; /* instance label; "" = host name */
         int64_t session_idle_us, session_max_us; /* console sessions end after these */
-        int secure_cookies;  /* the session cookie is Secure (TLS in front) */
+        int secure_cookies;  /* the session cookie is Secure (TLS in front, or served here) */
+        char *tls_cert, *tls_key; /* HTTPS served by camwatchd: PEM files (resolved); "" = plain HTTP */
     } http;
     /* upstream: the province's PostgreSQL (issue #25); url "" = none */
     struct cw_upstream_config {

@@ -609,6 +609,10 @@ static void on_sighup(uv_signal_t *s, int signum)
         cw_alert_policy_reconfigure(d->policy, &nc->alerts, &nc->report);
     if (d->outbox)
         cw_outbox_reconfigure(d->outbox, &nc->alerts, nc->http.listen);
+    /* HTTPS: the certificate read again (renewed under the same name), or
+     * TLS turned on or off */
+    if (d->http && ((nc->http.tls_cert && nc->http.tls_cert[0]) || (d->cfg->http.tls_cert && d->cfg->http.tls_cert[0])))
+        cw_http_reload_tls(d->http, nc->http.tls_cert, nc->http.tls_key);
     /* the console's users: taken by the HTTP thread at its next request */
     if (d->http && users_differ(d->cfg, nc)) {
         struct cw_auth_user *users = calloc((size_t)nc->n_users + 1, sizeof *users);
@@ -780,7 +784,8 @@ int cw_daemon_run(struct cw_daemon *d)
                                     .session_idle_us = cfg->http.session_idle_us,
                                     .session_max_us = cfg->http.session_max_us,
                                     .secure_cookies = cfg->http.secure_cookies, .timezone = cfg->timezone,
-                                    .report_rules = &cfg->report};
+                                    .report_rules = &cfg->report, .tls_cert = cfg->http.tls_cert,
+                                    .tls_key = cfg->http.tls_key};
         if (cw_http_start(&hp, &d->http) < 0)
             cw_error("daemon", NULL, "the HTTP API is off (see above); cameras are watched all the same");
         free(users); /* copied */

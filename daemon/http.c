@@ -8,7 +8,9 @@
 #include <jansson.h>
 #include <math.h>
 #include <microhttpd.h>
+#include <errno.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,11 @@ struct cw_http {
     pthread_mutex_t mu;
     struct cw_auth_user *pending;
     int n_pending, has_pending;
+    /* where and how it listens, to start again with new TLS files */
+    struct sockaddr_storage sa;
+    unsigned mhd_flags;
+    uint16_t port;
+    char *tls_cert, *tls_key; /* PEM in memory while it serves HTTPS; NULL: plain HTTP */
 };
 
 static void free_user_list(struct cw_auth_user *u, int n)
@@ -772,14 +779,99 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     cw_debug("http", NULL, "%s", msg);
 }
 
+/* A whole file into memory (NUL-terminated), or NULL with errno. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0, k;
+    char chunk[4096];
+    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (n + k + 1 > cap) {
+            cap = (n + k + 1) * 2;
+            char *t = realloc(buf, cap);
+            if (!t) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = t;
+        }
+        memcpy(buf + n, chunk, k);
+        n += k;
+    }
+    fclose(f);
+    if (!buf)
+        buf = calloc(1, 1);
+    else
+        buf[n] = '\0';
+    return buf;
+}
+
+static void wipe_tls(struct cw_http *h)
+{
+    if (h->tls_key)
+        sodium_memzero(h->tls_key, strlen(h->tls_key));
+    free(h->tls_key);
+    free(h->tls_cert);
+    h->tls_key = h->tls_cert = NULL;
+}
+
+/* Reads the certificate and key (paths "": plain HTTP). 0 or CW_EIO, the
+ * file named in the log (never its content). */
+static int load_tls(struct cw_http *h, const char *cert, const char *key)
+{
+    wipe_tls(h);
+    if (!cert || !cert[0])
+        return 0;
+    h->tls_cert = slurp(cert);
+    if (!h->tls_cert) {
+        cw_error("http", NULL, "cannot read the TLS certificate %s: %s", cert, strerror(errno));
+        return CW_EIO;
+    }
+    h->tls_key = slurp(key);
+    if (!h->tls_key) {
+        cw_error("http", NULL, "cannot read the TLS key %s: %s", key, strerror(errno));
+        wipe_tls(h);
+        return CW_EIO;
+    }
+    return 0;
+}
+
+/* The server proper, on h's address, with h's certificate if any. */
+static int start_mhd(struct cw_http *h)
+{
+    unsigned flags = h->mhd_flags | (h->tls_cert ? MHD_USE_TLS : 0);
+    /* Slow-header clients hold a slot until the timeout: a small share per
+     * address and a large pool keep a few such addresses from taking the
+     * API from everyone (a slot costs at most the 16 KiB memory limit);
+     * headers beyond 16 KiB get 431: nothing legitimate sends more. */
+    if (h->tls_cert)
+        h->mhd = MHD_start_daemon(flags, h->port, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&h->sa,
+                                  MHD_OPTION_HTTPS_MEM_CERT, h->tls_cert, MHD_OPTION_HTTPS_MEM_KEY, h->tls_key,
+                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+                                  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                  (size_t)16384, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+                                  on_completed, NULL, MHD_OPTION_END);
+    else
+        h->mhd = MHD_start_daemon(flags, h->port, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&h->sa,
+                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+                                  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                  (size_t)16384, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+                                  on_completed, NULL, MHD_OPTION_END);
+    return h->mhd ? 0 : CW_EIO;
+}
+
 int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
 {
     char host[128];
     int port;
     struct sockaddr_in sin = {.sin_family = AF_INET};
     struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6};
-    struct sockaddr *sa;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    int loopback;
 
     *out = NULL;
     if (cw_http_split_listen(p->listen, host, sizeof host, &port) < 0)
@@ -791,20 +883,25 @@ int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
         memmove(host, host + 1, hl - 2);
         host[hl - 2] = '\0';
     }
-    if (inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
-        sin.sin_port = htons((uint16_t)port);
-        sa = (struct sockaddr *)&sin;
-    } else if (inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1) {
-        sin6.sin6_port = htons((uint16_t)port);
-        sa = (struct sockaddr *)&sin6;
-        flags |= MHD_USE_IPv6;
-    } else {
-        cw_error("http", NULL, "listen %s: the address must be an IP address", p->listen);
-        return CW_EINVAL;
-    }
     struct cw_http *h = calloc(1, sizeof *h);
     if (!h)
         return CW_ENOMEM;
+    if (inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
+        sin.sin_port = htons((uint16_t)port);
+        memcpy(&h->sa, &sin, sizeof sin);
+        loopback = (ntohl(sin.sin_addr.s_addr) >> 24) == 127;
+    } else if (inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1) {
+        sin6.sin6_port = htons((uint16_t)port);
+        memcpy(&h->sa, &sin6, sizeof sin6);
+        flags |= MHD_USE_IPv6;
+        loopback = IN6_IS_ADDR_LOOPBACK(&sin6.sin6_addr);
+    } else {
+        cw_error("http", NULL, "listen %s: the address must be an IP address", p->listen);
+        free(h);
+        return CW_EINVAL;
+    }
+    h->mhd_flags = flags;
+    h->port = (uint16_t)port;
     h->token = strdup(p->token ? p->token : "");
     h->database = strdup(p->database);
     h->live = p->live;
@@ -812,59 +909,82 @@ int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
     struct cw_auth_params ap = {p->users, p->n_users, p->session_idle_us, p->session_max_us};
     struct cw_console_params cp = {NULL, p->database, p->live, p->secure_cookies, p->session_max_us, p->timezone,
                                    p->report_rules};
-    if (cw_auth_create(&ap, &h->auth) < 0 || (cp.auth = h->auth, cw_console_create(&cp, &h->console)) < 0) {
+    int rc = CW_ENOMEM;
+    if (cw_auth_create(&ap, &h->auth) < 0 || (cp.auth = h->auth, cw_console_create(&cp, &h->console)) < 0)
         cw_error("http", NULL, "cannot set up the console's users and sessions");
-        cw_auth_free(h->auth);
-        free(h->token);
-        free(h->database);
-        pthread_mutex_destroy(&h->mu);
-        free(h);
-        return CW_ENOMEM;
-    }
-    h->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, sa,
-                              /* Slow-header clients hold a slot until the timeout: a
-                               * small share per address and a large pool keep a few
-                               * such addresses from taking the API from everyone (a
-                               * slot costs at most the 16 KiB memory limit). */
-                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8,
-                              /* headers beyond 16 KiB get 431: nothing legitimate sends more */
-                              MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-                              NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
-    if (!h->mhd) {
-        cw_error("http", NULL, "cannot listen on %s", p->listen);
+    else if ((rc = load_tls(h, p->tls_cert, p->tls_key)) == 0 && (rc = start_mhd(h)) < 0)
+        cw_error("http", NULL, "cannot listen on %s%s", p->listen, h->tls_cert ? " with TLS (is the key the "
+                                                                                   "certificate's?)" : "");
+    if (rc < 0) {
         cw_console_free(h->console);
         cw_auth_free(h->auth);
+        wipe_tls(h);
         free(h->token);
         free(h->database);
         pthread_mutex_destroy(&h->mu);
         free(h);
-        return CW_EIO;
+        return rc;
     }
-    cw_info("http", NULL, "serving /metrics and /api/v1 on %s%s%s", p->listen,
+    cw_info("http", NULL, "serving /metrics and /api/v1 on %s%s%s%s", p->listen, h->tls_cert ? " over HTTPS" : "",
             h->token[0] ? " (bearer token required)" : "", p->n_users ? "; console users can log in" : "");
-    /* Beyond this machine, without TLS (camwatchd serves none itself):
-     * said at every start, so that nobody runs it so unknowingly */
-    int loopback = sa == (struct sockaddr *)&sin ? (ntohl(sin.sin_addr.s_addr) >> 24) == 127
-                                                 : IN6_IS_ADDR_LOOPBACK(&sin6.sin6_addr);
-    if (!loopback)
+    /* Beyond this machine without TLS: said at every start, so that nobody
+     * runs it so unknowingly */
+    if (!loopback && !h->tls_cert)
         cw_warn("http", NULL,
                 "listening on %s, beyond this machine, without TLS: passwords, session cookies and the bearer "
-                "token cross the network in clear; listen on 127.0.0.1 behind a TLS reverse proxy%s",
+                "token cross the network in clear; set http.tls_cert and http.tls_key, or listen on 127.0.0.1 "
+                "behind a TLS reverse proxy%s",
                 p->listen, !h->token[0] && !p->n_users ? "; with no token and no user, anyone who reaches it reads "
                                                          "every camera" : "");
     *out = h;
     return 0;
 }
 
+int cw_http_reload_tls(struct cw_http *h, const char *cert, const char *key)
+{
+    /* The files are read again whatever their names (a renewed certificate
+     * keeps its path). New files that cannot be read leave the server as
+     * it is; read, the server restarts on the same address with the same
+     * users and sessions (requests under way are cut), and if it cannot
+     * start with them it goes back to the files it had. */
+    struct cw_http next = {0};
+    if (load_tls(&next, cert, key) < 0) {
+        cw_error("http", NULL, "reload: the TLS files cannot be read; still serving as before");
+        return CW_EIO;
+    }
+    char *old_cert = h->tls_cert, *old_key = h->tls_key;
+    int was_tls = old_cert != NULL, same = was_tls && next.tls_cert && strcmp(old_cert, next.tls_cert) == 0;
+    if (h->mhd)
+        MHD_stop_daemon(h->mhd);
+    h->mhd = NULL;
+    h->tls_cert = next.tls_cert, h->tls_key = next.tls_key;
+    int rc = start_mhd(h);
+    if (rc == 0) {
+        cw_info("http", NULL, "reload: %s", h->tls_cert ? (same ? "HTTPS, the same certificate" : "HTTPS, the certificate "
+                                                                                                   "read anew")
+                                                        : was_tls ? "plain HTTP (TLS turned off)" : "plain HTTP");
+        next.tls_cert = old_cert, next.tls_key = old_key;
+        wipe_tls(&next); /* the old ones */
+        return 0;
+    }
+    wipe_tls(h); /* the new ones, refused */
+    h->tls_cert = old_cert, h->tls_key = old_key;
+    rc = start_mhd(h);
+    cw_error("http", NULL, "reload: cannot serve with the new TLS files (is the key the certificate's?); %s",
+             rc == 0 ? "still serving with the old ones" : "and not with the old ones either: the API is off");
+    return CW_EIO;
+}
+
 void cw_http_stop(struct cw_http *h)
 {
     if (!h)
         return;
-    MHD_stop_daemon(h->mhd); /* joins the server thread */
+    if (h->mhd)
+        MHD_stop_daemon(h->mhd); /* joins the server thread */
     cw_store_close(h->store);
     cw_console_free(h->console);
     cw_auth_free(h->auth);
+    wipe_tls(h);
     free_user_list(h->pending, h->n_pending);
     pthread_mutex_destroy(&h->mu);
     memset(h->token, 0, strlen(h->token));

@@ -22,9 +22,14 @@ struct cw_http_params {
     int secure_cookies;
     const char *timezone;
     const struct cw_report_rules *report_rules;
+    const char *tls_cert, *tls_key; /* PEM files: serve HTTPS; NULL or "": plain HTTP */
 };
 
 int cw_http_start(const struct cw_http_params *p, struct cw_http **out);
+/* A reload's TLS files (read again even under the same names: a renewed
+ * certificate): the server restarts on its address with its users and
+ * sessions. 0, or negative with the server off (logged). Loop thread. */
+int cw_http_reload_tls(struct cw_http *h, const char *cert, const char *key);
 /* A reload's users (copied), taken by the server's thread at its next
  * request; 0 or CW_ENOMEM. From any thread. */
 int cw_http_set_users(struct cw_http *h, const struct cw_auth_user *users, int n);
