@@ -19,12 +19,13 @@ RUN_PKGS=(
 # ...and what only the tests and benchmarks use: real Prometheus,
 # Pushgateway and Alertmanager, Chromium, valgrind, Motion 4.5, clang's
 # sanitizers and fuzzer, LibreOffice and poppler to open the documents,
-# PostgreSQL as the province's server.
+# PostgreSQL as the province's server, openssl for test certificates, unzip
+# to read an ODT.
 TEST_PKGS=(
   libcmocka-dev prometheus prometheus-pushgateway prometheus-alertmanager socat
   procps iproute2 jq chromium time clang libclang-rt-14-dev
   valgrind motion libfaketime groff-base man-db
-  poppler-utils libreoffice-writer-nogui postgresql
+  poppler-utils libreoffice-writer-nogui postgresql openssl unzip
 )
 if [ "${1:-test}" = run ]; then
   PKGS=("${RUN_PKGS[@]}")
