@@ -848,19 +848,21 @@ static int start_mhd(struct cw_http *h)
      * address and a large pool keep a few such addresses from taking the
      * API from everyone (a slot costs at most the 16 KiB memory limit);
      * headers beyond 16 KiB get 431: nothing legitimate sends more. */
-    if (h->tls_cert)
-        h->mhd = MHD_start_daemon(flags, h->port, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&h->sa,
-                                  MHD_OPTION_HTTPS_MEM_CERT, h->tls_cert, MHD_OPTION_HTTPS_MEM_KEY, h->tls_key,
-                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-                                  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                                  (size_t)16384, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-                                  on_completed, NULL, MHD_OPTION_END);
-    else
-        h->mhd = MHD_start_daemon(flags, h->port, NULL, NULL, handle, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&h->sa,
-                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-                                  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                                  (size_t)16384, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-                                  on_completed, NULL, MHD_OPTION_END);
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_SOCK_ADDR, 0, &h->sa},
+        {MHD_OPTION_CONNECTION_LIMIT, 512, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, 10, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, 8, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 16384, NULL},
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
+        /* HTTPS: the certificate and key in memory (they end the list
+         * when there is none) */
+        {h->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, h->tls_cert},
+        {h->tls_cert ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, h->tls_key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    h->mhd = MHD_start_daemon(flags, h->port, NULL, NULL, handle, h, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     return h->mhd ? 0 : CW_EIO;
 }
 

@@ -22,6 +22,7 @@
 #include "../daemon/store.h"
 #include "../daemon/upstream.h"
 #include "cli.h"
+#include "pgread.h"
 
 struct central {
     char camera[72];
@@ -110,7 +111,7 @@ int cw_cli_upstream_check(struct cw_cli *g, int all)
     char db[4096], who[300];
     struct cw_store *st;
     int rc;
-    if (!g->db || strncmp(g->db, "postgres", 8) != 0) {
+    if (!cw_pgread_is_url(g->db)) {
         fprintf(stderr, "%s: --db postgresql://… (the province's database) is needed\n", cmd);
         return CW_EXIT_USAGE;
     }
