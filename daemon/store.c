@@ -1686,6 +1686,16 @@ int cw_store_sync_resend(struct cw_store *st, const char *camera)
     char sql[300];
     if (exec(st, "BEGIN IMMEDIATE") < 0)
         return CW_ESTORE;
+    /* Already on its way (its marker logged, not yet acknowledged): the
+     * province repeats its request in every answer until the marker
+     * arrives, and a camera whose history spans several batches would be
+     * logged again at each of them, for ever. */
+    if (query_i64(st, prep(st, "SELECT COUNT(*) FROM sync_log WHERE tbl = 'resent' AND rkey = ?"
+                               " AND seq > CAST((SELECT value FROM sync_state WHERE key = 'acked') AS INTEGER)",
+                           "t", camera), 0) > 0) {
+        exec(st, "COMMIT");
+        return 0;
+    }
     int rc = run(st, prep(st, "INSERT INTO sync_log(tbl, rkey, at_us) SELECT 'cameras', id, " NOW
                               " FROM cameras WHERE id = ?", "t", camera));
     for (size_t i = 0; rc == 0 && i < sizeof per_camera / sizeof per_camera[0]; i++) {
@@ -1703,7 +1713,7 @@ int cw_store_sync_resend(struct cw_store *st, const char *camera)
         exec(st, "ROLLBACK");
         return CW_ESTORE;
     }
-    return 0;
+    return 1;
 }
 
 int cw_store_sync_enable(struct cw_store *st, int on)

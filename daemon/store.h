@@ -327,7 +327,9 @@ int cw_store_sync_backfill(struct cw_store *st, int64_t *rows);
 /* Sets the backfill flag (the province answered "gap"). */
 int cw_store_sync_need_backfill(struct cw_store *st);
 /* A camera's rows into the log again (the province asked: its history
- * there did not agree with this one), followed by a "resent" marker. */
+ * there did not agree with this one), then its digests and a "resent"
+ * marker. 1 if logged, 0 if already on its way (its marker waits in the
+ * log), or negative. */
 int cw_store_sync_resend(struct cw_store *st, const char *camera);
 /* Turns the log on (a province is configured) or off (none: the log is
  * emptied, so that it never grows without a reader). A change either way

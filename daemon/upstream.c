@@ -503,7 +503,7 @@ int cw_upstream_ship(struct cw_store *st, const struct cw_upstream_params *p, st
             size_t i;
             json_t *v;
             json_array_foreach(resend, i, v) {
-                if (json_is_string(v) && cw_store_sync_resend(st, json_string_value(v)) == 0)
+                if (json_is_string(v) && cw_store_sync_resend(st, json_string_value(v)) > 0)
                     r->resent++;
             }
         }

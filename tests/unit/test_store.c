@@ -321,11 +321,21 @@ static void test_change_log(void **state)
     assert_int_equal(in.last_success_us, 200 * S);
 
     /* a camera's history again, with its marker after it */
-    assert_int_equal(cw_store_sync_resend(st, "a"), 0);
+    assert_int_equal(cw_store_sync_resend(st, "a"), 1);
     memset(&g, 0, sizeof g);
     assert_int_equal(cw_store_sync_batch(st, in.acked, 100, on_row, &g, &first, &last, &complete), 0);
     assert_int_equal(g.n, 5); /* camera, three spans, the marker */
     assert_non_null(strstr(g.list, "resent/;"));
+    /* asked again before that is acknowledged (the province's answer to a
+     * batch that did not yet hold the marker): not logged again, or a
+     * camera longer than a batch would be sent again forever */
+    int64_t before = log_rows();
+    assert_int_equal(cw_store_sync_resend(st, "a"), 0);
+    assert_int_equal(log_rows(), before);
+    /* once the marker is acknowledged, a new request sends it again */
+    assert_int_equal(cw_store_sync_acked(st, last, 210 * S), 0);
+    assert_int_equal(cw_store_sync_resend(st, "a"), 1);
+    assert_int_equal(log_rows(), 5);
 
     /* off again: the log is emptied and the next start backfills */
     assert_int_equal(cw_store_sync_enable(st, 0), 0);
