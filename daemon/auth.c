@@ -73,8 +73,7 @@ int cw_auth_hash_valid(const char *s)
            crypto_pwhash_str_needs_rehash(s, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN) >= 0;
 }
 
-/* A deep copy of n users (NULL on no memory). */
-static struct cw_auth_user *copy_users(const struct cw_auth_user *users, int n)
+struct cw_auth_user *cw_auth_users_copy(const struct cw_auth_user *users, int n)
 {
     struct cw_auth_user *u = calloc((size_t)n + 1, sizeof *u);
     for (int i = 0; u && i < n; i++) {
@@ -82,22 +81,19 @@ static struct cw_auth_user *copy_users(const struct cw_auth_user *users, int n)
         u[i].password_hash = strdup(users[i].password_hash);
         u[i].role = users[i].role;
         if (!u[i].name || !u[i].password_hash) {
-            for (int k = 0; k <= i; k++) {
-                free((char *)u[k].name);
-                free((char *)u[k].password_hash);
-            }
-            free(u);
+            cw_auth_users_free(u, i + 1);
             return NULL;
         }
     }
     return u;
 }
 
-static void free_users(struct cw_auth_user *u, int n)
+void cw_auth_users_free(struct cw_auth_user *u, int n)
 {
     for (int i = 0; u && i < n; i++) {
         free((char *)u[i].name);
-        sodium_memzero((char *)u[i].password_hash, strlen(u[i].password_hash));
+        if (u[i].password_hash)
+            sodium_memzero((char *)u[i].password_hash, strlen(u[i].password_hash));
         free((char *)u[i].password_hash);
     }
     free(u);
@@ -105,7 +101,7 @@ static void free_users(struct cw_auth_user *u, int n)
 
 int cw_auth_set_users(struct cw_auth *a, const struct cw_auth_user *users, int n, int *ended)
 {
-    struct cw_auth_user *u = copy_users(users, n);
+    struct cw_auth_user *u = cw_auth_users_copy(users, n);
     *ended = 0;
     if (!u)
         return CW_ENOMEM;
@@ -127,7 +123,7 @@ int cw_auth_set_users(struct cw_auth *a, const struct cw_auth_user *users, int n
             (*ended)++;
         }
     }
-    free_users(a->users, a->n_users);
+    cw_auth_users_free(a->users, a->n_users);
     a->users = u;
     a->n_users = n;
     return 0;
@@ -141,21 +137,12 @@ int cw_auth_create(const struct cw_auth_params *p, struct cw_auth **out)
     struct cw_auth *a = calloc(1, sizeof *a);
     if (!a)
         return CW_ENOMEM;
-    a->users = calloc((size_t)p->n_users + 1, sizeof *a->users);
+    a->users = cw_auth_users_copy(p->users, p->n_users);
     if (!a->users) {
         free(a);
         return CW_ENOMEM;
     }
-    for (int i = 0; i < p->n_users; i++) {
-        a->users[i].name = strdup(p->users[i].name);
-        a->users[i].password_hash = strdup(p->users[i].password_hash);
-        a->users[i].role = p->users[i].role;
-        a->n_users++;
-        if (!a->users[i].name || !a->users[i].password_hash) {
-            cw_auth_free(a);
-            return CW_ENOMEM;
-        }
-    }
+    a->n_users = p->n_users;
     a->idle_us = p->idle_us;
     a->max_us = p->max_us;
     *out = a;
@@ -166,11 +153,7 @@ void cw_auth_free(struct cw_auth *a)
 {
     if (!a)
         return;
-    for (int i = 0; i < a->n_users; i++) {
-        free((char *)a->users[i].name);
-        free((char *)a->users[i].password_hash);
-    }
-    free(a->users);
+    cw_auth_users_free(a->users, a->n_users);
     sodium_memzero(a->sessions, sizeof a->sessions);
     free(a);
 }

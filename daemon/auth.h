@@ -52,6 +52,10 @@ struct cw_session {
 struct cw_auth;
 int cw_auth_create(const struct cw_auth_params *p, struct cw_auth **out);
 void cw_auth_free(struct cw_auth *a);
+/* A deep copy of n users (NULL on no memory), and its release (the
+ * hashes wiped first). */
+struct cw_auth_user *cw_auth_users_copy(const struct cw_auth_user *users, int n);
+void cw_auth_users_free(struct cw_auth_user *u, int n);
 /* The users anew (a reload of the config): copied; the sessions of users
  * gone, or whose role or password changed, end (*ended: how many). 0 or
  * CW_ENOMEM (then nothing changed). On the HTTP server's thread, as all

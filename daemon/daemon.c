@@ -473,6 +473,17 @@ static void warn_restart(void *ud, const char *section, const char *key)
     cw_warn("daemon", NULL, "%s.%s changed: it takes effect at the next restart", section, key);
 }
 
+/* The config's console users as auth.h takes them: the strings borrowed
+ * from cfg, the array the caller's to free (NULL on no memory). */
+static struct cw_auth_user *console_users(const struct cw_config *cfg)
+{
+    struct cw_auth_user *users = calloc((size_t)cfg->n_users + 1, sizeof *users);
+    for (int i = 0; users && i < cfg->n_users; i++)
+        users[i] = (struct cw_auth_user){cfg->users[i].name, cfg->users[i].password_hash,
+                                         cw_role_parse(cfg->users[i].role)};
+    return users;
+}
+
 /* Whether a reload changes the console's users (names, roles, hashes). */
 static int users_differ(const struct cw_config *a, const struct cw_config *b)
 {
@@ -615,10 +626,7 @@ static void on_sighup(uv_signal_t *s, int signum)
         cw_http_reload_tls(d->http, nc->http.tls_cert, nc->http.tls_key);
     /* the console's users: taken by the HTTP thread at its next request */
     if (d->http && users_differ(d->cfg, nc)) {
-        struct cw_auth_user *users = calloc((size_t)nc->n_users + 1, sizeof *users);
-        for (int i = 0; users && i < nc->n_users; i++)
-            users[i] = (struct cw_auth_user){nc->users[i].name, nc->users[i].password_hash,
-                                             cw_role_parse(nc->users[i].role)};
+        struct cw_auth_user *users = console_users(nc);
         if (!users || cw_http_set_users(d->http, users, nc->n_users) < 0)
             cw_error("daemon", NULL, "reload: out of memory; the console keeps its users");
         free(users); /* copied */
@@ -775,10 +783,7 @@ int cw_daemon_run(struct cw_daemon *d)
     const struct cw_config *cfg = d->cfg;
     publish_live(d);
     if (cfg->http.listen[0]) {
-        struct cw_auth_user *users = calloc((size_t)cfg->n_users + 1, sizeof *users);
-        for (int i = 0; users && i < cfg->n_users; i++)
-            users[i] = (struct cw_auth_user){cfg->users[i].name, cfg->users[i].password_hash,
-                                             cw_role_parse(cfg->users[i].role)};
+        struct cw_auth_user *users = console_users(cfg);
         struct cw_http_params hp = {.listen = cfg->http.listen, .token = cfg->http.token, .database = cfg->database,
                                     .live = &d->live, .users = users, .n_users = users ? cfg->n_users : 0,
                                     .session_idle_us = cfg->http.session_idle_us,

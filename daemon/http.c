@@ -51,29 +51,13 @@ struct cw_http {
     char *tls_cert, *tls_key; /* PEM in memory while it serves HTTPS; NULL: plain HTTP */
 };
 
-static void free_user_list(struct cw_auth_user *u, int n)
-{
-    for (int i = 0; u && i < n; i++) {
-        free((char *)u[i].name);
-        free((char *)u[i].password_hash);
-    }
-    free(u);
-}
-
 int cw_http_set_users(struct cw_http *h, const struct cw_auth_user *users, int n)
 {
-    struct cw_auth_user *u = calloc((size_t)n + 1, sizeof *u);
-    for (int i = 0; u && i < n; i++) {
-        u[i] = (struct cw_auth_user){strdup(users[i].name), strdup(users[i].password_hash), users[i].role};
-        if (!u[i].name || !u[i].password_hash) {
-            free_user_list(u, i + 1);
-            u = NULL;
-        }
-    }
+    struct cw_auth_user *u = cw_auth_users_copy(users, n);
     if (!u)
         return CW_ENOMEM;
     pthread_mutex_lock(&h->mu);
-    free_user_list(h->pending, h->n_pending);
+    cw_auth_users_free(h->pending, h->n_pending);
     h->pending = u;
     h->n_pending = n;
     h->has_pending = 1;
@@ -97,7 +81,7 @@ static void take_users(struct cw_http *h)
     else
         cw_info("http", NULL, "the console's users reloaded: %d user(s); %d session(s) ended (user gone, or its role "
                               "or password changed)", n, ended);
-    free_user_list(u, n);
+    cw_auth_users_free(u, n);
 }
 
 static json_t *camera_json(const struct cw_live_camera *cam)
@@ -987,7 +971,7 @@ void cw_http_stop(struct cw_http *h)
     cw_console_free(h->console);
     cw_auth_free(h->auth);
     wipe_tls(h);
-    free_user_list(h->pending, h->n_pending);
+    cw_auth_users_free(h->pending, h->n_pending);
     pthread_mutex_destroy(&h->mu);
     memset(h->token, 0, strlen(h->token));
     free(h->token);
