@@ -106,6 +106,21 @@ static int copy(PGconn *c, sqlite3 *db, const char *select, const char *insert, 
     return rc;
 }
 
+PGconn *cw_pgread_connect(const char *conninfo, char *err, size_t len)
+{
+    char who[300];
+    cw_upstream_describe(conninfo, who, sizeof who);
+    const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+    const char *vals[] = {conninfo, "10", "camwatch", NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (c && PQstatus(c) == CONNECTION_OK)
+        return c;
+    const char *m = c ? PQerrorMessage(c) : "out of memory";
+    snprintf(err, len, "%s: cannot connect: %.*s", who, (int)strcspn(m, "\n"), m);
+    PQfinish(c);
+    return NULL;
+}
+
 /* Each commune's current database: the epoch that sent last. An older
  * epoch (a database since recreated) stays at the centre untouched, but is
  * not read here: its history and the new one's may cover the same hours. */
@@ -125,15 +140,9 @@ int cw_pgread_copy(const char *conninfo, const char *path, char *err, size_t len
         return CW_ESTORE;
     }
     cw_store_close(st);
-    const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
-    const char *vals[] = {conninfo, "10", "camwatch", NULL};
-    PGconn *c = PQconnectdbParams(keys, vals, 1);
-    if (!c || PQstatus(c) != CONNECTION_OK) {
-        const char *m = c ? PQerrorMessage(c) : "out of memory";
-        snprintf(err, len, "%s: cannot connect: %.*s", who, (int)strcspn(m, "\n"), m);
-        PQfinish(c);
+    PGconn *c = cw_pgread_connect(conninfo, err, len);
+    if (!c)
         return CW_EIO;
-    }
     sqlite3 *db;
     if (sqlite3_open(path, &db) != SQLITE_OK) {
         snprintf(err, len, "cannot open the working copy %s", path);

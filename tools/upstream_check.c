@@ -118,13 +118,10 @@ int cw_cli_upstream_check(struct cw_cli *g, int all)
     if ((rc = cw_cli_open(g, 1, &st, db, sizeof db, NULL)) != 0) /* the copy: pgread.c */
         return rc;
     cw_upstream_describe(g->db, who, sizeof who);
-    const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
-    const char *vals[] = {g->db, "10", "camwatch", NULL};
-    PGconn *c = PQconnectdbParams(keys, vals, 1);
-    if (!c || PQstatus(c) != CONNECTION_OK) {
-        const char *m = c ? PQerrorMessage(c) : "out of memory";
-        fprintf(stderr, "%s: %s: cannot connect: %.*s\n", cmd, who, (int)strcspn(m, "\n"), m);
-        PQfinish(c);
+    char err[600];
+    PGconn *c = cw_pgread_connect(g->db, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "%s: %s\n", cmd, err);
         cw_store_close(st);
         return CW_EXIT_FAIL;
     }
