@@ -32,7 +32,7 @@ LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/con
            daemon/report.c daemon/report_feed.c daemon/report_fmt.c daemon/plugin.c daemon/events.c daemon/snapshot.c daemon/analysis.c daemon/live.c daemon/http.c \
            daemon/httpc.c daemon/push.c daemon/writer.c daemon/records.c daemon/snapdir.c daemon/alert_policy.c daemon/outbox.c daemon/verdict.c daemon/selfwatch.c daemon/auth.c daemon/api.c daemon/console.c \
            daemon/report_render.c daemon/report_columns.c daemon/report_text.c daemon/report_csv.c daemon/report_json.c daemon/report_html.c \
-           daemon/report_narrative.c daemon/console_report.c daemon/upstream.c daemon/shipper.c daemon/digest.c
+           daemon/report_narrative.c daemon/console_report.c daemon/upstream.c daemon/shipper.c daemon/digest.c daemon/retention.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/daemon/openapi.o $(BUILD)/daemon/web_assets.o $(BUILD)/daemon/upstream_sql.o
 WEB_FILES := daemon/web/index.html daemon/web/app.js daemon/web/app.css
 LIB     := $(BUILD)/libcamwatch.a

@@ -43,6 +43,7 @@ enum key_type {
     T_INT,       /* a whole number within [min, max] */
     T_SCHEDULE,  /* "HH:MM-HH:MM" or "" */
     T_TEXT,      /* display text into a fixed char[CW_DOC_TEXT] (UTF-8, no control characters) */
+    T_MAP,       /* a mapping handled by the caller */
 };
 
 struct key {
@@ -258,6 +259,12 @@ static const struct key commune_keys[] = {
 static const struct key site_keys[] = {
     {"site", T_ID, NULL, offsetof(struct cw_site, id), 0, 0, 1, "site id, unique in the file; cameras name it"},
     {"name", T_STR, "", offsetof(struct cw_site, name), 0, 0, 1, "display name (e.g. \"Cổng làng\")"},
+    {"retention", T_MAP, NULL, NOOFF, 0, 0, 1,
+     "this site's own limits (any of snapshots, thumbnails, events, levels), e.g. a border post that must keep "
+     "its events longer; the rest as under retention"},
+    {"notice", T_MAP, NULL, NOOFF, 0, 0, 1,
+     "the recording notice posted for the people recorded (PDPL Art. 32): {where: \"...\", since: YYYY-MM-DD}; "
+     "the monthly report lists the sites with cameras and none"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -300,6 +307,8 @@ static const struct key camera_keys[] = {
      "/api/v1/cameras/ID/levels, camwatch_camera_level); 0 keeps none"},
     {"motion_schedule", T_SCHEDULE, "", offsetof(struct cw_camera_config, motion_schedule), 0, 0, 1,
      "motion/activity events only start in this local time window, e.g. \"22:00-05:00\"; empty: always"},
+    {"retention", T_MAP, NULL, NOOFF, 0, 0, 1,
+     "this camera's own limits (any of snapshots, thumbnails, events, levels); the rest from its site or retention"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -334,6 +343,37 @@ static const struct key upstream_keys[] = {
      "rows per batch (one transaction at the province)"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
+
+/* retention: the longest each kind of personal data is kept. The defaults
+ * follow PDPL Art. 32 (kept only as long as the purpose, security and
+ * order, needs): a month of pictures is what a complaint or an
+ * investigation usually reaches back to; the events' times and scores a
+ * quarter, so that the month's report and its predecessor can be checked;
+ * the last picture of a camera a week. Spans and outages are not personal
+ * data and are never deleted. */
+struct retention_top {
+    struct cw_retention r;
+    int64_t every_us;
+};
+static const struct key retention_keys[] = {
+    {"snapshots", T_DURATION, "30d", offsetof(struct retention_top, r.max_age_us[CW_KEEP_SNAPSHOTS]), 3600,
+     3660 * 86400.0, 1, "event snapshots (pictures of people) older than this are deleted (daemon.snapshot_max_age "
+     "is its older name)"},
+    {"thumbnails", T_DURATION, "7d", offsetof(struct retention_top, r.max_age_us[CW_KEEP_THUMBNAILS]), 3600,
+     3660 * 86400.0, 1, "a camera's console picture (its last keyframe) older than this is deleted"},
+    {"events", T_DURATION, "90d", offsetof(struct retention_top, r.max_age_us[CW_KEEP_EVENTS]), 3600,
+     3660 * 86400.0, 1, "detection events (times, scores, regions: traces of people's movements) and their snapshots"},
+    {"levels", T_DURATION, "90d", offsetof(struct retention_top, r.max_age_us[CW_KEEP_LEVELS]), 3600,
+     3660 * 86400.0, 1, "the activity timeline (each plugin's level per interval)"},
+    {"every", T_DURATION, "1h", offsetof(struct retention_top, every_us), 60, 86400, 1,
+     "how often camwatchd applies the limits (off its loop); each run that deletes something is in the audit list"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
+
+const char *cw_keep_kind_name(int kind)
+{
+    return kind >= 0 && kind < CW_KEEP_N ? retention_keys[kind].name : "?";
+}
 
 /* Appends a copy of msg to a list of messages (errors or notes). */
 static void push_msg(char ***list, int *n, const char *msg)
@@ -770,6 +810,7 @@ static int set_value(struct loader *ld, const yaml_node_t *node, const char *key
         snprintf(field, CW_DOC_TEXT, "%s", s);
         break;
     case T_LIST:
+    case T_MAP:
         break;
     }
     free(s);
@@ -778,8 +819,8 @@ static int set_value(struct loader *ld, const yaml_node_t *node, const char *key
 
 /* Applies a key table to a mapping node: every key must be known and
  * appear once; missing keys take their defaults; required ones are errors.
- * T_LIST keys are not converted: their nodes are returned in lists[] in
- * table order. Returns the number of errors found. */
+ * T_LIST and T_MAP keys are not converted: their nodes are returned in
+ * lists[] in table order. Returns the number of errors found. */
 static int apply_table(struct loader *ld, yaml_node_t *map, const char *path, const struct key *table, void *obj,
                        yaml_node_t **lists)
 {
@@ -815,12 +856,16 @@ static int apply_table(struct loader *ld, yaml_node_t *map, const char *path, co
             continue;
         }
         seen[i] = kn;
-        if (table[i].type == T_LIST) {
+        if (table[i].type == T_LIST || table[i].type == T_MAP) {
             int li = 0;
             for (int j = 0; j < i; j++)
-                li += table[j].type == T_LIST;
-            if (vn->type != YAML_SEQUENCE_NODE) {
+                li += table[j].type == T_LIST || table[j].type == T_MAP;
+            if (table[i].type == T_LIST && vn->type != YAML_SEQUENCE_NODE) {
                 err_at(ld, vn, keypath, "expected a list");
+                continue;
+            }
+            if (table[i].type == T_MAP && vn->type != YAML_MAPPING_NODE) {
+                err_at(ld, vn, keypath, "expected a mapping of keys");
                 continue;
             }
             lists[li] = vn;
@@ -833,7 +878,7 @@ static int apply_table(struct loader *ld, yaml_node_t *map, const char *path, co
         set_value(ld, vn, keypath, &table[i], (const char *)vn->data.scalar.value, obj);
     }
     for (int i = 0; i < nkeys; i++) {
-        if (seen[i] || table[i].type == T_LIST)
+        if (seen[i] || table[i].type == T_LIST || table[i].type == T_MAP)
             continue;
         snprintf(keypath, sizeof keypath, "%s%s%s", path, path[0] ? "." : "", table[i].name);
         if (!table[i].def)
@@ -871,6 +916,69 @@ static char **string_list(struct loader *ld, yaml_node_t *seq, const char *path)
 
 /* The communes of a district (d >= 0) or straight under the province (-1),
  * with their sites. */
+/* A site's or camera's retention: only the kinds it names, over what it
+ * inherits (r holds the inherited limits on entry). */
+static void load_retention_override(struct loader *ld, yaml_node_t *map, const char *path, struct cw_retention *r)
+{
+    char keypath[320];
+    for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top; pr++) {
+        yaml_node_t *kn = yaml_document_get_node(&ld->doc, pr->key);
+        yaml_node_t *vn = yaml_document_get_node(&ld->doc, pr->value);
+        const char *k = kn && kn->type == YAML_SCALAR_NODE ? (const char *)kn->data.scalar.value : "?";
+        snprintf(keypath, sizeof keypath, "%s.retention.%s", path, k);
+        int kind = 0;
+        while (kind < CW_KEEP_N && strcmp(retention_keys[kind].name, k) != 0)
+            kind++;
+        if (kind == CW_KEEP_N) {
+            err_at(ld, kn, keypath, "unknown key (expected snapshots, thumbnails, events or levels)");
+            continue;
+        }
+        if (!vn || vn->type != YAML_SCALAR_NODE) {
+            err_at(ld, vn, keypath, "expected a single value");
+            continue;
+        }
+        struct retention_top t = {.r = *r};
+        if (set_value(ld, vn, keypath, &retention_keys[kind], (const char *)vn->data.scalar.value, &t) == 0) {
+            r->max_age_us[kind] = t.r.max_age_us[kind];
+            r->set |= 1u << kind;
+        }
+    }
+}
+
+struct notice {
+    char *where, *since;
+};
+static const struct key notice_keys[] = {
+    {"where", T_STR, NULL, offsetof(struct notice, where), 0, 0, 1,
+     "where the notice is posted (e.g. \"Biển báo tại cổng làng\")"},
+    {"since", T_STR, NULL, offsetof(struct notice, since), 0, 0, 1, "the day it was posted, YYYY-MM-DD"},
+    {NULL, 0, NULL, 0, 0, 0, 0, NULL},
+};
+
+static void load_notice(struct loader *ld, yaml_node_t *map, const char *path, struct cw_site *site)
+{
+    struct notice n = {NULL, NULL};
+    char kp[320];
+    snprintf(kp, sizeof kp, "%s.notice", path);
+    apply_table(ld, map, kp, notice_keys, &n, NULL);
+    int y, m, d;
+    char tail;
+    if (n.where && (!n.where[0] || check_text(ld, map, kp, n.where) < 0)) {
+        if (!n.where[0])
+            err_at(ld, map, kp, "where: must say where the notice is posted");
+    } else if (n.since && (sscanf(n.since, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || strlen(n.since) != 10 ||
+                           m < 1 || m > 12 || d < 1 || d > 31 || y < 2000)) {
+        snprintf(kp, sizeof kp, "%s.notice.since", path);
+        err_at(ld, map_get(ld, map, "since", NULL), kp, "'%s' is not a day (YYYY-MM-DD)", n.since);
+    } else if (n.where && n.since) {
+        site->notice_where = n.where;
+        site->notice_since = n.since;
+        return;
+    }
+    free(n.where);
+    free(n.since);
+}
+
 static void load_communes(struct loader *ld, struct cw_config *cfg, yaml_node_t *communes, const char *path, int d)
 {
     int nc = seq_len(communes);
@@ -906,7 +1014,14 @@ static void load_communes(struct loader *ld, struct cw_config *cfg, yaml_node_t 
             memset(site, 0, sizeof *site);
             site->commune = cfg->n_communes - 1;
             yaml_node_t *si = seq_item(ld, sites, s);
-            apply_table(ld, si, spath, site_keys, site, NULL);
+            yaml_node_t *maps[2] = {NULL, NULL}; /* retention, notice */
+            apply_table(ld, si, spath, site_keys, site, maps);
+            site->retention = cfg->retention;
+            site->retention.set = 0;
+            if (maps[0])
+                load_retention_override(ld, maps[0], spath, &site->retention);
+            if (maps[1])
+                load_notice(ld, maps[1], spath, site);
             for (int o = 0; site->id && o < cfg->n_sites - 1; o++)
                 if (cfg->sites[o].id && strcmp(cfg->sites[o].id, site->id) == 0)
                     err_at(ld, si, spath, "duplicate site id '%s'", site->id);
@@ -1106,10 +1221,10 @@ static void load_cameras(struct loader *ld, struct cw_config *cfg, yaml_node_t *
         cam->site = -1;
         cam->line = (int)item->start_mark.line + 1;
         snprintf(path, sizeof path, "cameras[%d]", i);
-        yaml_node_t *plugins = NULL;
-        apply_table(ld, item, path, camera_keys, cam, &plugins);
-        if (plugins)
-            load_plugins(ld, cam, plugins, path);
+        yaml_node_t *maps[2] = {NULL, NULL}; /* plugins, retention */
+        apply_table(ld, item, path, camera_keys, cam, maps);
+        if (maps[0])
+            load_plugins(ld, cam, maps[0], path);
         if (cam->motion_schedule)
             cw_parse_schedule(cam->motion_schedule, &cam->sched_from_min, &cam->sched_to_min);
         if (cam->id) {
@@ -1134,6 +1249,10 @@ static void load_cameras(struct loader *ld, struct cw_config *cfg, yaml_node_t *
                 err_at(ld, map_get(ld, item, "site", NULL), p2, "unknown site '%s' (not under sites:)", cam->site_id);
             }
         }
+        cam->retention = cam->site >= 0 ? cfg->sites[cam->site].retention : cfg->retention;
+        cam->retention.set = 0;
+        if (maps[1])
+            load_retention_override(ld, maps[1], path, &cam->retention);
         if (cam->url) {
             char red[1100];
             cam->url_redacted = strdup(cw_redact_url(cam->url, red, sizeof red));
@@ -1379,7 +1498,7 @@ static void load_alerts(struct loader *ld, struct cw_config *cfg, yaml_node_t *n
 }
 
 static const char *const top_keys[] = {"daemon", "sites", "cameras", "report", "http", "alerts", "users", "upstream",
-                                       NULL};
+                                       "retention", NULL};
 
 /* users: the console's people. A hash libsodium cannot read, or two users
  * of one name, is an error: a login that can never work is found now, not
@@ -1446,7 +1565,7 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
 {
     yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
     yaml_node_t *daemon = NULL, *sites = NULL, *cameras = NULL, *report = NULL, *http = NULL, *alerts = NULL,
-                *users = NULL, *upstream = NULL;
+                *users = NULL, *upstream = NULL, *retention = NULL;
 
     if (!root) {
         err_at(ld, NULL, "(file)", "the file is empty");
@@ -1465,10 +1584,12 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
             if (strcmp(top_keys[i], k) == 0)
                 break;
         if (!top_keys[i]) {
-            err_at(ld, kn, k, "unknown key (expected daemon, sites, cameras, report, http, alerts, users or upstream)");
+            err_at(ld, kn, k, "unknown key (expected daemon, sites, cameras, report, http, alerts, users, upstream or "
+                              "retention)");
             continue;
         }
-        yaml_node_t **const slots[] = {&daemon, &sites, &cameras, &report, &http, &alerts, &users, &upstream};
+        yaml_node_t **const slots[] = {&daemon, &sites, &cameras, &report, &http, &alerts, &users, &upstream,
+                                       &retention};
         yaml_node_t **slot = slots[i];
         if (*slot) {
             err_at(ld, kn, k, "duplicate section");
@@ -1498,6 +1619,20 @@ static void load_root(struct loader *ld, struct cw_config *cfg)
         err_at(ld, daemon ? map_get(ld, daemon, "language", NULL) : root, "daemon.language", "'%s' is not vi or en",
                cfg->language);
     cfg->lang_vi = !cfg->language || strcmp(cfg->language, "en") != 0;
+    {
+        struct retention_top t;
+        memset(&t, 0, sizeof t);
+        apply_table(ld, retention ? retention : &empty_map, "retention", retention_keys, &t, NULL);
+        /* the older daemon.snapshot_max_age still counts where retention
+         * does not name snapshots */
+        if (daemon && daemon->type == YAML_MAPPING_NODE && map_get(ld, daemon, "snapshot_max_age", NULL) &&
+            !(retention && retention->type == YAML_MAPPING_NODE && map_get(ld, retention, "snapshots", NULL)))
+            t.r.max_age_us[CW_KEEP_SNAPSHOTS] = cfg->snapshot_max_age_us;
+        t.r.set = (1u << CW_KEEP_N) - 1;
+        cfg->retention = t.r;
+        cfg->snapshot_max_age_us = t.r.max_age_us[CW_KEEP_SNAPSHOTS];
+        cfg->retention_every_us = t.every_us;
+    }
     yaml_node_t *doc_lists[2] = {NULL, NULL}; /* recipients, copies_to */
     apply_table(ld, report ? report : &empty_map, "report", report_keys, &cfg->report, doc_lists);
     load_doc_lines(ld, doc_lists[0], "report.recipients", cfg->report.doc.recipients, &cfg->report.doc.n_recipients);
@@ -1690,6 +1825,8 @@ void cw_config_free(struct cw_config *cfg)
     for (int i = 0; i < cfg->n_sites; i++) {
         free(cfg->sites[i].id);
         free(cfg->sites[i].name);
+        free(cfg->sites[i].notice_where);
+        free(cfg->sites[i].notice_since);
     }
     for (int i = 0; i < cfg->n_cameras; i++) {
         struct cw_camera_config *c = &cfg->cameras[i];
@@ -1791,7 +1928,7 @@ int cw_camera_config_same_session(const struct cw_camera_config *a, const struct
 static const char *type_name(enum key_type t)
 {
     static const char *const n[] = {"string", "id", "path", "rtsp-url", "duration", "number", "bool",
-                                    "log-level", "tcp|udp", "list", "integer", "HH:MM-HH:MM", "text"};
+                                    "log-level", "tcp|udp", "list", "integer", "HH:MM-HH:MM", "text", "mapping"};
     return n[t];
 }
 
@@ -1799,7 +1936,7 @@ static void print_table(FILE *f, const char *section, const struct key *t)
 {
     for (; t->name; t++)
         fprintf(f, "%s.%-*s %-10s default %-24s %s%s\n", section, (int)(30 - strlen(section)), t->name,
-                type_name(t->type), t->def ? (t->def[0] ? t->def : "\"\"") : (t->type == T_LIST ? "-" : "(required)"),
+                type_name(t->type), t->def ? (t->def[0] ? t->def : "\"\"") : (t->type == T_LIST || t->type == T_MAP ? "-" : "(required)"),
                 t->help, t->reloadable ? "" : " [restart]");
 }
 
@@ -1821,6 +1958,7 @@ static int field_differs(const struct key *k, const void *a, const void *b)
     case T_TEXT:
         return strcmp(fa, fb) != 0;
     case T_LIST:
+    case T_MAP:
         break;
     }
     return 0;
@@ -1840,7 +1978,7 @@ void cw_config_restart_changes(const struct cw_config *old, const struct cw_conf
     };
     for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
         for (const struct key *k = sections[i].table; k->name; k++)
-            if (!k->reloadable && k->type != T_LIST && field_differs(k, sections[i].a, sections[i].b))
+            if (!k->reloadable && k->type != T_LIST && k->type != T_MAP && field_differs(k, sections[i].a, sections[i].b))
                 cb(ud, sections[i].section, k->name);
 }
 
@@ -1861,10 +1999,12 @@ void cw_config_print_keys(FILE *f)
     print_table(f, "sites[].districts[]", district_keys);
     print_table(f, "sites[].communes[]", commune_keys);
     print_table(f, "sites[].communes[].sites[]", site_keys);
+    print_table(f, "sites[].communes[].sites[].notice", notice_keys);
     print_table(f, "cameras[]", camera_keys);
     print_table(f, "report", report_keys);
     print_table(f, "http", http_keys);
     print_table(f, "upstream", upstream_keys);
+    print_table(f, "retention", retention_keys);
     print_table(f, "alerts", alerts_keys);
     print_table(f, "alerts.targets[]", target_keys);
 }

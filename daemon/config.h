@@ -26,10 +26,26 @@ struct cw_commune {
     char **formerly;  /* ids of the communes it absorbed (NULL-terminated) */
 };
 
+/* Retention by purpose (PDPL Art. 32): the longest each kind of personal
+ * data is kept. The config's top `retention:` sets the deployment's; a site
+ * or a camera may set its own (a border post keeping longer), which the
+ * loader resolves into each camera's effective limits. */
+enum cw_keep_kind { CW_KEEP_SNAPSHOTS = 0, CW_KEEP_THUMBNAILS, CW_KEEP_EVENTS, CW_KEEP_LEVELS, CW_KEEP_N };
+struct cw_retention {
+    int64_t max_age_us[CW_KEEP_N];
+    unsigned set; /* bit k: set at this level (not inherited) */
+};
+/* "snapshots", "thumbnails", "events", "levels" */
+const char *cw_keep_kind_name(int kind);
+
 struct cw_site {
     char *id;
     char *name;
     int commune; /* index into cw_config.communes */
+    struct cw_retention retention; /* effective for its cameras (before their own) */
+    /* the recording notice (PDPL Art. 32: people recorded are told):
+     * where it is posted and since when (YYYY-MM-DD); "" = none recorded */
+    char *notice_where, *notice_since;
 };
 
 /* One plugin of a camera and its options, as strings for its configure(). */
@@ -55,6 +71,7 @@ struct cw_camera_config {
     int64_t stall_reconnect_us; /* a stalled session is given up after this long without video */
     int enabled;
     int line; /* where the camera is defined, for messages */
+    struct cw_retention retention; /* effective: the camera's, its site's, then the deployment's */
     /* detection */
     struct cw_plugin_config *plugins;
     int n_plugins;
@@ -80,8 +97,10 @@ struct cw_config {
     char *language; /* "vi" or "en": the deployment's (reports, alerts, CLI) */
     int lang_vi;
     char *plugin_dir;
-    int64_t snapshot_max_age_us;
+    int64_t snapshot_max_age_us; /* older name of retention.snapshots */
     double snapshot_max_mb;
+    struct cw_retention retention; /* the deployment's (retention:) */
+    int64_t retention_every_us;    /* how often the limits are applied */
     /* http: API, metrics and push */
     struct cw_http_config {
         char *listen;       /* "127.0.0.1:9780"; "" turns the server off */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -27,6 +28,8 @@
 #include "push.h"
 #include "records.h"
 #include "shipper.h"
+#include "retention.h"
+#include "retention.h"
 #include "snapdir.h"
 #include "upstream.h"
 #include "verdict.h"
@@ -42,51 +45,53 @@
 
 static void begin_shutdown(struct cw_daemon *d, const char *why);
 
-/* ---- snapshot retention: on the thread pool, once a minute ---- */
-
-struct retention {
-    uv_work_t work;
-    char *root;
-    int64_t max_age_us, max_bytes;
-    int removed;
-    int64_t kept;
-    struct cw_daemon *d;
-};
+/* ---- retention (retention.c): on the thread pool. The snapshot folder's
+ * size cap is checked every minute (a disk filling up cannot wait); the
+ * age limits are applied every retention.every, the first time soon after
+ * start. ---- */
 
 static void retention_work(uv_work_t *w)
 {
-    struct retention *r = w->data;
-    cw_snapdir_retention(r->root, r->max_age_us, r->max_bytes, &r->removed, &r->kept);
+    cw_retention_run(w->data);
 }
 
 static void retention_done(uv_work_t *w, int status)
 {
-    struct retention *r = w->data;
+    struct cw_daemon *d = (struct cw_daemon *)(void *)((char *)w - offsetof(struct cw_daemon, retention_work));
+    struct cw_retention_job *j = w->data;
     (void)status;
-    if (r->removed)
-        cw_info("retention", NULL, "deleted %d old snapshot(s); %lld MiB kept", r->removed, (long long)(r->kept >> 20));
-    r->d->retention_busy = 0;
-    free(r->root);
-    free(r);
+    for (int k = 0; k < CW_KEEP_N; k++)
+        if (j->kinds[k].removed)
+            cw_info("retention", NULL, "deleted %lld %s past their limit", (long long)j->kinds[k].removed,
+                    cw_keep_kind_name(k));
+    if (j->space_removed)
+        cw_info("retention", NULL, "deleted %lld old snapshot(s) for space; %lld MiB kept", (long long)j->space_removed,
+                (long long)(j->kept_bytes >> 20));
+    if (j->failed)
+        cw_warn("retention", NULL, "%s", j->err);
+    d->retention_job = NULL;
+    cw_retention_job_free(j);
 }
 
 static void on_retention(uv_timer_t *t)
 {
     struct cw_daemon *d = t->data;
-    if (d->retention_busy || d->stopping)
+    if (d->retention_job || d->stopping)
         return;
+    int64_t now = cw_wall_us();
+    int ages = now >= d->retention_next_us;
     /* the limits as they are now: the pool never reads the config */
-    struct retention *r = calloc(1, sizeof *r);
-    if (!r || !(r->root = strdup(d->snapshot_root))) {
-        free(r);
+    struct cw_retention_job *j = cw_retention_job_new(d->cfg, d->cfg->database, d->snapshot_root, now, ages);
+    if (!j)
         return;
+    if (ages)
+        d->retention_next_us = now + d->cfg->retention_every_us;
+    d->retention_work.data = j;
+    d->retention_job = j;
+    if (uv_queue_work(d->loop, &d->retention_work, retention_work, retention_done) < 0) {
+        d->retention_job = NULL;
+        cw_retention_job_free(j);
     }
-    r->work.data = r;
-    r->d = d;
-    r->max_age_us = d->cfg->snapshot_max_age_us;
-    r->max_bytes = (int64_t)(d->cfg->snapshot_max_mb * 1048576.0);
-    d->retention_busy = 1;
-    uv_queue_work(d->loop, &r->work, retention_work, retention_done);
 }
 
 /* ---- the live view ---- */
@@ -437,6 +442,8 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
     uv_close((uv_handle_t *)&d->sig_int, on_handle_closed);
     uv_close((uv_handle_t *)&d->sig_hup, on_handle_closed);
     uv_close((uv_handle_t *)&d->retention_timer, on_handle_closed);
+    if (d->retention_job)
+        d->retention_job->stop = 1; /* ends at its next step; its done callback frees it */
     cw_selfwatch_stop(&d->selfwatch);
     collect_stats(d, cw_writer_batch(d->writer), cw_wall_us());
     /* All threads are told first, so that their sessions wind down in

@@ -37,9 +37,10 @@ struct cw_daemon {
     uv_timer_t alert_tick;
     struct cw_verdict *verdict; /* the month judged by the report's rules */
 
-    uv_timer_t retention_timer; /* snapshots by age and size */
+    uv_timer_t retention_timer; /* personal data by age, snapshots by size (retention.c) */
     uv_work_t retention_work;
-    int retention_busy;
+    struct cw_retention_job *retention_job; /* running on the pool, or NULL */
+    int64_t retention_next_us;              /* the age limits are next applied then */
     struct cw_selfwatch selfwatch; /* loop lag, RSS, fds for the metrics */
     /* the live view for the HTTP server, published every flush tick */
     struct cw_live_box live;

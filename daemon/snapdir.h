@@ -2,8 +2,8 @@
  * camera's event snapshots (DATE-TIME-PLUGIN-MS[-start].jpg, named by the
  * event's local start) and its thumbnail (thumb.jpg). Files are written
  * whole (a temporary file renamed into place: a reader, the console or a
- * Telegram upload, never sees half a JPEG) and deleted by age and total
- * size, oldest first, off the loop. The HTTP server serves only paths the
+ * Telegram upload, never sees half a JPEG); retention.c deletes them by
+ * age and the folder's size, off the loop. The HTTP server serves only paths the
  * daemon recorded, never one a request names. */
 #ifndef CW_SNAPDIR_H
 #define CW_SNAPDIR_H
@@ -21,9 +21,4 @@ int cw_snapdir_write_event(const char *dir, const char *plugin, int64_t start_us
                            const uint8_t *jpeg, size_t len, char *path, size_t pathlen);
 /* The camera's thumbnail, replaced whole. 0 and its path, or -1. */
 int cw_snapdir_write_thumbnail(const char *dir, const uint8_t *jpeg, size_t len, char *path, size_t pathlen);
-/* Deletes, oldest first, the pictures older than max_age_us and then as
- * many as it takes to be under max_bytes in all. Blocking: run it on the
- * thread pool. *removed and *kept_bytes say what it did. */
-void cw_snapdir_retention(const char *root, int64_t max_age_us, int64_t max_bytes, int *removed, int64_t *kept_bytes);
-
 #endif

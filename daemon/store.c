@@ -193,6 +193,9 @@ static const char *const migrations[] = {
     "  figures TEXT NOT NULL, PRIMARY KEY (camera, month));"
     "CREATE TRIGGER sync_digests_i AFTER INSERT ON digests " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('digests', NEW.camera || char(9) || NEW.month, " NOW "); END;"
     "CREATE TRIGGER sync_digests_u AFTER UPDATE ON digests " SYNC_ON "BEGIN INSERT INTO sync_log(tbl, rkey, at_us) VALUES ('digests', NEW.camera || char(9) || NEW.month, " NOW "); END;",
+    /* 14 -> 15: a person's request (PDPL, issue #26): an event whose
+     * pictures were erased keeps its times and scores, marked with when */
+    "ALTER TABLE events ADD COLUMN erased_us INTEGER;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -815,12 +818,10 @@ static int apply_op(struct cw_store *st, const struct op *op)
                                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                             "ttiidtt", op->camera, op->state, op->t, op->end_t, op->score, op->detail, op->cause));
     case OP_LEVEL:
-        /* levels are a recent picture, not history: 90 days are kept */
-        rc = run(st, prep(st, "DELETE FROM levels WHERE camera = ? AND start_us < ?", "ti", op->camera,
-                          op->t - CW_LEVELS_KEEP_US));
-        return rc ? rc : run(st, prep(st, "INSERT INTO levels(camera, plugin, start_us, end_us, mean, max)"
-                                          " VALUES (?, ?, ?, ?, ?, ?)", "ttiidd", op->camera, op->state, op->t,
-                                          op->end_t, op->score, op->max));
+        /* how long levels are kept is retention.levels (retention.c) */
+        return run(st, prep(st, "INSERT INTO levels(camera, plugin, start_us, end_us, mean, max)"
+                                " VALUES (?, ?, ?, ?, ?, ?)", "ttiidd", op->camera, op->state, op->t,
+                                op->end_t, op->score, op->max));
     case OP_CONDITION:
         if (op->on)
             return run(st, prep(st, "INSERT OR IGNORE INTO conditions(camera, condition, start_us) VALUES (?, ?, ?)",
@@ -1382,6 +1383,89 @@ int cw_store_each_level(struct cw_store *st, const struct cw_event_query *q,
     }
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : fail(st, "levels");
+}
+
+/* ---- retention and erasure (retention.c, privacy.c) ---- */
+
+int cw_store_expire_events(struct cw_store *st, const char *camera, int64_t before_us, int limit,
+                           void (*cb)(void *ud, const char *snapshot, int64_t start_us), void *ud)
+{
+    if (exec(st, "BEGIN IMMEDIATE") < 0)
+        return CW_ESTORE;
+    sqlite3_stmt *s = prep(st,
+                           "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE camera = ?1 AND end_us < ?2"
+                           " ORDER BY start_us LIMIT ?3) RETURNING snapshot, start_us",
+                           "tii", camera, before_us, (int64_t)limit);
+    int rc, n = 0;
+    if (!s) {
+        exec(st, "ROLLBACK");
+        return CW_ESTORE;
+    }
+    /* RETURNING gives every row before the first step returns: the paths
+     * are handed on only once the deletion is committed below */
+    struct { char *path; int64_t start; } *rows = calloc((size_t)limit, sizeof *rows);
+    while (rows && (rc = sqlite3_step(s)) == SQLITE_ROW && n < limit) {
+        rows[n].path = strdup((const char *)sqlite3_column_text(s, 0));
+        rows[n].start = sqlite3_column_int64(s, 1);
+        n++;
+    }
+    sqlite3_finalize(s);
+    int ok = rows && (rc == SQLITE_DONE || rc == SQLITE_ROW) && exec(st, "COMMIT") == 0;
+    if (!ok)
+        exec(st, "ROLLBACK");
+    for (int i = 0; rows && i < n; i++) {
+        if (ok && cb)
+            cb(ud, rows[i].path ? rows[i].path : "", rows[i].start);
+        free(rows[i].path);
+    }
+    free(rows);
+    return ok ? n : (rows ? fail(st, "events") : CW_ENOMEM);
+}
+
+int cw_store_expire_levels(struct cw_store *st, const char *camera, int64_t before_us, int limit, int64_t *first_us,
+                           int64_t *last_us)
+{
+    sqlite3_stmt *s = prep(st,
+                           "DELETE FROM levels WHERE rowid IN (SELECT rowid FROM levels WHERE camera = ?1 AND"
+                           " end_us < ?2 ORDER BY start_us LIMIT ?3) RETURNING start_us",
+                           "tii", camera, before_us, (int64_t)limit);
+    int rc, n = 0;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t t = sqlite3_column_int64(s, 0);
+        if (t < *first_us)
+            *first_us = t;
+        if (t > *last_us)
+            *last_us = t;
+        n++;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? n : fail(st, "levels");
+}
+
+int cw_store_forget_snapshots(struct cw_store *st, const char *camera, int64_t before_us, int limit)
+{
+    sqlite3_stmt *s = prep(st,
+                           "UPDATE events SET snapshot = '' WHERE id IN (SELECT id FROM events WHERE camera = ?1 AND"
+                           " start_us < ?2 AND snapshot != '' LIMIT ?3)",
+                           "tii", camera, before_us, (int64_t)limit);
+    if (run(st, s) < 0)
+        return CW_ESTORE;
+    return sqlite3_changes(st->db);
+}
+
+int cw_store_each_data_camera(struct cw_store *st, void (*cb)(void *ud, const char *camera), void *ud)
+{
+    sqlite3_stmt *s = prep(st, "SELECT id FROM cameras UNION SELECT DISTINCT camera FROM events"
+                               " UNION SELECT DISTINCT camera FROM levels", "");
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        cb(ud, (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "cameras");
 }
 
 int cw_store_audit_add(struct cw_store *st, const struct cw_audit_row *r)

@@ -102,8 +102,7 @@ struct cw_gauge {
 };
 #define CW_MAX_GAUGES 8
 
-/* Levels (the activity timeline) are kept this long. */
-#define CW_LEVELS_KEEP_US (90LL * 86400 * 1000000)
+/* Levels (the activity timeline); retention.levels says how long they stay. */
 int cw_store_batch_level(struct cw_store_batch *b, const char *camera, const char *plugin, int64_t start_us,
                          int64_t end_us, double mean, double max);
 int cw_store_batch_stats(struct cw_store_batch *b, const char *camera, int64_t t, const struct cw_stats_row *s);
@@ -171,6 +170,23 @@ struct cw_level_row {
 };
 int cw_store_each_level(struct cw_store *st, const struct cw_event_query *q,
                         void (*cb)(void *ud, const struct cw_level_row *r), void *ud);
+
+/* ---- retention (retention.c): each call one short transaction, so that
+ * the daemon's writer never waits long behind a pool thread ---- */
+/* Deletes up to limit of camera's events that ended before before_us,
+ * oldest first; once committed, each one's snapshot path ("" for none) and
+ * start go to cb. Returns how many, or a negative code. */
+int cw_store_expire_events(struct cw_store *st, const char *camera, int64_t before_us, int limit,
+                           void (*cb)(void *ud, const char *snapshot, int64_t start_us), void *ud);
+/* Deletes up to limit of camera's level rows that ended before before_us;
+ * widens [*first_us, *last_us] over their starts. Returns how many. */
+int cw_store_expire_levels(struct cw_store *st, const char *camera, int64_t before_us, int limit, int64_t *first_us,
+                           int64_t *last_us);
+/* Events that began before before_us no longer name their snapshot (the
+ * file is gone by age). Up to limit rows; returns how many. */
+int cw_store_forget_snapshots(struct cw_store *st, const char *camera, int64_t before_us, int limit);
+/* Every camera id with a row in cameras, events or levels. */
+int cw_store_each_data_camera(struct cw_store *st, void (*cb)(void *ud, const char *camera), void *ud);
 
 /* The console's audit list: who did what, when, from where. */
 struct cw_audit_row {

@@ -72,6 +72,10 @@ static const struct cw_word words[] = {
     {"maintenance_end", CW_WORD_AUDIT, "kết thúc bảo trì", "ended maintenance", NULL, NULL},
     {"view_snapshot", CW_WORD_AUDIT, "xem ảnh chụp", "viewed a snapshot", NULL, NULL},
     {"view_thumbnail", CW_WORD_AUDIT, "xem ảnh thu nhỏ", "viewed a thumbnail", NULL, NULL},
+    {"retention", CW_WORD_AUDIT, "xoá dữ liệu hết hạn lưu", "deleted by retention", NULL, NULL},
+    {"privacy_export", CW_WORD_AUDIT, "trích xuất dữ liệu cá nhân", "exported personal data", NULL, NULL},
+    {"privacy_erase", CW_WORD_AUDIT, "xoá ảnh theo yêu cầu", "erased pictures on request", NULL, NULL},
+    {"password_changed", CW_WORD_AUDIT, "đổi mật khẩu", "changed the password", NULL, NULL},
     /* what a maintenance window covers */
     {"camera", CW_WORD_SCOPE, "camera", "camera", NULL, NULL},
     {"site", CW_WORD_SCOPE, "điểm", "site", NULL, NULL},

@@ -120,6 +120,63 @@ static int check_plugins(const char *path, const struct cw_config *cfg, int stri
     return errors;
 }
 
+/* "30d", "36h", "90m": how a retention limit was most likely written */
+static const char *age_text(int64_t us, char *buf, size_t len)
+{
+    int64_t s = us / 1000000;
+    if (s % 86400 == 0)
+        snprintf(buf, len, "%lldd", (long long)(s / 86400));
+    else if (s % 3600 == 0)
+        snprintf(buf, len, "%lldh", (long long)(s / 3600));
+    else
+        snprintf(buf, len, "%lldm", (long long)(s / 60));
+    return buf;
+}
+
+/* What check-config says about personal data: the limits in force per kind
+ * (with each site and camera that keeps longer or shorter), and the sites
+ * whose recording notice is not recorded. */
+static void print_retention(const struct cw_config *cfg)
+{
+    char a[32];
+    printf("retention (applied every %s):", age_text(cfg->retention_every_us, a, sizeof a));
+    for (int k = 0; k < CW_KEEP_N; k++)
+        printf(" %s %s%s", cw_keep_kind_name(k), age_text(cfg->retention.max_age_us[k], a, sizeof a),
+               k + 1 < CW_KEEP_N ? "," : "\n");
+    for (int i = 0; i < cfg->n_sites; i++) {
+        const struct cw_site *s = &cfg->sites[i];
+        if (!s->retention.set)
+            continue;
+        printf("  site %s:", s->id);
+        for (int k = 0; k < CW_KEEP_N; k++)
+            if (s->retention.set & (1u << k))
+                printf(" %s %s", cw_keep_kind_name(k), age_text(s->retention.max_age_us[k], a, sizeof a));
+        printf("\n");
+    }
+    for (int i = 0; i < cfg->n_cameras; i++) {
+        const struct cw_camera_config *c = &cfg->cameras[i];
+        if (!c->retention.set)
+            continue;
+        printf("  camera %s:", c->id);
+        for (int k = 0; k < CW_KEEP_N; k++)
+            if (c->retention.set & (1u << k))
+                printf(" %s %s", cw_keep_kind_name(k), age_text(c->retention.max_age_us[k], a, sizeof a));
+        printf("\n");
+    }
+    int missing = 0;
+    for (int i = 0; i < cfg->n_sites; i++) {
+        const struct cw_site *s = &cfg->sites[i];
+        int cams = 0;
+        for (int c = 0; c < cfg->n_cameras; c++)
+            cams += cfg->cameras[c].site == i && cfg->cameras[c].enabled;
+        if (!cams || (s->notice_where && s->notice_where[0]))
+            continue;
+        printf("%s %s", missing++ ? "," : "note: no recording notice recorded (sites[].notice) for site(s):", s->id);
+    }
+    if (missing)
+        printf("\n");
+}
+
 static int cmd_check_config(int argc, char **argv, struct cw_cli *g)
 {
     static const struct option longopts[] = {CW_CLI_COMMON_LONGOPTS, {"strict", no_argument, NULL, 's'},
@@ -184,6 +241,7 @@ static int cmd_check_config(int argc, char **argv, struct cw_cli *g)
         snprintf(where, sizeof where, "province %s", cfg->province ? cfg->province : "");
     printf("%s: ok (%d camera(s), %d enabled; %d site(s) in %d commune(s), %s)%s\n", path, cfg->n_cameras, enabled,
            cfg->n_sites, cfg->n_communes, where, notes ? "; see the notes above" : "");
+    print_retention(cfg);
     cw_config_free(cfg);
     return 0;
 }
