@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "clock.h"
 #include "error.h"
 #include "log.h"
 #include "maintenance.h"
+#include "privacy.h"
 
 struct cw_console {
     struct cw_auth *auth;
@@ -20,6 +22,8 @@ struct cw_console {
     int64_t max_us;
     char timezone[64];
     struct cw_report_rules rules;
+    char *snapshot_root;
+    int lang_vi;
     struct cw_store *ro, *rw; /* opened on first use, on this thread */
     /* thumbnails seen lately, by whom: a page that refreshes them every
      * minute is one view per user and camera in 10 minutes, not 60 rows
@@ -45,6 +49,11 @@ int cw_console_create(const struct cw_console_params *p, struct cw_console **out
     snprintf(x->timezone, sizeof x->timezone, "%s", p->timezone ? p->timezone : "UTC");
     if (p->rules)
         x->rules = *p->rules;
+    x->lang_vi = p->lang_vi;
+    if (!(x->snapshot_root = strdup(p->snapshot_root ? p->snapshot_root : ""))) {
+        cw_console_free(x);
+        return CW_ENOMEM;
+    }
     *out = x;
     return 0;
 }
@@ -56,6 +65,7 @@ void cw_console_free(struct cw_console *x)
     cw_store_close(x->ro);
     cw_store_close(x->rw);
     free(x->database);
+    free(x->snapshot_root);
     free(x);
 }
 
@@ -580,4 +590,72 @@ enum MHD_Result cw_console_spans(struct cw_console *x, const struct cw_api_req *
 enum MHD_Result cw_console_report_page(struct cw_console *x, const struct cw_api_req *r)
 {
     return cw_console_report(r, &x->ro, x->database, &x->rules);
+}
+
+/* ---- a person's request (privacy.c) ---- */
+
+enum MHD_Result cw_console_privacy(struct cw_console *x, const struct cw_api_req *r, int erase)
+{
+    enum MHD_Result ret;
+    json_t *j = body_object(r, &ret);
+    if (!j)
+        return ret;
+    const char *camera = str_field(j, "camera"), *site = str_field(j, "site"), *from = str_field(j, "from"),
+               *to = str_field(j, "to");
+    struct cw_privacy_req q = {NULL, NULL, 0, 0, x->snapshot_root, r->session->user, r->addr, x->lang_vi};
+    const char *bad = NULL;
+    if (!camera == !site || (camera && !camera[0]) || (site && !site[0]))
+        bad = "give camera or site";
+    else if (!from || cw_parse_time_api(from, &q.from_us) < 0 || !to || cw_parse_time_api(to, &q.to_us) < 0)
+        bad = "from and to must be Unix seconds or ISO 8601 with an offset";
+    else if (q.to_us <= q.from_us)
+        bad = "to must be after from";
+    char id[80];
+    snprintf(id, sizeof id, "%s", camera ? camera : site ? site : "");
+    json_decref(j);
+    if (bad)
+        return cw_api_error(r->c, MHD_HTTP_BAD_REQUEST, bad);
+    if (camera)
+        q.camera = id;
+    else
+        q.site = id;
+    struct cw_store *st = rw(x);
+    if (!st)
+        return cw_api_error(r->c, MHD_HTTP_SERVICE_UNAVAILABLE, "database not writable");
+    if (cw_store_hierarchy_has(st, camera ? CW_MAINT_CAMERA : CW_MAINT_SITE, id) <= 0) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "no %s '%.80s' is known", camera ? "camera" : "site", id);
+        return cw_api_error(r->c, MHD_HTTP_BAD_REQUEST, msg);
+    }
+    struct cw_privacy_result res;
+    if (erase) {
+        if (cw_privacy_erase(st, &q, r->now, &res) < 0)
+            return cw_api_error(r->c, MHD_HTTP_SERVICE_UNAVAILABLE, res.err);
+        return cw_api_json(r->c, MHD_HTTP_OK, json_pack("{s:i, s:i}", "events", res.events, "pictures", res.pictures),
+                           NULL);
+    }
+    /* the archive is made beside the pictures it holds (a dot name the
+     * retention does not count), read whole and removed */
+    char path[1200], name[200], disp[260];
+    snprintf(path, sizeof path, "%s/.export-%lld-%d.zip", x->snapshot_root, (long long)r->now, (int)getpid());
+    snprintf(name, sizeof name, "yeu-cau-%s.zip", id);
+    q.archive_name = name; /* the audit names what the admin saved */
+    if (cw_privacy_export(st, &q, path, r->now, &res) < 0)
+        return cw_api_error(r->c, MHD_HTTP_SERVICE_UNAVAILABLE, res.err);
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long len = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)len + 1)) && fread(buf, 1, (size_t)len, f) != (size_t)len) {
+        free(buf);
+        buf = NULL;
+    }
+    if (f)
+        fclose(f);
+    unlink(path);
+    if (!buf)
+        return cw_api_error(r->c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the archive could not be read back");
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
+    const struct cw_api_hdr h[] = {{"Content-Disposition", disp}, {NULL, NULL}};
+    return cw_api_send(r->c, MHD_HTTP_OK, "application/zip", buf, (size_t)len, NULL, h);
 }

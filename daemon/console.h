@@ -41,6 +41,8 @@ struct cw_console_params {
     int64_t session_max_us;
     const char *timezone; /* the config's: the page shows times in it */
     const struct cw_report_rules *rules; /* the report's (copied) */
+    const char *snapshot_root;           /* state_dir/snapshots: a person's request reads and erases there */
+    int lang_vi;                         /* the deployment's language: a person's archive is in it */
 };
 
 struct cw_console;
@@ -74,6 +76,10 @@ enum MHD_Result cw_console_report_page(struct cw_console *x, const struct cw_api
 /* Whether r may act with a role of at least `need`: a user session (the
  * bearer token only reads), from this site, with its CSRF token. 1, or 0
  * with the refusal sent in *ret. */
+/* A person's request (admin): POST /api/v1/privacy/export answers the
+ * archive (application/zip), POST /api/v1/privacy/erase erases; both
+ * audited (privacy.c). */
+enum MHD_Result cw_console_privacy(struct cw_console *x, const struct cw_api_req *r, int erase);
 int cw_console_may_act(const struct cw_api_req *r, enum cw_role need, enum MHD_Result *ret);
 
 #define CW_SESSION_COOKIE "cw_session"

@@ -797,7 +797,8 @@ int cw_daemon_run(struct cw_daemon *d)
                                     .session_max_us = cfg->http.session_max_us,
                                     .secure_cookies = cfg->http.secure_cookies, .timezone = cfg->timezone,
                                     .report_rules = &cfg->report, .tls_cert = cfg->http.tls_cert,
-                                    .tls_key = cfg->http.tls_key};
+                                    .tls_key = cfg->http.tls_key, .snapshot_root = d->snapshot_root,
+                                    .lang_vi = cfg->lang_vi};
         if (cw_http_start(&hp, &d->http) < 0)
             cw_error("daemon", NULL, "the HTTP API is off (see above); cameras are watched all the same");
         free(users); /* copied */

@@ -193,13 +193,16 @@ static void on_event(void *ud, const struct cw_event_row *e)
     x->last_start = e->start_us;
     x->last_id = e->id;
     json_t *reg = json_loads(e->regions, 0, &err);
-    json_array_append_new(x->arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:I, s:f, s:f, s:o, s:b}", "id",
+    char tx[40];
+    json_array_append_new(x->arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:I, s:f, s:f, s:o, s:b, s:o}", "id",
                                             (json_int_t)e->id, "camera", e->camera, "kind", e->kind, "start",
                                             cw_fmt_utc(e->start_us, ts, sizeof ts), "start_us",
                                             (json_int_t)e->start_us, "end", cw_fmt_utc(e->end_us, te, sizeof te),
                                             "end_us", (json_int_t)e->end_us, "duration_s",
                                             (e->end_us - e->start_us) / 1e6, "peak_score", e->peak, "regions",
-                                            reg ? reg : json_array(), "has_snapshot", e->snapshot[0] != 0));
+                                            reg ? reg : json_array(), "has_snapshot", e->snapshot[0] != 0,
+                                            "erased", e->erased_us ? json_string(cw_fmt_utc(e->erased_us, tx, sizeof tx))
+                                                                   : json_null()));
 }
 
 static int camera_known(struct cw_http *h, const char *id)
@@ -546,6 +549,16 @@ static enum MHD_Result c_maintenance_end(struct cw_http *h, const struct cw_api_
 {
     return cw_console_maintenance_end(h->console, r, id);
 }
+static enum MHD_Result c_privacy_export(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return cw_console_privacy(h->console, r, 0);
+}
+static enum MHD_Result c_privacy_erase(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return cw_console_privacy(h->console, r, 1);
+}
 static enum MHD_Result c_audit(struct cw_http *h, const struct cw_api_req *r, const char *id)
 {
     (void)id;
@@ -599,6 +612,8 @@ static const struct route routes[] = {
     {"GET, HEAD", "/api/v1/audit", CW_WHO_READER, c_audit},
     {"GET, HEAD", "/api/v1/alerts", CW_WHO_READER, c_alerts},
     {"GET, HEAD", "/api/v1/report", CW_WHO_READER, c_report},
+    {"POST", "/api/v1/privacy/export", CW_WHO_ADMIN, c_privacy_export},
+    {"POST", "/api/v1/privacy/erase", CW_WHO_ADMIN, c_privacy_erase},
 };
 #define N_ROUTES (int)(sizeof routes / sizeof routes[0])
 
@@ -716,7 +731,12 @@ static enum MHD_Result route(struct cw_http *h, struct cw_api_req *r)
         break;
     case CW_WHO_VIEWER:
     case CW_WHO_TECHNICIAN:
-        if (!cw_console_may_act(r, hit->who == CW_WHO_VIEWER ? CW_ROLE_VIEWER : CW_ROLE_TECHNICIAN, &ret))
+    case CW_WHO_ADMIN:
+        if (!cw_console_may_act(r,
+                                hit->who == CW_WHO_VIEWER       ? CW_ROLE_VIEWER
+                                : hit->who == CW_WHO_TECHNICIAN ? CW_ROLE_TECHNICIAN
+                                                                : CW_ROLE_ADMIN,
+                                &ret))
             return ret;
         break;
     }
@@ -894,7 +914,7 @@ int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
     pthread_mutex_init(&h->mu, NULL);
     struct cw_auth_params ap = {p->users, p->n_users, p->session_idle_us, p->session_max_us};
     struct cw_console_params cp = {NULL, p->database, p->live, p->secure_cookies, p->session_max_us, p->timezone,
-                                   p->report_rules};
+                                   p->report_rules, p->snapshot_root, p->lang_vi};
     int rc = CW_ENOMEM;
     if (cw_auth_create(&ap, &h->auth) < 0 || (cp.auth = h->auth, cw_console_create(&cp, &h->console)) < 0)
         cw_error("http", NULL, "cannot set up the console's users and sessions");

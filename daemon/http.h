@@ -23,6 +23,8 @@ struct cw_http_params {
     const char *timezone;
     const struct cw_report_rules *report_rules;
     const char *tls_cert, *tls_key; /* PEM files: serve HTTPS; NULL or "": plain HTTP */
+    const char *snapshot_root;      /* a person's request (the console's privacy actions) */
+    int lang_vi;
 };
 
 int cw_http_start(const struct cw_http_params *p, struct cw_http **out);
@@ -37,7 +39,7 @@ int cw_http_set_users(struct cw_http *h, const struct cw_auth_user *users, int n
 /* Who may use a route: anybody, whoever may read (the bearer token, a
  * session, or anybody on an open API), or a logged-in user of at least
  * that role acting from the console (session, CSRF token, same site). */
-enum cw_route_who { CW_WHO_ANYONE, CW_WHO_READER, CW_WHO_VIEWER, CW_WHO_TECHNICIAN };
+enum cw_route_who { CW_WHO_ANYONE, CW_WHO_READER, CW_WHO_VIEWER, CW_WHO_TECHNICIAN, CW_WHO_ADMIN };
 /* The route table, for its check against the OpenAPI document: route i's
  * methods ("GET, HEAD"), path template and who may; 0 past the end. */
 int cw_http_route_info(int i, const char **methods, const char **path, enum cw_route_who *who);

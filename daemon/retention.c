@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "error.h"
 #include "log.h"
+#include "snapdir.h"
 #include "store.h"
 
 /* Rows per transaction: a few milliseconds each, so that the daemon's
@@ -118,16 +119,6 @@ static const struct cw_retention *limits_of(const struct cw_retention_job *j, co
     return &j->deflt;
 }
 
-/* Deletes a picture the database named, only inside the snapshot folder
- * (a path from a copied or edited database must not reach elsewhere). */
-static int unlink_snapshot(const struct cw_retention_job *j, const char *path)
-{
-    size_t rl = strlen(j->snap_root);
-    if (!path[0] || strncmp(path, j->snap_root, rl) != 0 || path[rl] != '/' || strstr(path, "/../"))
-        return -1;
-    return unlink(path);
-}
-
 /* ---- the database: events (and their pictures), levels ---- */
 
 struct db_pass {
@@ -153,17 +144,9 @@ static void on_event_gone(void *ud, const char *snapshot, int64_t start_us)
 {
     struct cw_retention_job *j = ud;
     widen(&j->kinds[CW_KEEP_EVENTS], start_us);
-    /* the event's pictures go with it: the one it names and the one taken
-     * at its start (the same name with -start) */
-    if (unlink_snapshot(j, snapshot) == 0)
+    /* the event's pictures go with it */
+    for (int n = cw_snapdir_remove_event(j->snap_root, snapshot); n > 0; n--)
         widen(&j->kinds[CW_KEEP_SNAPSHOTS], start_us);
-    size_t n = strlen(snapshot);
-    if (n > 4 && n < 900) {
-        char start[920];
-        snprintf(start, sizeof start, "%.*s-start.jpg", (int)(n - 4), snapshot);
-        if (unlink_snapshot(j, start) == 0)
-            widen(&j->kinds[CW_KEEP_SNAPSHOTS], start_us);
-    }
 }
 
 static int expire_database(struct cw_retention_job *j, struct cw_store *st)

@@ -84,3 +84,29 @@ int cw_snapdir_write_thumbnail(const char *dir, const uint8_t *jpeg, size_t len,
         return -1;
     return write_whole(path, jpeg, len);
 }
+
+int cw_snapdir_start_of(const char *path, char *out, size_t len)
+{
+    size_t n = strlen(path);
+    if (n < 5 || strcmp(path + n - 4, ".jpg") != 0)
+        return -1;
+    return (size_t)snprintf(out, len, "%.*s-start.jpg", (int)(n - 4), path) < len ? 0 : -1;
+}
+
+static int inside(const char *root, const char *path)
+{
+    size_t rl = strlen(root);
+    return path[0] && strncmp(path, root, rl) == 0 && path[rl] == '/' && !strstr(path, "/../");
+}
+
+int cw_snapdir_remove_event(const char *root, const char *path)
+{
+    char start[1100];
+    int n = 0;
+    if (!inside(root, path))
+        return 0;
+    n += unlink(path) == 0;
+    if (cw_snapdir_start_of(path, start, sizeof start) == 0)
+        n += unlink(start) == 0;
+    return n;
+}

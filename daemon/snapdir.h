@@ -21,4 +21,13 @@ int cw_snapdir_write_event(const char *dir, const char *plugin, int64_t start_us
                            const uint8_t *jpeg, size_t len, char *path, size_t pathlen);
 /* The camera's thumbnail, replaced whole. 0 and its path, or -1. */
 int cw_snapdir_write_thumbnail(const char *dir, const uint8_t *jpeg, size_t len, char *path, size_t pathlen);
+/* Deletes an event's pictures: the one the database names (path) and the
+ * one taken at its start (the same name ending -start.jpg), only when path
+ * lies inside root (a path from a copied or edited database must not reach
+ * elsewhere). Returns how many files went (0-2). */
+int cw_snapdir_remove_event(const char *root, const char *path);
+/* The file an event's start picture has beside its snapshot: 0, or -1
+ * when path is not a snapshot's name. */
+int cw_snapdir_start_of(const char *path, char *out, size_t len);
+
 #endif

@@ -1340,8 +1340,8 @@ int cw_store_each_event(struct cw_store *st, const struct cw_event_query *q,
                         void (*cb)(void *ud, const struct cw_event_row *e), void *ud)
 {
     sqlite3_stmt *s = prep(st,
-                           "SELECT id, camera, kind, start_us, end_us, peak_score, regions, snapshot FROM events"
-                           " WHERE start_us >= ?1 AND start_us < ?2 AND (?3 IS NULL OR camera = ?3)"
+                           "SELECT id, camera, kind, start_us, end_us, peak_score, regions, snapshot,"
+                           " COALESCE(erased_us, 0) FROM events WHERE start_us >= ?1 AND start_us < ?2 AND (?3 IS NULL OR camera = ?3)"
                            " AND (?4 IS NULL OR kind = ?4) AND (start_us > ?5 OR (start_us = ?5 AND id > ?6))"
                            " ORDER BY start_us, id LIMIT ?7",
                            "iittiii", q->since_us, q->until_us, q->camera, q->kind, q->after_start_us, q->after_id,
@@ -1354,7 +1354,8 @@ int cw_store_each_event(struct cw_store *st, const struct cw_event_query *q,
             sqlite3_column_int64(s, 0),           (const char *)sqlite3_column_text(s, 1),
             (const char *)sqlite3_column_text(s, 2), sqlite3_column_int64(s, 3),
             sqlite3_column_int64(s, 4),           sqlite3_column_double(s, 5),
-            (const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 7)};
+            (const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 7),
+            sqlite3_column_int64(s, 8)};
         cb(ud, &e);
     }
     sqlite3_finalize(s);
@@ -1453,6 +1454,133 @@ int cw_store_forget_snapshots(struct cw_store *st, const char *camera, int64_t b
     if (run(st, s) < 0)
         return CW_ESTORE;
     return sqlite3_changes(st->db);
+}
+
+/* "camera IN (...)" for a NULL-terminated list, bound from ?first on */
+static int in_list(char *sql, size_t len, const char *const *cameras, int first)
+{
+    size_t o = strlen(sql);
+    int n = 0;
+    o += (size_t)snprintf(sql + o, len - o, "camera IN (");
+    for (; cameras[n] && o + 12 < len; n++)
+        o += (size_t)snprintf(sql + o, len - o, "%s?%d", n ? "," : "", first + n);
+    snprintf(sql + o, len - o, ")");
+    return cameras[n] ? -1 : n;
+}
+
+static int bind_cameras(sqlite3_stmt *s, const char *const *cameras, int first)
+{
+    for (int i = 0; cameras[i]; i++)
+        sqlite3_bind_text(s, first + i, cameras[i], -1, SQLITE_TRANSIENT);
+    return 0;
+}
+
+int cw_store_each_event_of(struct cw_store *st, const char *const *cameras, int64_t from_us, int64_t to_us,
+                           void (*cb)(void *ud, const struct cw_event_row *e), void *ud)
+{
+    char sql[8192] = "SELECT id, camera, kind, start_us, end_us, peak_score, regions, snapshot, COALESCE(erased_us, 0)"
+                     " FROM events WHERE start_us < ?1 AND end_us >= ?2 AND ";
+    if (!cameras[0])
+        return 0;
+    if (in_list(sql, sizeof sql - 40, cameras, 3) < 0)
+        return CW_EINVAL;
+    strcat(sql, " ORDER BY start_us, id");
+    sqlite3_stmt *s = prep(st, sql, "ii", to_us, from_us);
+    int rc;
+    if (!s)
+        return CW_ESTORE;
+    bind_cameras(s, cameras, 3);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cw_event_row e = {
+            sqlite3_column_int64(s, 0),           (const char *)sqlite3_column_text(s, 1),
+            (const char *)sqlite3_column_text(s, 2), sqlite3_column_int64(s, 3),
+            sqlite3_column_int64(s, 4),           sqlite3_column_double(s, 5),
+            (const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 7),
+            sqlite3_column_int64(s, 8)};
+        cb(ud, &e);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : fail(st, "events");
+}
+
+int cw_store_erase_events(struct cw_store *st, const char *const *cameras, int64_t from_us, int64_t to_us,
+                          int64_t now_us, void (*cb)(void *ud, const char *snapshot), void *ud)
+{
+    char sql[8192] = "UPDATE events SET snapshot = '', erased_us = ?1 WHERE start_us < ?2 AND end_us >= ?3 AND ";
+    if (!cameras[0])
+        return 0;
+    if (in_list(sql, sizeof sql - 40, cameras, 4) < 0)
+        return CW_EINVAL;
+    /* the snapshots the update forgets are read first, in its transaction */
+    if (exec(st, "BEGIN IMMEDIATE") < 0)
+        return CW_ESTORE;
+    char sel[8192] = "SELECT snapshot FROM events WHERE snapshot != '' AND start_us < ?1 AND end_us >= ?2 AND ";
+    in_list(sel, sizeof sel, cameras, 3);
+    sqlite3_stmt *s = prep(st, sel, "ii", to_us, from_us);
+    char **paths = NULL;
+    int np = 0, rc = SQLITE_DONE, n = -1;
+    if (s) {
+        bind_cameras(s, cameras, 3);
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            char **t = realloc(paths, sizeof *t * (size_t)(np + 1));
+            if (!t)
+                break;
+            paths = t;
+            paths[np++] = strdup((const char *)sqlite3_column_text(s, 0));
+        }
+        sqlite3_finalize(s);
+    }
+    if (s && rc == SQLITE_DONE) {
+        sqlite3_stmt *u = prep(st, sql, "iii", now_us, to_us, from_us);
+        if (u) {
+            bind_cameras(u, cameras, 4);
+            if (sqlite3_step(u) == SQLITE_DONE)
+                n = sqlite3_changes(st->db);
+            sqlite3_finalize(u);
+        }
+    }
+    if (n >= 0 && exec(st, "COMMIT") == 0) {
+        for (int i = 0; i < np; i++)
+            if (paths[i] && cb)
+                cb(ud, paths[i]);
+    } else {
+        exec(st, "ROLLBACK");
+        n = fail(st, "events");
+    }
+    for (int i = 0; i < np; i++)
+        free(paths[i]);
+    free(paths);
+    return n;
+}
+
+char **cw_store_site_cameras(struct cw_store *st, const char *site, int *n)
+{
+    sqlite3_stmt *s = prep(st, "SELECT id FROM cameras WHERE site = ? ORDER BY id", "t", site);
+    char **list = calloc(1, sizeof *list);
+    int rc;
+    *n = 0;
+    if (!s || !list) {
+        sqlite3_finalize(s);
+        free(list);
+        return NULL;
+    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        char **t = realloc(list, sizeof *t * (size_t)(*n + 2));
+        if (!t)
+            break;
+        list = t;
+        list[(*n)++] = strdup((const char *)sqlite3_column_text(s, 0));
+        list[*n] = NULL;
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        for (int i = 0; i < *n; i++)
+            free(list[i]);
+        free(list);
+        fail(st, "cameras");
+        return NULL;
+    }
+    return list;
 }
 
 int cw_store_each_data_camera(struct cw_store *st, void (*cb)(void *ud, const char *camera), void *ud)

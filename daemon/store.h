@@ -145,6 +145,7 @@ struct cw_event_row {
     int64_t start_us, end_us;
     double peak;
     const char *regions, *snapshot;
+    int64_t erased_us; /* its pictures erased on a person's request then; 0: not */
 };
 
 /* Which events: [since_us, until_us), optionally of one camera and/or kind
@@ -185,6 +186,18 @@ int cw_store_expire_levels(struct cw_store *st, const char *camera, int64_t befo
 /* Events that began before before_us no longer name their snapshot (the
  * file is gone by age). Up to limit rows; returns how many. */
 int cw_store_forget_snapshots(struct cw_store *st, const char *camera, int64_t before_us, int limit);
+/* A person's request (privacy.c): the events of the cameras listed
+ * (NULL-terminated) overlapping [from_us, to_us), oldest first. */
+int cw_store_each_event_of(struct cw_store *st, const char *const *cameras, int64_t from_us, int64_t to_us,
+                           void (*cb)(void *ud, const struct cw_event_row *e), void *ud);
+/* Marks those events erased at now_us and forgets their snapshots, in one
+ * transaction; each one's former snapshot path goes to cb once committed.
+ * Returns how many events, or a negative code. */
+int cw_store_erase_events(struct cw_store *st, const char *const *cameras, int64_t from_us, int64_t to_us,
+                          int64_t now_us, void (*cb)(void *ud, const char *snapshot), void *ud);
+/* The cameras of a site, as the database knows them (NULL-terminated,
+ * caller frees each and the list); NULL on error. */
+char **cw_store_site_cameras(struct cw_store *st, const char *site, int *n);
 /* Every camera id with a row in cameras, events or levels. */
 int cw_store_each_data_camera(struct cw_store *st, void (*cb)(void *ud, const char *camera), void *ud);
 

@@ -35,6 +35,7 @@ static void on_event(void *ud, const struct cw_event_row *e)
         json_object_set_new(j, "regions", regions ? regions : json_null());
         json_object_set_new(j, "snapshot", e->snapshot[0] ? json_string(e->snapshot) : json_null());
         json_object_set_new(j, "snapshot_exists", json_boolean(exists));
+        json_object_set_new(j, "erased", e->erased_us ? json_string(cw_fmt_utc(e->erased_us, ts, sizeof ts)) : json_null());
         json_array_append_new(o->arr, j);
         return;
     }
@@ -44,6 +45,12 @@ static void on_event(void *ud, const struct cw_event_row *e)
     cw_cli_col(cw_fmt_local(e->start_us, ts, sizeof ts), 20), cw_cli_col(e->camera, 16);
     cw_cli_col(cw_word_kind(e->kind, CW_WORD_EVENT, g->lang_vi), 12);
     cw_cli_col(cw_cli_dur(g, e->end_us - e->start_us, dur, sizeof dur), 12), cw_cli_col(peak, 6);
+    if (e->erased_us) {
+        char er[40];
+        printf(CW_L(g, "(ảnh đã xoá theo yêu cầu lúc %s)\n", "(pictures erased on request at %s)\n"),
+               cw_fmt_local(e->erased_us, er, sizeof er));
+        return;
+    }
     printf("%s%s\n", e->snapshot[0] ? e->snapshot : "-", e->snapshot[0] && !exists ? CW_L(g, " (đã xóa)", " (deleted)") : "");
 }
 

@@ -10,6 +10,9 @@ const WORKLIST_ROWS = 100;
 const T = {
   vi: {
     overview: "Tổng quan", cameras: "Camera", events: "Sự kiện", alerts: "Cảnh báo", report: "Báo cáo", audit: "Nhật ký",
+    privacy: "Yêu cầu về dữ liệu cá nhân", p_scope: "Camera hoặc điểm", p_from: "Từ", p_to: "Đến",
+    p_export: "Trích xuất (tệp ZIP)", p_erase: "Xoá ảnh trong khoảng", p_confirm: "Xoá vĩnh viễn mọi ảnh của {0} trong khoảng này? Sự kiện vẫn giữ thời gian.",
+    p_erased: "Đã xoá {1} ảnh của {0} sự kiện.", p_hint: "Luật Bảo vệ dữ liệu cá nhân: trả lời yêu cầu trong 2 ngày làm việc. Mọi lần trích xuất và xoá đều ghi vào nhật ký.",
     login: "Đăng nhập", logout: "Đăng xuất", user: "Tên đăng nhập", password: "Mật khẩu", wrong: "Sai tên hoặc mật khẩu",
     limited: "Thử sai quá nhiều lần; thử lại sau %s giây",
     all: "Tất cả", worklist: "Việc cần làm",
@@ -31,6 +34,9 @@ const T = {
   },
   en: {
     overview: "Overview", cameras: "Cameras", events: "Events", alerts: "Alerts", report: "Report", audit: "Audit",
+    privacy: "A person's request about their data", p_scope: "Camera or site", p_from: "From", p_to: "To",
+    p_export: "Export (ZIP file)", p_erase: "Erase the pictures in the range", p_confirm: "Erase every picture of {0} in this range for good? The events keep their times.",
+    p_erased: "Erased {1} pictures of {0} events.", p_hint: "Personal Data Protection Law: a request is answered within 2 working days. Every export and erasure is in the audit list.",
     login: "Log in", logout: "Log out", user: "User name", password: "Password", wrong: "Wrong user name or password",
     limited: "Too many attempts; try again in %s s",
     all: "All", worklist: "To fix first",
@@ -618,9 +624,44 @@ async function viewReport() {
     frameBox);
 }
 
+/* an admin answers a person's request: export or erase a camera's or a
+ * site's range (privacy.c does the work and records it) */
+function privacyForm() {
+  const places = [...S.cameras.map((c) => ({ v: "camera:" + c.id, n: c.name + " (" + c.id + ")" })),
+                  ...placesOf(S.cameras, "site", "site_name").map((s) => ({ v: "site:" + s.id, n: t("site") + " " + s.name }))];
+  const scope = el("select", { name: "p-scope", id: "p-scope" }, ...places.map((p) => el("option", { value: p.v }, p.n)));
+  const day = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  const from = el("input", { type: "datetime-local", name: "p-from", id: "p-from", value: day(new Date(Date.now() - 86400000)) });
+  const to = el("input", { type: "datetime-local", name: "p-to", id: "p-to", value: day(new Date()) });
+  const msg = el("p", { id: "p-msg", class: "muted" }, t("p_hint"));
+  const body = () => {
+    const [kind, id] = scope.value.split(/:(.*)/s);
+    return { [kind]: id, from: String(Math.floor(new Date(from.value).getTime() / 1000)), to: String(Math.floor(new Date(to.value).getTime() / 1000)) };
+  };
+  const doExport = async () => {
+    const res = await fetch("/api/v1/privacy/export", { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": S.session.csrf }, body: JSON.stringify(body()) });
+    if (!res.ok) { msg.textContent = ((await res.json().catch(() => null)) || {}).error || res.statusText; return; }
+    const a = el("a", { href: URL.createObjectURL(await res.blob()), download: "yeu-cau-" + scope.value.split(":")[1] + ".zip" });
+    document.body.append(a); a.click(); a.remove();
+  };
+  const doErase = async () => {
+    if (!confirm(t("p_confirm").replace("{0}", scope.selectedOptions[0].textContent))) return;
+    try {
+      const r = await api("/api/v1/privacy/erase", { method: "POST", body: body() });
+      msg.textContent = t("p_erased").replace("{0}", r.events).replace("{1}", r.pictures);
+    } catch (e) { msg.textContent = e.message; }
+  };
+  return el("section", { class: "card", id: "privacy" }, el("h2", {}, t("privacy")),
+    el("div", { class: "filters" }, el("label", {}, t("p_scope"), " ", scope), el("label", {}, t("p_from"), " ", from),
+      el("label", {}, t("p_to"), " ", to)),
+    el("div", { class: "filters" }, el("button", { type: "button", id: "p-export", onclick: doExport }, t("p_export")),
+      el("button", { type: "button", id: "p-erase", class: "danger", onclick: doErase }, t("p_erase"))), msg);
+}
+
 async function viewAudit() {
   const box = el("div", {}, "…");
-  $("#main").replaceChildren(el("h1", {}, t("audit")), box);
+  $("#main").replaceChildren(el("h1", {}, t("audit")), ...(S.session && S.session.role === "admin" ? [privacyForm()] : []), box);
   const items = (await allPages(`/api/v1/audit?limit=1000&since=${Math.floor(Date.now() / 1000 - 30 * 86400)}`, 5)).reverse();
   box.replaceChildren(items.length ? table([t("time"), t("user_"), t("action"), t("object"), t("detail"), t("address")],
     items.map((a) => [fmtTime(a.at_us), a.user, word(a.action), a.target, a.detail, a.address]), "audit-table") : el("p", { class: "muted" }, t("none")));

@@ -106,6 +106,11 @@ if (user) {
     ["/api/v1/maintenance/999999/end", "/api/v1/maintenance/{id}/end", 404, { method: "POST", session: true }],
     ["/api/v1/maintenance/1/end", "/api/v1/maintenance/{id}/end", 401, { method: "POST", noToken: true }],
     ["/api/v1/maintenance/1/end", "/api/v1/maintenance/{id}/end", 403, { method: "POST", session: true, csrf: false }],
+    // a person's request is an admin's: the technician's session is refused (test_privacy runs it as admin)
+    ["/api/v1/privacy/export", "/api/v1/privacy/export", 403, { method: "POST", body: { camera, from: "0", to: "1" }, session: true }],
+    ["/api/v1/privacy/export", "/api/v1/privacy/export", 401, { method: "POST", body: {}, noToken: true }],
+    ["/api/v1/privacy/erase", "/api/v1/privacy/erase", 403, { method: "POST", body: { camera, from: "0", to: "1" }, session: true }],
+    ["/api/v1/privacy/erase", "/api/v1/privacy/erase", 401, { method: "POST", body: {}, noToken: true }],
     ["/api/v1/session", "/api/v1/session", 403, { method: "DELETE", session: true, csrf: false }],
     ["/api/v1/session", "/api/v1/session", 200, { method: "DELETE", session: true }],
     ["/api/v1/session", "/api/v1/session", 401, { method: "DELETE", session: true }],
