@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
 
 #include "error.h"
 
@@ -30,6 +32,8 @@ struct client {
 struct cw_auth {
     struct cw_auth_user *users;
     int n_users;
+    char (*config_fp)[33]; /* per user: the fingerprint of the config's hash (the passwords file's key) */
+    char *passwords_path;
     int64_t idle_us, max_us;
     struct cw_session sessions[MAX_SESSIONS];
     /* names tried (existing or not: a lock must not tell which exist) */
@@ -80,6 +84,7 @@ struct cw_auth_user *cw_auth_users_copy(const struct cw_auth_user *users, int n)
         u[i].name = strdup(users[i].name);
         u[i].password_hash = strdup(users[i].password_hash);
         u[i].role = users[i].role;
+        u[i].initial = users[i].initial;
         if (!u[i].name || !u[i].password_hash) {
             cw_auth_users_free(u, i + 1);
             return NULL;
@@ -99,12 +104,133 @@ void cw_auth_users_free(struct cw_auth_user *u, int n)
     free(u);
 }
 
+/* ---- passwords users changed themselves ---- */
+
+static void fingerprint(const char *hash, char out[33])
+{
+    unsigned char fp[16];
+    crypto_generichash(fp, sizeof fp, (const unsigned char *)hash, strlen(hash), NULL, 0);
+    sodium_bin2hex(out, 33, fp, sizeof fp);
+}
+
+/* The file's line for name: its fingerprint and hash (in line, cut at the
+ * tabs), or NULL. */
+static char *file_entry(char *text, const char *name, char **fp, char **hash)
+{
+    for (char *line = text; line && *line;) {
+        char *next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        if (t1 && t2 && (size_t)(t1 - line) == strlen(name) && !strncmp(line, name, strlen(name))) {
+            *t1 = *t2 = '\0';
+            *fp = t1 + 1;
+            *hash = t2 + 1;
+            return line;
+        }
+        line = next;
+    }
+    return NULL;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = path ? fopen(path, "r") : NULL;
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (int c; (c = fgetc(f)) != EOF;) {
+        if (len + 2 > cap) {
+            char *t = realloc(buf, cap = cap ? cap * 2 : 1024);
+            if (!t)
+                break;
+            buf = t;
+        }
+        buf[len++] = (char)c;
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+/* The users' effective hashes: the file's where it replaced the hash the
+ * config still has; such a user's initial password is behind them. */
+static int apply_changed(const char *path, struct cw_auth_user *u, int n, char (*fps)[33])
+{
+    char *text = read_file(path);
+    for (int i = 0; i < n; i++) {
+        fingerprint(u[i].password_hash, fps[i]);
+        char *copy = text ? strdup(text) : NULL, *fp, *hash;
+        if (copy && file_entry(copy, u[i].name, &fp, &hash) && !strcmp(fp, fps[i]) && cw_auth_hash_valid(hash)) {
+            char *h = strdup(hash);
+            if (h) {
+                sodium_memzero((char *)u[i].password_hash, strlen(u[i].password_hash));
+                free((char *)u[i].password_hash);
+                u[i].password_hash = h;
+                u[i].initial = 0;
+            }
+        }
+        if (copy)
+            sodium_memzero(copy, strlen(copy));
+        free(copy);
+    }
+    if (text)
+        sodium_memzero(text, strlen(text));
+    free(text);
+    return 0;
+}
+
+/* Writes the file anew with name's line replaced: whole (a temporary
+ * file renamed over it), readable by camwatchd's user only. */
+static int keep_changed(const char *path, const char *name, const char *fp, const char *hash)
+{
+    char tmp[4200];
+    if (!path || (size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+        return CW_EIO;
+    char *text = read_file(path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        free(text);
+        return CW_EIO;
+    }
+    fprintf(f, "# camwatch: console passwords changed by their users (name, config hash fingerprint, argon2id hash)\n");
+    for (char *line = text, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (line[0] == '#' || (!strncmp(line, name, strlen(name)) && line[strlen(name)] == '\t'))
+            continue;
+        fprintf(f, "%s\n", line);
+    }
+    fprintf(f, "%s\t%s\t%s\n", name, fp, hash);
+    if (text)
+        sodium_memzero(text, strlen(text));
+    free(text);
+    int ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok &= fclose(f) == 0;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return CW_EIO;
+    }
+    return 0;
+}
+
 int cw_auth_set_users(struct cw_auth *a, const struct cw_auth_user *users, int n, int *ended)
 {
     struct cw_auth_user *u = cw_auth_users_copy(users, n);
+    char (*fps)[33] = calloc((size_t)n + 1, sizeof *fps);
     *ended = 0;
-    if (!u)
+    if (!u || !fps) {
+        cw_auth_users_free(u, n);
+        free(fps);
         return CW_ENOMEM;
+    }
+    apply_changed(a->passwords_path, u, n, fps);
     /* a session lives on only if its user is still there, with the same
      * role and the same password (a changed password ends the old ones) */
     for (int i = 0; i < MAX_SESSIONS; i++) {
@@ -124,7 +250,9 @@ int cw_auth_set_users(struct cw_auth *a, const struct cw_auth_user *users, int n
         }
     }
     cw_auth_users_free(a->users, a->n_users);
+    free(a->config_fp);
     a->users = u;
+    a->config_fp = fps;
     a->n_users = n;
     return 0;
 }
@@ -138,11 +266,17 @@ int cw_auth_create(const struct cw_auth_params *p, struct cw_auth **out)
     if (!a)
         return CW_ENOMEM;
     a->users = cw_auth_users_copy(p->users, p->n_users);
-    if (!a->users) {
+    a->config_fp = calloc((size_t)p->n_users + 1, sizeof *a->config_fp);
+    a->passwords_path = p->passwords_path ? strdup(p->passwords_path) : NULL;
+    if (!a->users || !a->config_fp || (p->passwords_path && !a->passwords_path)) {
+        cw_auth_users_free(a->users, p->n_users);
+        free(a->config_fp);
+        free(a->passwords_path);
         free(a);
         return CW_ENOMEM;
     }
     a->n_users = p->n_users;
+    apply_changed(a->passwords_path, a->users, a->n_users, a->config_fp);
     a->idle_us = p->idle_us;
     a->max_us = p->max_us;
     *out = a;
@@ -154,6 +288,8 @@ void cw_auth_free(struct cw_auth *a)
     if (!a)
         return;
     cw_auth_users_free(a->users, a->n_users);
+    free(a->config_fp);
+    free(a->passwords_path);
     sodium_memzero(a->sessions, sizeof a->sessions);
     free(a);
 }
@@ -294,6 +430,7 @@ int cw_auth_login(struct cw_auth *a, const char *addr, const char *user, const c
     sodium_bin2base64(s->csrf, sizeof s->csrf, tok, sizeof tok, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     snprintf(s->user, sizeof s->user, "%s", u->name);
     s->role = u->role;
+    s->must_change = u->initial;
     s->created_us = s->seen_us = now;
     s->used = 1;
     *out = s;
@@ -318,6 +455,59 @@ void cw_auth_logout(struct cw_auth *a, const char *id)
     struct cw_session *s = a ? find(a, id) : NULL;
     if (s)
         sodium_memzero(s, sizeof *s);
+}
+
+int cw_auth_change_password(struct cw_auth *a, const struct cw_session *s, const char *current, const char *next,
+                            char *msg, unsigned long msglen)
+{
+    int k = -1;
+    for (int i = 0; i < a->n_users && k < 0; i++)
+        if (strcmp(a->users[i].name, s->user) == 0)
+            k = i;
+    unsigned long chars;
+    int kinds;
+    if (k < 0 || crypto_pwhash_str_verify(a->users[k].password_hash, current, strlen(current)) != 0) {
+        snprintf(msg, msglen, "the current password is wrong");
+        return CW_EINVAL;
+    }
+    int weak = cw_auth_password_weak(next, &chars, &kinds);
+    if (weak == 1 || weak == 2) {
+        snprintf(msg, msglen, weak == 1 ? "a password needs at least 8 characters (this one has %lu)"
+                                        : "a password needs 3 of 4 kinds of characters: lower case, upper case, "
+                                          "digits, others (this one has %lu characters of %d kinds)",
+                 chars, kinds);
+        return CW_EINVAL;
+    }
+    if (!strcmp(current, next)) {
+        snprintf(msg, msglen, "the new password must differ from the current one");
+        return CW_EINVAL;
+    }
+    char hash[crypto_pwhash_STRBYTES];
+    if (cw_auth_hash_password(next, hash, sizeof hash) < 0 ||
+        keep_changed(a->passwords_path, a->users[k].name, a->config_fp[k], hash) < 0) {
+        snprintf(msg, msglen, "the new password could not be kept; the current one stays");
+        sodium_memzero(hash, sizeof hash);
+        return CW_EIO;
+    }
+    char *h = strdup(hash);
+    sodium_memzero(hash, sizeof hash);
+    if (!h) {
+        snprintf(msg, msglen, "out of memory");
+        return CW_EIO;
+    }
+    sodium_memzero((char *)a->users[k].password_hash, strlen(a->users[k].password_hash));
+    free((char *)a->users[k].password_hash);
+    a->users[k].password_hash = h;
+    a->users[k].initial = 0;
+    /* the user's other sessions end: a password changed because it leaked
+     * must not leave the leaker logged in */
+    for (int i = 0; i < MAX_SESSIONS; i++) {
+        struct cw_session *o = &a->sessions[i];
+        if (o->used && o != s && !strcmp(o->user, s->user))
+            sodium_memzero(o, sizeof *o);
+    }
+    ((struct cw_session *)s)->must_change = 0;
+    return 0;
 }
 
 int cw_auth_csrf_ok(const struct cw_session *s, const char *token)

@@ -29,12 +29,18 @@ int cw_auth_hash_valid(const char *s);
 struct cw_auth_user {
     const char *name, *password_hash;
     enum cw_role role;
+    int initial; /* made with `camwatch passwd --initial`: changed at first login before anything else */
 };
 
 struct cw_auth_params {
     const struct cw_auth_user *users; /* copied */
     int n_users;
     int64_t idle_us, max_us; /* a session ends after idle_us without a request, or max_us after login */
+    /* Passwords users changed themselves (state_dir/passwords, 0600: a
+     * name, a fingerprint of the config's hash it replaces, the new hash).
+     * Never the database: hashes are credentials. A config hash changed
+     * since (an admin's reset) wins over the file's. NULL: none kept. */
+    const char *passwords_path;
 };
 
 #define CW_SESSION_ID_LEN 64 /* hex characters */
@@ -43,6 +49,7 @@ struct cw_auth_params {
 struct cw_session {
     char user[64];
     enum cw_role role;
+    int must_change; /* an initial password: nothing but changing it until then */
     char csrf[CW_CSRF_LEN + 1];
     int64_t created_us, seen_us;
     unsigned char id_hash[32]; /* the id itself is not kept */
@@ -79,6 +86,13 @@ int cw_auth_login(struct cw_auth *a, const char *addr, const char *user, const c
  * unknown or expired (an expired one is closed). */
 const struct cw_session *cw_auth_session(struct cw_auth *a, const char *id, int64_t now);
 void cw_auth_logout(struct cw_auth *a, const char *id);
+/* A session's user changes their own password: the current one must
+ * verify, the new one pass cw_auth_password_weak and differ. It is kept in
+ * the passwords file (written whole), the session may act again, the
+ * user's other sessions end. 0, or CW_EINVAL with msg (wrong current
+ * password, weak or same new one), or CW_EIO (not kept: nothing changed). */
+int cw_auth_change_password(struct cw_auth *a, const struct cw_session *s, const char *current, const char *next,
+                            char *msg, unsigned long msglen);
 /* Constant-time comparison of a request's CSRF token with the session's. */
 int cw_auth_csrf_ok(const struct cw_session *s, const char *token);
 

@@ -183,6 +183,9 @@ static const struct key user_keys[] = {
      "viewer (sees everything), technician (also acknowledges and declares maintenance) or admin"},
     {"password_hash", T_STR, NULL, offsetof(struct cw_user_config, password_hash), 0, 0, 0,
      "made by `camwatch passwd NAME` (argon2id, salted); the password itself is never in the config"},
+    {"initial", T_BOOL, "false", offsetof(struct cw_user_config, initial), 0, 0, 0,
+     "an initial password (camwatch passwd --initial): the user must change it at the first login before anything "
+     "else; the new one is kept in state_dir/passwords (0600), never in the database"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 

@@ -123,6 +123,7 @@ struct cw_config {
     /* users of the web console: name, role, libsodium password hash */
     struct cw_user_config {
         char *name, *role, *password_hash;
+        int initial; /* must change it at the first login */
         int line;
     } *users;
     int n_users;

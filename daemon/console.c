@@ -207,9 +207,10 @@ static int camera_configured(struct cw_console *x, const char *id)
 static json_t *session_json(const struct cw_console *x, const struct cw_session *s)
 {
     char t1[40];
-    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "user", s->user, "role", cw_role_name(s->role), "csrf", s->csrf,
-                     "expires", cw_fmt_utc(s->created_us + x->max_us, t1, sizeof t1), "expires_us",
-                     (json_int_t)(s->created_us + x->max_us), "timezone", x->timezone);
+    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:b}", "user", s->user, "role", cw_role_name(s->role), "csrf",
+                     s->csrf, "expires", cw_fmt_utc(s->created_us + x->max_us, t1, sizeof t1), "expires_us",
+                     (json_int_t)(s->created_us + x->max_us), "timezone", x->timezone, "must_change_password",
+                     s->must_change);
 }
 
 enum MHD_Result cw_console_login(struct cw_console *x, const struct cw_api_req *r)
@@ -277,6 +278,30 @@ enum MHD_Result cw_console_logout(struct cw_console *x, const struct cw_api_req 
              x->secure ? "; Secure" : "");
     const struct cw_api_hdr h[] = {{"Set-Cookie", cookie}, {NULL, NULL}};
     return cw_api_json(r->c, MHD_HTTP_OK, json_pack("{s:s}", "user", user), h);
+}
+
+enum MHD_Result cw_console_password(struct cw_console *x, const struct cw_api_req *r)
+{
+    enum MHD_Result ret;
+    json_t *j = body_object(r, &ret);
+    if (!j)
+        return ret;
+    const char *cur = str_field(j, "current"), *next = str_field(j, "new");
+    char msg[200];
+    int rc = CW_EINVAL;
+    if (!cur || !next || strlen(next) > 256)
+        snprintf(msg, sizeof msg, "give {\"current\": ..., \"new\": ...}");
+    else
+        rc = cw_auth_change_password(x->auth, r->session, cur, next, msg, sizeof msg);
+    json_decref(j); /* the passwords go with it */
+    if (rc < 0) {
+        if (rc == CW_EINVAL && !strcmp(msg, "the current password is wrong"))
+            audit(x, r, r->session->user, "login_failed", "", "password change: wrong current password");
+        return cw_api_error(r->c, rc == CW_EINVAL ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE, msg);
+    }
+    audit(x, r, r->session->user, "password_changed", "", "");
+    cw_info("console", NULL, "%s changed their password from %s", r->session->user, r->addr);
+    return cw_api_json(r->c, MHD_HTTP_OK, session_json(x, r->session), NULL);
 }
 
 /* ---- acknowledgements ---- */

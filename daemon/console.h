@@ -79,6 +79,9 @@ enum MHD_Result cw_console_report_page(struct cw_console *x, const struct cw_api
 /* A person's request (admin): POST /api/v1/privacy/export answers the
  * archive (application/zip), POST /api/v1/privacy/erase erases; both
  * audited (privacy.c). */
+/* POST /api/v1/session/password {"current", "new"}: the session's user
+ * changes their own password (an initial one must be changed first). */
+enum MHD_Result cw_console_password(struct cw_console *x, const struct cw_api_req *r);
 enum MHD_Result cw_console_privacy(struct cw_console *x, const struct cw_api_req *r, int erase);
 int cw_console_may_act(const struct cw_api_req *r, enum cw_role need, enum MHD_Result *ret);
 

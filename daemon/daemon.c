@@ -487,7 +487,7 @@ static struct cw_auth_user *console_users(const struct cw_config *cfg)
     struct cw_auth_user *users = calloc((size_t)cfg->n_users + 1, sizeof *users);
     for (int i = 0; users && i < cfg->n_users; i++)
         users[i] = (struct cw_auth_user){cfg->users[i].name, cfg->users[i].password_hash,
-                                         cw_role_parse(cfg->users[i].role)};
+                                         cw_role_parse(cfg->users[i].role), cfg->users[i].initial};
     return users;
 }
 
@@ -498,7 +498,8 @@ static int users_differ(const struct cw_config *a, const struct cw_config *b)
         return 1;
     for (int i = 0; i < a->n_users; i++)
         if (strcmp(a->users[i].name, b->users[i].name) != 0 || strcmp(a->users[i].role, b->users[i].role) != 0 ||
-            strcmp(a->users[i].password_hash, b->users[i].password_hash) != 0)
+            strcmp(a->users[i].password_hash, b->users[i].password_hash) != 0 ||
+            a->users[i].initial != b->users[i].initial)
             return 1;
     return 0;
 }
@@ -714,6 +715,9 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
     if (!d->snapshot_root)
         return CW_ENOMEM;
     snprintf(d->snapshot_root, sl, "%s/snapshots", d->cfg->state_dir);
+    if (!(d->passwords_path = malloc(sl)))
+        return CW_ENOMEM;
+    snprintf(d->passwords_path, sl, "%s/passwords", d->cfg->state_dir);
     if (cw_snapdir_init(d->snapshot_root) < 0) {
         cw_error("daemon", NULL, "cannot create %s: %s", d->snapshot_root, strerror(errno));
         return CW_EIO;
@@ -798,6 +802,7 @@ int cw_daemon_run(struct cw_daemon *d)
                                     .secure_cookies = cfg->http.secure_cookies, .timezone = cfg->timezone,
                                     .report_rules = &cfg->report, .tls_cert = cfg->http.tls_cert,
                                     .tls_key = cfg->http.tls_key, .snapshot_root = d->snapshot_root,
+                                    .passwords_path = d->passwords_path,
                                     .lang_vi = cfg->lang_vi};
         if (cw_http_start(&hp, &d->http) < 0)
             cw_error("daemon", NULL, "the HTTP API is off (see above); cameras are watched all the same");
@@ -856,6 +861,7 @@ void cw_daemon_free(struct cw_daemon *d)
     free(d->config_path);
     cw_plugin_cache_free(d->plugins);
     free(d->snapshot_root);
+    free(d->passwords_path);
     if (d->lock_fd >= 0)
         close(d->lock_fd); /* releases the flock */
 }

@@ -27,6 +27,7 @@ struct cw_daemon {
     struct cw_records *records; /* maintenance windows and acknowledgements, read with every write */
     struct cw_plugin_cache *plugins;
     char *snapshot_root; /* state_dir/snapshots */
+    char *passwords_path; /* state_dir/passwords: console passwords users changed (auth.h) */
     struct cw_camera_env env;  /* what each camera is given */
     struct cw_camera **cameras;
     int n_cameras;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,7 +50,104 @@ struct cw_http {
     unsigned mhd_flags;
     uint16_t port;
     char *tls_cert, *tls_key; /* PEM in memory while it serves HTTPS; NULL: plain HTTP */
+    /* the header deadline: every connection waiting for a request's
+     * headers, watched by the sweeper thread */
+    pthread_mutex_t wmu;
+    pthread_cond_t wcv;
+    struct watch *watched;
+    pthread_t sweeper;
+    int sweeping, stop_sweep;
 };
+
+/* ---- the header deadline ----
+ * MHD's own timeout is an idle one: a client that trickles a byte of a
+ * header that never ends every few seconds keeps its slot for ever, and 8
+ * such (the per-address limit) shut that address's users out. So a
+ * request's headers must be complete within HEADER_DEADLINE_US of the
+ * connection's start, or of the previous request's end, whatever arrives
+ * meanwhile; the sweeper shuts the socket down, and MHD, reading its end,
+ * closes the connection. */
+#define HEADER_DEADLINE_US (5 * 1000000LL)
+
+struct watch {
+    int fd;
+    int waiting; /* for a request's headers */
+    int64_t since_us;
+    struct watch *prev, *next;
+};
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct cw_http *h = cls;
+    struct watch *w = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!ci || !(w = calloc(1, sizeof *w)))
+            return;
+        w->fd = ci->connect_fd;
+        w->waiting = 1;
+        w->since_us = cw_mono_us();
+        pthread_mutex_lock(&h->wmu);
+        w->next = h->watched;
+        if (h->watched)
+            h->watched->prev = w;
+        h->watched = w;
+        pthread_mutex_unlock(&h->wmu);
+        *socket_context = w;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && w) {
+        /* before MHD closes the descriptor: the sweeper, under the same
+         * lock, never shuts down a number reused by another connection */
+        pthread_mutex_lock(&h->wmu);
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            h->watched = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+        pthread_mutex_unlock(&h->wmu);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+/* A connection's request headers are in (waiting 0), or its request is
+ * over and the next one's clock starts (waiting 1). */
+static void headers_wait(struct cw_http *h, struct MHD_Connection *c, int waiting)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct watch *w = ci ? ci->socket_context : NULL;
+    if (!w)
+        return;
+    pthread_mutex_lock(&h->wmu);
+    w->waiting = waiting;
+    w->since_us = cw_mono_us();
+    pthread_mutex_unlock(&h->wmu);
+}
+
+static void *sweep(void *arg)
+{
+    struct cw_http *h = arg;
+    pthread_mutex_lock(&h->wmu);
+    while (!h->stop_sweep) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 500000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&h->wcv, &h->wmu, &ts);
+        int64_t now = cw_mono_us();
+        for (struct watch *w = h->watched; w; w = w->next)
+            if (w->waiting && now - w->since_us > HEADER_DEADLINE_US) {
+                shutdown(w->fd, SHUT_RDWR);
+                w->waiting = 0;
+            }
+    }
+    pthread_mutex_unlock(&h->wmu);
+    return NULL;
+}
 
 int cw_http_set_users(struct cw_http *h, const struct cw_auth_user *users, int n)
 {
@@ -355,9 +453,8 @@ struct conn {
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
 {
-    (void)cls;
-    (void)c;
     (void)t;
+    headers_wait(cls, c, 1);
     free(*con_cls);
     *con_cls = NULL;
 }
@@ -549,6 +646,11 @@ static enum MHD_Result c_maintenance_end(struct cw_http *h, const struct cw_api_
 {
     return cw_console_maintenance_end(h->console, r, id);
 }
+static enum MHD_Result c_password(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    return cw_console_password(h->console, r);
+}
 static enum MHD_Result c_privacy_export(struct cw_http *h, const struct cw_api_req *r, const char *id)
 {
     (void)id;
@@ -594,6 +696,7 @@ static const struct route routes[] = {
     {"GET, HEAD", "/api/v1/session", CW_WHO_ANYONE, c_session},
     {"POST", "/api/v1/session", CW_WHO_ANYONE, c_login},
     {"DELETE", "/api/v1/session", CW_WHO_VIEWER, c_logout},
+    {"POST", "/api/v1/session/password", CW_WHO_VIEWER, c_password},
     {"GET, HEAD", "/metrics", CW_WHO_READER, get_metrics},
     {"GET, HEAD", "/api/v1/openapi.json", CW_WHO_READER, get_openapi},
     {"GET, HEAD", "/api/v1/cameras", CW_WHO_READER, get_cameras},
@@ -721,6 +824,15 @@ static enum MHD_Result route(struct cw_http *h, struct cw_api_req *r)
         return may_read(h, r) ? cw_api_error(r->c, MHD_HTTP_NOT_FOUND, "no such resource") : unauthorized(h, r);
     if (!hit)
         return anyone || may_read(h, r) ? cw_api_not_allowed(r->c, allow) : unauthorized(h, r);
+    /* an initial password (camwatch passwd --initial) is changed before
+     * anything else is done with the session (Decision 724) */
+    if (r->session && r->session->must_change && !r->bearer && hit->who != CW_WHO_ANYONE && hit->fn != c_logout &&
+        hit->fn != c_password)
+        return cw_api_json(r->c, MHD_HTTP_FORBIDDEN,
+                           json_pack("{s:s, s:i, s:b}", "error",
+                                     "change the initial password first (POST /api/v1/session/password)", "status",
+                                     403, "must_change_password", 1),
+                           NULL);
     enum MHD_Result ret;
     switch (hit->who) {
     case CW_WHO_ANYONE:
@@ -749,6 +861,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     struct cw_http *h = cls;
     (void)version;
     if (!*con_cls) { /* first call: headers only; answer on the next */
+        headers_wait(h, c, 0);
         *con_cls = calloc(1, sizeof(struct conn));
         return *con_cls ? MHD_YES : MHD_NO;
     }
@@ -859,7 +972,8 @@ static int start_mhd(struct cw_http *h)
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, 8, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 16384, NULL},
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h},
         /* HTTPS: the certificate and key in memory (they end the list
          * when there is none) */
         {h->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, h->tls_cert},
@@ -912,7 +1026,9 @@ int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
     h->database = strdup(p->database);
     h->live = p->live;
     pthread_mutex_init(&h->mu, NULL);
-    struct cw_auth_params ap = {p->users, p->n_users, p->session_idle_us, p->session_max_us};
+    pthread_mutex_init(&h->wmu, NULL);
+    pthread_cond_init(&h->wcv, NULL);
+    struct cw_auth_params ap = {p->users, p->n_users, p->session_idle_us, p->session_max_us, p->passwords_path};
     struct cw_console_params cp = {NULL, p->database, p->live, p->secure_cookies, p->session_max_us, p->timezone,
                                    p->report_rules, p->snapshot_root, p->lang_vi};
     int rc = CW_ENOMEM;
@@ -928,9 +1044,15 @@ int cw_http_start(const struct cw_http_params *p, struct cw_http **out)
         free(h->token);
         free(h->database);
         pthread_mutex_destroy(&h->mu);
+        pthread_mutex_destroy(&h->wmu);
+        pthread_cond_destroy(&h->wcv);
         free(h);
         return rc;
     }
+    /* without the sweeper, slow headers are held to MHD's idle timeout only */
+    h->sweeping = pthread_create(&h->sweeper, NULL, sweep, h) == 0;
+    if (!h->sweeping)
+        cw_warn("http", NULL, "cannot start the header deadline's thread; slow clients keep their slots longer");
     cw_info("http", NULL, "serving /metrics and /api/v1 on %s%s%s%s", p->listen, h->tls_cert ? " over HTTPS" : "",
             h->token[0] ? " (bearer token required)" : "", p->n_users ? "; console users can log in" : "");
     /* Beyond this machine without TLS: said at every start, so that nobody
@@ -987,6 +1109,15 @@ void cw_http_stop(struct cw_http *h)
         return;
     if (h->mhd)
         MHD_stop_daemon(h->mhd); /* joins the server thread */
+    if (h->sweeping) {
+        pthread_mutex_lock(&h->wmu);
+        h->stop_sweep = 1;
+        pthread_cond_signal(&h->wcv);
+        pthread_mutex_unlock(&h->wmu);
+        pthread_join(h->sweeper, NULL);
+    }
+    pthread_mutex_destroy(&h->wmu);
+    pthread_cond_destroy(&h->wcv);
     cw_store_close(h->store);
     cw_console_free(h->console);
     cw_auth_free(h->auth);

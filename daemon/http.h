@@ -24,6 +24,7 @@ struct cw_http_params {
     const struct cw_report_rules *report_rules;
     const char *tls_cert, *tls_key; /* PEM files: serve HTTPS; NULL or "": plain HTTP */
     const char *snapshot_root;      /* a person's request (the console's privacy actions) */
+    const char *passwords_path;     /* passwords users changed themselves (auth.h) */
     int lang_vi;
 };
 

@@ -13,11 +13,12 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: camwatch passwd NAME [--role viewer|technician|admin]\n"
+    fprintf(f, "usage: camwatch passwd NAME [--role viewer|technician|admin] [--initial]\n"
                "Asks for NAME's password (from standard input when it is not a terminal) and prints the\n"
                "users: entry to paste into the config, with an argon2id hash (libsodium, salted).\n"
                "A password has at least 8 characters, of at least three kinds: lower case, upper case,\n"
-               "digits, others (Decision 724/QĐ-BTTTT).\n");
+               "digits, others (Decision 724/QĐ-BTTTT). --initial marks it an initial password: the user\n"
+               "must change it at the first login, before anything else.\n");
 }
 
 /* One line into buf without its newline; echo off on a terminal. */
@@ -46,9 +47,9 @@ static int read_secret(const char *prompt, char *buf, size_t len)
 int cw_cli_passwd(int argc, char **argv, struct cw_cli *g)
 {
     static const struct option longopts[] = {CW_CLI_COMMON_LONGOPTS, {"role", required_argument, NULL, 'r'},
-                                             {NULL, 0, NULL, 0}};
+                                             {"initial", no_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
     const char *role = "viewer";
-    int c;
+    int c, initial = 0;
     cw_cli_getopt_begin();
     while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
         if (cw_cli_common(g, c, optarg))
@@ -56,6 +57,7 @@ int cw_cli_passwd(int argc, char **argv, struct cw_cli *g)
         switch (c) {
         case 'h': usage(stdout); return 0;
         case 'r': role = optarg; break;
+        case 'i': initial = 1; break;
         default: return cw_cli_bad_option(g, argv, c);
         }
     }
@@ -110,6 +112,7 @@ int cw_cli_passwd(int argc, char **argv, struct cw_cli *g)
     }
     if (isatty(STDOUT_FILENO))
         fprintf(stderr, "%s\n", CW_L(g, "Dán mục sau vào phần users: của tệp cấu hình:", "Paste this into the config's users: list:"));
-    printf("  - name: %s\n    role: %s\n    password_hash: \"%s\"\n", name, role, hash);
+    printf("  - name: %s\n    role: %s\n    password_hash: \"%s\"\n%s", name, role, hash,
+           initial ? "    initial: true\n" : "");
     return 0;
 }

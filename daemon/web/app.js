@@ -10,6 +10,9 @@ const WORKLIST_ROWS = 100;
 const T = {
   vi: {
     overview: "Tổng quan", cameras: "Camera", events: "Sự kiện", alerts: "Cảnh báo", report: "Báo cáo", audit: "Nhật ký",
+    pw_title: "Đổi mật khẩu ban đầu", pw_current: "Mật khẩu hiện tại", pw_new: "Mật khẩu mới", pw_again: "Nhập lại mật khẩu mới",
+    pw_save: "Đổi mật khẩu", pw_differ: "Hai mật khẩu mới không giống nhau",
+    pw_hint: "Tài khoản này dùng mật khẩu ban đầu: hãy đổi trước khi làm việc khác (ít nhất 8 ký tự, gồm 3 trong 4 loại: chữ thường, chữ hoa, chữ số, ký tự khác).",
     privacy: "Yêu cầu về dữ liệu cá nhân", p_scope: "Camera hoặc điểm", p_from: "Từ", p_to: "Đến",
     p_export: "Trích xuất (tệp ZIP)", p_erase: "Xoá ảnh trong khoảng", p_confirm: "Xoá vĩnh viễn mọi ảnh của {0} trong khoảng này? Sự kiện vẫn giữ thời gian.",
     p_erased: "Đã xoá {1} ảnh của {0} sự kiện.", p_hint: "Luật Bảo vệ dữ liệu cá nhân: trả lời yêu cầu trong 2 ngày làm việc. Mọi lần trích xuất và xoá đều ghi vào nhật ký.",
@@ -34,6 +37,9 @@ const T = {
   },
   en: {
     overview: "Overview", cameras: "Cameras", events: "Events", alerts: "Alerts", report: "Report", audit: "Audit",
+    pw_title: "Change the initial password", pw_current: "Current password", pw_new: "New password", pw_again: "New password again",
+    pw_save: "Change the password", pw_differ: "The two new passwords differ",
+    pw_hint: "This account has an initial password: change it before anything else (at least 8 characters, of 3 of 4 kinds: lower case, upper case, digits, others).",
     privacy: "A person's request about their data", p_scope: "Camera or site", p_from: "From", p_to: "To",
     p_export: "Export (ZIP file)", p_erase: "Erase the pictures in the range", p_confirm: "Erase every picture of {0} in this range for good? The events keep their times.",
     p_erased: "Erased {1} pictures of {0} events.", p_hint: "Personal Data Protection Law: a request is answered within 2 working days. Every export and erasure is in the audit list.",
@@ -261,6 +267,30 @@ function showLogin(msg) {
   });
   $("#main").replaceChildren(form);
   user.focus();
+}
+
+/* an initial password: the server answers nothing else until it is changed */
+function showChangePassword() {
+  clearInterval(S.timer);
+  S.timer = null;
+  const err = el("p", { class: "err", id: "pw-error" }, "");
+  const cur = el("input", { id: "pw-current", type: "password", autocomplete: "current-password", required: true });
+  const nw = el("input", { id: "pw-new", type: "password", autocomplete: "new-password", required: true });
+  const again = el("input", { id: "pw-again", type: "password", autocomplete: "new-password", required: true });
+  const form = el("form", { class: "login card", id: "change-password" }, el("h1", {}, t("pw_title")),
+    el("p", { class: "muted" }, t("pw_hint")), el("label", {}, t("pw_current"), cur), el("label", {}, t("pw_new"), nw),
+    el("label", {}, t("pw_again"), again), el("button", { class: "primary", type: "submit" }, t("pw_save")), err);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (nw.value !== again.value) { err.textContent = t("pw_differ"); return; }
+    try {
+      S.session = await api("/api/v1/session/password", { method: "POST", body: { current: cur.value, new: nw.value } });
+      cur.value = nw.value = again.value = "";
+      await start();
+    } catch (e) { err.textContent = e.message; }
+  });
+  $("#main").replaceChildren(form);
+  cur.focus();
 }
 
 async function logout() {
@@ -672,6 +702,7 @@ async function viewAudit() {
 let rendering = false;
 async function route() {
   if (!S.session) return showLogin();
+  if (S.session.must_change_password) return showChangePassword();
   frame();
   const h = location.hash || "#/";
   rendering = true;
@@ -730,6 +761,7 @@ function updateGrid() {
 }
 
 async function start() {
+  if (S.session && S.session.must_change_password) return showChangePassword();
   S.zone = (S.session && S.session.timezone) || S.zone;
   await refreshCameras();
   await route();

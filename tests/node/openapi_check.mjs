@@ -106,6 +106,10 @@ if (user) {
     ["/api/v1/maintenance/999999/end", "/api/v1/maintenance/{id}/end", 404, { method: "POST", session: true }],
     ["/api/v1/maintenance/1/end", "/api/v1/maintenance/{id}/end", 401, { method: "POST", noToken: true }],
     ["/api/v1/maintenance/1/end", "/api/v1/maintenance/{id}/end", 403, { method: "POST", session: true, csrf: false }],
+    // a password change is refused when the current one is wrong (test_initial_password changes one)
+    ["/api/v1/session/password", "/api/v1/session/password", 400, { method: "POST", body: { current: "not-it", new: "Another-1-pass" }, session: true }],
+    ["/api/v1/session/password", "/api/v1/session/password", 401, { method: "POST", body: {}, noToken: true }],
+    ["/api/v1/session/password", "/api/v1/session/password", 403, { method: "POST", body: {}, session: true, csrf: false }],
     // a person's request is an admin's: the technician's session is refused (test_privacy runs it as admin)
     ["/api/v1/privacy/export", "/api/v1/privacy/export", 403, { method: "POST", body: { camera, from: "0", to: "1" }, session: true }],
     ["/api/v1/privacy/export", "/api/v1/privacy/export", 401, { method: "POST", body: {}, noToken: true }],
