@@ -3,10 +3,11 @@
 # `make asan test` runs the tests on an AddressSanitizer+UBSan build.
 
 CC      ?= cc
-PKGS    := libavformat libavcodec libavutil libswscale freetype2 libuv sqlite3 yaml-0.1 jansson libmicrohttpd libcurl libsystemd libsodium zlib libpq libzip
+PKGS    := libavformat libavcodec libavutil libswscale freetype2 libuv sqlite3 yaml-0.1 jansson libmicrohttpd libcurl libsystemd libsodium zlib libpq libzip gnutls libxml-2.0
 GSTPKGS := gstreamer-rtsp-server-1.0 gstreamer-app-1.0 gstreamer-1.0
 # the report's document formats, in the camwatch CLI only (never camwatchd); libzip is
-# in PKGS: camwatchd writes a person's archive (privacy.c) for the console
+# in PKGS: camwatchd writes a person's archive (privacy.c) for the console; libxml2 and
+# gnutls (libmicrohttpd's TLS) read ONVIF answers and make their digests (inventory.c)
 DOCPKGS := pangocairo cairo-pdf fontconfig libxml-2.0
 
 ifneq ($(filter asan,$(MAKECMDGOALS)),)
@@ -33,7 +34,7 @@ LIB_SRC := daemon/error.c daemon/clock.c daemon/redact.c daemon/log.c daemon/con
            daemon/report.c daemon/report_feed.c daemon/report_fmt.c daemon/plugin.c daemon/events.c daemon/snapshot.c daemon/analysis.c daemon/live.c daemon/http.c \
            daemon/httpc.c daemon/push.c daemon/writer.c daemon/records.c daemon/snapdir.c daemon/alert_policy.c daemon/outbox.c daemon/verdict.c daemon/selfwatch.c daemon/auth.c daemon/api.c daemon/console.c \
            daemon/report_render.c daemon/report_columns.c daemon/report_text.c daemon/report_csv.c daemon/report_json.c daemon/report_html.c \
-           daemon/report_narrative.c daemon/console_report.c daemon/upstream.c daemon/shipper.c daemon/digest.c daemon/retention.c daemon/privacy.c
+           daemon/report_narrative.c daemon/console_report.c daemon/upstream.c daemon/shipper.c daemon/digest.c daemon/retention.c daemon/privacy.c daemon/inventory.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/daemon/openapi.o $(BUILD)/daemon/web_assets.o $(BUILD)/daemon/upstream_sql.o
 WEB_FILES := daemon/web/index.html daemon/web/app.js daemon/web/app.css
 LIB     := $(BUILD)/libcamwatch.a
@@ -115,7 +116,7 @@ $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o: $(BUILD)/tools/%.o: too
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(call pc_cflags,$(DOCPKGS)) -MMD -MP -c $< -o $@
 
-$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/cli.o $(BUILD)/tools/status_cli.o $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(BUILD)/tools/alerts_cli.o $(BUILD)/tools/maintenance_cli.o $(BUILD)/tools/ack_cli.o $(BUILD)/tools/passwd_cli.o $(BUILD)/tools/audit_cli.o $(BUILD)/tools/privacy_cli.o $(BUILD)/tools/upstream_cli.o $(BUILD)/tools/upstream_check.o $(BUILD)/tools/pgread.o $(LIB)
+$(BUILD)/camwatch: $(BUILD)/tools/camwatch.o $(BUILD)/tools/cli.o $(BUILD)/tools/status_cli.o $(BUILD)/tools/report_pdf.o $(BUILD)/tools/report_odt.o $(BUILD)/tools/report_cli.o $(BUILD)/tools/genhistory.o $(BUILD)/tools/analyze.o $(BUILD)/tools/events_cli.o $(BUILD)/tools/alerts_cli.o $(BUILD)/tools/maintenance_cli.o $(BUILD)/tools/ack_cli.o $(BUILD)/tools/passwd_cli.o $(BUILD)/tools/audit_cli.o $(BUILD)/tools/privacy_cli.o $(BUILD)/tools/inventory_cli.o $(BUILD)/tools/upstream_cli.o $(BUILD)/tools/upstream_check.o $(BUILD)/tools/pgread.o $(LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(call pc_libs,$(DOCPKGS))
 

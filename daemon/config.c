@@ -312,6 +312,22 @@ static const struct key camera_keys[] = {
      "motion/activity events only start in this local time window, e.g. \"22:00-05:00\"; empty: always"},
     {"retention", T_MAP, NULL, NOOFF, 0, 0, 1,
      "this camera's own limits (any of snapshots, thumbnails, events, levels); the rest from its site or retention"},
+    {"onvif", T_STR, "auto", offsetof(struct cw_camera_config, onvif), 0, 0, 1,
+     "camwatch inventory asks the camera's maker, model, firmware and serial here (ONVIF GetDeviceInformation, "
+     "digest authentication with the url's user and password): auto = http://HOST/onvif/device_service; \"\" = "
+     "do not ask"},
+    {"maker", T_STR, "", offsetof(struct cw_camera_config, maker), 0, 0, 1,
+     "the inventory's maker, model, firmware and serial when the camera does not answer ONVIF"},
+    {"model", T_STR, "", offsetof(struct cw_camera_config, model), 0, 0, 1, "(see maker)"},
+    {"firmware", T_STR, "", offsetof(struct cw_camera_config, firmware), 0, 0, 1, "(see maker)"},
+    {"serial", T_STR, "", offsetof(struct cw_camera_config, serial), 0, 0, 1, "(see maker)"},
+    {"certified", T_STR, "", offsetof(struct cw_camera_config, certified), 0, 0, 1,
+     "QCVN135 when the model is certified to QCVN 135:2024/BTTTT; empty: not known to be"},
+    {"certificate", T_STR, "", offsetof(struct cw_camera_config, certificate), 0, 0, 1,
+     "the certificate's number"},
+    {"firmware_fixed", T_STR, "", offsetof(struct cw_camera_config, firmware_fixed), 0, 0, 1,
+     "the first firmware version without a known flaw: an older one is an inventory warning (versions compare "
+     "number by number)"},
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -1252,6 +1268,11 @@ static void load_cameras(struct loader *ld, struct cw_config *cfg, yaml_node_t *
                 err_at(ld, map_get(ld, item, "site", NULL), p2, "unknown site '%s' (not under sites:)", cam->site_id);
             }
         }
+        if (cam->certified && cam->certified[0] && strcmp(cam->certified, "QCVN135") != 0) {
+            char p2[160];
+            snprintf(p2, sizeof p2, "%s.certified", path);
+            err_at(ld, map_get(ld, item, "certified", NULL), p2, "'%s' is not QCVN135 (or empty)", cam->certified);
+        }
         cam->retention = cam->site >= 0 ? cfg->sites[cam->site].retention : cfg->retention;
         cam->retention.set = 0;
         if (maps[1])
@@ -1839,6 +1860,14 @@ void cw_config_free(struct cw_config *cfg)
         free(c->url);
         free(c->url_redacted);
         free(c->motion_schedule);
+        free(c->onvif);
+        free(c->maker);
+        free(c->model);
+        free(c->firmware);
+        free(c->serial);
+        free(c->certified);
+        free(c->certificate);
+        free(c->firmware_fixed);
         for (int j = 0; j < c->n_plugins; j++) {
             struct cw_plugin_config *pc = &c->plugins[j];
             free(pc->name);

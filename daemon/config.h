@@ -72,6 +72,9 @@ struct cw_camera_config {
     int enabled;
     int line; /* where the camera is defined, for messages */
     struct cw_retention retention; /* effective: the camera's, its site's, then the deployment's */
+    /* the inventory (inventory.h): what the config states of the device */
+    char *onvif;  /* ONVIF device service URL; "auto": http://HOST/onvif/device_service; "": do not ask */
+    char *maker, *model, *firmware, *serial, *certified, *certificate, *firmware_fixed;
     /* detection */
     struct cw_plugin_config *plugins;
     int n_plugins;

@@ -40,5 +40,10 @@ int cw_report_render(FILE *f, enum cw_report_format fmt, const struct cw_report_
 int cw_report_render_pdf(FILE *f, const struct cw_report_view *v);
 /* ... and its editable copy: OpenDocument Text (report_odt.c); 0 or -1. */
 int cw_report_render_odt(FILE *f, const struct cw_report_view *v);
+/* A document of a title, a paragraph and one table (the camera inventory),
+ * with the report's styles: cells row by row (nrows x ncols), column widths
+ * as shares of the text width. In the CLI only, like the report's. */
+int cw_odt_render_table(FILE *f, const char *title, const char *intro, const char *const *heads, const double *shares,
+                        int ncols, const char *const *cells, int nrows, int lang_vi);
 
 #endif

@@ -13,7 +13,7 @@ RUN_PKGS=(
   libgstrtspserver-1.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   tzdata curl
-  libcairo2-dev libpango1.0-dev fonts-liberation2 libzip-dev libxml2-dev
+  libcairo2-dev libpango1.0-dev fonts-liberation2 libzip-dev libxml2-dev libgnutls28-dev
   libpq-dev
 )
 # ...and what only the tests and benchmarks use: real Prometheus,

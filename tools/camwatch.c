@@ -35,6 +35,7 @@ static const struct command {
     {"maintenance", cw_cli_maintenance, "declared repair windows: add, list, end"},
     {"ack", cw_cli_ack, "acknowledge a down camera: its outage escalates no more"},
     {"audit", cw_cli_audit, "who did what in the console, and who was served which camera's pictures"},
+    {"inventory", cw_cli_inventory, "the cameras' makers, models, firmware, QCVN 135 certification and security warnings"},
     {"privacy", cw_cli_privacy, "a person's request: export a camera's or site's events and pictures, or erase them"},
     {"passwd", cw_cli_passwd, "a web console user's entry for the config (argon2id password hash)"},
     {"check-config", cmd_check_config, "validate a config file (FILE:LINE:COL messages)"},

@@ -115,5 +115,6 @@ int cw_cli_upstream_check(struct cw_cli *g, int all);
 int cw_cli_passwd(int argc, char **argv, struct cw_cli *g);
 int cw_cli_audit(int argc, char **argv, struct cw_cli *g);
 int cw_cli_privacy(int argc, char **argv, struct cw_cli *g);
+int cw_cli_inventory(int argc, char **argv, struct cw_cli *g);
 
 #endif

@@ -425,9 +425,8 @@ static xmlBufferPtr styles_xml(void)
     return buf;
 }
 
-static xmlBufferPtr meta_xml(const struct cw_report_view *v)
+static xmlBufferPtr meta_of(const char *title, int lang_vi)
 {
-    char title[2 * CW_DOC_TEXT + 200];
     xmlBufferPtr buf = xmlBufferCreate();
     W w = xmlNewTextWriterMemory(buf, 0);
     xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
@@ -435,13 +434,19 @@ static xmlBufferPtr meta_xml(const struct cw_report_view *v)
     at(w, "xmlns:office", NS_OFFICE), at(w, "xmlns:meta", NS_META), at(w, "xmlns:dc", NS_DC);
     at(w, "office:version", "1.3");
     el(w, "office:meta");
-    el(w, "dc:title"), txt(w, cw_doc_subject(v, title, sizeof title)), end(w);
+    el(w, "dc:title"), txt(w, title), end(w);
     el(w, "meta:generator"), txt(w, "camwatch " CW_VERSION), end(w);
-    el(w, "dc:language"), txt(w, v->lang_vi ? "vi-VN" : "en"), end(w);
+    el(w, "dc:language"), txt(w, lang_vi ? "vi-VN" : "en"), end(w);
     end(w), end(w);
     xmlTextWriterEndDocument(w);
     xmlFreeTextWriter(w);
     return buf;
+}
+
+static xmlBufferPtr meta_xml(const struct cw_report_view *v)
+{
+    char title[2 * CW_DOC_TEXT + 200];
+    return meta_of(cw_doc_subject(v, title, sizeof title), v->lang_vi);
 }
 
 static xmlBufferPtr manifest_xml(void)
@@ -488,20 +493,24 @@ static int add(zip_t *z, const char *name, const void *data, size_t len, int sto
     return store ? zip_set_file_compression(z, (zip_uint64_t)idx, ZIP_CM_STORE, 0) : 0;
 }
 
-int cw_report_render_odt(FILE *f, const struct cw_report_view *v)
+/* The package: "mimetype" first and stored, then the four parts (freed
+ * here); the whole archive written to f. 0 or -1. */
+static int package(FILE *f, xmlBufferPtr parts[4])
 {
     zip_error_t err;
     zip_error_init(&err);
     zip_source_t *mem = zip_source_buffer_create(NULL, 0, 0, &err);
     zip_t *z = mem ? zip_open_from_source(mem, ZIP_TRUNCATE, &err) : NULL;
     if (!z) {
+        for (int i = 0; i < 4; i++)
+            if (parts[i])
+                xmlBufferFree(parts[i]);
         zip_source_free(mem);
         zip_error_fini(&err);
         return -1;
     }
     zip_source_keep(mem); /* read back after zip_close */
     static const char mimetype[] = "application/vnd.oasis.opendocument.text";
-    xmlBufferPtr parts[4] = {content_xml(v), styles_xml(), meta_xml(v), manifest_xml()};
     static const char *const names[] = {"content.xml", "styles.xml", "meta.xml", "META-INF/manifest.xml"};
     int rc = add(z, "mimetype", mimetype, sizeof mimetype - 1, 1);
     for (int i = 0; i < 4; i++) {
@@ -536,4 +545,47 @@ int cw_report_render_odt(FILE *f, const struct cw_report_view *v)
     zip_source_free(mem);
     zip_error_fini(&err);
     return rc;
+}
+
+int cw_report_render_odt(FILE *f, const struct cw_report_view *v)
+{
+    xmlBufferPtr parts[4] = {content_xml(v), styles_xml(), meta_xml(v), manifest_xml()};
+    return package(f, parts);
+}
+
+int cw_odt_render_table(FILE *f, const char *title, const char *intro, const char *const *heads, const double *shares,
+                        int ncols, const char *const *cells, int nrows, int lang_vi)
+{
+    xmlBufferPtr buf = xmlBufferCreate();
+    W w = xmlNewTextWriterMemory(buf, 0);
+    xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
+    el(w, "office:document-content");
+    at(w, "xmlns:office", NS_OFFICE), at(w, "xmlns:style", NS_STYLE), at(w, "xmlns:text", NS_TEXT);
+    at(w, "xmlns:table", NS_TABLE), at(w, "xmlns:fo", NS_FO), at(w, "xmlns:svg", NS_SVG);
+    at(w, "office:version", "1.3");
+    el(w, "office:automatic-styles");
+    style(w, "Title", "paragraph", "center", "bold", NULL, "14pt", 1, 0);
+    style(w, "Body", "paragraph", "justify", NULL, NULL, NULL, 0, 1);
+    style(w, "TH", "paragraph", "center", "bold", NULL, "10pt", 0, 0);
+    style(w, "TD", "paragraph", "start", NULL, NULL, "10pt", 0, 0);
+    cell_style(w, "Cell", 1);
+    table_styles(w, "List", shares, ncols);
+    end(w);
+    el(w, "office:body");
+    el(w, "office:text");
+    p(w, "Title", title);
+    if (intro && intro[0])
+        p(w, "Body", intro);
+    table_begin(w, "List", ncols);
+    el(w, "table:table-header-rows");
+    row(w, heads, ncols, "Cell", "TH");
+    end(w);
+    for (int r = 0; r < nrows; r++)
+        row(w, cells + (size_t)r * (size_t)ncols, ncols, "Cell", "TD");
+    end(w);
+    end(w), end(w), end(w);
+    xmlTextWriterEndDocument(w);
+    xmlFreeTextWriter(w);
+    xmlBufferPtr parts[4] = {buf, styles_xml(), meta_of(title, lang_vi), manifest_xml()};
+    return package(f, parts);
 }
