@@ -156,6 +156,15 @@ static void publish_live(struct cw_daemon *d)
         snprintf(c->id, sizeof c->id, "%s", cam->id);
         c->names = cam->names;
         memcpy(c->formerly, cam->formerly, sizeof c->formerly);
+        c->notice_where[0] = c->notice_since[0] = '\0';
+        for (int k = 0; k < d->cfg->n_sites; k++) {
+            const struct cw_site *site = &d->cfg->sites[k];
+            if (!strcmp(site->id, cam->names.site) && site->notice_where) {
+                snprintf(c->notice_where, sizeof c->notice_where, "%s", site->notice_where);
+                snprintf(c->notice_since, sizeof c->notice_since, "%s", site->notice_since);
+                break;
+            }
+        }
         snprintf(c->url, sizeof c->url, "%s", cam->url_redacted);
         snprintf(c->state, sizeof c->state, "%s", cw_state_name(cam->cs.state));
         snprintf(c->cause, sizeof c->cause, "%s", cw_cause_name(cam->cs.cause));

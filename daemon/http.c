@@ -197,6 +197,9 @@ static json_t *camera_json(const struct cw_live_camera *cam)
                           img, "image_checked", cam->image_checked, "decode_mode", cam->decode_mode, "maintenance",
                           cam->maintenance);
     cw_names_json(j, n);
+    json_object_set_new(j, "site_notice", cam->notice_where[0] ? json_pack("{s:s, s:s}", "where", cam->notice_where,
+                                                                           "since", cam->notice_since)
+                                                               : json_null());
     json_object_set_new(j, "outage_since",
                         cam->outage_since_us ? json_string(cw_fmt_utc(cam->outage_since_us, ts, sizeof ts)) : json_null());
     json_object_set_new(j, "outage_since_us", cam->outage_since_us ? json_integer(cam->outage_since_us) : json_null());

@@ -14,6 +14,7 @@ struct cw_live_camera {
     char id[72];
     struct cw_names names;
     char formerly[256];  /* ids its commune absorbed, comma-separated */
+    char notice_where[CW_NAME_MAX_BYTES + 1], notice_since[12]; /* its site's recording notice; "" none */
     char url[1100];      /* redacted */
     char state[24], cause[24], detail[200];
     int64_t since_us;        /* the current state's start */

@@ -394,7 +394,14 @@ void cw_render_html(FILE *f, const struct cw_report_view *v)
         fputs("</td></tr>\n", f);
     }
     free(rl);
-    fputs("</table>\n<p class=\"defs\"><b>", f);
+    fputs("</table>\n", f);
+    char line[4096];
+    if (cw_report_notice_line(v, line, sizeof line)[0]) {
+        fputs("<p class=\"notice-missing\">", f);
+        esc(f, line);
+        fputs("</p>\n", f);
+    }
+    fputs("<p class=\"defs\"><b>", f);
     esc(f, cw_rr_tr(v, CW_RM_DEFS_HDR));
     fputs(":</b> ", f);
     esc(f, cw_rr_tr(v, CW_RM_DEFS));

@@ -119,6 +119,8 @@ int cw_render_json(FILE *f, const struct cw_report_view *v)
                                                      : json_null()));
     free(rl);
     json_object_set_new(top, "repair_list", repairs);
+    /* the sites with cameras and no recording notice (null: not known) */
+    json_object_set_new(top, "sites_without_notice", v->notice_missing ? json_string(v->notice_missing) : json_null());
     int rc = json_dumpf(top, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     fputc('\n', f);
     json_decref(top);

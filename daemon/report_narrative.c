@@ -100,6 +100,19 @@ static const char *whole_words(const struct cw_report *r, const struct cw_report
     return (vi ? w_vi : w_en)[top->level];
 }
 
+char *cw_report_notice_line(const struct cw_report_view *v, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (v->notice_missing && v->notice_missing[0])
+        snprintf(buf, len,
+                 v->lang_vi ? "Điểm có camera chưa ghi nhận thông báo ghi hình cho người dân (Luật Bảo vệ dữ liệu cá nhân, "
+                              "Điều 32): %s."
+                            : "Sites with cameras and no recording notice recorded (Personal Data Protection Law, "
+                              "Art. 32): %s.",
+                 v->notice_missing);
+    return buf;
+}
+
 int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
 {
     const struct cw_report *r = v->r;
@@ -254,6 +267,12 @@ int cw_narrative_build(const struct cw_report_view *v, struct cw_narrative *out)
         cw_rfmt_pct(n_cams ? 100.0 * (double)monitored / ((double)n_cams * (double)(r->to_us - r->from_us)) : -1, vi,
                     n1, sizeof n1));
     push(out, &b);
+    /* the recording notice the law asks for, where it is missing */
+    char line[4096];
+    if (cw_report_notice_line(v, line, sizeof line)[0]) {
+        add(&b, "%s", line);
+        push(out, &b);
+    }
     return 0;
 }
 

@@ -114,5 +114,8 @@ void cw_render_text(FILE *f, const struct cw_report_view *v)
     for (int i = 0; i < n; i++)
         row(f, v, rt, nr, NULL, rl[i]);
     free(rl);
+    char line[4096];
+    if (cw_report_notice_line(v, line, sizeof line)[0])
+        fprintf(f, "\n%s\n", line);
     fprintf(f, "\n%s: %s %s.\n", cw_rr_tr(v, CW_RM_DEFS_HDR), cw_rr_tr(v, CW_RM_DEFS), cw_rr_tr(v, CW_RM_NOT_RECORDED));
 }

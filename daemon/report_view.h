@@ -25,7 +25,13 @@ struct cw_report_view {
      * report speaks of that commune, never of the province or "toàn
      * mạng": groups above it are not shown. */
     int scope;
+    /* The sites with cameras and no recording notice recorded (PDPL Art.
+     * 32), "Name (id), ..." from the config; NULL: not known (--db alone). */
+    const char *notice_missing;
 };
+/* The line that names them, in the view's language, into buf ("" when
+ * every site has one or it is not known). */
+char *cw_report_notice_line(const struct cw_report_view *v, char *buf, size_t len);
 
 /* Whether a group is shown (not above the report's scope). */
 int cw_report_view_shows(const struct cw_report_view *v, const struct cw_report_group *g);

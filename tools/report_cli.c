@@ -30,6 +30,43 @@ static void usage(FILE *f)
                "2 a misuse (bad option, a place no camera is in).\n");
 }
 
+/* "Trường tiểu học (hb-truong-hoc), ..." : the sites of the report's scope
+ * with enabled cameras and no notice in the config; NULL when the config
+ * cannot be read. */
+static char *notice_missing(const char *config, const struct cw_names_filter *where)
+{
+    struct cw_config *cfg;
+    struct cw_config_errors errs = {0};
+    int rc = cw_config_load(config, CW_CONFIG_KEEP_ENV, &cfg, &errs);
+    cw_config_errors_free(&errs);
+    if (rc < 0)
+        return NULL;
+    size_t cap = 256, o = 0;
+    char *s = calloc(1, cap);
+    for (int i = 0; s && i < cfg->n_sites; i++) {
+        const struct cw_site *site = &cfg->sites[i];
+        const struct cw_commune *com = cw_config_site_commune(cfg, site);
+        if ((site->notice_where && site->notice_where[0]) || (where->site && strcmp(where->site, site->id)) ||
+            (where->commune && com && strcmp(where->commune, com->id)))
+            continue;
+        int cams = 0;
+        for (int c = 0; c < cfg->n_cameras; c++)
+            cams += cfg->cameras[c].site == i && cfg->cameras[c].enabled;
+        if (!cams)
+            continue;
+        size_t need = o + strlen(site->name) + strlen(site->id) + 8;
+        if (need > cap) {
+            char *t = realloc(s, cap = need * 2);
+            if (!t)
+                break;
+            s = t;
+        }
+        o += (size_t)snprintf(s + o, cap - o, "%s%s (%s)", o ? ", " : "", site->name[0] ? site->name : site->id, site->id);
+    }
+    cw_config_free(cfg);
+    return s;
+}
+
 int cw_cli_report(int argc, char **argv, struct cw_cli *g)
 {
     static const struct option longopts[] = {
@@ -157,11 +194,14 @@ int cw_cli_report(int argc, char **argv, struct cw_cli *g)
         cw_report_period_free(&per);
         return 1;
     }
+    char *missing_notice = g->db && !g->config_given ? NULL : notice_missing(g->config, &where);
+    view.notice_missing = missing_notice;
     rc = fmt == CW_FMT_PDF   ? cw_report_render_pdf(f, &view)
          : fmt == CW_FMT_ODT ? cw_report_render_odt(f, &view)
                              : cw_report_render(f, fmt, &view);
     if (out)
         fclose(f);
+    free(missing_notice);
     cw_report_free(&r);
     cw_report_period_free(&per);
     return rc < 0 ? 1 : 0;

@@ -10,6 +10,7 @@ const WORKLIST_ROWS = 100;
 const T = {
   vi: {
     overview: "Tổng quan", cameras: "Camera", events: "Sự kiện", alerts: "Cảnh báo", report: "Báo cáo", audit: "Nhật ký",
+    notice: "Thông báo ghi hình", notice_none: "chưa ghi nhận thông báo ghi hình cho người dân (Luật BVDLCN, Điều 32)", notice_since: "từ",
     pw_title: "Đổi mật khẩu ban đầu", pw_current: "Mật khẩu hiện tại", pw_new: "Mật khẩu mới", pw_again: "Nhập lại mật khẩu mới",
     pw_save: "Đổi mật khẩu", pw_differ: "Hai mật khẩu mới không giống nhau",
     pw_hint: "Tài khoản này dùng mật khẩu ban đầu: hãy đổi trước khi làm việc khác (ít nhất 8 ký tự, gồm 3 trong 4 loại: chữ thường, chữ hoa, chữ số, ký tự khác).",
@@ -37,6 +38,7 @@ const T = {
   },
   en: {
     overview: "Overview", cameras: "Cameras", events: "Events", alerts: "Alerts", report: "Report", audit: "Audit",
+    notice: "Recording notice", notice_none: "no recording notice recorded for the people filmed (PDPL Art. 32)", notice_since: "since",
     pw_title: "Change the initial password", pw_current: "Current password", pw_new: "New password", pw_again: "New password again",
     pw_save: "Change the password", pw_differ: "The two new passwords differ",
     pw_hint: "This account has an initial password: change it before anything else (at least 8 characters, of 3 of 4 kinds: lower case, upper case, digits, others).",
@@ -507,6 +509,8 @@ async function viewCamera(id) {
     c.state !== "online" && (c.cause || c.state === "stalled") ? [el("dt", {}, t("cause")), el("dd", {}, causeWord(c))] : null,
     c.detail ? [el("dt", {}, t("detail")), el("dd", {}, c.detail)] : null,
     el("dt", {}, t("place")), el("dd", {}, `${c.site_name || c.site}, ${c.commune_name || c.commune}, ${c.province_name || c.province}`),
+    el("dt", {}, t("notice")), el("dd", { id: "site-notice", class: c.site_notice ? null : "warn" },
+      c.site_notice ? `${c.site_notice.where} (${t("notice_since")} ${c.site_notice.since})` : t("notice_none")),
     el("dt", {}, t("last_packet")), el("dd", {}, c.stats.last_packet ? fmtTime(Date.parse(c.stats.last_packet) * 1000) : "–"),
     el("dt", {}, t("fps")), el("dd", {}, c.stats.connected ? c.stats.fps.toFixed(1) : "–"),
     el("dt", {}, t("bitrate")), el("dd", {}, rate !== undefined && c.stats.connected ? (rate / 1000).toFixed(0) + " kbit/s" : "–"),

@@ -19,8 +19,8 @@ sites:
     communes:
       - commune: hoa-binh
         sites:
-          - {site: cong-lang}
-          - {site: bien-gioi, retention: {events: 365d, snapshots: 90d}}
+          - {site: cong-lang, name: "Cổng làng", notice: {where: "Biển báo cạnh cột camera", since: 2026-01-15}}
+          - {site: bien-gioi, name: "Đồn biên giới", retention: {events: 365d, snapshots: 90d}}
 cameras:
   - {id: cam-a, site: cong-lang, url: "rtsp://127.0.0.1:$(free_port)/x", connect_timeout: 1s}
   - {id: cam-b, site: bien-gioi, url: "rtsp://127.0.0.1:$(free_port)/x", connect_timeout: 1s, retention: {thumbnails: 1d}}
@@ -30,7 +30,9 @@ grep -q "^retention (applied every 1h): snapshots 30d, thumbnails 7d, events 60d
   || fail "check-config does not show the limits in force: $(cat "$T/check.txt")"
 grep -q "^  site bien-gioi: snapshots 90d events 365d$" "$T/check.txt" && grep -q "^  camera cam-b: thumbnails 1d$" "$T/check.txt" \
   || fail "check-config does not show the site's and camera's own limits: $(cat "$T/check.txt")"
-ok "check-config shows the retention per kind, the site's and the camera's own"
+grep -q "^note: no recording notice recorded (sites\[\].notice) for site(s): bien-gioi$" "$T/check.txt" \
+  || fail "check-config does not name the site without a recording notice: $(cat "$T/check.txt")"
+ok "check-config shows the retention per kind, the site's and the camera's own, and the site without a notice"
 
 "$BIN/camwatch" --db "$DB" gen-history --cameras 1 --months 4 > /dev/null   # the schema, and spans to keep
 NOW=$(date +%s)
@@ -67,6 +69,14 @@ files_before=$(find "$SNAP" -name '*.jpg' | wc -l)
 spans_before=$(q "SELECT COUNT(*) || ' ' || total(COALESCE(end_us, 0) - start_us) FROM spans")
 ok "100 days made: $files_before pictures, $(q "SELECT COUNT(*) FROM events") events, $(q "SELECT COUNT(*) FROM levels") level rows, spans $spans_before"
 
+# the monthly report names the sites with cameras and no recording notice
+"$BIN/camwatch" -c "$CFG" report --month "$(date +%Y-%m)" > "$T/report.txt" 2>&1 || fail "report: $(tail -3 "$T/report.txt")"
+grep -q "^Điểm có camera chưa ghi nhận thông báo ghi hình cho người dân (Luật Bảo vệ dữ liệu cá nhân, Điều 32): Đồn biên giới (bien-gioi).$" "$T/report.txt" \
+  || fail "the report does not name the site without a notice: $(tail -5 "$T/report.txt")"
+"$BIN/camwatch" -c "$CFG" report --month "$(date +%Y-%m)" --format json > "$T/report.json"
+[ "$(jq -r .sites_without_notice "$T/report.json")" = "Đồn biên giới (bien-gioi)" ] || fail "JSON: $(jq .sites_without_notice "$T/report.json")"
+ok "the monthly report (text, JSON) names the site with cameras and no recording notice"
+
 start_daemon "$CFG"
 t0=$(now)
 for _ in $(seq 1200); do
@@ -81,6 +91,10 @@ lag=$(curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | awk '/^camwatch_loop_lag_m
 limit=$(loop_lag_limit)
 awk -v l="$lag" -v m="$limit" 'BEGIN { exit !(l != "" && l < m) }' || fail "the loop ran $lag s late during the run (limit $limit s)"
 ok "first retention run done within $took s of start; the loop at most $lag s late"
+curl -s "http://127.0.0.1:$HTTP_PORT/api/v1/cameras" > "$T/cameras.json"
+[ "$(jq -r '.items[] | select(.id == "cam-a") | .site_notice.where + " " + .site_notice.since' "$T/cameras.json")" = "Biển báo cạnh cột camera 2026-01-15" ] \
+  && [ "$(jq -r '.items[] | select(.id == "cam-b") | .site_notice' "$T/cameras.json")" = null ] || fail "the API's site_notice: $(jq -c '.items[] | {id, site_notice}' "$T/cameras.json")"
+ok "the API (and the console's camera page) give each camera's site notice, null where none"
 
 # what must be left, exactly
 cut() { echo $(( (NOW - $1 * 86400) * 1000000 )); }
