@@ -32,6 +32,16 @@ while IFS= read -r db; do
   gen=$((gen + $(find "$out" -name "$b.*" -type f | wc -l)))
 done < <(find "$RUN" -name '*.db' -type f)
 
+# every config's camera inventory (issue #26), without asking the cameras:
+# what it prints of the URLs must hold no password either
+while IFS= read -r cfg; do
+  grep -q '^cameras:' "$cfg" || continue
+  out=$(dirname "$cfg")/sweep; mkdir -p "$out"; b=$(basename "$cfg" .yaml)
+  "$BIN/camwatch" -c "$cfg" inventory --no-probe --format json > "$out/$b.inventory.json" 2>&1
+  "$BIN/camwatch" -c "$cfg" inventory --no-probe --format csv > "$out/$b.inventory.csv" 2>&1
+  gen=$((gen + 2))
+done < <(find "$RUN" -name '*.yaml' -type f)
+
 hits=() hashes=() halves=()
 while IFS= read -r -d '' f; do
   files=$((files + 1))
