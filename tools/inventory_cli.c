@@ -178,9 +178,11 @@ int cw_cli_inventory(int argc, char **argv, struct cw_cli *g)
             for (int k = 0; k < NC; k++)
                 csv_cell(f, cells[(size_t)i * NC + (size_t)k], k == NC - 1);
     } else if (fmt == 2) {
-        char *s = json_dumps(json_pack("{s:o, s:i}", "cameras", json_incref(arr), "warned", warned), JSON_INDENT(2));
+        json_t *top = json_pack("{s:O, s:i}", "cameras", arr, "warned", warned);
+        char *s = top ? json_dumps(top, JSON_INDENT(2)) : NULL;
         fprintf(f, "%s\n", s ? s : "null");
         free(s);
+        json_decref(top);
     } else {
         static const double shares[NC] = {0.08, 0.1, 0.08, 0.08, 0.09, 0.09, 0.09, 0.06, 0.08, 0.08, 0.1, 0.07};
         char title[200], intro[400], now[40];
