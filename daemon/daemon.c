@@ -28,6 +28,7 @@
 #include "push.h"
 #include "records.h"
 #include "shipper.h"
+#include "inventory.h"
 #include "retention.h"
 #include "retention.h"
 #include "snapdir.h"
@@ -94,6 +95,87 @@ static void on_retention(uv_timer_t *t)
     }
 }
 
+/* ---- the camera inventory (inventory.c) ---- */
+
+struct cw_inventory_job {
+    struct cw_inventory_plan *plan;
+    struct cw_inventory_row *rows;
+    int n;
+};
+
+static void set_inventory(struct cw_daemon *d, struct cw_inventory_row *rows, int n)
+{
+    free(d->inventory);
+    d->inventory = rows;
+    d->n_inventory = n;
+}
+
+/* The config's facts now (no network): the warnings that need no camera
+ * are there from the first scrape. */
+static void inventory_from_config(struct cw_daemon *d)
+{
+    struct cw_inventory_row *rows;
+    int n;
+    if (cw_inventory_make(d->cfg, 0, 1, &rows, &n) == 0)
+        set_inventory(d, rows, n);
+}
+
+static void inventory_work(uv_work_t *w)
+{
+    struct cw_inventory_job *j = w->data;
+    cw_inventory_run(j->plan, 1, 5, &j->rows, &j->n);
+}
+
+static void start_inventory(struct cw_daemon *d);
+
+static void inventory_done(uv_work_t *w, int status)
+{
+    struct cw_daemon *d = (struct cw_daemon *)(void *)((char *)w - offsetof(struct cw_daemon, inventory_work));
+    struct cw_inventory_job *j = w->data;
+    (void)status;
+    d->inventory_job = NULL;
+    int warned = 0, onvif = 0;
+    for (int i = 0; i < j->n; i++)
+        warned += j->rows[i].warnings != 0, onvif += !strcmp(j->rows[i].source, "onvif");
+    if (j->rows && !d->stopping && !d->inventory_again) {
+        set_inventory(d, j->rows, j->n);
+        j->rows = NULL;
+        cw_info("inventory", NULL, "%d camera(s), %d described over ONVIF, %d with a security warning (camwatch "
+                "inventory)", j->n, onvif, warned);
+    }
+    free(j->rows);
+    cw_inventory_plan_free(j->plan);
+    free(j);
+    if (d->inventory_again && !d->stopping) {
+        d->inventory_again = 0;
+        start_inventory(d);
+    }
+}
+
+static void start_inventory(struct cw_daemon *d)
+{
+    if (d->stopping)
+        return;
+    if (d->inventory_job) {
+        d->inventory_again = 1; /* the running one asks by the old config */
+        return;
+    }
+    struct cw_inventory_job *j = calloc(1, sizeof *j);
+    if (!j || !(j->plan = cw_inventory_plan_new(d->cfg))) {
+        free(j);
+        return;
+    }
+    d->inventory_work.data = j;
+    d->inventory_job = j;
+    if (uv_queue_work(d->loop, &d->inventory_work, inventory_work, inventory_done) < 0) {
+        d->inventory_job = NULL;
+        cw_inventory_plan_free(j->plan);
+        free(j);
+    }
+}
+
+static void on_inventory(uv_timer_t *t) { start_inventory(t->data); }
+
 /* ---- the live view ---- */
 
 static void collect_stats(struct cw_daemon *d, struct cw_store_batch *b, int64_t now)
@@ -156,6 +238,13 @@ static void publish_live(struct cw_daemon *d)
         snprintf(c->id, sizeof c->id, "%s", cam->id);
         c->names = cam->names;
         memcpy(c->formerly, cam->formerly, sizeof c->formerly);
+        c->has_inventory = 0;
+        for (int k = 0; k < d->n_inventory; k++)
+            if (!strcmp(d->inventory[k].camera, cam->id)) {
+                c->inventory = d->inventory[k];
+                c->has_inventory = 1;
+                break;
+            }
         c->notice_where[0] = c->notice_since[0] = '\0';
         for (int k = 0; k < d->cfg->n_sites; k++) {
             const struct cw_site *site = &d->cfg->sites[k];
@@ -451,6 +540,10 @@ static void begin_shutdown(struct cw_daemon *d, const char *why)
     uv_close((uv_handle_t *)&d->sig_int, on_handle_closed);
     uv_close((uv_handle_t *)&d->sig_hup, on_handle_closed);
     uv_close((uv_handle_t *)&d->retention_timer, on_handle_closed);
+    uv_timer_stop(&d->inventory_timer);
+    uv_close((uv_handle_t *)&d->inventory_timer, on_handle_closed);
+    if (d->inventory_job)
+        cw_inventory_plan_stop(d->inventory_job->plan);
     if (d->retention_job)
         d->retention_job->stop = 1; /* ends at its next step; its done callback frees it */
     cw_selfwatch_stop(&d->selfwatch);
@@ -651,6 +744,8 @@ static void on_sighup(uv_signal_t *s, int signum)
     cw_config_free(d->cfg);
     d->cfg = nc;
     record_settings(d);
+    inventory_from_config(d);
+    start_inventory(d);
     cw_info("daemon", NULL, "reloaded: %d camera(s) kept, %d reconnected, %d added, %d removed", kept, restarted, added,
             removed);
     publish_live(d);
@@ -762,7 +857,8 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
     uv_signal_init(loop, &d->sig_int);
     uv_signal_init(loop, &d->sig_hup);
     uv_timer_init(loop, &d->retention_timer);
-    d->sig_hup.data = d->sig_term.data = d->sig_int.data = d->retention_timer.data = d;
+    uv_timer_init(loop, &d->inventory_timer);
+    d->sig_hup.data = d->sig_term.data = d->sig_int.data = d->retention_timer.data = d->inventory_timer.data = d;
     d->handles_ready = 1;
 
     d->env = (struct cw_camera_env){.loop = loop, .writer = d->writer, .plugins = d->plugins,
@@ -849,6 +945,8 @@ int cw_daemon_run(struct cw_daemon *d)
     uv_signal_start(&d->sig_int, on_signal, SIGINT);
     cw_writer_start(d->writer);
     uv_timer_start(&d->retention_timer, on_retention, 5000, 60000);
+    inventory_from_config(d);
+    uv_timer_start(&d->inventory_timer, on_inventory, 2000, 86400000);
     if (cw_selfwatch_start(&d->selfwatch, d->loop) < 0)
         cw_warn("daemon", NULL, "could not start the loop lag timer; camwatch_loop_lag_* will stay 0");
     cw_info("daemon", NULL, "camwatchd started: %d camera(s), database %s", d->n_cameras, cfg->database);
@@ -871,6 +969,7 @@ void cw_daemon_free(struct cw_daemon *d)
     cw_plugin_cache_free(d->plugins);
     free(d->snapshot_root);
     free(d->passwords_path);
+    free(d->inventory);
     if (d->lock_fd >= 0)
         close(d->lock_fd); /* releases the flock */
 }

@@ -42,6 +42,15 @@ struct cw_daemon {
     uv_work_t retention_work;
     struct cw_retention_job *retention_job; /* running on the pool, or NULL */
     int64_t retention_next_us;              /* the age limits are next applied then */
+    /* the camera inventory (inventory.c): the config's facts at once, the
+     * cameras' ONVIF answers from the thread pool at start, after each
+     * reload and every day */
+    struct cw_inventory_row *inventory;
+    int n_inventory;
+    uv_timer_t inventory_timer;
+    uv_work_t inventory_work;
+    struct cw_inventory_job *inventory_job; /* on the pool, or NULL */
+    int inventory_again;                    /* a reload came while it ran */
     struct cw_selfwatch selfwatch; /* loop lag, RSS, fds for the metrics */
     /* the live view for the HTTP server, published every flush tick */
     struct cw_live_box live;

@@ -197,6 +197,11 @@ static json_t *camera_json(const struct cw_live_camera *cam)
                           img, "image_checked", cam->image_checked, "decode_mode", cam->decode_mode, "maintenance",
                           cam->maintenance);
     cw_names_json(j, n);
+    json_t *warns = json_array();
+    for (int k = 0; cam->has_inventory && k < CW_INV_N_WARNINGS; k++)
+        if (cam->inventory.warnings & (1u << k))
+            json_array_append_new(warns, json_string(cw_inv_warning_name(k)));
+    json_object_set_new(j, "security_warnings", warns);
     json_object_set_new(j, "site_notice", cam->notice_where[0] ? json_pack("{s:s, s:s}", "where", cam->notice_where,
                                                                            "since", cam->notice_since)
                                                                : json_null());
@@ -557,6 +562,36 @@ static enum MHD_Result get_cameras(struct cw_http *h, const struct cw_api_req *r
     return serve_cameras(h, r->c);
 }
 
+/* The camera inventory (inventory.h) as camwatchd last made it: the
+ * config's facts at once, the cameras' ONVIF answers soon after start. */
+static enum MHD_Result get_inventory(struct cw_http *h, const struct cw_api_req *r, const char *id)
+{
+    (void)id;
+    struct cw_live *l = cw_live_acquire(h->live);
+    json_t *arr = json_array();
+    int warned = 0;
+    for (int i = 0; l && i < l->n; i++) {
+        const struct cw_live_camera *c = &l->cams[i];
+        if (!c->has_inventory)
+            continue;
+        const struct cw_inventory_row *v = &c->inventory;
+        json_t *w = json_array();
+        for (int k = 0; k < CW_INV_N_WARNINGS; k++)
+            if (v->warnings & (1u << k))
+                json_array_append_new(w, json_string(cw_inv_warning_name(k)));
+        warned += v->warnings != 0;
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:o, s:s, s:s}",
+                                             "camera", v->camera, "name", v->name, "site", v->site, "maker",
+                                             v->maker, "model", v->model, "firmware", v->firmware, "serial",
+                                             v->serial, "source", v->source, "certified",
+                                             v->certified[0] ? v->certified : NULL, "certificate", v->certificate,
+                                             "warnings", w, "shared_with", v->shared_with, "onvif_error",
+                                             v->onvif_error));
+    }
+    cw_live_release(h->live, l);
+    return cw_api_json(r->c, MHD_HTTP_OK, json_pack("{s:o, s:i}", "cameras", arr, "warned", warned), NULL);
+}
+
 static enum MHD_Result get_camera(struct cw_http *h, const struct cw_api_req *r, const char *id)
 {
     struct cw_live *l = cw_live_acquire(h->live);
@@ -704,6 +739,7 @@ static const struct route routes[] = {
     {"GET, HEAD", "/api/v1/openapi.json", CW_WHO_READER, get_openapi},
     {"GET, HEAD", "/api/v1/cameras", CW_WHO_READER, get_cameras},
     {"GET, HEAD", "/api/v1/cameras/{id}", CW_WHO_READER, get_camera},
+    {"GET, HEAD", "/api/v1/inventory", CW_WHO_READER, get_inventory},
     {"GET, HEAD", "/api/v1/cameras/{id}/snapshot.jpg", CW_WHO_READER, get_camera_snapshot},
     {"GET, HEAD", "/api/v1/cameras/{id}/thumbnail.jpg", CW_WHO_READER, get_camera_thumbnail},
     {"GET, HEAD", "/api/v1/cameras/{id}/levels", CW_WHO_READER, get_camera_levels},

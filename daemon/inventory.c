@@ -14,7 +14,8 @@
 
 #include "error.h"
 
-static const char *const warning_names[CW_INV_N_WARNINGS] = {"factory_password", "shared_password", "old_firmware"};
+static const char *const warning_names[CW_INV_N_WARNINGS] = {"factory_password", "shared_password", "old_firmware",
+                                                              "rtsp_without_tls"};
 
 const char *cw_inv_warning_name(int i) { return i >= 0 && i < CW_INV_N_WARNINGS ? warning_names[i] : "?"; }
 
@@ -157,7 +158,23 @@ static int find_text(xmlNodePtr node, const char *local, char *out, size_t len)
     return 0;
 }
 
-static void ask_onvif(const char *url, const char *user, const char *pw, int timeout_s, struct cw_inventory_row *r)
+/* libcurl asks this while it waits (resolving, connecting, reading):
+ * a stop asked for by camwatchd's shutdown ends the transfer at once */
+static int on_progress(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
+{
+    (void)a, (void)b, (void)c, (void)d;
+    return ud && *(volatile int *)ud;
+}
+
+static void stoppable(CURL *c, volatile int *stop)
+{
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)stop);
+}
+
+static void ask_onvif(const char *url, const char *user, const char *pw, int timeout_s, volatile int *stop,
+                      struct cw_inventory_row *r)
 {
     char header[1400], body[2000];
     if (username_token(user ? user : "", pw ? pw : "", header, sizeof header) < 0) {
@@ -184,6 +201,7 @@ static void ask_onvif(const char *url, const char *user, const char *pw, int tim
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)(timeout_s < 3 ? timeout_s : 3));
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        stoppable(c, stop);
         if (user && user[0]) {
             /* digest only: Basic would send the password in clear */
             curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_DIGEST);
@@ -242,13 +260,94 @@ static int version_cmp(const char *a, const char *b)
     return 0;
 }
 
-int cw_inventory_make(const struct cw_config *cfg, int probe, int timeout_s, struct cw_inventory_row **out, int *n)
+struct plan_cam {
+    char *id, *name, *site, *url, *onvif, *maker, *model, *firmware, *serial, *certified, *certificate, *fixed;
+};
+struct cw_inventory_plan {
+    struct plan_cam *cams;
+    int n;
+    volatile int stop;
+};
+
+void cw_inventory_plan_stop(struct cw_inventory_plan *p) { p->stop = 1; }
+
+static char *dup_or_empty(const char *s) { return strdup(s ? s : ""); }
+
+void cw_inventory_plan_free(struct cw_inventory_plan *p)
 {
-    struct cw_inventory_row *rows = calloc((size_t)cfg->n_cameras + 1, sizeof *rows);
+    if (!p)
+        return;
+    for (int i = 0; i < p->n; i++) {
+        struct plan_cam *c = &p->cams[i];
+        if (c->url)
+            sodium_memzero(c->url, strlen(c->url)); /* it holds the camera's password */
+        char *all[] = {c->id, c->name, c->site, c->url, c->onvif, c->maker, c->model, c->firmware, c->serial,
+                       c->certified, c->certificate, c->fixed};
+        for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+            free(all[k]);
+    }
+    free(p->cams);
+    free(p);
+}
+
+struct cw_inventory_plan *cw_inventory_plan_new(const struct cw_config *cfg)
+{
+    struct cw_inventory_plan *p = calloc(1, sizeof *p);
+    if (!p || !(p->cams = calloc((size_t)cfg->n_cameras + 1, sizeof *p->cams))) {
+        free(p);
+        return NULL;
+    }
+    for (int i = 0; i < cfg->n_cameras; i++) {
+        const struct cw_camera_config *c = &cfg->cameras[i];
+        const struct cw_site *site = cw_config_camera_site(cfg, c);
+        struct plan_cam *pc = &p->cams[p->n++];
+        pc->id = dup_or_empty(c->id);
+        pc->name = dup_or_empty(c->name ? c->name : c->id);
+        pc->site = dup_or_empty(site ? site->id : "");
+        pc->url = dup_or_empty(c->url);
+        pc->onvif = dup_or_empty(c->onvif);
+        pc->maker = dup_or_empty(c->maker);
+        pc->model = dup_or_empty(c->model);
+        pc->firmware = dup_or_empty(c->firmware);
+        pc->serial = dup_or_empty(c->serial);
+        pc->certified = dup_or_empty(c->certified);
+        pc->certificate = dup_or_empty(c->certificate);
+        pc->fixed = dup_or_empty(c->firmware_fixed);
+        if (!pc->id || !pc->name || !pc->site || !pc->url || !pc->onvif || !pc->maker || !pc->model ||
+            !pc->firmware || !pc->serial || !pc->certified || !pc->certificate || !pc->fixed) {
+            cw_inventory_plan_free(p);
+            return NULL;
+        }
+    }
+    return p;
+}
+
+/* Whether host listens on RTSPS's port (322): a camera that offers RTSP
+ * over TLS, watched over plain rtsp://. A TCP connect, nothing sent. */
+static int offers_rtsps(const char *host, int timeout_s, volatile int *stop)
+{
+    char url[300];
+    snprintf(url, sizeof url, "telnet://%s:322", host);
+    CURL *c = curl_easy_init();
+    if (!c)
+        return 0;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)(timeout_s < 2 ? timeout_s : 2));
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    stoppable(c, stop);
+    int ok = curl_easy_perform(c) == CURLE_OK;
+    curl_easy_cleanup(c);
+    return ok;
+}
+
+int cw_inventory_run(struct cw_inventory_plan *p, int probe, int timeout_s, struct cw_inventory_row **out, int *n)
+{
+    struct cw_inventory_row *rows = calloc((size_t)p->n + 1, sizeof *rows);
     /* passwords compared by a keyed hash made for this run only */
     unsigned char key[crypto_generichash_KEYBYTES];
-    unsigned char(*hashes)[32] = calloc((size_t)cfg->n_cameras + 1, sizeof *hashes);
-    int *has_pw = calloc((size_t)cfg->n_cameras + 1, sizeof *has_pw);
+    unsigned char(*hashes)[32] = calloc((size_t)p->n + 1, sizeof *hashes);
+    int *has_pw = calloc((size_t)p->n + 1, sizeof *has_pw);
     *out = NULL;
     *n = 0;
     if (!rows || !hashes || !has_pw || sodium_init() < 0) {
@@ -258,15 +357,14 @@ int cw_inventory_make(const struct cw_config *cfg, int probe, int timeout_s, str
         return CW_ENOMEM;
     }
     randombytes_buf(key, sizeof key);
-    for (int i = 0; i < cfg->n_cameras; i++) {
-        const struct cw_camera_config *c = &cfg->cameras[i];
+    for (int i = 0; i < p->n; i++) {
+        const struct plan_cam *c = &p->cams[i];
         struct cw_inventory_row *r = &rows[i];
-        const struct cw_site *site = cw_config_camera_site(cfg, c);
         snprintf(r->camera, sizeof r->camera, "%s", c->id);
-        snprintf(r->name, sizeof r->name, "%s", c->name ? c->name : c->id);
-        snprintf(r->site, sizeof r->site, "%s", site && site->id ? site->id : "");
-        snprintf(r->certified, sizeof r->certified, "%s", c->certified ? c->certified : "");
-        snprintf(r->certificate, sizeof r->certificate, "%s", c->certificate ? c->certificate : "");
+        snprintf(r->name, sizeof r->name, "%s", c->name);
+        snprintf(r->site, sizeof r->site, "%s", c->site);
+        snprintf(r->certified, sizeof r->certified, "%s", c->certified);
+        snprintf(r->certificate, sizeof r->certificate, "%s", c->certificate);
         char *user = NULL, *pw = NULL, *host = NULL;
         url_parts(c->url, &user, &pw, &host);
         if (user && cw_inventory_factory_default(user, pw ? pw : ""))
@@ -275,30 +373,32 @@ int cw_inventory_make(const struct cw_config *cfg, int probe, int timeout_s, str
             crypto_generichash(hashes[i], sizeof hashes[i], (const unsigned char *)pw, strlen(pw), key, sizeof key);
             has_pw[i] = 1;
         }
-        if (probe && c->onvif && c->onvif[0] && host) {
+        if (probe && c->onvif[0] && host && !p->stop) {
             char url[600];
             if (!strcmp(c->onvif, "auto"))
                 snprintf(url, sizeof url, "http://%s/onvif/device_service", host);
             else
                 snprintf(url, sizeof url, "%s", c->onvif);
-            ask_onvif(url, user, pw, timeout_s, r);
+            ask_onvif(url, user, pw, timeout_s, &p->stop, r);
         }
-        if (!r->source[0] && ((c->maker && c->maker[0]) || (c->model && c->model[0]) || (c->firmware && c->firmware[0]))) {
-            snprintf(r->maker, sizeof r->maker, "%s", c->maker ? c->maker : "");
-            snprintf(r->model, sizeof r->model, "%s", c->model ? c->model : "");
-            snprintf(r->firmware, sizeof r->firmware, "%s", c->firmware ? c->firmware : "");
-            snprintf(r->serial, sizeof r->serial, "%s", c->serial ? c->serial : "");
+        if (probe && host && !p->stop && !strncmp(c->url, "rtsp://", 7) && offers_rtsps(host, timeout_s, &p->stop))
+            r->warnings |= CW_INV_RTSP_NO_TLS;
+        if (!r->source[0] && (c->maker[0] || c->model[0] || c->firmware[0])) {
+            snprintf(r->maker, sizeof r->maker, "%s", c->maker);
+            snprintf(r->model, sizeof r->model, "%s", c->model);
+            snprintf(r->firmware, sizeof r->firmware, "%s", c->firmware);
+            snprintf(r->serial, sizeof r->serial, "%s", c->serial);
             snprintf(r->source, sizeof r->source, "config");
         }
-        if (c->firmware_fixed && c->firmware_fixed[0] && r->firmware[0] && version_cmp(r->firmware, c->firmware_fixed) < 0)
+        if (c->fixed[0] && r->firmware[0] && version_cmp(r->firmware, c->fixed) < 0)
             r->warnings |= CW_INV_OLD_FIRMWARE;
         wipe_free(user);
         wipe_free(pw);
         curl_free(host);
     }
-    for (int i = 0; i < cfg->n_cameras; i++) {
+    for (int i = 0; i < p->n; i++) {
         size_t o = 0;
-        for (int k = 0; has_pw[i] && k < cfg->n_cameras; k++) {
+        for (int k = 0; has_pw[i] && k < p->n; k++) {
             if (k == i || !has_pw[k] || sodium_memcmp(hashes[i], hashes[k], sizeof hashes[i]) != 0)
                 continue;
             rows[i].warnings |= CW_INV_SHARED_PASSWORD;
@@ -308,10 +408,22 @@ int cw_inventory_make(const struct cw_config *cfg, int probe, int timeout_s, str
         }
     }
     sodium_memzero(key, sizeof key);
-    sodium_memzero(hashes, sizeof *hashes * (size_t)cfg->n_cameras);
+    sodium_memzero(hashes, sizeof *hashes * (size_t)p->n);
     free(hashes);
     free(has_pw);
     *out = rows;
-    *n = cfg->n_cameras;
+    *n = p->n;
     return 0;
+}
+
+int cw_inventory_make(const struct cw_config *cfg, int probe, int timeout_s, struct cw_inventory_row **out, int *n)
+{
+    struct cw_inventory_plan *p = cw_inventory_plan_new(cfg);
+    *out = NULL;
+    *n = 0;
+    if (!p)
+        return CW_ENOMEM;
+    int rc = cw_inventory_run(p, probe, timeout_s, out, n);
+    cw_inventory_plan_free(p);
+    return rc;
 }

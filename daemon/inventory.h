@@ -19,9 +19,10 @@ enum cw_inv_warning {
     CW_INV_FACTORY_PASSWORD = 1 << 0,
     CW_INV_SHARED_PASSWORD = 1 << 1,
     CW_INV_OLD_FIRMWARE = 1 << 2,
+    CW_INV_RTSP_NO_TLS = 1 << 3, /* rtsp:// while the camera listens on RTSPS's port (322) */
 };
-#define CW_INV_N_WARNINGS 3
-/* "factory_password", "shared_password", "old_firmware" (bit i) */
+#define CW_INV_N_WARNINGS 4
+/* "factory_password", "shared_password", "old_firmware", "rtsp_without_tls" (bit i) */
 const char *cw_inv_warning_name(int i);
 
 struct cw_inventory_row {
@@ -34,8 +35,20 @@ struct cw_inventory_row {
     char shared_with[400];    /* the other cameras of a shared password, comma-separated */
 };
 
+/* What the inventory needs of a config, copied (the credentials wiped when
+ * freed): made on camwatchd's loop, run on its thread pool, which never
+ * reads the config. */
+struct cw_inventory_plan;
+struct cw_inventory_plan *cw_inventory_plan_new(const struct cw_config *cfg);
+/* Asks a running cw_inventory_run to stop after the camera it is asking
+ * (camwatchd's shutdown); the rows so far are its result. */
+void cw_inventory_plan_stop(struct cw_inventory_plan *p);
+void cw_inventory_plan_free(struct cw_inventory_plan *p);
 /* One row per configured camera, in the config's order; probe 0 asks no
- * camera (the config's facts only). 0, or CW_ENOMEM. */
+ * camera (the config's facts only: no network, fast). 0, or CW_ENOMEM. */
+int cw_inventory_run(struct cw_inventory_plan *p, int probe, int timeout_s, struct cw_inventory_row **rows,
+                     int *n);
+/* plan, run, free in one */
 int cw_inventory_make(const struct cw_config *cfg, int probe, int timeout_s, struct cw_inventory_row **rows, int *n);
 
 /* 1 if user:password is a maker's factory default of the documented list. */

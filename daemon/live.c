@@ -196,6 +196,17 @@ char *cw_live_metrics(const struct cw_live *l)
         bprintf(&b, "camwatch_camera_maintenance{"), labels(&b, l, &l->cams[i]);
         bprintf(&b, "} %d\n", l->cams[i].maintenance);
     }
+    head(&b, "camwatch_camera_security_warning", "gauge",
+         "1 while the camera inventory warns of the camera's own security (factory_password, shared_password, "
+         "old_firmware, rtsp_without_tls: camwatch inventory), else 0.");
+    for (int i = 0; i < l->n; i++) {
+        if (!l->cams[i].has_inventory)
+            continue;
+        for (int k = 0; k < CW_INV_N_WARNINGS; k++) {
+            bprintf(&b, "camwatch_camera_security_warning{"), labels(&b, l, &l->cams[i]);
+            bprintf(&b, ",warning=\"%s\"} %d\n", cw_inv_warning_name(k), (l->cams[i].inventory.warnings >> k) & 1);
+        }
+    }
     head(&b, "camwatch_camera_level", "gauge",
          "A detection plugin's mean score over the camera's last level_interval (activity: 0 = as quiet as the "
          "quietest quarter of the last 2 minutes, 0.3 = inter frames 30 % bigger); absent until one interval ends.");

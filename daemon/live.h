@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "inventory.h"
 #include "store.h"
 
 struct cw_live_camera {
@@ -15,6 +16,8 @@ struct cw_live_camera {
     struct cw_names names;
     char formerly[256];  /* ids its commune absorbed, comma-separated */
     char notice_where[CW_NAME_MAX_BYTES + 1], notice_since[12]; /* its site's recording notice; "" none */
+    struct cw_inventory_row inventory; /* the device and its security warnings (inventory.h) */
+    int has_inventory;
     char url[1100];      /* redacted */
     char state[24], cause[24], detail[200];
     int64_t since_us;        /* the current state's start */

@@ -26,8 +26,10 @@ static void usage(FILE *f)
 
 static const char *warn_word(int i, int vi)
 {
-    static const char *const vi_w[] = {"mật khẩu mặc định của hãng", "dùng chung mật khẩu", "firmware cũ"};
-    static const char *const en_w[] = {"factory password", "shared password", "old firmware"};
+    static const char *const vi_w[] = {"mật khẩu mặc định của hãng", "dùng chung mật khẩu", "firmware cũ",
+                                       "RTSP không mã hoá dù camera có RTSPS"};
+    static const char *const en_w[] = {"factory password", "shared password", "old firmware",
+                                       "RTSP without TLS though the camera offers RTSPS"};
     return vi ? vi_w[i] : en_w[i];
 }
 

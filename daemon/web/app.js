@@ -10,6 +10,8 @@ const WORKLIST_ROWS = 100;
 const T = {
   vi: {
     overview: "Tổng quan", cameras: "Camera", events: "Sự kiện", alerts: "Cảnh báo", report: "Báo cáo", audit: "Nhật ký",
+    security: "Bảo mật camera", sec_none: "không có cảnh báo (camwatch inventory)", factory_password: "mật khẩu mặc định của hãng",
+    shared_password: "dùng chung mật khẩu với camera khác", old_firmware: "firmware cũ", rtsp_without_tls: "RTSP không mã hoá dù camera có RTSPS",
     notice: "Thông báo ghi hình", notice_none: "chưa ghi nhận thông báo ghi hình cho người dân (Luật BVDLCN, Điều 32)", notice_since: "từ",
     pw_title: "Đổi mật khẩu ban đầu", pw_current: "Mật khẩu hiện tại", pw_new: "Mật khẩu mới", pw_again: "Nhập lại mật khẩu mới",
     pw_save: "Đổi mật khẩu", pw_differ: "Hai mật khẩu mới không giống nhau",
@@ -38,6 +40,8 @@ const T = {
   },
   en: {
     overview: "Overview", cameras: "Cameras", events: "Events", alerts: "Alerts", report: "Report", audit: "Audit",
+    security: "Camera security", sec_none: "no warning (camwatch inventory)", factory_password: "a maker's factory password",
+    shared_password: "the password of another camera too", old_firmware: "old firmware", rtsp_without_tls: "RTSP without TLS though the camera offers RTSPS",
     notice: "Recording notice", notice_none: "no recording notice recorded for the people filmed (PDPL Art. 32)", notice_since: "since",
     pw_title: "Change the initial password", pw_current: "Current password", pw_new: "New password", pw_again: "New password again",
     pw_save: "Change the password", pw_differ: "The two new passwords differ",
@@ -509,6 +513,8 @@ async function viewCamera(id) {
     c.state !== "online" && (c.cause || c.state === "stalled") ? [el("dt", {}, t("cause")), el("dd", {}, causeWord(c))] : null,
     c.detail ? [el("dt", {}, t("detail")), el("dd", {}, c.detail)] : null,
     el("dt", {}, t("place")), el("dd", {}, `${c.site_name || c.site}, ${c.commune_name || c.commune}, ${c.province_name || c.province}`),
+    el("dt", {}, t("security")), el("dd", { id: "security", class: c.security_warnings.length ? "warn" : null },
+      c.security_warnings.length ? c.security_warnings.map(t).join(", ") : t("sec_none")),
     el("dt", {}, t("notice")), el("dd", { id: "site-notice", class: c.site_notice ? null : "warn" },
       c.site_notice ? `${c.site_notice.where} (${t("notice_since")} ${c.site_notice.since})` : t("notice_none")),
     el("dt", {}, t("last_packet")), el("dd", {}, c.stats.last_packet ? fmtTime(Date.parse(c.stats.last_packet) * 1000) : "–"),

@@ -17,6 +17,18 @@ ONVIF_PASSWORD="$CAM1_PASS" python3 "$ROOT/tests/tools/onvif_responder.py" "$OPO
 PIDS+=("$!")
 for _ in $(seq 100); do [ -f "$T/onvif.ready" ] && break; sleep 0.05; done
 [ -f "$T/onvif.ready" ] || fail "the ONVIF responder did not start: $(cat "$T/onvif.log")"
+# a camera that also offers RTSPS (its port 322 listens) but is watched over rtsp://
+RTSPS=""
+if [ "$(id -u)" = 0 ]; then
+  python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.9", 322)); s.listen(8)
+open(sys.argv[1], "w").close()
+while True:
+    c, _ = s.accept(); c.close()' "$T/rtsps.ready" 2> "$T/rtsps.log" &
+  PIDS+=("$!")
+  for _ in $(seq 50); do [ -f "$T/rtsps.ready" ] && break; sleep 0.05; done
+  [ -f "$T/rtsps.ready" ] && RTSPS=yes
+fi
 CFG=$T/cw.yaml
 write_head "$CFG"
 P=$(free_port); DEAD=$(free_port)
@@ -31,6 +43,7 @@ cat >> "$CFG" <<EOT
   - {id: cam-5, site: cong-lang, url: "rtsp://admin:wrong-\${CAM1_PASS}@127.0.0.1:$P/5", connect_timeout: 1s,
      onvif: "http://127.0.0.1:$OPORT/onvif/device_service"}
 EOT
+[ -n "$RTSPS" ] && echo "  - {id: cam-6, site: cong-lang, url: \"rtsp://op6:Only-6-pw@127.0.0.9:$P/6\", connect_timeout: 1s, onvif: \"\"}" >> "$CFG"
 DB=$T/camwatch.db
 start_daemon "$CFG"   # its log and database are swept for the passwords too
 
@@ -52,12 +65,17 @@ grep -q "GetDeviceInformation answered (digest + UsernameToken)" "$T/onvif.log" 
 j '.cameras[3].onvif_error' | grep -q "^no answer" || fail "cam-4's dead ONVIF port: $(j '.cameras[3].onvif_error')"
 [ "$(j '.cameras[4].onvif_error')" = "refuses the user and password (HTTP 401)" ] && [ "$(j '.cameras[4].source')" = "" ] \
   || fail "cam-5's wrong password: $(j '.cameras[4]')"
-[ "$(j .warned)" = 4 ] || fail "warned: $(j .warned)"
+if [ -n "$RTSPS" ]; then
+  [ "$(j '.cameras[5].warnings | join(",")')" = rtsp_without_tls ] || fail "cam-6 offers RTSPS: $(j '.cameras[5]')"
+  [ "$(j .warned)" = 5 ] || fail "warned: $(j .warned)"
+else
+  [ "$(j .warned)" = 4 ] || fail "warned: $(j .warned)"
+fi
 ok "ONVIF with digest: cam-1 HIKVISION DS-2CD1023G0E-I V5.5.0 (old firmware); cam-2 from the config, QCVN135, factory password; cam-3/cam-4 share one; a dead port and a refused password said"
 
 "$BIN/camwatch" -c "$CFG" inventory --format csv --no-probe > "$T/inv.csv" || true
 head -1 "$T/inv.csv" | grep -q '^"Camera","Tên","Điểm","Hãng","Model","Firmware"' || fail "CSV header: $(head -1 "$T/inv.csv")"
-[ "$(wc -l < "$T/inv.csv")" = 6 ] && grep -q '^"cam-2",.*"mật khẩu mặc định của hãng"' "$T/inv.csv" || fail "CSV: $(cat "$T/inv.csv")"
+[ "$(wc -l < "$T/inv.csv")" = $(( $(j '.cameras | length') + 1 )) ] && grep -q '^"cam-2",.*"mật khẩu mặc định của hãng"' "$T/inv.csv" || fail "CSV: $(cat "$T/inv.csv")"
 "$BIN/camwatch" -c "$CFG" inventory --timeout 3 > "$T/inv.txt" || true
 grep -q "CẢNH BÁO: dùng chung mật khẩu (với cam-4)" "$T/inv.txt" || fail "text: $(cat "$T/inv.txt")"
 "$BIN/camwatch" -c "$CFG" inventory --format odt --out "$T/inv.odt" --timeout 3 || true
@@ -71,9 +89,29 @@ if command -v soffice > /dev/null; then
     || fail "LibreOffice could not open the inventory: $(tail -3 "$T/lo.log")"
   grep -q "DS-2CD1023G0E-I" "$T/lo/inv.txt" && grep -q "mật khẩu mặc định của hãng" "$T/lo/inv.txt" || fail "LibreOffice's text of it: $(head -c 400 "$T/lo/inv.txt")"
 fi
-ok "CSV (Vietnamese headers, 5 rows), text and an ODT document ($(stat -c %s "$T/inv.odt") bytes)"
+ok "CSV (Vietnamese headers, a row per camera), text and an ODT document ($(stat -c %s "$T/inv.odt") bytes)"
 
-for f in inv.json inv.csv inv.txt inv.content.xml inv.err camwatchd.log; do
+# camwatchd's own inventory: the API, the camera's answer and a metric
+API="http://127.0.0.1:$HTTP_PORT"
+for _ in $(seq 100); do
+  curl -s "$API/api/v1/inventory" > "$T/api-inv.json"
+  [ "$(jq -r '.cameras[0].source' "$T/api-inv.json")" = onvif ] && break
+  sleep 0.2
+done
+[ "$(jq -r '.cameras[0] | [.maker, .model, .firmware] | join("|")' "$T/api-inv.json")" = "HIKVISION|DS-2CD1023G0E-I|V5.5.0 build 180111" ] \
+  || fail "camwatchd's inventory: $(jq -c '.cameras[0]' "$T/api-inv.json")"
+[ "$(jq -r '[.cameras[] | .camera + ":" + (.warnings | join(","))] | join(" ")' "$T/api-inv.json" | cut -d' ' -f1-5)" \
+  = "cam-1:old_firmware cam-2:factory_password cam-3:shared_password cam-4:shared_password cam-5:" ] \
+  || fail "camwatchd's warnings: $(jq -c '[.cameras[] | {camera, warnings}]' "$T/api-inv.json")"
+[ "$(curl -s "$API/api/v1/cameras/cam-2" | jq -r '.security_warnings | join(",")')" = factory_password ] || fail "cam-2's security_warnings"
+curl -s "$API/metrics" > "$T/metrics.txt"
+grep -q '^camwatch_camera_security_warning{camera="cam-2",.*warning="factory_password"} 1$' "$T/metrics.txt" \
+  && grep -q '^camwatch_camera_security_warning{camera="cam-5",.*warning="shared_password"} 0$' "$T/metrics.txt" \
+  || fail "the metric: $(grep security_warning "$T/metrics.txt" | head -4)"
+grep -q "inventory: $( [ -n "$RTSPS" ] && echo 6 || echo 5 ) camera(s), 1 described over ONVIF" "$T/camwatchd.log" || fail "camwatchd's log: $(grep inventory "$T/camwatchd.log")"
+ok "camwatchd: /api/v1/inventory from ONVIF, each camera's security_warnings, camwatch_camera_security_warning; the same warnings as the CLI"
+
+for f in inv.json inv.csv inv.txt inv.content.xml inv.err camwatchd.log api-inv.json metrics.txt; do
   ! grep -aqF -e "$CAM1_PASS" -e "$SHARED_PASS" -e ":12345@" "$T/$f" || fail "a password in $f"
 done
 stop_daemon

@@ -39,6 +39,8 @@ const cases = [
   ["/api/v1/openapi.json", "/api/v1/openapi.json", 200],
   ["/api/v1/words", "/api/v1/words", 200],
   ["/api/v1/cameras", "/api/v1/cameras", 200],
+  ["/api/v1/inventory", "/api/v1/inventory", 200],
+  ["/api/v1/inventory", "/api/v1/inventory", 401, { noToken: true }],
   ["/api/v1/cameras?limit=2", "/api/v1/cameras", 200],
   ["/api/v1/cameras?state=online", "/api/v1/cameras", 200],
   ["/api/v1/cameras?state=sleeping", "/api/v1/cameras", 400],
