@@ -31,6 +31,8 @@ EOT
 PW_A="Adm-$RANDOM-pass"; PW_T="Tech-$RANDOM-pass"
 echo "$PW_A" | "$BIN/camwatch" passwd boss --role admin >> "$CFG" || fail "camwatch passwd"
 echo "$PW_T" | "$BIN/camwatch" passwd tech --role technician >> "$CFG" || fail "camwatch passwd"
+PW_N="First-$RANDOM-pw"
+echo "$PW_N" | "$BIN/camwatch" passwd newbie --role viewer --initial >> "$CFG" || fail "camwatch passwd --initial"
 "$BIN/camwatch" --db "$DB" gen-history --cameras 1 --months 1 > /dev/null   # the schema
 NOW=$(date +%s)
 # 47 hours of events every 10 minutes per camera, each with its picture and
@@ -154,5 +156,18 @@ ok "console: a technician gets 403; the admin's archive is cam-c's range; the ad
 grep -q "cli:clerk .*erased pictures on re.* cam-a .*$n event(s), $((2 * n + 1)) picture(s)" "$T/audit.txt" \
   && grep -q "boss .*exported personal data *cam-c .*archive yeu-cau-cam-c.zip" "$T/audit.txt" \
   || fail "the audit rows do not say who, what and how much: $(grep -i "personal\|erased" "$T/audit.txt")"
-stop_daemon
 ok "audit: every export and erase, by the CLI's user and the admin, with the range and the counts"
+
+# the same in headless Chromium: an initial password changed first; the
+# admin's form on the audit page exports and erases cam-b's range
+mkdir -p "$T/shots"
+node "$ROOT/tests/node/privacy_check.mjs" "$API" newbie "$PW_N" "Changed-$RANDOM-pw" boss "$PW_A" cam-b "$FROM" "$TO" \
+  "$T/browser.zip" "$T/shots" > "$T/browser.out" 2>&1 || fail "in Chromium: $(cat "$T/browser.out")"
+sed 's/^/    /' "$T/browser.out" | grep -v '^    ok:' || true
+got=$(unzip -p "$T/browser.zip" events.csv | tail -n +2 | cut -d, -f1 | tr '\n' ' ')
+[ "$got" = "$(want "'cam-b'")" ] || fail "the browser's archive: '$got'"
+[ "$(code GET "/api/v1/events/$(want "'cam-b'" | awk '{print $1}')/snapshot.jpg" "${AUTH[@]}")" = 404 ] || fail "cam-b's snapshot served after the browser's erase"
+[ "$(q "SELECT COUNT(*) FROM audit WHERE user = 'boss' AND action IN ('privacy_export', 'privacy_erase') AND target = 'cam-b'")" = 2 ] \
+  && [ "$(q "SELECT COUNT(*) FROM audit WHERE user = 'newbie' AND action = 'password_changed'")" = 1 ] || fail "the browser's actions are not in the audit list"
+stop_daemon
+grep '^ok:' "$T/browser.out" | sed 's/^ok: /ok: Chromium: /' 
