@@ -156,7 +156,9 @@ ok "console: a technician gets 403; the admin's archive is cam-c's range; the ad
 grep -q "cli:clerk .*erased pictures on re.* cam-a .*$n event(s), $((2 * n + 1)) picture(s)" "$T/audit.txt" \
   && grep -q "boss .*exported personal data *cam-c .*archive yeu-cau-cam-c.zip" "$T/audit.txt" \
   || fail "the audit rows do not say who, what and how much: $(grep -i "personal\|erased" "$T/audit.txt")"
-ok "audit: every export and erase, by the CLI's user and the admin, with the range and the counts"
+"$BIN/camwatch" -c "$CFG" --lang en audit --user token --action view_snapshot > "$T/audit-token.txt"
+grep -qE "token +viewed a snapshot +cam-a +127\.0\.0\.1 +event $before$" "$T/audit-token.txt" || fail "the bearer token's snapshot fetches: $(cat "$T/audit-token.txt")"
+ok "audit: every export and erase, by the CLI's user and the admin, with the range and the counts; the bearer token's snapshot fetches"
 
 # the same in headless Chromium: an initial password changed first; the
 # admin's form on the audit page exports and erases cam-b's range
