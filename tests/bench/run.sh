@@ -70,4 +70,7 @@ tests/bench/console.sh
 echo
 tests/bench/analyze.sh
 echo
+# issue #27's yardstick: instructions, not time (valgrind's callgrind)
+if command -v valgrind > /dev/null; then tests/bench/motion_cost.sh; else echo "(motion_cost.sh: no valgrind)"; fi
+echo
 tests/bench/upstream.sh
