@@ -529,26 +529,34 @@ static void first_frame(struct state *s, const struct cw_plugin_frame *f)
  * differs from the background but does not move. Marks fg (none while
  * learning), chg (changed since the last analysis) and dif (the
  * compensated difference from the background). */
+/* One row of candidates; restrict: the planes are separate allocations
+ * (setup), and without it the vectoriser gives up on this many arrays
+ * that might overlap. */
+static void candidates_row(const uint8_t *restrict row, float *restrict bg, float *restrict nz, float *restrict pv,
+                           float *restrict df, uint8_t *restrict chg, uint8_t *restrict fg,
+                           const uint8_t *restrict area, int w, float k, float ig, float fo, int live)
+{
+    for (int x = 0; x < w; x++) {
+        float v = (row[x] - fo) * ig;
+        float d = v - bg[x];
+        float thr = k * nz[x] + 6;
+        chg[x] = (uint8_t)(fabsf(v - pv[x]) > 1.4f * thr);
+        pv[x] = v;
+        df[x] = d;
+        /* & rather than &&: no branch */
+        fg[x] = (uint8_t)(live & (fabsf(d) > thr) & (area[x] != 0));
+    }
+}
+
 static void candidates(struct state *s, const struct cw_plugin_frame *f, int learning)
 {
     int w = s->w, h = s->h;
     float k = (float)(2.5 + (1 - s->sensitivity) * 5); /* sensitivity 1: 2.5 sigma, 0: 7.5 */
     float ig = (float)(1 / s->gain), fo = (float)s->offset;
     for (int y = 0; y < h; y++) {
-        const uint8_t *row = f->luma + (size_t)y * f->stride;
-        float *bg = s->bg + (size_t)y * w, *nz = s->noise + (size_t)y * w, *pv = s->prev + (size_t)y * w,
-              *df = s->dif + (size_t)y * w;
-        uint8_t *chg = s->chg + (size_t)y * w, *fg = s->fg + (size_t)y * w;
-        const uint8_t *area = s->area + (size_t)y * w;
-        for (int x = 0; x < w; x++) {
-            float v = (row[x] - fo) * ig;
-            float d = v - bg[x];
-            float thr = k * nz[x] + 6;
-            chg[x] = (uint8_t)(fabsf(v - pv[x]) > 1.4f * thr);
-            pv[x] = v;
-            df[x] = d;
-            fg[x] = (uint8_t)(!learning && fabsf(d) > thr && area[x]);
-        }
+        size_t o = (size_t)y * w;
+        candidates_row(f->luma + (size_t)y * f->stride, s->bg + o, s->noise + o, s->prev + o, s->dif + o, s->chg + o,
+                       s->fg + o, s->area + o, w, k, ig, fo, !learning);
     }
 }
 
@@ -556,13 +564,16 @@ static void candidates(struct state *s, const struct cw_plugin_frame *f, int lea
  * picture quickly, nothing is reported. */
 static void learn(struct state *s, const struct cw_plugin_frame *f)
 {
-    long n = (long)s->w * s->h;
-    for (long i = 0; i < n; i++) {
-        s->bg[i] += (f->luma[(size_t)(i / s->w) * f->stride + (size_t)(i % s->w)] - s->bg[i]) * (1.0f / 4);
-        float d = fabsf(s->dif[i]);
-        s->noise[i] += (d - s->noise[i]) * (1.0f / 4);
-        if (s->noise[i] < 1)
-            s->noise[i] = 1;
+    int w = s->w;
+    for (int y = 0; y < s->h; y++) {
+        const uint8_t *row = f->luma + (size_t)y * f->stride;
+        float *bg = s->bg + (size_t)y * w, *nz = s->noise + (size_t)y * w;
+        const float *df = s->dif + (size_t)y * w;
+        for (int x = 0; x < w; x++) {
+            bg[x] += (row[x] - bg[x]) * (1.0f / 4);
+            float v = nz[x] + (fabsf(df[x]) - nz[x]) * (1.0f / 4);
+            nz[x] = v < 1 ? 1 : v;
+        }
     }
 }
 
@@ -605,23 +616,36 @@ static long light_test(struct state *s)
  * compensation undone), so the compensation's fit returns to 1 once the
  * background has caught up: it covers fast changes only and has nothing
  * to drift with. */
+/* One row of adapt (restrict as in candidates_row); unlit[x]: x's cell
+ * was not found lit. The noise is computed everywhere and kept where it
+ * applies: no branch, the same arithmetic where it applies. */
+static void adapt_row(const uint8_t *restrict row, const uint8_t *restrict fg, const uint8_t *restrict unlit,
+                      float *restrict bg, float *restrict nz, const float *restrict df, int w)
+{
+    for (int x = 0; x < w; x++) {
+        bg[x] += (row[x] - bg[x]) * (fg[x] ? 1.0f / 48 : 1.0f / 12);
+        float d = fabsf(df[x]), lim = 2.5f * nz[x] + 2;
+        float v = nz[x] + ((d < lim ? d : lim) - nz[x]) * (1.0f / 32);
+        v = v < 1 ? 1 : v;
+        nz[x] = ((fg[x] == 0) & unlit[x]) ? v : nz[x];
+    }
+}
+
 static void adapt(struct state *s, const struct cw_plugin_frame *f)
 {
     int w = s->w;
+    /* the cells' light verdicts spread to their pixels once per row of
+     * cells (a cell[x / CELL] lookup in the pixel loop keeps it scalar);
+     * hb is free between the light test and the opening */
+    uint8_t *unlit = s->hb;
     for (int y = 0; y < s->h; y++) {
-        const uint8_t *row = f->luma + (size_t)y * f->stride, *fg = s->fg + (size_t)y * w;
-        const int8_t *cl = s->cell_light + (size_t)(y / CELL) * s->cw;
-        float *bg = s->bg + (size_t)y * w, *nz = s->noise + (size_t)y * w;
-        const float *df = s->dif + (size_t)y * w;
-        for (int x = 0; x < w; x++) {
-            bg[x] += (row[x] - bg[x]) * (fg[x] ? 1.0f / 48 : 1.0f / 12);
-            if (!fg[x] && cl[x / CELL] != 1) {
-                float d = fabsf(df[x]), lim = 2.5f * nz[x] + 2;
-                nz[x] += ((d < lim ? d : lim) - nz[x]) * (1.0f / 32);
-                if (nz[x] < 1)
-                    nz[x] = 1;
-            }
+        if (y % CELL == 0) {
+            const int8_t *cl = s->cell_light + (size_t)(y / CELL) * s->cw;
+            for (int x = 0; x < w; x++)
+                unlit[x] = cl[x / CELL] != 1;
         }
+        size_t o = (size_t)y * w;
+        adapt_row(f->luma + (size_t)y * f->stride, s->fg + o, unlit, s->bg + o, s->noise + o, s->dif + o, w);
     }
 }
 
