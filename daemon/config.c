@@ -389,6 +389,18 @@ static const struct key retention_keys[] = {
     {NULL, 0, NULL, 0, 0, 0, 0, NULL},
 };
 
+const char *cw_fmt_age(int64_t us, char *buf, size_t len)
+{
+    int64_t s = us / 1000000;
+    if (s % 86400 == 0)
+        snprintf(buf, len, "%lldd", (long long)(s / 86400));
+    else if (s % 3600 == 0)
+        snprintf(buf, len, "%lldh", (long long)(s / 3600));
+    else
+        snprintf(buf, len, "%lldm", (long long)(s / 60));
+    return buf;
+}
+
 const char *cw_keep_kind_name(int kind)
 {
     return kind >= 0 && kind < CW_KEEP_N ? retention_keys[kind].name : "?";

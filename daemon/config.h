@@ -37,6 +37,8 @@ struct cw_retention {
 };
 /* "snapshots", "thumbnails", "events", "levels" */
 const char *cw_keep_kind_name(int kind);
+/* A retention limit as it was most likely written: "30d", "36h", "90m". Returns buf. */
+const char *cw_fmt_age(int64_t us, char *buf, size_t len);
 
 struct cw_site {
     char *id;

@@ -29,15 +29,6 @@ static void widen(struct cw_retention_kind_result *k, int64_t t)
         k->last_us = t;
 }
 
-static void age_text(int64_t us, char *buf, size_t len)
-{
-    int64_t s = us / 1000000;
-    if (s % 86400 == 0)
-        snprintf(buf, len, "%lldd", (long long)(s / 86400));
-    else
-        snprintf(buf, len, "%lldh", (long long)(s / 3600));
-}
-
 /* "site gate 365d, camera c1 1d": who keeps kind longer or shorter */
 static char *describe_overrides(const struct cw_config *cfg, int kind)
 {
@@ -53,7 +44,7 @@ static char *describe_overrides(const struct cw_config *cfg, int kind)
             const char *id = pass ? cfg->cameras[i].id : cfg->sites[i].id;
             if (!(r->set & (1u << kind)))
                 continue;
-            age_text(r->max_age_us[kind], a, sizeof a);
+            cw_fmt_age(r->max_age_us[kind], a, sizeof a);
             size_t need = o + strlen(id) + 48;
             if (need > cap) {
                 char *t = realloc(s, cap = need * 2);
@@ -307,7 +298,7 @@ static int audit(const struct cw_retention_job *j, struct cw_store *st)
         const struct cw_retention_kind_result *r = &j->kinds[k];
         if (!r->removed)
             continue;
-        age_text(j->deflt.max_age_us[k], a, sizeof a);
+        cw_fmt_age(j->deflt.max_age_us[k], a, sizeof a);
         snprintf(detail, sizeof detail, "%lld deleted, dated %s to %s; limit %s%s%s%s", (long long)r->removed,
                  cw_fmt_local(r->first_us, from, sizeof from), cw_fmt_local(r->last_us, to, sizeof to), a,
                  j->overrides[k][0] ? " (" : "", j->overrides[k], j->overrides[k][0] ? ")" : "");

@@ -1336,16 +1336,11 @@ int cw_store_import_end(struct cw_store *st, int commit)
     return commit ? CW_ESTORE : 0;
 }
 
-int cw_store_each_event(struct cw_store *st, const struct cw_event_query *q,
-                        void (*cb)(void *ud, const struct cw_event_row *e), void *ud)
+/* The rows of an events query (id, camera, kind, start_us, end_us,
+ * peak_score, regions, snapshot, erased_us) to cb; finalizes s. */
+static int each_event_row(struct cw_store *st, sqlite3_stmt *s, void (*cb)(void *ud, const struct cw_event_row *e),
+                          void *ud)
 {
-    sqlite3_stmt *s = prep(st,
-                           "SELECT id, camera, kind, start_us, end_us, peak_score, regions, snapshot,"
-                           " COALESCE(erased_us, 0) FROM events WHERE start_us >= ?1 AND start_us < ?2 AND (?3 IS NULL OR camera = ?3)"
-                           " AND (?4 IS NULL OR kind = ?4) AND (start_us > ?5 OR (start_us = ?5 AND id > ?6))"
-                           " ORDER BY start_us, id LIMIT ?7",
-                           "iittiii", q->since_us, q->until_us, q->camera, q->kind, q->after_start_us, q->after_id,
-                           (int64_t)q->limit);
     int rc;
     if (!s)
         return CW_ESTORE;
@@ -1360,6 +1355,19 @@ int cw_store_each_event(struct cw_store *st, const struct cw_event_query *q,
     }
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : fail(st, "events");
+}
+
+int cw_store_each_event(struct cw_store *st, const struct cw_event_query *q,
+                        void (*cb)(void *ud, const struct cw_event_row *e), void *ud)
+{
+    sqlite3_stmt *s = prep(st,
+                           "SELECT id, camera, kind, start_us, end_us, peak_score, regions, snapshot,"
+                           " COALESCE(erased_us, 0) FROM events WHERE start_us >= ?1 AND start_us < ?2 AND (?3 IS NULL OR camera = ?3)"
+                           " AND (?4 IS NULL OR kind = ?4) AND (start_us > ?5 OR (start_us = ?5 AND id > ?6))"
+                           " ORDER BY start_us, id LIMIT ?7",
+                           "iittiii", q->since_us, q->until_us, q->camera, q->kind, q->after_start_us, q->after_id,
+                           (int64_t)q->limit);
+    return each_event_row(st, s, cb, ud);
 }
 
 int cw_store_each_level(struct cw_store *st, const struct cw_event_query *q,
@@ -1486,21 +1494,9 @@ int cw_store_each_event_of(struct cw_store *st, const char *const *cameras, int6
         return CW_EINVAL;
     strcat(sql, " ORDER BY start_us, id");
     sqlite3_stmt *s = prep(st, sql, "ii", to_us, from_us);
-    int rc;
-    if (!s)
-        return CW_ESTORE;
-    bind_cameras(s, cameras, 3);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct cw_event_row e = {
-            sqlite3_column_int64(s, 0),           (const char *)sqlite3_column_text(s, 1),
-            (const char *)sqlite3_column_text(s, 2), sqlite3_column_int64(s, 3),
-            sqlite3_column_int64(s, 4),           sqlite3_column_double(s, 5),
-            (const char *)sqlite3_column_text(s, 6), (const char *)sqlite3_column_text(s, 7),
-            sqlite3_column_int64(s, 8)};
-        cb(ud, &e);
-    }
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : fail(st, "events");
+    if (s)
+        bind_cameras(s, cameras, 3);
+    return each_event_row(st, s, cb, ud);
 }
 
 int cw_store_erase_events(struct cw_store *st, const char *const *cameras, int64_t from_us, int64_t to_us,

@@ -122,28 +122,15 @@ static int check_plugins(const char *path, const struct cw_config *cfg, int stri
     return errors;
 }
 
-/* "30d", "36h", "90m": how a retention limit was most likely written */
-static const char *age_text(int64_t us, char *buf, size_t len)
-{
-    int64_t s = us / 1000000;
-    if (s % 86400 == 0)
-        snprintf(buf, len, "%lldd", (long long)(s / 86400));
-    else if (s % 3600 == 0)
-        snprintf(buf, len, "%lldh", (long long)(s / 3600));
-    else
-        snprintf(buf, len, "%lldm", (long long)(s / 60));
-    return buf;
-}
-
 /* What check-config says about personal data: the limits in force per kind
  * (with each site and camera that keeps longer or shorter), and the sites
  * whose recording notice is not recorded. */
 static void print_retention(const struct cw_config *cfg)
 {
     char a[32];
-    printf("retention (applied every %s):", age_text(cfg->retention_every_us, a, sizeof a));
+    printf("retention (applied every %s):", cw_fmt_age(cfg->retention_every_us, a, sizeof a));
     for (int k = 0; k < CW_KEEP_N; k++)
-        printf(" %s %s%s", cw_keep_kind_name(k), age_text(cfg->retention.max_age_us[k], a, sizeof a),
+        printf(" %s %s%s", cw_keep_kind_name(k), cw_fmt_age(cfg->retention.max_age_us[k], a, sizeof a),
                k + 1 < CW_KEEP_N ? "," : "\n");
     for (int i = 0; i < cfg->n_sites; i++) {
         const struct cw_site *s = &cfg->sites[i];
@@ -152,7 +139,7 @@ static void print_retention(const struct cw_config *cfg)
         printf("  site %s:", s->id);
         for (int k = 0; k < CW_KEEP_N; k++)
             if (s->retention.set & (1u << k))
-                printf(" %s %s", cw_keep_kind_name(k), age_text(s->retention.max_age_us[k], a, sizeof a));
+                printf(" %s %s", cw_keep_kind_name(k), cw_fmt_age(s->retention.max_age_us[k], a, sizeof a));
         printf("\n");
     }
     for (int i = 0; i < cfg->n_cameras; i++) {
@@ -162,7 +149,7 @@ static void print_retention(const struct cw_config *cfg)
         printf("  camera %s:", c->id);
         for (int k = 0; k < CW_KEEP_N; k++)
             if (c->retention.set & (1u << k))
-                printf(" %s %s", cw_keep_kind_name(k), age_text(c->retention.max_age_us[k], a, sizeof a));
+                printf(" %s %s", cw_keep_kind_name(k), cw_fmt_age(c->retention.max_age_us[k], a, sizeof a));
         printf("\n");
     }
     int missing = 0;
