@@ -128,6 +128,39 @@ int cw_analysis_start(struct cw_analysis *a, const AVCodecParameters *par, int t
     return 0;
 }
 
+/* One source row into the row of box sums, fx pixels per box. restrict:
+ * the frame and the sums are separate allocations, and the vectoriser
+ * (-fvect-cost-model=dynamic, see the Makefile) needs to know it; the
+ * factors 2 and 4 have their own loops with constant strides, which it
+ * turns into even/odd byte extraction. */
+static void box_add(const uint8_t *restrict row, uint16_t *restrict acc, int w, int fx)
+{
+    if (fx == 2)
+        for (int x = 0; x < w; x++)
+            acc[x] = (uint16_t)(acc[x] + row[2 * x] + row[2 * x + 1]);
+    else if (fx == 4)
+        for (int x = 0; x < w; x++)
+            acc[x] = (uint16_t)(acc[x] + row[4 * x] + row[4 * x + 1] + row[4 * x + 2] + row[4 * x + 3]);
+    else
+        for (int x = 0; x < w; x++)
+            for (int k = 0; k < fx; k++)
+                acc[x] = (uint16_t)(acc[x] + row[fx * x + k]);
+}
+
+/* The box sums' row into the picture: floor(sum / area), exactly. */
+static void box_out(const uint16_t *restrict acc, uint8_t *restrict dst, int w, unsigned area)
+{
+    if ((area & (area - 1)) == 0) {
+        int sh = __builtin_ctz(area);
+        for (int x = 0; x < w; x++)
+            dst[x] = (uint8_t)(acc[x] >> sh);
+        return;
+    }
+    uint64_t m = ((1ull << 24) + area - 1) / area;
+    for (int x = 0; x < w; x++)
+        dst[x] = (uint8_t)((acc[x] * m) >> 24);
+}
+
 /* scale: box-filter the luma plane down to want_width (no colour work). */
 static int scale(struct cw_analysis *a, const AVFrame *f)
 {
@@ -161,11 +194,13 @@ static int scale(struct cw_analysis *a, const AVFrame *f)
         a->lh = h;
         a->xs_src_w = sw;
     }
-    /* Whole-number factors (1280x720 -> 320x180 is 4x4), the usual case:
+    /* Whole-number factors (1280x720 -> 640x360 is 2x2), the usual case:
      * every box has the same area, so the division becomes an exact
      * multiply-shift (floor(s / area) for every s < 2^16 with a 24-bit
-     * shift, area < 256) and the box loops have fixed bounds. The general
-     * path below divided once per output pixel, half the cost of scaling. */
+     * shift, area < 256), a plain shift for an area that is a power of
+     * two, and the box loops have fixed bounds (box_add, box_out). The
+     * general path below divided once per output pixel, half the cost of
+     * scaling. */
     int fx = sw / w, fy = sh / h;
     if (sw == fx * w && sh == fy * h && fx * fy < 256) {
         if (a->acc_w < w) {
@@ -175,25 +210,11 @@ static int scale(struct cw_analysis *a, const AVFrame *f)
             a->acc_w = w;
         }
         unsigned area = (unsigned)(fx * fy);
-        uint64_t m = ((1ull << 24) + area - 1) / area;
         for (int y = 0; y < h; y++) {
             memset(a->acc, 0, sizeof *a->acc * (size_t)w);
-            for (int yy = y * fy; yy < (y + 1) * fy; yy++) {
-                const uint8_t *row = f->data[0] + (size_t)yy * f->linesize[0];
-                if (fx == 4)
-                    for (int x = 0; x < w; x++)
-                        a->acc[x] += (uint16_t)(row[4 * x] + row[4 * x + 1] + row[4 * x + 2] + row[4 * x + 3]);
-                else if (fx == 2)
-                    for (int x = 0; x < w; x++)
-                        a->acc[x] += (uint16_t)(row[2 * x] + row[2 * x + 1]);
-                else
-                    for (int x = 0; x < w; x++)
-                        for (int k = 0; k < fx; k++)
-                            a->acc[x] += row[fx * x + k];
-            }
-            uint8_t *dst = a->luma + (size_t)y * w;
-            for (int x = 0; x < w; x++)
-                dst[x] = (uint8_t)((a->acc[x] * m) >> 24);
+            for (int yy = y * fy; yy < (y + 1) * fy; yy++)
+                box_add(f->data[0] + (size_t)yy * f->linesize[0], a->acc, w, fx);
+            box_out(a->acc, a->luma + (size_t)y * w, w, area);
         }
         a->have_luma = 1;
         return 0;
