@@ -49,6 +49,17 @@
 
 #include "camwatch_plugin.h"
 
+/* The per-pixel row loops are also compiled for AVX2 and chosen when
+ * the plugin is loaded (GCC's function multiversioning, an ifunc) where
+ * the processor has it: twice the lanes of SSE2, the x86-64 baseline.
+ * AVX2 alone does not enable FMA, so no multiply-add is fused: the same
+ * arithmetic, the same results. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define CW_ROWS __attribute__((target_clones("avx2", "default")))
+#else
+#define CW_ROWS
+#endif
+
 #define MAX_POLY 8
 #define MAX_PTS 32
 #define CELL 4        /* the light test's cells (pixels), windows of 3x3 cells */
@@ -104,6 +115,7 @@ struct state {
     int cw, ch; /* cells across and down */
     int8_t *cell_light; /* -1 unknown, 0 structure changed, 1 light only */
     uint8_t *blk_fg;    /* 8x8 blocks that held foreground last time */
+    uint16_t *band_f; float *band_b; /* compensation: a band's column sums */
     double *ls_cell, *ls_row;        /* the light test's sums: rings of 4 cell rows */
     int64_t *ls_cell_key, *ls_row_key; /* (analysis, cell row) each slot holds */
     double *blk_f, *blk_b, *blk_r; /* the compensation's block means, residuals */
@@ -221,6 +233,7 @@ static void free_model(struct state *s)
     free(s->bg), free(s->noise), free(s->fg), free(s->tmp), free(s->lit), free(s->hb), free(s->area), free(s->stack);
     free(s->prev), free(s->chg), free(s->dif), free(s->zone_of), free(s->cell_light);
     free(s->blk_fg), free(s->blk_f), free(s->blk_b), free(s->blk_r);
+    free(s->band_f), free(s->band_b);
     free(s->ls_cell), free(s->ls_row), free(s->ls_cell_key), free(s->ls_row_key);
 }
 
@@ -249,13 +262,15 @@ static int setup(struct state *s, int w, int h)
     s->blk_f = malloc(nblk * sizeof(double));
     s->blk_b = malloc(nblk * sizeof(double));
     s->blk_r = malloc(nblk * sizeof(double));
+    s->band_f = malloc((size_t)w * sizeof(uint16_t));
+    s->band_b = malloc((size_t)w * sizeof(float));
     s->ls_cell = malloc((size_t)4 * s->cw * LS_N * sizeof(double));
     s->ls_row = malloc((size_t)4 * s->cw * LS_N * sizeof(double));
     s->ls_cell_key = malloc((size_t)4 * s->cw * sizeof(int64_t));
     s->ls_row_key = malloc((size_t)4 * s->cw * sizeof(int64_t));
     if (!s->bg || !s->noise || !s->fg || !s->tmp || !s->lit || !s->hb || !s->area || !s->stack || !s->prev || !s->chg ||
         !s->dif || !s->zone_of || !s->cell_light || !s->blk_fg ||
-        !s->blk_f || !s->blk_b || !s->blk_r || !s->ls_cell || !s->ls_row || !s->ls_cell_key || !s->ls_row_key)
+        !s->blk_f || !s->blk_b || !s->blk_r || !s->band_f || !s->band_b || !s->ls_cell || !s->ls_row || !s->ls_cell_key || !s->ls_row_key)
         return -1;
     for (size_t i = 0; i < (size_t)4 * s->cw; i++)
         s->ls_cell_key[i] = s->ls_row_key[i] = -1;
@@ -287,7 +302,7 @@ static int setup(struct state *s, int w, int h)
  * square window is separable: rows first into `hb`, then columns into
  * dst. Each pass is a branch-free loop the compiler vectorises; the
  * direct 9-neighbour version was 40 % of camwatchd's CPU in full mode. */
-static void morph(const uint8_t *src, uint8_t *dst, uint8_t *hb, int w, int h, int erode)
+CW_ROWS static void morph(const uint8_t *src, uint8_t *dst, uint8_t *hb, int w, int h, int erode)
 {
     if (w < 2 || h < 2) {
         memcpy(dst, src, (size_t)w * (size_t)h);
@@ -368,6 +383,23 @@ static double median(double *v, int n)
     return v[k];
 }
 
+/* The column sums of a band of 8 rows, of the frame and of the
+ * background: the 8x8 blocks' sums are then 8 of them each. Row by row,
+ * so that the loops vectorise (the background's sum in another order than
+ * block by block: the same up to float rounding). */
+CW_ROWS static void band_sums(const uint8_t *restrict luma, long stride, const float *restrict bg, int w,
+                              uint16_t *restrict sf, float *restrict sb)
+{
+    for (int x = 0; x < w; x++)
+        sf[x] = luma[x], sb[x] = bg[x];
+    for (int y = 1; y < 8; y++) {
+        const uint8_t *r = luma + (size_t)y * stride;
+        const float *b = bg + (size_t)y * w;
+        for (int x = 0; x < w; x++)
+            sf[x] = (uint16_t)(sf[x] + r[x]), sb[x] += b[x];
+    }
+}
+
 /* 1. The compensation. Block means of the frame against the background's,
  * over blocks that held no foreground last time; fitted, the blocks that
  * do not fit (local light, an object the last mask missed) dropped, fitted
@@ -381,22 +413,20 @@ static void compensation(struct state *s, const struct cw_plugin_frame *f)
     if (bw * bh < 8)
         return;
     double *fm = s->blk_f, *bm = s->blk_b, *r = s->blk_r;
-    for (int by = 0; by < bh; by++)
+    for (int by = 0; by < bh; by++) {
+        band_sums(f->luma + (size_t)by * 8 * f->stride, f->stride, s->bg + (size_t)by * 8 * w, w, s->band_f, s->band_b);
         for (int bx = 0; bx < bw; bx++) {
             if (s->blk_fg[by * (w / 8 + 1) + bx])
                 continue;
             unsigned a = 0;
             float b = 0;
-            for (int y = by * 8; y < by * 8 + 8; y++) {
-                const uint8_t *row = f->luma + (size_t)y * f->stride + bx * 8;
-                const float *br = s->bg + (size_t)y * w + bx * 8;
-                for (int x = 0; x < 8; x++)
-                    a += row[x], b += br[x];
-            }
+            for (int x = bx * 8; x < bx * 8 + 8; x++)
+                a += s->band_f[x], b += s->band_b[x];
             fm[nb] = a / 64.0;
             bm[nb] = b / 64.0;
             nb++;
         }
+    }
     if (nb < 8)
         return;
     /* start from the median offset at gain 1, which a light pool over a
@@ -708,7 +738,7 @@ static void first_frame(struct state *s, const struct cw_plugin_frame *f)
 /* One row of candidates; restrict: the planes are separate allocations
  * (setup), and without it the vectoriser gives up on this many arrays
  * that might overlap. */
-static void candidates_row(const uint8_t *restrict row, float *restrict bg, float *restrict nz, float *restrict pv,
+CW_ROWS static void candidates_row(const uint8_t *restrict row, float *restrict bg, float *restrict nz, float *restrict pv,
                            float *restrict df, uint8_t *restrict chg, uint8_t *restrict fg,
                            const uint8_t *restrict area, int w, float k, float ig, float fo, int live)
 {
@@ -795,7 +825,7 @@ static long light_test(struct state *s)
 /* One row of adapt (restrict as in candidates_row); unlit[x]: x's cell
  * was not found lit. The noise is computed everywhere and kept where it
  * applies: no branch, the same arithmetic where it applies. */
-static void adapt_row(const uint8_t *restrict row, const uint8_t *restrict fg, const uint8_t *restrict unlit,
+CW_ROWS static void adapt_row(const uint8_t *restrict row, const uint8_t *restrict fg, const uint8_t *restrict unlit,
                       float *restrict bg, float *restrict nz, const float *restrict df, int w)
 {
     for (int x = 0; x < w; x++) {
