@@ -5,6 +5,7 @@
 #include <libavcodec/avcodec.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
 #include <time.h>
 
 #include "error.h"
@@ -40,6 +41,7 @@ struct cw_analysis {
     cw_analysis_cb cb;
     void *ud;
     AVCodecContext *dec;
+    AVCodecParameters *par; /* the stream's, to open the decoder again (thumbnails only) */
     AVFrame *frame;
     AVRational tb;
     /* scaled luma of the last decoded frame */
@@ -95,23 +97,19 @@ enum cw_decode_mode cw_analysis_mode(const struct cw_analysis *a) { return a->mo
 int64_t cw_analysis_decoded(const struct cw_analysis *a) { return a->decoded; }
 int64_t cw_analysis_analysed(const struct cw_analysis *a) { return a->analysed; }
 
-int cw_analysis_start(struct cw_analysis *a, const AVCodecParameters *par, int tb_num, int tb_den)
+/* The decoder for the stream's parameters a->par, with the cheap options
+ * where every plugin allows them. */
+static int open_decoder(struct cw_analysis *a)
 {
-    a->tb = (AVRational){tb_num, tb_den};
-    avcodec_free_context(&a->dec);
-    a->have_luma = 0;
-    /* A camera whose plugins decode nothing still gets a decoder for its
-     * thumbnails: fed one keyframe per thumbnail interval, nothing else. */
-    if (a->mode == CW_DECODE_NONE && !a->thumb_us)
-        return 0;
-    const AVCodec *codec = avcodec_find_decoder(par->codec_id);
+    const AVCodec *codec = avcodec_find_decoder(a->par->codec_id);
     if (!codec)
         return CW_EINVAL;
     a->dec = avcodec_alloc_context3(codec);
-    if (!a->dec || avcodec_parameters_to_context(a->dec, par) < 0)
+    if (!a->dec || avcodec_parameters_to_context(a->dec, a->par) < 0) {
+        avcodec_free_context(&a->dec);
         return CW_ENOMEM;
-    /* One thread (one camera, one core share), no output delay, and the
-     * cheap options where every plugin allows them. */
+    }
+    /* One thread (one camera, one core share), no output delay. */
     a->dec->thread_count = 1;
     a->dec->flags |= AV_CODEC_FLAG_LOW_DELAY;
     a->dec->flags2 |= AV_CODEC_FLAG2_FAST;
@@ -126,6 +124,26 @@ int cw_analysis_start(struct cw_analysis *a, const AVCodecParameters *par, int t
     if (!a->frame && !(a->frame = av_frame_alloc()))
         return CW_ENOMEM;
     return 0;
+}
+
+int cw_analysis_start(struct cw_analysis *a, const AVCodecParameters *par, int tb_num, int tb_den)
+{
+    a->tb = (AVRational){tb_num, tb_den};
+    avcodec_free_context(&a->dec);
+    a->have_luma = 0;
+    if (!a->par && !(a->par = avcodec_parameters_alloc()))
+        return CW_ENOMEM;
+    if (avcodec_parameters_copy(a->par, par) < 0)
+        return CW_ENOMEM;
+    if (!avcodec_find_decoder(par->codec_id))
+        return CW_EINVAL;
+    /* A camera whose plugins decode nothing gets a decoder for its
+     * thumbnails only while it makes one: a keyframe per thumbnail
+     * interval, then the decoder and the encoder go (at 720p they held
+     * about 9 MiB per camera, for one picture a minute). */
+    if (a->mode == CW_DECODE_NONE)
+        return 0;
+    return open_decoder(a);
 }
 
 /* One source row into the row of box sums, fx pixels per box. restrict:
@@ -261,8 +279,13 @@ static int snapshot(struct cw_analysis *a, struct slot *s, const struct cw_plugi
     uint8_t *jpeg;
     size_t len;
     int w, h;
-    if (cw_snapshot_encode(a->snap, a->frame, r->boxes, a->plain ? 0 : r->n_boxes, a->lw, a->lh, a->plain ? "" : text,
-                           &jpeg, &len, &w, &h) < 0)
+    int rc = cw_snapshot_encode(a->snap, a->frame, r->boxes, a->plain ? 0 : r->n_boxes, a->lw, a->lh,
+                                a->plain ? "" : text, &jpeg, &len, &w, &h);
+    /* The encoder, its picture and the font go until the next picture:
+     * set up again in well under a millisecond, against some 10 ms to
+     * encode 720p, they held 3-5 MiB per camera between pictures. */
+    cw_snapshot_trim(a->snap);
+    if (rc < 0)
         return -1;
     free(s->jpeg);
     s->jpeg = jpeg;
@@ -299,6 +322,7 @@ static void thumbnail(struct cw_analysis *a, const AVFrame *f, int64_t now)
     cw_snapshot_set_quality(a->snap, 10);
     int rc = cw_snapshot_encode(a->snap, f, NULL, 0, 0, 0, text, &jpeg, &len, &w, &h);
     cw_snapshot_set_quality(a->snap, 4); /* event snapshots keep theirs */
+    cw_snapshot_trim(a->snap);
     if (rc < 0)
         return;
     a->last_thumb_us = now;
@@ -486,13 +510,17 @@ int cw_analysis_packet(struct cw_analysis *a, const AVPacket *pkt, int64_t now, 
             decide(a, s, &r, now, minute);
         }
     }
-    if (!a->dec)
-        return 0;
     /* decode: keyframes only need keyframe packets (IDR frames stand alone);
      * with no plugin that decodes, only the keyframe a thumbnail is due for */
     if (a->mode == CW_DECODE_KEYFRAMES && !key)
         return 0;
-    if (a->mode == CW_DECODE_NONE && !(key && thumb_due(a, now)))
+    if (a->mode == CW_DECODE_NONE) {
+        if (!(key && thumb_due(a, now)) || !a->par)
+            return 0;
+        if (!a->dec && open_decoder(a) < 0)
+            return 0;
+    }
+    if (!a->dec)
         return 0;
     if (avcodec_send_packet(a->dec, pkt) < 0)
         return 0; /* a corrupt packet: the decoder recovers at the next keyframe */
@@ -513,6 +541,10 @@ int cw_analysis_packet(struct cw_analysis *a, const AVPacket *pkt, int64_t now, 
         if (fkey && thumb_due(a, now))
             thumbnail(a, a->frame, now);
         av_frame_unref(a->frame);
+    }
+    if (a->mode == CW_DECODE_NONE && a->dec && !thumb_due(a, now)) {
+        avcodec_free_context(&a->dec); /* the thumbnail is made: until the next */
+        malloc_trim(0);
     }
     return 0;
 }
@@ -547,6 +579,7 @@ void cw_analysis_free(struct cw_analysis *a)
     }
     free(a->slots);
     avcodec_free_context(&a->dec);
+    avcodec_parameters_free(&a->par);
     av_frame_free(&a->frame);
     cw_snapshot_free(a->snap);
     free(a->luma);

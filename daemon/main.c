@@ -1,6 +1,7 @@
 /* camwatchd: watches RTSP cameras and records their state history. */
 #include <curl/curl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <uv.h>
@@ -38,6 +39,15 @@ int main(int argc, char **argv)
     struct cw_daemon d;
     int rc, c;
 
+    /* Every camera's ingest thread allocates in a malloc arena of its own.
+     * glibc raises its mmap threshold each time a large block is freed, so
+     * that a decoder's or encoder's buffers (1.4 MiB a 720p picture), once
+     * freed, would come from and stay in the thread's arena; a fixed
+     * threshold gives them back to the system when they are freed (the
+     * thumbnail-only decoder and the snapshot encoder between uses). */
+#ifdef M_MMAP_THRESHOLD
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
         switch (c) {

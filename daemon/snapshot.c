@@ -35,32 +35,46 @@ static const char *const fonts[] = {
 int cw_snapshot_create(struct cw_snapshot **out)
 {
     struct cw_snapshot *s = calloc(1, sizeof *s);
-    *out = NULL;
-    if (!s)
-        return CW_ENOMEM;
-    if (FT_Init_FreeType(&s->ft) == 0) {
-        for (int i = 0; fonts[i] && !s->face; i++)
-            if (access(fonts[i], R_OK) == 0 && FT_New_Face(s->ft, fonts[i], 0, &s->face) != 0)
-                s->face = NULL;
-    } else {
-        s->ft = NULL;
-    }
     *out = s;
-    return 0;
+    return s ? 0 : CW_ENOMEM;
+}
+
+/* The caption's font, from the file each time the encoder is set up
+ * again (a fraction of a millisecond): between pictures a camera holds no
+ * font (FreeType maps the file and keeps glyphs per face). */
+static void load_font(struct cw_snapshot *s)
+{
+    if (s->ft)
+        return;
+    if (FT_Init_FreeType(&s->ft) != 0) {
+        s->ft = NULL;
+        return;
+    }
+    for (int i = 0; fonts[i] && !s->face; i++)
+        if (access(fonts[i], R_OK) == 0 && FT_New_Face(s->ft, fonts[i], 0, &s->face) != 0)
+            s->face = NULL;
+}
+
+void cw_snapshot_trim(struct cw_snapshot *s)
+{
+    if (!s)
+        return;
+    sws_freeContext(s->sws);
+    s->sws = NULL;
+    avcodec_free_context(&s->enc);
+    av_frame_free(&s->out);
+    av_packet_free(&s->pkt);
+    if (s->face)
+        FT_Done_Face(s->face);
+    s->face = NULL;
+    if (s->ft)
+        FT_Done_FreeType(s->ft);
+    s->ft = NULL;
 }
 
 void cw_snapshot_free(struct cw_snapshot *s)
 {
-    if (!s)
-        return;
-    if (s->face)
-        FT_Done_Face(s->face);
-    if (s->ft)
-        FT_Done_FreeType(s->ft);
-    sws_freeContext(s->sws);
-    avcodec_free_context(&s->enc);
-    av_frame_free(&s->out);
-    av_packet_free(&s->pkt);
+    cw_snapshot_trim(s);
     free(s);
 }
 
@@ -132,6 +146,7 @@ int cw_snapshot_encode(struct cw_snapshot *s, const AVFrame *f, const struct cw_
 {
     if (!f || f->width <= 0 || f->height <= 0)
         return CW_EINVAL;
+    load_font(s);
     /* at least 640 wide for a phone, the camera's own width up to 1280 */
     int w = f->width < 640 ? 640 : f->width > 1280 ? 1280 : f->width;
     w &= ~1;

@@ -17,6 +17,10 @@ struct cw_snapshot;
  * (FreeType, no fontconfig); without one the caption band is left out. */
 int cw_snapshot_create(struct cw_snapshot **out);
 void cw_snapshot_free(struct cw_snapshot *s);
+/* Lets go of the scaler, the encoder, the picture (several MiB at 720p)
+ * and the font until the next encode sets them up again. For a camera
+ * between thumbnails and events. */
+void cw_snapshot_trim(struct cw_snapshot *s);
 
 /* The JPEG quantiser of the next encodes: 2 (finest) .. 31; 4 by default
  * (event snapshots); thumbnails, shown small and refreshed every minute,
