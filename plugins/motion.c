@@ -104,8 +104,19 @@ struct state {
     int n_zones, n_masks;
     /* model */
     int w, h, frames;
-    float *bg, *noise, *prev, *dif;
-    uint8_t *fg, *tmp, *hb, *area, *chg, *zone_of; /* area: 1 where motion counts */
+    float *bg, *noise;
+    /* the compensated frame v = (luma - fo) x ig is not kept as floats
+     * but made again from the luma where it is read (vcomp): the current
+     * analysis's from the host's frame (cur, with fo, ig), the last one's
+     * from a copy of its luma (last, with last_fo, last_ig) */
+    const uint8_t *cur;
+    int cur_stride;
+    float fo, ig, last_fo, last_ig;
+    uint8_t *last;
+    /* area: 1 where motion counts, zone_of: the zone a pixel is in; with
+     * no zone and no mask one row of ones (area_stride 0) and no zone_of */
+    uint8_t *fg, *hb, *area, *chg, *zone_of;
+    int area_stride;
     uint8_t *lit; /* moving candidates the light test explained, this analysis */
     int *stack;
     long area_px;
@@ -116,13 +127,26 @@ struct state {
     int8_t *cell_light; /* -1 unknown, 0 structure changed, 1 light only */
     uint8_t *blk_fg;    /* 8x8 blocks that held foreground last time */
     uint16_t *band_f; float *band_b; /* compensation: a band's column sums */
-    double *ls_cell, *ls_row;        /* the light test's sums: rings of 4 cell rows */
+    double *ls_cell, *ls_row;        /* the light test's sums: rings of 3 cell rows */
     int64_t *ls_cell_key, *ls_row_key; /* (analysis, cell row) each slot holds */
     double *blk_f, *blk_b, *blk_r; /* the compensation's block means, residuals */
     struct track tracks[MAX_TRACKS], next[MAX_TRACKS];
     struct comp comps[MAX_COMPS];
     int n_tracks;
 };
+
+/* The compensated frame at one pixel of a luma row: one expression
+ * wherever it is made, so the same float each time. */
+static inline float vcomp(uint8_t luma, float fo, float ig)
+{
+    return (luma - fo) * ig;
+}
+
+/* The current analysis's compensated frame at (x, y). */
+static inline float vcur(const struct state *s, int x, int y)
+{
+    return vcomp(s->cur[(size_t)y * s->cur_stride + x], s->fo, s->ig);
+}
 
 static int create(const struct cw_plugin_host *host, void **out)
 {
@@ -230,8 +254,8 @@ static int inside(const struct poly *p, double x, double y)
 
 static void free_model(struct state *s)
 {
-    free(s->bg), free(s->noise), free(s->fg), free(s->tmp), free(s->lit), free(s->hb), free(s->area), free(s->stack);
-    free(s->prev), free(s->chg), free(s->dif), free(s->zone_of), free(s->cell_light);
+    free(s->bg), free(s->noise), free(s->fg), free(s->lit), free(s->hb), free(s->area), free(s->stack);
+    free(s->last), free(s->chg), free(s->zone_of), free(s->cell_light);
     free(s->blk_fg), free(s->blk_f), free(s->blk_b), free(s->blk_r);
     free(s->band_f), free(s->band_b);
     free(s->ls_cell), free(s->ls_row), free(s->ls_cell_key), free(s->ls_row_key);
@@ -244,17 +268,17 @@ static int setup(struct state *s, int w, int h)
     s->cw = (w + CELL - 1) / CELL;
     s->ch = (h + CELL - 1) / CELL;
     size_t nc = (size_t)s->cw * s->ch;
-    s->prev = malloc(n * sizeof(float));
-    s->dif = malloc(n * sizeof(float));
+    s->last = malloc(n);
     s->chg = calloc(n, 1);
     s->bg = malloc(n * sizeof(float));
     s->noise = malloc(n * sizeof(float));
     s->fg = calloc(n, 1);
-    s->tmp = calloc(n, 1);
     s->lit = calloc(n, 1);
-    s->hb = calloc(n, 1);
-    s->area = malloc(n);
-    s->zone_of = malloc(n);
+    s->hb = calloc((size_t)3 * w, 1);
+    int whole = s->n_zones == 0 && s->n_masks == 0;
+    s->area_stride = whole ? 0 : w;
+    s->area = malloc(whole ? (size_t)w : n);
+    s->zone_of = whole ? NULL : malloc(n);
     s->stack = malloc(n * sizeof(int));
     s->cell_light = malloc(nc);
     s->blk_fg = calloc((size_t)(w / 8 + 1) * (size_t)(h / 8 + 1), 1);
@@ -264,15 +288,15 @@ static int setup(struct state *s, int w, int h)
     s->blk_r = malloc(nblk * sizeof(double));
     s->band_f = malloc((size_t)w * sizeof(uint16_t));
     s->band_b = malloc((size_t)w * sizeof(float));
-    s->ls_cell = malloc((size_t)4 * s->cw * LS_N * sizeof(double));
-    s->ls_row = malloc((size_t)4 * s->cw * LS_N * sizeof(double));
-    s->ls_cell_key = malloc((size_t)4 * s->cw * sizeof(int64_t));
-    s->ls_row_key = malloc((size_t)4 * s->cw * sizeof(int64_t));
-    if (!s->bg || !s->noise || !s->fg || !s->tmp || !s->lit || !s->hb || !s->area || !s->stack || !s->prev || !s->chg ||
-        !s->dif || !s->zone_of || !s->cell_light || !s->blk_fg ||
+    s->ls_cell = malloc((size_t)3 * s->cw * LS_N * sizeof(double));
+    s->ls_row = malloc((size_t)3 * s->cw * LS_N * sizeof(double));
+    s->ls_cell_key = malloc((size_t)3 * s->cw * sizeof(int64_t));
+    s->ls_row_key = malloc((size_t)3 * s->cw * sizeof(int64_t));
+    if (!s->bg || !s->noise || !s->fg || !s->lit || !s->hb || !s->area || !s->stack || !s->last || !s->chg ||
+        (!whole && !s->zone_of) || !s->cell_light || !s->blk_fg ||
         !s->blk_f || !s->blk_b || !s->blk_r || !s->band_f || !s->band_b || !s->ls_cell || !s->ls_row || !s->ls_cell_key || !s->ls_row_key)
         return -1;
-    for (size_t i = 0; i < (size_t)4 * s->cw; i++)
+    for (size_t i = 0; i < (size_t)3 * s->cw; i++)
         s->ls_cell_key[i] = s->ls_row_key[i] = -1;
     s->w = w;
     s->h = h;
@@ -281,6 +305,11 @@ static int setup(struct state *s, int w, int h)
     s->gain = 1;
     s->offset = 0;
     s->n_tracks = 0;
+    if (whole) {
+        memset(s->area, 1, (size_t)w);
+        s->area_px = (long)n;
+        return 0;
+    }
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             double px = (x + 0.5) / w, py = (y + 0.5) / h;
@@ -297,36 +326,42 @@ static int setup(struct state *s, int w, int h)
     return 0;
 }
 
-/* 3x3 binary erosion (erode = 1: AND) or dilation (OR) of a 0/1 mask; out
- * of the frame counts as `erode`, so borders neither erode nor grow. The
- * square window is separable: rows first into `hb`, then columns into
- * dst. Each pass is a branch-free loop the compiler vectorises; the
- * direct 9-neighbour version was 40 % of camwatchd's CPU in full mode. */
-CW_ROWS static void morph(const uint8_t *src, uint8_t *dst, uint8_t *hb, int w, int h, int erode)
+/* One row's horizontal 3-pixel AND (erode) or OR: out of the frame
+ * counts as `erode`. */
+static inline __attribute__((always_inline)) void morph_row(const uint8_t *restrict r, uint8_t *restrict o, int w,
+                                                          int erode)
 {
-    if (w < 2 || h < 2) {
-        memcpy(dst, src, (size_t)w * (size_t)h);
+    if (erode) {
+        o[0] = r[0] & r[1];
+        for (int x = 1; x < w - 1; x++)
+            o[x] = r[x - 1] & r[x] & r[x + 1];
+        o[w - 1] = r[w - 2] & r[w - 1];
+    } else {
+        o[0] = r[0] | r[1];
+        for (int x = 1; x < w - 1; x++)
+            o[x] = r[x - 1] | r[x] | r[x + 1];
+        o[w - 1] = r[w - 2] | r[w - 1];
+    }
+}
+
+/* 3x3 binary erosion (erode = 1: AND) or dilation (OR) of a 0/1 mask, in
+ * place; out of the frame counts as `erode`, so borders neither erode nor
+ * grow. The square window is separable: rows first, into a ring of three
+ * rows (ring, 3 w bytes), then columns back into the mask. Row y + 1 is
+ * taken into the ring before row y is written, so no row is read after it
+ * changed. Each pass is a branch-free loop the compiler vectorises; the
+ * direct 9-neighbour version was 40 % of camwatchd's CPU in full mode. */
+CW_ROWS static void morph(uint8_t *m, uint8_t *ring, int w, int h, int erode)
+{
+    if (w < 2 || h < 2)
         return;
-    }
+    morph_row(m, ring, w, erode);
     for (int y = 0; y < h; y++) {
-        const uint8_t *r = src + (size_t)y * w;
-        uint8_t *o = hb + (size_t)y * w;
-        if (erode) {
-            o[0] = r[0] & r[1];
-            for (int x = 1; x < w - 1; x++)
-                o[x] = r[x - 1] & r[x] & r[x + 1];
-            o[w - 1] = r[w - 2] & r[w - 1];
-        } else {
-            o[0] = r[0] | r[1];
-            for (int x = 1; x < w - 1; x++)
-                o[x] = r[x - 1] | r[x] | r[x + 1];
-            o[w - 1] = r[w - 2] | r[w - 1];
-        }
-    }
-    for (int y = 0; y < h; y++) {
-        const uint8_t *a = hb + (size_t)(y > 0 ? y - 1 : y) * w, *b = hb + (size_t)y * w,
-                      *c = hb + (size_t)(y < h - 1 ? y + 1 : y) * w;
-        uint8_t *o = dst + (size_t)y * w;
+        if (y + 1 < h)
+            morph_row(m + (size_t)(y + 1) * w, ring + (size_t)((y + 1) % 3) * w, w, erode);
+        const uint8_t *a = ring + (size_t)((y > 0 ? y - 1 : y) % 3) * w, *b = ring + (size_t)(y % 3) * w,
+                      *c = ring + (size_t)((y < h - 1 ? y + 1 : y) % 3) * w;
+        uint8_t *o = m + (size_t)y * w;
         if (erode)
             for (int x = 0; x < w; x++)
                 o[x] = a[x] & b[x] & c[x];
@@ -557,10 +592,12 @@ static void cell_sums(const struct state *s, int cx, int cy, double sc, double *
     memset(m, 0, LS_N * sizeof *m);
     int x0 = cx * CELL, y0 = cy * CELL, x1 = x0 + CELL > s->w ? s->w : x0 + CELL, y1 = y0 + CELL > s->h ? s->h : y0 + CELL;
     for (int y = y0; y < y1; y++) {
-        const float *bg = s->bg + (size_t)y * s->w, *pv = s->prev + (size_t)y * s->w, *nz = s->noise + (size_t)y * s->w;
+        const float *bg = s->bg + (size_t)y * s->w, *nz = s->noise + (size_t)y * s->w;
+        const uint8_t *lum = s->cur + (size_t)y * s->cur_stride;
         double rb[4] = {0}, rbb[3] = {0}, rf[3] = {0}, rfb[2] = {0}, rff = 0, rnn = 0;
         for (int x = x0; x < x1; x++) {
-            double u = (x - x0 - 1.5) * sc, u2 = u * u, b = bg[x] / 64.0, f = pv[x], bb = b * b, fb = f * b;
+            double u = (x - x0 - 1.5) * sc, u2 = u * u, b = bg[x] / 64.0, f = vcomp(lum[x], s->fo, s->ig), bb = b * b,
+                   fb = f * b;
             rb[0] += b, rb[1] += b * u, rb[2] += b * u2, rb[3] += b * u2 * u;
             rbb[0] += bb, rbb[1] += bb * u, rbb[2] += bb * u2;
             rf[0] += f, rf[1] += f * u, rf[2] += f * u2;
@@ -590,13 +627,13 @@ static void cell_sums(const struct state *s, int cx, int cy, double sc, double *
 }
 
 /* The sums of one cell, and of one row of a window (its cells' sums
- * moved to the window's centre column xc), from rings of four cell rows:
+ * moved to the window's centre column xc), from rings of three cell rows:
  * the light test visits cells in raster order, so a window's three rows
  * are in the ring; the key (analysis, cell row) says whether a slot is
  * current. */
 static const double *cell_cached(struct state *s, int cx, int cy, double sc)
 {
-    size_t slot = (size_t)(cy % 4) * s->cw + cx;
+    size_t slot = (size_t)(cy % 3) * s->cw + cx;
     int64_t key = ((int64_t)s->frames << 24) | cy;
     double *m = s->ls_cell + slot * LS_N;
     if (s->ls_cell_key[slot] != key) {
@@ -608,7 +645,7 @@ static const double *cell_cached(struct state *s, int cx, int cy, double sc)
 
 static const double *row_sums(struct state *s, int cx, int cy, double xc, double sc)
 {
-    size_t slot = (size_t)(cy % 4) * s->cw + cx;
+    size_t slot = (size_t)(cy % 3) * s->cw + cx;
     int64_t key = ((int64_t)s->frames << 24) | cy;
     double *h = s->ls_row + slot * LS_N;
     if (s->ls_row_key[slot] != key) {
@@ -719,36 +756,45 @@ static int structure_changed(struct state *s, int cx, int cy, double kr)
     return 0;
 }
 
-/* The first frame: background and previous frame, noise at 3. */
+/* The first frame: the background, noise at 3; the previous frame is
+ * this one uncompensated (keep_last, fo 0, ig 1). */
 static void first_frame(struct state *s, const struct cw_plugin_frame *f)
 {
     for (int y = 0; y < s->h; y++)
         for (int x = 0; x < s->w; x++) {
-            s->bg[y * s->w + x] = s->prev[y * s->w + x] = f->luma[(size_t)y * f->stride + x];
+            s->bg[y * s->w + x] = f->luma[(size_t)y * f->stride + x];
             s->noise[y * s->w + x] = 3;
         }
+    s->fo = 0, s->ig = 1;
+}
+
+/* After each analysis: its luma and compensation, the next one's
+ * previous frame. */
+static void keep_last(struct state *s, const struct cw_plugin_frame *f)
+{
+    for (int y = 0; y < s->h; y++)
+        memcpy(s->last + (size_t)y * s->w, f->luma + (size_t)y * f->stride, (size_t)s->w);
+    s->last_fo = s->fo, s->last_ig = s->ig;
 }
 
 /* 2. Candidates against a noise-adaptive threshold, where the picture
  * also changed since the last analysis: something that appeared and stays
  * (a parked car, a person standing still, the "ghost" where one stood)
  * differs from the background but does not move. Marks fg (none while
- * learning), chg (changed since the last analysis) and dif (the
- * compensated difference from the background). */
+ * learning) and chg (changed since the last analysis). */
 /* One row of candidates; restrict: the planes are separate allocations
  * (setup), and without it the vectoriser gives up on this many arrays
  * that might overlap. */
-CW_ROWS static void candidates_row(const uint8_t *restrict row, float *restrict bg, float *restrict nz, float *restrict pv,
-                           float *restrict df, uint8_t *restrict chg, uint8_t *restrict fg,
-                           const uint8_t *restrict area, int w, float k, float ig, float fo, int live)
+CW_ROWS static void candidates_row(const uint8_t *restrict row, const float *restrict bg, const float *restrict nz,
+                                   const uint8_t *restrict last, uint8_t *restrict chg, uint8_t *restrict fg,
+                                   const uint8_t *restrict area, int w, float k, float ig, float fo, float lig,
+                                   float lfo, int live)
 {
     for (int x = 0; x < w; x++) {
-        float v = (row[x] - fo) * ig;
+        float v = vcomp(row[x], fo, ig);
         float d = v - bg[x];
         float thr = k * nz[x] + 6;
-        chg[x] = (uint8_t)(fabsf(v - pv[x]) > 1.4f * thr);
-        pv[x] = v;
-        df[x] = d;
+        chg[x] = (uint8_t)(fabsf(v - vcomp(last[x], lfo, lig)) > 1.4f * thr);
         /* & rather than &&: no branch */
         fg[x] = (uint8_t)(live & (fabsf(d) > thr) & (area[x] != 0));
     }
@@ -758,11 +804,12 @@ static void candidates(struct state *s, const struct cw_plugin_frame *f, int lea
 {
     int w = s->w, h = s->h;
     float k = (float)(2.5 + (1 - s->sensitivity) * 5); /* sensitivity 1: 2.5 sigma, 0: 7.5 */
-    float ig = (float)(1 / s->gain), fo = (float)s->offset;
+    s->ig = (float)(1 / s->gain), s->fo = (float)s->offset;
+    s->cur = f->luma, s->cur_stride = f->stride;
     for (int y = 0; y < h; y++) {
         size_t o = (size_t)y * w;
-        candidates_row(f->luma + (size_t)y * f->stride, s->bg + o, s->noise + o, s->prev + o, s->dif + o, s->chg + o,
-                       s->fg + o, s->area + o, w, k, ig, fo, !learning);
+        candidates_row(f->luma + (size_t)y * f->stride, s->bg + o, s->noise + o, s->last + o, s->chg + o, s->fg + o,
+                       s->area + (size_t)y * s->area_stride, w, k, s->ig, s->fo, s->last_ig, s->last_fo, !learning);
     }
 }
 
@@ -774,10 +821,10 @@ static void learn(struct state *s, const struct cw_plugin_frame *f)
     for (int y = 0; y < s->h; y++) {
         const uint8_t *row = f->luma + (size_t)y * f->stride;
         float *bg = s->bg + (size_t)y * w, *nz = s->noise + (size_t)y * w;
-        const float *df = s->dif + (size_t)y * w;
         for (int x = 0; x < w; x++) {
+            float d = vcomp(row[x], s->fo, s->ig) - bg[x]; /* the compensated difference (candidates) */
             bg[x] += (row[x] - bg[x]) * (1.0f / 4);
-            float v = nz[x] + (fabsf(df[x]) - nz[x]) * (1.0f / 4);
+            float v = nz[x] + (fabsf(d) - nz[x]) * (1.0f / 4);
             nz[x] = v < 1 ? 1 : v;
         }
     }
@@ -791,8 +838,8 @@ static long light_test(struct state *s)
 {
     int w = s->w, h = s->h;
     long n = (long)w * h, light = 0;
-    morph(s->chg, s->tmp, s->hb, w, h, 0);
-    morph(s->tmp, s->chg, s->hb, w, h, 0);
+    morph(s->chg, s->hb, w, h, 0);
+    morph(s->chg, s->hb, w, h, 0);
     double kr = 3 + (1 - s->sensitivity) * 4; /* 0.5: the residual 5x the noise variance */
     memset(s->cell_light, -1, (size_t)s->cw * s->ch);
     memset(s->lit, 0, (size_t)n);
@@ -822,22 +869,32 @@ static long light_test(struct state *s)
  * compensation undone), so the compensation's fit returns to 1 once the
  * background has caught up: it covers fast changes only and has nothing
  * to drift with. */
-/* One row of adapt (restrict as in candidates_row); unlit[x]: x's cell
- * was not found lit. The noise is computed everywhere and kept where it
- * applies: no branch, the same arithmetic where it applies. */
-CW_ROWS static void adapt_row(const uint8_t *restrict row, const uint8_t *restrict fg, const uint8_t *restrict unlit,
-                      float *restrict bg, float *restrict nz, const float *restrict df, int w)
+/* The background's step for one pixel: fg, it held a candidate (after
+ * the light test, before the opening). The components (4b) ask for it
+ * before the background takes it (adapt_bg, after them): one expression,
+ * the same float result in both. */
+static inline float bg_step(float bg, uint8_t v, uint8_t fg)
+{
+    return bg + (v - bg) * (fg ? 1.0f / 48 : 1.0f / 12);
+}
+
+/* One row of the noise's step (restrict as in candidates_row); unlit[x]:
+ * x's cell was not found lit; the difference is the compensated frame's
+ * from the background before its step. The noise is computed
+ * everywhere and kept where it applies: no branch, the same arithmetic
+ * where it applies. */
+CW_ROWS static void adapt_noise_row(const uint8_t *restrict fg, const uint8_t *restrict unlit, const float *restrict bg,
+                                    float *restrict nz, const uint8_t *restrict row, float fo, float ig, int w)
 {
     for (int x = 0; x < w; x++) {
-        bg[x] += (row[x] - bg[x]) * (fg[x] ? 1.0f / 48 : 1.0f / 12);
-        float d = fabsf(df[x]), lim = 2.5f * nz[x] + 2;
+        float d = fabsf(vcomp(row[x], fo, ig) - bg[x]), lim = 2.5f * nz[x] + 2;
         float v = nz[x] + ((d < lim ? d : lim) - nz[x]) * (1.0f / 32);
         v = v < 1 ? 1 : v;
         nz[x] = ((fg[x] == 0) & unlit[x]) ? v : nz[x];
     }
 }
 
-static void adapt(struct state *s, const struct cw_plugin_frame *f)
+static void adapt_noise(struct state *s)
 {
     int w = s->w;
     /* the cells' light verdicts spread to their pixels once per row of
@@ -851,8 +908,22 @@ static void adapt(struct state *s, const struct cw_plugin_frame *f)
                 unlit[x] = cl[x / CELL] != 1;
         }
         size_t o = (size_t)y * w;
-        adapt_row(f->luma + (size_t)y * f->stride, s->fg + o, unlit, s->bg + o, s->noise + o, s->dif + o, w);
+        adapt_noise_row(s->fg + o, unlit, s->bg + o, s->noise + o, s->cur + (size_t)y * s->cur_stride, s->fo, s->ig, w);
     }
+}
+
+CW_ROWS static void adapt_bg_row(const uint8_t *restrict row, const uint8_t *restrict fg, float *restrict bg, int w)
+{
+    for (int x = 0; x < w; x++)
+        bg[x] = bg_step(bg[x], row[x], fg[x]);
+}
+
+/* The background's step, once the components have read the difference
+ * from the background before it; fg0: the candidates before the opening. */
+static void adapt_bg(struct state *s, const struct cw_plugin_frame *f, const uint8_t *fg0)
+{
+    for (int y = 0; y < s->h; y++)
+        adapt_bg_row(f->luma + (size_t)y * f->stride, fg0 + (size_t)y * s->w, s->bg + (size_t)y * s->w, s->w);
 }
 
 /* 4a. Opening; the 8x8 blocks left with foreground stay out of the next
@@ -860,8 +931,8 @@ static void adapt(struct state *s, const struct cw_plugin_frame *f)
 static void opening(struct state *s)
 {
     int w = s->w, h = s->h;
-    morph(s->fg, s->tmp, s->hb, w, h, 1);
-    morph(s->tmp, s->fg, s->hb, w, h, 0);
+    morph(s->fg, s->hb, w, h, 1);
+    morph(s->fg, s->hb, w, h, 0);
     int bstride = w / 8 + 1;
     memset(s->blk_fg, 0, (size_t)bstride * (size_t)(h / 8 + 1));
     for (int y = 0; y < h; y++) {
@@ -909,8 +980,12 @@ static int components(struct state *s, const struct cw_plugin_frame *f, struct t
         while (sp > 0) {
             int i = s->stack[--sp], x = i % w, y = i / w;
             cnt++;
-            sx += x, sy += y, sd += s->dif[i], sbg += s->bg[i];
-            peak = s->dif[i] > peak ? s->dif[i] : peak;
+            /* the difference from the background before its step (as
+             * the candidates had it), the background after it */
+            float dif = vcur(s, x, y) - s->bg[i];
+            sx += x, sy += y, sd += dif;
+            sbg += bg_step(s->bg[i], f->luma[(size_t)y * f->stride + x], s->chg[i]);
+            peak = dif > peak ? dif : peak;
             x0 = x < x0 ? x : x0, x1 = x > x1 ? x : x1, y0 = y < y0 ? y : y0, y1 = y > y1 ? y : y1;
             int nb[4] = {x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, y > 0 ? i - w : -1, y < h - 1 ? i + w : -1};
             for (int k2 = 0; k2 < 4; k2++)
@@ -922,7 +997,7 @@ static int components(struct state *s, const struct cw_plugin_frame *f, struct t
         /* a zone's own minimum, by where the object stands (its lowest
          * point: the feet of a person far away) */
         long need = min_px;
-        int zi = s->zone_of[y1 * w + (x0 + x1) / 2];
+        int zi = s->zone_of ? s->zone_of[y1 * w + (x0 + x1) / 2] : 255;
         if (zi < s->n_zones && s->zones[zi].min_size > 0) {
             need = (long)(s->zones[zi].min_size * px_per_src + 0.5);
             if (need < 4)
@@ -1035,6 +1110,7 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
         return -1;
     if (s->frames++ == 0) {
         first_frame(s, f);
+        keep_last(s, f);
         out->score = -1;
         return 0;
     }
@@ -1043,14 +1119,20 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
     candidates(s, f, learning);                           /* 2 */
     if (learning) {
         learn(s, f);
+        keep_last(s, f);
         out->score = -1;
         return 0;
     }
     struct tally t = {0};
     t.light = light_test(s);                              /* 3 */
-    adapt(s, f);
+    adapt_noise(s);
+    /* chg is free after the light test: the candidates before the
+     * opening, for the background's step after the components */
+    memcpy(s->chg, s->fg, (size_t)s->w * s->h);
     opening(s);                                           /* 4 */
     int nc = components(s, f, &t);
+    adapt_bg(s, f, s->chg);
+    keep_last(s, f);
     hold_bright(s, nc, out, &t);                          /* 5 */
     out->positive = out->n_boxes > 0;
     tell_host(s, f, out, &t);
