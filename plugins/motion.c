@@ -2,6 +2,12 @@
  *
  * Per analysed frame (luma, 5 per second; 320 wide for a source up to 640,
  * half the source's width above that, at most 640: analysis_width):
+ *  0. shake: 40 textured blocks of the background vote for the whole-pixel
+ *     shift (up to 4 each way) that lays the frame onto it; when most
+ *     agree on one, the frame is moved back by it. For 5 s after a shake
+ *     a pixel has changed (step 2) only when it differs from all nine
+ *     around it in the last frame: the half pixel left over is not
+ *     motion. A still camera's frame is never moved;
  *  1. global compensation: the frame is mapped onto the background by a
  *     gain and offset fitted on 8x8 block means of the background only
  *     (blocks with foreground last time left out; from the median offset,
@@ -25,7 +31,9 @@
  *     of at least `min_size` of the camera's own pixels (or `min_area` of
  *     the frame, or a zone's own min_size) inside the zones and outside
  *     the masks; a component amid three times its size of light-explained
- *     change is a fragment of that light (a deep shadow's edge);
+ *     change is a fragment of that light (a deep shadow's edge); one of
+ *     which a fifth or less changed since the last analysis is something
+ *     standing still that rain streaks past;
  *  5. near-lens light: a component much brighter than the background
  *     there (an insect or a moth lit by the IR LEDs right in front of the
  *     lens) counts only once it has held a path for 5 analyses (1 s),
@@ -65,6 +73,8 @@
 #define CELL 4        /* the light test's cells (pixels), windows of 3x3 cells */
 #define MAX_TRACKS 16 /* bright blobs followed from one analysis to the next */
 #define HOLD 5        /* analyses a bright blob must hold its path */
+#define SHAKE 4       /* the largest shake looked for (analysed pixels) */
+#define SHAKE_HOLD 25 /* analyses a camera counts as shaking after a shake (5 s) */
 
 struct poly {
     int n;
@@ -127,6 +137,9 @@ struct state {
     int8_t *cell_light; /* -1 unknown, 0 structure changed, 1 light only */
     uint8_t *blk_fg;    /* 8x8 blocks that held foreground last time */
     uint16_t *band_f; float *band_b; /* compensation: a band's column sums */
+    uint8_t *aligned; /* shake: the frame moved back onto the background (made when first needed) */
+    int shake_x, shake_y; /* the last analysis's shake */
+    int shaking;          /* analyses left in which the camera counts as shaking */
     double *ls_cell, *ls_row;        /* the light test's sums: rings of 3 cell rows */
     int64_t *ls_cell_key, *ls_row_key; /* (analysis, cell row) each slot holds */
     double *blk_f, *blk_b, *blk_r; /* the compensation's block means, residuals */
@@ -257,7 +270,8 @@ static void free_model(struct state *s)
     free(s->bg), free(s->noise), free(s->fg), free(s->lit), free(s->hb), free(s->area), free(s->stack);
     free(s->last), free(s->chg), free(s->zone_of), free(s->cell_light);
     free(s->blk_fg), free(s->blk_f), free(s->blk_b), free(s->blk_r);
-    free(s->band_f), free(s->band_b);
+    free(s->band_f), free(s->band_b), free(s->aligned);
+    s->aligned = NULL;
     free(s->ls_cell), free(s->ls_row), free(s->ls_cell_key), free(s->ls_row_key);
 }
 
@@ -305,6 +319,7 @@ static int setup(struct state *s, int w, int h)
     s->gain = 1;
     s->offset = 0;
     s->n_tracks = 0;
+    s->shaking = 0;
     if (whole) {
         memset(s->area, 1, (size_t)w);
         s->area_px = (long)n;
@@ -416,6 +431,124 @@ static double median(double *v, int n)
             break;
     }
     return v[k];
+}
+
+/* Shake blocks: a grid of SHAKE_BX x SHAKE_BY blocks of 16x16 pixels
+ * (every other pixel sampled), each searched over -SHAKE..SHAKE both
+ * ways. */
+#define SHAKE_BX 8
+#define SHAKE_BY 5
+
+/* The block's mismatch at one shift: the sum of absolute differences of
+ * the frame's samples from the background's (b, 64, rounded), both less
+ * their means (in whole levels). */
+static int block_sad(const struct cw_plugin_frame *f, int bx, int by, const int *b, int sb, int dx, int dy)
+{
+    const uint8_t *p = f->luma + (size_t)(by + dy) * f->stride + bx + dx;
+    int a[64], sa = 0, sad = 0;
+    for (int j = 0; j < 8; j++)
+        for (int i = 0; i < 8; i++)
+            sa += a[j * 8 + i] = p[(size_t)2 * j * f->stride + 2 * i];
+    int dm = (sa - sb + 32) >> 6;
+    for (int k = 0; k < 64; k++)
+        sad += abs(a[k] - b[k] - dm);
+    return sad;
+}
+
+/* One block's vote: the shift (*vx, *vy) that lays the frame's block onto
+ * the background's (both less their means: a gain or an offset change,
+ * the IR switch, a lamp, does not move texture) clearly better than none;
+ * (0, 0) when none does. A camera not shaking lately is asked first
+ * whether none beats a pixel's shift each way (nearly always: the whole
+ * search then runs for no block), a shaking one searches -SHAKE..SHAKE
+ * both ways (a coarse grid refined around its best missed the shift on
+ * one frame in three: too few blocks then agreed). Returns 0 when the
+ * background there is too flat to say anything. */
+static int block_vote(const struct state *s, const struct cw_plugin_frame *f, int bx, int by, int *vx, int *vy)
+{
+    int b[64], sb = 0;
+    for (int j = 0; j < 8; j++)
+        for (int i = 0; i < 8; i++)
+            sb += b[j * 8 + i] = (int)(s->bg[(size_t)(by + 2 * j) * s->w + bx + 2 * i] + 0.5f);
+    long vb = 0;
+    for (int k = 0; k < 64; k++)
+        vb += (long)(64 * b[k] - sb) * (64 * b[k] - sb);
+    *vx = *vy = 0;
+    if (vb < 16L * 64 * 64 * 64) /* spread under 4 levels: flat */
+        return 0;
+    int at0 = block_sad(f, bx, by, b, sb, 0, 0), best = at0, bxs = 0, bys = 0;
+    if (!s->shaking) {
+        static const int nb[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+        int still = 1;
+        for (int k = 0; k < 4 && still; k++)
+            still = block_sad(f, bx, by, b, sb, nb[k][0], nb[k][1]) >= at0;
+        if (still)
+            return 1;
+    }
+    for (int dy = -SHAKE; dy <= SHAKE; dy++)
+        for (int dx = -SHAKE; dx <= SHAKE; dx++) {
+            int v = dx || dy ? block_sad(f, bx, by, b, sb, dx, dy) : at0;
+            if (v < best)
+                best = v, bxs = dx, bys = dy;
+        }
+    if (10 * best < 8 * at0)
+        *vx = bxs, *vy = bys;
+    return 1;
+}
+
+/* 0. Shake: a camera on a pole in the wind sees its whole picture move by
+ * a few pixels, back and forth; every edge in it would change. The
+ * textured blocks of the background vote for the shift that lays the
+ * frame onto it; when at least half of them (and 6) agree on one shift
+ * other than none, the frame is moved back by it (whole pixels, the
+ * border repeated) for everything after, into s->aligned. People and
+ * lights move some blocks, never most; a still camera's picture is never
+ * moved. Returns the frame to analyse: f itself when there is no shake. */
+static const struct cw_plugin_frame *shake(struct state *s, const struct cw_plugin_frame *f,
+                                           struct cw_plugin_frame *moved)
+{
+    int w = s->w, h = s->h, votes[2 * SHAKE + 1][2 * SHAKE + 1] = {{0}}, textured = 0;
+    s->shake_x = s->shake_y = 0;
+    if (w >= SHAKE_BX * 16 + 2 * SHAKE + 2 && h >= SHAKE_BY * 16 + 2 * SHAKE + 2) {
+        for (int j = 0; j < SHAKE_BY; j++)
+            for (int i = 0; i < SHAKE_BX; i++) {
+                /* spread over the picture, SHAKE + 1 in from its edges */
+                int bx = SHAKE + 1 + i * (w - 2 * SHAKE - 2 - 16) / (SHAKE_BX - 1);
+                int by = SHAKE + 1 + j * (h - 2 * SHAKE - 2 - 16) / (SHAKE_BY - 1);
+                int vx, vy;
+                if (block_vote(s, f, bx, by, &vx, &vy))
+                    textured++, votes[vy + SHAKE][vx + SHAKE]++;
+            }
+        int bx = 0, by = 0;
+        for (int y = -SHAKE; y <= SHAKE; y++)
+            for (int x = -SHAKE; x <= SHAKE; x++)
+                if (votes[y + SHAKE][x + SHAKE] > votes[by + SHAKE][bx + SHAKE])
+                    bx = x, by = y;
+        if ((bx || by) && textured >= 6 && 2 * votes[by + SHAKE][bx + SHAKE] >= textured)
+            s->shake_x = bx, s->shake_y = by;
+    }
+    if (s->shake_x || s->shake_y)
+        s->shaking = SHAKE_HOLD;
+    else if (s->shaking > 0)
+        s->shaking--;
+    if (!s->shake_x && !s->shake_y)
+        return f;
+    if (!s->aligned && !(s->aligned = malloc((size_t)w * h)))
+        return f;
+    for (int y = 0; y < h; y++) {
+        int sy = y + s->shake_y;
+        sy = sy < 0 ? 0 : sy >= h ? h - 1 : sy;
+        const uint8_t *row = f->luma + (size_t)sy * f->stride;
+        uint8_t *o = s->aligned + (size_t)y * w;
+        for (int x = 0; x < w; x++) {
+            int sx = x + s->shake_x;
+            o[x] = row[sx < 0 ? 0 : sx >= w ? w - 1 : sx];
+        }
+    }
+    *moved = *f;
+    moved->luma = s->aligned;
+    moved->stride = w;
+    return moved;
 }
 
 /* The column sums of a band of 8 rows, of the frame and of the
@@ -800,6 +933,33 @@ CW_ROWS static void candidates_row(const uint8_t *restrict row, const float *res
     }
 }
 
+/* A shaking camera's candidates: the frame moved back by whole pixels
+ * still sits up to half a pixel off, and every strong edge would read as
+ * changed. There a pixel has changed only when it differs from all nine
+ * pixels around it in the last frame (a pixel's jitter is not a walk). */
+static void changed_shaking(struct state *s, const struct cw_plugin_frame *f, float k)
+{
+    int w = s->w, h = s->h;
+    for (int y = 0; y < h; y++) {
+        const uint8_t *row = f->luma + (size_t)y * f->stride;
+        const float *nz = s->noise + (size_t)y * w;
+        uint8_t *chg = s->chg + (size_t)y * w;
+        for (int x = 0; x < w; x++) {
+            float v = vcomp(row[x], s->fo, s->ig), thr = 1.4f * (k * nz[x] + 6), best = 1e9f;
+            for (int dy = -1; dy <= 1; dy++) {
+                int yy = y + dy < 0 ? 0 : y + dy >= h ? h - 1 : y + dy;
+                const uint8_t *lr = s->last + (size_t)yy * w;
+                for (int dx = -1; dx <= 1; dx++) {
+                    int xx = x + dx < 0 ? 0 : x + dx >= w ? w - 1 : x + dx;
+                    float d = fabsf(v - vcomp(lr[xx], s->last_fo, s->last_ig));
+                    best = d < best ? d : best;
+                }
+            }
+            chg[x] = best > thr;
+        }
+    }
+}
+
 static void candidates(struct state *s, const struct cw_plugin_frame *f, int learning)
 {
     int w = s->w, h = s->h;
@@ -811,6 +971,8 @@ static void candidates(struct state *s, const struct cw_plugin_frame *f, int lea
         candidates_row(f->luma + (size_t)y * f->stride, s->bg + o, s->noise + o, s->last + o, s->chg + o, s->fg + o,
                        s->area + (size_t)y * s->area_stride, w, k, s->ig, s->fo, s->last_ig, s->last_fo, !learning);
     }
+    if (s->shaking)
+        changed_shaking(s, f, k);
 }
 
 /* The first learn_frames analyses: background and noise follow the
@@ -838,11 +1000,16 @@ static long light_test(struct state *s)
 {
     int w = s->w, h = s->h;
     long n = (long)w * h, light = 0;
+    /* lit's bit 1: changed since the last analysis, before the growing
+     * (the components' moving share, 4b); bit 0: lit, below */
+    uint8_t *restrict lit = s->lit;
+    const uint8_t *restrict chg = s->chg;
+    for (long i = 0; i < n; i++)
+        lit[i] = (uint8_t)(chg[i] << 1);
     morph(s->chg, s->hb, w, h, 0);
     morph(s->chg, s->hb, w, h, 0);
     double kr = 3 + (1 - s->sensitivity) * 4; /* 0.5: the residual 5x the noise variance */
     memset(s->cell_light, -1, (size_t)s->cw * s->ch);
-    memset(s->lit, 0, (size_t)n);
     for (long i = next_set(s->fg, 0, n); i < n; i = next_set(s->fg, i + 1, n)) {
         if (!s->chg[i]) {
             s->fg[i] = 0;
@@ -854,7 +1021,7 @@ static long light_test(struct state *s)
             *cl = (int8_t)!structure_changed(s, x / CELL, y / CELL, kr);
         if (*cl) {
             s->fg[i] = 0;
-            s->lit[i] = 1;
+            s->lit[i] |= 1;
             light++;
         }
     }
@@ -952,7 +1119,7 @@ static void opening(struct state *s)
 /* What one analysis found, for the debug line. */
 struct tally {
     long light, raw, moving, min_px;
-    int held_back, light_fragments;
+    int held_back, light_fragments, still_parts;
 };
 
 /* 4b. Connected components of at least the minimum size (the camera's,
@@ -973,13 +1140,14 @@ static int components(struct state *s, const struct cw_plugin_frame *f, struct t
         if (s->fg[start] != 1)
             continue;
         int sp = 0, x0 = w, y0 = h, x1 = 0, y1 = 0;
-        long cnt = 0;
+        long cnt = 0, moved = 0;
         double sx = 0, sy = 0, sd = 0, sbg = 0, peak = -1e9;
         s->stack[sp++] = (int)start;
         s->fg[start] = 2;
         while (sp > 0) {
             int i = s->stack[--sp], x = i % w, y = i / w;
             cnt++;
+            moved += s->lit[i] >> 1;
             /* the difference from the background before its step (as
              * the candidates had it), the background after it */
             float dif = vcur(s, x, y) - s->bg[i];
@@ -1006,6 +1174,17 @@ static int components(struct state *s, const struct cw_plugin_frame *f, struct t
         t->raw += cnt;
         if (cnt < need)
             continue;
+        /* mostly still: a fifth or less of it changed since the last
+         * analysis (before the growing). Rain falling past something that
+         * stopped (a person who stood still, a parked car not yet in the
+         * background) changes its thin streaks there, 7-18 % of such a
+         * component on the rain clip (scripts/make-night-clips.sh), which
+         * kept its event running 2.6 s past the walk; a walking person's
+         * components changed 34 % or more in nine cases of ten. */
+        if (5 * moved < cnt) {
+            t->still_parts++;
+            continue;
+        }
         /* a fragment of a light change: around it (as far again as its
          * own size) the light test explained twice as many moving pixels
          * as it holds; the edge of a deep shadow or of a headlight's pool
@@ -1021,7 +1200,7 @@ static int components(struct state *s, const struct cw_plugin_frame *f, struct t
         long lit = 0;
         for (int y = ay; y <= by; y++)
             for (int x = ax; x <= bx; x++)
-                lit += s->lit[y * w + x];
+                lit += s->lit[y * w + x] & 1;
         if (lit >= 2 * cnt) {
             t->light_fragments++;
             continue;
@@ -1090,9 +1269,9 @@ static void tell_host(const struct state *s, const struct cw_plugin_frame *f, co
         char msg[256];
         snprintf(msg, sizeof msg,
                  "t=%.2f gain %.3f offset %.1f light %ld fg(after opening) %ld moving %ld boxes %d bright-held %d "
-                 "light-fragments %d min %ld px",
+                 "light-fragments %d still-parts %d min %ld px shake %d,%d",
                  f->pts_us / 1e6, s->gain, s->offset, t->light, t->raw, t->moving, out->n_boxes, t->held_back,
-                 t->light_fragments, t->min_px);
+                 t->light_fragments, t->still_parts, t->min_px, s->shake_x, s->shake_y);
         s->host->log(s->host->host_ud, 3, msg);
     }
     if (s->host->struct_size >= offsetof(struct cw_plugin_host, gauge) + sizeof s->host->gauge && s->host->gauge) {
@@ -1114,6 +1293,8 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
         out->score = -1;
         return 0;
     }
+    struct cw_plugin_frame moved;
+    f = shake(s, f, &moved);                              /* 0 */
     compensation(s, f);                                   /* 1 */
     int learning = s->frames - 1 < s->learn;
     candidates(s, f, learning);                           /* 2 */
@@ -1153,7 +1334,7 @@ static const struct cw_plugin_descriptor desc = {
     .abi_version = CW_PLUGIN_ABI_VERSION,
     .struct_size = sizeof(struct cw_plugin_descriptor),
     .name = "motion",
-    .version = "2.0.0",
+    .version = "2.1.0",
     .input = CW_PLUGIN_INPUT_FRAMES,
     .analysis_fps = 5,
     .analysis_width = CW_PLUGIN_WIDTH_AUTO,

@@ -14,6 +14,14 @@
 #                     into a wider view)
 #   night-still       10 minutes of a dark noisy still scene (no truth file:
 #                     all of it is still)
+#   ir-switch         the camera switches between day (colour) and IR night
+#                     (grey, a third of the gain, noisy) and back: on a still
+#                     scene, in the middle of a walk, as a walk begins (#27)
+#   rain              daylight; rain streaks over the whole picture all along,
+#                     people walk through it (#27)
+#   wind              daylight; the camera shakes in the wind (the picture
+#                     displaced by up to 6 px at 1.3-2 Hz) all along, people
+#                     walk (#27)
 #
 # Segment kinds: moving (people walking), still (a frozen frame with noise),
 # and the nuisance kinds headlights, shadow, insects over a frozen frame.
@@ -60,15 +68,35 @@ BASE="scale=640:360,fps=15,format=yuv420p"
 
 # Segment builders; each echoes one labelled filter chain and appends a truth
 # line. $at is the clip time so far, $n the label counter.
-seg_still() { # T DUR: vtest's frame at T held
-  local t=$1 d=$2
-  parts+="[0:v]trim=start=$t:duration=0.2,setpts=PTS-STARTPTS,$base,trim=end_frame=1,loop=loop=$((d * 15 - 1)):size=1,setpts=N/15/TB,$dark,$noise[s$n];"
+# look [day|night]: the segment's dark and noise filters (none: the
+# caller's $dark and $noise), for clips whose camera switches between them
+look() {
+  case ${1:-} in
+    day) sdark=$DAY_DARK snoise=$DAY_NOISE ;;
+    night) sdark=$NIGHT_DARK snoise=$NIGHT_NOISE ;;
+    *) sdark=$dark snoise=$noise ;;
+  esac
+}
+seg_still() { # T DUR [LOOK]: vtest's frame at T held
+  local t=$1 d=$2 sdark snoise
+  look "${3:-}"
+  parts+="[0:v]trim=start=$t:duration=0.2,setpts=PTS-STARTPTS,$base,trim=end_frame=1,loop=loop=$((d * 15 - 1)):size=1,setpts=N/15/TB,$sdark,$snoise[s$n];"
   truth+="still $at $((at + d))"$'\n'; at=$((at + d)); n=$((n + 1))
 }
-seg_moving() { # A B: vtest from A to B s
-  local a=$1 b=$2
-  parts+="[0:v]trim=start=$a:end=$b,setpts=PTS-STARTPTS,$base,$dark,$noise[s$n];"
-  truth+="moving $at $((at + b - a))"$'\n'; at=$((at + b - a)); n=$((n + 1))
+seg_moving() { # A B [LOOK]: vtest from A to B s; a walk that goes on from the
+  # last segment (another look: the camera switched during it) is one walk
+  local a=$1 b=$2 sdark snoise
+  look "${3:-}"
+  parts+="[0:v]trim=start=$a:end=$b,setpts=PTS-STARTPTS,$base,$sdark,$snoise[s$n];"
+  local prev=${truth%$'\n'}
+  prev=${prev##*$'\n'}
+  if [ "${prev%% *}" = moving ] && [ "${prev##* }" = "$at" ] && [ "$a" = "${last_moving_end:-}" ]; then
+    truth=${truth%"$prev"$'\n'}
+    truth+="${prev% *} $((at + b - a))"$'\n'
+  else
+    truth+="moving $at $((at + b - a))"$'\n'
+  fi
+  last_moving_end=$b; at=$((at + b - a)); n=$((n + 1))
 }
 seg_nuisance() { # KIND T DUR PRE POST: a frozen frame at T with a nuisance
   local kind=$1 t=$2 d=$3 pre=$4 post=$5
@@ -76,17 +104,18 @@ seg_nuisance() { # KIND T DUR PRE POST: a frozen frame at T with a nuisance
   truth+="$kind $at $((at + d))"$'\n'; at=$((at + d)); n=$((n + 1))
 }
 
-# build NAME DESCRIPTION PLAN...: PLAN words are still:T:D, moving:A:B,
-# nuis:KIND:T:D (the nuisance comes from $pre/$post of the caller).
+# build NAME DESCRIPTION PLAN...: PLAN words are still:T:D[:LOOK],
+# moving:A:B[:LOOK], nuis:KIND:T:D (the nuisance comes from $pre/$post of
+# the caller).
 build() {
   local name=$1 desc=$2; shift 2
-  parts="" truth="" at=0 n=0
+  parts="" truth="" at=0 n=0 last_moving_end=""
   local w
   for w in "$@"; do
     IFS=: read -r k a b c <<<"$w"
     case $k in
-      still) seg_still "$a" "$b" ;;
-      moving) seg_moving "$a" "$b" ;;
+      still) seg_still "$a" "$b" "$c" ;;
+      moving) seg_moving "$a" "$b" "$c" ;;
       nuis) seg_nuisance "$a" "$b" "$c" "$pre" "$post" ;;
     esac
   done
@@ -184,11 +213,36 @@ if [ ! -s clips/far-people.mp4 ] || ! printf '%s' "$far_truth" | cmp -s - <(grep
   echo "media: made clips/far-people"
 fi
 
+# The IR switch (#27): the camera's look changes at once, day (colour) to
+# IR night (grey, a third of the gain, heavy noise) and back: on the still
+# scene (day to night at 20 s, night to day at 66 s), in the middle of a
+# walk (night to day at 43 s), as a walk begins (day to night at 52 s).
+# Walks before, during and after.
+base=$BASE final="" dark=$DAY_DARK noise=$DAY_NOISE pre=null post=null
+build ir-switch "The camera switches between day and IR night: on a still scene, during a walk, as a walk begins." \
+  still:0:8:day moving:0:6:day still:6:6:day still:6:8:night moving:12:18:night still:18:6:night \
+  moving:30:33:night moving:33:36:day still:36:6:day moving:48:54:night still:54:8:night still:54:6:day
+
+# Rain (#27): streaks 12 px long falling 35 px a frame in 2 px columns, a
+# ninth of the columns raining at a time and changing every 4 frames (short-
+# lived, scattered), 45 levels brighter, over the whole clip; people walk.
+RAIN="geq=lum='min(255,lum(X,Y)+45*lt(mod(floor(X/2)*7919+floor(N/4)*104729,9),1)*lt(mod(Y+mod(floor(X/2)*137,70)+70-mod(N*35,70),70),12))':cb='cb(X,Y)':cr='cr(X,Y)'"
+final=$RAIN
+mapfile -t P < <(plan 0)
+build rain "Daylight; rain streaks fall over the whole picture all along; people walk through it." "${P[@]}"
+
+# Wind (#27): the camera shakes, the picture displaced by up to 6 px
+# across at 2 Hz and 4 px down at 1.3 Hz (cropped 8 px in, scaled back).
+final="crop=624:344:'8+6*sin(2*PI*2*t)':'8+4*sin(2*PI*1.3*t+1)',scale=640:360,format=yuv420p"
+mapfile -t P < <(plan 0)
+build wind "Daylight; the camera shakes in the wind (up to 6 px at 1.3-2 Hz) all along; people walk." "${P[@]}"
+final=""
+
 # Ten minutes of a dark noisy still night: no event, and the motion plugin's
 # brightness compensation must not drift.
 base=$BASE final="" dark=$NIGHT_DARK noise=$NIGHT_NOISE
 build night-still "" still:20:600
 while [ -n "$(jobs -rp)" ]; do wait -n || exit 1; done
-for c in night-dark night-headlights day-shadows night-insects far-people night-still; do
+for c in night-dark night-headlights day-shadows night-insects far-people night-still ir-switch rain wind; do
   [ -s "clips/$c.mp4" ] || { echo "media: clips/$c.mp4 was not made" >&2; exit 1; }
 done

@@ -14,10 +14,14 @@ A walking segment is found in time (strict recall) when an event that
 belongs to it starts no later than LATE seconds after the segment does;
 late when the first such event starts later; missed when none does.
 Latency is that first start minus the segment's start (never below 0).
+Overrun is how long past the segment's end (the people gone or still)
+the last event that belongs to it ran (its last positive analysis; 0 when
+it ended within the segment): rain or shake that keeps an event alive
+shows there.
 
 Prints one line per walking segment, then
   summary in_time=N late=N missed=N walking=N false=N false_by=KIND:N,...
-          latency_p50=S latency_max=S
+          latency_p50=S latency_max=S overrun_max=S
 and exits 0 (the caller decides what is good enough)."""
 import argparse
 import sys
@@ -50,6 +54,7 @@ def main():
 
     walks = [(s, e) for k, s, e in segs if k == "moving"]
     first = [None] * len(walks)
+    last_end = [None] * len(walks)
     false_by = {}
     for es, ee in events:
         owner = None
@@ -60,13 +65,16 @@ def main():
         if owner is not None:
             if first[owner] is None or es < first[owner]:
                 first[owner] = es
+            if last_end[owner] is None or ee > last_end[owner]:
+                last_end[owner] = ee
             continue
         kind = next((k for k, s, e in segs if s <= es < e), "after-end")
         false_by[kind] = false_by.get(kind, 0) + 1
 
     in_time = late = missed = 0
     lat = []
-    for (s, e), t in zip(walks, first):
+    overrun = [max(0.0, le - e) for (s, e), le in zip(walks, last_end) if le is not None]
+    for (s, e), t, le in zip(walks, first, last_end):
         if t is None:
             missed += 1
             verdict, d = "missed", None
@@ -79,13 +87,15 @@ def main():
             else:
                 late += 1
                 verdict = "late"
-        print(f"walk {s:g}-{e:g} {verdict}" + (f" latency={d:.2f}" if d is not None else ""))
+        print(f"walk {s:g}-{e:g} {verdict}" + (f" latency={d:.2f}" if d is not None else "")
+              + (f" overrun={max(0.0, le - e):.2f}" if le is not None else ""))
     lat.sort()
     p50 = lat[(len(lat) - 1) // 2] if lat else float("nan")
     mx = lat[-1] if lat else float("nan")
     fb = ",".join(f"{k}:{v}" for k, v in sorted(false_by.items())) or "-"
     print(f"summary in_time={in_time} late={late} missed={missed} walking={len(walks)} "
-          f"false={sum(false_by.values())} false_by={fb} latency_p50={p50:.2f} latency_max={mx:.2f}")
+          f"false={sum(false_by.values())} false_by={fb} latency_p50={p50:.2f} latency_max={mx:.2f} "
+          f"overrun_max={max(overrun) if overrun else 0:.2f}")
 
 
 if __name__ == "__main__":
