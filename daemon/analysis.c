@@ -5,7 +5,9 @@
 #include <libavcodec/avcodec.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
 #include <malloc.h>
+#endif
 #include <time.h>
 
 #include "error.h"
@@ -544,7 +546,9 @@ int cw_analysis_packet(struct cw_analysis *a, const AVPacket *pkt, int64_t now, 
     }
     if (a->mode == CW_DECODE_NONE && a->dec && !thumb_due(a, now)) {
         avcodec_free_context(&a->dec); /* the thumbnail is made: until the next */
-        malloc_trim(0);
+#ifdef __GLIBC__
+        malloc_trim(0); /* its small blocks too, from this thread's arena */
+#endif
     }
     return 0;
 }
