@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "error.h"
+#include "report_fmt.h"
 #include "snapdir.h"
 #include "store.h"
 #include "words.h"
@@ -106,17 +107,6 @@ static int add_picture(struct listing *l, const char *camera, const char *path, 
     return 1;
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void on_export_event(void *ud, const struct cw_event_row *e)
 {
     struct listing *l = ud;
@@ -142,13 +132,13 @@ static void on_export_event(void *ud, const struct cw_event_row *e)
     fprintf(l->t, "%4d  %-16s %s  %s  %-8s %s\n", l->res->events, e->camera, s, en + 11,
             cw_word_kind(e->kind, CW_WORD_EVENT, vi), pics);
     fprintf(l->c, "%lld,", (long long)e->id);
-    csv_field(l->c, e->camera);
+    cw_csv_quoted(l->c, e->camera);
     fprintf(l->c, ",%s,%s,", s, en);
-    csv_field(l->c, e->kind);
+    cw_csv_quoted(l->c, e->kind);
     fprintf(l->c, ",%.3f,", e->peak);
-    csv_field(l->c, pic[1]);
+    cw_csv_quoted(l->c, pic[1]);
     fputc(',', l->c);
-    csv_field(l->c, pic[0]);
+    cw_csv_quoted(l->c, pic[0]);
     fprintf(l->c, ",%s\n", e->erased_us ? cw_fmt_local(e->erased_us, er, sizeof er) : "");
 }
 

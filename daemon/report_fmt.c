@@ -213,6 +213,19 @@ char *cw_text_fit(const char *s, int cells, char *buf, size_t len)
     return buf;
 }
 
+void cw_csv_quoted(FILE *f, const char *s)
+{
+    fputc('"', f);
+    if (s[0] && strchr("=+-@\t\r", s[0]))
+        fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 void cw_csv_cell(FILE *f, const char *s, char sep)
 {
     char specials[5] = {sep, '"', '\n', '\r', '\0'};

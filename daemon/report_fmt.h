@@ -44,5 +44,8 @@ char *cw_text_fit(const char *s, int cells, char *buf, size_t len);
  * cell a spreadsheet would run as a formula (starting with = + - @ tab
  * or CR) gets a leading apostrophe, as OWASP advises for CSV exports. */
 void cw_csv_cell(FILE *f, const char *s, char sep);
+/* The same guard in a cell always quoted (the privacy export's and the
+ * inventory's CSV, which quote every cell). */
+void cw_csv_quoted(FILE *f, const char *s);
 
 #endif

@@ -11,6 +11,7 @@
 #include "../daemon/clock.h"
 #include "../daemon/config.h"
 #include "../daemon/inventory.h"
+#include "../daemon/report_fmt.h"
 #include "../daemon/report_view.h"
 #include "cli.h"
 
@@ -51,13 +52,8 @@ static void warnings_text(const struct cw_inventory_row *r, int vi, char *out, s
 
 static void csv_cell(FILE *f, const char *s, int last)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputs(last ? "\"\n" : "\",", f);
+    cw_csv_quoted(f, s);
+    fputc(last ? '\n' : ',', f);
 }
 
 int cw_cli_inventory(int argc, char **argv, struct cw_cli *g)

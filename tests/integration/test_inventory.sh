@@ -35,7 +35,7 @@ P=$(free_port); DEAD=$(free_port)
 cat >> "$CFG" <<EOT
   - {id: cam-1, name: "Cổng 1", site: cong-lang, url: "rtsp://admin:\${CAM1_PASS}@127.0.0.1:$P/1", connect_timeout: 1s,
      onvif: "http://127.0.0.1:$OPORT/onvif/device_service", firmware_fixed: "V5.5.800"}
-  - {id: cam-2, site: cong-lang, url: "rtsp://admin:12345@127.0.0.1:$P/2", connect_timeout: 1s, onvif: "",
+  - {id: cam-2, name: "=1+1 (cổng phụ)", site: cong-lang, url: "rtsp://admin:12345@127.0.0.1:$P/2", connect_timeout: 1s, onvif: "",
      maker: Dahua, model: IPC-HFW1230S, firmware: "2.800.0000000.16.R", certified: QCVN135, certificate: "CN-135/2026/001"}
   - {id: cam-3, site: cong-lang, url: "rtsp://op:\${SHARED_PASS}@127.0.0.1:$P/3", connect_timeout: 1s, onvif: ""}
   - {id: cam-4, site: cong-lang, url: "rtsp://viewer:\${SHARED_PASS}@127.0.0.1:$P/4", connect_timeout: 1s,
@@ -76,6 +76,8 @@ ok "ONVIF with digest: cam-1 HIKVISION DS-2CD1023G0E-I V5.5.0 (old firmware); ca
 "$BIN/camwatch" -c "$CFG" inventory --format csv --no-probe > "$T/inv.csv" || true
 head -1 "$T/inv.csv" | grep -q '^"Camera","Tên","Điểm","Hãng","Model","Firmware"' || fail "CSV header: $(head -1 "$T/inv.csv")"
 [ "$(wc -l < "$T/inv.csv")" = $(( $(j '.cameras | length') + 1 )) ] && grep -q '^"cam-2",.*"mật khẩu mặc định của hãng"' "$T/inv.csv" || fail "CSV: $(cat "$T/inv.csv")"
+# a name a spreadsheet would run as a formula is written as text (as in the report's CSV)
+grep -q '^"cam-2","'"'"'=1+1 (cổng phụ)",' "$T/inv.csv" || fail "CSV: cam-2's name '=1+1 ...' not kept from running as a formula: $(grep cam-2 "$T/inv.csv")"
 "$BIN/camwatch" -c "$CFG" inventory --timeout 3 > "$T/inv.txt" || true
 grep -q "CẢNH BÁO: dùng chung mật khẩu (với cam-4)" "$T/inv.txt" || fail "text: $(cat "$T/inv.txt")"
 "$BIN/camwatch" -c "$CFG" inventory --format odt --out "$T/inv.odt" --timeout 3 || true
