@@ -99,6 +99,14 @@ int64_t cw_clock_check(void)
     return step;
 }
 
+int64_t cw_clock_offset(void)
+{
+    pthread_mutex_lock(&ck.mu);
+    int64_t o = ck.last_offset;
+    pthread_mutex_unlock(&ck.mu);
+    return o;
+}
+
 int cw_zone_known(const char *zone)
 {
     char zf[512];

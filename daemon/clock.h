@@ -22,6 +22,10 @@ int64_t cw_system_wall_us(void);
  * of the system clock since the last check (system minus camwatch, over
  * 1 s either way), or 0; and sets the slew toward the system clock. */
 int64_t cw_clock_check(void);
+/* System minus camwatch as of the last cw_clock_check() (0 while they
+ * agree): camwatchd records it, so that the command line can date "now"
+ * on camwatchd's clock (cw_cli_now). */
+int64_t cw_clock_offset(void);
 /* At start: camwatch's clock never reads earlier than floor_us (the last
  * moment the database recorded), whatever the system clock says. */
 void cw_clock_not_before(int64_t floor_us);

@@ -297,6 +297,18 @@ static void on_write_tick(void *ud, int64_t now)
                 (step > 0 ? step : -step) / 1e6 / 36.0);
         cw_store_batch_clock_step(cw_writer_batch(d->writer), now, step);
     }
+    /* How far the system clock is from camwatch's, for the command line:
+     * a maintenance window it opens "now" must start now on this clock
+     * (cw_cli_now), not hours off after a step. Recorded when it moved by
+     * more than 50 ms (while slewing, every few seconds). */
+    int64_t off = cw_clock_offset();
+    if (d->clock_offset_saved == INT64_MIN || off - d->clock_offset_saved > 50000 ||
+        off - d->clock_offset_saved < -50000) {
+        char v[32];
+        snprintf(v, sizeof v, "%lld", (long long)off);
+        if (cw_store_batch_setting(cw_writer_batch(d->writer), "clock_offset_us", v) == 0)
+            d->clock_offset_saved = off;
+    }
     publish_live(d);
 }
 
@@ -789,6 +801,7 @@ int cw_daemon_init(struct cw_daemon *d, uv_loop_t *loop, const char *config_path
 
     memset(d, 0, sizeof *d);
     d->lock_fd = -1;
+    d->clock_offset_saved = INT64_MIN;
     d->loop = loop;
     d->config_path = strdup(config_path);
     rc = cw_config_load(config_path, 0, &d->cfg, &errs);

@@ -37,6 +37,7 @@ struct cw_daemon {
     struct cw_httpc *alert_httpc;
     uv_timer_t alert_tick;
     struct cw_verdict *verdict; /* the month judged by the report's rules */
+    int64_t clock_offset_saved; /* the clock offset last recorded (settings), INT64_MIN: none yet */
 
     uv_timer_t retention_timer; /* personal data by age, snapshots by size (retention.c) */
     uv_work_t retention_work;

@@ -73,6 +73,21 @@ int cw_cli_no_options(int argc, char **argv, struct cw_cli *g, const char *help)
     return -1;
 }
 
+int64_t cw_cli_now(struct cw_store *st)
+{
+    char v[32];
+    int64_t started, hb, stopped;
+    if (!st || cw_store_setting(st, "clock_offset_us", v, sizeof v) != 1 ||
+        cw_store_last_run(st, &started, &hb, &stopped) != 0 || stopped || !hb)
+        return cw_wall_us();
+    int64_t now = cw_system_wall_us() - strtoll(v, NULL, 10);
+    /* camwatchd is running: its last heartbeat (each second) is within a
+     * minute of the moment its offset gives */
+    if (now - hb > 60000000 || hb - now > 60000000)
+        return cw_wall_us();
+    return now;
+}
+
 const char *cw_cli_who(const char *by)
 {
     if (by && by[0])

@@ -62,6 +62,12 @@ const char *cw_cli_db_name(const struct cw_cli *g, const char *db, char *buf, si
 /* Who does it, for the records that say so (maintenance, ack): by when
  * given, else $SUDO_USER, else $USER, else "unknown". */
 const char *cw_cli_who(const char *by);
+/* Now on camwatchd's clock while it runs on this database (the offset it
+ * records), else on this machine's: after a step of the system clock
+ * camwatchd keeps its own steady and catches up at 1 % (clock.h), and a
+ * window dated "now" by the system clock would start hours early or late
+ * in its eyes. */
+int64_t cw_cli_now(struct cw_store *st);
 
 /* Database path, time zone and language (g->zone, g->lang_vi; the zone
  * is also set as the process's TZ, so that every local time the command

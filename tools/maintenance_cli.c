@@ -143,6 +143,7 @@ int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
         }
         if ((orc = cw_cli_open(g, 0, &st, db, sizeof db, NULL)) != 0)
             return orc;
+        now = cw_cli_now(st);
         int rc = cw_store_maintenance_end(st, id, now, cw_cli_who(by));
         cw_store_close(st);
         if (rc == CW_ENOTFOUND)
@@ -177,6 +178,7 @@ int cw_cli_maintenance(int argc, char **argv, struct cw_cli *g)
      * whatever this shell's TZ says. */
     if ((orc = cw_cli_open(g, 0, &st, db, sizeof db, NULL)) != 0)
         return orc;
+    now = cw_cli_now(st);
     g->cmd = "camwatch maintenance add";
     if (cw_cli_time_arg(g, "--from", from, now, 0, &w.from_us) < 0 ||
         cw_cli_time_arg(g, "--to", to, now, 0, &w.to_us) < 0) {

@@ -46,6 +46,17 @@ wait_sql 10 "SELECT COUNT(*) = 2 FROM spans WHERE state = 'online' AND end_us IS
 declare -a KILLS=()
 for i in 1 2 3 4; do
   sleep 2
+  if [ "$i" = 2 ]; then
+    # An hour after the step forward camwatchd's clock is still an hour
+    # behind the system's (it catches up at 1 %): a window opened "now"
+    # from the command line, on the same stepped system clock, must start
+    # now on camwatchd's clock, not an hour into its future.
+    FAKETIME_TIMESTAMP_FILE=$T/faketime FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 LD_PRELOAD=$FT \
+      ASAN_OPTIONS=${OLD_ASAN:+$OLD_ASAN:}verify_asan_link_order=0 \
+      "$BIN/camwatch" -c "$CFG" maintenance add --camera ok --to +10m --note "after the step" > "$T/maint.out" 2>&1 \
+      || fail "maintenance add: $(cat "$T/maint.out")"
+    MAINT_HB=$(q "SELECT heartbeat_us FROM runs ORDER BY id DESC LIMIT 1")
+  fi
   kill -KILL "$FLAP_PID"; wait "$FLAP_PID" 2>/dev/null || true
   KILLS+=("$(now)")
   sleep 2
@@ -80,3 +91,7 @@ ok "the flapping camera's outages keep their lengths: $outs s"
 lag=$(q "SELECT MAX((created_us - json_extract(body, '$.outage_since_us')) / 1e6) FROM alerts WHERE kind = 'camera_offline'")
 awk -v l="$lag" 'BEGIN { exit !(l >= 1 && l <= 2) }' || fail "offline alert $lag s after the outage began (grace 1 s)"
 ok "offline alerts $lag s (at most) after their outage began, grace 1 s"
+from=$(q "SELECT from_us FROM maintenance WHERE note = 'after the step'")
+d=$(awk -v f="$from" -v h="$MAINT_HB" 'BEGIN { printf "%.1f", (f - h) / 1e6 }')
+awk -v d="$d" 'BEGIN { exit !(d > -5 && d < 5) }' || fail "a window opened from the command line an hour after the step starts $d s from camwatchd's heartbeat"
+ok "a window opened from the command line after the step starts $d s from camwatchd's heartbeat (on its clock)"
