@@ -5,7 +5,10 @@
 #include <libavcodec/avcodec.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __GLIBC__
+/* glibc's malloc_trim, not under a sanitizer: ASan's allocator replaces
+ * glibc's, whose arenas malloc_trim would then walk uninitialised */
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+#define CW_MALLOC_TRIM 1
 #include <malloc.h>
 #endif
 #include <time.h>
@@ -546,7 +549,7 @@ int cw_analysis_packet(struct cw_analysis *a, const AVPacket *pkt, int64_t now, 
     }
     if (a->mode == CW_DECODE_NONE && a->dec && !thumb_due(a, now)) {
         avcodec_free_context(&a->dec); /* the thumbnail is made: until the next */
-#ifdef __GLIBC__
+#ifdef CW_MALLOC_TRIM
         malloc_trim(0); /* its small blocks too, from this thread's arena */
 #endif
     }

@@ -45,7 +45,7 @@ int main(int argc, char **argv)
      * freed, would come from and stay in the thread's arena; a fixed
      * threshold gives them back to the system when they are freed (the
      * thumbnail-only decoder and the snapshot encoder between uses). */
-#ifdef M_MMAP_THRESHOLD
+#if defined(M_MMAP_THRESHOLD) && !defined(__SANITIZE_ADDRESS__) /* (glibc's allocator only) */
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 #endif
     opterr = 0;
