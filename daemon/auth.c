@@ -458,9 +458,10 @@ void cw_auth_logout(struct cw_auth *a, const char *id)
 }
 
 int cw_auth_change_password(struct cw_auth *a, const struct cw_session *s, const char *current, const char *next,
-                            char *msg, unsigned long msglen)
+                            struct cw_pw_refusal *why, char *msg, unsigned long msglen)
 {
     int k = -1;
+    *why = (struct cw_pw_refusal){"", 0, 0};
     for (int i = 0; i < a->n_users && k < 0; i++)
         if (strcmp(a->users[i].name, s->user) == 0)
             k = i;
@@ -468,6 +469,7 @@ int cw_auth_change_password(struct cw_auth *a, const struct cw_session *s, const
     int kinds;
     if (k < 0 || crypto_pwhash_str_verify(a->users[k].password_hash, current, strlen(current)) != 0) {
         snprintf(msg, msglen, "the current password is wrong");
+        why->reason = "wrong_current";
         return CW_EINVAL;
     }
     int weak = cw_auth_password_weak(next, &chars, &kinds);
@@ -476,10 +478,12 @@ int cw_auth_change_password(struct cw_auth *a, const struct cw_session *s, const
                                         : "a password needs 3 of 4 kinds of characters: lower case, upper case, "
                                           "digits, others (this one has %lu characters of %d kinds)",
                  chars, kinds);
+        *why = (struct cw_pw_refusal){weak == 1 ? "too_short" : "too_few_kinds", chars, kinds};
         return CW_EINVAL;
     }
     if (!strcmp(current, next)) {
         snprintf(msg, msglen, "the new password must differ from the current one");
+        why->reason = "unchanged";
         return CW_EINVAL;
     }
     char hash[crypto_pwhash_STRBYTES];

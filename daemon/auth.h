@@ -86,12 +86,22 @@ int cw_auth_login(struct cw_auth *a, const char *addr, const char *user, const c
  * unknown or expired (an expired one is closed). */
 const struct cw_session *cw_auth_session(struct cw_auth *a, const char *id, int64_t now);
 void cw_auth_logout(struct cw_auth *a, const char *id);
+/* Why a password change was refused, for a client to say in its own
+ * language: reason "wrong_current", "too_short" (chars), "too_few_kinds"
+ * (chars, kinds) or "unchanged"; "" for the others. */
+struct cw_pw_refusal {
+    const char *reason;
+    unsigned long chars;
+    int kinds;
+};
 /* A session's user changes their own password: the current one must
  * verify, the new one pass cw_auth_password_weak and differ. It is kept in
  * the passwords file (written whole), the session may act again, the
- * user's other sessions end. 0, or CW_EINVAL with msg (wrong current
- * password, weak or same new one), or CW_EIO (not kept: nothing changed). */
+ * user's other sessions end. 0, or CW_EINVAL with msg and *why (wrong
+ * current password, weak or same new one), or CW_EIO (not kept: nothing
+ * changed). */
 int cw_auth_change_password(struct cw_auth *a, const struct cw_session *s, const char *current, const char *next,
+                            struct cw_pw_refusal *why,
                             char *msg, unsigned long msglen);
 /* Constant-time comparison of a request's CSRF token with the session's. */
 int cw_auth_csrf_ok(const struct cw_session *s, const char *token);

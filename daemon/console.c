@@ -289,14 +289,20 @@ enum MHD_Result cw_console_password(struct cw_console *x, const struct cw_api_re
     const char *cur = str_field(j, "current"), *next = str_field(j, "new");
     char msg[200];
     int rc = CW_EINVAL;
+    struct cw_pw_refusal why = {"", 0, 0};
     if (!cur || !next || strlen(next) > 256)
         snprintf(msg, sizeof msg, "give {\"current\": ..., \"new\": ...}");
     else
-        rc = cw_auth_change_password(x->auth, r->session, cur, next, msg, sizeof msg);
+        rc = cw_auth_change_password(x->auth, r->session, cur, next, &why, msg, sizeof msg);
     json_decref(j); /* the passwords go with it */
     if (rc < 0) {
-        if (rc == CW_EINVAL && !strcmp(msg, "the current password is wrong"))
+        if (!strcmp(why.reason, "wrong_current"))
             audit(x, r, r->session->user, "login_failed", "", "password change: wrong current password");
+        if (why.reason[0]) /* the reason, for the console to say in the user's language */
+            return cw_api_json(r->c, MHD_HTTP_BAD_REQUEST,
+                               json_pack("{s:s, s:i, s:s, s:I, s:i}", "error", msg, "status", 400, "reason", why.reason,
+                                         "chars", (json_int_t)why.chars, "kinds", why.kinds),
+                               NULL);
         return cw_api_error(r->c, rc == CW_EINVAL ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_SERVICE_UNAVAILABLE, msg);
     }
     audit(x, r, r->session->user, "password_changed", "", "");

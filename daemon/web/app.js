@@ -15,6 +15,10 @@ const T = {
     notice: "Thông báo ghi hình", notice_none: "chưa ghi nhận thông báo ghi hình cho người dân (Luật BVDLCN, Điều 32)", notice_since: "từ",
     pw_title: "Đổi mật khẩu ban đầu", pw_current: "Mật khẩu hiện tại", pw_new: "Mật khẩu mới", pw_again: "Nhập lại mật khẩu mới",
     pw_save: "Đổi mật khẩu", pw_differ: "Hai mật khẩu mới không giống nhau",
+    pw_wrong_current: "Mật khẩu hiện tại không đúng",
+    pw_too_short: "Mật khẩu cần ít nhất 8 ký tự (mật khẩu này có {chars})",
+    pw_too_few_kinds: "Mật khẩu cần 3 trong 4 loại ký tự: chữ thường, chữ hoa, chữ số, ký tự khác (mật khẩu này có {chars} ký tự thuộc {kinds} loại)",
+    pw_unchanged: "Mật khẩu mới phải khác mật khẩu hiện tại",
     pw_hint: "Tài khoản này dùng mật khẩu ban đầu: hãy đổi trước khi làm việc khác (ít nhất 8 ký tự, gồm 3 trong 4 loại: chữ thường, chữ hoa, chữ số, ký tự khác).",
     privacy: "Yêu cầu về dữ liệu cá nhân", p_scope: "Camera hoặc điểm", p_from: "Từ", p_to: "Đến",
     p_export: "Trích xuất (tệp ZIP)", p_erase: "Xoá ảnh trong khoảng", p_confirm: "Xoá vĩnh viễn mọi ảnh của {0} trong khoảng này? Sự kiện vẫn giữ thời gian.",
@@ -45,6 +49,10 @@ const T = {
     notice: "Recording notice", notice_none: "no recording notice recorded for the people filmed (PDPL Art. 32)", notice_since: "since",
     pw_title: "Change the initial password", pw_current: "Current password", pw_new: "New password", pw_again: "New password again",
     pw_save: "Change the password", pw_differ: "The two new passwords differ",
+    pw_wrong_current: "The current password is wrong",
+    pw_too_short: "A password needs at least 8 characters (this one has {chars})",
+    pw_too_few_kinds: "A password needs 3 of 4 kinds of characters: lower case, upper case, digits, others (this one has {chars} characters of {kinds} kinds)",
+    pw_unchanged: "The new password must differ from the current one",
     pw_hint: "This account has an initial password: change it before anything else (at least 8 characters, of 3 of 4 kinds: lower case, upper case, digits, others).",
     privacy: "A person's request about their data", p_scope: "Camera or site", p_from: "From", p_to: "To",
     p_export: "Export (ZIP file)", p_erase: "Erase the pictures in the range", p_confirm: "Erase every picture of {0} in this range for good? The events keep their times.",
@@ -293,7 +301,13 @@ function showChangePassword() {
       S.session = await api("/api/v1/session/password", { method: "POST", body: { current: cur.value, new: nw.value } });
       cur.value = nw.value = again.value = "";
       await start();
-    } catch (e) { err.textContent = e.message; }
+    } catch (e) {
+      /* the server's reason in the console's language; its English
+       * message only for what has no reason (a malformed request) */
+      const b = e.body;
+      err.textContent = b && b.reason && T[S.lang]["pw_" + b.reason]
+        ? t("pw_" + b.reason).replace("{chars}", b.chars).replace("{kinds}", b.kinds) : e.message;
+    }
   });
   $("#main").replaceChildren(form);
   cur.focus();

@@ -52,6 +52,10 @@ await page.fill("#pw-again", "short");
 await page.click("#change-password button[type=submit]");
 await until("a weak password refused on the page", async () => (await page.textContent("#pw-error")).includes("8"), 5000);
 const weak = await page.textContent("#pw-error");
+// in the console's language, with the password's own count
+const lang = await page.evaluate(() => document.documentElement.lang);
+const want = lang === "vi" ? "Mật khẩu cần ít nhất 8 ký tự (mật khẩu này có 5)" : "A password needs at least 8 characters (this one has 5)";
+if (weak !== want) await fail(`the weak password's refusal in '${lang}': '${weak}', not '${want}'`);
 await page.fill("#pw-new", newPw);
 await page.fill("#pw-again", newPw);
 await page.click("#change-password button[type=submit]");
