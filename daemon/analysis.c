@@ -284,13 +284,8 @@ static int snapshot(struct cw_analysis *a, struct slot *s, const struct cw_plugi
     uint8_t *jpeg;
     size_t len;
     int w, h;
-    int rc = cw_snapshot_encode(a->snap, a->frame, r->boxes, a->plain ? 0 : r->n_boxes, a->lw, a->lh,
-                                a->plain ? "" : text, &jpeg, &len, &w, &h);
-    /* The encoder, its picture and the font go until the next picture:
-     * set up again in well under a millisecond, against some 10 ms to
-     * encode 720p, they held 3-5 MiB per camera between pictures. */
-    cw_snapshot_trim(a->snap);
-    if (rc < 0)
+    if (cw_snapshot_encode(a->snap, a->frame, r->boxes, a->plain ? 0 : r->n_boxes, a->lw, a->lh, a->plain ? "" : text,
+                           &jpeg, &len, &w, &h) < 0)
         return -1;
     free(s->jpeg);
     s->jpeg = jpeg;
@@ -327,7 +322,6 @@ static void thumbnail(struct cw_analysis *a, const AVFrame *f, int64_t now)
     cw_snapshot_set_quality(a->snap, 10);
     int rc = cw_snapshot_encode(a->snap, f, NULL, 0, 0, 0, text, &jpeg, &len, &w, &h);
     cw_snapshot_set_quality(a->snap, 4); /* event snapshots keep theirs */
-    cw_snapshot_trim(a->snap);
     if (rc < 0)
         return;
     a->last_thumb_us = now;

@@ -17,17 +17,15 @@ struct cw_snapshot;
  * (FreeType, no fontconfig); without one the caption band is left out. */
 int cw_snapshot_create(struct cw_snapshot **out);
 void cw_snapshot_free(struct cw_snapshot *s);
-/* Lets go of the scaler, the encoder, the picture (several MiB at 720p)
- * and the font until the next encode sets them up again. For a camera
- * between thumbnails and events. */
-void cw_snapshot_trim(struct cw_snapshot *s);
 
 /* The JPEG quantiser of the next encodes: 2 (finest) .. 31; 4 by default
  * (event snapshots); thumbnails, shown small and refreshed every minute,
  * take a coarser one. */
 void cw_snapshot_set_quality(struct cw_snapshot *s, int qscale);
 /* Encodes f as a JPEG (*out, malloc'd, *len bytes; *w x *h). boxes are in
- * box_w x box_h coordinates (the analysis frame). 0 or a negative code. */
+ * box_w x box_h coordinates (the analysis frame). 0 or a negative code.
+ * The scaler, the encoder, the picture and the font are set up for it and
+ * let go before it returns: nothing is held between pictures. */
 int cw_snapshot_encode(struct cw_snapshot *s, const struct AVFrame *f, const struct cw_plugin_box *boxes, int n_boxes,
                        int box_w, int box_h, const char *caption, uint8_t **out, size_t *len, int *w, int *h);
 
