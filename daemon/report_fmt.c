@@ -213,23 +213,10 @@ char *cw_text_fit(const char *s, int cells, char *buf, size_t len)
     return buf;
 }
 
-void cw_csv_quoted(FILE *f, const char *s)
+/* A CSV cell, quoted or not: the formula guard, quotes doubled inside
+ * quotes. */
+static void csv_put(FILE *f, const char *s, int quote)
 {
-    fputc('"', f);
-    if (s[0] && strchr("=+-@\t\r", s[0]))
-        fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-void cw_csv_cell(FILE *f, const char *s, char sep)
-{
-    char specials[5] = {sep, '"', '\n', '\r', '\0'};
-    int quote = strpbrk(s, specials) != NULL;
     if (quote)
         fputc('"', f);
     if (s[0] && strchr("=+-@\t\r", s[0]))
@@ -241,4 +228,15 @@ void cw_csv_cell(FILE *f, const char *s, char sep)
     }
     if (quote)
         fputc('"', f);
+}
+
+void cw_csv_quoted(FILE *f, const char *s)
+{
+    csv_put(f, s, 1);
+}
+
+void cw_csv_cell(FILE *f, const char *s, char sep)
+{
+    char specials[5] = {sep, '"', '\n', '\r', '\0'};
+    csv_put(f, s, strpbrk(s, specials) != NULL);
 }
