@@ -114,7 +114,10 @@ struct state {
     int n_zones, n_masks;
     /* model */
     int w, h, frames;
-    float *bg, *noise;
+    /* background and noise: levels in 8.8 fixed point (q8), half the
+     * memory of floats (0.9 MiB a camera at 640x360); read into floats
+     * where used (q8f), stored rounded (fq8) */
+    uint16_t *bg, *noise;
     /* the compensated frame v = (luma - fo) x ig is not kept as floats
      * but made again from the luma where it is read (vcomp): the current
      * analysis's from the host's frame (cur, with fo, ig), the last one's
@@ -136,7 +139,7 @@ struct state {
     int cw, ch; /* cells across and down */
     int8_t *cell_light; /* -1 unknown, 0 structure changed, 1 light only */
     uint8_t *blk_fg;    /* 8x8 blocks that held foreground last time */
-    uint16_t *band_f; float *band_b; /* compensation: a band's column sums */
+    uint16_t *band_f; uint32_t *band_b; /* compensation: a band's column sums (the background's in q8) */
     uint8_t *aligned; /* shake: the frame moved back onto the background (made when first needed) */
     int shake_x, shake_y; /* the last analysis's shake */
     int shaking;          /* analyses left in which the camera counts as shaking */
@@ -147,6 +150,28 @@ struct state {
     struct comp comps[MAX_COMPS];
     int n_tracks;
 };
+
+/* A q8 plane's value as a float, and a float (0..255) stored in q8:
+ * through int, which vectorises (SSE2, AVX2) where unsigned does not. */
+static inline float q8f(uint16_t v)
+{
+    return (float)(int)v * (1.0f / 256);
+}
+
+static inline uint16_t fq8(float v)
+{
+    return (uint16_t)(int)(v * 256 + 0.5f); /* 0 <= v <= 255 */
+}
+
+/* The noise in q8: at least lo, at most 255.996 (the noise of a picture
+ * at gain 4 can pass 255); clamped as ints, since a float clamp or a
+ * conditional 16-bit store stops the vectoriser. */
+static inline uint16_t noise_q8(float v, int lo)
+{
+    int q = (int)(v * 256 + 0.5f);
+    q = q > lo ? q : lo;
+    return (uint16_t)(q < 65535 ? q : 65535);
+}
 
 /* The compensated frame at one pixel of a luma row: one expression
  * wherever it is made, so the same float each time. */
@@ -284,11 +309,11 @@ static int setup(struct state *s, int w, int h)
     size_t nc = (size_t)s->cw * s->ch;
     s->last = malloc(n);
     s->chg = calloc(n, 1);
-    s->bg = malloc(n * sizeof(float));
-    s->noise = malloc(n * sizeof(float));
+    s->bg = malloc(n * sizeof *s->bg);
+    s->noise = malloc(n * sizeof *s->noise);
     s->fg = calloc(n, 1);
     s->lit = calloc(n, 1);
-    s->hb = calloc((size_t)3 * w, 1);
+    s->hb = calloc((size_t)5 * w, 1);
     int whole = s->n_zones == 0 && s->n_masks == 0;
     s->area_stride = whole ? 0 : w;
     s->area = malloc(whole ? (size_t)w : n);
@@ -301,7 +326,7 @@ static int setup(struct state *s, int w, int h)
     s->blk_b = malloc(nblk * sizeof(double));
     s->blk_r = malloc(nblk * sizeof(double));
     s->band_f = malloc((size_t)w * sizeof(uint16_t));
-    s->band_b = malloc((size_t)w * sizeof(float));
+    s->band_b = malloc((size_t)w * sizeof(uint32_t));
     s->ls_cell = malloc((size_t)3 * s->cw * LS_N * sizeof(double));
     s->ls_row = malloc((size_t)3 * s->cw * LS_N * sizeof(double));
     s->ls_cell_key = malloc((size_t)3 * s->cw * sizeof(int64_t));
@@ -386,13 +411,57 @@ CW_ROWS static void morph(uint8_t *m, uint8_t *ring, int w, int h, int erode)
     }
 }
 
-/* The first i' >= i with p[i'] != 0, or n: eight bytes at a time, since
+/* 5x5 binary dilation of a 0/1 mask in place: two 3x3 dilations (morph)
+ * in one pass, the same result (out of the frame counts as 0 in both)
+ * for two thirds of the work. As in morph: rows first into a ring of five
+ * rows (ring, 5 w bytes), then columns; row y + 2 is taken before row y is
+ * written. */
+CW_ROWS static void dilate5(uint8_t *m, uint8_t *ring, int w, int h)
+{
+    if (w < 5 || h < 2) {
+        morph(m, ring, w, h, 0);
+        morph(m, ring, w, h, 0);
+        return;
+    }
+    for (int y = -2; y < h; y++) {
+        if (y + 2 < h) {
+            const uint8_t *r = m + (size_t)(y + 2) * w;
+            uint8_t *o = ring + (size_t)((y + 2) % 5) * w;
+            o[0] = r[0] | r[1] | r[2], o[1] = r[0] | r[1] | r[2] | r[3];
+            for (int x = 2; x < w - 2; x++)
+                o[x] = r[x - 2] | r[x - 1] | r[x] | r[x + 1] | r[x + 2];
+            o[w - 2] = r[w - 4] | r[w - 3] | r[w - 2] | r[w - 1], o[w - 1] = r[w - 3] | r[w - 2] | r[w - 1];
+        }
+        if (y < 0)
+            continue;
+        /* rows out of the frame: a row inside repeated (OR is idempotent) */
+        int k[5];
+        for (int j = 0; j < 5; j++) {
+            int yy = y - 2 + j;
+            k[j] = (yy < 0 ? 0 : yy >= h ? h - 1 : yy) % 5;
+        }
+        const uint8_t *a = ring + (size_t)k[0] * w, *b = ring + (size_t)k[1] * w, *c = ring + (size_t)k[2] * w,
+                      *d = ring + (size_t)k[3] * w, *e = ring + (size_t)k[4] * w;
+        uint8_t *o = m + (size_t)y * w;
+        for (int x = 0; x < w; x++)
+            o[x] = a[x] | b[x] | c[x] | d[x] | e[x];
+    }
+}
+
+/* The first i' >= i with p[i'] != 0, or n: 32 bytes at a time, since
  * masks are mostly zero. */
 static long next_set(const uint8_t *p, long i, long n)
 {
     while (i < n && (i & 7))
         if (p[i++])
             return i - 1;
+    while (i + 32 <= n) {
+        uint64_t v[4];
+        memcpy(v, p + i, 32);
+        if (v[0] | v[1] | v[2] | v[3])
+            break;
+        i += 32;
+    }
     while (i + 8 <= n) {
         uint64_t v;
         memcpy(&v, p + i, 8);
@@ -469,7 +538,7 @@ static int block_vote(const struct state *s, const struct cw_plugin_frame *f, in
     int b[64], sb = 0;
     for (int j = 0; j < 8; j++)
         for (int i = 0; i < 8; i++)
-            sb += b[j * 8 + i] = (int)(s->bg[(size_t)(by + 2 * j) * s->w + bx + 2 * i] + 0.5f);
+            sb += b[j * 8 + i] = (s->bg[(size_t)(by + 2 * j) * s->w + bx + 2 * i] + 128) >> 8;
     long vb = 0;
     for (int k = 0; k < 64; k++)
         vb += (long)(64 * b[k] - sb) * (64 * b[k] - sb);
@@ -555,14 +624,14 @@ static const struct cw_plugin_frame *shake(struct state *s, const struct cw_plug
  * background: the 8x8 blocks' sums are then 8 of them each. Row by row,
  * so that the loops vectorise (the background's sum in another order than
  * block by block: the same up to float rounding). */
-CW_ROWS static void band_sums(const uint8_t *restrict luma, long stride, const float *restrict bg, int w,
-                              uint16_t *restrict sf, float *restrict sb)
+CW_ROWS static void band_sums(const uint8_t *restrict luma, long stride, const uint16_t *restrict bg, int w,
+                              uint16_t *restrict sf, uint32_t *restrict sb)
 {
     for (int x = 0; x < w; x++)
         sf[x] = luma[x], sb[x] = bg[x];
     for (int y = 1; y < 8; y++) {
         const uint8_t *r = luma + (size_t)y * stride;
-        const float *b = bg + (size_t)y * w;
+        const uint16_t *b = bg + (size_t)y * w;
         for (int x = 0; x < w; x++)
             sf[x] = (uint16_t)(sf[x] + r[x]), sb[x] += b[x];
     }
@@ -586,12 +655,11 @@ static void compensation(struct state *s, const struct cw_plugin_frame *f)
         for (int bx = 0; bx < bw; bx++) {
             if (s->blk_fg[by * (w / 8 + 1) + bx])
                 continue;
-            unsigned a = 0;
-            float b = 0;
+            unsigned a = 0, b = 0;
             for (int x = bx * 8; x < bx * 8 + 8; x++)
                 a += s->band_f[x], b += s->band_b[x];
             fm[nb] = a / 64.0;
-            bm[nb] = b / 64.0;
+            bm[nb] = b / (64.0 * 256);
             nb++;
         }
     }
@@ -725,17 +793,17 @@ static void cell_sums(const struct state *s, int cx, int cy, double sc, double *
     memset(m, 0, LS_N * sizeof *m);
     int x0 = cx * CELL, y0 = cy * CELL, x1 = x0 + CELL > s->w ? s->w : x0 + CELL, y1 = y0 + CELL > s->h ? s->h : y0 + CELL;
     for (int y = y0; y < y1; y++) {
-        const float *bg = s->bg + (size_t)y * s->w, *nz = s->noise + (size_t)y * s->w;
+        const uint16_t *bg = s->bg + (size_t)y * s->w, *nz = s->noise + (size_t)y * s->w;
         const uint8_t *lum = s->cur + (size_t)y * s->cur_stride;
         double rb[4] = {0}, rbb[3] = {0}, rf[3] = {0}, rfb[2] = {0}, rff = 0, rnn = 0;
         for (int x = x0; x < x1; x++) {
-            double u = (x - x0 - 1.5) * sc, u2 = u * u, b = bg[x] / 64.0, f = vcomp(lum[x], s->fo, s->ig), bb = b * b,
+            double u = (x - x0 - 1.5) * sc, u2 = u * u, b = bg[x] / (64.0 * 256), f = vcomp(lum[x], s->fo, s->ig), bb = b * b,
                    fb = f * b;
             rb[0] += b, rb[1] += b * u, rb[2] += b * u2, rb[3] += b * u2 * u;
             rbb[0] += bb, rbb[1] += bb * u, rbb[2] += bb * u2;
             rf[0] += f, rf[1] += f * u, rf[2] += f * u2;
             rfb[0] += fb, rfb[1] += fb * u;
-            rff += f * f, rnn += (double)nz[x] * nz[x];
+            rff += f * f, rnn += (double)q8f(nz[x]) * q8f(nz[x]);
         }
         double v = (y - y0 - 1.5) * sc, v2 = v * v, v3 = v2 * v;
         for (int i = 0; i < 4; i++) {
@@ -868,15 +936,15 @@ static int structure_changed(struct state *s, int cx, int cy, double kr)
         beta[p] = v / L[p][p];
     }
     /* the residual sum of squares: f.f - 2 beta.r + beta' A beta, with
-     * A the unridged matrix (the ridge only steadies beta) */
-    for (int p = 3; p < 6; p++)
-        A[p][p] -= 0.1 * n / 64.0;
-    double fit = 0, quad = 0;
-    for (int p = 0; p < NP; p++) {
+     * A without the ridge on b's coefficients (it only steadies beta);
+     * since the ridged A times beta is r, beta' A beta is beta.r less
+     * that ridge's share */
+    double fit = 0, ridge = 0;
+    for (int p = 0; p < NP; p++)
         fit += beta[p] * r[p];
-        for (int q = 0; q < NP; q++)
-            quad += beta[p] * A[p][q] * beta[q];
-    }
+    for (int p = 3; p < 6; p++)
+        ridge += beta[p] * beta[p];
+    double quad = fit - 0.1 * n / 64.0 * ridge;
     double res = (ff - 2 * fit + quad) / n;
     if (res > kr * sigma2)
         return 1;
@@ -895,8 +963,8 @@ static void first_frame(struct state *s, const struct cw_plugin_frame *f)
 {
     for (int y = 0; y < s->h; y++)
         for (int x = 0; x < s->w; x++) {
-            s->bg[y * s->w + x] = f->luma[(size_t)y * f->stride + x];
-            s->noise[y * s->w + x] = 3;
+            s->bg[y * s->w + x] = (uint16_t)(f->luma[(size_t)y * f->stride + x] << 8);
+            s->noise[y * s->w + x] = 3 << 8;
         }
     s->fo = 0, s->ig = 1;
 }
@@ -918,15 +986,15 @@ static void keep_last(struct state *s, const struct cw_plugin_frame *f)
 /* One row of candidates; restrict: the planes are separate allocations
  * (setup), and without it the vectoriser gives up on this many arrays
  * that might overlap. */
-CW_ROWS static void candidates_row(const uint8_t *restrict row, const float *restrict bg, const float *restrict nz,
+CW_ROWS static void candidates_row(const uint8_t *restrict row, const uint16_t *restrict bg, const uint16_t *restrict nz,
                                    const uint8_t *restrict last, uint8_t *restrict chg, uint8_t *restrict fg,
                                    const uint8_t *restrict area, int w, float k, float ig, float fo, float lig,
                                    float lfo, int live)
 {
     for (int x = 0; x < w; x++) {
         float v = vcomp(row[x], fo, ig);
-        float d = v - bg[x];
-        float thr = k * nz[x] + 6;
+        float d = v - q8f(bg[x]);
+        float thr = k * q8f(nz[x]) + 6;
         chg[x] = (uint8_t)(fabsf(v - vcomp(last[x], lfo, lig)) > 1.4f * thr);
         /* & rather than &&: no branch */
         fg[x] = (uint8_t)(live & (fabsf(d) > thr) & (area[x] != 0));
@@ -942,10 +1010,10 @@ static void changed_shaking(struct state *s, const struct cw_plugin_frame *f, fl
     int w = s->w, h = s->h;
     for (int y = 0; y < h; y++) {
         const uint8_t *row = f->luma + (size_t)y * f->stride;
-        const float *nz = s->noise + (size_t)y * w;
+        const uint16_t *nz = s->noise + (size_t)y * w;
         uint8_t *chg = s->chg + (size_t)y * w;
         for (int x = 0; x < w; x++) {
-            float v = vcomp(row[x], s->fo, s->ig), thr = 1.4f * (k * nz[x] + 6), best = 1e9f;
+            float v = vcomp(row[x], s->fo, s->ig), thr = 1.4f * (k * q8f(nz[x]) + 6), best = 1e9f;
             for (int dy = -1; dy <= 1; dy++) {
                 int yy = y + dy < 0 ? 0 : y + dy >= h ? h - 1 : y + dy;
                 const uint8_t *lr = s->last + (size_t)yy * w;
@@ -982,12 +1050,12 @@ static void learn(struct state *s, const struct cw_plugin_frame *f)
     int w = s->w;
     for (int y = 0; y < s->h; y++) {
         const uint8_t *row = f->luma + (size_t)y * f->stride;
-        float *bg = s->bg + (size_t)y * w, *nz = s->noise + (size_t)y * w;
+        uint16_t *bg = s->bg + (size_t)y * w, *nz = s->noise + (size_t)y * w;
         for (int x = 0; x < w; x++) {
-            float d = vcomp(row[x], s->fo, s->ig) - bg[x]; /* the compensated difference (candidates) */
-            bg[x] += (row[x] - bg[x]) * (1.0f / 4);
-            float v = nz[x] + (fabsf(d) - nz[x]) * (1.0f / 4);
-            nz[x] = v < 1 ? 1 : v;
+            float b = q8f(bg[x]), n = q8f(nz[x]);
+            float d = vcomp(row[x], s->fo, s->ig) - b; /* the compensated difference (candidates) */
+            bg[x] = fq8(b + (row[x] - b) * (1.0f / 4));
+            nz[x] = noise_q8(n + (fabsf(d) - n) * (1.0f / 4), 256); /* at least 1 */
         }
     }
 }
@@ -1006,8 +1074,7 @@ static long light_test(struct state *s)
     const uint8_t *restrict chg = s->chg;
     for (long i = 0; i < n; i++)
         lit[i] = (uint8_t)(chg[i] << 1);
-    morph(s->chg, s->hb, w, h, 0);
-    morph(s->chg, s->hb, w, h, 0);
+    dilate5(s->chg, s->hb, w, h);
     double kr = 3 + (1 - s->sensitivity) * 4; /* 0.5: the residual 5x the noise variance */
     memset(s->cell_light, -1, (size_t)s->cw * s->ch);
     for (long i = next_set(s->fg, 0, n); i < n; i = next_set(s->fg, i + 1, n)) {
@@ -1040,9 +1107,10 @@ static long light_test(struct state *s)
  * the light test, before the opening). The components (4b) ask for it
  * before the background takes it (adapt_bg, after them): one expression,
  * the same float result in both. */
-static inline float bg_step(float bg, uint8_t v, uint8_t fg)
+static inline float bg_step(uint16_t bg, uint8_t v, uint8_t fg)
 {
-    return bg + (v - bg) * (fg ? 1.0f / 48 : 1.0f / 12);
+    float b = q8f(bg);
+    return b + (v - b) * (fg ? 1.0f / 48 : 1.0f / 12);
 }
 
 /* One row of the noise's step (restrict as in candidates_row); unlit[x]:
@@ -1050,14 +1118,16 @@ static inline float bg_step(float bg, uint8_t v, uint8_t fg)
  * from the background before its step. The noise is computed
  * everywhere and kept where it applies: no branch, the same arithmetic
  * where it applies. */
-CW_ROWS static void adapt_noise_row(const uint8_t *restrict fg, const uint8_t *restrict unlit, const float *restrict bg,
-                                    float *restrict nz, const uint8_t *restrict row, float fo, float ig, int w)
+CW_ROWS static void adapt_noise_row(const uint8_t *restrict fg, const uint8_t *restrict unlit,
+                                    const uint16_t *restrict bg, uint16_t *restrict nz, const uint8_t *restrict row,
+                                    float fo, float ig, int w)
 {
     for (int x = 0; x < w; x++) {
-        float d = fabsf(vcomp(row[x], fo, ig) - bg[x]), lim = 2.5f * nz[x] + 2;
-        float v = nz[x] + ((d < lim ? d : lim) - nz[x]) * (1.0f / 32);
-        v = v < 1 ? 1 : v;
-        nz[x] = ((fg[x] == 0) & unlit[x]) ? v : nz[x];
+        float n = q8f(nz[x]);
+        float d = fabsf(vcomp(row[x], fo, ig) - q8f(bg[x])), lim = 2.5f * n + 2;
+        uint16_t q = noise_q8(n + ((d < lim ? d : lim) - n) * (1.0f / 32), 256); /* at least 1 */
+        uint16_t keep = (uint16_t)-((fg[x] == 0) & unlit[x]); /* a mask: see noise_q8 */
+        nz[x] = (uint16_t)((q & keep) | (nz[x] & ~keep));
     }
 }
 
@@ -1065,24 +1135,25 @@ static void adapt_noise(struct state *s)
 {
     int w = s->w;
     /* the cells' light verdicts spread to their pixels once per row of
-     * cells (a cell[x / CELL] lookup in the pixel loop keeps it scalar);
-     * hb is free between the light test and the opening */
+     * cells, a cell at a time (a cell[x / CELL] lookup in the pixel loop
+     * keeps it scalar); hb (5 w >= cw CELL bytes) is free between the
+     * light test and the opening */
     uint8_t *unlit = s->hb;
     for (int y = 0; y < s->h; y++) {
         if (y % CELL == 0) {
             const int8_t *cl = s->cell_light + (size_t)(y / CELL) * s->cw;
-            for (int x = 0; x < w; x++)
-                unlit[x] = cl[x / CELL] != 1;
+            for (int cx = 0; cx < s->cw; cx++)
+                memset(unlit + (size_t)cx * CELL, cl[cx] != 1, CELL);
         }
         size_t o = (size_t)y * w;
         adapt_noise_row(s->fg + o, unlit, s->bg + o, s->noise + o, s->cur + (size_t)y * s->cur_stride, s->fo, s->ig, w);
     }
 }
 
-CW_ROWS static void adapt_bg_row(const uint8_t *restrict row, const uint8_t *restrict fg, float *restrict bg, int w)
+CW_ROWS static void adapt_bg_row(const uint8_t *restrict row, const uint8_t *restrict fg, uint16_t *restrict bg, int w)
 {
     for (int x = 0; x < w; x++)
-        bg[x] = bg_step(bg[x], row[x], fg[x]);
+        bg[x] = fq8(bg_step(bg[x], row[x], fg[x]));
 }
 
 /* The background's step, once the components have read the difference
@@ -1093,26 +1164,37 @@ static void adapt_bg(struct state *s, const struct cw_plugin_frame *f, const uin
         adapt_bg_row(f->luma + (size_t)y * f->stride, fg0 + (size_t)y * s->w, s->bg + (size_t)y * s->w, s->w);
 }
 
+/* The OR of n rows of a mask, into acc. */
+CW_ROWS static void or_rows(const uint8_t *restrict m, int w, int n, uint8_t *restrict acc)
+{
+    memcpy(acc, m, (size_t)w);
+    for (int y = 1; y < n; y++)
+        for (int x = 0; x < w; x++)
+            acc[x] |= m[(size_t)y * w + x];
+}
+
 /* 4a. Opening; the 8x8 blocks left with foreground stay out of the next
- * compensation. */
+ * compensation: a band of 8 rows ORed into one (hb is free after the
+ * opening), then tested 8 bytes at a time. */
 static void opening(struct state *s)
 {
     int w = s->w, h = s->h;
     morph(s->fg, s->hb, w, h, 1);
     morph(s->fg, s->hb, w, h, 0);
     int bstride = w / 8 + 1;
-    memset(s->blk_fg, 0, (size_t)bstride * (size_t)(h / 8 + 1));
-    for (int y = 0; y < h; y++) {
-        const uint8_t *fg = s->fg + (size_t)y * w;
+    uint8_t *acc = s->hb;
+    for (int y = 0; y < h; y += 8) {
+        or_rows(s->fg + (size_t)y * w, w, h - y < 8 ? h - y : 8, acc);
         uint8_t *blk = s->blk_fg + (size_t)(y / 8) * bstride;
+        memset(blk, 0, (size_t)bstride);
         int x = 0;
         for (; x + 8 <= w; x += 8) {
             uint64_t v;
-            memcpy(&v, fg + x, 8);
-            blk[x / 8] |= v != 0;
+            memcpy(&v, acc + x, 8);
+            blk[x / 8] = v != 0;
         }
         for (; x < w; x++)
-            blk[x / 8] |= fg[x];
+            blk[x / 8] |= acc[x];
     }
 }
 
@@ -1150,7 +1232,7 @@ static int components(struct state *s, const struct cw_plugin_frame *f, struct t
             moved += s->lit[i] >> 1;
             /* the difference from the background before its step (as
              * the candidates had it), the background after it */
-            float dif = vcur(s, x, y) - s->bg[i];
+            float dif = vcur(s, x, y) - q8f(s->bg[i]);
             sx += x, sy += y, sd += dif;
             sbg += bg_step(s->bg[i], f->luma[(size_t)y * f->stride + x], s->chg[i]);
             peak = dif > peak ? dif : peak;
