@@ -670,14 +670,11 @@ static void compensation(struct state *s, const struct cw_plugin_frame *f)
      * within 3 robust deviations of the last fit, twice */
     for (int i = 0; i < nb; i++)
         r[i] = fm[i] - bm[i];
-    double g = 1, o = median(r, nb), cut = 0;
-    for (int pass = 0; pass < 3; pass++) {
+    double g = 1, o = median(r, nb);
+    for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < nb; i++)
             r[i] = fabs(fm[i] - (g * bm[i] + o));
-        cut = 3 * 1.4826 * median(r, nb) + 1;
-        if (pass == 2)
-            break;
-        double sf = 0, sb = 0, sbb = 0, sfb = 0;
+        double cut = 3 * 1.4826 * median(r, nb) + 1, sf = 0, sb = 0, sbb = 0, sfb = 0;
         int m = 0;
         for (int i = 0; i < nb; i++) {
             if (fabs(fm[i] - (g * bm[i] + o)) > cut)
