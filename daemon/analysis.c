@@ -35,6 +35,8 @@ struct slot {
     int64_t lvl_n;
 };
 
+#define HOLD_MAX 8 /* packets held for a keyframe (tail_skip): 0.5 s at 15 a second */
+
 struct cw_analysis {
     struct slot *slots;
     int n;
@@ -61,7 +63,23 @@ struct cw_analysis {
     int64_t level_us; /* 0: no level outputs */
     int64_t thumb_us, last_thumb_us; /* thumbnails: how often, the last one (clock) */
     int64_t decoded, analysed;
+    /* the keyframe rhythm, for the frames no plugin will take (tail_skip):
+     * the last keyframe's and packet's times, the gaps between keyframes
+     * and between frames (stream time) */
+    int64_t key_pts_us, key_gap_us, pkt_pts_us, frame_gap_us;
+    int key_steady; /* keyframe gaps in a row equal to the one before */
+    int key_trust;  /* how many skipping needs: more after a keyframe came late */
+    int skipping;   /* packets are held undecoded until the next keyframe */
+    struct held {
+        AVPacket *pkt;
+        int64_t now;
+        int minute;
+    } held[HOLD_MAX];
+    int n_held;
+    int64_t skipped, late_keys;
 };
+
+static void held_drop(struct cw_analysis *a);
 
 const char *cw_decode_mode_name(enum cw_decode_mode m)
 {
@@ -82,6 +100,8 @@ int cw_analysis_create(struct cw_plugin_instance **insts, int n, const struct cw
     a->cb = cb;
     a->ud = ud;
     a->fast = 1;
+    a->key_pts_us = a->pkt_pts_us = INT64_MIN;
+    a->key_trust = 3;
     for (int i = 0; i < n; i++) {
         struct slot *s = &a->slots[i];
         s->inst = insts[i];
@@ -100,6 +120,7 @@ int cw_analysis_create(struct cw_plugin_instance **insts, int n, const struct cw
 
 enum cw_decode_mode cw_analysis_mode(const struct cw_analysis *a) { return a->mode; }
 int64_t cw_analysis_decoded(const struct cw_analysis *a) { return a->decoded; }
+int64_t cw_analysis_skipped(const struct cw_analysis *a) { return a->skipped; }
 int64_t cw_analysis_analysed(const struct cw_analysis *a) { return a->analysed; }
 
 /* The decoder for the stream's parameters a->par, with the cheap options
@@ -136,6 +157,10 @@ int cw_analysis_start(struct cw_analysis *a, const AVCodecParameters *par, int t
     a->tb = (AVRational){tb_num, tb_den};
     avcodec_free_context(&a->dec);
     a->have_luma = 0;
+    held_drop(a);
+    a->key_pts_us = a->pkt_pts_us = INT64_MIN; /* a new session: its own rhythm */
+    a->key_steady = a->skipping = 0;
+    a->key_gap_us = a->frame_gap_us = 0;
     if (!a->par && !(a->par = avcodec_parameters_alloc()))
         return CW_ENOMEM;
     if (avcodec_parameters_copy(a->par, par) < 0)
@@ -490,6 +515,79 @@ static void analyse(struct cw_analysis *a, int keyframe, int64_t pts_us, int64_t
     }
 }
 
+/* A keyframe at stream time p: the gap since the last one, and whether
+ * it was the same as the one before (within half a frame). */
+static void key_seen(struct cw_analysis *a, int64_t p)
+{
+    if (a->key_pts_us != INT64_MIN && p > a->key_pts_us) {
+        int64_t gap = p - a->key_pts_us, tol = a->frame_gap_us > 0 ? a->frame_gap_us / 2 : 20000;
+        if (a->key_gap_us > 0 && gap >= a->key_gap_us - tol && gap <= a->key_gap_us + tol)
+            a->key_steady++;
+        else
+            a->key_steady = 0;
+        a->key_gap_us = gap;
+    } else {
+        a->key_steady = 0; /* the first, or time went back: learn again */
+    }
+    a->key_pts_us = p;
+}
+
+/* The held packets: let go unread (a keyframe came, they are nobody's
+ * reference), or decoded after all (it did not come in time). */
+static void held_drop(struct cw_analysis *a)
+{
+    for (int i = 0; i < a->n_held; i++)
+        av_packet_free(&a->held[i].pkt);
+    a->n_held = 0;
+}
+
+static int hold(struct cw_analysis *a, const AVPacket *pkt, int64_t now, int minute)
+{
+    AVPacket *c;
+    if (a->n_held == HOLD_MAX || !(c = av_packet_clone(pkt)))
+        return -1;
+    a->held[a->n_held++] = (struct held){c, now, minute};
+    return 0;
+}
+
+/* Whether the frame at stream time p, and every frame after it up to the
+ * next keyframe, can wait undecoded: no plugin will take any of them. A
+ * camera at 15 frames a second with a keyframe every 2 s has motion take
+ * frames 0, 3, ... 27 of each 30; 28 and 29 are decoded only to be
+ * references for frames nobody reads, since the keyframe after them
+ * starts afresh. Only where that is certain: the keyframes have kept one
+ * gap for key_trust gaps in a row, the stream has no B-frames and one
+ * reference frame (a P-frame after the keyframe can refer to nothing
+ * before it), and every frame-taking plugin's next frame is due after the
+ * last frame before the keyframe. From there every packet is held (a
+ * reference, no copy) until the keyframe, which lets them go undecoded;
+ * should a frame come at the keyframe's time instead (the camera's
+ * keyframe interval changed), the held packets are decoded then, in
+ * order, and nothing is lost; the rhythm must then hold longer before
+ * packets are held again. */
+static int tail_skip(struct cw_analysis *a, int64_t p)
+{
+    if (a->key_steady < a->key_trust || a->frame_gap_us <= 0 || !a->dec || a->dec->refs > 1 ||
+        a->dec->has_b_frames > 0)
+        return 0;
+    int64_t next_key = a->key_pts_us + a->key_gap_us, half = a->frame_gap_us / 2;
+    if (p >= next_key - half)
+        return 0; /* the keyframe is due and this is not one: the rhythm broke */
+    for (int i = 0; i < a->n; i++) {
+        const struct slot *s = &a->slots[i];
+        if (s->d->input != CW_PLUGIN_INPUT_FRAMES)
+            continue;
+        if (s->d->analysis_fps <= 0 || s->last_pts_us == INT64_MIN || s->last_pts_us > p)
+            return 0;
+        /* takes()'s gate: the first frame at or after this is taken */
+        if (s->last_pts_us + (int64_t)(0.9e6 / s->d->analysis_fps) <= next_key - half)
+            return 0;
+    }
+    return 1;
+}
+
+static int decode(struct cw_analysis *a, const AVPacket *pkt, int key, int64_t now, int minute);
+
 int cw_analysis_packet(struct cw_analysis *a, const AVPacket *pkt, int64_t now, int minute)
 {
     int key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
@@ -513,6 +611,36 @@ int cw_analysis_packet(struct cw_analysis *a, const AVPacket *pkt, int64_t now, 
      * with no plugin that decodes, only the keyframe a thumbnail is due for */
     if (a->mode == CW_DECODE_KEYFRAMES && !key)
         return 0;
+    if (a->mode == CW_DECODE_FRAMES && ts != AV_NOPTS_VALUE) {
+        if (a->pkt_pts_us != INT64_MIN && pts_us > a->pkt_pts_us && pts_us - a->pkt_pts_us < 1000000)
+            a->frame_gap_us = pts_us - a->pkt_pts_us;
+        a->pkt_pts_us = pts_us;
+        if (key) {
+            key_seen(a, pts_us);
+            a->skipped += a->n_held; /* never decoded */
+            held_drop(a);
+            a->skipping = 0;
+        } else if (a->skipping) {
+            if (pts_us < a->key_pts_us + a->key_gap_us - a->frame_gap_us / 2 && hold(a, pkt, now, minute) == 0)
+                return 0;
+            /* the keyframe is late: decode what was held, then this */
+            a->late_keys++;
+            a->key_trust = 12;
+            a->key_steady = a->skipping = 0;
+            for (int i = 0; i < a->n_held; i++)
+                decode(a, a->held[i].pkt, 0, a->held[i].now, a->held[i].minute);
+            held_drop(a);
+        } else if (tail_skip(a, pts_us) && hold(a, pkt, now, minute) == 0) {
+            a->skipping = 1;
+            return 0;
+        }
+    }
+    return decode(a, pkt, key, now, minute);
+}
+
+/* The decoder's part of a packet; key: a keyframe packet. */
+static int decode(struct cw_analysis *a, const AVPacket *pkt, int key, int64_t now, int minute)
+{
     if (a->mode == CW_DECODE_NONE) {
         if (!(key && thumb_due(a, now)) || !a->par)
             return 0;
@@ -567,6 +695,8 @@ void cw_analysis_stop(struct cw_analysis *a, int64_t now)
         a->health = 0;
         a->cb(a->ud, &o);
     }
+    a->skipped += a->n_held; /* the frames before a keyframe that never came: nobody's */
+    held_drop(a);
     avcodec_free_context(&a->dec);
 }
 
@@ -579,6 +709,7 @@ void cw_analysis_free(struct cw_analysis *a)
         free(a->slots[i].jpeg);
     }
     free(a->slots);
+    held_drop(a);
     avcodec_free_context(&a->dec);
     avcodec_parameters_free(&a->par);
     av_frame_free(&a->frame);

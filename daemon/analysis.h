@@ -70,6 +70,9 @@ int cw_analysis_packet(struct cw_analysis *a, const struct AVPacket *pkt, int64_
 /* The session ended: active events end, image health is no longer known. */
 void cw_analysis_stop(struct cw_analysis *a, int64_t clock_us);
 int64_t cw_analysis_decoded(const struct cw_analysis *a);
+/* Frames left undecoded: after the last one a plugin takes before a
+ * keyframe, in a steady keyframe rhythm (see tail_skip in analysis.c). */
+int64_t cw_analysis_skipped(const struct cw_analysis *a);
 int64_t cw_analysis_analysed(const struct cw_analysis *a);
 void cw_analysis_free(struct cw_analysis *a);
 

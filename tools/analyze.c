@@ -232,9 +232,9 @@ int cw_cli_analyze(int argc, char **argv, struct cw_cli *g)
     }
     cw_analysis_stop(an, last_us);
     double secs = (av_gettime_relative() - t0) / 1e6;
-    printf("summary mode=%s packets=%lld decoded=%lld analysed=%lld duration=%.1f wall=%.2f events=%d\n",
+    printf("summary mode=%s packets=%lld decoded=%lld skipped=%lld analysed=%lld duration=%.1f wall=%.2f events=%d\n",
            cw_decode_mode_name(cw_analysis_mode(an)), (long long)packets, (long long)cw_analysis_decoded(an),
-           (long long)cw_analysis_analysed(an), last_us / 1e6, secs, run.n_events);
+           (long long)cw_analysis_skipped(an), (long long)cw_analysis_analysed(an), last_us / 1e6, secs, run.n_events);
     av_packet_free(&pkt);
     avformat_close_input(&fmt);
     cw_analysis_free(an);

@@ -89,3 +89,28 @@ for c in healthy black frozen covered blurred; do
   awk -v t="$first" 'BEGIN { exit !(t >= 10 && t <= 20) }' || fail "$c raised at ${first:-never} (condition from 10 s)"
   ok "$c: only '$c', raised $(awk -v t="$first" 'BEGIN { printf "%.1f", t - 10 }') s after the condition began"
 done
+
+# The frames no plugin takes before a keyframe are not decoded (motion
+# takes every third of 15 a second; with a keyframe every 2 s the last two
+# of each 30 are nobody's), and nothing is lost when the camera's keyframe
+# interval changes: the packets held for a keyframe that comes late are
+# decoded after all. The clip's keyframes come every 2 s for 20 s, every
+# 3 s for 20 s, then every second; the analyses must be the rate gate's
+# every third frame whatever the decoder skipped.
+sum_field() { sed -n "s/^summary .* $1=\([0-9]*\).*/\1/p" "$2"; }
+grep -q '^summary .* skipped=' "$T/motion.out" || fail "the summary says nothing of frames skipped: $(tail -1 "$T/motion.out")"
+p=$(sum_field packets "$T/motion.out") d=$(sum_field decoded "$T/motion.out") k=$(sum_field skipped "$T/motion.out") a=$(sum_field analysed "$T/motion.out")
+[ $((d + k)) = "$p" ] || fail "motion clip: $d decoded + $k skipped != $p packets"
+# after the 4 keyframes that make the rhythm steady, 2 of every 30 frames
+[ "$k" -ge $(( (p / 30 - 4) * 2 )) ] || fail "motion clip: only $k frames skipped of $p (keyframe every 2 s)"
+[ "$a" = $(( (p + 2) / 3 )) ] || fail "motion clip: $a analyses, the rate gate takes $(( (p + 2) / 3 ))"
+ok "motion clip: $k of $p frames not decoded (nobody's before a keyframe), $a analyses as the rate gate takes"
+ffmpeg -v error -i "$MEDIA/vtest-360p15.h264" -t 60 -r 15 -c:v libx264 -preset veryfast -bf 0 -refs 1 -g 1000 -sc_threshold 0 \
+  -force_key_frames 'expr:if(lt(t,20),gte(t,n_forced*2),if(lt(t,40),gte(t,20+(n_forced-10)*3),gte(t,40+(n_forced-17))))' \
+  "$T/gop.mp4" || fail "could not make the clip with changing keyframe intervals"
+A "$T/gop.mp4" --plugin motion > "$T/gop.out"
+p=$(sum_field packets "$T/gop.out") k=$(sum_field skipped "$T/gop.out") a=$(sum_field analysed "$T/gop.out")
+[ "$p" = 900 ] || fail "the clip has $p packets, want 900"
+[ "$a" = 300 ] || fail "keyframe interval changing: $a analyses, want 300 (every third frame): frames held for a late keyframe were lost"
+[ "$k" -gt 0 ] || fail "keyframe interval changing: no frame skipped"
+ok "keyframes every 2, 3, then 1 s: all 300 analyses made, $k frames not decoded"
