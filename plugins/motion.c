@@ -898,7 +898,9 @@ static int structure_changed(struct state *s, int cx, int cy, double kr)
         sigma2 = 1;
     /* Cholesky of the (ridged) normal equations; the ridge is a tenth of
      * a pixel's worth on each coefficient of b */
-    double L[NP][NP] = {{0}}, yv[NP], beta[NP];
+    /* (each diagonal's reciprocal taken once: a division's latency, 45
+     * times in a chain, was much of the test's time) */
+    double L[NP][NP] = {{0}}, inv[NP], yv[NP], beta[NP];
     for (int p = 0; p < NP; p++)
         for (int q = 0; q < p; q++)
             A[p][q] = A[q][p];
@@ -915,8 +917,9 @@ static int structure_changed(struct state *s, int cx, int cy, double kr)
                 if (v <= 1e-12)
                     return 1;
                 L[p][p] = sqrt(v);
+                inv[p] = 1 / L[p][p];
             } else {
-                L[p][q] = v / L[q][q];
+                L[p][q] = v * inv[q];
             }
         }
     }
@@ -924,13 +927,13 @@ static int structure_changed(struct state *s, int cx, int cy, double kr)
         double v = r[p];
         for (int k = 0; k < p; k++)
             v -= L[p][k] * yv[k];
-        yv[p] = v / L[p][p];
+        yv[p] = v * inv[p];
     }
     for (int p = NP - 1; p >= 0; p--) {
         double v = yv[p];
         for (int k = p + 1; k < NP; k++)
             v -= L[k][p] * beta[k];
-        beta[p] = v / L[p][p];
+        beta[p] = v * inv[p];
     }
     /* the residual sum of squares: f.f - 2 beta.r + beta' A beta, with
      * A without the ridge on b's coefficients (it only steadies beta);
