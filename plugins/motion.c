@@ -908,9 +908,15 @@ static int structure_changed(struct state *s, int cx, int cy, double kr)
         A[p][p] += 0.1 * n / 64.0;
     for (int p = 0; p < NP; p++)
         A[p][p] += 1e-6 * n;
+    /* unrolled whole (NP is 9): the short loops' branches, not their
+     * arithmetic, were most of the factorisation's time; the same
+     * operations in the same order */
+#pragma GCC unroll 9
     for (int p = 0; p < NP; p++) {
+#pragma GCC unroll 9
         for (int q = 0; q <= p; q++) {
             double v = A[p][q];
+#pragma GCC unroll 9
             for (int k = 0; k < q; k++)
                 v -= L[p][k] * L[q][k];
             if (p == q) {
@@ -923,14 +929,18 @@ static int structure_changed(struct state *s, int cx, int cy, double kr)
             }
         }
     }
+#pragma GCC unroll 9
     for (int p = 0; p < NP; p++) {
         double v = r[p];
+#pragma GCC unroll 9
         for (int k = 0; k < p; k++)
             v -= L[p][k] * yv[k];
         yv[p] = v * inv[p];
     }
+#pragma GCC unroll 9
     for (int p = NP - 1; p >= 0; p--) {
         double v = yv[p];
+#pragma GCC unroll 9
         for (int k = p + 1; k < NP; k++)
             v -= L[k][p] * beta[k];
         beta[p] = v * inv[p];
