@@ -474,10 +474,9 @@ static long next_set(const uint8_t *p, long i, long n)
     return i;
 }
 
-/* The median of v[0..n-1] (reordered): Hoare's selection. */
-static double median(double *v, int n)
+/* The k-th smallest of v[0..n-1] (reordered): Hoare's selection. */
+static double select_kth(double *v, int n, int k)
 {
-    int k = n / 2;
     for (int lo = 0, hi = n - 1; lo < hi;) {
         double piv = v[(lo + hi) / 2];
         int i = lo, j = hi;
@@ -500,6 +499,37 @@ static double median(double *v, int n)
             break;
     }
     return v[k];
+}
+
+/* The median of v[0..n-1] (v is scratch: overwritten). The values are
+ * levels, mostly within a few of each other: a histogram in eighths of a
+ * level over -128..128 (beyond: the end bins) finds the bin the median is
+ * in, and only that bin's values are selected among. Bins are ordered
+ * ranges, so it is the same value Hoare's selection over all of them
+ * gives, for a fraction of the mispredicted comparisons (the selection
+ * over 3,600 blocks was a tenth of the plugin's time). */
+#define MED_BINS 2048
+static inline int med_bin(double x)
+{
+    double b = x * 8 + MED_BINS / 2;
+    return b < 0 ? 0 : b >= MED_BINS ? MED_BINS - 1 : (int)b;
+}
+
+static double median(double *v, int n)
+{
+    uint16_t cnt[MED_BINS];
+    int k = n / 2, below = 0, bin = 0, m = 0;
+    if (n > 65535)
+        return select_kth(v, n, k);
+    memset(cnt, 0, sizeof cnt);
+    for (int i = 0; i < n; i++)
+        cnt[med_bin(v[i])]++;
+    while (below + cnt[bin] <= k)
+        below += cnt[bin++];
+    for (int i = 0; i < n; i++)
+        if (med_bin(v[i]) == bin)
+            v[m++] = v[i];
+    return select_kth(v, m, k - below);
 }
 
 /* Shake blocks: a grid of SHAKE_BX x SHAKE_BY blocks of 16x16 pixels
