@@ -6,7 +6,7 @@
 # the largest N the machine holds (maxn.sh); alert latency (latency.sh);
 # recovery detection delay with the RTSP probe (recovery.py); the web
 # console with 500 cameras (console.sh); the motion plugin's cost per analysis
-# (analyze.sh); shipping to the province's PostgreSQL and its report
+# (analyze.sh), counted (motion_cost.sh) and alone (plugin_time.sh); shipping to the province's PostgreSQL and its report
 # (upstream.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -72,5 +72,7 @@ tests/bench/analyze.sh
 echo
 # issue #27's yardstick: instructions, not time (valgrind's callgrind)
 if command -v valgrind > /dev/null; then tests/bench/motion_cost.sh; else echo "(motion_cost.sh: no valgrind)"; fi
+echo
+tests/bench/plugin_time.sh
 echo
 tests/bench/upstream.sh
