@@ -10,16 +10,32 @@
 # on, no pictures or movies) on the same streams; "streams/core vs Motion"
 # is Motion's CPU per stream over camwatchd's (> 1: camwatch watches more
 # cameras per core).
-# Prints a Markdown table. BENCH_N (default "1 4 16"), BENCH_SECONDS (15).
+# The footage is not equally busy all through (people come and go):
+# camwatchd with motion read 0.0270 to 0.0314 CPU-s per stream-s over
+# successive 15 s of it, ffmpeg's decode 0.0283 to 0.0299. So every
+# measured process gets a camsim of its own (camsim plays on from where
+# its last viewer left the file), and full motion, its floor and Motion
+# are measured over one whole loop of the footage (BENCH_LOOP_SECONDS,
+# 79.5: 1193 frames at 15 fps), the other modes over BENCH_SECONDS (15),
+# all after the same 6 s of warm-up.
+# Prints a Markdown table. BENCH_N (default "1 4 16").
 . "$(dirname "$0")/lib.sh"
 NS=${BENCH_N:-1 4 16}
 D=${BENCH_SECONDS:-15}
+DL=${BENCH_LOOP_SECONDS:-79.5}
 
 printf '| mode | N | camwatchd CPU s / stream-s | floor (ffmpeg) | floor CPU s / stream-s | ratio | camwatchd RSS / camera (MiB) | streams/core vs Motion |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
-for N in $NS; do
-  start_camsim_720 "$N"
+# fresh_camsim N: a new camsim (a new $PORT), the last one stopped
+fresh_camsim() {
+  if [ -n "${CAMSIM:-}" ]; then kill -TERM "$CAMSIM"; wait "$CAMSIM" 2>/dev/null || true; fi
+  rm -f "$T/ready"
+  start_camsim_720 "$1"
   CAMSIM=$CS
+}
+CAMSIM=
+for N in $NS; do
+  fresh_camsim "$N"
   # Motion first: its CPU per stream is the peer figure for every mode.
   mkdir -p "$T/motion"
   cat > "$T/motion.conf" <<EOT
@@ -43,12 +59,12 @@ EOT
   MO=$!
   sleep 6
   mc0=$(cpu_of $MO)
-  sleep "$D"
+  sleep "$DL"
   mc1=$(cpu_of $MO)
   mrss=$(rss_of $MO)
   kill -TERM $MO; wait $MO 2>/dev/null || true
   mcon=$(grep -c "netcam_rtsp_connect: .* connected" "$T/motion.log" || true)
-  mcpu=$(awk -v a="$mc0" -v b="$mc1" -v n="$N" -v d="$D" 'BEGIN { print (b - a) / (n * d) }')
+  mcpu=$(awk -v a="$mc0" -v b="$mc1" -v n="$N" -v d="$DL" 'BEGIN { print (b - a) / (n * d) }')
   printf '| Motion 4.5.1 (peer: detection on, no output) | %d | %.4f | | | | %.1f | 1.00%s |\n' "$N" "$mcpu" \
     "$(awk -v k="$mrss" -v n="$N" 'BEGIN { print k / 1024 / n }')" "$([ "$mcon" -lt "$N" ] && echo " ($mcon/$N connected)")"
   for mode in none activity keyframes frames; do
@@ -58,17 +74,21 @@ EOT
       keyframes) plugins="[imagehealth]"; floor="-skip_frame nokey"; fargs=() ;;
       frames) plugins="[motion]"; floor="-threads 1"; fargs=() ;;
     esac
+    d=$D; [ "$mode" = frames ] && d=$DL
+    fresh_camsim "$N"
     write_cw_config "$T/cw.yaml" "$T/cw-$N-$mode.db" "$N" "$plugins"
     "$BUILD"/camwatchd -c "$T/cw.yaml" 2> "$T/cw.log" &
     CW=$!
-    sleep 4 # connect and warm up
+    sleep 6 # connect and warm up
     online=$(sqlite3 "$T/cw-$N-$mode.db" "SELECT COUNT(*) FROM spans WHERE state='online' AND end_us IS NULL")
     c0=$(cpu_of $CW)
-    sleep "$D"
+    sleep "$d"
     c1=$(cpu_of $CW)
     rss=$(rss_of $CW)
     kill -TERM $CW; wait $CW || true
-    # the floor: one ffmpeg per stream, the same streams, the same length
+    # the floor: one ffmpeg per stream, the same streams, the same length,
+    # the same minutes of the footage
+    fresh_camsim "$N"
     fpids=()
     for i in $(seq "$N"); do
       if [ "$mode" = keyframes ]; then
@@ -80,19 +100,18 @@ EOT
       fi
       fpids+=($!)
     done
-    sleep 4
+    sleep 6
     f0=0; for p in "${fpids[@]}"; do f0=$(awk -v a="$f0" -v b="$(cpu_of "$p")" 'BEGIN { print a + b }'); done
-    sleep "$D"
+    sleep "$d"
     f1=0; for p in "${fpids[@]}"; do f1=$(awk -v a="$f1" -v b="$(cpu_of "$p")" 'BEGIN { print a + b }'); done
     kill -INT "${fpids[@]}" 2>/dev/null || true
     wait "${fpids[@]}" 2>/dev/null || true
     awk -v m="$mode" -v n="$N" -v on="$online" -v c="$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')" \
-        -v f="$(awk -v a="$f0" -v b="$f1" 'BEGIN { print b - a }')" -v d="$D" -v fl="$floor" -v rss="$rss" \
+        -v f="$(awk -v a="$f0" -v b="$f1" 'BEGIN { print b - a }')" -v d="$d" -v fl="$floor" -v rss="$rss" \
         -v mo="$mcpu" 'BEGIN {
       cw = c / (n * d); ff = f / (n * d)
       printf "| %s%s | %d | %.4f | `ffmpeg %s` | %.4f | %.2f | %.1f | %.2f |\n", m, (on < n ? " (" on "/" n " online)" : ""),
              n, cw, fl, ff, (ff > 0 ? cw / ff : 0), rss / 1024 / n, (cw > 0 ? mo / cw : 0) }'
   done
-  kill -TERM $CAMSIM; wait $CAMSIM 2>/dev/null || true
-  rm -f "$T/ready"
 done
+kill -TERM "$CAMSIM"; wait "$CAMSIM" 2>/dev/null || true
