@@ -76,10 +76,20 @@ struct cw_analysis {
         int minute;
     } held[HOLD_MAX];
     int n_held;
-    int64_t skipped, late_keys;
+    int64_t skipped;
 };
 
 static void held_drop(struct cw_analysis *a);
+
+/* A new session learns its keyframe rhythm afresh (key_trust stays: a
+ * camera whose keyframe came late once is trusted less for good). */
+static void rhythm_reset(struct cw_analysis *a)
+{
+    held_drop(a);
+    a->key_pts_us = a->pkt_pts_us = INT64_MIN;
+    a->key_steady = a->skipping = 0;
+    a->key_gap_us = a->frame_gap_us = 0;
+}
 
 const char *cw_decode_mode_name(enum cw_decode_mode m)
 {
@@ -100,7 +110,7 @@ int cw_analysis_create(struct cw_plugin_instance **insts, int n, const struct cw
     a->cb = cb;
     a->ud = ud;
     a->fast = 1;
-    a->key_pts_us = a->pkt_pts_us = INT64_MIN;
+    rhythm_reset(a);
     a->key_trust = 3;
     for (int i = 0; i < n; i++) {
         struct slot *s = &a->slots[i];
@@ -157,10 +167,7 @@ int cw_analysis_start(struct cw_analysis *a, const AVCodecParameters *par, int t
     a->tb = (AVRational){tb_num, tb_den};
     avcodec_free_context(&a->dec);
     a->have_luma = 0;
-    held_drop(a);
-    a->key_pts_us = a->pkt_pts_us = INT64_MIN; /* a new session: its own rhythm */
-    a->key_steady = a->skipping = 0;
-    a->key_gap_us = a->frame_gap_us = 0;
+    rhythm_reset(a);
     if (!a->par && !(a->par = avcodec_parameters_alloc()))
         return CW_ENOMEM;
     if (avcodec_parameters_copy(a->par, par) < 0)
@@ -480,6 +487,13 @@ static void send_gauges(struct cw_analysis *a, struct slot *s, int64_t now)
 }
 
 /* Whether plugin slot s takes a frame now (its input and rate gate). */
+/* The least stream time between two frames a FRAMES plugin takes (a
+ * tenth under its period, so that a frame a little early still counts). */
+static int64_t gate_us(const struct slot *s)
+{
+    return (int64_t)(0.9e6 / s->d->analysis_fps);
+}
+
 static int takes(const struct slot *s, int keyframe, int64_t pts_us)
 {
     if (s->d->input == CW_PLUGIN_INPUT_NONE || (s->d->input == CW_PLUGIN_INPUT_KEYFRAMES && !keyframe))
@@ -489,7 +503,7 @@ static int takes(const struct slot *s, int keyframe, int64_t pts_us)
      * restarts the gate. */
     if (s->d->input == CW_PLUGIN_INPUT_FRAMES && s->d->analysis_fps > 0 && pts_us != INT64_MIN &&
         s->last_pts_us != INT64_MIN && pts_us >= s->last_pts_us &&
-        pts_us - s->last_pts_us < (int64_t)(0.9e6 / s->d->analysis_fps))
+        pts_us - s->last_pts_us < gate_us(s))
         return 0;
     return 1;
 }
@@ -550,6 +564,12 @@ static int hold(struct cw_analysis *a, const AVPacket *pkt, int64_t now, int min
     return 0;
 }
 
+/* From when the next keyframe is due in the rhythm (half a frame early). */
+static int64_t key_due_us(const struct cw_analysis *a)
+{
+    return a->key_pts_us + a->key_gap_us - a->frame_gap_us / 2;
+}
+
 /* Whether the frame at stream time p, and every frame after it up to the
  * next keyframe, can wait undecoded: no plugin will take any of them. A
  * camera at 15 frames a second with a keyframe every 2 s has motion take
@@ -570,8 +590,8 @@ static int tail_skip(struct cw_analysis *a, int64_t p)
     if (a->key_steady < a->key_trust || a->frame_gap_us <= 0 || !a->dec || a->dec->refs > 1 ||
         a->dec->has_b_frames > 0)
         return 0;
-    int64_t next_key = a->key_pts_us + a->key_gap_us, half = a->frame_gap_us / 2;
-    if (p >= next_key - half)
+    int64_t due = key_due_us(a);
+    if (p >= due)
         return 0; /* the keyframe is due and this is not one: the rhythm broke */
     for (int i = 0; i < a->n; i++) {
         const struct slot *s = &a->slots[i];
@@ -580,7 +600,7 @@ static int tail_skip(struct cw_analysis *a, int64_t p)
         if (s->d->analysis_fps <= 0 || s->last_pts_us == INT64_MIN || s->last_pts_us > p)
             return 0;
         /* takes()'s gate: the first frame at or after this is taken */
-        if (s->last_pts_us + (int64_t)(0.9e6 / s->d->analysis_fps) <= next_key - half)
+        if (s->last_pts_us + gate_us(s) <= due)
             return 0;
     }
     return 1;
@@ -621,10 +641,9 @@ int cw_analysis_packet(struct cw_analysis *a, const AVPacket *pkt, int64_t now, 
             held_drop(a);
             a->skipping = 0;
         } else if (a->skipping) {
-            if (pts_us < a->key_pts_us + a->key_gap_us - a->frame_gap_us / 2 && hold(a, pkt, now, minute) == 0)
+            if (pts_us < key_due_us(a) && hold(a, pkt, now, minute) == 0)
                 return 0;
             /* the keyframe is late: decode what was held, then this */
-            a->late_keys++;
             a->key_trust = 12;
             a->key_steady = a->skipping = 0;
             for (int i = 0; i < a->n_held; i++)
