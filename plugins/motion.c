@@ -1160,10 +1160,9 @@ static inline float bg_step(uint16_t bg, uint8_t v, uint8_t fg)
  * where it applies. */
 CW_ROWS static void adapt_noise_row(const uint8_t *restrict fg, const uint8_t *restrict unlit,
                                     const uint16_t *restrict bg, uint16_t *restrict nz, const uint8_t *restrict row,
-                                    uint8_t *restrict fg0, float fo, float ig, int w)
+                                    float fo, float ig, int w)
 {
     for (int x = 0; x < w; x++) {
-        fg0[x] = fg[x];
         float n = q8f(nz[x]);
         float d = fabsf(vcomp(row[x], fo, ig) - q8f(bg[x])), lim = 2.5f * n + 2;
         uint16_t q = noise_q8(n + ((d < lim ? d : lim) - n) * (1.0f / 32), 256); /* at least 1 */
@@ -1172,9 +1171,6 @@ CW_ROWS static void adapt_noise_row(const uint8_t *restrict fg, const uint8_t *r
     }
 }
 
-/* The noise's step; on the way (the pass reads fg anyway) fg is copied
- * into chg, which is free after the light test: the candidates before
- * the opening, for the background's step after the components. */
 static void adapt_noise(struct state *s)
 {
     int w = s->w;
@@ -1190,30 +1186,22 @@ static void adapt_noise(struct state *s)
                 memset(unlit + (size_t)cx * CELL, cl[cx] != 1, CELL);
         }
         size_t o = (size_t)y * w;
-        adapt_noise_row(s->fg + o, unlit, s->bg + o, s->noise + o, s->cur + (size_t)y * s->cur_stride, s->chg + o,
-                        s->fo, s->ig, w);
+        adapt_noise_row(s->fg + o, unlit, s->bg + o, s->noise + o, s->cur + (size_t)y * s->cur_stride, s->fo, s->ig, w);
     }
 }
 
-CW_ROWS static void adapt_bg_row(const uint8_t *restrict row, const uint8_t *restrict fg, uint16_t *restrict bg,
-                                 uint8_t *restrict last, int w)
+CW_ROWS static void adapt_bg_row(const uint8_t *restrict row, const uint8_t *restrict fg, uint16_t *restrict bg, int w)
 {
-    for (int x = 0; x < w; x++) {
+    for (int x = 0; x < w; x++)
         bg[x] = fq8(bg_step(bg[x], row[x], fg[x]));
-        last[x] = row[x];
-    }
 }
 
 /* The background's step, once the components have read the difference
- * from the background before it; fg0: the candidates before the opening.
- * The same pass keeps the luma as the next analysis's last frame
- * (keep_last's job, one read of the frame fewer). */
+ * from the background before it; fg0: the candidates before the opening. */
 static void adapt_bg(struct state *s, const struct cw_plugin_frame *f, const uint8_t *fg0)
 {
     for (int y = 0; y < s->h; y++)
-        adapt_bg_row(f->luma + (size_t)y * f->stride, fg0 + (size_t)y * s->w, s->bg + (size_t)y * s->w,
-                     s->last + (size_t)y * s->w, s->w);
-    s->last_fo = s->fo, s->last_ig = s->ig;
+        adapt_bg_row(f->luma + (size_t)y * f->stride, fg0 + (size_t)y * s->w, s->bg + (size_t)y * s->w, s->w);
 }
 
 /* The OR of n rows of a mask, into acc. */
@@ -1440,10 +1428,14 @@ static int process_frame(void *st, const struct cw_plugin_frame *f, struct cw_pl
     }
     struct tally t = {0};
     t.light = light_test(s);                              /* 3 */
-    adapt_noise(s); /* also copies fg into chg (see there) */
+    adapt_noise(s);
+    /* chg is free after the light test: the candidates before the
+     * opening, for the background's step after the components */
+    memcpy(s->chg, s->fg, (size_t)s->w * s->h);
     opening(s);                                           /* 4 */
     int nc = components(s, f, &t);
-    adapt_bg(s, f, s->chg); /* and keeps the luma as the last frame */
+    adapt_bg(s, f, s->chg);
+    keep_last(s, f);
     hold_bright(s, nc, out, &t);                          /* 5 */
     out->positive = out->n_boxes > 0;
     tell_host(s, f, out, &t);
