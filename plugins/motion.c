@@ -116,7 +116,7 @@ struct state {
     int w, h, frames;
     /* background and noise: levels in 8.8 fixed point (q8), half the
      * memory of floats (0.9 MiB a camera at 640x360); read into floats
-     * where used (q8f), stored rounded (fq8) */
+     * where used (q8f), stored rounded (fq8; the noise clamped, noise_q8) */
     uint16_t *bg, *noise;
     /* the compensated frame v = (luma - fo) x ig is not kept as floats
      * but made again from the luma where it is read (vcomp): the current
@@ -927,9 +927,10 @@ static int structure_changed(struct state *s, int cx, int cy, double kr)
     if (sigma2 < 1)
         sigma2 = 1;
     /* Cholesky of the (ridged) normal equations; the ridge is a tenth of
-     * a pixel's worth on each coefficient of b */
-    /* (each diagonal's reciprocal taken once: a division's latency, 45
-     * times in a chain, was much of the test's time) */
+     * a pixel's worth on each coefficient of b. Each diagonal's
+     * reciprocal is taken once (inv): dividing by the diagonals, 54 times
+     * a cell (36 in the factorisation, 9 in each solve) in dependent
+     * chains, was much of the test's time. */
     double L[NP][NP] = {{0}}, inv[NP], yv[NP], beta[NP];
     for (int p = 0; p < NP; p++)
         for (int q = 0; q < p; q++)
