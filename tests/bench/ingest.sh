@@ -29,8 +29,7 @@ printf '|---|---|---|---|---|---|---|---|\n'
 # fresh_camsim N: a new camsim (a new $PORT), the last one stopped
 fresh_camsim() {
   if [ -n "${CAMSIM:-}" ]; then kill -TERM "$CAMSIM"; wait "$CAMSIM" 2>/dev/null || true; fi
-  rm -f "$T/ready"
-  start_camsim_720 "$1"
+  start_camsim_720 "$1" # (which clears the ready file itself)
   CAMSIM=$CS
 }
 CAMSIM=
